@@ -1,0 +1,360 @@
+//! The HTTP client: signs each attempt afresh, retries what is safe to retry under an
+//! overall deadline, and turns every failure into an [`ApiError`].
+
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use zeroize::Zeroizing;
+
+use crate::models::{Action, ActionKind};
+use crate::{sign, ApiError, ErrorBody, SignatureVersion};
+
+/// An AccessKey pair. The secret is zeroized on drop and never printed.
+#[derive(Clone)]
+pub struct Credentials {
+    pub access_key_id: String,
+    secret: Zeroizing<String>,
+}
+
+impl Credentials {
+    pub fn new(access_key_id: impl Into<String>, secret: Zeroizing<String>) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret,
+        }
+    }
+
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Retry policy: exponential backoff with full jitter under an overall deadline.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub deadline: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(3),
+            deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where and how one cloud account's calls are sent.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Base URL overriding the regional endpoint table (the emulator, a proxy, a VPC endpoint).
+    pub endpoint: Option<String>,
+    pub signature: SignatureVersion,
+}
+
+/// Client settings shared by every call.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub retry: RetryPolicy,
+    pub user_agent: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("polar-console/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// What happened to one logical call, over all its attempts.
+#[derive(Debug)]
+pub struct Exchange {
+    pub result: Result<serde_json::Value, ApiError>,
+    pub attempts: u32,
+    /// HTTP status of the last attempt (0 when none answered).
+    pub status: u16,
+    pub request_id: String,
+    /// The ClientToken sent with every attempt of a write, if it carried one.
+    pub client_token: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// The PolarDB OpenAPI client. Cheap to clone; one per process.
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .user_agent(config.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ApiError::transport("ClientInit", e.to_string()))?;
+        Ok(Client { http, config })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Calls a typed action.
+    pub async fn call<A: Action>(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+        region_id: &str,
+        request: &A,
+    ) -> Result<A::Response, ApiError> {
+        let exchange = self
+            .execute(
+                target,
+                creds,
+                region_id,
+                A::NAME,
+                A::KIND,
+                request.to_params(),
+            )
+            .await;
+        let value = exchange.result?;
+        serde_json::from_value(value).map_err(|e| {
+            ApiError::transport(
+                "InvalidResponse",
+                format!("the {} response did not have the expected shape: {e}", A::NAME),
+            )
+        })
+    }
+
+    /// Calls any action with flat parameters and reports every attempt's outcome.
+    ///
+    /// Reads are retried on throttling, unavailability and the "busy" codes. A write is
+    /// retried only when it carries a `ClientToken`, which is kept across attempts.
+    pub async fn execute(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+        region_id: &str,
+        action: &str,
+        kind: ActionKind,
+        mut params: Vec<(String, String)>,
+    ) -> Exchange {
+        let started = Instant::now();
+        if !region_id.is_empty() && !params.iter().any(|(k, _)| k == "RegionId") {
+            params.push(("RegionId".into(), region_id.into()));
+        }
+        let client_token = params
+            .iter()
+            .find(|(k, _)| k == "ClientToken")
+            .map(|(_, v)| v.clone());
+        let policy = &self.config.retry;
+        let url = match &target.endpoint {
+            Some(e) => e.clone(),
+            None => crate::endpoints::url_for_region(region_id),
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let (status, result) = self.attempt(target, creds, &url, action, &params).await;
+            let retryable = match &result {
+                Ok(_) => false,
+                Err(e) => {
+                    is_retryable(e, kind)
+                        && (kind == ActionKind::Read || client_token.is_some())
+                }
+            };
+            let elapsed = started.elapsed();
+            if retryable && attempt < policy.max_attempts {
+                let cap = policy
+                    .base_delay
+                    .saturating_mul(1u32 << (attempt - 1).min(16))
+                    .min(policy.max_delay);
+                let delay = Duration::from_millis(
+                    rand::thread_rng().gen_range(0..=cap.as_millis() as u64),
+                );
+                if elapsed + delay < policy.deadline {
+                    tracing::debug!(action, attempt, ?delay, "retrying PolarDB call");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            let request_id = match &result {
+                Ok(v) => v
+                    .get("RequestId")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                Err(e) => e.request_id.clone(),
+            };
+            return Exchange {
+                result,
+                attempts: attempt,
+                status,
+                request_id,
+                client_token,
+                elapsed,
+            };
+        }
+    }
+
+    async fn attempt(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+        url: &str,
+        action: &str,
+        params: &[(String, String)],
+    ) -> (u16, Result<serde_json::Value, ApiError>) {
+        let now = time::OffsetDateTime::now_utc();
+        let nonce = sign::nonce();
+        let request = match target.signature {
+            SignatureVersion::V2 => {
+                let mut all = sign::v2_common_params(action, &creds.access_key_id, now, &nonce);
+                all.extend(params.iter().cloned());
+                let signature = sign::v2_signature("POST", &all, creds.secret());
+                all.push(("Signature".into(), signature));
+                let body = all
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", sign::percent_encode(k), sign::percent_encode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                self.http
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("accept", "application/json")
+                    .body(body)
+            }
+            SignatureVersion::V3 => {
+                return (
+                    0,
+                    Err(ApiError::transport(
+                        "UnsupportedSignature",
+                        "signature version 3 is not available in this build",
+                    )),
+                )
+            }
+        };
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let code = if e.is_timeout() { "Timeout" } else { "Unreachable" };
+                return (0, Err(ApiError::transport(code, without_url(&e))));
+            }
+        };
+        let status = response.status().as_u16();
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                let code = if e.is_timeout() { "Timeout" } else { "Unreachable" };
+                return (status, Err(ApiError::transport(code, without_url(&e))));
+            }
+        };
+        if (200..300).contains(&status) {
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(v) => (status, Ok(v)),
+                Err(e) => (
+                    status,
+                    Err(ApiError {
+                        status,
+                        ..ApiError::transport("InvalidResponse", format!("not JSON: {e}"))
+                    }),
+                ),
+            }
+        } else {
+            let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+                code: if status >= 500 {
+                    "ServiceUnavailable".into()
+                } else {
+                    format!("Http{status}")
+                },
+                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                ..Default::default()
+            });
+            (status, Err(ApiError::from_body(status, body)))
+        }
+    }
+}
+
+/// A transport error's text without the URL (which could carry a query string).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(url.as_str(), "<endpoint>");
+    }
+    s
+}
+
+/// Whether an error is worth another attempt.
+pub fn is_retryable(e: &ApiError, kind: ActionKind) -> bool {
+    let code = e.code.as_str();
+    if code.starts_with("InvalidParameter")
+        || code.ends_with(".NotFound")
+        || code.starts_with("Forbidden")
+        || code == "IncompleteSignature"
+        || code.starts_with("InvalidAccessKeyId")
+        || code == "SignatureDoesNotMatch"
+    {
+        return false;
+    }
+    code.starts_with("Throttling")
+        || code == "ServiceUnavailable"
+        || code == "OperationDenied.DBClusterStatus"
+        || code == "ConcurrentTaskExceeded"
+        || code == "TaskExists"
+        || code == "Unreachable"
+        || (code == "InternalError" && kind == ActionKind::Read)
+        || (code == "Timeout" && kind == ActionKind::Read)
+        || e.status == 503
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(code: &str) -> ApiError {
+        ApiError::transport(code, "x")
+    }
+
+    #[test]
+    fn retry_classification_follows_the_rules() {
+        assert!(is_retryable(&err("Throttling.User"), ActionKind::Read));
+        assert!(is_retryable(&err("ServiceUnavailable"), ActionKind::Write));
+        assert!(is_retryable(&err("InternalError"), ActionKind::Read));
+        assert!(!is_retryable(&err("InternalError"), ActionKind::Write));
+        assert!(!is_retryable(&err("InvalidParameter"), ActionKind::Read));
+        assert!(!is_retryable(&err("InvalidDBCluster.NotFound"), ActionKind::Read));
+        assert!(!is_retryable(&err("InvalidAccessKeyId.NotFound"), ActionKind::Read));
+        assert!(!is_retryable(&err("Forbidden.RAM"), ActionKind::Read));
+    }
+
+    #[test]
+    fn credentials_debug_is_redacted() {
+        let c = Credentials::new("LTAIabcd", Zeroizing::new("topsecret".to_string()));
+        let s = format!("{c:?}");
+        assert!(s.contains("LTAIabcd"));
+        assert!(!s.contains("topsecret"));
+    }
+}

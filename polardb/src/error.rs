@@ -1,0 +1,89 @@
+//! The one error type of the client: the API's own error body plus the HTTP status.
+
+use serde::{Deserialize, Serialize};
+
+/// The error body every PolarDB API error carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub host_id: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// An error answered by the API (or by the transport below it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message} (HTTP {status}, RequestId {request_id})")]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub request_id: String,
+    pub host_id: String,
+    /// HTTP status; 0 when no response was received.
+    pub status: u16,
+}
+
+impl ApiError {
+    pub fn from_body(status: u16, body: ErrorBody) -> Self {
+        ApiError {
+            code: body.code,
+            message: body.message,
+            request_id: body.request_id,
+            host_id: body.host_id,
+            status,
+        }
+    }
+
+    /// An error that happened before any answer came back (connect, timeout, TLS).
+    pub fn transport(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            code: code.to_string(),
+            message: message.into(),
+            request_id: String::new(),
+            host_id: String::new(),
+            status: 0,
+        }
+    }
+
+    /// A sentence a person can act on, for the codes people meet most often.
+    pub fn human(&self) -> String {
+        let code = self.code.as_str();
+        let hint = if code.starts_with("Throttling") {
+            "The API is throttling requests; try again in a moment."
+        } else if code == "SignatureDoesNotMatch" {
+            "The AccessKey secret does not match the AccessKeyId (the request signature was rejected)."
+        } else if code.starts_with("InvalidAccessKeyId") {
+            "The AccessKeyId is unknown or disabled."
+        } else if code == "InvalidTimeStamp.Expired" {
+            "The request timestamp was refused; check this server's clock."
+        } else if code == "SignatureNonceUsed" {
+            "The request was refused as a replay (the signature nonce was used before)."
+        } else if code.starts_with("Forbidden") {
+            "The cloud account's RAM policy does not allow this action."
+        } else if code == "OperationDenied.DBClusterStatus" {
+            "The cluster is busy with another change; wait until it is Running."
+        } else if code.ends_with(".NotFound") || code.starts_with("InvalidDBClusterId") {
+            "The resource does not exist (or no longer exists)."
+        } else if code.starts_with("InvalidParameter") || code.starts_with("MissingParameter") {
+            "A parameter was refused by the API."
+        } else if code == "ServiceUnavailable" || code == "InternalError" {
+            "The service is temporarily unavailable."
+        } else if code == "Timeout" {
+            "No answer arrived in time."
+        } else if code == "Unreachable" {
+            "The endpoint could not be reached."
+        } else {
+            ""
+        };
+        if hint.is_empty() {
+            format!("{}: {}", self.code, self.message)
+        } else {
+            format!("{hint} ({}: {})", self.code, self.message)
+        }
+    }
+}
