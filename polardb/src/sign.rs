@@ -385,10 +385,7 @@ pub fn v3_verify(
     };
     let signed: Vec<(String, String)> = all_request_headers
         .iter()
-        .filter(|(name, _)| {
-            let lower = name.to_lowercase();
-            names.iter().any(|n| *n == lower)
-        })
+        .filter(|(name, _)| names.contains(&name.to_lowercase()))
         .cloned()
         .collect();
     let (_, recomputed) = v3_canonical_headers(&signed);
