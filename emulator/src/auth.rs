@@ -44,12 +44,7 @@ pub fn check_v2(
     nonces: &mut NonceCache,
     now: time::OffsetDateTime,
 ) -> Result<String, Fault> {
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let Some(signature) = get("Signature") else {
         return Err(Fault::new(
             400,
@@ -108,6 +103,71 @@ pub fn check_v2(
         ));
     }
     Ok(key_id.to_string())
+}
+
+/// Checks a version-3 (ACS3-HMAC-SHA256) signed request: the Authorization header over
+/// the signed headers, the query and the SHA-256 of the body actually received.
+pub fn check_v3(
+    method: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &[u8],
+    keys: &HashMap<String, String>,
+    nonces: &mut NonceCache,
+    now: time::OffsetDateTime,
+) -> Result<String, Fault> {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let authorization = header("authorization").unwrap_or_default();
+    let Some((key_id, _, _)) = sign::v3_parse_authorization(authorization) else {
+        return Err(Fault::new(
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.",
+        ));
+    };
+    let Some(secret) = keys.get(&key_id) else {
+        return Err(Fault::new(
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.",
+        ));
+    };
+    check_time(header("x-acs-date"), now)?;
+    let payload = sign::sha256_hex(body);
+    if header("x-acs-content-sha256").is_some_and(|h| !h.eq_ignore_ascii_case(&payload)) {
+        return Err(Fault::new(
+            400,
+            "SignatureDoesNotMatch",
+            "The request body does not match x-acs-content-sha256.",
+        ));
+    }
+    if !sign::v3_verify(method, "/", query, headers, &payload, secret, authorization) {
+        return Err(Fault::new(
+            400,
+            "SignatureDoesNotMatch",
+            "Specified signature is not matched with our calculation.",
+        ));
+    }
+    let Some(nonce) = header("x-acs-signature-nonce").filter(|n| !n.is_empty()) else {
+        return Err(Fault::new(
+            400,
+            "MissingSignatureNonce",
+            "The header \"x-acs-signature-nonce\" that is mandatory for processing this request is not supplied.",
+        ));
+    };
+    if !nonces.insert(nonce, now.unix_timestamp()) {
+        return Err(Fault::new(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
+    }
+    Ok(key_id)
 }
 
 /// The timestamp must be present, well formed and within 15 minutes of now.

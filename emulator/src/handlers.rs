@@ -82,10 +82,11 @@ pub async fn entry(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut params: Vec<(String, String)> = query
+    let query_params: Vec<(String, String)> = query
         .as_deref()
         .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
         .unwrap_or_default();
+    let mut params = query_params.clone();
     let is_form = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -96,17 +97,64 @@ pub async fn entry(
             Err(_) => {
                 return answer(
                     "JSON",
-                    Err(Fault::new(400, "InvalidParameter", "The form body is malformed.")),
+                    Err(Fault::new(
+                        400,
+                        "InvalidParameter",
+                        "The form body is malformed.",
+                    )),
                 )
             }
         }
     }
+    let header_list: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let v3 = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(polardb::sign::V3_ALGORITHM));
+    if v3 {
+        // Version 3 carries the action and version in headers.
+        for (name, param) in [("x-acs-action", "Action"), ("x-acs-version", "Version")] {
+            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+                params.push((param.to_string(), v.to_string()));
+            }
+        }
+    }
     let params = Params(params);
-    let format = params.get("Format").unwrap_or("XML").to_ascii_uppercase();
-    answer(&format, handle(&emu, method.as_str(), &params).await)
+    let json_accepted = headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let default_format = if v3 && json_accepted { "JSON" } else { "XML" };
+    let format = params
+        .get("Format")
+        .unwrap_or(default_format)
+        .to_ascii_uppercase();
+    let auth = Auth {
+        v3,
+        query: &query_params,
+        headers: &header_list,
+        body: &body,
+    };
+    answer(&format, handle(&emu, method.as_str(), &params, auth).await)
 }
 
-async fn handle(emu: &Emulator, method: &str, params: &Params) -> Result<Value, Fault> {
+/// What authentication needs from the raw request.
+struct Auth<'a> {
+    v3: bool,
+    query: &'a [(String, String)],
+    headers: &'a [(String, String)],
+    body: &'a [u8],
+}
+
+async fn handle(
+    emu: &Emulator,
+    method: &str,
+    params: &Params,
+    auth: Auth<'_>,
+) -> Result<Value, Fault> {
     let Some(action) = params.get("Action").filter(|a| !a.is_empty()) else {
         return Err(Fault::new(
             400,
@@ -134,7 +182,19 @@ async fn handle(emu: &Emulator, method: &str, params: &Params) -> Result<Value, 
     let now = time::OffsetDateTime::now_utc();
     {
         let mut nonces = emu.nonces.lock().await;
-        crate::auth::check_v2(method, &params.0, &emu.config.access_keys, &mut nonces, now)?;
+        if auth.v3 {
+            crate::auth::check_v3(
+                method,
+                auth.query,
+                auth.headers,
+                auth.body,
+                &emu.config.access_keys,
+                &mut nonces,
+                now,
+            )?;
+        } else {
+            crate::auth::check_v2(method, &params.0, &emu.config.access_keys, &mut nonces, now)?;
+        }
     }
     let world = emu.world.lock().await;
     match action {
@@ -158,14 +218,20 @@ fn answer(format: &str, result: Result<Value, Fault>) -> Response {
         ),
     };
     if let Value::Object(map) = &mut body {
-        map.entry("RequestId").or_insert_with(|| json!(request_id()));
+        map.entry("RequestId")
+            .or_insert_with(|| json!(request_id()));
     }
     if format == "XML" {
         let mut xml = String::from("<?xml version='1.0' encoding='UTF-8'?>");
         to_xml(name, &body, &mut xml);
         (status, [("content-type", "text/xml;charset=utf-8")], xml).into_response()
     } else {
-        (status, [("content-type", "application/json;charset=utf-8")], body.to_string()).into_response()
+        (
+            status,
+            [("content-type", "application/json;charset=utf-8")],
+            body.to_string(),
+        )
+            .into_response()
     }
 }
 
@@ -279,7 +345,9 @@ fn describe_db_clusters(world: &World, p: &Params) -> Result<Value, Fault> {
     if let Some(t) = p.get("DBType") {
         if !t.is_empty() && !t.eq_ignore_ascii_case("PostgreSQL") {
             // The emulator runs PostgreSQL clusters only.
-            return Ok(json!({"PageNumber": page_number, "PageRecordCount": 0, "TotalRecordCount": 0, "Items": {"DBCluster": []}}));
+            return Ok(
+                json!({"PageNumber": page_number, "PageRecordCount": 0, "TotalRecordCount": 0, "Items": {"DBCluster": []}}),
+            );
         }
     }
     let ids: Option<Vec<&str>> = p
@@ -292,7 +360,10 @@ fn describe_db_clusters(world: &World, p: &Params) -> Result<Value, Fault> {
     let mut tag_filters = Vec::new();
     for n in 1..=20 {
         if let Some(k) = p.get(&format!("Tag.{n}.Key")) {
-            tag_filters.push((k.to_string(), p.get(&format!("Tag.{n}.Value")).map(str::to_string)));
+            tag_filters.push((
+                k.to_string(),
+                p.get(&format!("Tag.{n}.Value")).map(str::to_string),
+            ));
         }
     }
     let matching: Vec<&Cluster> = world
@@ -305,9 +376,9 @@ fn describe_db_clusters(world: &World, p: &Params) -> Result<Value, Fault> {
         .filter(|c| pay_type.is_none_or(|s| c.pay_type == s))
         .filter(|c| {
             tag_filters.iter().all(|(k, v)| {
-                c.tags
-                    .iter()
-                    .any(|t| &t.key == k && v.as_ref().is_none_or(|v| v.is_empty() || &t.value == v))
+                c.tags.iter().any(|t| {
+                    &t.key == k && v.as_ref().is_none_or(|v| v.is_empty() || &t.value == v)
+                })
             })
         })
         .collect();

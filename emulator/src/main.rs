@@ -32,8 +32,7 @@ struct Args {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let args = Args::parse();
@@ -44,7 +43,9 @@ async fn main() {
                 access_keys.insert(id.to_string(), secret.to_string());
             }
             _ => {
-                eprintln!("polardb-emulator: --access-key must be ID:SECRET with both parts non-empty");
+                eprintln!(
+                    "polardb-emulator: --access-key must be ID:SECRET with both parts non-empty"
+                );
                 std::process::exit(2);
             }
         }
@@ -53,14 +54,20 @@ async fn main() {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("polardb-emulator: cannot read --state {}: {e}", path.display());
+                eprintln!(
+                    "polardb-emulator: cannot read --state {}: {e}",
+                    path.display()
+                );
                 std::process::exit(2);
             }
         };
         match serde_json::from_str(&text) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("polardb-emulator: --state {} is not a valid seed: {e}", path.display());
+                eprintln!(
+                    "polardb-emulator: --state {} is not a valid seed: {e}",
+                    path.display()
+                );
                 std::process::exit(2);
             }
         }
@@ -81,7 +88,10 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     tracing::info!(%addr, keys = access_keys.len(), clusters = seed.clusters.len(), "PolarDB emulator listening");
     println!("polardb-emulator listening on http://{addr}/");
     if let Err(e) = emulator::serve(listener, emulator::Config { access_keys, seed }).await {

@@ -83,8 +83,14 @@ fn region(id: &str, zones: &[&str]) -> RegionDef {
 /// The regions the emulator offers (a subset of the real list).
 pub fn default_regions() -> Vec<RegionDef> {
     vec![
-        region("cn-hangzhou", &["cn-hangzhou-g", "cn-hangzhou-h", "cn-hangzhou-i"]),
-        region("cn-shanghai", &["cn-shanghai-e", "cn-shanghai-f", "cn-shanghai-j"]),
+        region(
+            "cn-hangzhou",
+            &["cn-hangzhou-g", "cn-hangzhou-h", "cn-hangzhou-i"],
+        ),
+        region(
+            "cn-shanghai",
+            &["cn-shanghai-e", "cn-shanghai-f", "cn-shanghai-j"],
+        ),
         region("cn-beijing", &["cn-beijing-g", "cn-beijing-h"]),
         region("cn-shenzhen", &["cn-shenzhen-d", "cn-shenzhen-e"]),
         region("cn-zhangjiakou", &["cn-zhangjiakou-a", "cn-zhangjiakou-b"]),
@@ -150,7 +156,13 @@ fn cluster(
         vpc_id: id("vpc-", n + 1000),
         vswitch_id: id("vsw-", n + 2000),
         pay_type: pay_type.to_string(),
-        create_time: format!("2026-{:02}-{day:02}T0{}:1{}:0{}Z", 1 + n % 10, n % 10, n % 6, n % 10),
+        create_time: format!(
+            "2026-{:02}-{day:02}T0{}:1{}:0{}Z",
+            1 + n % 10,
+            n % 10,
+            n % 6,
+            n % 10
+        ),
         expire_time: if pay_type == "Prepaid" {
             format!("2027-{:02}-{day:02}T16:00:00Z", 1 + n % 10)
         } else {
@@ -176,14 +188,102 @@ pub fn default_seed() -> Seed {
     Seed {
         regions: default_regions(),
         clusters: vec![
-            cluster(1, "orders-prod", "cn-hangzhou", "cn-hangzhou-h", "14", "polar.pg.x4.large", 2, "Prepaid", "Running", &[("env", "prod"), ("team", "orders")]),
-            cluster(2, "orders-staging", "cn-hangzhou", "cn-hangzhou-i", "14", "polar.pg.x4.medium", 1, "Postpaid", "Running", &[("env", "staging"), ("team", "orders")]),
-            cluster(3, "analytics", "cn-hangzhou", "cn-hangzhou-g", "11", "polar.pg.x8.xlarge", 3, "Prepaid", "Running", &[("env", "prod"), ("team", "data")]),
-            cluster(4, "payments-prod", "cn-shanghai", "cn-shanghai-e", "14", "polar.pg.x4.xlarge", 2, "Prepaid", "Running", &[("env", "prod"), ("team", "payments")]),
-            cluster(5, "payments-dr", "cn-shanghai", "cn-shanghai-f", "14", "polar.pg.x4.large", 1, "Postpaid", "Running", &[("env", "dr")]),
-            cluster(6, "crm", "cn-beijing", "cn-beijing-h", "11", "polar.pg.x4.medium", 1, "Postpaid", "Running", &[]),
-            cluster(7, "sg-edge", "ap-southeast-1", "ap-southeast-1a", "14", "polar.pg.x4.medium", 1, "Postpaid", "Running", &[("env", "prod")]),
-            cluster(8, "eu-gdpr", "eu-central-1", "eu-central-1a", "14", "polar.pg.x4.large", 1, "Prepaid", "Running", &[("env", "prod"), ("compliance", "gdpr")]),
+            cluster(
+                1,
+                "orders-prod",
+                "cn-hangzhou",
+                "cn-hangzhou-h",
+                "14",
+                "polar.pg.x4.large",
+                2,
+                "Prepaid",
+                "Running",
+                &[("env", "prod"), ("team", "orders")],
+            ),
+            cluster(
+                2,
+                "orders-staging",
+                "cn-hangzhou",
+                "cn-hangzhou-i",
+                "14",
+                "polar.pg.x4.medium",
+                1,
+                "Postpaid",
+                "Running",
+                &[("env", "staging"), ("team", "orders")],
+            ),
+            cluster(
+                3,
+                "analytics",
+                "cn-hangzhou",
+                "cn-hangzhou-g",
+                "11",
+                "polar.pg.x8.xlarge",
+                3,
+                "Prepaid",
+                "Running",
+                &[("env", "prod"), ("team", "data")],
+            ),
+            cluster(
+                4,
+                "payments-prod",
+                "cn-shanghai",
+                "cn-shanghai-e",
+                "14",
+                "polar.pg.x4.xlarge",
+                2,
+                "Prepaid",
+                "Running",
+                &[("env", "prod"), ("team", "payments")],
+            ),
+            cluster(
+                5,
+                "payments-dr",
+                "cn-shanghai",
+                "cn-shanghai-f",
+                "14",
+                "polar.pg.x4.large",
+                1,
+                "Postpaid",
+                "Running",
+                &[("env", "dr")],
+            ),
+            cluster(
+                6,
+                "crm",
+                "cn-beijing",
+                "cn-beijing-h",
+                "11",
+                "polar.pg.x4.medium",
+                1,
+                "Postpaid",
+                "Running",
+                &[],
+            ),
+            cluster(
+                7,
+                "sg-edge",
+                "ap-southeast-1",
+                "ap-southeast-1a",
+                "14",
+                "polar.pg.x4.medium",
+                1,
+                "Postpaid",
+                "Running",
+                &[("env", "prod")],
+            ),
+            cluster(
+                8,
+                "eu-gdpr",
+                "eu-central-1",
+                "eu-central-1a",
+                "14",
+                "polar.pg.x4.large",
+                1,
+                "Prepaid",
+                "Running",
+                &[("env", "prod"), ("compliance", "gdpr")],
+            ),
         ],
     }
 }
@@ -230,6 +330,9 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 500);
-        assert!(a.clusters.iter().all(|c| c.id.starts_with("pc-") && c.id.len() == 17));
+        assert!(a
+            .clusters
+            .iter()
+            .all(|c| c.id.starts_with("pc-") && c.id.len() == 17));
     }
 }

@@ -114,18 +114,62 @@ async fn pagination_and_filters_apply() {
 }
 
 #[tokio::test]
+async fn signature_v3_is_accepted_and_checked() {
+    let url = start().await;
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let v3 = Target {
+        endpoint: Some(url.clone()),
+        signature: SignatureVersion::V3,
+    };
+    let clusters = client
+        .call(
+            &v3,
+            &creds("AKIDTEST", "s3cr3t+/="),
+            "cn-shanghai",
+            &DescribeDBClusters {
+                region_id: "cn-shanghai".into(),
+                db_cluster_description: Some("payments prod*~".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(clusters.total_record_count, 0);
+    let e = client
+        .call(
+            &v3,
+            &creds("AKIDTEST", "nope"),
+            "cn-shanghai",
+            &DescribeRegions {},
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "SignatureDoesNotMatch");
+}
+
+#[tokio::test]
 async fn wrong_secret_and_unknown_key_are_refused() {
     let url = start().await;
     let client = Client::new(ClientConfig::default()).unwrap();
     let e = client
-        .call(&target(&url), &creds("AKIDTEST", "wrong"), "cn-hangzhou", &DescribeRegions {})
+        .call(
+            &target(&url),
+            &creds("AKIDTEST", "wrong"),
+            "cn-hangzhou",
+            &DescribeRegions {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code, "SignatureDoesNotMatch");
     assert_eq!(e.status, 400);
     assert!(!e.request_id.is_empty());
     let e = client
-        .call(&target(&url), &creds("NOPE", "x"), "cn-hangzhou", &DescribeRegions {})
+        .call(
+            &target(&url),
+            &creds("NOPE", "x"),
+            "cn-hangzhou",
+            &DescribeRegions {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code, "InvalidAccessKeyId.NotFound");
@@ -137,7 +181,8 @@ async fn replayed_nonce_and_stale_timestamp_are_refused() {
     let url = start().await;
     let http = reqwest::Client::new();
     let now = time::OffsetDateTime::now_utc();
-    let mut params = polardb::sign::v2_common_params("DescribeRegions", "AKIDTEST", now, "fixed-nonce-1");
+    let mut params =
+        polardb::sign::v2_common_params("DescribeRegions", "AKIDTEST", now, "fixed-nonce-1");
     let sig = polardb::sign::v2_signature("GET", &params, "s3cr3t+/=");
     params.push(("Signature".into(), sig));
     let q = serde_urlencoded::to_string(&params).unwrap();
@@ -149,10 +194,18 @@ async fn replayed_nonce_and_stale_timestamp_are_refused() {
     assert_eq!(body["Code"], "SignatureNonceUsed");
 
     let old = now - time::Duration::minutes(16);
-    let mut params = polardb::sign::v2_common_params("DescribeRegions", "AKIDTEST", old, "fixed-nonce-2");
+    let mut params =
+        polardb::sign::v2_common_params("DescribeRegions", "AKIDTEST", old, "fixed-nonce-2");
     let sig = polardb::sign::v2_signature("GET", &params, "s3cr3t+/=");
     params.push(("Signature".into(), sig));
     let q = serde_urlencoded::to_string(&params).unwrap();
-    let body: serde_json::Value = http.get(format!("{url}?{q}")).send().await.unwrap().json().await.unwrap();
+    let body: serde_json::Value = http
+        .get(format!("{url}?{q}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["Code"], "InvalidTimeStamp.Expired");
 }

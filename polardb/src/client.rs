@@ -144,7 +144,10 @@ impl Client {
         serde_json::from_value(value).map_err(|e| {
             ApiError::transport(
                 "InvalidResponse",
-                format!("the {} response did not have the expected shape: {e}", A::NAME),
+                format!(
+                    "the {} response did not have the expected shape: {e}",
+                    A::NAME
+                ),
             )
         })
     }
@@ -182,8 +185,7 @@ impl Client {
             let retryable = match &result {
                 Ok(_) => false,
                 Err(e) => {
-                    is_retryable(e, kind)
-                        && (kind == ActionKind::Read || client_token.is_some())
+                    is_retryable(e, kind) && (kind == ActionKind::Read || client_token.is_some())
                 }
             };
             let elapsed = started.elapsed();
@@ -192,9 +194,8 @@ impl Client {
                     .base_delay
                     .saturating_mul(1u32 << (attempt - 1).min(16))
                     .min(policy.max_delay);
-                let delay = Duration::from_millis(
-                    rand::thread_rng().gen_range(0..=cap.as_millis() as u64),
-                );
+                let delay =
+                    Duration::from_millis(rand::thread_rng().gen_range(0..=cap.as_millis() as u64));
                 if elapsed + delay < policy.deadline {
                     tracing::debug!(action, attempt, ?delay, "retrying PolarDB call");
                     tokio::time::sleep(delay).await;
@@ -238,7 +239,9 @@ impl Client {
                 all.push(("Signature".into(), signature));
                 let body = all
                     .iter()
-                    .map(|(k, v)| format!("{}={}", sign::percent_encode(k), sign::percent_encode(v)))
+                    .map(|(k, v)| {
+                        format!("{}={}", sign::percent_encode(k), sign::percent_encode(v))
+                    })
                     .collect::<Vec<_>>()
                     .join("&");
                 self.http
@@ -248,19 +251,71 @@ impl Client {
                     .body(body)
             }
             SignatureVersion::V3 => {
-                return (
-                    0,
-                    Err(ApiError::transport(
-                        "UnsupportedSignature",
-                        "signature version 3 is not available in this build",
-                    )),
-                )
+                let parsed = match reqwest::Url::parse(url) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        return (
+                            0,
+                            Err(ApiError::transport("InvalidEndpoint", e.to_string())),
+                        )
+                    }
+                };
+                let host = match (parsed.host_str(), parsed.port()) {
+                    (Some(h), Some(p)) => format!("{h}:{p}"),
+                    (Some(h), None) => h.to_string(),
+                    (None, _) => {
+                        return (
+                            0,
+                            Err(ApiError::transport(
+                                "InvalidEndpoint",
+                                "the endpoint has no host",
+                            )),
+                        )
+                    }
+                };
+                let headers = sign::v3_request_headers(
+                    &host,
+                    action,
+                    crate::API_VERSION,
+                    &sign::timestamp(now),
+                    &nonce,
+                    b"",
+                );
+                let signed = sign::v3_sign(
+                    "POST",
+                    "/",
+                    params,
+                    &headers,
+                    &sign::sha256_hex(b""),
+                    &creds.access_key_id,
+                    creds.secret(),
+                );
+                let query = params
+                    .iter()
+                    .map(|(k, v)| {
+                        format!("{}={}", sign::percent_encode(k), sign::percent_encode(v))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let mut builder = self
+                    .http
+                    .post(format!("{}?{query}", url.trim_end_matches('?')));
+                for (name, value) in &headers {
+                    if name != "host" {
+                        builder = builder.header(name.as_str(), value.as_str());
+                    }
+                }
+                builder.header("authorization", signed.authorization)
             }
         };
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                let code = if e.is_timeout() { "Timeout" } else { "Unreachable" };
+                let code = if e.is_timeout() {
+                    "Timeout"
+                } else {
+                    "Unreachable"
+                };
                 return (0, Err(ApiError::transport(code, without_url(&e))));
             }
         };
@@ -268,7 +323,11 @@ impl Client {
         let bytes = match response.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                let code = if e.is_timeout() { "Timeout" } else { "Unreachable" };
+                let code = if e.is_timeout() {
+                    "Timeout"
+                } else {
+                    "Unreachable"
+                };
                 return (status, Err(ApiError::transport(code, without_url(&e))));
             }
         };
@@ -345,8 +404,14 @@ mod tests {
         assert!(is_retryable(&err("InternalError"), ActionKind::Read));
         assert!(!is_retryable(&err("InternalError"), ActionKind::Write));
         assert!(!is_retryable(&err("InvalidParameter"), ActionKind::Read));
-        assert!(!is_retryable(&err("InvalidDBCluster.NotFound"), ActionKind::Read));
-        assert!(!is_retryable(&err("InvalidAccessKeyId.NotFound"), ActionKind::Read));
+        assert!(!is_retryable(
+            &err("InvalidDBCluster.NotFound"),
+            ActionKind::Read
+        ));
+        assert!(!is_retryable(
+            &err("InvalidAccessKeyId.NotFound"),
+            ActionKind::Read
+        ));
         assert!(!is_retryable(&err("Forbidden.RAM"), ActionKind::Read));
     }
 

@@ -8,7 +8,10 @@ pub struct DescribeDBClusters {
     pub region_id: String,
     #[serde(rename = "DBClusterIds", skip_serializing_if = "Option::is_none")]
     pub db_cluster_ids: Option<String>,
-    #[serde(rename = "DBClusterDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DBClusterDescription",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_cluster_description: Option<String>,
     #[serde(rename = "DBClusterStatus", skip_serializing_if = "Option::is_none")]
     pub db_cluster_status: Option<String>,
