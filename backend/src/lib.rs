@@ -1,1 +1,37 @@
+//! Server-only services of Polar Console. No UI here: the Leptos server functions in
+//! `app` call these, and the `server` binary wires them up.
+//!
+//! * [`identity`] — users, argon2id passwords, the bootstrap administrator.
+//! * [`vault`] — cloud accounts, their AccessKey secrets encrypted with AES-256-GCM.
+//! * [`gateway`] — signs and sends PolarDB calls on a user's behalf; fans out reads.
 
+pub mod db;
+pub mod error;
+pub mod gateway;
+pub mod identity;
+pub mod vault;
+
+pub use error::BackendError;
+
+use std::sync::Arc;
+
+/// Every service, cheap to clone; handed to server functions through Leptos context.
+#[derive(Clone)]
+pub struct Backend {
+    pub pool: sqlx::PgPool,
+    pub identity: identity::Identity,
+    pub vault: vault::Vault,
+    pub gateway: gateway::Gateway,
+}
+
+impl Backend {
+    pub fn new(pool: sqlx::PgPool, keys: vault::MasterKeys, client: polardb::client::Client) -> Self {
+        let vault = vault::Vault::new(pool.clone(), Arc::new(keys));
+        Backend {
+            identity: identity::Identity::new(pool.clone()),
+            gateway: gateway::Gateway::new(vault.clone(), client),
+            vault,
+            pool,
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Cloud accounts and their AccessKey secrets, encrypted at rest with AES-256-GCM.
+//!
+//! Each ciphertext's associated data names its row and its key id, so a ciphertext
+//! copied into another row, or relabelled with another key id, does not decrypt.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use polardb::client::{Credentials, Target};
+use polardb::SignatureVersion;
+use rand::RngCore;
+use sqlx::PgPool;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::BackendError;
+
+/// The master keys: one active (encrypts), any number of older ones (still decrypt).
+pub struct MasterKeys {
+    active: String,
+    keys: HashMap<String, Zeroizing<[u8; 32]>>,
+}
+
+impl std::fmt::Debug for MasterKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MasterKeys")
+            .field("active", &self.active)
+            .field("key_ids", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl MasterKeys {
+    /// Parses a base64 key of exactly 32 bytes; `setting` names where it came from.
+    pub fn decode_key(setting: &'static str, b64: &str) -> Result<Zeroizing<[u8; 32]>, BackendError> {
+        let bytes = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| BackendError::invalid(setting, "is not valid base64"))?,
+        );
+        if bytes.len() != 32 {
+            return Err(BackendError::invalid(
+                setting,
+                format!("must decode to 32 bytes, not {}", bytes.len()),
+            ));
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(&bytes);
+        Ok(key)
+    }
+
+    pub fn new(active_id: &str, active: Zeroizing<[u8; 32]>) -> Self {
+        let mut keys = HashMap::new();
+        keys.insert(active_id.to_string(), active);
+        MasterKeys {
+            active: active_id.to_string(),
+            keys,
+        }
+    }
+
+    /// Adds an older key that still decrypts.
+    pub fn with_old(mut self, id: &str, key: Zeroizing<[u8; 32]>) -> Self {
+        self.keys.entry(id.to_string()).or_insert(key);
+        self
+    }
+
+    pub fn active_id(&self) -> &str {
+        &self.active
+    }
+
+    fn aad(row: Uuid, key_id: &str) -> Vec<u8> {
+        format!("polar-console/cloud_accounts.secret/v1|{row}|{key_id}").into_bytes()
+    }
+
+    /// Encrypts under the active key with a fresh random nonce: (ciphertext, nonce, key id).
+    pub fn encrypt(&self, row: Uuid, plaintext: &str) -> Result<(Vec<u8>, Vec<u8>, String), BackendError> {
+        let key = self.keys.get(&self.active).ok_or(BackendError::Crypto)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| BackendError::Crypto)?;
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = Self::aad(row, &self.active);
+        let ct = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| BackendError::Crypto)?;
+        Ok((ct, nonce.to_vec(), self.active.clone()))
+    }
+
+    /// Decrypts; any tampering, another row's ciphertext or an unknown key fails.
+    pub fn decrypt(
+        &self,
+        row: Uuid,
+        key_id: &str,
+        nonce: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<String>, BackendError> {
+        let key = self.keys.get(key_id).ok_or(BackendError::Crypto)?;
+        if nonce.len() != 12 {
+            return Err(BackendError::Crypto);
+        }
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| BackendError::Crypto)?;
+        let aad = Self::aad(row, key_id);
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(
+                    Nonce::from_slice(nonce),
+                    Payload {
+                        msg: ciphertext,
+                        aad: &aad,
+                    },
+                )
+                .map_err(|_| BackendError::Crypto)?,
+        );
+        String::from_utf8(plain.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|_| BackendError::Crypto)
+    }
+}
+
+/// A cloud account as the console shows it: never the secret.
+#[derive(Clone, Debug)]
+pub struct CloudAccount {
+    pub id: Uuid,
+    pub name: String,
+    pub access_key_id: String,
+    pub regions: Vec<String>,
+    pub signature: SignatureVersion,
+    pub endpoint: Option<String>,
+    pub enabled: bool,
+}
+
+impl CloudAccount {
+    /// The AccessKeyId as pages show it: `LTAI****abcd`.
+    pub fn masked_key_id(&self) -> String {
+        mask_key_id(&self.access_key_id)
+    }
+}
+
+pub fn mask_key_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "****".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+#[derive(Clone)]
+pub struct Vault {
+    pool: PgPool,
+    keys: Arc<MasterKeys>,
+}
+
+impl Vault {
+    pub fn new(pool: PgPool, keys: Arc<MasterKeys>) -> Self {
+        Vault { pool, keys }
+    }
+
+    /// Creates or updates the cloud account called `name` (used for the sandbox account
+    /// that the run command registers for the emulator).
+    pub async fn upsert(
+        &self,
+        name: &str,
+        access_key_id: &str,
+        secret: &str,
+        endpoint: Option<&str>,
+        signature: SignatureVersion,
+    ) -> Result<Uuid, BackendError> {
+        let existing = sqlx::query_scalar!("SELECT id FROM cloud_accounts WHERE name = $1", name)
+            .fetch_optional(&self.pool)
+            .await?;
+        let id = existing.unwrap_or_else(Uuid::new_v4);
+        let (ct, nonce, key_id) = self.keys.encrypt(id, secret)?;
+        sqlx::query!(
+            "INSERT INTO cloud_accounts
+               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, endpoint, signature_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO UPDATE SET
+               access_key_id = EXCLUDED.access_key_id,
+               secret_ciphertext = EXCLUDED.secret_ciphertext,
+               secret_nonce = EXCLUDED.secret_nonce,
+               key_id = EXCLUDED.key_id,
+               endpoint = EXCLUDED.endpoint,
+               signature_version = EXCLUDED.signature_version,
+               rotated_at = CASE WHEN cloud_accounts.access_key_id = EXCLUDED.access_key_id
+                                 THEN cloud_accounts.rotated_at ELSE now() END",
+            id,
+            name,
+            access_key_id,
+            ct,
+            nonce,
+            key_id,
+            endpoint,
+            signature.as_str()
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Every enabled cloud account.
+    pub async fn list_enabled(&self) -> Result<Vec<CloudAccount>, BackendError> {
+        let rows = sqlx::query!(
+            "SELECT id, name, access_key_id, regions, signature_version, endpoint, enabled
+             FROM cloud_accounts WHERE enabled ORDER BY name"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CloudAccount {
+                id: r.id,
+                name: r.name,
+                access_key_id: r.access_key_id,
+                regions: r.regions,
+                signature: SignatureVersion::parse(&r.signature_version).unwrap_or_default(),
+                endpoint: r.endpoint,
+                enabled: r.enabled,
+            })
+            .collect())
+    }
+
+    /// Decrypts an account's secret for the duration of one call.
+    pub async fn credentials(&self, account: &CloudAccount) -> Result<(Credentials, Target), BackendError> {
+        let row = sqlx::query!(
+            "UPDATE cloud_accounts SET last_used_at = now() WHERE id = $1 AND enabled
+             RETURNING secret_ciphertext, secret_nonce, key_id",
+            account.id
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(BackendError::NotFound("cloud account"))?;
+        let secret = self
+            .keys
+            .decrypt(account.id, &row.key_id, &row.secret_nonce, &row.secret_ciphertext)?;
+        Ok((
+            Credentials::new(account.access_key_id.clone(), secret),
+            Target {
+                endpoint: account.endpoint.clone(),
+                signature: account.signature,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> MasterKeys {
+        MasterKeys::new("k1", Zeroizing::new([7u8; 32]))
+    }
+
+    #[test]
+    fn round_trip_and_tamper_detection() {
+        let k = keys();
+        let row = Uuid::new_v4();
+        let (mut ct, nonce, kid) = k.encrypt(row, "the-secret").unwrap();
+        assert_eq!(&*k.decrypt(row, &kid, &nonce, &ct).unwrap(), "the-secret");
+        assert!(!ct.windows(10).any(|w| w == b"the-secret"));
+        // Another row's id in the associated data: refused.
+        assert!(k.decrypt(Uuid::new_v4(), &kid, &nonce, &ct).is_err());
+        // A flipped byte: refused.
+        ct[0] ^= 1;
+        assert!(k.decrypt(row, &kid, &nonce, &ct).is_err());
+    }
+
+    #[test]
+    fn old_keys_still_decrypt_and_nonces_are_fresh() {
+        let old = keys();
+        let row = Uuid::new_v4();
+        let (ct, nonce, kid) = old.encrypt(row, "s").unwrap();
+        let (_, nonce2, _) = old.encrypt(row, "s").unwrap();
+        assert_ne!(nonce, nonce2);
+        let rotated = MasterKeys::new("k2", Zeroizing::new([9u8; 32])).with_old("k1", Zeroizing::new([7u8; 32]));
+        assert_eq!(&*rotated.decrypt(row, &kid, &nonce, &ct).unwrap(), "s");
+        assert_eq!(rotated.encrypt(row, "s").unwrap().2, "k2");
+        // Relabelling the ciphertext with the other key id fails.
+        assert!(rotated.decrypt(row, "k2", &nonce, &ct).is_err());
+    }
+
+    #[test]
+    fn key_decoding_names_the_setting() {
+        let e = MasterKeys::decode_key("master_key", "c2hvcnQ=").unwrap_err();
+        assert_eq!(e.to_string(), "master_key: must decode to 32 bytes, not 5");
+        let e = MasterKeys::decode_key("master_key", "%%%").unwrap_err();
+        assert_eq!(e.to_string(), "master_key: is not valid base64");
+        assert_eq!(mask_key_id("LTAI5tAbCdEfGhabcd"), "LTAI****abcd");
+        assert_eq!(mask_key_id("short"), "****");
+    }
+}
