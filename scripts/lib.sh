@@ -98,12 +98,14 @@ pg_url() {
 # Sets WASM_CARGO (a cargo command prefix) and WASM_ENV (env assignments).
 wasm_setup() {
   WASM_ENV=()
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
-     || rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+  local route="${WASM_ROUTE:-auto}"   # auto | rustup | debian-web
+  if [ "$route" != "debian-web" ] && { rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+     || rustup target add wasm32-unknown-unknown >/dev/null 2>&1; }; then
     log "wasm32: using rustup's wasm32-unknown-unknown target"
     WASM_CARGO=(cargo)
     return
   fi
+  [ "$route" = "rustup" ] && die "WASM_ROUTE=rustup but rustup cannot add wasm32-unknown-unknown here"
   log "wasm32: rustup cannot add the target here; using Debian's rustc-web with build-std"
   apt_install rustc-web cargo-web rust-web-src lld-19
   if ! rustup toolchain list | grep -q '^debian-web'; then

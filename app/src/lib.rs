@@ -1,1 +1,67 @@
+//! Polar Console's user interface (Leptos, server-side rendered and hydrated) and its
+//! server functions. Server-only code lives behind the `ssr` feature; the browser build
+//! uses `hydrate`. Never both.
 
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod layout;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub use error::AppError;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="polar" href="/pkg/polar-console.css" />
+        <Title formatter=|t: String| format!("{t} · Polar Console") />
+        <Router>
+            <Routes fallback=|| view! { <pages::NotFound /> }>
+                <Route path=path!("/signin") view=pages::signin::SignInPage />
+                <Route path=path!("/") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
+                <Route path=path!("/clusters") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
+                <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />
+                <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
+                <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />
+                <Route path=path!("/audit") view=|| view! { <layout::Console><pages::Later title="Audit trail" issue=5 /></layout::Console> } />
+                <Route path=path!("/settings") view=|| view! { <layout::Console><pages::Later title="Settings" issue=4 /></layout::Console> } />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

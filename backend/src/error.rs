@@ -3,7 +3,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]

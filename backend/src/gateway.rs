@@ -99,6 +99,21 @@ impl Gateway {
         Ok(list)
     }
 
+    /// The cloud account names and the union of their regions, for the top bar's menus.
+    /// A region list that cannot be read is left out here; the cluster list reports it.
+    pub async fn choices(&self) -> Result<(Vec<String>, Vec<String>), BackendError> {
+        let accounts = self.vault.list_enabled().await?;
+        let lists = join_all(accounts.iter().map(|account| async move {
+            let (creds, target) = self.vault.credentials(account).await.ok()?;
+            self.regions_of(account, &creds, &target).await.ok()
+        }))
+        .await;
+        let mut regions: Vec<String> = lists.into_iter().flatten().flatten().collect();
+        regions.sort();
+        regions.dedup();
+        Ok((accounts.into_iter().map(|a| a.name).collect(), regions))
+    }
+
     /// All pages of DescribeDBClusters for one region.
     async fn clusters_in(
         &self,
@@ -179,7 +194,12 @@ impl Gateway {
             let results = join_all(wanted.iter().map(|region| {
                 let creds = &creds;
                 let target = &target;
-                async move { (region.to_string(), self.clusters_in(creds, target, region).await) }
+                async move {
+                    (
+                        region.to_string(),
+                        self.clusters_in(creds, target, region).await,
+                    )
+                }
             }))
             .await;
             let mut clusters = Vec::new();
@@ -210,8 +230,14 @@ impl Gateway {
         regions.dedup();
         view.regions = regions;
         view.clusters.sort_by(|a, b| {
-            (a.cluster.region_id.as_str(), a.cluster.db_cluster_id.as_str())
-                .cmp(&(b.cluster.region_id.as_str(), b.cluster.db_cluster_id.as_str()))
+            (
+                a.cluster.region_id.as_str(),
+                a.cluster.db_cluster_id.as_str(),
+            )
+                .cmp(&(
+                    b.cluster.region_id.as_str(),
+                    b.cluster.db_cluster_id.as_str(),
+                ))
         });
         Ok(view)
     }

@@ -10,7 +10,9 @@ use zeroize::Zeroizing;
 use crate::BackendError;
 
 /// Built-in roles, from least to most powerful.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Role {
     Viewer,
     Operator,
@@ -55,7 +57,10 @@ impl Username {
     pub fn parse(s: &str) -> Result<Self, BackendError> {
         let s = s.trim();
         if s.is_empty() || s.len() > 128 {
-            return Err(BackendError::invalid("username", "must be 1 to 128 characters"));
+            return Err(BackendError::invalid(
+                "username",
+                "must be 1 to 128 characters",
+            ));
         }
         if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(BackendError::invalid(
@@ -99,10 +104,16 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// The rules a new local password must meet.
 pub fn check_new_password(password: &str) -> Result<(), BackendError> {
     if password.chars().count() < 12 {
-        return Err(BackendError::invalid("password", "must be at least 12 characters"));
+        return Err(BackendError::invalid(
+            "password",
+            "must be at least 12 characters",
+        ));
     }
     if password.len() > 1024 {
-        return Err(BackendError::invalid("password", "must be at most 1024 bytes"));
+        return Err(BackendError::invalid(
+            "password",
+            "must be at most 1024 bytes",
+        ));
     }
     Ok(())
 }
@@ -144,10 +155,7 @@ impl Identity {
     }
 
     /// Creates the administrator `admin` when the console has no users yet.
-    pub async fn bootstrap_admin(
-        &self,
-        password: Option<&str>,
-    ) -> Result<Bootstrap, BackendError> {
+    pub async fn bootstrap_admin(&self, password: Option<&str>) -> Result<Bootstrap, BackendError> {
         let count = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users")
             .fetch_one(&self.pool)
             .await?;
@@ -163,14 +171,16 @@ impl Identity {
                         "must be at least 12 characters",
                     )
                 })?;
-                self.create_local(&username, "Administrator", Role::Admin, p).await?;
+                self.create_local(&username, "Administrator", Role::Admin, p)
+                    .await?;
                 Ok(Bootstrap::Created {
                     username: username.0,
                 })
             }
             None => {
                 let p = generate_password();
-                self.create_local(&username, "Administrator", Role::Admin, &p).await?;
+                self.create_local(&username, "Administrator", Role::Admin, &p)
+                    .await?;
                 Ok(Bootstrap::Generated {
                     username: username.0,
                     password: p,
@@ -217,7 +227,11 @@ impl Identity {
     }
 
     /// Checks a local username and password. Unknown users cost as much time as known ones.
-    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, BackendError> {
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
             "SELECT id, username, display_name, role, auth_source, disabled, password_hash
              FROM users WHERE username = $1",

@@ -25,8 +25,12 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(pool: sqlx::PgPool, keys: vault::MasterKeys, client: polardb::client::Client) -> Self {
-        let vault = vault::Vault::new(pool.clone(), Arc::new(keys));
+    pub fn new(
+        pool: sqlx::PgPool,
+        keys: Arc<vault::MasterKeys>,
+        client: polardb::client::Client,
+    ) -> Self {
+        let vault = vault::Vault::new(pool.clone(), keys);
         Backend {
             identity: identity::Identity::new(pool.clone()),
             gateway: gateway::Gateway::new(vault.clone(), client),

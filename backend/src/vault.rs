@@ -35,7 +35,10 @@ impl std::fmt::Debug for MasterKeys {
 
 impl MasterKeys {
     /// Parses a base64 key of exactly 32 bytes; `setting` names where it came from.
-    pub fn decode_key(setting: &'static str, b64: &str) -> Result<Zeroizing<[u8; 32]>, BackendError> {
+    pub fn decode_key(
+        setting: &'static str,
+        b64: &str,
+    ) -> Result<Zeroizing<[u8; 32]>, BackendError> {
         let bytes = Zeroizing::new(
             base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
@@ -76,7 +79,11 @@ impl MasterKeys {
     }
 
     /// Encrypts under the active key with a fresh random nonce: (ciphertext, nonce, key id).
-    pub fn encrypt(&self, row: Uuid, plaintext: &str) -> Result<(Vec<u8>, Vec<u8>, String), BackendError> {
+    pub fn encrypt(
+        &self,
+        row: Uuid,
+        plaintext: &str,
+    ) -> Result<(Vec<u8>, Vec<u8>, String), BackendError> {
         let key = self.keys.get(&self.active).ok_or(BackendError::Crypto)?;
         let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| BackendError::Crypto)?;
         let mut nonce = [0u8; 12];
@@ -230,7 +237,10 @@ impl Vault {
     }
 
     /// Decrypts an account's secret for the duration of one call.
-    pub async fn credentials(&self, account: &CloudAccount) -> Result<(Credentials, Target), BackendError> {
+    pub async fn credentials(
+        &self,
+        account: &CloudAccount,
+    ) -> Result<(Credentials, Target), BackendError> {
         let row = sqlx::query!(
             "UPDATE cloud_accounts SET last_used_at = now() WHERE id = $1 AND enabled
              RETURNING secret_ciphertext, secret_nonce, key_id",
@@ -239,9 +249,12 @@ impl Vault {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(BackendError::NotFound("cloud account"))?;
-        let secret = self
-            .keys
-            .decrypt(account.id, &row.key_id, &row.secret_nonce, &row.secret_ciphertext)?;
+        let secret = self.keys.decrypt(
+            account.id,
+            &row.key_id,
+            &row.secret_nonce,
+            &row.secret_ciphertext,
+        )?;
         Ok((
             Credentials::new(account.access_key_id.clone(), secret),
             Target {
@@ -281,7 +294,8 @@ mod tests {
         let (ct, nonce, kid) = old.encrypt(row, "s").unwrap();
         let (_, nonce2, _) = old.encrypt(row, "s").unwrap();
         assert_ne!(nonce, nonce2);
-        let rotated = MasterKeys::new("k2", Zeroizing::new([9u8; 32])).with_old("k1", Zeroizing::new([7u8; 32]));
+        let rotated = MasterKeys::new("k2", Zeroizing::new([9u8; 32]))
+            .with_old("k1", Zeroizing::new([7u8; 32]));
         assert_eq!(&*rotated.decrypt(row, &kid, &nonce, &ct).unwrap(), "s");
         assert_eq!(rotated.encrypt(row, "s").unwrap().2, "k2");
         // Relabelling the ciphertext with the other key id fails.

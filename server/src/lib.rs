@@ -1,1 +1,246 @@
+//! The `polar-console` server: start-up, router and middleware. `main.rs` only parses
+//! the command line and calls in here; tests start the same app on port 0.
 
+pub mod config;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::{shell, App};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use backend::Backend;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub use config::Config;
+
+/// Why the console could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Database(String),
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(String),
+    #[error("cannot set up the session store: {0}")]
+    Sessions(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// A started console: the router plus what start-up created.
+pub struct Started {
+    pub router: Router,
+    pub backend: Backend,
+    /// Set when the bootstrap administrator was created with a generated password.
+    pub generated_admin_password: Option<zeroize::Zeroizing<String>>,
+}
+
+/// Connects, migrates, bootstraps and builds the router.
+pub async fn start(config: &Config) -> Result<Started, StartError> {
+    let pool = backend::db::connect(&config.database_url, config.database_max_connections)
+        .await
+        .map_err(|e| StartError::Database(describe_db_error(&e)))?;
+    backend::db::migrate(&pool)
+        .await
+        .map_err(|e| StartError::Migrate(e.to_string()))?;
+    let store = PostgresStore::new(pool.clone());
+    store
+        .migrate()
+        .await
+        .map_err(|e| StartError::Sessions(e.to_string()))?;
+    let client = polardb::client::Client::new(polardb::client::ClientConfig::default())
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    let backend = Backend::new(pool.clone(), config.master_keys.clone(), client);
+
+    let generated_admin_password = match backend
+        .identity
+        .bootstrap_admin(
+            config
+                .bootstrap_admin_password
+                .as_deref()
+                .map(|s| s.as_str()),
+        )
+        .await
+        .map_err(|e| StartError::Setup(e.to_string()))?
+    {
+        backend::identity::Bootstrap::Generated { password, .. } => Some(password),
+        backend::identity::Bootstrap::Created { username } => {
+            tracing::info!(%username, "created the bootstrap administrator");
+            None
+        }
+        backend::identity::Bootstrap::Existing => None,
+    };
+    if let Some(sb) = &config.sandbox {
+        backend
+            .vault
+            .upsert(
+                "sandbox",
+                &sb.access_key_id,
+                &sb.secret,
+                Some(&sb.endpoint),
+                polardb::SignatureVersion::V2,
+            )
+            .await
+            .map_err(|e| {
+                StartError::Setup(format!("cannot register the sandbox cloud account: {e}"))
+            })?;
+        tracing::info!(endpoint = %sb.endpoint, "sandbox cloud account registered");
+    }
+
+    // Sweep expired sessions in the background.
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let _ = sweeper
+            .continuously_delete_expired(Duration::from_secs(300))
+            .await;
+    });
+
+    let (cookie_name, secure) = if config.cookie_secure {
+        ("__Host-polar_session", true)
+    } else {
+        ("polar_session", false)
+    };
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(cookie_name)
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session_idle_minutes,
+        )));
+
+    let options = LeptosOptions::builder()
+        .output_name("polar-console")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(leptos::config::Env::PROD)
+        .build();
+    let routes = generate_route_list(App);
+    let ctx_backend = backend.clone();
+    let router = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || leptos::prelude::provide_context(ctx_backend.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options)
+        .layer(middleware::from_fn(require_sign_in))
+        .layer(sessions)
+        .layer(middleware::from_fn(security_headers));
+    Ok(Started {
+        router,
+        backend,
+        generated_admin_password,
+    })
+}
+
+/// Pages need a signed-in user; everything else decides for itself (server functions
+/// authorise inside, assets are public). This only shapes navigation.
+async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_page = req.method() == axum::http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && path != "/signin"
+        && !path.contains('.');
+    if is_page {
+        let signed_in = matches!(
+            session.get::<String>(app::api::ssr::USER_KEY).await,
+            Ok(Some(_))
+        );
+        if !signed_in {
+            return Redirect::to("/signin").into_response();
+        }
+    }
+    if path == "/" && req.method() == axum::http::Method::GET {
+        return Redirect::to("/clusters").into_response();
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+fn describe_db_error(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::PoolTimedOut => {
+            "no connection within 5 s (is the server running and reachable?)".into()
+        }
+        sqlx::Error::Io(io) => format!("{io}"),
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::Configuration(c) => format!("the URL is not valid: {c}"),
+        other => other.to_string(),
+    }
+}
+
+/// Binds the listener with a clear message when the port is taken.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|e| StartError::Listen {
+        addr,
+        reason: if e.kind() == std::io::ErrorKind::AddrInUse {
+            "the address is already in use — is another Polar Console (or another program) running there?".into()
+        } else {
+            e.to_string()
+        },
+    })
+}
+
+/// Serves until SIGINT/SIGTERM, then finishes in-flight requests.
+pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

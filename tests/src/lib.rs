@@ -1,1 +1,151 @@
+//! Harness for the cross-crate tests: a fresh database per test on the PostgreSQL that
+//! `scripts/test.sh` starts (TEST_DATABASE_URL), the emulator over HTTP on port 0, and the
+//! console itself on port 0.
 
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// A running console and the emulator behind it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub emulator: String,
+    pub admin_password: String,
+    pub database_url: String,
+    pub http: reqwest::Client,
+}
+
+pub const EMU_KEY_ID: &str = "LTAItest0000000key";
+pub const EMU_SECRET: &str = "emulator-secret-do-not-leak";
+pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// Creates an empty database for one test and returns its URL.
+pub async fn fresh_database() -> String {
+    let admin = std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL is not set: run the tests with scripts/test.sh, which starts a throwaway PostgreSQL",
+    );
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create test database");
+    pool.close().await;
+    // Replace the database name in the URL (…/postgres?host=… → …/t_xxx?host=…).
+    let (before_query, query) = match admin.split_once('?') {
+        Some((b, q)) => (b.to_string(), format!("?{q}")),
+        None => (admin.clone(), String::new()),
+    };
+    let base = before_query
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&before_query);
+    format!("{base}/{name}{query}")
+}
+
+impl TestApp {
+    /// Starts the emulator (built-in seed) and the console on a fresh database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(emulator::state::default_seed()).await
+    }
+
+    pub async fn spawn_with(seed: emulator::Seed) -> TestApp {
+        let mut keys = HashMap::new();
+        keys.insert(EMU_KEY_ID.to_string(), EMU_SECRET.to_string());
+        let emulator = emulator::spawn(emulator::Config {
+            access_keys: keys,
+            seed,
+        })
+        .await
+        .expect("emulator starts");
+        let database_url = fresh_database().await;
+        let admin_password = "correct-horse-battery-staple".to_string();
+        let env: Vec<(String, String)> = [
+            ("POLAR_DATABASE_URL", database_url.as_str()),
+            ("POLAR_MASTER_KEY", MASTER_KEY),
+            ("POLAR_LISTEN", "127.0.0.1:0"),
+            ("POLAR_BOOTSTRAP_ADMIN_PASSWORD", admin_password.as_str()),
+            ("POLAR_SANDBOX_ENDPOINT", emulator.as_str()),
+            ("POLAR_SANDBOX_ACCESS_KEY_ID", EMU_KEY_ID),
+            ("POLAR_SANDBOX_ACCESS_KEY_SECRET", EMU_SECRET),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = server::config::Sources::load(None, env)
+            .and_then(|s| s.build())
+            .expect("valid test configuration");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let started = server::start(&config).await.expect("console starts");
+        tokio::spawn(server::serve(listener, started.router));
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            emulator,
+            admin_password,
+            database_url,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// The sign-in form's action URL, read from the served page.
+    pub async fn sign_in_action(&self) -> String {
+        let html = self
+            .http
+            .get(format!("{}/signin", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = html
+            .find("action=\"/api/sign_in")
+            .expect("sign-in form on /signin")
+            + 8;
+        let end = start + html[start..].find('"').unwrap();
+        html[start..end].to_string()
+    }
+
+    /// Signs in with the form, as a browser without JavaScript would; returns the response.
+    pub async fn post_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let action = self.sign_in_action().await;
+        self.http
+            .post(format!("{}{action}", self.base))
+            .header("origin", &self.base)
+            .header("accept", "text/html")
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in as the bootstrap administrator; returns the `Cookie` header value.
+    pub async fn sign_in_admin(&self) -> String {
+        let res = self
+            .post_sign_in("admin", &self.admin_password.clone())
+            .await;
+        assert!(
+            res.status().is_redirection(),
+            "sign-in answered {}",
+            res.status()
+        );
+        cookie_of(&res).expect("a session cookie")
+    }
+}
+
+/// `name=value` of the first Set-Cookie header.
+pub fn cookie_of(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+        .next()
+}

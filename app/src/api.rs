@@ -1,0 +1,220 @@
+//! Server functions and the DTOs they return. Each one authorises itself: it gets the
+//! user with one `require_user()` and calls a backend service.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// The signed-in user as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDto {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// What the top bar offers: the user, the cloud accounts and the regions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleInfo {
+    pub user: UserDto,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// One row of the cluster list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRow {
+    pub account: String,
+    pub id: String,
+    pub description: String,
+    pub status: String,
+    pub engine: String,
+    pub region: String,
+    pub zone: String,
+    pub nodes: u32,
+    pub pay_type: String,
+    pub created: String,
+}
+
+/// A region whose call failed, named with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionProblem {
+    pub account: String,
+    pub region: String,
+    pub code: String,
+    pub message: String,
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterList {
+    pub clusters: Vec<ClusterRow>,
+    pub problems: Vec<RegionProblem>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! Server-only helpers of the server functions.
+    use backend::identity::User;
+    use backend::Backend;
+    use leptos::prelude::*;
+    use tower_sessions::Session;
+
+    use crate::AppError;
+
+    /// The session key holding the signed-in user's id.
+    pub const USER_KEY: &str = "user_id";
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>()
+            .await
+            .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))
+    }
+
+    /// The signed-in, enabled user, or `Unauthenticated` (HTTP 401).
+    pub async fn require_user() -> Result<(Backend, User), AppError> {
+        let backend = expect_context::<Backend>();
+        let session = session().await?;
+        let id: Option<String> = session
+            .get(USER_KEY)
+            .await
+            .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+        let user = match id.and_then(|s| uuid::Uuid::parse_str(&s).ok()) {
+            Some(id) => backend.identity.find(id).await?,
+            None => None,
+        };
+        match user {
+            Some(u) if !u.disabled => Ok((backend, u)),
+            _ => {
+                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
+                }
+                Err(AppError::Unauthenticated)
+            }
+        }
+    }
+
+    pub fn user_dto(u: &User) -> super::UserDto {
+        super::UserDto {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str().to_string(),
+        }
+    }
+}
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn whoami() -> Result<Option<UserDto>, AppError> {
+    match ssr::require_user().await {
+        Ok((_, u)) => Ok(Some(ssr::user_dto(&u))),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The user, cloud accounts and regions for the top bar.
+#[server]
+pub async fn console_context() -> Result<ConsoleInfo, AppError> {
+    let (backend, user) = ssr::require_user().await?;
+    let (accounts, regions) = backend.gateway.choices().await?;
+    Ok(ConsoleInfo {
+        user: ssr::user_dto(&user),
+        accounts,
+        regions,
+    })
+}
+
+/// Every cluster of the chosen cloud accounts and regions (all when not chosen).
+#[server]
+pub async fn list_clusters(
+    account: Option<String>,
+    region: Option<String>,
+) -> Result<ClusterList, AppError> {
+    let (backend, _user) = ssr::require_user().await?;
+    let query = backend::gateway::FleetQuery {
+        account: account.filter(|s| !s.is_empty()),
+        region: region.filter(|s| !s.is_empty()),
+    };
+    let view = backend.gateway.fleet(&query).await?;
+    Ok(ClusterList {
+        clusters: view
+            .clusters
+            .into_iter()
+            .map(|f| {
+                let c = f.cluster;
+                ClusterRow {
+                    account: f.account,
+                    engine: format!("{} {}", c.db_type, c.db_version),
+                    id: c.db_cluster_id,
+                    description: c.db_cluster_description,
+                    status: c.db_cluster_status,
+                    region: c.region_id,
+                    zone: c.zone_id,
+                    nodes: c.db_node_number,
+                    pay_type: c.pay_type,
+                    created: c.create_time,
+                }
+            })
+            .collect(),
+        problems: view
+            .failures
+            .into_iter()
+            .map(|f| RegionProblem {
+                account: f.account,
+                region: f.region,
+                code: f.error.code.clone(),
+                message: f.error.human(),
+                request_id: f.error.request_id,
+            })
+            .collect(),
+    })
+}
+
+/// Signs in with a local account; cycles the session id.
+#[server]
+pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    let backend = expect_context::<backend::Backend>();
+    if username.trim().is_empty() {
+        return Err(AppError::Invalid {
+            field: "username".into(),
+            message: "is required".into(),
+        });
+    }
+    match backend.identity.authenticate(&username, &password).await? {
+        Some(user) => {
+            let session = ssr::session().await?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+            session
+                .insert(ssr::USER_KEY, user.id.to_string())
+                .await
+                .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+            tracing::info!(user = %user.username, "signed in");
+            leptos_axum::redirect("/clusters");
+            Ok(())
+        }
+        None => {
+            tracing::info!("sign-in refused");
+            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
+            }
+            Err(AppError::SignInFailed("Wrong username or password.".into()))
+        }
+    }
+}
+
+/// Signs out: the session ends on the server at once.
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = ssr::session().await?;
+    session
+        .flush()
+        .await
+        .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}

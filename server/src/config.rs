@@ -1,0 +1,375 @@
+//! One typed configuration, read from an optional TOML file and `POLAR_*` environment
+//! variables (the environment wins). Every problem names the setting and the rule.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use backend::vault::MasterKeys;
+use zeroize::Zeroizing;
+
+/// Every setting: (file key, what it is). The environment variable is `POLAR_` + upper case.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("listen", "address and port to serve on (default 127.0.0.1:8080)"),
+    ("database_url", "PostgreSQL URL (DATABASE_URL is read too); required"),
+    ("database_max_connections", "pool size (default 10)"),
+    ("site_root", "folder with the built site: pkg/, favicon (default target/site)"),
+    ("master_key", "base64 of 32 random bytes that encrypt cloud-account secrets"),
+    ("master_key_file", "a file holding master_key instead"),
+    ("master_key_id", "the active master key's id (default k1)"),
+    ("bootstrap_admin_password", "password of the first administrator; generated and printed once if unset"),
+    ("cookie_secure", "send the session cookie with Secure and the __Host- prefix (default true); false only for plain-HTTP loopback development"),
+    ("session_idle_minutes", "sign out after this long without a request (default 480)"),
+    ("log_format", "text or json (default text)"),
+    ("sandbox_endpoint", "register the emulator at this URL as the cloud account \"sandbox\""),
+    ("sandbox_access_key_id", "the sandbox account's AccessKeyId"),
+    ("sandbox_access_key_secret", "the sandbox account's AccessKeySecret"),
+];
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("configuration setting {setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+fn err(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: format!("{} ({key})", env_name(key)),
+        problem: problem.into(),
+    }
+}
+
+pub fn env_name(key: &str) -> String {
+    format!("POLAR_{}", key.to_ascii_uppercase())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The sandbox cloud account (the emulator) to register at start-up.
+pub struct Sandbox {
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret: Zeroizing<String>,
+}
+
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: Zeroizing<String>,
+    pub database_max_connections: u32,
+    pub site_root: PathBuf,
+    pub master_keys: std::sync::Arc<MasterKeys>,
+    pub bootstrap_admin_password: Option<Zeroizing<String>>,
+    pub cookie_secure: bool,
+    pub session_idle_minutes: i64,
+    pub log_format: LogFormat,
+    pub sandbox: Option<Sandbox>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &"<redacted>")
+            .field("site_root", &self.site_root)
+            .field("master_keys", &self.master_keys)
+            .field("cookie_secure", &self.cookie_secure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Raw values with where each came from.
+pub struct Sources {
+    values: BTreeMap<String, String>,
+}
+
+impl Sources {
+    /// Reads the TOML file (if any) and then the environment.
+    pub fn load(
+        file: Option<&std::path::Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut values = BTreeMap::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                setting: format!("POLAR_CONFIG ({})", path.display()),
+                problem: format!("cannot read the file: {e}"),
+            })?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+                setting: format!("POLAR_CONFIG ({})", path.display()),
+                problem: format!("not valid TOML: {}", e.message()),
+            })?;
+            for (k, v) in table {
+                if !SETTINGS.iter().any(|(name, _)| *name == k) {
+                    return Err(ConfigError {
+                        setting: format!("{k} in {}", path.display()),
+                        problem: "is not a known setting (see `polar-console check-config --help`)"
+                            .into(),
+                    });
+                }
+                let s = match v {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    other => {
+                        return Err(err(
+                            &k,
+                            format!(
+                                "must be a string, number or boolean, not {}",
+                                other.type_str()
+                            ),
+                        ))
+                    }
+                };
+                values.insert(k, s);
+            }
+        }
+        for (k, v) in env {
+            if k == "DATABASE_URL" {
+                values.entry("database_url".to_string()).or_insert(v);
+                continue;
+            }
+            let Some(rest) = k.strip_prefix("POLAR_") else {
+                continue;
+            };
+            if rest == "CONFIG" {
+                continue;
+            }
+            let key = rest.to_ascii_lowercase();
+            if !SETTINGS.iter().any(|(name, _)| *name == key) {
+                return Err(ConfigError {
+                    setting: k.clone(),
+                    problem: "is not a known setting (see `polar-console check-config --help`)"
+                        .into(),
+                });
+            }
+            values.insert(key, v);
+        }
+        Ok(Sources { values })
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values
+            .get(key)
+            .map(|s| s.as_str())
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    fn parse_bool(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(key).map(|s| s.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(s) if ["true", "1", "yes", "on"].contains(&s.as_str()) => Ok(true),
+            Some(s) if ["false", "0", "no", "off"].contains(&s.as_str()) => Ok(false),
+            Some(_) => Err(err(key, "must be true or false")),
+        }
+    }
+
+    fn parse_num<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        min: T,
+        max: T,
+    ) -> Result<T, ConfigError>
+    where
+        T: PartialOrd + std::fmt::Display + Copy,
+    {
+        match self.get(key) {
+            None => Ok(default),
+            Some(s) => match s.trim().parse::<T>() {
+                Ok(v) if v >= min && v <= max => Ok(v),
+                _ => Err(err(
+                    key,
+                    format!("must be a whole number from {min} to {max}"),
+                )),
+            },
+        }
+    }
+
+    pub fn build(&self) -> Result<Config, ConfigError> {
+        let listen = self
+            .get("listen")
+            .unwrap_or("127.0.0.1:8080")
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                err(
+                    "listen",
+                    "must be an address and port, like 127.0.0.1:8080 or [::]:8080",
+                )
+            })?;
+        let database_url = self.get("database_url").ok_or_else(|| {
+            err("database_url", "is required (or DATABASE_URL); the run command starts a private PostgreSQL and sets it")
+        })?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(err(
+                "database_url",
+                "must start with postgres:// or postgresql://",
+            ));
+        }
+        let master_key_id = self.get("master_key_id").unwrap_or("k1").to_string();
+        if !master_key_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || master_key_id.len() > 32
+        {
+            return Err(err(
+                "master_key_id",
+                "must be 1 to 32 letters, digits, - or _",
+            ));
+        }
+        let key_b64: Zeroizing<String> = match (self.get("master_key"), self.get("master_key_file")) {
+            (Some(_), Some(_)) => return Err(err("master_key", "set either master_key or master_key_file, not both")),
+            (Some(k), None) => Zeroizing::new(k.to_string()),
+            (None, Some(path)) => Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+                err("master_key_file", format!("cannot read {path}: {e}"))
+            })?),
+            (None, None) => {
+                return Err(err(
+                    "master_key",
+                    "is required: 32 random bytes in base64 (e.g. `openssl rand -base64 32`), or master_key_file",
+                ))
+            }
+        };
+        let which = if self.get("master_key").is_some() {
+            "master_key"
+        } else {
+            "master_key_file"
+        };
+        let key = MasterKeys::decode_key("master_key", &key_b64).map_err(|e| match e {
+            backend::BackendError::Invalid { message, .. } => err(which, message),
+            other => err(which, other.to_string()),
+        })?;
+        let log_format = match self.get("log_format").unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(err("log_format", "must be text or json")),
+        };
+        let sandbox = match self.get("sandbox_endpoint") {
+            None => None,
+            Some(endpoint) => {
+                if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                    return Err(err(
+                        "sandbox_endpoint",
+                        "must be an http:// or https:// URL",
+                    ));
+                }
+                let id = self.get("sandbox_access_key_id").ok_or_else(|| {
+                    err("sandbox_access_key_id", "is required with sandbox_endpoint")
+                })?;
+                let secret = self.get("sandbox_access_key_secret").ok_or_else(|| {
+                    err(
+                        "sandbox_access_key_secret",
+                        "is required with sandbox_endpoint",
+                    )
+                })?;
+                Some(Sandbox {
+                    endpoint: endpoint.to_string(),
+                    access_key_id: id.to_string(),
+                    secret: Zeroizing::new(secret.to_string()),
+                })
+            }
+        };
+        Ok(Config {
+            listen,
+            database_url: Zeroizing::new(database_url.to_string()),
+            database_max_connections: self.parse_num("database_max_connections", 10u32, 1, 500)?,
+            site_root: PathBuf::from(self.get("site_root").unwrap_or("target/site")),
+            master_keys: std::sync::Arc::new(MasterKeys::new(&master_key_id, key)),
+            bootstrap_admin_password: self
+                .get("bootstrap_admin_password")
+                .map(|s| Zeroizing::new(s.to_string())),
+            cookie_secure: self.parse_bool("cookie_secure", true)?,
+            session_idle_minutes: self.parse_num(
+                "session_idle_minutes",
+                480i64,
+                1,
+                60 * 24 * 30,
+            )?,
+            log_format,
+            sandbox,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn build(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Sources::load(None, env(pairs))?.build()
+    }
+
+    #[test]
+    fn first_run_defaults() {
+        let c = build(&[
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+            ("POLAR_MASTER_KEY", KEY),
+        ])
+        .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.cookie_secure);
+        assert_eq!(c.master_keys.active_id(), "k1");
+        assert!(c.sandbox.is_none());
+    }
+
+    #[test]
+    fn problems_name_the_setting() {
+        let e = build(&[("POLAR_MASTER_KEY", KEY)]).unwrap_err();
+        assert_eq!(e.setting, "POLAR_DATABASE_URL (database_url)");
+        let e = build(&[
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", "c2hvcnQ="),
+        ])
+        .unwrap_err();
+        assert_eq!(e.setting, "POLAR_MASTER_KEY (master_key)");
+        assert!(e.problem.contains("32 bytes"), "{}", e.problem);
+        let e = build(&[("DATABASE_URL", "postgres://x/db")]).unwrap_err();
+        assert_eq!(e.setting, "POLAR_MASTER_KEY (master_key)");
+        let e = build(&[
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", KEY),
+            ("POLAR_LISTEN", "nope"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.setting, "POLAR_LISTEN (listen)");
+        let e = build(&[
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", KEY),
+            ("POLAR_COOKIE_SECURE", "maybe"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.problem, "must be true or false");
+        let e = build(&[("POLAR_LISTNE", "x")]).unwrap_err();
+        assert_eq!(e.setting, "POLAR_LISTNE");
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = std::env::temp_dir().join(format!("polar-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("polar.toml");
+        std::fs::write(&path, format!("listen = \"127.0.0.1:9000\"\nmaster_key = \"{KEY}\"\ndatabase_url = \"postgres://a/b\"\n")).unwrap();
+        let c = Sources::load(Some(&path), env(&[("POLAR_LISTEN", "127.0.0.1:9001")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9001");
+        std::fs::write(&path, "lisen = 1\n").unwrap();
+        let e = Sources::load(Some(&path), env(&[])).err().unwrap();
+        assert!(e.setting.starts_with("lisen"), "{}", e.setting);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
