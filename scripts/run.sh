@@ -39,7 +39,9 @@ admin_password=$(secret_file admin-password 15)
 
 PG_STARTED=""
 EMU_PID=""
+APP_PID=""
 cleanup() {
+  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
   [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null || true
   if [ -n "$PG_STARTED" ]; then pg_down "$DATA/pg"; fi
   rm -f "$DATA/run.pid"
@@ -54,7 +56,8 @@ if [ -z "${DATABASE_URL:-}" ] && [ -z "${POLAR_DATABASE_URL:-}" ]; then
 fi
 
 emu_listen="${EMULATOR_LISTEN:-127.0.0.1:9090}"
-"$bindir/polardb-emulator" --listen "$emu_listen" --access-key "LTAIsandbox0000emu:$emu_secret" > "$DATA/emulator.log" 2>&1 9>&- &
+POLARDB_EMULATOR_ACCESS_KEYS="LTAIsandbox0000emu:$emu_secret" \
+  "$bindir/polardb-emulator" --listen "$emu_listen" > "$DATA/emulator.log" 2>&1 9>&- &
 EMU_PID=$!
 for _ in $(seq 50); do
   grep -q "listening" "$DATA/emulator.log" 2>/dev/null && break
@@ -79,4 +82,7 @@ cat <<MSG
   Stop with Ctrl-C. Data stays in .data/ for the next run.
 
 MSG
-"$bindir/polar-console" serve 9>&-
+"$bindir/polar-console" serve 9>&- &
+APP_PID=$!
+# Wait in the background so that Ctrl-C or a TERM runs the clean-up at once.
+wait "$APP_PID"

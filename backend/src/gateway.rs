@@ -17,11 +17,14 @@ use crate::BackendError;
 
 const REGION_CACHE_TTL: Duration = Duration::from_secs(600);
 
+/// Each cloud account's region list and when it was read.
+type RegionCache = Arc<Mutex<HashMap<Uuid, (Instant, Vec<String>)>>>;
+
 #[derive(Clone)]
 pub struct Gateway {
     vault: Vault,
     client: Client,
-    regions: Arc<Mutex<HashMap<Uuid, (Instant, Vec<String>)>>>,
+    regions: RegionCache,
 }
 
 /// Which part of the fleet to list.

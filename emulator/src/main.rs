@@ -11,8 +11,16 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:9090")]
     listen: String,
-    /// An AccessKey pair allowed to sign requests, as ID:SECRET (repeatable).
-    #[arg(long = "access-key", value_name = "ID:SECRET", required = true)]
+    /// An AccessKey pair allowed to sign requests, as ID:SECRET (repeatable; or
+    /// comma-separated in POLARDB_EMULATOR_ACCESS_KEYS, which keeps it out of `ps`).
+    #[arg(
+        long = "access-key",
+        value_name = "ID:SECRET",
+        required = true,
+        env = "POLARDB_EMULATOR_ACCESS_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     access_key: Vec<String>,
     /// Load the initial state from a JSON file instead of the built-in seed.
     #[arg(long, conflicts_with_all = ["empty", "generate"])]

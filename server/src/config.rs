@@ -168,15 +168,9 @@ impl Sources {
         }
     }
 
-    fn parse_num<T: std::str::FromStr>(
-        &self,
-        key: &str,
-        default: T,
-        min: T,
-        max: T,
-    ) -> Result<T, ConfigError>
+    fn parse_num<T>(&self, key: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
     where
-        T: PartialOrd + std::fmt::Display + Copy,
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
     {
         match self.get(key) {
             None => Ok(default),

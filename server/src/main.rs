@@ -117,7 +117,9 @@ async fn main() -> ExitCode {
                 );
                 println!("Keep it safe: it is not shown again.");
             }
-            let url = format!("http://{}/", config.listen);
+            let addr = listener.local_addr().unwrap_or(config.listen);
+            let url = format!("http://{addr}/");
+            println!("Polar Console is serving on {url}");
             tracing::info!(%url, "Polar Console is serving");
             if let Err(e) = server::serve(listener, started.router).await {
                 eprintln!("polar-console: {e}");

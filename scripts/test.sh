@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and integration tests against a throwaway
+# PostgreSQL and the emulator over HTTP, and end-to-end tests in headless Chromium.
+# Installs what it needs (apt-get, cargo install, npm) on a fresh machine.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+started=$(date +%s)
+
+log "prerequisites"
+apt_install ca-certificates chromium chromium-driver
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+TMP=$(mktemp -d /tmp/polar-test.XXXXXX)
+chmod 711 "$TMP"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  pg_down "$TMP/pg"
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+log "throwaway PostgreSQL in $TMP/pg"
+PG_FSYNC=off pg_up "$TMP/pg"
+export TEST_DATABASE_URL; TEST_DATABASE_URL=$(pg_url postgres)
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+"$ROOT/scripts/build.sh"
+
+log "cargo clippy (all targets, warnings are errors)"
+cargo clippy -q --workspace --all-targets -- -D warnings
+
+log "unit and integration tests"
+if ! cargo test --workspace > "$TMP/cargo-test.log" 2>&1; then
+  cat "$TMP/cargo-test.log" >&2
+  die "cargo test failed (output above)"
+fi
+grep -E "^(running|test result)" "$TMP/cargo-test.log"
+
+log "end-to-end tests in headless Chromium"
+(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --silent)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+emu_port=$(free_port); app_port=$(free_port)
+emu_secret=$(head -c 18 /dev/urandom | base64)
+admin_password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
+POLARDB_EMULATOR_ACCESS_KEYS="LTAIe2e00000000key:$emu_secret" \
+  "$CARGO_TARGET_DIR/debug/polardb-emulator" --listen "127.0.0.1:$emu_port" > "$TMP/emulator.log" 2>&1 &
+PIDS+=($!)
+POLAR_DATABASE_URL=$(pg_url e2e) \
+POLAR_LISTEN="127.0.0.1:$app_port" \
+POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
+POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
+POLAR_SANDBOX_ENDPOINT="http://127.0.0.1:$emu_port/" \
+POLAR_SANDBOX_ACCESS_KEY_ID="LTAIe2e00000000key" \
+POLAR_SANDBOX_ACCESS_KEY_SECRET="$emu_secret" \
+POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site" \
+  "$CARGO_TARGET_DIR/debug/polar-console" serve > "$TMP/console.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do
+  grep -q "serving on" "$TMP/console.log" 2>/dev/null && break
+  kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$TMP/console.log" >&2; die "the console did not start"; }
+  sleep 0.2
+done
+(cd "$ROOT/tests/e2e" && E2E_BASE_URL="http://127.0.0.1:$app_port" E2E_PASSWORD="$admin_password" \
+  E2E_SCREENSHOT="${E2E_SCREENSHOT:-}" node --test) 2>&1 | tee "$TMP/e2e.log"
+
+# No secret may reach a log line.
+for f in "$TMP/console.log" "$TMP/emulator.log"; do
+  if grep -qF -- "$emu_secret" "$f" || grep -qF -- "$admin_password" "$f"; then
+    die "a secret appeared in $(basename "$f")"
+  fi
+done
+
+rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$TMP/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+e2e_passed=$(awk '/^# pass /{print $3}' "$TMP/e2e.log")
+log "all tests passed in $(( $(date +%s) - started )) s"
+echo "tests: $(( rust_passed + e2e_passed )) passed, 0 failed"

@@ -1,0 +1,49 @@
+// Shared set-up for the browser tests: Debian's chromium, headless, a fresh profile.
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BASE = process.env.E2E_BASE_URL;
+export const USER = process.env.E2E_USER || 'admin';
+export const PASSWORD = process.env.E2E_PASSWORD;
+if (!BASE || !PASSWORD) {
+  throw new Error('E2E_BASE_URL and E2E_PASSWORD must be set (scripts/test.sh sets them)');
+}
+
+export async function launch() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'polar-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    viewport: { width: 1360, height: 860 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+// Waits until the wasm has hydrated the page (the module has run `hydrate`).
+export async function waitForHydration(page) {
+  await page.waitForFunction(() => {
+    const entries = performance.getEntriesByType('resource');
+    return entries.some((e) => e.name.endsWith('.wasm')) && document.readyState === 'complete';
+  }, null, { timeout: 30000 });
+  // One frame after the wasm finished, the event handlers are attached.
+  await page.waitForTimeout(300);
+}
+
+export async function signIn(page) {
+  await page.goto(`${BASE}/clusters`);
+  await page.waitForURL(/\/signin$/);
+  await page.fill('input[name=username]', USER);
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([
+    page.waitForURL(/\/clusters/),
+    page.click('button[type=submit]'),
+  ]);
+}
