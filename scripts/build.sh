@@ -23,6 +23,11 @@ env "${WASM_ENV[@]}" "${WASM_CARGO[@]}" build -q -p app --lib --target wasm32-un
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$wdir/app.wasm"
 # The name HydrationScripts asks for when LEPTOS_OUTPUT_NAME is set (as cargo-leptos does).
 mv -f "$site/pkg/polar-console_bg.wasm" "$site/pkg/polar-console.wasm"
+if [ -n "$release" ] && [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ] && command -v npm >/dev/null; then
+  # Debian's binaryen (wasm-opt 108) breaks hydration; the npm build of binaryen 132 works.
+  log "installing binaryen 132 (wasm-opt) into .tools/ (once)"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132 >/dev/null || log "binaryen not installed; the wasm stays unoptimised"
+fi
 if [ -n "$release" ] && [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
   log "optimising the wasm with binaryen's wasm-opt"
   "$TOOLS/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

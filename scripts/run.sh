@@ -67,9 +67,9 @@ done
 
 export POLAR_MASTER_KEY_FILE="$DATA/master.key"
 export POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
-export POLAR_SANDBOX_ENDPOINT="http://$emu_listen/"
-export POLAR_SANDBOX_ACCESS_KEY_ID="LTAIsandbox0000emu"
-export POLAR_SANDBOX_ACCESS_KEY_SECRET="$emu_secret"
+export POLAR_CLOUD_ACCOUNT_ENDPOINT="http://$emu_listen/"
+export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="LTAIsandbox0000emu"
+export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$emu_secret"
 export POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site"
 export POLAR_LISTEN="${POLAR_LISTEN:-127.0.0.1:8080}"
 

@@ -53,9 +53,9 @@ POLAR_DATABASE_URL=$(pg_url e2e) \
 POLAR_LISTEN="127.0.0.1:$app_port" \
 POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
-POLAR_SANDBOX_ENDPOINT="http://127.0.0.1:$emu_port/" \
-POLAR_SANDBOX_ACCESS_KEY_ID="LTAIe2e00000000key" \
-POLAR_SANDBOX_ACCESS_KEY_SECRET="$emu_secret" \
+POLAR_CLOUD_ACCOUNT_ENDPOINT="http://127.0.0.1:$emu_port/" \
+POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="LTAIe2e00000000key" \
+POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$emu_secret" \
 POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site" \
   "$CARGO_TARGET_DIR/debug/polar-console" serve > "$TMP/console.log" 2>&1 &
 PIDS+=($!)

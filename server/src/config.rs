@@ -21,9 +21,11 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("cookie_secure", "send the session cookie with Secure and the __Host- prefix (default true); false only for plain-HTTP loopback development"),
     ("session_idle_minutes", "sign out after this long without a request (default 480)"),
     ("log_format", "text or json (default text)"),
-    ("sandbox_endpoint", "register the emulator at this URL as the cloud account \"sandbox\""),
-    ("sandbox_access_key_id", "the sandbox account's AccessKeyId"),
-    ("sandbox_access_key_secret", "the sandbox account's AccessKeySecret"),
+    ("cloud_account_name", "register (or update) one cloud account at start-up under this name (default sandbox)"),
+    ("cloud_account_access_key_id", "that account's AccessKeyId; setting it registers the account"),
+    ("cloud_account_access_key_secret", "that account's AccessKeySecret (stored encrypted)"),
+    ("cloud_account_endpoint", "an http(s) URL overriding Alibaba Cloud's regional endpoints (the emulator); unset for real Alibaba Cloud"),
+    ("cloud_account_signature", "v2 (HMAC-SHA1) or v3 (ACS3-HMAC-SHA256); default v2"),
 ];
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -50,11 +52,14 @@ pub enum LogFormat {
     Json,
 }
 
-/// The sandbox cloud account (the emulator) to register at start-up.
-pub struct Sandbox {
-    pub endpoint: String,
+/// A cloud account to register at start-up: the emulator ("sandbox") on the run
+/// command, or a real Alibaba Cloud account.
+pub struct SeedAccount {
+    pub name: String,
+    pub endpoint: Option<String>,
     pub access_key_id: String,
     pub secret: Zeroizing<String>,
+    pub signature: polardb::SignatureVersion,
 }
 
 pub struct Config {
@@ -67,7 +72,7 @@ pub struct Config {
     pub cookie_secure: bool,
     pub session_idle_minutes: i64,
     pub log_format: LogFormat,
-    pub sandbox: Option<Sandbox>,
+    pub cloud_account: Option<SeedAccount>,
 }
 
 impl std::fmt::Debug for Config {
@@ -242,28 +247,53 @@ impl Sources {
             "json" => LogFormat::Json,
             _ => return Err(err("log_format", "must be text or json")),
         };
-        let sandbox = match self.get("sandbox_endpoint") {
-            None => None,
-            Some(endpoint) => {
-                if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                    return Err(err(
-                        "sandbox_endpoint",
-                        "must be an http:// or https:// URL",
-                    ));
+        let cloud_account = match self.get("cloud_account_access_key_id") {
+            None => {
+                for key in ["cloud_account_access_key_secret", "cloud_account_endpoint"] {
+                    if self.get(key).is_some() {
+                        return Err(err(key, "needs cloud_account_access_key_id as well"));
+                    }
                 }
-                let id = self.get("sandbox_access_key_id").ok_or_else(|| {
-                    err("sandbox_access_key_id", "is required with sandbox_endpoint")
-                })?;
-                let secret = self.get("sandbox_access_key_secret").ok_or_else(|| {
+                None
+            }
+            Some(id) => {
+                let name = self
+                    .get("cloud_account_name")
+                    .unwrap_or("sandbox")
+                    .trim()
+                    .to_string();
+                if name.is_empty() || name.len() > 64 {
+                    return Err(err("cloud_account_name", "must be 1 to 64 characters"));
+                }
+                let secret = self.get("cloud_account_access_key_secret").ok_or_else(|| {
                     err(
-                        "sandbox_access_key_secret",
-                        "is required with sandbox_endpoint",
+                        "cloud_account_access_key_secret",
+                        "is required with cloud_account_access_key_id",
                     )
                 })?;
-                Some(Sandbox {
-                    endpoint: endpoint.to_string(),
-                    access_key_id: id.to_string(),
+                let endpoint = match self.get("cloud_account_endpoint") {
+                    None => None,
+                    Some(e) if e.starts_with("http://") || e.starts_with("https://") => {
+                        Some(e.to_string())
+                    }
+                    Some(_) => {
+                        return Err(err(
+                            "cloud_account_endpoint",
+                            "must be an http:// or https:// URL",
+                        ))
+                    }
+                };
+                let signature = match self.get("cloud_account_signature") {
+                    None => polardb::SignatureVersion::V2,
+                    Some(s) => polardb::SignatureVersion::parse(s)
+                        .ok_or_else(|| err("cloud_account_signature", "must be v2 or v3"))?,
+                };
+                Some(SeedAccount {
+                    name,
+                    endpoint,
+                    access_key_id: id.trim().to_string(),
                     secret: Zeroizing::new(secret.to_string()),
+                    signature,
                 })
             }
         };
@@ -284,7 +314,7 @@ impl Sources {
                 60 * 24 * 30,
             )?,
             log_format,
-            sandbox,
+            cloud_account,
         })
     }
 }
@@ -316,7 +346,31 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.cookie_secure);
         assert_eq!(c.master_keys.active_id(), "k1");
-        assert!(c.sandbox.is_none());
+        assert!(c.cloud_account.is_none());
+        let e = build(&[
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", KEY),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAIabc"),
+        ])
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.setting,
+            "POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET (cloud_account_access_key_secret)"
+        );
+        let c = build(&[
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", KEY),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAIabc"),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", "s"),
+            ("POLAR_CLOUD_ACCOUNT_SIGNATURE", "v3"),
+        ])
+        .unwrap();
+        let a = c.cloud_account.unwrap();
+        assert_eq!(
+            (a.name.as_str(), a.endpoint, a.signature),
+            ("sandbox", None, polardb::SignatureVersion::V3)
+        );
     }
 
     #[test]

@@ -81,21 +81,24 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         }
         backend::identity::Bootstrap::Existing => None,
     };
-    if let Some(sb) = &config.sandbox {
+    if let Some(account) = &config.cloud_account {
         backend
             .vault
             .upsert(
-                "sandbox",
-                &sb.access_key_id,
-                &sb.secret,
-                Some(&sb.endpoint),
-                polardb::SignatureVersion::V2,
+                &account.name,
+                &account.access_key_id,
+                &account.secret,
+                account.endpoint.as_deref(),
+                account.signature,
             )
             .await
             .map_err(|e| {
-                StartError::Setup(format!("cannot register the sandbox cloud account: {e}"))
+                StartError::Setup(format!(
+                    "cannot register the cloud account {}: {e}",
+                    account.name
+                ))
             })?;
-        tracing::info!(endpoint = %sb.endpoint, "sandbox cloud account registered");
+        tracing::info!(name = %account.name, endpoint = account.endpoint.as_deref().unwrap_or("Alibaba Cloud"), "cloud account registered");
     }
 
     // Sweep expired sessions in the background.
@@ -144,7 +147,8 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .with_state(options)
         .layer(middleware::from_fn(require_sign_in))
         .layer(sessions)
-        .layer(middleware::from_fn(security_headers));
+        .layer(middleware::from_fn(security_headers))
+        .layer(tower_http::compression::CompressionLayer::new());
     Ok(Started {
         router,
         backend,

@@ -67,9 +67,9 @@ impl TestApp {
             ("POLAR_MASTER_KEY", MASTER_KEY),
             ("POLAR_LISTEN", "127.0.0.1:0"),
             ("POLAR_BOOTSTRAP_ADMIN_PASSWORD", admin_password.as_str()),
-            ("POLAR_SANDBOX_ENDPOINT", emulator.as_str()),
-            ("POLAR_SANDBOX_ACCESS_KEY_ID", EMU_KEY_ID),
-            ("POLAR_SANDBOX_ACCESS_KEY_SECRET", EMU_SECRET),
+            ("POLAR_CLOUD_ACCOUNT_ENDPOINT", emulator.as_str()),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", EMU_KEY_ID),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", EMU_SECRET),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -3,7 +3,7 @@
 use super::{Action, ActionKind, REDACTED};
 use serde::{Deserialize, Serialize};
 
-/// CreateAccount: Creates a database account.
+/// CreateAccount: creates a database account.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateAccount {
@@ -60,7 +60,7 @@ pub struct CreateAccountResponse {
     pub request_id: String,
 }
 
-/// DescribeAccounts: The database accounts of a cluster.
+/// DescribeAccounts: the database accounts of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeAccounts {
@@ -127,7 +127,7 @@ pub struct DatabasePrivilege {
     pub db_name: String,
 }
 
-/// ModifyAccountDescription: Changes the description of an account.
+/// ModifyAccountDescription: changes the description of an account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyAccountDescription {
@@ -154,7 +154,7 @@ pub struct ModifyAccountDescriptionResponse {
     pub request_id: String,
 }
 
-/// DeleteAccount: Deletes a database account.
+/// DeleteAccount: deletes a database account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteAccount {
@@ -179,7 +179,7 @@ pub struct DeleteAccountResponse {
     pub request_id: String,
 }
 
-/// ModifyAccountPassword: Changes the password of an account.
+/// ModifyAccountPassword: changes the password of an account.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyAccountPassword {
@@ -216,7 +216,7 @@ pub struct ModifyAccountPasswordResponse {
     pub request_id: String,
 }
 
-/// CheckAccountName: Checks that an account name is valid and not taken.
+/// CheckAccountName: checks that an account name is valid and not taken.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CheckAccountName {

@@ -4,7 +4,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// CreateBackup: Starts a manual backup.
+/// CreateBackup: starts a manual backup.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateBackup {
@@ -32,7 +32,7 @@ pub struct CreateBackupResponse {
     pub request_id: String,
 }
 
-/// DeleteBackup: Deletes a backup set.
+/// DeleteBackup: deletes a backup set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteBackup {
@@ -57,7 +57,7 @@ pub struct DeleteBackupResponse {
     pub request_id: String,
 }
 
-/// DescribeBackups: The backup sets of a cluster.
+/// DescribeBackups: the backup sets of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeBackups {
@@ -138,7 +138,7 @@ pub struct Backup {
     pub store_status: String,
 }
 
-/// DescribeBackupTasks: The backup jobs in progress.
+/// DescribeBackupTasks: the backup jobs in progress.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeBackupTasks {
@@ -185,7 +185,7 @@ pub struct BackupJob {
     pub task_action: String,
 }
 
-/// DescribeBackupLogs: The log backups of a cluster.
+/// DescribeBackupLogs: the log backups of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeBackupLogs {
@@ -244,7 +244,7 @@ pub struct BackupLog {
     pub link_expired_time: String,
 }
 
-/// DescribeDetachedBackups: The backup sets kept after a cluster was released.
+/// DescribeDetachedBackups: the backup sets kept after a cluster was released.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDetachedBackups {
@@ -318,7 +318,7 @@ pub struct DetachedBackup {
     pub store_status: String,
 }
 
-/// DescribeDBClustersWithBackups: The clusters (including released ones) that have backups.
+/// DescribeDBClustersWithBackups: the clusters (including released ones) that have backups.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClustersWithBackups {
@@ -409,7 +409,7 @@ pub struct DBClusterWithBackups {
     pub zone_id: String,
 }
 
-/// DescribeBackupPolicy: The data backup policy of a cluster.
+/// DescribeBackupPolicy: the data backup policy of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeBackupPolicy {
@@ -494,7 +494,7 @@ pub struct AdvancedDataPolicy {
     pub storage_class: String,
 }
 
-/// ModifyBackupPolicy: Changes the data backup policy of a cluster.
+/// ModifyBackupPolicy: changes the data backup policy of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyBackupPolicy {
@@ -540,7 +540,7 @@ pub struct ModifyBackupPolicy {
     /// The retention epoch for cross-region backup of level-2 backups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_level2_backup_another_region_retention_period: Option<String>,
-    /// The advanced backup policy. A JSON string.
+    /// The advanced policies: a JSON array of objects (the SDK sends its list JSON-encoded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_data_policies: Option<String>,
 }
@@ -559,7 +559,7 @@ pub struct ModifyBackupPolicyResponse {
     pub request_id: String,
 }
 
-/// DescribeLogBackupPolicy: The log backup policy of a cluster.
+/// DescribeLogBackupPolicy: the log backup policy of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeLogBackupPolicy {
@@ -610,7 +610,7 @@ pub struct AdvancedLogPolicy {
     pub src_type: String,
 }
 
-/// ModifyLogBackupPolicy: Changes the log backup policy of a cluster.
+/// ModifyLogBackupPolicy: changes the log backup policy of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyLogBackupPolicy {
@@ -626,7 +626,7 @@ pub struct ModifyLogBackupPolicy {
     /// The retention period for cross-region backups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_backup_another_region_retention_period: Option<String>,
-    /// The advanced backup policy. A JSON string.
+    /// The advanced policies: a JSON array of objects (the SDK sends its list JSON-encoded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_log_policies: Option<String>,
 }

@@ -147,7 +147,7 @@ pub struct Tag {
     pub value: String,
 }
 
-/// CreateDBCluster: Creates a PolarDB cluster.
+/// CreateDBCluster: creates a PolarDB cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateDBCluster {
@@ -260,7 +260,7 @@ pub struct CreateDBClusterResponse {
     pub resource_group_id: String,
 }
 
-/// DeleteDBCluster: Releases a pay-as-you-go cluster.
+/// DeleteDBCluster: releases a pay-as-you-go cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteDBCluster {
@@ -286,7 +286,7 @@ pub struct DeleteDBClusterResponse {
     pub request_id: String,
 }
 
-/// DescribeDBClusterAttribute: The detailed attributes of one cluster.
+/// DescribeDBClusterAttribute: the detailed attributes of one cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterAttribute {
@@ -556,7 +556,7 @@ pub struct ClusterChildBranch {
     pub ins_name: String,
 }
 
-/// DescribeTasks: The progress of tasks started through the API (such as creating a cluster).
+/// DescribeTasks: the progress of tasks started through the API (such as creating a cluster).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeTasks {
@@ -635,7 +635,7 @@ pub struct Task {
     pub task_id: String,
 }
 
-/// ModifyDBClusterDescription: Renames a cluster (its description).
+/// ModifyDBClusterDescription: renames a cluster (its description).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterDescription {
@@ -661,7 +661,7 @@ pub struct ModifyDBClusterDescriptionResponse {
     pub request_id: String,
 }
 
-/// ModifyDBClusterDeletion: Turns the cluster deletion lock on or off.
+/// ModifyDBClusterDeletion: turns the cluster deletion lock on or off.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterDeletion {
@@ -687,7 +687,7 @@ pub struct ModifyDBClusterDeletionResponse {
     pub request_id: String,
 }
 
-/// ModifyDBClusterMaintainTime: Sets the routine maintenance window (`HH:mmZ-HH:mmZ`, UTC).
+/// ModifyDBClusterMaintainTime: sets the routine maintenance window (`HH:mmZ-HH:mmZ`, UTC).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterMaintainTime {
@@ -712,7 +712,7 @@ pub struct ModifyDBClusterMaintainTimeResponse {
     pub request_id: String,
 }
 
-/// FailoverDBCluster: Manual failover: promotes a read-only node to primary.
+/// FailoverDBCluster: manual failover: promotes a read-only node to primary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailoverDBCluster {
@@ -741,7 +741,7 @@ pub struct FailoverDBClusterResponse {
     pub request_id: String,
 }
 
-/// ModifyDBClusterPrimaryZone: Moves the cluster to another primary zone.
+/// ModifyDBClusterPrimaryZone: moves the cluster to another primary zone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterPrimaryZone {
@@ -778,7 +778,7 @@ pub struct ModifyDBClusterPrimaryZoneResponse {
     pub request_id: String,
 }
 
-/// ModifyAutoRenewAttribute: Sets the auto-renewal of subscription clusters.
+/// ModifyAutoRenewAttribute: sets the auto-renewal of subscription clusters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyAutoRenewAttribute {
@@ -815,7 +815,7 @@ pub struct ModifyAutoRenewAttributeResponse {
     pub request_id: String,
 }
 
-/// DescribeAutoRenewAttribute: The auto-renewal state of subscription clusters.
+/// DescribeAutoRenewAttribute: the auto-renewal state of subscription clusters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeAutoRenewAttribute {
@@ -874,7 +874,7 @@ pub struct AutoRenewAttribute {
     pub renewal_status: String,
 }
 
-/// DescribeDBClusterAvailableResources: The node classes on sale per zone and engine.
+/// DescribeDBClusterAvailableResources: the node classes on sale per zone and engine.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterAvailableResources {

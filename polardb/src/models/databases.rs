@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// CreateDatabase: Creates a database.
+/// CreateDatabase: creates a database.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateDatabase {
@@ -46,7 +46,7 @@ pub struct CreateDatabaseResponse {
     pub request_id: String,
 }
 
-/// DescribeDatabases: The databases of a cluster.
+/// DescribeDatabases: the databases of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDatabases {
@@ -120,7 +120,7 @@ pub struct DatabaseAccount {
     pub privilege_status: String,
 }
 
-/// DeleteDatabase: Deletes a database.
+/// DeleteDatabase: deletes a database.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteDatabase {
@@ -146,7 +146,7 @@ pub struct DeleteDatabaseResponse {
     pub request_id: String,
 }
 
-/// CheckDBName: Checks that a database name is valid and not taken.
+/// CheckDBName: checks that a database name is valid and not taken.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CheckDBName {
@@ -175,7 +175,7 @@ pub struct CheckDBNameResponse {
     pub request_id: String,
 }
 
-/// DescribeDBInitializeVariable: The character sets, collations and ctypes a new database may use.
+/// DescribeDBInitializeVariable: the character sets, collations and ctypes a new database may use.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBInitializeVariable {

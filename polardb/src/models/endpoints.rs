@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// CreateDBEndpointAddress: Creates a public address for an endpoint.
+/// CreateDBEndpointAddress: creates a public address for an endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateDBEndpointAddress {
@@ -34,7 +34,7 @@ pub struct CreateDBEndpointAddressResponse {
     pub request_id: String,
 }
 
-/// CreateDBClusterEndpoint: Creates a custom cluster endpoint.
+/// CreateDBClusterEndpoint: creates a custom cluster endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateDBClusterEndpoint {
@@ -52,7 +52,7 @@ pub struct CreateDBClusterEndpoint {
     /// Specifies whether new nodes are automatically added to this endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_add_new_nodes: Option<String>,
-    /// The advanced configurations of the cluster endpoint in JSON format. A JSON string.
+    /// The advanced configurations of the cluster endpoint in JSON format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_config: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
@@ -80,7 +80,7 @@ pub struct CreateDBClusterEndpointResponse {
     pub request_id: String,
 }
 
-/// DescribeDBClusterEndpoints: The endpoints of a cluster and their addresses.
+/// DescribeDBClusterEndpoints: the endpoints of a cluster and their addresses.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterEndpoints {
@@ -180,7 +180,7 @@ pub struct EndpointAddress {
     pub vpc_instance_id: String,
 }
 
-/// ModifyDBClusterEndpoint: Changes an endpoint (read/write mode, nodes, auto-add, consistency).
+/// ModifyDBClusterEndpoint: changes an endpoint (read/write mode, nodes, auto-add, consistency).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterEndpoint {
@@ -199,7 +199,7 @@ pub struct ModifyDBClusterEndpoint {
     /// Specifies whether new nodes are automatically added to the endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_add_new_nodes: Option<String>,
-    /// The advanced configuration of the cluster endpoint in JSON format. A JSON string.
+    /// The advanced configuration of the cluster endpoint in JSON format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_config: Option<String>,
     /// The name of the endpoint.
@@ -224,7 +224,7 @@ pub struct ModifyDBClusterEndpointResponse {
     pub request_id: String,
 }
 
-/// ModifyDBEndpointAddress: Changes the public or private address of an endpoint.
+/// ModifyDBEndpointAddress: changes the public or private address of an endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBEndpointAddress {
@@ -264,7 +264,7 @@ pub struct ModifyDBEndpointAddressResponse {
     pub request_id: String,
 }
 
-/// DeleteDBEndpointAddress: Releases the public address of an endpoint.
+/// DeleteDBEndpointAddress: releases the public address of an endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteDBEndpointAddress {
@@ -292,7 +292,7 @@ pub struct DeleteDBEndpointAddressResponse {
     pub request_id: String,
 }
 
-/// DeleteDBClusterEndpoint: Releases a custom cluster endpoint.
+/// DeleteDBClusterEndpoint: releases a custom cluster endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteDBClusterEndpoint {

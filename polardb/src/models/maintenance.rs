@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// DescribePendingMaintenanceAction: The pending (or past) maintenance events.
+/// DescribePendingMaintenanceAction: the pending (or past) maintenance events.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribePendingMaintenanceAction {
@@ -82,7 +82,7 @@ pub struct PendingMaintenanceAction {
     pub task_type: String,
 }
 
-/// DescribePendingMaintenanceActions: The number of pending maintenance events per task type.
+/// DescribePendingMaintenanceActions: the number of pending maintenance events per task type.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribePendingMaintenanceActions {
@@ -118,7 +118,7 @@ pub struct PendingMaintenanceTypeCount {
     pub task_type: String,
 }
 
-/// ModifyPendingMaintenanceAction: Changes the switch time of pending maintenance events.
+/// ModifyPendingMaintenanceAction: changes the switch time of pending maintenance events.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyPendingMaintenanceAction {

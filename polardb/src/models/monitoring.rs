@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// DescribeDBNodePerformance: Performance metrics of one node.
+/// DescribeDBNodePerformance: performance metrics of one node.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBNodePerformance {
@@ -76,7 +76,7 @@ pub struct PerformancePoint {
     pub value: String,
 }
 
-/// DescribeDBClusterMonitor: The monitoring interval of a cluster.
+/// DescribeDBClusterMonitor: the monitoring interval of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterMonitor {
@@ -101,7 +101,7 @@ pub struct DescribeDBClusterMonitorResponse {
     pub request_id: String,
 }
 
-/// DescribeDBClusterPerformance: Performance metrics of a cluster.
+/// DescribeDBClusterPerformance: performance metrics of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterPerformance {
@@ -160,7 +160,7 @@ pub struct ClusterPerformanceItem {
     pub points: PerformancePoints,
 }
 
-/// ModifyDBClusterMonitor: Changes the monitoring interval of a cluster.
+/// ModifyDBClusterMonitor: changes the monitoring interval of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterMonitor {

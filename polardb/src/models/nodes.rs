@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// CreateDBNodes: Adds read-only nodes to a cluster.
+/// CreateDBNodes: adds read-only nodes to a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateDBNodes {
@@ -67,7 +67,7 @@ pub struct DBNodeParam {
     pub zone_id: Option<String>,
 }
 
-/// DeleteDBNodes: Removes read-only nodes from a cluster.
+/// DeleteDBNodes: removes read-only nodes from a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteDBNodes {
@@ -101,7 +101,7 @@ pub struct DeleteDBNodesResponse {
     pub request_id: String,
 }
 
-/// RestartDBNode: Restarts one node.
+/// RestartDBNode: restarts one node.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RestartDBNode {
@@ -124,7 +124,7 @@ pub struct RestartDBNodeResponse {
     pub request_id: String,
 }
 
-/// ModifyDBNodeClass: Changes the node class of a cluster (upgrade or downgrade).
+/// ModifyDBNodeClass: changes the node class of a cluster (upgrade or downgrade).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBNodeClass {

@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// DescribeDBClusterParameters: The parameters of a cluster.
+/// DescribeDBClusterParameters: the parameters of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterParameters {
@@ -98,14 +98,14 @@ pub struct RunningParameter {
     pub parameter_value: String,
 }
 
-/// ModifyDBClusterParameters: Changes parameters of a cluster.
+/// ModifyDBClusterParameters: changes parameters of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterParameters {
     /// The cluster ID.
     #[serde(rename = "DBClusterId")]
     pub db_cluster_id: String,
-    /// A JSON string that consists of parameters and their values. A JSON string.
+    /// A JSON string that consists of parameters and their values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<String>,
     /// The parameter template ID.

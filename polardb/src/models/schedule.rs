@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// DescribeScheduleTasks: The scheduled tasks (actions called with `PlannedStartTime`).
+/// DescribeScheduleTasks: the scheduled tasks (actions called with `PlannedStartTime`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeScheduleTasks {
@@ -96,7 +96,7 @@ pub struct TimerInfo {
     pub task_id: String,
 }
 
-/// CancelScheduleTasks: Cancels a scheduled task.
+/// CancelScheduleTasks: cancels a scheduled task.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CancelScheduleTasks {

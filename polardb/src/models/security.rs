@@ -3,7 +3,7 @@
 use super::{Action, ActionKind};
 use serde::{Deserialize, Serialize};
 
-/// ModifyDBClusterAccessWhitelist: Creates or changes an IP whitelist or the security groups of a cluster.
+/// ModifyDBClusterAccessWhitelist: creates or changes an IP whitelist or the security groups of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterAccessWhitelist {
@@ -50,7 +50,7 @@ pub struct ModifyDBClusterAccessWhitelistResponse {
     pub request_id: String,
 }
 
-/// DescribeDBClusterAccessWhitelist: The IP whitelists and security groups allowed to reach a cluster.
+/// DescribeDBClusterAccessWhitelist: the IP whitelists and security groups allowed to reach a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterAccessWhitelist {
@@ -107,7 +107,7 @@ pub struct DBClusterIPArray {
     pub security_ips: String,
 }
 
-/// DescribeDBClusterSSL: The SSL settings of a cluster.
+/// DescribeDBClusterSSL: the SSL settings of a cluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterSSL {
@@ -155,7 +155,7 @@ pub struct DBClusterSSLItem {
     pub ssl_expire_time: String,
 }
 
-/// ModifyDBClusterSSL: Turns SSL on or off, or renews the CA certificate.
+/// ModifyDBClusterSSL: turns SSL on or off, or renews the CA certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterSSL {
@@ -190,7 +190,7 @@ pub struct ModifyDBClusterSSLResponse {
     pub request_id: String,
 }
 
-/// DescribeDBClusterAuditLogCollector: Whether SQL collection (audit log, SQL insight) is on.
+/// DescribeDBClusterAuditLogCollector: whether SQL collection (audit log, SQL insight) is on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeDBClusterAuditLogCollector {
@@ -215,7 +215,7 @@ pub struct DescribeDBClusterAuditLogCollectorResponse {
     pub request_id: String,
 }
 
-/// ModifyDBClusterAuditLogCollector: Turns SQL collection (audit log, SQL insight) on or off.
+/// ModifyDBClusterAuditLogCollector: turns SQL collection (audit log, SQL insight) on or off.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModifyDBClusterAuditLogCollector {

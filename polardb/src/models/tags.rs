@@ -3,7 +3,7 @@
 use super::{Action, ActionKind, TagParam};
 use serde::{Deserialize, Serialize};
 
-/// TagResources: Binds tags to clusters.
+/// TagResources: binds tags to clusters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagResources {
@@ -33,7 +33,7 @@ pub struct TagResourcesResponse {
     pub request_id: String,
 }
 
-/// UntagResources: Unbinds tags from clusters.
+/// UntagResources: unbinds tags from clusters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UntagResources {
@@ -66,7 +66,7 @@ pub struct UntagResourcesResponse {
     pub request_id: String,
 }
 
-/// ListTagResources: The tags bound to clusters.
+/// ListTagResources: the tags bound to clusters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListTagResources {
