@@ -95,11 +95,51 @@ pub mod ssr {
         }
     }
 
+    /// The caller for the gateway: the user's policy and who/where they are for the audit.
+    pub async fn caller(
+        backend: &Backend,
+        user: &User,
+    ) -> Result<backend::gateway::Caller, AppError> {
+        let policy = backend.identity.policy_for(user).await?;
+        Ok(backend::gateway::Caller {
+            actor: actor(Some(user)).await,
+            policy,
+        })
+    }
+
+    /// Who and where, from the request: user, client address, user agent, request id.
+    pub async fn actor(user: Option<&User>) -> backend::audit::Actor {
+        let parts = use_context::<axum::http::request::Parts>();
+        let header = |name: &str| {
+            parts
+                .as_ref()
+                .and_then(|p| p.headers.get(name))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let client_addr = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<backend::ClientAddr>())
+            .map(|c| c.0.to_string());
+        backend::audit::Actor {
+            user_id: user.map(|u| u.id),
+            name: user
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| "anonymous".into()),
+            auth_method: user
+                .map(|u| u.auth_source.clone())
+                .unwrap_or_else(|| "none".into()),
+            client_addr,
+            user_agent: header("user-agent"),
+            request_id: header("x-request-id"),
+        }
+    }
+
     pub fn user_dto(u: &User) -> super::UserDto {
         super::UserDto {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            role: u.role.as_str().to_string(),
+            role: u.role.clone(),
         }
     }
 }
@@ -118,7 +158,8 @@ pub async fn whoami() -> Result<Option<UserDto>, AppError> {
 #[server]
 pub async fn console_context() -> Result<ConsoleInfo, AppError> {
     let (backend, user) = ssr::require_user().await?;
-    let (accounts, regions) = backend.gateway.choices().await?;
+    let caller = ssr::caller(&backend, &user).await?;
+    let (accounts, regions) = backend.gateway.choices(&caller).await?;
     Ok(ConsoleInfo {
         user: ssr::user_dto(&user),
         accounts,
@@ -132,12 +173,13 @@ pub async fn list_clusters(
     account: Option<String>,
     region: Option<String>,
 ) -> Result<ClusterList, AppError> {
-    let (backend, _user) = ssr::require_user().await?;
+    let (backend, user) = ssr::require_user().await?;
+    let caller = ssr::caller(&backend, &user).await?;
     let query = backend::gateway::FleetQuery {
         account: account.filter(|s| !s.is_empty()),
         region: region.filter(|s| !s.is_empty()),
     };
-    let view = backend.gateway.fleet(&query).await?;
+    let view = backend.gateway.fleet(&caller, &query).await?;
     Ok(ClusterList {
         clusters: view
             .clusters

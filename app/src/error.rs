@@ -70,6 +70,20 @@ impl From<backend::BackendError> for AppError {
                 )
             }
             B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
+            B::Forbidden(reason) => {
+                if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::FORBIDDEN);
+                }
+                AppError::Forbidden(reason)
+            }
+            B::AuditUnavailable => {
+                if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                }
+                AppError::Unavailable(
+                    "The audit trail cannot be written right now, so nothing was sent. Try again shortly.".into(),
+                )
+            }
         }
     }
 }

@@ -17,6 +17,12 @@ pub enum BackendError {
     Crypto,
     #[error("{0}")]
     Upstream(#[from] polardb::ApiError),
+    /// The role does not allow it; the reason names the action and resource.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The audit trail could not be written, so the call was not made.
+    #[error("the audit trail cannot be written right now, so nothing was sent")]
+    AuditUnavailable,
 }
 
 impl From<sqlx::Error> for BackendError {

@@ -6,14 +6,30 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use polardb::client::{Client, Credentials, Target};
-use polardb::models::{DBClusterSummary, DescribeDBClusters, DescribeRegions};
+use polardb::client::Client;
+use polardb::models::{ActionKind, DBClusterSummary, DescribeDBClusters, DescribeRegions};
 use polardb::ApiError;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use crate::access::{Policy, Resource};
+use crate::audit::{self, Actor, Audit, Event, Kind, Outcome};
 use crate::vault::{CloudAccount, Vault};
 use crate::BackendError;
+
+/// Who is calling: their policy decides, their identity goes into the audit record.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub actor: Actor,
+    pub policy: Policy,
+}
+
+/// The answer of a proxied call.
+#[derive(Clone, Debug)]
+pub struct Invoked {
+    pub body: serde_json::Value,
+    pub request_id: String,
+}
 
 const REGION_CACHE_TTL: Duration = Duration::from_secs(600);
 
@@ -23,6 +39,7 @@ type RegionCache = Arc<Mutex<HashMap<Uuid, (Instant, Vec<String>)>>>;
 #[derive(Clone)]
 pub struct Gateway {
     vault: Vault,
+    audit: Audit,
     client: Client,
     regions: RegionCache,
 }
@@ -62,9 +79,10 @@ pub struct FleetView {
 }
 
 impl Gateway {
-    pub fn new(vault: Vault, client: Client) -> Self {
+    pub fn new(vault: Vault, audit: Audit, client: Client) -> Self {
         Gateway {
             vault,
+            audit,
             client,
             regions: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -73,10 +91,9 @@ impl Gateway {
     /// The regions to show for an account: its configured list, else DescribeRegions (cached).
     async fn regions_of(
         &self,
+        caller: &Caller,
         account: &CloudAccount,
-        creds: &Credentials,
-        target: &Target,
-    ) -> Result<Vec<String>, ApiError> {
+    ) -> Result<Vec<String>, BackendError> {
         if !account.regions.is_empty() {
             return Ok(account.regions.clone());
         }
@@ -85,9 +102,8 @@ impl Gateway {
                 return Ok(list.clone());
             }
         }
-        let answer = self
-            .client
-            .call(target, creds, "cn-hangzhou", &DescribeRegions {})
+        let answer: polardb::models::DescribeRegionsResponse = self
+            .invoke_typed(caller, &account.name, "", &DescribeRegions {})
             .await?;
         let list: Vec<String> = answer
             .regions
@@ -102,36 +118,42 @@ impl Gateway {
         Ok(list)
     }
 
-    /// The cloud account names and the union of their regions, for the top bar's menus.
-    /// A region list that cannot be read is left out here; the cluster list reports it.
-    pub async fn choices(&self) -> Result<(Vec<String>, Vec<String>), BackendError> {
-        let accounts = self.vault.list_enabled().await?;
-        let lists = join_all(accounts.iter().map(|account| async move {
-            let (creds, target) = self.vault.credentials(account).await.ok()?;
-            self.regions_of(account, &creds, &target).await.ok()
-        }))
-        .await;
-        let mut regions: Vec<String> = lists.into_iter().flatten().flatten().collect();
-        regions.sort();
-        regions.dedup();
-        Ok((accounts.into_iter().map(|a| a.name).collect(), regions))
+    /// [`Gateway::invoke`] with a typed request and response.
+    pub async fn invoke_typed<A: polardb::models::Action>(
+        &self,
+        caller: &Caller,
+        account: &str,
+        region: &str,
+        request: &A,
+    ) -> Result<A::Response, BackendError> {
+        let invoked = self
+            .invoke(caller, account, region, A::NAME, request.to_params())
+            .await?;
+        serde_json::from_value(invoked.body).map_err(|e| {
+            BackendError::Upstream(ApiError::transport(
+                "InvalidResponse",
+                format!(
+                    "the {} response did not have the expected shape: {e}",
+                    A::NAME
+                ),
+            ))
+        })
     }
 
     /// All pages of DescribeDBClusters for one region.
     async fn clusters_in(
         &self,
-        creds: &Credentials,
-        target: &Target,
+        caller: &Caller,
+        account: &str,
         region: &str,
-    ) -> Result<Vec<DBClusterSummary>, ApiError> {
+    ) -> Result<Vec<DBClusterSummary>, BackendError> {
         let mut all = Vec::new();
         let mut page = 1;
         loop {
             let answer = self
-                .client
-                .call(
-                    target,
-                    creds,
+                .invoke_typed(
+                    caller,
+                    account,
                     region,
                     &DescribeDBClusters {
                         region_id: region.to_string(),
@@ -150,8 +172,13 @@ impl Gateway {
         }
     }
 
-    /// Lists the fleet: every chosen account, every chosen region, concurrently.
-    pub async fn fleet(&self, query: &FleetQuery) -> Result<FleetView, BackendError> {
+    /// Lists the fleet: every chosen account, every chosen region, concurrently. A region
+    /// (or account) that fails is reported, and the rest still lists.
+    pub async fn fleet(
+        &self,
+        caller: &Caller,
+        query: &FleetQuery,
+    ) -> Result<FleetView, BackendError> {
         let accounts = self.vault.list_enabled().await?;
         let mut view = FleetView {
             accounts: accounts.iter().map(|a| a.name.clone()).collect(),
@@ -162,21 +189,7 @@ impl Gateway {
             .filter(|a| query.account.as_ref().is_none_or(|n| &a.name == n))
             .collect();
         let per_account = join_all(chosen.into_iter().map(|account| async move {
-            let (creds, target) = match self.vault.credentials(account).await {
-                Ok(c) => c,
-                Err(e) => {
-                    return (
-                        Vec::new(),
-                        Vec::new(),
-                        vec![RegionFailure {
-                            account: account.name.clone(),
-                            region: String::new(),
-                            error: ApiError::transport("CredentialsUnavailable", e.to_string()),
-                        }],
-                    )
-                }
-            };
-            let regions = match self.regions_of(account, &creds, &target).await {
+            let regions = match self.regions_of(caller, account).await {
                 Ok(r) => r,
                 Err(error) => {
                     return (
@@ -185,7 +198,7 @@ impl Gateway {
                         vec![RegionFailure {
                             account: account.name.clone(),
                             region: String::new(),
-                            error,
+                            error: as_api_error(error),
                         }],
                     )
                 }
@@ -194,15 +207,11 @@ impl Gateway {
                 .iter()
                 .filter(|r| query.region.as_ref().is_none_or(|q| q == *r))
                 .collect();
-            let results = join_all(wanted.iter().map(|region| {
-                let creds = &creds;
-                let target = &target;
-                async move {
-                    (
-                        region.to_string(),
-                        self.clusters_in(creds, target, region).await,
-                    )
-                }
+            let results = join_all(wanted.iter().map(|region| async move {
+                (
+                    region.to_string(),
+                    self.clusters_in(caller, &account.name, region).await,
+                )
             }))
             .await;
             let mut clusters = Vec::new();
@@ -216,7 +225,7 @@ impl Gateway {
                     Err(error) => failures.push(RegionFailure {
                         account: account.name.clone(),
                         region,
-                        error,
+                        error: as_api_error(error),
                     }),
                 }
             }
@@ -243,5 +252,187 @@ impl Gateway {
                 ))
         });
         Ok(view)
+    }
+
+    /// Calls `action` with `params` as `caller`, through the one enforcement point:
+    /// the role check, then the audit trail (for a write, an intent record stored before
+    /// anything is sent: no audit, no call), then the signed request, then the outcome record.
+    pub async fn invoke(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        region: &str,
+        action: &str,
+        mut params: Vec<(String, String)>,
+    ) -> Result<Invoked, BackendError> {
+        let info = polardb::models::action_info(action).ok_or_else(|| {
+            BackendError::invalid("action", format!("{action} is not a PolarDB API action"))
+        })?;
+        let find = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let cluster = find("DBClusterId");
+        let resource = Resource {
+            account: account_name.to_string(),
+            region: region.to_string(),
+            cluster: cluster.clone(),
+        };
+        let resource_json = serde_json::json!({
+            "cluster": cluster,
+            "node": find("DBNodeId"),
+            "account": find("AccountName"),
+            "database": find("DBName"),
+            "backup": find("BackupId"),
+            "endpoint": find("DBEndpointId"),
+        });
+        let kind = match info.kind {
+            ActionKind::Read => Kind::Read,
+            ActionKind::Write => Kind::Write,
+        };
+        let base = Event {
+            actor: caller.actor.clone(),
+            cloud_account: Some(account_name.to_string()),
+            region: Some(region.to_string()),
+            action: action.to_string(),
+            kind,
+            resource: resource_json,
+            params: audit::redact_params(&params),
+            outcome: Outcome::Intent,
+            http_status: None,
+            error_code: None,
+            error_message: None,
+            upstream_request_id: None,
+            client_token: None,
+            attempts: None,
+            latency_ms: None,
+            intent_seq: None,
+        };
+        if let crate::access::Decision::Deny(reason) = caller
+            .policy
+            .decide(&format!("polardb:{action}"), &resource)
+        {
+            let denied = Event {
+                outcome: Outcome::Denied,
+                error_message: Some(reason.clone()),
+                ..base
+            };
+            if let Err(e) = self.audit.append(&denied).await {
+                tracing::error!(error = %e, "could not record a refused call");
+            }
+            return Err(BackendError::Forbidden(reason));
+        }
+        let account = self
+            .vault
+            .list_enabled()
+            .await?
+            .into_iter()
+            .find(|a| a.name == account_name)
+            .ok_or(BackendError::NotFound("cloud account"))?;
+        let client_token = if info.kind == ActionKind::Write
+            && polardb::models::CLIENT_TOKEN_ACTIONS.contains(&action)
+        {
+            match find("ClientToken").filter(|t| !t.is_empty()) {
+                Some(t) => Some(t),
+                None => {
+                    let t = Uuid::new_v4().to_string();
+                    params.retain(|(k, _)| k != "ClientToken");
+                    params.push(("ClientToken".into(), t.clone()));
+                    Some(t)
+                }
+            }
+        } else {
+            None
+        };
+        let intent_seq = if info.kind == ActionKind::Write {
+            let intent = Event {
+                client_token: client_token.clone(),
+                ..base.clone()
+            };
+            Some(self.audit.append(&intent).await.map_err(|e| {
+                tracing::error!(error = %e, action, "audit store unavailable; write not sent");
+                BackendError::AuditUnavailable
+            })?)
+        } else {
+            None
+        };
+        let (creds, target) = self.vault.credentials(&account).await?;
+        let exchange = self
+            .client
+            .execute(&target, &creds, region, action, info.kind, params)
+            .await;
+        drop(creds);
+        let (outcome, error_code, error_message) = match &exchange.result {
+            Ok(_) => (Outcome::Ok, None, None),
+            Err(e) if e.code == "Timeout" && info.kind == ActionKind::Write => (
+                Outcome::Unknown,
+                Some(e.code.clone()),
+                Some(e.message.clone()),
+            ),
+            Err(e) => (
+                Outcome::Error,
+                Some(e.code.clone()),
+                Some(e.message.clone()),
+            ),
+        };
+        tracing::info!(
+            action,
+            region,
+            account = account_name,
+            outcome = ?outcome,
+            attempts = exchange.attempts,
+            request_id = %exchange.request_id,
+            "PolarDB call"
+        );
+        let done = Event {
+            outcome,
+            http_status: Some(exchange.status as i32),
+            error_code,
+            error_message,
+            upstream_request_id: Some(exchange.request_id.clone()).filter(|s| !s.is_empty()),
+            client_token,
+            attempts: Some(exchange.attempts as i32),
+            latency_ms: Some(exchange.elapsed.as_millis().min(i32::MAX as u128) as i32),
+            intent_seq,
+            ..base
+        };
+        self.audit.append(&done).await.map_err(|e| {
+            tracing::error!(error = %e, action, "audit store unavailable after the call");
+            BackendError::AuditUnavailable
+        })?;
+        let body = exchange.result?;
+        Ok(Invoked {
+            request_id: exchange.request_id,
+            body,
+        })
+    }
+
+    /// The cloud account names and the union of their regions, for the top bar's menus.
+    /// A region list that cannot be read is left out here; the cluster list reports it.
+    pub async fn choices(
+        &self,
+        caller: &Caller,
+    ) -> Result<(Vec<String>, Vec<String>), BackendError> {
+        let accounts = self.vault.list_enabled().await?;
+        let lists = join_all(
+            accounts
+                .iter()
+                .map(|account| async move { self.regions_of(caller, account).await.ok() }),
+        )
+        .await;
+        let mut regions: Vec<String> = lists.into_iter().flatten().flatten().collect();
+        regions.sort();
+        regions.dedup();
+        Ok((accounts.into_iter().map(|a| a.name).collect(), regions))
+    }
+}
+
+/// A failure as the list's banner shows it.
+fn as_api_error(e: BackendError) -> ApiError {
+    match e {
+        BackendError::Upstream(api) => api,
+        other => ApiError::transport("ConsoleError", other.to_string()),
     }
 }

@@ -44,7 +44,8 @@ pub struct User {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub role: Role,
+    /// A built-in role (`viewer`, `operator`, `admin`) or a custom role's name.
+    pub role: String,
     pub auth_source: String,
     pub disabled: bool,
 }
@@ -220,7 +221,7 @@ impl Identity {
             id,
             username: username.as_str().to_string(),
             display_name: display_name.to_string(),
-            role,
+            role: role.as_str().to_string(),
             auth_source: "local".into(),
             disabled: false,
         })
@@ -256,12 +257,26 @@ impl Identity {
                 id: r.id,
                 username: r.username,
                 display_name: r.display_name,
-                role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+                role: r.role,
                 auth_source: r.auth_source,
                 disabled: r.disabled,
             })),
             _ => Ok(None),
         }
+    }
+
+    /// The policy of a user's role: a built-in one, or a custom role's stored policy.
+    /// An unknown or unreadable role grants nothing.
+    pub async fn policy_for(&self, user: &User) -> Result<crate::access::Policy, BackendError> {
+        if let Some(p) = crate::access::builtin_policy(&user.role) {
+            return Ok(p);
+        }
+        let row = sqlx::query_scalar!("SELECT policy FROM roles WHERE name = $1", user.role)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default())
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
@@ -275,7 +290,7 @@ impl Identity {
             id: r.id,
             username: r.username,
             display_name: r.display_name,
-            role: Role::parse(&r.role).unwrap_or(Role::Viewer),
+            role: r.role,
             auth_source: r.auth_source,
             disabled: r.disabled,
         }))

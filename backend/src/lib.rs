@@ -5,6 +5,8 @@
 //! * [`vault`] — cloud accounts, their AccessKey secrets encrypted with AES-256-GCM.
 //! * [`gateway`] — signs and sends PolarDB calls on a user's behalf; fans out reads.
 
+pub mod access;
+pub mod audit;
 pub mod db;
 pub mod error;
 pub mod gateway;
@@ -15,6 +17,11 @@ pub use error::BackendError;
 
 use std::sync::Arc;
 
+/// The client's address as the console determined it (trusted-proxy aware); the server
+/// puts it into each request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// Every service, cheap to clone; handed to server functions through Leptos context.
 #[derive(Clone)]
 pub struct Backend {
@@ -22,6 +29,7 @@ pub struct Backend {
     pub identity: identity::Identity,
     pub vault: vault::Vault,
     pub gateway: gateway::Gateway,
+    pub audit: audit::Audit,
 }
 
 impl Backend {
@@ -33,7 +41,8 @@ impl Backend {
         let vault = vault::Vault::new(pool.clone(), keys);
         Backend {
             identity: identity::Identity::new(pool.clone()),
-            gateway: gateway::Gateway::new(vault.clone(), client),
+            gateway: gateway::Gateway::new(vault.clone(), audit::Audit::new(pool.clone()), client),
+            audit: audit::Audit::new(pool.clone()),
             vault,
             pool,
         }

@@ -320,3 +320,17 @@ mod tests {
         }
     }
 }
+
+/// Actions that take a `ClientToken` (an idempotency key): CreateDBCluster,
+/// FailoverDBCluster, CreateDBNodes, DeleteDBNodes, ModifyDBNodeClass,
+/// CreateDBClusterEndpoint, CreateAccount, CreateBackup. Only these may be retried as writes.
+pub const CLIENT_TOKEN_ACTIONS: &[&str] = &[
+    "CreateDBCluster",
+    "FailoverDBCluster",
+    "CreateDBNodes",
+    "DeleteDBNodes",
+    "ModifyDBNodeClass",
+    "CreateDBClusterEndpoint",
+    "CreateAccount",
+    "CreateBackup",
+];

@@ -1,0 +1,423 @@
+//! Access control: one enforcement point for every page and every proxied call.
+//!
+//! Policies are written like Alibaba Cloud RAM statements: an effect, action patterns
+//! (`polardb:Describe*`, `console:*`) and resource patterns
+//! (`acs:polardb:REGION:ACCOUNT:dbcluster/ID`, `*` anywhere). An explicit Deny wins over
+//! any Allow; nothing allowed is denied. The built-in roles are policies too, generated
+//! from the client crate's catalogue, so a new API action is covered automatically.
+
+use polardb::models::{ActionKind, ACTIONS};
+use serde::{Deserialize, Serialize};
+
+use crate::BackendError;
+
+/// Console actions that are not PolarDB API calls.
+pub mod console {
+    pub const MANAGE_CLOUD_ACCOUNTS: &str = "console:ManageCloudAccounts";
+    pub const MANAGE_USERS: &str = "console:ManageUsers";
+    pub const VIEW_ALL_AUDIT: &str = "console:ViewAllAudit";
+    pub const VIEW_OWN_AUDIT: &str = "console:ViewOwnAudit";
+    pub const ALL: &[&str] = &[
+        MANAGE_CLOUD_ACCOUNTS,
+        MANAGE_USERS,
+        VIEW_ALL_AUDIT,
+        VIEW_OWN_AUDIT,
+    ];
+}
+
+/// The day-2 changes an Operator may make (besides every read).
+pub const OPERATOR_WRITES: &[&str] = &[
+    "ModifyDBClusterDescription",
+    "ModifyDBClusterMaintainTime",
+    "ModifyDBClusterAccessWhitelist",
+    "ModifyDBClusterSSL",
+    "ModifyDBClusterAuditLogCollector",
+    "CreateAccount",
+    "ModifyAccountDescription",
+    "ModifyAccountPassword",
+    "DeleteAccount",
+    "CreateDatabase",
+    "DeleteDatabase",
+    "CreateBackup",
+    "DeleteBackup",
+    "ModifyBackupPolicy",
+    "ModifyLogBackupPolicy",
+    "TagResources",
+    "UntagResources",
+    "ModifyDBClusterParameters",
+    "CreateDBEndpointAddress",
+    "ModifyDBEndpointAddress",
+    "DeleteDBEndpointAddress",
+    "CreateDBClusterEndpoint",
+    "ModifyDBClusterEndpoint",
+    "DeleteDBClusterEndpoint",
+    "RestartDBNode",
+    "ModifyPendingMaintenanceAction",
+    "CancelScheduleTasks",
+    "ModifyDBClusterMonitor",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One statement of a policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Statement {
+    pub effect: Effect,
+    pub action: Vec<String>,
+    #[serde(default = "any_resource")]
+    pub resource: Vec<String>,
+}
+
+fn any_resource() -> Vec<String> {
+    vec!["*".to_string()]
+}
+
+/// A policy: a list of statements, like a RAM policy document's `Statement`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Policy {
+    pub statement: Vec<Statement>,
+}
+
+/// What is being acted on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resource {
+    /// The cloud account's name; empty for console-wide actions.
+    pub account: String,
+    pub region: String,
+    /// The cluster id, when the action names one.
+    pub cluster: Option<String>,
+}
+
+impl Resource {
+    /// `acs:polardb:REGION:ACCOUNT:dbcluster/ID` (or `.../dbcluster/*` for region-wide actions,
+    /// `acs:console:*:*:console` for console actions).
+    pub fn arn(&self) -> String {
+        if self.account.is_empty() {
+            return "acs:console:*:*:console".to_string();
+        }
+        format!(
+            "acs:polardb:{}:{}:dbcluster/{}",
+            self.region,
+            self.account,
+            self.cluster.as_deref().unwrap_or("*")
+        )
+    }
+}
+
+/// The outcome of a check, with the reason a person can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(String),
+}
+
+impl Decision {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allow)
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = if case_insensitive {
+        (
+            pattern.to_lowercase().chars().collect(),
+            text.to_lowercase().chars().collect(),
+        )
+    } else {
+        (pattern.chars().collect(), text.chars().collect())
+    };
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// A resource pattern matches a region-wide resource (`dbcluster/*`) only if it covers
+/// every cluster of that region; a cluster-scoped pattern does not grant region-wide calls.
+fn resource_matches(pattern: &str, arn: &str) -> bool {
+    glob(pattern, arn, false)
+}
+
+impl Policy {
+    /// Checks `action` (`polardb:Name` or `console:Name`) on `resource`.
+    pub fn decide(&self, action: &str, resource: &Resource) -> Decision {
+        let arn = resource.arn();
+        let mut allowed = false;
+        for s in &self.statement {
+            let action_hit = s.action.iter().any(|p| glob(p, action, true));
+            let resource_hit = s.resource.iter().any(|p| resource_matches(p, &arn));
+            if action_hit && resource_hit {
+                match s.effect {
+                    Effect::Deny => {
+                        return Decision::Deny(format!(
+                            "{action} on {arn} is explicitly denied by your role"
+                        ))
+                    }
+                    Effect::Allow => allowed = true,
+                }
+            }
+        }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::Deny(format!("your role does not allow {action} on {arn}"))
+        }
+    }
+
+    /// Validates a policy written by an administrator: known effects, non-empty lists,
+    /// action patterns that could match something, resource patterns in ARN form.
+    pub fn validate(&self) -> Result<(), BackendError> {
+        if self.statement.is_empty() {
+            return Err(BackendError::invalid(
+                "policy",
+                "needs at least one statement",
+            ));
+        }
+        for (i, s) in self.statement.iter().enumerate() {
+            let n = i + 1;
+            if s.action.is_empty() {
+                return Err(BackendError::invalid(
+                    "policy",
+                    format!("statement {n}: Action is empty"),
+                ));
+            }
+            for a in &s.action {
+                let known = all_action_names().iter().any(|name| glob(a, name, true));
+                if !known {
+                    return Err(BackendError::invalid(
+                        "policy",
+                        format!(
+                            "statement {n}: Action {a:?} matches no polardb: or console: action"
+                        ),
+                    ));
+                }
+            }
+            if s.resource.is_empty() {
+                return Err(BackendError::invalid(
+                    "policy",
+                    format!("statement {n}: Resource is empty"),
+                ));
+            }
+            for r in &s.resource {
+                if r != "*" && !r.starts_with("acs:polardb:") && !r.starts_with("acs:console:") {
+                    return Err(BackendError::invalid(
+                        "policy",
+                        format!(
+                            "statement {n}: Resource {r:?} must be * or start with acs:polardb:"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every action name a policy can speak of: `polardb:<Action>` for the whole catalogue,
+/// plus the console's own.
+pub fn all_action_names() -> Vec<String> {
+    ACTIONS
+        .iter()
+        .map(|a| format!("polardb:{}", a.name))
+        .chain(console::ALL.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+fn allow(actions: Vec<String>) -> Statement {
+    Statement {
+        effect: Effect::Allow,
+        action: actions,
+        resource: any_resource(),
+    }
+}
+
+/// The built-in roles' policies.
+pub fn builtin_policy(role: &str) -> Option<Policy> {
+    let reads: Vec<String> = ACTIONS
+        .iter()
+        .filter(|a| a.kind == ActionKind::Read)
+        .map(|a| format!("polardb:{}", a.name))
+        .collect();
+    match role {
+        "viewer" => Some(Policy {
+            statement: vec![allow(
+                reads
+                    .into_iter()
+                    .chain([console::VIEW_OWN_AUDIT.to_string()])
+                    .collect(),
+            )],
+        }),
+        "operator" => Some(Policy {
+            statement: vec![allow(
+                reads
+                    .into_iter()
+                    .chain(OPERATOR_WRITES.iter().map(|a| format!("polardb:{a}")))
+                    .chain([console::VIEW_OWN_AUDIT.to_string()])
+                    .collect(),
+            )],
+        }),
+        "admin" => Some(Policy {
+            statement: vec![allow(vec!["polardb:*".into(), "console:*".into()])],
+        }),
+        _ => None,
+    }
+}
+
+pub const BUILTIN_ROLES: &[&str] = &["viewer", "operator", "admin"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(account: &str, region: &str, cluster: Option<&str>) -> Resource {
+        Resource {
+            account: account.into(),
+            region: region.into(),
+            cluster: cluster.map(String::from),
+        }
+    }
+
+    #[test]
+    fn glob_matches_like_ram() {
+        assert!(glob(
+            "polardb:Describe*",
+            "polardb:DescribeDBClusters",
+            true
+        ));
+        assert!(glob(
+            "polardb:describe*",
+            "polardb:DescribeDBClusters",
+            true
+        ));
+        assert!(!glob(
+            "polardb:Describe*",
+            "polardb:ModifyDBClusterSSL",
+            true
+        ));
+        assert!(glob("*", "", false));
+        assert!(glob("a?c*", "abcdef", false));
+        assert!(!glob("a?c", "abcd", false));
+        assert!(glob(
+            "acs:polardb:*:prod:dbcluster/*",
+            "acs:polardb:cn-hangzhou:prod:dbcluster/pc-1",
+            false
+        ));
+    }
+
+    #[test]
+    fn builtin_roles_follow_the_catalogue() {
+        let viewer = builtin_policy("viewer").unwrap();
+        let operator = builtin_policy("operator").unwrap();
+        let admin = builtin_policy("admin").unwrap();
+        let r = res("sandbox", "cn-hangzhou", Some("pc-1"));
+        for a in ACTIONS {
+            let name = format!("polardb:{}", a.name);
+            let read = a.kind == ActionKind::Read;
+            assert_eq!(viewer.decide(&name, &r).is_allowed(), read, "viewer {name}");
+            let op = read || OPERATOR_WRITES.contains(&a.name);
+            assert_eq!(
+                operator.decide(&name, &r).is_allowed(),
+                op,
+                "operator {name}"
+            );
+            assert!(admin.decide(&name, &r).is_allowed(), "admin {name}");
+        }
+        for w in OPERATOR_WRITES {
+            assert!(
+                ACTIONS.iter().any(|a| a.name == *w),
+                "{w} is not in the catalogue"
+            );
+        }
+        let console = Resource::default();
+        assert!(!viewer.decide(console::MANAGE_USERS, &console).is_allowed());
+        assert!(viewer
+            .decide(console::VIEW_OWN_AUDIT, &console)
+            .is_allowed());
+        assert!(admin
+            .decide(console::MANAGE_CLOUD_ACCOUNTS, &console)
+            .is_allowed());
+    }
+
+    #[test]
+    fn explicit_deny_wins_and_scopes_apply() {
+        let p: Policy = serde_json::from_str(
+            r#"{"Statement":[
+                {"Effect":"Allow","Action":["polardb:*"],"Resource":["acs:polardb:*:staging:dbcluster/*"]},
+                {"Effect":"Allow","Action":["polardb:Describe*"],"Resource":["*"]},
+                {"Effect":"Deny","Action":["polardb:DeleteDBCluster"],"Resource":["*"]}
+            ]}"#,
+        )
+        .unwrap();
+        p.validate().unwrap();
+        assert!(p
+            .decide(
+                "polardb:ModifyDBClusterSSL",
+                &res("staging", "cn-hangzhou", Some("pc-1"))
+            )
+            .is_allowed());
+        assert!(!p
+            .decide(
+                "polardb:ModifyDBClusterSSL",
+                &res("prod", "cn-hangzhou", Some("pc-1"))
+            )
+            .is_allowed());
+        assert!(p
+            .decide(
+                "polardb:DescribeDBClusters",
+                &res("prod", "cn-hangzhou", None)
+            )
+            .is_allowed());
+        let d = p.decide(
+            "polardb:DeleteDBCluster",
+            &res("staging", "cn-hangzhou", Some("pc-1")),
+        );
+        assert!(
+            matches!(d, Decision::Deny(ref m) if m.contains("explicitly denied")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let bad: Policy = serde_json::from_str(
+            r#"{"Statement":[{"Effect":"Allow","Action":["polardb:Nope*"]}]}"#,
+        )
+        .unwrap();
+        let e = bad.validate().unwrap_err().to_string();
+        assert!(e.contains("matches no"), "{e}");
+        let bad: Policy = serde_json::from_str(
+            r#"{"Statement":[{"Effect":"Allow","Action":["polardb:*"],"Resource":["arn:x"]}]}"#,
+        )
+        .unwrap();
+        assert!(bad.validate().is_err());
+        assert!(serde_json::from_str::<Policy>(
+            r#"{"Statement":[{"Effect":"Maybe","Action":["*"]}]}"#
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,269 @@
+//! The audit trail: every proxied call recorded, one chain, tampering found.
+
+use backend::access::builtin_policy;
+use backend::audit::{Actor, Audit, Event, Outcome, Verdict};
+use backend::gateway::Caller;
+use tests::{TestApp, EMU_SECRET};
+
+fn admin_caller() -> Caller {
+    Caller {
+        actor: Actor {
+            user_id: None,
+            name: "tester".into(),
+            auth_method: "local".into(),
+            client_addr: Some("127.0.0.1".into()),
+            user_agent: Some("tests\n\u{1b}[31m".into()),
+            request_id: Some("req-1".into()),
+        },
+        policy: builtin_policy("admin").unwrap(),
+    }
+}
+
+async fn backend_for(app: &TestApp) -> backend::Backend {
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let keys = std::sync::Arc::new(backend::vault::MasterKeys::new(
+        "k1",
+        backend::vault::MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
+    ));
+    backend::Backend::new(
+        pool,
+        keys,
+        polardb::client::Client::new(Default::default()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn page_loads_are_audited_and_the_chain_verifies() {
+    let app = TestApp::spawn().await;
+    let cookie = app.sign_in_admin().await;
+    let res = app
+        .http
+        .get(format!("{}/clusters", app.base))
+        .header("cookie", &cookie)
+        .header("user-agent", "evil\tagent")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The page streams: its data is fetched while the body is written.
+    let html = res.text().await.unwrap();
+    assert!(html.contains("orders-prod"));
+    let b = backend_for(&app).await;
+    let records = b.audit.page_from(0, 1000).await.unwrap();
+    let summary: Vec<_> = records
+        .iter()
+        .map(|r| (r.action.clone(), r.outcome.clone(), r.error_code.clone()))
+        .collect();
+    assert!(
+        records
+            .iter()
+            .any(|r| r.action == "DescribeRegions" && r.outcome == "ok"),
+        "{summary:?}"
+    );
+    let listed: Vec<_> = records
+        .iter()
+        .filter(|r| r.action == "DescribeDBClusters")
+        .collect();
+    assert!(
+        listed.len() >= 5,
+        "one record per region call, got {}",
+        listed.len()
+    );
+    for r in &listed {
+        assert_eq!(r.actor_name, "admin");
+        assert_eq!(r.kind, "read");
+        assert_eq!(r.cloud_account.as_deref(), Some("sandbox"));
+        assert!(r.upstream_request_id.is_some());
+        assert_eq!(r.attempts, Some(1));
+    }
+    assert!(records
+        .iter()
+        .any(|r| r.user_agent.as_deref() == Some("evil\\u{9}agent")));
+    assert_eq!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact {
+            records: records.len() as i64
+        }
+    );
+    let all = serde_json::to_string(&records).unwrap();
+    assert!(!all.contains(EMU_SECRET));
+}
+
+#[tokio::test]
+async fn a_denied_call_is_recorded_and_not_sent() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    let viewer = Caller {
+        policy: builtin_policy("viewer").unwrap(),
+        ..admin_caller()
+    };
+    let err = b
+        .gateway
+        .invoke(
+            &viewer,
+            "sandbox",
+            "cn-hangzhou",
+            "ModifyDBClusterDescription",
+            vec![
+                ("DBClusterId".into(), "pc-x".into()),
+                ("DBClusterDescription".into(), "x".into()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, backend::BackendError::Forbidden(_)),
+        "{err:?}"
+    );
+    let records = b.audit.page_from(0, 100).await.unwrap();
+    let denied = records
+        .iter()
+        .find(|r| r.outcome == "denied")
+        .expect("a denied record");
+    assert_eq!(denied.action, "ModifyDBClusterDescription");
+    assert_eq!(denied.resource["cluster"], "pc-x");
+}
+
+#[tokio::test]
+async fn passwords_in_parameters_are_redacted() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    let _ = b
+        .gateway
+        .invoke(
+            &admin_caller(),
+            "sandbox",
+            "cn-hangzhou",
+            "CreateAccount",
+            vec![
+                ("DBClusterId".into(), "pc-nope".into()),
+                ("AccountName".into(), "app_user".into()),
+                ("AccountPassword".into(), "Sup3r-Secret-Pass!".into()),
+            ],
+        )
+        .await;
+    let records = b.audit.page_from(0, 100).await.unwrap();
+    let text = serde_json::to_string(&records).unwrap();
+    assert!(text.contains("CreateAccount"));
+    assert!(!text.contains("Sup3r-Secret-Pass!"));
+    assert!(text.contains("<redacted>"));
+    // A write leaves an intent and an outcome that points at it.
+    let intent = records
+        .iter()
+        .find(|r| r.outcome == "intent")
+        .expect("intent record");
+    let outcome = records
+        .iter()
+        .find(|r| r.intent_seq == Some(intent.seq))
+        .expect("outcome record");
+    assert!(
+        outcome.client_token.is_some(),
+        "CreateAccount carries a ClientToken"
+    );
+    assert_eq!(outcome.client_token, intent.client_token);
+}
+
+#[tokio::test]
+async fn concurrent_writers_form_one_chain() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    let audits: Vec<Audit> = (0..4).map(|_| b.audit.clone()).collect();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let audit = audits[i % 4].clone();
+        tasks.push(tokio::spawn(async move {
+            let mut e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+            e.params = serde_json::json!({ "n": i });
+            audit.append(&e).await.unwrap()
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    let base = b.audit.page_from(0, 10_000).await.unwrap().len() as i64 - 200;
+    assert_eq!(seqs, ((base + 1)..=(base + 200)).collect::<Vec<_>>());
+    assert!(matches!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[tokio::test]
+async fn tampering_by_a_superuser_is_found() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    for i in 0..5 {
+        let mut e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+        e.params = serde_json::json!({ "n": i });
+        b.audit.append(&e).await.unwrap();
+    }
+    assert_eq!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact { records: 5 }
+    );
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    // The application role cannot change history: the trigger refuses.
+    let refused = sqlx::query("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2")
+        .execute(&pool)
+        .await;
+    assert!(refused.is_err());
+    assert!(sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .is_err());
+    assert!(sqlx::query("TRUNCATE audit_events")
+        .execute(&pool)
+        .await
+        .is_err());
+
+    // A superuser can switch triggers off; the chain still tells.
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    match b.audit.verify().await.unwrap() {
+        Verdict::Broken { seq, problem } => {
+            assert_eq!(seq, 3);
+            assert!(problem.contains("altered"), "{problem}");
+        }
+        v => panic!("tampering not found: {v:?}"),
+    }
+    sqlx::query("UPDATE audit_events SET actor_name = 'tester' WHERE seq = 3")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert!(matches!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+    sqlx::query("DELETE FROM audit_events WHERE seq = 4")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    match b.audit.verify().await.unwrap() {
+        Verdict::Broken { seq, problem } => {
+            assert_eq!(seq, 4);
+            assert!(problem.contains("missing"), "{problem}");
+        }
+        v => panic!("deletion not found: {v:?}"),
+    }
+    // Swapping two records' contents (keeping their seq) breaks the links.
+    sqlx::query(
+        "UPDATE audit_events a SET params = b.params, hash = b.hash, prev_hash = b.prev_hash
+         FROM audit_events b WHERE a.seq = 1 AND b.seq = 2",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    match b.audit.verify().await.unwrap() {
+        Verdict::Broken { seq, .. } => assert_eq!(seq, 1),
+        v => panic!("swap not found: {v:?}"),
+    }
+}
