@@ -214,36 +214,67 @@ pub async fn list_clusters(
     })
 }
 
-/// Signs in with a local account; cycles the session id.
+/// Signs in with a local account; cycles the session id. Ten failures in a row (per
+/// user name or client address, within 15 minutes) and the next attempt gets 429.
 #[server]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    use backend::audit::{Event, Outcome};
     let backend = expect_context::<backend::Backend>();
-    if username.trim().is_empty() {
+    let username = username.trim().to_string();
+    if username.is_empty() {
         return Err(AppError::Invalid {
             field: "username".into(),
             message: "is required".into(),
         });
     }
+    let mut actor = ssr::actor(None).await;
+    actor.name = backend::audit::safe_text(&username, 128);
+    actor.auth_method = "local".into();
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    let set_status = |code: axum::http::StatusCode| {
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(code);
+        }
+    };
+    if backend.identity.sign_in_blocked(&username, &addr).await? {
+        let _ = backend
+            .audit
+            .append(&Event::security(
+                actor,
+                "SignInRateLimited",
+                Outcome::Denied,
+            ))
+            .await;
+        set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
+        return Err(AppError::SignInFailed(
+            "Too many failed sign-ins. Wait 15 minutes and try again.".into(),
+        ));
+    }
     match backend.identity.authenticate(&username, &password).await? {
         Some(user) => {
             let session = ssr::session().await?;
-            session
-                .cycle_id()
-                .await
-                .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+            let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
+            session.cycle_id().await.map_err(unavailable)?;
             session
                 .insert(ssr::USER_KEY, user.id.to_string())
                 .await
-                .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
-            tracing::info!(user = %user.username, "signed in");
+                .map_err(unavailable)?;
+            backend.identity.clear_failures(&username).await?;
+            actor.user_id = Some(user.id);
+            backend
+                .audit
+                .append(&Event::security(actor, "SignIn", Outcome::Ok))
+                .await?;
             leptos_axum::redirect("/clusters");
             Ok(())
         }
         None => {
-            tracing::info!("sign-in refused");
-            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
-            }
+            backend.identity.record_failure(&username, &addr).await?;
+            let _ = backend
+                .audit
+                .append(&Event::security(actor, "SignInFailed", Outcome::Denied))
+                .await;
+            set_status(axum::http::StatusCode::UNAUTHORIZED);
             Err(AppError::SignInFailed("Wrong username or password.".into()))
         }
     }
@@ -252,6 +283,17 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 /// Signs out: the session ends on the server at once.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
+    if let Ok((backend, user)) = ssr::require_user().await {
+        let actor = ssr::actor(Some(&user)).await;
+        let _ = backend
+            .audit
+            .append(&backend::audit::Event::security(
+                actor,
+                "SignOut",
+                backend::audit::Outcome::Ok,
+            ))
+            .await;
+    }
     let session = ssr::session().await?;
     session
         .flush()

@@ -279,6 +279,89 @@ impl Identity {
             .unwrap_or_default())
     }
 
+    /// Failed sign-ins allowed per username or client address within the window.
+    pub const MAX_FAILURES: i64 = 10;
+    pub const FAILURE_WINDOW_MINUTES: i32 = 15;
+
+    /// True when this username or address has failed too often recently (answer 429).
+    pub async fn sign_in_blocked(
+        &self,
+        username: &str,
+        client_addr: &str,
+    ) -> Result<bool, BackendError> {
+        let n = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM sign_in_failures
+               WHERE (username = $1 OR client_addr = $2) AND at > now() - make_interval(mins => $3)"#,
+            username,
+            client_addr,
+            Self::FAILURE_WINDOW_MINUTES
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n >= Self::MAX_FAILURES)
+    }
+
+    pub async fn record_failure(
+        &self,
+        username: &str,
+        client_addr: &str,
+    ) -> Result<(), BackendError> {
+        sqlx::query!(
+            "INSERT INTO sign_in_failures (username, client_addr) VALUES ($1, $2)",
+            username,
+            client_addr
+        )
+        .execute(&self.pool)
+        .await?;
+        sqlx::query!("DELETE FROM sign_in_failures WHERE at < now() - interval '1 day'")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn clear_failures(&self, username: &str) -> Result<(), BackendError> {
+        sqlx::query!("DELETE FROM sign_in_failures WHERE username = $1", username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A user the SSO proxy vouches for: created on first sight; their role follows their
+    /// groups (through the configured mapping) on every sign-in.
+    pub async fn provision_proxy_user(
+        &self,
+        username: &Username,
+        display_name: &str,
+        email: Option<&str>,
+        role: &str,
+    ) -> Result<User, BackendError> {
+        let row = sqlx::query!(
+            r#"INSERT INTO users (id, username, display_name, email, role, auth_source)
+               VALUES ($1, $2, $3, $4, $5, 'proxy')
+               ON CONFLICT (username) DO UPDATE SET
+                   display_name = EXCLUDED.display_name,
+                   email = COALESCE(EXCLUDED.email, users.email),
+                   role = CASE WHEN users.auth_source = 'proxy' THEN EXCLUDED.role ELSE users.role END,
+                   updated_at = now()
+               RETURNING id, username, display_name, role, auth_source, disabled"#,
+            Uuid::new_v4(),
+            username.as_str(),
+            display_name,
+            email,
+            role
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(User {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role,
+            auth_source: row.auth_source,
+            disabled: row.disabled,
+        })
+    }
+
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
             "SELECT id, username, display_name, role, auth_source, disabled FROM users WHERE id = $1",

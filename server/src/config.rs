@@ -21,6 +21,13 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("cookie_secure", "send the session cookie with Secure and the __Host- prefix (default true); false only for plain-HTTP loopback development"),
     ("session_idle_minutes", "sign out after this long without a request (default 480)"),
     ("log_format", "text or json (default text)"),
+    ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
+    ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
+    ("proxy_email_headers", "header(s) carrying the e-mail (default X-Forwarded-Email,Remote-Email)"),
+    ("proxy_groups_headers", "header(s) carrying the groups (default X-Forwarded-Groups,Remote-Groups)"),
+    ("proxy_name_headers", "header(s) carrying the display name (default Remote-Name)"),
+    ("proxy_group_roles", "group=role pairs, comma-separated, e.g. dba=admin,sre=operator; the most powerful match wins"),
+    ("proxy_default_role", "role of a proxy user whose groups map to none (default viewer)"),
     ("cloud_account_name", "register (or update) one cloud account at start-up under this name (default sandbox)"),
     ("cloud_account_access_key_id", "that account's AccessKeyId; setting it registers the account"),
     ("cloud_account_access_key_secret", "that account's AccessKeySecret (stored encrypted)"),
@@ -62,8 +69,95 @@ pub struct SeedAccount {
     pub signature: polardb::SignatureVersion,
 }
 
+/// Settings for sign-in through the SSO proxy's headers.
+#[derive(Clone, Debug)]
+pub struct ProxyAuth {
+    pub trusted: Vec<Cidr>,
+    pub user_headers: Vec<String>,
+    pub email_headers: Vec<String>,
+    pub groups_headers: Vec<String>,
+    pub name_headers: Vec<String>,
+    pub group_roles: Vec<(String, String)>,
+    pub default_role: String,
+}
+
+impl ProxyAuth {
+    pub fn enabled(&self) -> bool {
+        !self.trusted.is_empty()
+    }
+
+    pub fn is_trusted(&self, ip: std::net::IpAddr) -> bool {
+        self.trusted.iter().any(|c| c.contains(ip))
+    }
+}
+
+/// An IPv4 or IPv6 network; a bare address is a one-host network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    pub addr: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Result<Cidr, String> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: std::net::IpAddr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?} has an invalid prefix length (0 to {max})"))?,
+        };
+        if prefix == 0 {
+            return Err(format!(
+                "{s:?} would trust every address on the internet; list the proxy's own address or network"
+            ));
+        }
+        Ok(Cidr { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - self.prefix as u32)
+                };
+                (u32::from(n) & mask) == (u32::from(a) & mask)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - self.prefix as u32)
+                };
+                (u128::from(n) & mask) == (u128::from(a) & mask)
+            }
+            _ => false,
+        }
+    }
+}
+
 pub struct Config {
     pub listen: SocketAddr,
+    pub proxy: ProxyAuth,
     pub database_url: Zeroizing<String>,
     pub database_max_connections: u32,
     pub site_root: PathBuf,
@@ -297,8 +391,54 @@ impl Sources {
                 })
             }
         };
+        let trusted = match self.get("trusted_proxies") {
+            None => Vec::new(),
+            Some(list) => {
+                let mut out = Vec::new();
+                for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                    if item == "*" {
+                        return Err(err(
+                            "trusted_proxies",
+                            "\"*\" would let anyone sign in as anyone by sending a header; list the proxy's own address or network",
+                        ));
+                    }
+                    out.push(Cidr::parse(item).map_err(|m| err("trusted_proxies", m))?);
+                }
+                out
+            }
+        };
+        let list = |key: &str, default: &str| -> Vec<String> {
+            self.get(key)
+                .unwrap_or(default)
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect()
+        };
+        let mut group_roles = Vec::new();
+        if let Some(pairs) = self.get("proxy_group_roles") {
+            for pair in pairs.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (g, r) = pair.split_once('=').ok_or_else(|| {
+                    err("proxy_group_roles", format!("{pair:?} must be group=role"))
+                })?;
+                group_roles.push((g.trim().to_string(), r.trim().to_string()));
+            }
+        }
+        let proxy = ProxyAuth {
+            trusted,
+            user_headers: list("proxy_user_headers", "X-Forwarded-User,Remote-User"),
+            email_headers: list("proxy_email_headers", "X-Forwarded-Email,Remote-Email"),
+            groups_headers: list("proxy_groups_headers", "X-Forwarded-Groups,Remote-Groups"),
+            name_headers: list("proxy_name_headers", "Remote-Name"),
+            group_roles,
+            default_role: self
+                .get("proxy_default_role")
+                .unwrap_or("viewer")
+                .to_string(),
+        };
         Ok(Config {
             listen,
+            proxy,
             database_url: Zeroizing::new(database_url.to_string()),
             database_max_connections: self.parse_num("database_max_connections", 10u32, 1, 500)?,
             site_root: PathBuf::from(self.get("site_root").unwrap_or("target/site")),
@@ -402,6 +542,36 @@ mod tests {
         assert_eq!(e.problem, "must be true or false");
         let e = build(&[("POLAR_LISTNE", "x")]).unwrap_err();
         assert_eq!(e.setting, "POLAR_LISTNE");
+    }
+
+    #[test]
+    fn trusted_proxies_are_checked() {
+        let base = [
+            ("DATABASE_URL", "postgres://x/db"),
+            ("POLAR_MASTER_KEY", KEY),
+        ];
+        for bad in ["*", "0.0.0.0/0", "::/0", "10.0.0.0/33", "nonsense"] {
+            let mut e = base.to_vec();
+            e.push(("POLAR_TRUSTED_PROXIES", bad));
+            let err = build(&e).err().unwrap();
+            assert_eq!(
+                err.setting, "POLAR_TRUSTED_PROXIES (trusted_proxies)",
+                "{bad}"
+            );
+        }
+        let mut e = base.to_vec();
+        e.push(("POLAR_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::1"));
+        let c = build(&e).unwrap();
+        assert!(c.proxy.enabled());
+        assert!(c.proxy.is_trusted("10.1.2.3".parse().unwrap()));
+        assert!(c.proxy.is_trusted("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!c.proxy.is_trusted("11.0.0.1".parse().unwrap()));
+        assert!(c.proxy.is_trusted("2001:db8::1".parse().unwrap()));
+        assert!(
+            !c.proxy.is_trusted("2001:db8::2".parse().unwrap()),
+            "a neighbour of a single IPv6 address"
+        );
+        assert!(!build(&base).unwrap().proxy.enabled());
     }
 
     #[test]

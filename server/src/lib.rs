@@ -2,13 +2,13 @@
 //! the command line and calls in here; tests start the same app on port 0.
 
 pub mod config;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::{shell, App};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
@@ -133,11 +133,24 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .build();
     let routes = generate_route_list(App);
     let ctx_backend = backend.clone();
+    let web_state = web::WebState {
+        backend: backend.clone(),
+        proxy: std::sync::Arc::new(config.proxy.clone()),
+    };
     let router = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || leptos::prelude::provide_context(ctx_backend.clone()),
+            move || {
+                use leptos::prelude::{provide_context, use_context};
+                provide_context(ctx_backend.clone());
+                // The CSP nonce the context middleware chose goes on the hydration script.
+                if let Some(parts) = use_context::<axum::http::request::Parts>() {
+                    if let Some(n) = parts.extensions.get::<web::CspNonce>() {
+                        provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
+                    }
+                }
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())
@@ -146,8 +159,16 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .layer(middleware::from_fn(require_sign_in))
+        .layer(middleware::from_fn_with_state(
+            web_state.clone(),
+            web::proxy_identity,
+        ))
         .layer(sessions)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            web_state.clone(),
+            web::same_origin,
+        ))
+        .layer(middleware::from_fn_with_state(web_state, web::context))
         .layer(tower_http::compression::CompressionLayer::new());
     Ok(Started {
         router,
@@ -178,21 +199,6 @@ async fn require_sign_in(session: Session, req: Request, next: Next) -> Response
         return Redirect::to("/clusters").into_response();
     }
     next.run(req).await
-}
-
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    res
 }
 
 fn describe_db_error(e: &sqlx::Error) -> String {
