@@ -65,6 +65,43 @@ pub mod ssr {
 
     /// The session key holding the signed-in user's id.
     pub const USER_KEY: &str = "user_id";
+    /// The session key holding when the user signed in (unix seconds).
+    pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+
+    /// How long a session may live however active it is; provided by the server.
+    #[derive(Clone, Copy, Debug)]
+    pub struct SessionLimits {
+        pub absolute_secs: i64,
+    }
+
+    /// Marks the session as belonging to `user` from now on (after the id was cycled).
+    pub async fn start_session(session: &Session, user_id: &str) -> Result<(), tower_sessions::session::Error> {
+        session.insert(USER_KEY, user_id.to_string()).await?;
+        session
+            .insert(SIGNED_IN_AT_KEY, time_now())
+            .await
+    }
+
+    pub fn time_now() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+
+    /// The user id of a live session: none once the absolute limit has passed (the session
+    /// is then ended on the server).
+    pub async fn session_user(session: &Session, limits: Option<SessionLimits>) -> Option<String> {
+        let id: Option<String> = session.get(USER_KEY).await.ok().flatten();
+        let id = id?;
+        let started: i64 = session.get(SIGNED_IN_AT_KEY).await.ok().flatten().unwrap_or(0);
+        let limit = limits.map(|l| l.absolute_secs).unwrap_or(24 * 3600);
+        if time_now() - started > limit {
+            let _ = session.flush().await;
+            return None;
+        }
+        Some(id)
+    }
 
     pub async fn session() -> Result<Session, AppError> {
         leptos_axum::extract::<Session>()
@@ -76,17 +113,22 @@ pub mod ssr {
     pub async fn require_user() -> Result<(Backend, User), AppError> {
         let backend = expect_context::<Backend>();
         let session = session().await?;
-        let id: Option<String> = session
-            .get(USER_KEY)
-            .await
-            .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+        let id = session_user(&session, use_context::<SessionLimits>()).await;
         let user = match id.and_then(|s| uuid::Uuid::parse_str(&s).ok()) {
             Some(id) => backend.identity.find(id).await?,
             None => None,
         };
         match user {
             Some(u) if !u.disabled => Ok((backend, u)),
-            _ => {
+            Some(_) => {
+                // A disabled user's session ends on the server at once.
+                let _ = session.flush().await;
+                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
+                }
+                Err(AppError::Unauthenticated)
+            }
+            None => {
                 if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
                     opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
                 }
@@ -255,8 +297,7 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
             let session = ssr::session().await?;
             let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
             session.cycle_id().await.map_err(unavailable)?;
-            session
-                .insert(ssr::USER_KEY, user.id.to_string())
+            ssr::start_session(&session, &user.id.to_string())
                 .await
                 .map_err(unavailable)?;
             backend.identity.clear_failures(&username).await?;
@@ -301,4 +342,61 @@ pub async fn sign_out() -> Result<(), AppError> {
         .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
     leptos_axum::redirect("/signin");
     Ok(())
+}
+
+/// The answer of a proxied API call, as JSON text (the API's own shape).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiAnswer {
+    pub json: String,
+    pub request_id: String,
+}
+
+/// Calls any PolarDB action through the one enforcement point (role check, audit,
+/// signing). Pages use it for the calls they make; it is also how the role matrix is tested.
+#[server(input = server_fn::codec::Json)]
+pub async fn call_api(
+    account: String,
+    region: String,
+    action: String,
+    params: Vec<(String, String)>,
+) -> Result<ApiAnswer, AppError> {
+    let (backend, user) = ssr::require_user().await?;
+    let caller = ssr::caller(&backend, &user).await?;
+    let invoked = backend
+        .gateway
+        .invoke(&caller, &account, &region, &action, params)
+        .await?;
+    Ok(ApiAnswer {
+        json: invoked.body.to_string(),
+        request_id: invoked.request_id,
+    })
+}
+
+/// Which of `actions` the signed-in user may perform on a resource; pages hide the rest.
+/// (`polardb:<Action>` or `console:<Name>`.)
+#[server(input = server_fn::codec::Json)]
+pub async fn permissions(
+    account: String,
+    region: String,
+    cluster: Option<String>,
+    actions: Vec<String>,
+) -> Result<Vec<String>, AppError> {
+    let (backend, user) = ssr::require_user().await?;
+    let policy = backend.identity.policy_for(&user).await?;
+    let resource = backend::access::Resource {
+        account,
+        region,
+        cluster,
+    };
+    Ok(actions
+        .into_iter()
+        .filter(|a| {
+            let r = if a.starts_with("console:") {
+                backend::access::Resource::default()
+            } else {
+                resource.clone()
+            };
+            policy.decide(a, &r).is_allowed()
+        })
+        .collect())
 }

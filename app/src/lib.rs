@@ -4,6 +4,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod admin_api;
 pub mod api;
 pub mod components;
 pub mod error;
@@ -52,7 +53,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
                 <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />
                 <Route path=path!("/audit") view=|| view! { <layout::Console><pages::Later title="Audit trail" issue=5 /></layout::Console> } />
-                <Route path=path!("/settings") view=|| view! { <layout::Console><pages::Later title="Settings" issue=4 /></layout::Console> } />
+                <Route path=path!("/settings") view=|| view! { <layout::Console><pages::settings::SettingsPage /></layout::Console> } />
+                <Route path=path!("/settings/users") view=|| view! { <layout::Console><pages::settings::UsersPage /></layout::Console> } />
+                <Route path=path!("/settings/roles") view=|| view! { <layout::Console><pages::settings::RolesPage /></layout::Console> } />
             </Routes>
         </Router>
     }

@@ -6,6 +6,7 @@
 //! * [`gateway`] — signs and sends PolarDB calls on a user's behalf; fans out reads.
 
 pub mod access;
+pub mod admin;
 pub mod audit;
 pub mod db;
 pub mod error;
@@ -30,6 +31,7 @@ pub struct Backend {
     pub vault: vault::Vault,
     pub gateway: gateway::Gateway,
     pub audit: audit::Audit,
+    pub admin: admin::Admin,
 }
 
 impl Backend {
@@ -43,6 +45,7 @@ impl Backend {
             identity: identity::Identity::new(pool.clone()),
             gateway: gateway::Gateway::new(vault.clone(), audit::Audit::new(pool.clone()), client),
             audit: audit::Audit::new(pool.clone()),
+            admin: admin::Admin::new(pool.clone()),
             vault,
             pool,
         }

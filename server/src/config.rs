@@ -20,6 +20,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("bootstrap_admin_password", "password of the first administrator; generated and printed once if unset"),
     ("cookie_secure", "send the session cookie with Secure and the __Host- prefix (default true); false only for plain-HTTP loopback development"),
     ("session_idle_minutes", "sign out after this long without a request (default 480)"),
+    ("session_absolute_hours", "sign out this long after signing in, however active (default 24)"),
     ("log_format", "text or json (default text)"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
@@ -165,6 +166,7 @@ pub struct Config {
     pub bootstrap_admin_password: Option<Zeroizing<String>>,
     pub cookie_secure: bool,
     pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
     pub log_format: LogFormat,
     pub cloud_account: Option<SeedAccount>,
 }
@@ -453,6 +455,7 @@ impl Sources {
                 1,
                 60 * 24 * 30,
             )?,
+            session_absolute_hours: self.parse_num("session_absolute_hours", 24i64, 1, 24 * 90)?,
             log_format,
             cloud_account,
         })

@@ -133,6 +133,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .build();
     let routes = generate_route_list(App);
     let ctx_backend = backend.clone();
+    let limits = app::api::ssr::SessionLimits {
+        absolute_secs: config.session_absolute_hours * 3600,
+    };
     let web_state = web::WebState {
         backend: backend.clone(),
         proxy: std::sync::Arc::new(config.proxy.clone()),
@@ -144,6 +147,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             move || {
                 use leptos::prelude::{provide_context, use_context};
                 provide_context(ctx_backend.clone());
+                provide_context(limits);
                 // The CSP nonce the context middleware chose goes on the hydration script.
                 if let Some(parts) = use_context::<axum::http::request::Parts>() {
                     if let Some(n) = parts.extensions.get::<web::CspNonce>() {
@@ -158,7 +162,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
-        .layer(middleware::from_fn(require_sign_in))
+        .layer(middleware::from_fn_with_state(limits, require_sign_in))
         .layer(middleware::from_fn_with_state(
             web_state.clone(),
             web::proxy_identity,
@@ -179,7 +183,12 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
 
 /// Pages need a signed-in user; everything else decides for itself (server functions
 /// authorise inside, assets are public). This only shapes navigation.
-async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+async fn require_sign_in(
+    axum::extract::State(limits): axum::extract::State<app::api::ssr::SessionLimits>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     let is_page = req.method() == axum::http::Method::GET
         && !path.starts_with("/api/")
@@ -187,10 +196,9 @@ async fn require_sign_in(session: Session, req: Request, next: Next) -> Response
         && path != "/signin"
         && !path.contains('.');
     if is_page {
-        let signed_in = matches!(
-            session.get::<String>(app::api::ssr::USER_KEY).await,
-            Ok(Some(_))
-        );
+        let signed_in = app::api::ssr::session_user(&session, Some(limits))
+            .await
+            .is_some();
         if !signed_in {
             return Redirect::to("/signin").into_response();
         }
@@ -253,4 +261,11 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Every server function's path and method (the CSRF test walks them all).
+pub fn server_fn_paths() -> Vec<(String, axum::http::Method)> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path.to_string(), method))
+        .collect()
 }

@@ -293,8 +293,7 @@ pub async fn proxy_identity(
     }
     if current.as_deref() != Some(user.id.to_string().as_str()) {
         if session.cycle_id().await.is_err()
-            || session
-                .insert(app::api::ssr::USER_KEY, user.id.to_string())
+            || app::api::ssr::start_session(&session, &user.id.to_string())
                 .await
                 .is_err()
         {

@@ -12,6 +12,7 @@ pub struct TestApp {
     pub emulator: String,
     pub admin_password: String,
     pub database_url: String,
+    pub pool: sqlx::PgPool,
     pub http: reqwest::Client,
 }
 
@@ -52,6 +53,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(seed: emulator::Seed) -> TestApp {
+        Self::spawn_custom(seed, &[], "127.0.0.1:0").await
+    }
+
+    /// With extra `POLAR_*` settings, listening on `bind` (e.g. `[::1]:0`).
+    pub async fn spawn_custom(seed: emulator::Seed, extra: &[(&str, &str)], bind: &str) -> TestApp {
         let mut keys = HashMap::new();
         keys.insert(EMU_KEY_ID.to_string(), EMU_SECRET.to_string());
         let emulator = emulator::spawn(emulator::Config {
@@ -72,18 +78,20 @@ impl TestApp {
             ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", EMU_SECRET),
         ]
         .iter()
+        .chain(extra.iter())
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let config = server::config::Sources::load(None, env)
             .and_then(|s| s.build())
             .expect("valid test configuration");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let started = server::start(&config).await.expect("console starts");
         tokio::spawn(server::serve(listener, started.router));
         TestApp {
             addr,
             base: format!("http://{addr}"),
+            pool: sqlx::PgPool::connect(&database_url).await.unwrap(),
             emulator,
             admin_password,
             database_url,

@@ -1,6 +1,7 @@
 //! One module a page.
 
 pub mod clusters;
+pub mod settings;
 pub mod signin;
 
 use leptos::prelude::*;

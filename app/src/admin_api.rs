@@ -1,0 +1,143 @@
+//! Server functions of the settings pages: users and roles (Admin).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserItem {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub auth_source: String,
+    pub disabled: bool,
+    pub created: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleItem {
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    /// The policy document, pretty-printed JSON.
+    pub policy: String,
+    pub users: i64,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use backend::access::Resource;
+    use backend::audit::{Event, Outcome};
+    use backend::identity::User;
+    use backend::Backend;
+
+    use crate::api::ssr::{actor, require_user};
+    use crate::AppError;
+
+    /// The signed-in user, if their role allows the console action; a refusal is audited.
+    pub async fn require_console(action: &str) -> Result<(Backend, User), AppError> {
+        let (backend, user) = require_user().await?;
+        let policy = backend.identity.policy_for(&user).await?;
+        if let backend::access::Decision::Deny(reason) = policy.decide(action, &Resource::default()) {
+            let mut e = Event::security(actor(Some(&user)).await, action, Outcome::Denied);
+            e.error_message = Some(reason.clone());
+            let _ = backend.audit.append(&e).await;
+            return Err(backend::BackendError::Forbidden(reason).into());
+        }
+        Ok((backend, user))
+    }
+
+    /// Records an administrative change (fail closed: no record, no success).
+    pub async fn record(backend: &Backend, user: &User, action: &str, params: serde_json::Value) -> Result<(), AppError> {
+        let mut e = Event::security(actor(Some(user)).await, action, Outcome::Ok);
+        e.params = params;
+        backend.audit.append(&e).await.map_err(|_| backend::BackendError::AuditUnavailable)?;
+        Ok(())
+    }
+
+    pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+        uuid::Uuid::parse_str(id).map_err(|_| AppError::Invalid {
+            field: "id".into(),
+            message: "is not a user id".into(),
+        })
+    }
+}
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
+    let (backend, _) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    Ok(backend
+        .admin
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| UserItem {
+            id: u.id.to_string(),
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email.unwrap_or_default(),
+            role: u.role,
+            auth_source: u.auth_source,
+            disabled: u.disabled,
+            created: u.created_at.date().to_string(),
+        })
+        .collect())
+}
+
+#[server]
+pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let target = ssr::parse_id(&id)?;
+    backend.admin.set_role(target, &role).await?;
+    ssr::record(&backend, &user, "UserRoleChanged", serde_json::json!({"user": id, "role": role})).await
+}
+
+#[server]
+pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let target = ssr::parse_id(&id)?;
+    if target == user.id && disabled {
+        return Err(AppError::Invalid {
+            field: "user".into(),
+            message: "you cannot disable yourself".into(),
+        });
+    }
+    backend.admin.set_disabled(target, disabled).await?;
+    let action = if disabled { "UserDisabled" } else { "UserEnabled" };
+    ssr::record(&backend, &user, action, serde_json::json!({"user": id})).await
+}
+
+#[server]
+pub async fn list_roles() -> Result<Vec<RoleItem>, AppError> {
+    let (backend, _) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    Ok(backend
+        .admin
+        .roles()
+        .await?
+        .into_iter()
+        .map(|r| RoleItem {
+            policy: serde_json::to_string_pretty(&r.policy).unwrap_or_default(),
+            name: r.name,
+            description: r.description,
+            builtin: r.builtin,
+            users: r.users,
+        })
+        .collect())
+}
+
+#[server]
+pub async fn save_role(name: String, description: String, policy: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    backend.admin.save_role(&name, &description, &policy).await?;
+    ssr::record(&backend, &user, "RoleSaved", serde_json::json!({"role": name})).await
+}
+
+#[server]
+pub async fn delete_role(name: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    backend.admin.delete_role(&name).await?;
+    ssr::record(&backend, &user, "RoleDeleted", serde_json::json!({"role": name})).await
+}

@@ -1,0 +1,160 @@
+//! Users and roles as administrators manage them.
+
+use serde_json::Value;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::access::{Policy, BUILTIN_ROLES};
+use crate::BackendError;
+
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub auth_source: String,
+    pub disabled: bool,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleRow {
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub policy: Value,
+    pub users: i64,
+}
+
+#[derive(Clone)]
+pub struct Admin {
+    pool: PgPool,
+}
+
+impl Admin {
+    pub fn new(pool: PgPool) -> Self {
+        Admin { pool }
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRow>, BackendError> {
+        Ok(sqlx::query_as!(
+            UserRow,
+            "SELECT id, username, display_name, email, role, auth_source, disabled, created_at
+             FROM users ORDER BY username"
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn set_role(&self, user: Uuid, role: &str) -> Result<(), BackendError> {
+        let r = sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", user, role)
+            .execute(&self.pool)
+            .await;
+        match r {
+            Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("user")),
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => {
+                Err(BackendError::invalid("role", format!("{role:?} is not a role")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Disables or enables a user. A disabled user's sessions stop working at once: every
+    /// request loads the user and refuses a disabled one.
+    pub async fn set_disabled(&self, user: Uuid, disabled: bool) -> Result<(), BackendError> {
+        let done = sqlx::query!(
+            "UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1",
+            user,
+            disabled
+        )
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    pub async fn roles(&self) -> Result<Vec<RoleRow>, BackendError> {
+        let rows = sqlx::query!(
+            r#"SELECT r.name, r.description, r.builtin, r.policy,
+                      (SELECT count(*) FROM users u WHERE u.role = r.name) AS "users!"
+               FROM roles r ORDER BY r.builtin DESC, r.name"#
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RoleRow {
+                policy: if r.builtin {
+                    serde_json::to_value(crate::access::builtin_policy(&r.name).unwrap_or_default())
+                        .unwrap_or(Value::Null)
+                } else {
+                    r.policy
+                },
+                name: r.name,
+                description: r.description,
+                builtin: r.builtin,
+                users: r.users,
+            })
+            .collect())
+    }
+
+    /// Creates or replaces a custom role. The policy is validated first.
+    pub async fn save_role(&self, name: &str, description: &str, policy_json: &str) -> Result<(), BackendError> {
+        let name = name.trim();
+        let valid_name = !name.is_empty()
+            && name.len() <= 40
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !valid_name {
+            return Err(BackendError::invalid(
+                "name",
+                "must start with a lower-case letter and have at most 40 lower-case letters, digits, - or _",
+            ));
+        }
+        if BUILTIN_ROLES.contains(&name) {
+            return Err(BackendError::invalid("name", "built-in roles cannot be changed"));
+        }
+        let policy: Policy = serde_json::from_str(policy_json)
+            .map_err(|e| BackendError::invalid("policy", format!("is not a valid policy document: {e}")))?;
+        policy.validate()?;
+        let value = serde_json::to_value(&policy).map_err(|_| BackendError::invalid("policy", "cannot be stored"))?;
+        sqlx::query!(
+            "INSERT INTO roles (name, description, policy) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description,
+                 policy = EXCLUDED.policy, updated_at = now()
+             WHERE NOT roles.builtin",
+            name,
+            description.trim(),
+            value
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_role(&self, name: &str) -> Result<(), BackendError> {
+        if BUILTIN_ROLES.contains(&name) {
+            return Err(BackendError::invalid("name", "built-in roles cannot be deleted"));
+        }
+        let r = sqlx::query!("DELETE FROM roles WHERE name = $1 AND NOT builtin", name)
+            .execute(&self.pool)
+            .await;
+        match r {
+            Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("role")),
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => Err(BackendError::invalid(
+                "name",
+                "is still assigned to users; give them another role first",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
