@@ -28,7 +28,7 @@ pub struct RoleItem {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use backend::access::Resource;
     use backend::audit::{Event, Outcome};
     use backend::identity::User;
@@ -41,7 +41,8 @@ mod ssr {
     pub async fn require_console(action: &str) -> Result<(Backend, User), AppError> {
         let (backend, user) = require_user().await?;
         let policy = backend.identity.policy_for(&user).await?;
-        if let backend::access::Decision::Deny(reason) = policy.decide(action, &Resource::default()) {
+        if let backend::access::Decision::Deny(reason) = policy.decide(action, &Resource::default())
+        {
             let mut e = Event::security(actor(Some(&user)).await, action, Outcome::Denied);
             e.error_message = Some(reason.clone());
             let _ = backend.audit.append(&e).await;
@@ -51,10 +52,19 @@ mod ssr {
     }
 
     /// Records an administrative change (fail closed: no record, no success).
-    pub async fn record(backend: &Backend, user: &User, action: &str, params: serde_json::Value) -> Result<(), AppError> {
+    pub async fn record(
+        backend: &Backend,
+        user: &User,
+        action: &str,
+        params: serde_json::Value,
+    ) -> Result<(), AppError> {
         let mut e = Event::security(actor(Some(user)).await, action, Outcome::Ok);
         e.params = params;
-        backend.audit.append(&e).await.map_err(|_| backend::BackendError::AuditUnavailable)?;
+        backend
+            .audit
+            .append(&e)
+            .await
+            .map_err(|_| backend::BackendError::AuditUnavailable)?;
         Ok(())
     }
 
@@ -92,7 +102,13 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
     backend.admin.set_role(target, &role).await?;
-    ssr::record(&backend, &user, "UserRoleChanged", serde_json::json!({"user": id, "role": role})).await
+    ssr::record(
+        &backend,
+        &user,
+        "UserRoleChanged",
+        serde_json::json!({"user": id, "role": role}),
+    )
+    .await
 }
 
 #[server]
@@ -106,7 +122,11 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
         });
     }
     backend.admin.set_disabled(target, disabled).await?;
-    let action = if disabled { "UserDisabled" } else { "UserEnabled" };
+    let action = if disabled {
+        "UserDisabled"
+    } else {
+        "UserEnabled"
+    };
     ssr::record(&backend, &user, action, serde_json::json!({"user": id})).await
 }
 
@@ -131,13 +151,28 @@ pub async fn list_roles() -> Result<Vec<RoleItem>, AppError> {
 #[server]
 pub async fn save_role(name: String, description: String, policy: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
-    backend.admin.save_role(&name, &description, &policy).await?;
-    ssr::record(&backend, &user, "RoleSaved", serde_json::json!({"role": name})).await
+    backend
+        .admin
+        .save_role(&name, &description, &policy)
+        .await?;
+    ssr::record(
+        &backend,
+        &user,
+        "RoleSaved",
+        serde_json::json!({"role": name}),
+    )
+    .await
 }
 
 #[server]
 pub async fn delete_role(name: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
     backend.admin.delete_role(&name).await?;
-    ssr::record(&backend, &user, "RoleDeleted", serde_json::json!({"role": name})).await
+    ssr::record(
+        &backend,
+        &user,
+        "RoleDeleted",
+        serde_json::json!({"role": name}),
+    )
+    .await
 }

@@ -75,11 +75,12 @@ pub mod ssr {
     }
 
     /// Marks the session as belonging to `user` from now on (after the id was cycled).
-    pub async fn start_session(session: &Session, user_id: &str) -> Result<(), tower_sessions::session::Error> {
+    pub async fn start_session(
+        session: &Session,
+        user_id: &str,
+    ) -> Result<(), tower_sessions::session::Error> {
         session.insert(USER_KEY, user_id.to_string()).await?;
-        session
-            .insert(SIGNED_IN_AT_KEY, time_now())
-            .await
+        session.insert(SIGNED_IN_AT_KEY, time_now()).await
     }
 
     pub fn time_now() -> i64 {
@@ -94,7 +95,12 @@ pub mod ssr {
     pub async fn session_user(session: &Session, limits: Option<SessionLimits>) -> Option<String> {
         let id: Option<String> = session.get(USER_KEY).await.ok().flatten();
         let id = id?;
-        let started: i64 = session.get(SIGNED_IN_AT_KEY).await.ok().flatten().unwrap_or(0);
+        let started: i64 = session
+            .get(SIGNED_IN_AT_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0);
         let limit = limits.map(|l| l.absolute_secs).unwrap_or(24 * 3600);
         if time_now() - started > limit {
             let _ = session.flush().await;

@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod layout;
 pub mod pages;
+pub mod vault_api;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -52,7 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />
                 <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
                 <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />
-                <Route path=path!("/audit") view=|| view! { <layout::Console><pages::Later title="Audit trail" issue=5 /></layout::Console> } />
+                <Route path=path!("/audit") view=|| view! { <layout::Console><pages::audit::AuditPage /></layout::Console> } />
+                <Route path=path!("/settings/accounts") view=|| view! { <layout::Console><pages::accounts::CloudAccountsPage /></layout::Console> } />
                 <Route path=path!("/settings") view=|| view! { <layout::Console><pages::settings::SettingsPage /></layout::Console> } />
                 <Route path=path!("/settings/users") view=|| view! { <layout::Console><pages::settings::UsersPage /></layout::Console> } />
                 <Route path=path!("/settings/roles") view=|| view! { <layout::Console><pages::settings::RolesPage /></layout::Console> } />

@@ -50,15 +50,19 @@ impl Admin {
     }
 
     pub async fn set_role(&self, user: Uuid, role: &str) -> Result<(), BackendError> {
-        let r = sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", user, role)
-            .execute(&self.pool)
-            .await;
+        let r = sqlx::query!(
+            "UPDATE users SET role = $2, updated_at = now() WHERE id = $1",
+            user,
+            role
+        )
+        .execute(&self.pool)
+        .await;
         match r {
             Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("user")),
             Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => {
-                Err(BackendError::invalid("role", format!("{role:?} is not a role")))
-            }
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => Err(
+                BackendError::invalid("role", format!("{role:?} is not a role")),
+            ),
             Err(e) => Err(e.into()),
         }
     }
@@ -105,7 +109,12 @@ impl Admin {
     }
 
     /// Creates or replaces a custom role. The policy is validated first.
-    pub async fn save_role(&self, name: &str, description: &str, policy_json: &str) -> Result<(), BackendError> {
+    pub async fn save_role(
+        &self,
+        name: &str,
+        description: &str,
+        policy_json: &str,
+    ) -> Result<(), BackendError> {
         let name = name.trim();
         let valid_name = !name.is_empty()
             && name.len() <= 40
@@ -120,12 +129,17 @@ impl Admin {
             ));
         }
         if BUILTIN_ROLES.contains(&name) {
-            return Err(BackendError::invalid("name", "built-in roles cannot be changed"));
+            return Err(BackendError::invalid(
+                "name",
+                "built-in roles cannot be changed",
+            ));
         }
-        let policy: Policy = serde_json::from_str(policy_json)
-            .map_err(|e| BackendError::invalid("policy", format!("is not a valid policy document: {e}")))?;
+        let policy: Policy = serde_json::from_str(policy_json).map_err(|e| {
+            BackendError::invalid("policy", format!("is not a valid policy document: {e}"))
+        })?;
         policy.validate()?;
-        let value = serde_json::to_value(&policy).map_err(|_| BackendError::invalid("policy", "cannot be stored"))?;
+        let value = serde_json::to_value(&policy)
+            .map_err(|_| BackendError::invalid("policy", "cannot be stored"))?;
         sqlx::query!(
             "INSERT INTO roles (name, description, policy) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description,
@@ -142,7 +156,10 @@ impl Admin {
 
     pub async fn delete_role(&self, name: &str) -> Result<(), BackendError> {
         if BUILTIN_ROLES.contains(&name) {
-            return Err(BackendError::invalid("name", "built-in roles cannot be deleted"));
+            return Err(BackendError::invalid(
+                "name",
+                "built-in roles cannot be deleted",
+            ));
         }
         let r = sqlx::query!("DELETE FROM roles WHERE name = $1 AND NOT builtin", name)
             .execute(&self.pool)
@@ -150,10 +167,12 @@ impl Admin {
         match r {
             Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("role")),
             Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => Err(BackendError::invalid(
-                "name",
-                "is still assigned to users; give them another role first",
-            )),
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => {
+                Err(BackendError::invalid(
+                    "name",
+                    "is still assigned to users; give them another role first",
+                ))
+            }
             Err(e) => Err(e.into()),
         }
     }

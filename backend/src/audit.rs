@@ -247,6 +247,72 @@ impl Record {
     }
 }
 
+/// What the audit page filters by; every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only this user's records (Viewers see their own).
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub action: Option<String>,
+    pub cloud_account: Option<String>,
+    pub cluster: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+}
+
+/// The CSV export's columns.
+pub const CSV_HEADER: &str = "seq,id,at,actor_id,actor_name,auth_method,client_addr,user_agent,request_id,cloud_account,region,action,kind,resource,params,outcome,http_status,error_code,error_message,upstream_request_id,client_token,attempts,latency_ms,intent_seq,hash";
+
+/// One CSV field: quoted, quotes doubled, and a leading `= + - @` defused so that a
+/// spreadsheet does not run it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+impl Record {
+    pub fn csv_row(&self) -> String {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let num = |o: Option<i32>| o.map(|n| n.to_string()).unwrap_or_default();
+        [
+            self.seq.to_string(),
+            self.id.to_string(),
+            canonical_time(self.at),
+            self.actor_id.map(|u| u.to_string()).unwrap_or_default(),
+            self.actor_name.clone(),
+            self.auth_method.clone(),
+            opt(&self.client_addr),
+            opt(&self.user_agent),
+            opt(&self.request_id),
+            opt(&self.cloud_account),
+            opt(&self.region),
+            self.action.clone(),
+            self.kind.clone(),
+            self.resource.to_string(),
+            self.params.to_string(),
+            self.outcome.clone(),
+            num(self.http_status),
+            opt(&self.error_code),
+            opt(&self.error_message),
+            opt(&self.upstream_request_id),
+            opt(&self.client_token),
+            num(self.attempts),
+            num(self.latency_ms),
+            self.intent_seq.map(|n| n.to_string()).unwrap_or_default(),
+            hex::encode(&self.hash),
+        ]
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+}
+
 /// The result of `audit verify`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -366,6 +432,64 @@ impl Audit {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
+    }
+
+    /// Newest first, `limit` records older than `before_seq` (keyset pagination).
+    pub async fn search(
+        &self,
+        f: &Filter,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Record>, BackendError> {
+        let rows = sqlx::query_as!(
+            Record,
+            r#"SELECT seq, id, at, actor_id, actor_name, auth_method, client_addr, user_agent, request_id,
+                      cloud_account, region, action, kind, resource, params, outcome, http_status,
+                      error_code, error_message, upstream_request_id, client_token, attempts, latency_ms,
+                      intent_seq, prev_hash, hash
+               FROM audit_events
+               WHERE seq < $1
+                 AND ($2::uuid IS NULL OR actor_id = $2)
+                 AND ($3::text IS NULL OR actor_name = $3)
+                 AND ($4::text IS NULL OR action = $4)
+                 AND ($5::text IS NULL OR cloud_account = $5)
+                 AND ($6::text IS NULL OR resource ->> 'cluster' = $6)
+                 AND ($7::text IS NULL OR outcome = $7)
+                 AND ($8::timestamptz IS NULL OR at >= $8)
+                 AND ($9::timestamptz IS NULL OR at < $9)
+               ORDER BY seq DESC
+               LIMIT $10"#,
+            before_seq.unwrap_or(i64::MAX),
+            f.actor_id,
+            f.actor_name,
+            f.action,
+            f.cloud_account,
+            f.cluster,
+            f.outcome,
+            f.from,
+            f.to,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// One record by id, within the filter (so Viewers only reach their own).
+    pub async fn get(&self, f: &Filter, id: Uuid) -> Result<Option<Record>, BackendError> {
+        let row = sqlx::query_as!(
+            Record,
+            r#"SELECT seq, id, at, actor_id, actor_name, auth_method, client_addr, user_agent, request_id,
+                      cloud_account, region, action, kind, resource, params, outcome, http_status,
+                      error_code, error_message, upstream_request_id, client_token, attempts, latency_ms,
+                      intent_seq, prev_hash, hash
+               FROM audit_events WHERE id = $1 AND ($2::uuid IS NULL OR actor_id = $2)"#,
+            id,
+            f.actor_id
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row)
     }
 
     /// Walks the whole chain; names the first altered, missing or reordered record.

@@ -132,6 +132,115 @@ impl MasterKeys {
     }
 }
 
+/// A cloud account with its bookkeeping, for the settings page (never the secret).
+#[derive(Clone, Debug)]
+pub struct CloudAccountRow {
+    pub account: CloudAccount,
+    pub created_at: time::OffsetDateTime,
+    pub rotated_at: time::OffsetDateTime,
+    pub last_used_at: Option<time::OffsetDateTime>,
+    pub key_id: String,
+}
+
+/// A new cloud account as an administrator enters it, checked field by field.
+pub struct NewCloudAccount {
+    pub name: String,
+    pub access_key_id: String,
+    pub secret: Zeroizing<String>,
+    pub regions: Vec<String>,
+    pub signature: SignatureVersion,
+    pub endpoint: Option<String>,
+}
+
+impl NewCloudAccount {
+    pub fn parse(
+        name: &str,
+        access_key_id: &str,
+        secret: &str,
+        regions: &str,
+        signature: &str,
+        endpoint: &str,
+    ) -> Result<Self, BackendError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(BackendError::invalid("name", "must be 1 to 64 characters"));
+        }
+        if name.chars().any(|c| c.is_control() || c == ':' || c == '/') {
+            return Err(BackendError::invalid(
+                "name",
+                "must not contain control characters, : or /",
+            ));
+        }
+        let access_key_id = access_key_id.trim();
+        if access_key_id.len() < 8
+            || access_key_id.len() > 128
+            || !access_key_id.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(BackendError::invalid(
+                "access_key_id",
+                "must be 8 to 128 letters and digits (e.g. LTAI5t…)",
+            ));
+        }
+        if secret.is_empty() || secret.len() > 256 || secret.chars().any(|c| c.is_control()) {
+            return Err(BackendError::invalid(
+                "access_key_secret",
+                "must be 1 to 256 printable characters",
+            ));
+        }
+        let regions: Vec<String> = regions
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect();
+        for r in &regions {
+            if !r
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || r.len() > 40
+            {
+                return Err(BackendError::invalid(
+                    "regions",
+                    format!("{r:?} is not a region id like cn-hangzhou"),
+                ));
+            }
+        }
+        let signature = SignatureVersion::parse(signature)
+            .ok_or_else(|| BackendError::invalid("signature_version", "must be v2 or v3"))?;
+        let endpoint = validate_endpoint(endpoint)?;
+        Ok(NewCloudAccount {
+            name: name.to_string(),
+            access_key_id: access_key_id.to_string(),
+            secret: Zeroizing::new(secret.to_string()),
+            regions,
+            signature,
+            endpoint,
+        })
+    }
+}
+
+/// An endpoint override must be an http(s) URL with a host and nothing after the path.
+pub fn validate_endpoint(endpoint: &str) -> Result<Option<String>, BackendError> {
+    let e = endpoint.trim();
+    if e.is_empty() {
+        return Ok(None);
+    }
+    let rest = e
+        .strip_prefix("https://")
+        .or_else(|| e.strip_prefix("http://"))
+        .ok_or_else(|| BackendError::invalid("endpoint", "must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty()
+        || host.contains('@')
+        || rest.contains('?')
+        || rest.contains('#')
+        || e.chars().any(|c| c.is_whitespace())
+    {
+        return Err(BackendError::invalid("endpoint", "must be a plain URL like https://polardb.example.internal/ (no user, query or fragment)"));
+    }
+    Ok(Some(e.to_string()))
+}
+
 /// A cloud account as the console shows it: never the secret.
 #[derive(Clone, Debug)]
 pub struct CloudAccount {
@@ -212,6 +321,151 @@ impl Vault {
         .execute(&self.pool)
         .await?;
         Ok(id)
+    }
+
+    /// Creates a cloud account; a taken name is a field error.
+    pub async fn create(&self, new: &NewCloudAccount) -> Result<Uuid, BackendError> {
+        let id = Uuid::new_v4();
+        let (ct, nonce, key_id) = self.keys.encrypt(id, &new.secret)?;
+        let r = sqlx::query!(
+            "INSERT INTO cloud_accounts
+               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, regions, endpoint, signature_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            id,
+            new.name,
+            new.access_key_id,
+            ct,
+            nonce,
+            key_id,
+            &new.regions,
+            new.endpoint,
+            new.signature.as_str()
+        )
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => Ok(id),
+            Err(e) if BackendError::is_unique_violation(&e) => Err(BackendError::invalid(
+                "name",
+                "is already used by another cloud account",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every cloud account, enabled or not, for the settings page.
+    pub async fn list_all(&self) -> Result<Vec<CloudAccountRow>, BackendError> {
+        let rows = sqlx::query!(
+            "SELECT id, name, access_key_id, regions, signature_version, endpoint, enabled,
+                    created_at, rotated_at, last_used_at, key_id
+             FROM cloud_accounts ORDER BY name"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CloudAccountRow {
+                account: CloudAccount {
+                    id: r.id,
+                    name: r.name,
+                    access_key_id: r.access_key_id,
+                    regions: r.regions,
+                    signature: SignatureVersion::parse(&r.signature_version).unwrap_or_default(),
+                    endpoint: r.endpoint,
+                    enabled: r.enabled,
+                },
+                created_at: r.created_at,
+                rotated_at: r.rotated_at,
+                last_used_at: r.last_used_at,
+                key_id: r.key_id,
+            })
+            .collect())
+    }
+
+    /// Replaces an account's secret (and, when given, its AccessKeyId).
+    pub async fn rotate_secret(
+        &self,
+        id: Uuid,
+        access_key_id: Option<&str>,
+        secret: &str,
+    ) -> Result<(), BackendError> {
+        if secret.is_empty() || secret.len() > 256 || secret.chars().any(|c| c.is_control()) {
+            return Err(BackendError::invalid(
+                "access_key_secret",
+                "must be 1 to 256 printable characters",
+            ));
+        }
+        let (ct, nonce, key_id) = self.keys.encrypt(id, secret)?;
+        let done = sqlx::query!(
+            "UPDATE cloud_accounts SET secret_ciphertext = $2, secret_nonce = $3, key_id = $4,
+                 access_key_id = COALESCE($5, access_key_id), rotated_at = now()
+             WHERE id = $1",
+            id,
+            ct,
+            nonce,
+            key_id,
+            access_key_id
+        )
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("cloud account"));
+        }
+        Ok(())
+    }
+
+    pub async fn set_enabled(&self, id: Uuid, enabled: bool) -> Result<(), BackendError> {
+        let done = sqlx::query!(
+            "UPDATE cloud_accounts SET enabled = $2 WHERE id = $1",
+            id,
+            enabled
+        )
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("cloud account"));
+        }
+        Ok(())
+    }
+
+    pub async fn delete(&self, id: Uuid) -> Result<String, BackendError> {
+        sqlx::query_scalar!(
+            "DELETE FROM cloud_accounts WHERE id = $1 RETURNING name",
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(BackendError::NotFound("cloud account"))
+    }
+
+    /// Re-encrypts every secret not under the active key; returns how many rows changed.
+    pub async fn rotate_keys(&self) -> Result<usize, BackendError> {
+        let rows = sqlx::query!(
+            "SELECT id, key_id, secret_nonce, secret_ciphertext FROM cloud_accounts WHERE key_id <> $1",
+            self.keys.active_id()
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut n = 0;
+        for r in rows {
+            let secret =
+                self.keys
+                    .decrypt(r.id, &r.key_id, &r.secret_nonce, &r.secret_ciphertext)?;
+            let (ct, nonce, key_id) = self.keys.encrypt(r.id, &secret)?;
+            sqlx::query!(
+                "UPDATE cloud_accounts SET secret_ciphertext = $2, secret_nonce = $3, key_id = $4
+                 WHERE id = $1 AND key_id = $5",
+                r.id,
+                ct,
+                nonce,
+                key_id,
+                r.key_id
+            )
+            .execute(&self.pool)
+            .await?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Every enabled cloud account.
@@ -300,6 +554,98 @@ mod tests {
         assert_eq!(rotated.encrypt(row, "s").unwrap().2, "k2");
         // Relabelling the ciphertext with the other key id fails.
         assert!(rotated.decrypt(row, "k2", &nonce, &ct).is_err());
+    }
+
+    #[test]
+    fn new_accounts_are_checked_field_by_field() {
+        let ok = NewCloudAccount::parse(
+            "prod",
+            "LTAI5tAbCdEfGh",
+            "s3cret",
+            "cn-hangzhou, cn-shanghai",
+            "v3",
+            "",
+        )
+        .unwrap();
+        assert_eq!(ok.regions, vec!["cn-hangzhou", "cn-shanghai"]);
+        assert_eq!(ok.signature, SignatureVersion::V3);
+        let field = |r: Result<NewCloudAccount, BackendError>| match r {
+            Err(BackendError::Invalid { field, .. }) => field,
+            _ => "none",
+        };
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "",
+                "LTAI5tAbCdEfGh",
+                "s",
+                "",
+                "v2",
+                ""
+            )),
+            "name"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse("p", "short", "s", "", "v2", "")),
+            "access_key_id"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "p",
+                "LTAI5tAbCdEfGh",
+                "",
+                "",
+                "v2",
+                ""
+            )),
+            "access_key_secret"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "p",
+                "LTAI5tAbCdEfGh",
+                "s",
+                "CN Hangzhou!",
+                "v2",
+                ""
+            )),
+            "regions"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "p",
+                "LTAI5tAbCdEfGh",
+                "s",
+                "",
+                "v9",
+                ""
+            )),
+            "signature_version"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "p",
+                "LTAI5tAbCdEfGh",
+                "s",
+                "",
+                "v2",
+                "ftp://x"
+            )),
+            "endpoint"
+        );
+        assert_eq!(
+            field(NewCloudAccount::parse(
+                "p",
+                "LTAI5tAbCdEfGh",
+                "s",
+                "",
+                "v2",
+                "https://u@x/"
+            )),
+            "endpoint"
+        );
+        assert!(validate_endpoint("http://127.0.0.1:9090/")
+            .unwrap()
+            .is_some());
     }
 
     #[test]

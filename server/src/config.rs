@@ -17,6 +17,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("master_key", "base64 of 32 random bytes that encrypt cloud-account secrets"),
     ("master_key_file", "a file holding master_key instead"),
     ("master_key_id", "the active master key's id (default k1)"),
+    ("old_master_keys", "earlier master keys that still decrypt, as id:base64 pairs separated by commas (after a key rotation)"),
     ("bootstrap_admin_password", "password of the first administrator; generated and printed once if unset"),
     ("cookie_secure", "send the session cookie with Secure and the __Host- prefix (default true); false only for plain-HTTP loopback development"),
     ("session_idle_minutes", "sign out after this long without a request (default 480)"),
@@ -338,6 +339,27 @@ impl Sources {
             backend::BackendError::Invalid { message, .. } => err(which, message),
             other => err(which, other.to_string()),
         })?;
+        let mut old_keys = Vec::new();
+        if let Some(list) = self.get("old_master_keys") {
+            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let (id, b64) = item
+                    .split_once(':')
+                    .ok_or_else(|| err("old_master_keys", "each entry must be id:base64"))?;
+                if id == master_key_id {
+                    return Err(err(
+                        "old_master_keys",
+                        format!("{id} is the active key id; old keys need other ids"),
+                    ));
+                }
+                let k = MasterKeys::decode_key("old_master_keys", b64).map_err(|e| match e {
+                    backend::BackendError::Invalid { message, .. } => {
+                        err("old_master_keys", format!("{id}: {message}"))
+                    }
+                    other => err("old_master_keys", other.to_string()),
+                })?;
+                old_keys.push((id.to_string(), k));
+            }
+        }
         let log_format = match self.get("log_format").unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -444,7 +466,13 @@ impl Sources {
             database_url: Zeroizing::new(database_url.to_string()),
             database_max_connections: self.parse_num("database_max_connections", 10u32, 1, 500)?,
             site_root: PathBuf::from(self.get("site_root").unwrap_or("target/site")),
-            master_keys: std::sync::Arc::new(MasterKeys::new(&master_key_id, key)),
+            master_keys: std::sync::Arc::new(
+                old_keys
+                    .into_iter()
+                    .fold(MasterKeys::new(&master_key_id, key), |keys, (id, k)| {
+                        keys.with_old(&id, k)
+                    }),
+            ),
             bootstrap_admin_password: self
                 .get("bootstrap_admin_password")
                 .map(|s| Zeroizing::new(s.to_string())),

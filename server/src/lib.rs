@@ -2,6 +2,7 @@
 //! the command line and calls in here; tests start the same app on port 0.
 
 pub mod config;
+pub mod export;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -162,6 +163,11 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+        .merge(
+            Router::new()
+                .route("/audit/export", axum::routing::get(export::audit_export))
+                .with_state(web_state.clone()),
+        )
         .layer(middleware::from_fn_with_state(limits, require_sign_in))
         .layer(middleware::from_fn_with_state(
             web_state.clone(),

@@ -1,5 +1,6 @@
 //! `polar-console`: the console's one binary.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,32 @@ enum Command {
     /// Check the configuration and exit: 0 when valid, 2 when not.
     #[command(after_help = settings_help())]
     CheckConfig,
+    /// Create a local administrator (password from POLAR_NEW_ADMIN_PASSWORD, or generated
+    /// and printed once). Exit 0 created, 1 failed.
+    CreateAdmin {
+        /// The new administrator's user name.
+        username: String,
+    },
+    /// Re-encrypt every cloud-account secret under the active master key (the old keys go
+    /// in old_master_keys). Exit 0 done, 1 failed.
+    RotateKeys,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain. Exit 0 intact, 3 broken (the first bad record is named), 1 error.
+    Verify,
+    /// Write every record to standard output.
+    Export {
+        /// csv or json (one object per line).
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
 }
 
 fn settings_help() -> String {
@@ -47,6 +74,22 @@ fn load(cli: &Cli) -> Result<server::Config, ExitCode> {
         Err(e) => {
             eprintln!("polar-console: {e}");
             Err(ExitCode::from(2))
+        }
+    }
+}
+
+async fn connect(config: &server::Config) -> Result<sqlx::PgPool, ExitCode> {
+    match backend::db::connect(&config.database_url, 2).await {
+        Ok(p) => match backend::db::migrate(&p).await {
+            Ok(()) => Ok(p),
+            Err(e) => {
+                eprintln!("polar-console: cannot apply the migrations: {e}");
+                Err(ExitCode::from(1))
+            }
+        },
+        Err(e) => {
+            eprintln!("polar-console: cannot connect to PostgreSQL: {e}");
+            Err(ExitCode::from(1))
         }
     }
 }
@@ -72,6 +115,130 @@ async fn main() -> ExitCode {
         Command::CheckConfig => {
             println!("configuration is valid (listen {})", config.listen);
             ExitCode::SUCCESS
+        }
+        Command::CreateAdmin { username } => {
+            let pool = match connect(&config).await {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let identity = backend::identity::Identity::new(pool);
+            let name = match backend::identity::Username::parse(&username) {
+                Ok(n) => n,
+                Err(e) => {
+                    eprintln!("polar-console: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let (password, generated) = match std::env::var("POLAR_NEW_ADMIN_PASSWORD") {
+                Ok(p) => (zeroize::Zeroizing::new(p), false),
+                Err(_) => (backend::identity::generate_password(), true),
+            };
+            if let Err(e) = backend::identity::check_new_password(&password) {
+                eprintln!("polar-console: POLAR_NEW_ADMIN_PASSWORD: {e}");
+                return ExitCode::from(2);
+            }
+            match identity
+                .create_local(
+                    &name,
+                    name.as_str(),
+                    backend::identity::Role::Admin,
+                    &password,
+                )
+                .await
+            {
+                Ok(_) => {
+                    if generated {
+                        println!(
+                            "created administrator {}; password {}",
+                            name.as_str(),
+                            password.as_str()
+                        );
+                    } else {
+                        println!("created administrator {}", name.as_str());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("polar-console: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::RotateKeys => {
+            let pool = match connect(&config).await {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let vault = backend::vault::Vault::new(pool, config.master_keys.clone());
+            match vault.rotate_keys().await {
+                Ok(n) => {
+                    println!(
+                        "re-encrypted {n} cloud-account secrets under key {}",
+                        config.master_keys.active_id()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("polar-console: {e} (is every old key listed in old_master_keys?)");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Audit { command } => {
+            let pool = match connect(&config).await {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let audit = backend::audit::Audit::new(pool);
+            match command {
+                AuditCommand::Verify => match audit.verify().await {
+                    Ok(backend::audit::Verdict::Intact { records }) => {
+                        println!("audit chain intact: {records} records");
+                        ExitCode::SUCCESS
+                    }
+                    Ok(backend::audit::Verdict::Broken { seq, problem }) => {
+                        println!("audit chain broken at record {seq}: {problem}");
+                        ExitCode::from(3)
+                    }
+                    Err(e) => {
+                        eprintln!("polar-console: {e}");
+                        ExitCode::from(1)
+                    }
+                },
+                AuditCommand::Export { format } => {
+                    if format != "json" && format != "csv" {
+                        eprintln!("polar-console: --format must be csv or json");
+                        return ExitCode::from(2);
+                    }
+                    let mut out = std::io::stdout().lock();
+                    if format == "csv" {
+                        let _ = writeln!(out, "{}", backend::audit::CSV_HEADER);
+                    }
+                    let mut after = 0;
+                    loop {
+                        let page = match audit.page_from(after, 1000).await {
+                            Ok(p) => p,
+                            Err(e) => {
+                                eprintln!("polar-console: {e}");
+                                return ExitCode::from(1);
+                            }
+                        };
+                        let Some(last) = page.last() else { break };
+                        after = last.seq;
+                        for r in &page {
+                            let line = if format == "csv" {
+                                r.csv_row()
+                            } else {
+                                serde_json::to_string(r).unwrap_or_default()
+                            };
+                            if writeln!(out, "{line}").is_err() {
+                                return ExitCode::from(1);
+                            }
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+            }
         }
         Command::Migrate => {
             init_logs(config.log_format);

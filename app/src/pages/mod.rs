@@ -1,5 +1,7 @@
 //! One module a page.
 
+pub mod accounts;
+pub mod audit;
 pub mod clusters;
 pub mod settings;
 pub mod signin;

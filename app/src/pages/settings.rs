@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::admin_api::{list_roles, list_users, DeleteRole, SaveRole, SetUserDisabled, SetUserRole};
+use crate::admin_api::{
+    list_roles, list_users, DeleteRole, SaveRole, SetUserDisabled, SetUserRole,
+};
 use crate::components::{Empty, ErrorBox, Loading};
 
 #[component]
@@ -20,10 +22,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <strong>"Roles"</strong>
                 <span class="muted">"Built-in roles and custom policies written like RAM statements."</span>
             </a>
-            <div class="card card-disabled">
+            <a class="card" href="/settings/accounts">
                 <strong>"Cloud accounts"</strong>
-                <span class="muted">"AccessKeys and regions (issue #5)."</span>
-            </div>
+                <span class="muted">"AccessKeys, regions, signature version, endpoint overrides."</span>
+            </a>
         </div>
     }
 }
