@@ -1,74 +1,115 @@
-//! The single RPC entry point: parse, authenticate, dispatch, answer.
+//! The single RPC entry point: parse, count, authenticate, inject faults, dispatch, answer.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use polardb::models::{action_info, ActionKind};
+use serde_json::{json, Value};
 
-use crate::state::{Cluster, World};
+use crate::state::{start_job, Cluster, Effect, Job, World};
+use crate::util::{check_client_token, hash64};
+pub use crate::util::{Fault, Params, Res};
 use crate::Emulator;
 
-/// An error answer in the API's own shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    pub status: u16,
-    pub code: String,
-    pub message: String,
+/// Everything an action handler works with.
+pub struct Ctx<'a> {
+    pub w: &'a mut World,
+    pub p: &'a Params,
+    /// Now, in Unix milliseconds.
+    pub now: i64,
+    /// Milliseconds per state transition.
+    pub speed: i64,
 }
 
-impl Fault {
-    pub fn new(status: u16, code: &str, message: &str) -> Self {
-        Fault {
-            status,
-            code: code.to_string(),
-            message: message.to_string(),
+impl Ctx<'_> {
+    /// The index of the cluster named by the required `DBClusterId`.
+    pub fn cluster_index(&self) -> Result<usize, Fault> {
+        let id = self.p.required("DBClusterId")?;
+        self.w
+            .cluster_index(id.trim())
+            .ok_or_else(Fault::cluster_not_found)
+    }
+
+    pub fn cluster(&self) -> Result<&Cluster, Fault> {
+        let i = self.cluster_index()?;
+        Ok(&self.w.clusters[i])
+    }
+
+    pub fn cluster_mut(&mut self) -> Result<&mut Cluster, Fault> {
+        let i = self.cluster_index()?;
+        Ok(&mut self.w.clusters[i])
+    }
+
+    /// The cluster, which must be Running (not busy with another change).
+    pub fn running_index(&self) -> Result<usize, Fault> {
+        let i = self.cluster_index()?;
+        if !self.w.clusters[i].is_running() {
+            return Err(Fault::busy());
         }
+        Ok(i)
     }
 
-    fn invalid(name: &str) -> Self {
-        Fault::new(
-            400,
-            &format!("Invalid{name}.Malformed"),
-            &format!("The specified parameter \"{name}\" is not valid."),
-        )
+    /// Starts an asynchronous change of `steps` transitions on cluster `i`.
+    pub fn start(
+        &mut self,
+        i: usize,
+        action: &str,
+        status: &str,
+        steps: Vec<String>,
+        effect: Effect,
+    ) -> String {
+        let task_id = self.w.next_number(300_000_000);
+        let job = Job {
+            task_id: task_id.clone(),
+            action: action.to_string(),
+            status: status.to_string(),
+            started_ms: self.now,
+            step_ms: self.speed,
+            steps,
+            effect,
+            schedule_task: None,
+        };
+        start_job(&mut self.w.clusters[i], job);
+        task_id
     }
 
-    fn missing(name: &str) -> Self {
-        Fault::new(
-            400,
-            "MissingParameter",
-            &format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
-        )
+    /// Starts a one-transition change.
+    pub fn start1(&mut self, i: usize, action: &str, status: &str, effect: Effect) -> String {
+        self.start(i, action, status, vec![action.to_string()], effect)
     }
 }
 
-/// The request's parameters, from the query string and (for POST) the form body.
-pub struct Params(pub Vec<(String, String)>);
+/// Common parameters, left out of a request's fingerprint.
+const COMMON: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "Timestamp",
+    "ClientToken",
+    "RegionId",
+];
 
-impl Params {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn required(&self, name: &str) -> Result<&str, Fault> {
-        match self.get(name) {
-            Some(v) if !v.is_empty() => Ok(v),
-            _ => Err(Fault::missing(name)),
-        }
-    }
-
-    fn int(&self, name: &str, default: u32) -> Result<u32, Fault> {
-        match self.get(name) {
-            None | Some("") => Ok(default),
-            Some(v) => v.parse().map_err(|_| Fault::invalid(name)),
-        }
-    }
+/// A hash of the business parameters of a request.
+fn fingerprint(params: &Params) -> u64 {
+    let mut pairs: Vec<String> = params
+        .0
+        .iter()
+        .filter(|(k, _)| !COMMON.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    pairs.sort();
+    let refs: Vec<&str> = pairs.iter().map(String::as_str).collect();
+    hash64(&refs)
 }
 
 fn request_id() -> String {
@@ -97,6 +138,7 @@ pub async fn entry(
             Err(_) => {
                 return answer(
                     "JSON",
+                    None,
                     Err(Fault::new(
                         400,
                         "InvalidParameter",
@@ -138,7 +180,21 @@ pub async fn entry(
         headers: &header_list,
         body: &body,
     };
-    answer(&format, handle(&emu, method.as_str(), &params, auth).await)
+    let action = params.get("Action").unwrap_or_default().to_string();
+    let result = handle(&emu, method.as_str(), &params, auth).await;
+    if !action.is_empty() {
+        let mut stats = emu.stats.lock().expect("stats lock");
+        let a = stats.action(&action);
+        if result.is_ok() {
+            a.succeeded += 1;
+        } else {
+            a.failed += 1;
+        }
+    }
+    if emu.config.latency_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(emu.config.latency_ms)).await;
+    }
+    answer(&format, Some(&action), result)
 }
 
 /// What authentication needs from the raw request.
@@ -149,12 +205,7 @@ struct Auth<'a> {
     body: &'a [u8],
 }
 
-async fn handle(
-    emu: &Emulator,
-    method: &str,
-    params: &Params,
-    auth: Auth<'_>,
-) -> Result<Value, Fault> {
+async fn handle(emu: &Emulator, method: &str, params: &Params, auth: Auth<'_>) -> Res {
     let Some(action) = params.get("Action").filter(|a| !a.is_empty()) else {
         return Err(Fault::new(
             400,
@@ -179,6 +230,14 @@ async fn handle(
             ))
         }
     }
+    let info = action_info(action);
+    let write = info.is_some_and(|i| i.kind == ActionKind::Write);
+    let token = params.opt("ClientToken").filter(|_| write);
+    let print = fingerprint(params);
+    emu.stats
+        .lock()
+        .expect("stats lock")
+        .received(action, write, token, print);
     let now = time::OffsetDateTime::now_utc();
     {
         let mut nonces = emu.nonces.lock().await;
@@ -196,10 +255,151 @@ async fn handle(
             crate::auth::check_v2(method, &params.0, &emu.config.access_keys, &mut nonces, now)?;
         }
     }
-    let world = emu.world.lock().await;
+    if info.is_none() {
+        return Err(Fault::new(
+            404,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        ));
+    }
+    let injected = emu.faults.lock().expect("faults lock").draw();
+    if let Some(injected) = injected {
+        let mut stats = emu.stats.lock().expect("stats lock");
+        let a = stats.action(action);
+        match injected {
+            crate::faults::Injected::Throttled => a.throttled += 1,
+            crate::faults::Injected::Unavailable => a.unavailable += 1,
+        }
+        return Err(injected.fault());
+    }
+    let mut world = emu.world.lock().await;
+    let now_ms = crate::util::now_ms();
+    world.tick(now_ms);
+    if let Some(token) = token {
+        check_client_token(token)?;
+        let key = (action.to_string(), token.to_string());
+        if let Some(done) = world.idempotency.get(&key) {
+            if done.fingerprint != print {
+                return Err(Fault::new(
+                    400,
+                    "IdempotentParameterMismatch",
+                    "The request uses the same client token as a previous, but non-identical request.",
+                ));
+            }
+            let body = done.body.clone();
+            emu.stats
+                .lock()
+                .expect("stats lock")
+                .action(action)
+                .idempotent_replays += 1;
+            return Ok(body);
+        }
+    }
+    let mut ctx = Ctx {
+        w: &mut world,
+        p: params,
+        now: now_ms,
+        speed: emu.config.speed_ms.max(1) as i64,
+    };
+    let result = dispatch(action, &mut ctx);
+    if let (Some(token), Ok(body)) = (token, &result) {
+        world.idempotency.insert(
+            (action.to_string(), token.to_string()),
+            crate::state::Idempotent {
+                fingerprint: print,
+                body: body.clone(),
+            },
+        );
+    }
+    result
+}
+
+/// Routes an action to its chapter's handler.
+fn dispatch(action: &str, c: &mut Ctx) -> Res {
+    use crate::{
+        accounts, backups, clusters, databases, endpoints, maintenance, monitoring, nodes,
+        parameters, schedule, security, tags,
+    };
     match action {
-        "DescribeRegions" => Ok(describe_regions(&world)),
-        "DescribeDBClusters" => describe_db_clusters(&world, params),
+        // 05, 06
+        "DescribeRegions" => clusters::describe_regions(c),
+        "CreateDBCluster" => clusters::create_db_cluster(c),
+        "DeleteDBCluster" => clusters::delete_db_cluster(c),
+        "DescribeDBClusters" => clusters::describe_db_clusters(c),
+        "DescribeDBClusterAttribute" => clusters::describe_db_cluster_attribute(c),
+        "DescribeTasks" => clusters::describe_tasks(c),
+        "ModifyDBClusterDescription" => clusters::modify_description(c),
+        "ModifyDBClusterDeletion" => clusters::modify_deletion(c),
+        "ModifyDBClusterMaintainTime" => clusters::modify_maintain_time(c),
+        "FailoverDBCluster" => clusters::failover(c),
+        "ModifyDBClusterPrimaryZone" => clusters::modify_primary_zone(c),
+        "ModifyAutoRenewAttribute" => clusters::modify_auto_renew(c),
+        "DescribeAutoRenewAttribute" => clusters::describe_auto_renew(c),
+        "DescribeDBClusterAvailableResources" => clusters::describe_available_resources(c),
+        // 07, 11
+        "ModifyDBClusterAccessWhitelist" => security::modify_whitelist(c),
+        "DescribeDBClusterAccessWhitelist" => security::describe_whitelist(c),
+        "DescribeDBClusterSSL" => security::describe_ssl(c),
+        "ModifyDBClusterSSL" => security::modify_ssl(c),
+        "DescribeDBClusterAuditLogCollector" => security::describe_audit(c),
+        "ModifyDBClusterAuditLogCollector" => security::modify_audit(c),
+        // 08
+        "CreateDBNodes" => nodes::create_db_nodes(c),
+        "DeleteDBNodes" => nodes::delete_db_nodes(c),
+        "RestartDBNode" => nodes::restart_db_node(c),
+        "ModifyDBNodeClass" => nodes::modify_db_node_class(c),
+        // 09
+        "DescribeDBClusterParameters" => parameters::describe(c),
+        "ModifyDBClusterParameters" => parameters::modify(c),
+        // 10
+        "CreateDBEndpointAddress" => endpoints::create_address(c),
+        "CreateDBClusterEndpoint" => endpoints::create_endpoint(c),
+        "DescribeDBClusterEndpoints" => endpoints::describe(c),
+        "ModifyDBClusterEndpoint" => endpoints::modify_endpoint(c),
+        "ModifyDBEndpointAddress" => endpoints::modify_address(c),
+        "DeleteDBEndpointAddress" => endpoints::delete_address(c),
+        "DeleteDBClusterEndpoint" => endpoints::delete_endpoint(c),
+        // 12
+        "CreateAccount" => accounts::create(c),
+        "DescribeAccounts" => accounts::describe(c),
+        "ModifyAccountDescription" => accounts::modify_description(c),
+        "DeleteAccount" => accounts::delete(c),
+        "ModifyAccountPassword" => accounts::modify_password(c),
+        "CheckAccountName" => accounts::check_name(c),
+        // 13
+        "CreateDatabase" => databases::create(c),
+        "DescribeDatabases" => databases::describe(c),
+        "DeleteDatabase" => databases::delete(c),
+        "CheckDBName" => databases::check_name(c),
+        "DescribeDBInitializeVariable" => databases::initialize_variables(c),
+        // 14 and the backup policies
+        "CreateBackup" => backups::create(c),
+        "DeleteBackup" => backups::delete(c),
+        "DescribeBackups" => backups::describe(c),
+        "DescribeBackupTasks" => backups::describe_tasks(c),
+        "DescribeBackupLogs" => backups::describe_logs(c),
+        "DescribeDetachedBackups" => backups::describe_detached(c),
+        "DescribeDBClustersWithBackups" => backups::describe_clusters_with_backups(c),
+        "DescribeBackupPolicy" => backups::describe_policy(c),
+        "ModifyBackupPolicy" => backups::modify_policy(c),
+        "DescribeLogBackupPolicy" => backups::describe_log_policy(c),
+        "ModifyLogBackupPolicy" => backups::modify_log_policy(c),
+        // 15
+        "TagResources" => tags::tag(c),
+        "UntagResources" => tags::untag(c),
+        "ListTagResources" => tags::list(c),
+        // 16
+        "DescribePendingMaintenanceAction" => maintenance::describe(c),
+        "DescribePendingMaintenanceActions" => maintenance::describe_counts(c),
+        "ModifyPendingMaintenanceAction" => maintenance::modify(c),
+        // 17
+        "DescribeScheduleTasks" => schedule::describe(c),
+        "CancelScheduleTasks" => schedule::cancel(c),
+        // 18
+        "DescribeDBNodePerformance" => monitoring::node_performance(c),
+        "DescribeDBClusterMonitor" => monitoring::describe_monitor(c),
+        "DescribeDBClusterPerformance" => monitoring::cluster_performance(c),
+        "ModifyDBClusterMonitor" => monitoring::modify_monitor(c),
         _ => Err(Fault::new(
             404,
             "InvalidAction.NotFound",
@@ -208,22 +408,30 @@ async fn handle(
     }
 }
 
-fn answer(format: &str, result: Result<Value, Fault>) -> Response {
-    let (status, name, mut body) = match result {
-        Ok(v) => (StatusCode::OK, "Response", v),
+fn answer(format: &str, action: Option<&str>, result: Result<Value, Fault>) -> Response {
+    let root = match (&result, action) {
+        (Ok(_), Some(a)) if !a.is_empty() => format!("{a}Response"),
+        (Ok(_), _) => "Response".to_string(),
+        (Err(_), _) => "Error".to_string(),
+    };
+    let (status, mut body) = match result {
+        Ok(v) => (StatusCode::OK, v),
         Err(f) => (
             StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_REQUEST),
-            "Error",
             json!({"Code": f.code, "Message": f.message, "HostId": "polardb.aliyuncs.com"}),
         ),
     };
     if let Value::Object(map) = &mut body {
-        map.entry("RequestId")
-            .or_insert_with(|| json!(request_id()));
+        let empty = map
+            .get("RequestId")
+            .is_none_or(|v| v.as_str().is_some_and(str::is_empty));
+        if empty {
+            map.insert("RequestId".into(), json!(request_id()));
+        }
     }
     if format == "XML" {
         let mut xml = String::from("<?xml version='1.0' encoding='UTF-8'?>");
-        to_xml(name, &body, &mut xml);
+        to_xml(&root, &body, &mut xml);
         (status, [("content-type", "text/xml;charset=utf-8")], xml).into_response()
     } else {
         (
@@ -265,135 +473,33 @@ fn to_xml(name: &str, value: &Value, out: &mut String) {
     }
 }
 
-fn describe_regions(world: &World) -> Value {
-    let regions: Vec<Value> = world
-        .regions
-        .iter()
-        .map(|r| {
-            let zones: Vec<Value> = r
-                .zones
-                .iter()
-                .map(|z| json!({"ZoneId": z, "VpcEnabled": true}))
-                .collect();
-            json!({"RegionId": r.region_id, "Zones": {"Zone": zones}})
-        })
-        .collect();
-    json!({"Regions": {"Region": regions}})
+/// Whether the request came from this machine (or from an in-process router).
+fn is_local(request: &Request) -> bool {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_none_or(|ConnectInfo(addr)| addr.ip().is_loopback())
 }
 
-fn cluster_summary(c: &Cluster) -> Value {
-    let nodes: Vec<Value> = c
-        .nodes
-        .iter()
-        .map(|n| {
-            json!({
-                "DBNodeId": n.id, "DBNodeClass": n.class, "DBNodeRole": n.role,
-                "ZoneId": n.zone_id, "RegionId": c.region_id,
-            })
-        })
-        .collect();
-    let tags: Vec<Value> = c
-        .tags
-        .iter()
-        .map(|t| json!({"Key": t.key, "Value": t.value}))
-        .collect();
-    let writer_class = c.nodes.first().map(|n| n.class.clone()).unwrap_or_default();
-    json!({
-        "DBClusterId": c.id,
-        "DBClusterDescription": c.description,
-        "DBClusterStatus": c.status,
-        "DBType": "PostgreSQL",
-        "DBVersion": c.db_version,
-        "DBNodeClass": writer_class,
-        "DBNodeNumber": c.nodes.len(),
-        "RegionId": c.region_id,
-        "ZoneId": c.zone_id,
-        "VpcId": c.vpc_id,
-        "PayType": c.pay_type,
-        "CreateTime": c.create_time,
-        "ExpireTime": c.expire_time,
-        "Expired": "false",
-        "LockMode": c.lock_mode,
-        "DeletionLock": c.deletion_lock,
-        "Engine": "POLARDB",
-        "Category": c.category,
-        "DBClusterNetworkType": "VPC",
-        "ResourceGroupId": "rg-acfmyxdp6ttgcri",
-        "StorageUsed": c.storage_used,
-        "DBNodes": {"DBNode": nodes},
-        "Tags": {"Tag": tags},
-    })
+/// `GET /_emulator/stats`: what the emulator received, per action. Loopback only.
+pub async fn stats(State(emu): State<Arc<Emulator>>, request: Request) -> Response {
+    if !is_local(&request) {
+        return (StatusCode::FORBIDDEN, "loopback only").into_response();
+    }
+    let body = emu.stats.lock().expect("stats lock").to_json();
+    (
+        StatusCode::OK,
+        [("content-type", "application/json;charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
-fn describe_db_clusters(world: &World, p: &Params) -> Result<Value, Fault> {
-    let region = p.required("RegionId")?;
-    if !world.regions.iter().any(|r| r.region_id == region) {
-        return Err(Fault::new(
-            404,
-            "InvalidRegionId.NotFound",
-            "The specified region does not exist.",
-        ));
+/// `DELETE /_emulator/stats`: starts counting afresh. Loopback only.
+pub async fn reset_stats(State(emu): State<Arc<Emulator>>, request: Request) -> Response {
+    if !is_local(&request) {
+        return (StatusCode::FORBIDDEN, "loopback only").into_response();
     }
-    let page_size = p.int("PageSize", 30)?;
-    if ![30, 50, 100].contains(&page_size) {
-        return Err(Fault::invalid("PageSize"));
-    }
-    let page_number = p.int("PageNumber", 1)?;
-    if page_number == 0 {
-        return Err(Fault::invalid("PageNumber"));
-    }
-    if let Some(t) = p.get("DBType") {
-        if !t.is_empty() && !t.eq_ignore_ascii_case("PostgreSQL") {
-            // The emulator runs PostgreSQL clusters only.
-            return Ok(
-                json!({"PageNumber": page_number, "PageRecordCount": 0, "TotalRecordCount": 0, "Items": {"DBCluster": []}}),
-            );
-        }
-    }
-    let ids: Option<Vec<&str>> = p
-        .get("DBClusterIds")
-        .filter(|s| !s.is_empty())
-        .map(|s| s.split(',').map(str::trim).collect());
-    let desc = p.get("DBClusterDescription").filter(|s| !s.is_empty());
-    let status = p.get("DBClusterStatus").filter(|s| !s.is_empty());
-    let pay_type = p.get("PayType").filter(|s| !s.is_empty());
-    let mut tag_filters = Vec::new();
-    for n in 1..=20 {
-        if let Some(k) = p.get(&format!("Tag.{n}.Key")) {
-            tag_filters.push((
-                k.to_string(),
-                p.get(&format!("Tag.{n}.Value")).map(str::to_string),
-            ));
-        }
-    }
-    let matching: Vec<&Cluster> = world
-        .clusters
-        .iter()
-        .filter(|c| c.region_id == region)
-        .filter(|c| ids.as_ref().is_none_or(|ids| ids.contains(&c.id.as_str())))
-        .filter(|c| desc.is_none_or(|d| c.description.contains(d)))
-        .filter(|c| status.is_none_or(|s| c.status == s))
-        .filter(|c| pay_type.is_none_or(|s| c.pay_type == s))
-        .filter(|c| {
-            tag_filters.iter().all(|(k, v)| {
-                c.tags.iter().any(|t| {
-                    &t.key == k && v.as_ref().is_none_or(|v| v.is_empty() || &t.value == v)
-                })
-            })
-        })
-        .collect();
-    let total = matching.len();
-    let start = ((page_number - 1) as usize).saturating_mul(page_size as usize);
-    let page: Vec<Value> = matching
-        .into_iter()
-        .skip(start)
-        .take(page_size as usize)
-        .map(cluster_summary)
-        .collect();
-    let mut out = Map::new();
-    out.insert("PageNumber".into(), json!(page_number));
-    out.insert("PageRecordCount".into(), json!(page.len()));
-    out.insert("TotalRecordCount".into(), json!(total));
-    out.insert("Items".into(), json!({"DBCluster": page}));
-    Ok(Value::Object(out))
+    emu.stats.lock().expect("stats lock").reset();
+    StatusCode::NO_CONTENT.into_response()
 }

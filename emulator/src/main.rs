@@ -16,7 +16,7 @@ struct Args {
     #[arg(
         long = "access-key",
         value_name = "ID:SECRET",
-        required = true,
+        required_unless_present = "print_seed",
         env = "POLARDB_EMULATOR_ACCESS_KEYS",
         value_delimiter = ',',
         hide_env_values = true
@@ -34,6 +34,33 @@ struct Args {
     /// How many regions the generated clusters are spread over.
     #[arg(long, default_value_t = 10)]
     generate_regions: usize,
+    /// Milliseconds per state transition of asynchronous changes (creating a cluster,
+    /// adding nodes, restarting, failing over, backing up...).
+    #[arg(long, default_value_t = 3000, env = "POLARDB_EMULATOR_SPEED_MS")]
+    speed_ms: u64,
+    /// Latency added to every API answer, in milliseconds.
+    #[arg(long, default_value_t = 0, env = "POLARDB_EMULATOR_LATENCY_MS")]
+    latency_ms: u64,
+    /// Share of API requests answered Throttling.User (HTTP 400), from 0 to 1.
+    #[arg(long, default_value_t = 0.0, value_parser = rate, env = "POLARDB_EMULATOR_THROTTLE_RATE")]
+    throttle_rate: f64,
+    /// Share of API requests answered ServiceUnavailable (HTTP 503), from 0 to 1.
+    #[arg(long = "error-5xx-rate", default_value_t = 0.0, value_parser = rate, env = "POLARDB_EMULATOR_ERROR_5XX_RATE")]
+    error_5xx_rate: f64,
+    /// Print the initial state as JSON (a starting point for --state files) and exit.
+    #[arg(long)]
+    print_seed: bool,
+    /// Seed of the (deterministic) fault sequence.
+    #[arg(long, default_value_t = 0, env = "POLARDB_EMULATOR_FAULT_SEED")]
+    fault_seed: u64,
+}
+
+/// A share between 0 and 1.
+fn rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s} is not a number between 0 and 1")),
+    }
 }
 
 #[tokio::main]
@@ -82,13 +109,27 @@ async fn main() {
     } else if args.empty {
         emulator::Seed {
             regions: emulator::state::default_regions(),
-            clusters: vec![],
+            ..Default::default()
         }
     } else if let Some(n) = args.generate {
         emulator::state::generated_seed(n, args.generate_regions)
     } else {
         emulator::state::default_seed()
     };
+    if args.print_seed {
+        match serde_json::to_string_pretty(&seed) {
+            Ok(text) => {
+                use std::io::Write;
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout().lock(), "{text}");
+                return;
+            }
+            Err(e) => {
+                eprintln!("polardb-emulator: cannot encode the seed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -101,8 +142,17 @@ async fn main() {
         .map(|a| a.to_string())
         .unwrap_or_default();
     tracing::info!(%addr, keys = access_keys.len(), clusters = seed.clusters.len(), "PolarDB emulator listening");
-    println!("polardb-emulator listening on http://{addr}/");
-    if let Err(e) = emulator::serve(listener, emulator::Config { access_keys, seed }).await {
+    println!("polardb-emulator listening on http://{addr}/ (statistics at http://{addr}/_emulator/stats)");
+    let config = emulator::Config {
+        access_keys,
+        seed,
+        speed_ms: args.speed_ms.max(1),
+        latency_ms: args.latency_ms,
+        throttle_rate: args.throttle_rate,
+        error_5xx_rate: args.error_5xx_rate,
+        fault_seed: args.fault_seed,
+    };
+    if let Err(e) = emulator::serve(listener, config).await {
         eprintln!("polardb-emulator: {e}");
         std::process::exit(1);
     }

@@ -13,6 +13,7 @@ async fn start() -> String {
     emulator::spawn(emulator::Config {
         access_keys: keys,
         seed: emulator::state::default_seed(),
+        ..Default::default()
     })
     .await
     .expect("emulator starts")
@@ -75,6 +76,7 @@ async fn pagination_and_filters_apply() {
     let url = emulator::spawn(emulator::Config {
         access_keys: keys,
         seed: emulator::state::generated_seed(75, 1),
+        ..Default::default()
     })
     .await
     .unwrap();

@@ -168,7 +168,10 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
                 .route("/audit/export", axum::routing::get(export::audit_export))
                 .with_state(web_state.clone()),
         )
-        .layer(middleware::from_fn_with_state(limits, require_sign_in))
+        .layer(middleware::from_fn_with_state(
+            (limits, backend.clone()),
+            require_sign_in,
+        ))
         .layer(middleware::from_fn_with_state(
             web_state.clone(),
             web::proxy_identity,
@@ -190,7 +193,10 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
 /// Pages need a signed-in user; everything else decides for itself (server functions
 /// authorise inside, assets are public). This only shapes navigation.
 async fn require_sign_in(
-    axum::extract::State(limits): axum::extract::State<app::api::ssr::SessionLimits>,
+    axum::extract::State((limits, backend)): axum::extract::State<(
+        app::api::ssr::SessionLimits,
+        Backend,
+    )>,
     session: Session,
     req: Request,
     next: Next,
@@ -202,9 +208,22 @@ async fn require_sign_in(
         && path != "/signin"
         && !path.contains('.');
     if is_page {
-        let signed_in = app::api::ssr::session_user(&session, Some(limits))
-            .await
-            .is_some();
+        let user = match app::api::ssr::session_user(&session, Some(limits)).await {
+            Some(id) => match uuid::Uuid::parse_str(&id) {
+                Ok(id) => backend.identity.find(id).await.ok().flatten(),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let signed_in = match user {
+            Some(u) if u.disabled => {
+                // A disabled user's session ends here and now.
+                let _ = session.flush().await;
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
         if !signed_in {
             return Redirect::to("/signin").into_response();
         }

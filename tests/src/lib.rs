@@ -63,6 +63,7 @@ impl TestApp {
         let emulator = emulator::spawn(emulator::Config {
             access_keys: keys,
             seed,
+            ..Default::default()
         })
         .await
         .expect("emulator starts");
@@ -136,15 +137,81 @@ impl TestApp {
 
     /// Signs in as the bootstrap administrator; returns the `Cookie` header value.
     pub async fn sign_in_admin(&self) -> String {
-        let res = self
-            .post_sign_in("admin", &self.admin_password.clone())
-            .await;
+        self.sign_in_as("admin", &self.admin_password.clone()).await
+    }
+
+    pub async fn sign_in_as(&self, username: &str, password: &str) -> String {
+        let res = self.post_sign_in(username, password).await;
         assert!(
             res.status().is_redirection(),
             "sign-in answered {}",
             res.status()
         );
         cookie_of(&res).expect("a session cookie")
+    }
+
+    /// Creates a local user with `role` (built-in or custom) and signs them in.
+    pub async fn user_with_role(&self, username: &str, role: &str) -> String {
+        let identity = backend::identity::Identity::new(self.pool.clone());
+        let name = backend::identity::Username::parse(username).unwrap();
+        let password = format!("{username}-password-123");
+        identity
+            .create_local(&name, username, backend::identity::Role::Viewer, &password)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+            .bind(role)
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        self.sign_in_as(username, &password).await
+    }
+
+    /// The path of the server function whose name starts with `name`.
+    pub fn server_fn(&self, name: &str) -> String {
+        let prefix = format!("/api/{name}");
+        server::server_fn_paths()
+            .into_iter()
+            .map(|(p, _)| p)
+            .find(|p| {
+                p.starts_with(&prefix) && p[prefix.len()..].chars().all(|c| c.is_ascii_digit())
+            })
+            .unwrap_or_else(|| panic!("no server function {name}"))
+    }
+
+    /// POSTs JSON to a server function as a same-origin page would.
+    pub async fn call_json(
+        &self,
+        cookie: &str,
+        name: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}{}", self.base, self.server_fn(name)))
+            .header("cookie", cookie)
+            .header("origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POSTs a form to a server function as a same-origin page would (JS client style).
+    pub async fn call_form(
+        &self,
+        cookie: &str,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}{}", self.base, self.server_fn(name)))
+            .header("cookie", cookie)
+            .header("origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
