@@ -65,6 +65,9 @@ impl From<backend::BackendError> for AppError {
             },
             B::Database(err) => {
                 tracing::error!(error = %err, "database error");
+                if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                }
                 AppError::Unavailable(
                     "The console's database is unavailable; try again shortly.".into(),
                 )

@@ -267,3 +267,77 @@ async fn tampering_by_a_superuser_is_found() {
         v => panic!("swap not found: {v:?}"),
     }
 }
+
+async fn emulator_count(app: &TestApp, action: &str) -> u64 {
+    let stats: serde_json::Value = reqwest::get(format!("{}_emulator/stats", app.emulator))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["actions"][action]["received"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_write_is_not_sent_when_its_audit_intent_cannot_be_stored() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    // Make every new audit record fail (as a full disk or a lost connection would).
+    sqlx::query("ALTER TABLE audit_events ADD CONSTRAINT no_more CHECK (seq < 0) NOT VALID")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let cluster = emulator::state::default_seed().clusters[1].clone();
+    let err = b
+        .gateway
+        .invoke(
+            &admin_caller(),
+            "sandbox",
+            &cluster.region_id,
+            "ModifyDBClusterDescription",
+            vec![
+                ("DBClusterId".into(), cluster.id.clone()),
+                ("DBClusterDescription".into(), "renamed".into()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, backend::BackendError::AuditUnavailable), "{err:?}");
+    assert_eq!(emulator_count(&app, "ModifyDBClusterDescription").await, 0, "the write reached the API");
+}
+
+#[tokio::test]
+async fn with_the_database_gone_a_write_is_refused_and_never_sent() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    // The console's database disappears (as when PostgreSQL stops).
+    let without_query = app.database_url.split('?').next().unwrap();
+    let name = without_query.rsplit('/').next().unwrap().to_string();
+    app.pool.close().await;
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let cluster = emulator::state::default_seed().clusters[1].clone();
+    let err = b
+        .gateway
+        .invoke(
+            &admin_caller(),
+            "sandbox",
+            &cluster.region_id,
+            "ModifyDBClusterDescription",
+            vec![
+                ("DBClusterId".into(), cluster.id.clone()),
+                ("DBClusterDescription".into(), "renamed".into()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, backend::BackendError::Database(_) | backend::BackendError::AuditUnavailable),
+        "{err:?}"
+    );
+    assert_eq!(emulator_count(&app, "ModifyDBClusterDescription").await, 0, "the write reached the API");
+}

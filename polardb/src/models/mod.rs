@@ -248,6 +248,20 @@ pub fn action_info(name: &str) -> Option<&'static ActionInfo> {
     ACTIONS.iter().find(|a| a.name == name)
 }
 
+/// Actions that take a `ClientToken` (an idempotency key): CreateDBCluster,
+/// FailoverDBCluster, CreateDBNodes, DeleteDBNodes, ModifyDBNodeClass,
+/// CreateDBClusterEndpoint, CreateAccount, CreateBackup. Only these may be retried as writes.
+pub const CLIENT_TOKEN_ACTIONS: &[&str] = &[
+    "CreateDBCluster",
+    "FailoverDBCluster",
+    "CreateDBNodes",
+    "DeleteDBNodes",
+    "ModifyDBNodeClass",
+    "CreateDBClusterEndpoint",
+    "CreateAccount",
+    "CreateBackup",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,17 +334,3 @@ mod tests {
         }
     }
 }
-
-/// Actions that take a `ClientToken` (an idempotency key): CreateDBCluster,
-/// FailoverDBCluster, CreateDBNodes, DeleteDBNodes, ModifyDBNodeClass,
-/// CreateDBClusterEndpoint, CreateAccount, CreateBackup. Only these may be retried as writes.
-pub const CLIENT_TOKEN_ACTIONS: &[&str] = &[
-    "CreateDBCluster",
-    "FailoverDBCluster",
-    "CreateDBNodes",
-    "DeleteDBNodes",
-    "ModifyDBNodeClass",
-    "CreateDBClusterEndpoint",
-    "CreateAccount",
-    "CreateBackup",
-];
