@@ -147,9 +147,7 @@ impl Gateway {
         account: &str,
         region: &str,
     ) -> Result<Vec<DBClusterSummary>, BackendError> {
-        let mut all = Vec::new();
-        let mut page = 1;
-        loop {
+        polardb::client::collect_pages(100, |page, size| async move {
             let answer = self
                 .invoke_typed(
                     caller,
@@ -157,19 +155,15 @@ impl Gateway {
                     region,
                     &DescribeDBClusters {
                         region_id: region.to_string(),
-                        page_size: Some(100),
+                        page_size: Some(size),
                         page_number: Some(page),
                         ..Default::default()
                     },
                 )
                 .await?;
-            let got = answer.items.db_cluster.len();
-            all.extend(answer.items.db_cluster);
-            if got == 0 || all.len() >= answer.total_record_count as usize {
-                return Ok(all);
-            }
-            page += 1;
-        }
+            Ok((answer.items.db_cluster, answer.total_record_count as u64))
+        })
+        .await
     }
 
     /// Lists the fleet: every chosen account, every chosen region, concurrently. A region

@@ -141,7 +141,7 @@ impl Client {
             )
             .await;
         let value = exchange.result?;
-        serde_json::from_value(value).map_err(|e| {
+        crate::lenient::from_value(value).map_err(|e| {
             ApiError::transport(
                 "InvalidResponse",
                 format!(
@@ -332,18 +332,22 @@ impl Client {
             }
         };
         if (200..300).contains(&status) {
-            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            match parse_body(&bytes) {
                 Ok(v) => (status, Ok(v)),
                 Err(e) => (
                     status,
                     Err(ApiError {
                         status,
-                        ..ApiError::transport("InvalidResponse", format!("not JSON: {e}"))
+                        ..ApiError::transport("InvalidResponse", format!("neither JSON nor XML: {e}"))
                     }),
                 ),
             }
         } else {
-            let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+            let parsed = parse_body(&bytes)
+                .ok()
+                .and_then(|v| crate::lenient::from_value::<ErrorBody>(v).ok())
+                .filter(|b| !b.code.is_empty());
+            let body: ErrorBody = parsed.unwrap_or_else(|| ErrorBody {
                 code: if status >= 500 {
                     "ServiceUnavailable".into()
                 } else {
@@ -353,6 +357,21 @@ impl Client {
                 ..Default::default()
             });
             (status, Err(ApiError::from_body(status, body)))
+        }
+    }
+}
+
+/// An answer in JSON or (when an endpoint insists) XML, as JSON.
+fn parse_body(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => Ok(v),
+        Err(json_err) => {
+            let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+            if text.trim_start().starts_with('<') {
+                crate::xml::to_json(text)
+            } else {
+                Err(json_err.to_string())
+            }
         }
     }
 }
@@ -421,5 +440,74 @@ mod tests {
         let s = format!("{c:?}");
         assert!(s.contains("LTAIabcd"));
         assert!(!s.contains("topsecret"));
+    }
+}
+
+/// Collects every page of a `PageNumber`/`PageSize` listing: `fetch(page, size)` answers
+/// one page's items and the total count; pages are read until the total is reached or a
+/// page comes back empty.
+pub async fn collect_pages<T, E, F, Fut>(page_size: u32, mut fetch: F) -> Result<Vec<T>, E>
+where
+    F: FnMut(u32, u32) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, u64), E>>,
+{
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let (items, total) = fetch(page, page_size).await?;
+        let got = items.len();
+        all.extend(items);
+        if got == 0 || all.len() as u64 >= total {
+            return Ok(all);
+        }
+        page += 1;
+    }
+}
+
+/// Collects every page of a `NextToken` listing: `fetch(token)` answers one page's items
+/// and the next token (empty or absent at the end).
+pub async fn collect_tokens<T, E, F, Fut>(mut fetch: F) -> Result<Vec<T>, E>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), E>>,
+{
+    let mut all = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = fetch(token).await?;
+        all.extend(items);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(all),
+        }
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn pages_and_tokens_are_followed_to_the_end() {
+        let data: Vec<u32> = (0..205).collect();
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let all: Vec<u32> = collect_pages::<_, (), _, _>(100, |page, size| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let start = ((page - 1) * size) as usize;
+            let items = data.iter().skip(start).take(size as usize).copied().collect();
+            async move { Ok((items, 205)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(all, data);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+        let all: Vec<u32> = collect_tokens::<_, (), _, _>(|token| {
+            let start: u32 = token.map(|t| t.parse().unwrap()).unwrap_or(0);
+            let next = if start + 50 < 120 { Some((start + 50).to_string()) } else { None };
+            async move { Ok(((start..(start + 50).min(120)).collect(), next)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 120);
     }
 }

@@ -6,16 +6,22 @@
 //! * [`sign`] (feature `signing`) — signature version 2 (HMAC-SHA1) and version 3
 //!   (ACS3-HMAC-SHA256), shared by the client and the emulator.
 //! * [`client`] (feature `client`) — the HTTP client: regional endpoints, retries, errors.
+//! * [`cli`] (feature `cli`) — the `polardb` command-line caller (`polardb call ACTION`).
 
 pub mod endpoints;
 pub mod error;
+pub mod lenient;
 pub mod models;
+pub mod xml;
 
 #[cfg(feature = "signing")]
 pub mod sign;
 
 #[cfg(feature = "client")]
 pub mod client;
+
+#[cfg(feature = "cli")]
+pub mod cli;
 
 pub use error::{ApiError, ErrorBody};
 
