@@ -45,8 +45,10 @@ log "end-to-end tests in headless Chromium"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 emu_port=$(free_port); app_port=$(free_port)
 emu_secret=$(head -c 18 /dev/urandom | base64)
+second_secret="e2e-second-$(head -c 12 /dev/urandom | base64 | tr '+/=' 'xyz')"
+db_password="Pw-$(head -c 12 /dev/urandom | base64 | tr '+/=' 'xyz')!"
 admin_password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
-POLARDB_EMULATOR_ACCESS_KEYS="LTAIe2e00000000key:$emu_secret" \
+POLARDB_EMULATOR_ACCESS_KEYS="LTAIe2e00000000key:$emu_secret,LTAIe2esecond0000:$second_secret" \
   "$CARGO_TARGET_DIR/debug/polardb-emulator" --listen "127.0.0.1:$emu_port" > "$TMP/emulator.log" 2>&1 &
 PIDS+=($!)
 POLAR_DATABASE_URL=$(pg_url e2e) \
@@ -65,14 +67,18 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 (cd "$ROOT/tests/e2e" && E2E_BASE_URL="http://127.0.0.1:$app_port" E2E_PASSWORD="$admin_password" \
+  E2E_KEY_ID=LTAIe2esecond0000 E2E_KEY_SECRET="$second_secret" E2E_DB_PASSWORD="$db_password" \
   E2E_SCREENSHOT="${E2E_SCREENSHOT:-}" node --test) 2>&1 | tee "$TMP/e2e.log"
 
-# No secret may reach a log line.
-for f in "$TMP/console.log" "$TMP/emulator.log"; do
-  if grep -qF -- "$emu_secret" "$f" || grep -qF -- "$admin_password" "$f"; then
-    die "a secret appeared in $(basename "$f")"
-  fi
+# No secret may reach a log line, nor any column of any table (raw bytes of a full dump).
+as_pg "$(pg_bindir)/pg_dump" -h "$PG_SOCKET_DIR" -U postgres e2e > "$TMP/e2e.sql"
+for f in "$TMP/console.log" "$TMP/emulator.log" "$TMP/e2e.sql"; do
+  for s in "$emu_secret" "$second_secret" "$db_password" "$admin_password"; do
+    if grep -qF -- "$s" "$f"; then die "a secret appeared in $(basename "$f")"; fi
+  done
 done
+grep -q "e2e_user" "$TMP/e2e.sql" || die "the e2e write is not in the audit trail"
+log "no secret in the logs or the database dump"
 
 rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$TMP/cargo-test.log" | awk '{s+=$4} END {print s+0}')
 e2e_passed=$(awk '/^# pass /{print $3}' "$TMP/e2e.log")

@@ -359,7 +359,7 @@ pub struct ApiAnswer {
 
 /// Calls any PolarDB action through the one enforcement point (role check, audit,
 /// signing). Pages use it for the calls they make; it is also how the role matrix is tested.
-#[server(input = server_fn::codec::Json)]
+#[server(input = server_fn::codec::Json, endpoint = "call_api")]
 pub async fn call_api(
     account: String,
     region: String,
@@ -380,7 +380,7 @@ pub async fn call_api(
 
 /// Which of `actions` the signed-in user may perform on a resource; pages hide the rest.
 /// (`polardb:<Action>` or `console:<Name>`.)
-#[server(input = server_fn::codec::Json)]
+#[server(input = server_fn::codec::Json, endpoint = "permissions")]
 pub async fn permissions(
     account: String,
     region: String,
