@@ -490,25 +490,26 @@ impl Vault {
             .collect())
     }
 
-    /// Decrypts an account's secret for the duration of one call.
-    pub async fn credentials(
-        &self,
-        account: &CloudAccount,
-    ) -> Result<(Credentials, Target), BackendError> {
+    /// Decrypts an account's secret for the duration of one call. `last_used_at` is
+    /// refreshed at most once a minute, so that reads do not each cost a disk flush.
+    pub async fn credentials(&self, account: &CloudAccount) -> Result<(Credentials, Target), BackendError> {
         let row = sqlx::query!(
-            "UPDATE cloud_accounts SET last_used_at = now() WHERE id = $1 AND enabled
-             RETURNING secret_ciphertext, secret_nonce, key_id",
+            "SELECT secret_ciphertext, secret_nonce, key_id FROM cloud_accounts WHERE id = $1 AND enabled",
             account.id
         )
         .fetch_optional(&self.pool)
         .await?
         .ok_or(BackendError::NotFound("cloud account"))?;
-        let secret = self.keys.decrypt(
-            account.id,
-            &row.key_id,
-            &row.secret_nonce,
-            &row.secret_ciphertext,
-        )?;
+        sqlx::query!(
+            "UPDATE cloud_accounts SET last_used_at = now()
+             WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')",
+            account.id
+        )
+        .execute(&self.pool)
+        .await?;
+        let secret = self
+            .keys
+            .decrypt(account.id, &row.key_id, &row.secret_nonce, &row.secret_ciphertext)?;
         Ok((
             Credentials::new(account.access_key_id.clone(), secret),
             Target {
