@@ -50,6 +50,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::signin::SignInPage />
                 <Route path=path!("/") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
                 <Route path=path!("/clusters") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id") view=|| view! { <layout::Console><pages::cluster::ClusterOverviewPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/nodes") view=|| view! { <layout::Console><pages::nodes::ClusterNodesPage /></layout::Console> } />
+                // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
+                <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
                 <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />
                 <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
                 <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />

@@ -492,7 +492,10 @@ impl Vault {
 
     /// Decrypts an account's secret for the duration of one call. `last_used_at` is
     /// refreshed at most once a minute, so that reads do not each cost a disk flush.
-    pub async fn credentials(&self, account: &CloudAccount) -> Result<(Credentials, Target), BackendError> {
+    pub async fn credentials(
+        &self,
+        account: &CloudAccount,
+    ) -> Result<(Credentials, Target), BackendError> {
         let row = sqlx::query!(
             "SELECT secret_ciphertext, secret_nonce, key_id FROM cloud_accounts WHERE id = $1 AND enabled",
             account.id
@@ -507,9 +510,12 @@ impl Vault {
         )
         .execute(&self.pool)
         .await?;
-        let secret = self
-            .keys
-            .decrypt(account.id, &row.key_id, &row.secret_nonce, &row.secret_ciphertext)?;
+        let secret = self.keys.decrypt(
+            account.id,
+            &row.key_id,
+            &row.secret_nonce,
+            &row.secret_ciphertext,
+        )?;
         Ok((
             Credentials::new(account.access_key_id.clone(), secret),
             Target {

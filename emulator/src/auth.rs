@@ -82,10 +82,14 @@ pub fn check_v2(
     }
     check_time(get("Timestamp"), now)?;
     if !sign::v2_verify(method, params, secret, signature) {
+        // The real service appends its string to sign; aliyun-python-sdk-core parses it.
         return Err(Fault::new(
             400,
             "SignatureDoesNotMatch",
-            "Specified signature is not matched with our calculation.",
+            &format!(
+                "Specified signature is not matched with our calculation. server string to sign is:{}",
+                sign::v2_string_to_sign(method, params)
+            ),
         ));
     }
     let Some(nonce) = get("SignatureNonce").filter(|n| !n.is_empty()) else {

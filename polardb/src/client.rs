@@ -50,7 +50,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 6,
+            max_attempts: 10,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(3),
             deadline: Duration::from_secs(30),
@@ -338,7 +338,10 @@ impl Client {
                     status,
                     Err(ApiError {
                         status,
-                        ..ApiError::transport("InvalidResponse", format!("neither JSON nor XML: {e}"))
+                        ..ApiError::transport(
+                            "InvalidResponse",
+                            format!("neither JSON nor XML: {e}"),
+                        )
                     }),
                 ),
             }
@@ -494,7 +497,12 @@ mod paging_tests {
         let all: Vec<u32> = collect_pages::<_, (), _, _>(100, |page, size| {
             calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let start = ((page - 1) * size) as usize;
-            let items = data.iter().skip(start).take(size as usize).copied().collect();
+            let items = data
+                .iter()
+                .skip(start)
+                .take(size as usize)
+                .copied()
+                .collect();
             async move { Ok((items, 205)) }
         })
         .await
@@ -503,7 +511,11 @@ mod paging_tests {
         assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
         let all: Vec<u32> = collect_tokens::<_, (), _, _>(|token| {
             let start: u32 = token.map(|t| t.parse().unwrap()).unwrap_or(0);
-            let next = if start + 50 < 120 { Some((start + 50).to_string()) } else { None };
+            let next = if start + 50 < 120 {
+                Some((start + 50).to_string())
+            } else {
+                None
+            };
             async move { Ok(((start..(start + 50).min(120)).collect(), next)) }
         })
         .await

@@ -28,11 +28,34 @@ pub struct ApiError {
     pub status: u16,
 }
 
+/// The service echoes its string to sign after a signature mismatch, and that string
+/// holds every request parameter (a database password among them). It is cut off here,
+/// before the message can reach a log line, an audit record or a page.
+pub fn sanitize_message(message: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    let cut = [
+        "string to sign is",
+        "stringtosign",
+        "canonicalrequest",
+        "canonical request",
+    ]
+    .iter()
+    .filter_map(|m| lower.find(m))
+    .min();
+    match cut {
+        Some(i) => format!(
+            "{} [the service's string to sign was removed]",
+            message[..i].trim_end()
+        ),
+        None => message.to_string(),
+    }
+}
+
 impl ApiError {
     pub fn from_body(status: u16, body: ErrorBody) -> Self {
         ApiError {
             code: body.code,
-            message: body.message,
+            message: sanitize_message(&body.message),
             request_id: body.request_id,
             host_id: body.host_id,
             status,
@@ -85,5 +108,27 @@ impl ApiError {
         } else {
             format!("{hint} ({}: {})", self.code, self.message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_echoed_string_to_sign_is_removed() {
+        let e = ApiError::from_body(
+            400,
+            ErrorBody {
+                code: "SignatureDoesNotMatch".into(),
+                message: "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccountPassword%3DSecret1%21".into(),
+                ..Default::default()
+            },
+        );
+        assert!(!e.message.contains("Secret1"), "{}", e.message);
+        assert!(e
+            .message
+            .starts_with("Specified signature is not matched with our calculation."));
+        assert_eq!(sanitize_message("plain"), "plain");
     }
 }

@@ -68,7 +68,9 @@ impl<'de> de::Deserializer<'de> for Lenient {
             Value::String(s) => match s.trim() {
                 "true" | "True" | "1" => visitor.visit_bool(true),
                 "false" | "False" | "0" | "" => visitor.visit_bool(false),
-                other => Err(de::Error::custom(format!("expected true or false, found {other:?}"))),
+                other => Err(de::Error::custom(format!(
+                    "expected true or false, found {other:?}"
+                ))),
             },
             other => other.deserialize_bool(visitor),
         }
@@ -112,7 +114,9 @@ impl<'de> de::Deserializer<'de> for Lenient {
             Value::Object(map) => visitor.visit_map(MapDeserializer::new(
                 map.into_iter().map(|(k, v)| (k, Lenient(v))),
             )),
-            Value::Null => visitor.visit_map(MapDeserializer::new(std::iter::empty::<(String, Lenient)>())),
+            Value::Null => {
+                visitor.visit_map(MapDeserializer::new(std::iter::empty::<(String, Lenient)>()))
+            }
             Value::String(s) if s.is_empty() => {
                 visitor.visit_map(MapDeserializer::new(std::iter::empty::<(String, Lenient)>()))
             }
@@ -167,8 +171,22 @@ mod tests {
 
     #[test]
     fn converts_where_the_model_asks() {
-        let t: T = super::from_value(json!({"n": "7", "s": 14, "b": "true", "list": "3", "o": "-2"})).unwrap();
-        assert_eq!(t, T { n: 7, s: "14".into(), b: true, list: vec![3], o: Some(-2) });
-        assert!(super::from_value::<T>(json!({"n": "x", "s": "", "b": true, "list": [], "o": null})).is_err());
+        let t: T =
+            super::from_value(json!({"n": "7", "s": 14, "b": "true", "list": "3", "o": "-2"}))
+                .unwrap();
+        assert_eq!(
+            t,
+            T {
+                n: 7,
+                s: "14".into(),
+                b: true,
+                list: vec![3],
+                o: Some(-2)
+            }
+        );
+        assert!(super::from_value::<T>(
+            json!({"n": "x", "s": "", "b": true, "list": [], "o": null})
+        )
+        .is_err());
     }
 }

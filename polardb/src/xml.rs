@@ -96,7 +96,10 @@ fn to_value(el: &Element) -> Value {
         let listy = count > 1 || (all_same && is_list_wrapper(&el.name, &child.name));
         let v = to_value(child);
         if listy {
-            match map.entry(child.name.clone()).or_insert_with(|| Value::Array(Vec::new())) {
+            match map
+                .entry(child.name.clone())
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
                 Value::Array(a) => a.push(v),
                 other => *other = Value::Array(vec![other.clone(), v]),
             }

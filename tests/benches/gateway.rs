@@ -28,7 +28,10 @@ fn row(name: &str, (median, p99): (f64, f64)) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: usize = std::env::var("BENCH_CALLS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
+    let n: usize = std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(400);
     let app = TestApp::spawn().await;
     let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
     let keys = std::sync::Arc::new(backend::vault::MasterKeys::new(
@@ -59,19 +62,35 @@ async fn main() {
     };
     // Warm up both paths.
     for _ in 0..20 {
-        client.call(&target, &creds, "cn-hangzhou", &req).await.unwrap();
-        backend.gateway.invoke_typed(&caller, "sandbox", "cn-hangzhou", &req).await.unwrap();
+        client
+            .call(&target, &creds, "cn-hangzhou", &req)
+            .await
+            .unwrap();
+        backend
+            .gateway
+            .invoke_typed(&caller, "sandbox", "cn-hangzhou", &req)
+            .await
+            .unwrap();
     }
 
-    println!("== one call, sequential, {n} calls each (DescribeDBClusters against the emulator) ==");
+    println!(
+        "== one call, sequential, {n} calls each (DescribeDBClusters against the emulator) =="
+    );
     let mut direct = Vec::with_capacity(n);
     let mut gateway = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        client.call(&target, &creds, "cn-hangzhou", &req).await.unwrap();
+        client
+            .call(&target, &creds, "cn-hangzhou", &req)
+            .await
+            .unwrap();
         direct.push(t.elapsed());
         let t = Instant::now();
-        backend.gateway.invoke_typed(&caller, "sandbox", "cn-hangzhou", &req).await.unwrap();
+        backend
+            .gateway
+            .invoke_typed(&caller, "sandbox", "cn-hangzhou", &req)
+            .await
+            .unwrap();
         gateway.push(t.elapsed());
     }
     let d = stats(direct);
@@ -86,19 +105,35 @@ async fn main() {
     );
 
     println!("== throughput, 16 concurrent callers, 5 s each ==");
-    for (label, audited) in [("baseline: client crate, direct", false), ("console gateway (audited)", true)] {
+    for (label, audited) in [
+        ("baseline: client crate, direct", false),
+        ("console gateway (audited)", true),
+    ] {
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut tasks = Vec::new();
         for _ in 0..16 {
-            let (client, target, creds, req, backend, caller) =
-                (client.clone(), target.clone(), creds.clone(), req.clone(), backend.clone(), caller.clone());
+            let (client, target, creds, req, backend, caller) = (
+                client.clone(),
+                target.clone(),
+                creds.clone(),
+                req.clone(),
+                backend.clone(),
+                caller.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let mut done = 0u64;
                 while Instant::now() < deadline {
                     if audited {
-                        backend.gateway.invoke_typed(&caller, "sandbox", "cn-hangzhou", &req).await.unwrap();
+                        backend
+                            .gateway
+                            .invoke_typed(&caller, "sandbox", "cn-hangzhou", &req)
+                            .await
+                            .unwrap();
                     } else {
-                        client.call(&target, &creds, "cn-hangzhou", &req).await.unwrap();
+                        client
+                            .call(&target, &creds, "cn-hangzhou", &req)
+                            .await
+                            .unwrap();
                     }
                     done += 1;
                 }
@@ -145,10 +180,16 @@ async fn main() {
             .await
             .unwrap();
         page.push(t.elapsed());
-        assert!(html.contains("500 clusters"), "the page lists every cluster");
+        assert!(
+            html.contains("500 clusters"),
+            "the page lists every cluster"
+        );
         // Baseline: the same 10 regions fetched concurrently with the client crate alone.
         let t = Instant::now();
-        let regions: Vec<String> = emulator::state::default_regions().into_iter().map(|r| r.region_id).collect();
+        let regions: Vec<String> = emulator::state::default_regions()
+            .into_iter()
+            .map(|r| r.region_id)
+            .collect();
         let fetches = regions.iter().map(|r| {
             let (client, target, creds) = (&client, &big_target, &creds);
             async move {

@@ -302,8 +302,15 @@ async fn a_write_is_not_sent_when_its_audit_intent_cannot_be_stored() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, backend::BackendError::AuditUnavailable), "{err:?}");
-    assert_eq!(emulator_count(&app, "ModifyDBClusterDescription").await, 0, "the write reached the API");
+    assert!(
+        matches!(err, backend::BackendError::AuditUnavailable),
+        "{err:?}"
+    );
+    assert_eq!(
+        emulator_count(&app, "ModifyDBClusterDescription").await,
+        0,
+        "the write reached the API"
+    );
 }
 
 #[tokio::test]
@@ -336,8 +343,15 @@ async fn with_the_database_gone_a_write_is_refused_and_never_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, backend::BackendError::Database(_) | backend::BackendError::AuditUnavailable),
+        matches!(
+            err,
+            backend::BackendError::Database(_) | backend::BackendError::AuditUnavailable
+        ),
         "{err:?}"
     );
-    assert_eq!(emulator_count(&app, "ModifyDBClusterDescription").await, 0, "the write reached the API");
+    assert_eq!(
+        emulator_count(&app, "ModifyDBClusterDescription").await,
+        0,
+        "the write reached the API"
+    );
 }

@@ -16,7 +16,15 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
     let app = TestApp::spawn().await;
     let old = Vault::new(app.pool.clone(), Arc::new(keys("k1", tests::MASTER_KEY)));
     for i in 0..5 {
-        let new = NewCloudAccount::parse(&format!("acct{i}"), "LTAIrotation000key", &format!("secret-{i}"), "", "v2", "").unwrap();
+        let new = NewCloudAccount::parse(
+            &format!("acct{i}"),
+            "LTAIrotation000key",
+            &format!("secret-{i}"),
+            "",
+            "v2",
+            "",
+        )
+        .unwrap();
         old.create(&new).await.unwrap();
     }
     // Secrets are not stored in the clear: no column holds the plaintext bytes.
@@ -28,13 +36,19 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
 
     let both = Vault::new(
         app.pool.clone(),
-        Arc::new(keys("k2", K2).with_old("k1", MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap())),
+        Arc::new(keys("k2", K2).with_old(
+            "k1",
+            MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
+        )),
     );
     let n = both.rotate_keys().await.unwrap();
     assert_eq!(n, 6, "five new accounts and the sandbox");
     let only_new = Vault::new(app.pool.clone(), Arc::new(keys("k2", K2)));
     for a in only_new.list_enabled().await.unwrap() {
-        only_new.credentials(&a).await.expect("readable under k2 alone");
+        only_new
+            .credentials(&a)
+            .await
+            .expect("readable under k2 alone");
     }
     let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT key_id FROM cloud_accounts")
         .fetch_all(&app.pool)
@@ -52,7 +66,15 @@ async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
     let app = TestApp::spawn().await;
     let vault = Vault::new(app.pool.clone(), Arc::new(keys("k1", tests::MASTER_KEY)));
     for name in ["a", "b"] {
-        let new = NewCloudAccount::parse(name, "LTAImoved00000key", &format!("secret-{name}"), "", "v2", "").unwrap();
+        let new = NewCloudAccount::parse(
+            name,
+            "LTAImoved00000key",
+            &format!("secret-{name}"),
+            "",
+            "v2",
+            "",
+        )
+        .unwrap();
         vault.create(&new).await.unwrap();
     }
     sqlx::query(
@@ -62,7 +84,13 @@ async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let b = vault.list_enabled().await.unwrap().into_iter().find(|a| a.name == "b").unwrap();
+    let b = vault
+        .list_enabled()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "b")
+        .unwrap();
     let err = vault.credentials(&b).await.unwrap_err();
     assert!(matches!(err, backend::BackendError::Crypto), "{err:?}");
 }
@@ -96,12 +124,22 @@ async fn viewers_see_their_own_audit_records_and_admins_everyones() {
         }
     };
     let mine = page(viewer.clone()).await;
-    let actors: Vec<&str> = mine["items"].as_array().unwrap().iter().map(|i| i["actor"].as_str().unwrap()).collect();
+    let actors: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["actor"].as_str().unwrap())
+        .collect();
     assert!(!actors.is_empty());
     assert!(actors.iter().all(|a| *a == "victor"), "{actors:?}");
     assert_eq!(mine["all_users"], false);
     let all = page(admin.clone()).await;
-    let actors: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i["actor"].as_str().unwrap()).collect();
+    let actors: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["actor"].as_str().unwrap())
+        .collect();
     assert!(actors.contains(&"victor") && actors.contains(&"admin"));
     // The export follows the same rule.
     let csv = app
@@ -115,13 +153,37 @@ async fn viewers_see_their_own_audit_records_and_admins_everyones() {
         .await
         .unwrap();
     assert!(csv.lines().count() > 1);
-    assert!(csv.lines().skip(1).all(|l| l.contains("\"victor\"")), "{csv}");
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains("\"victor\"")),
+        "{csv}"
+    );
     // Settings pages are never cached.
-    let res = app.http.get(format!("{}/settings/users", app.base)).header("cookie", &admin).send().await.unwrap();
+    let res = app
+        .http
+        .get(format!("{}/settings/users", app.base))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
     let html = res.text().await.unwrap();
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the CSP nonce");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the CSP nonce"
+    );
 }

@@ -75,7 +75,7 @@ pub fn ClustersPage() -> impl IntoView {
                                             {list.clusters.into_iter().map(|c| view! {
                                                 <tr data-cluster-id=c.id.clone()>
                                                     <td>
-                                                        <div class="mono">{c.id.clone()}</div>
+                                                        <a class="mono" data-testid="cluster-link" href=crate::pages::cluster::cluster_href(&c.id, &c.account, &c.region, "")>{c.id.clone()}</a>
                                                         <div class="muted">{c.description.clone()}</div>
                                                     </td>
                                                     <td><StatusBadge status=c.status.clone() /></td>

@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cluster;
 pub mod clusters;
+pub mod nodes;
 pub mod settings;
 pub mod signin;
 

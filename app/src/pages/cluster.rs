@@ -1,0 +1,1179 @@
+//! `/clusters/:id?account=A&region=R`: one cluster. The frame (title, status, section
+//! tabs) is shared by every section; this module also holds the Overview section (the
+//! attributes of DescribeDBClusterAttribute and the cluster-wide changes: description,
+//! maintenance window, deletion protection, deletion) and the placeholder of the
+//! sections whose issues are still open.
+//!
+//! Every call goes through `call_api` (role check, audit trail); the server functions
+//! here only check their input first, so a wrong value never reaches the API.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use polardb::models::DescribeDBClusterAttributeResponse;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{call_api, list_clusters, permissions};
+use crate::components::{Empty, ErrorBox, Loading, StatusBadge};
+use crate::pages::settings::form_error;
+use crate::AppError;
+
+/// How often a cluster in a transitional state is read again.
+const POLL: Duration = Duration::from_secs(2);
+
+/// The sections of a cluster: path segment, label, and the issue that brings it (none
+/// when it is here).
+pub const TABS: &[(&str, &str, Option<u32>)] = &[
+    ("", "Overview", None),
+    ("nodes", "Nodes", None),
+    ("endpoints", "Endpoints", Some(6)),
+    ("parameters", "Parameters", Some(6)),
+    ("whitelists", "Whitelists", Some(7)),
+    ("ssl", "SSL", Some(7)),
+    ("accounts", "Accounts", Some(7)),
+    ("databases", "Databases", Some(7)),
+    ("backups", "Backups", Some(8)),
+    ("monitoring", "Monitoring", Some(8)),
+    ("tags", "Tags", Some(8)),
+];
+
+/// Actions on one cluster whose buttons the pages show only to those allowed.
+const CLUSTER_ACTIONS: &[&str] = &[
+    "ModifyDBClusterDescription",
+    "ModifyDBClusterMaintainTime",
+    "ModifyDBClusterDeletion",
+    "DeleteDBCluster",
+    "CreateDBNodes",
+    "DeleteDBNodes",
+    "ModifyDBNodeClass",
+];
+/// Actions checked region-wide: RestartDBNode names a node, not a cluster, so the server
+/// decides it on `dbcluster/*`.
+const REGION_ACTIONS: &[&str] = &["RestartDBNode"];
+
+/// States that end by themselves; a page showing one reads the cluster again until it
+/// settles (cluster and node states of the API reference, 6.4 and 19.2).
+pub fn is_transitional(status: &str) -> bool {
+    matches!(
+        status,
+        "Creating"
+            | "Deleting"
+            | "Rebooting"
+            | "DBNodeCreating"
+            | "DBNodeDeleting"
+            | "ClassChanging"
+            | "NetAddressCreating"
+            | "NetAddressDeleting"
+            | "NetAddressModifying"
+            | "MinorVersionUpgrading"
+            | "Maintaining"
+            | "NS_MAINTAINING"
+            | "Switching"
+            | "STORAGE_EXPANDIN"
+            | "STORAGE_EXPANDING"
+            | "TRANSING"
+            | "Transing"
+            | "SSL_MODIFYING"
+            | "TDEModifying"
+            | "CONFIG_SWITCHING"
+            | "ROLE_SWITCHING"
+    )
+}
+
+/// `/clusters/ID[/tab]?account=…&region=…`.
+pub fn cluster_href(id: &str, account: &str, region: &str, tab: &str) -> String {
+    let mut href = format!("/clusters/{}", encode(id));
+    if !tab.is_empty() {
+        href.push('/');
+        href.push_str(tab);
+    }
+    let mut query = Vec::new();
+    if !account.is_empty() {
+        query.push(format!("account={}", encode(account)));
+    }
+    if !region.is_empty() {
+        query.push(format!("region={}", encode(region)));
+    }
+    if !query.is_empty() {
+        href.push('?');
+        href.push_str(&query.join("&"));
+    }
+    href
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules of the API reference, checked as the user types and again on the server.
+
+fn is_chinese(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}')
+}
+
+/// What is wrong with a cluster description (ModifyDBClusterDescription, 6.6): 2 to 256
+/// characters, not starting with `http://` or `https://`, starting with a letter or a
+/// Chinese character.
+pub fn description_problem(d: &str) -> Option<String> {
+    let n = d.chars().count();
+    if n < 2 {
+        return Some("must have at least 2 characters".into());
+    }
+    if n > 256 {
+        return Some(format!("must have at most 256 characters (this has {n})"));
+    }
+    let lower = d.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some("must not start with http:// or https://".into());
+    }
+    match d.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() || is_chinese(c) => None,
+        _ => Some("must start with a letter or a Chinese character".into()),
+    }
+}
+
+/// Parses `HH:mmZ` into (hour, minute).
+fn parse_hhmmz(s: &str) -> Option<(u32, u32)> {
+    let s = s.strip_suffix('Z')?;
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !h.chars().chain(m.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((h.parse().ok()?, m.parse().ok()?))
+}
+
+/// What is wrong with a maintenance window (ModifyDBClusterMaintainTime, 6.8): `HH:mmZ-HH:mmZ`
+/// in UTC, on the hour, one hour long.
+pub fn maintain_time_problem(v: &str) -> Option<String> {
+    let example = "write HH:mmZ-HH:mmZ in UTC, e.g. 16:00Z-17:00Z";
+    let Some((a, b)) = v.split_once('-') else {
+        return Some(example.into());
+    };
+    let (Some((ha, ma)), Some((hb, mb))) = (parse_hhmmz(a), parse_hhmmz(b)) else {
+        return Some(example.into());
+    };
+    if ha > 23 || hb > 23 || ma > 59 || mb > 59 {
+        return Some("hours go from 00 to 23 and minutes from 00 to 59".into());
+    }
+    if ma != 0 || mb != 0 {
+        return Some("must start and end on the hour (minutes 00)".into());
+    }
+    if (ha + 1) % 24 != hb {
+        return Some(format!(
+            "must last exactly one hour: {ha:02}:00Z-{:02}:00Z",
+            (ha + 1) % 24
+        ));
+    }
+    None
+}
+
+/// `16:00Z-17:00Z` → `00:00–01:00 UTC+08:00` (the reference's worked example).
+pub fn maintain_time_china(v: &str) -> Option<String> {
+    let (a, b) = v.split_once('-')?;
+    let ((ha, ma), (hb, mb)) = (parse_hhmmz(a)?, parse_hhmmz(b)?);
+    Some(format!(
+        "{:02}:{ma:02}–{:02}:{mb:02} UTC+08:00",
+        (ha + 8) % 24,
+        (hb + 8) % 24
+    ))
+}
+
+/// Bytes as a person reads them (binary units).
+pub fn human_bytes(n: i64) -> String {
+    if n < 0 {
+        return "—".into();
+    }
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < units.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else if v >= 100.0 || (v - v.round()).abs() < 0.05 {
+        format!("{:.0} {}", v, units[i])
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
+}
+
+/// `2026-03-02T02:12:02Z` → `2026-03-02 02:12:02 UTC`.
+pub fn human_time(t: &str) -> String {
+    if t.is_empty() {
+        return "—".into();
+    }
+    match t.strip_suffix('Z') {
+        Some(s) => format!("{} UTC", s.replace('T', " ")),
+        None => t.replace('T', " "),
+    }
+}
+
+pub fn pay_type_label(p: &str) -> &str {
+    match p {
+        "Prepaid" => "Subscription (Prepaid)",
+        "Postpaid" => "Pay-as-you-go (Postpaid)",
+        other => other,
+    }
+}
+
+fn lock_mode_label(m: &str) -> String {
+    match m {
+        "" | "Unlock" => "Not locked".into(),
+        "ManualLock" => "Locked manually".into(),
+        "LockByExpiration" => "Locked: the subscription expired".into(),
+        "LockByRestoration" => "Locked: restoring".into(),
+        "LockByDiskQuota" => "Locked: storage quota reached (read-only)".into(),
+        other => format!("Locked ({other})"),
+    }
+}
+
+fn version_status_label(s: &str) -> &str {
+    match s {
+        "Stable" => "Stable",
+        "Old" => "Old: an upgrade is recommended",
+        "HighRisk" => "High risk: upgrade now",
+        "" => "—",
+        other => other,
+    }
+}
+
+fn category_label(c: &str) -> &str {
+    match c {
+        "Normal" => "Cluster Edition (Normal)",
+        "Basic" => "Single Node (Basic)",
+        "Archive" => "Archive",
+        "NormalMultimaster" => "Multi-master Cluster",
+        "SENormal" => "Standard Edition",
+        "" => "—",
+        other => other,
+    }
+}
+
+/// A node role as a person says it.
+pub fn role_label(r: &str) -> &str {
+    match r {
+        "Writer" => "Primary (read/write)",
+        "Reader" => "Read-only",
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading a cluster.
+
+/// Which cluster a page shows: from the path and the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+}
+
+/// A cluster as its pages need it: where it is, its attributes, what the user may do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterData {
+    pub account: String,
+    pub region: String,
+    pub attr: DescribeDBClusterAttributeResponse,
+    /// Action names (without `polardb:`) the user may perform on this cluster.
+    pub allowed: Vec<String>,
+}
+
+impl ClusterData {
+    pub fn can(&self, action: &str) -> bool {
+        self.allowed.iter().any(|a| a == action)
+    }
+
+    /// The cluster or one of its nodes is in a state that ends by itself.
+    pub fn busy(&self) -> bool {
+        is_transitional(&self.attr.db_cluster_status)
+            || self
+                .attr
+                .db_nodes
+                .iter()
+                .any(|n| is_transitional(&n.db_node_status))
+    }
+
+    pub fn running(&self) -> bool {
+        self.attr.db_cluster_status == "Running"
+    }
+
+    pub fn name(&self) -> String {
+        if self.attr.db_cluster_description.is_empty() {
+            self.attr.db_cluster_id.clone()
+        } else {
+            self.attr.db_cluster_description.clone()
+        }
+    }
+}
+
+/// Reads one cluster (DescribeDBClusterAttribute) and the user's permissions on it. Without
+/// account and region in the address, finds them in the fleet first.
+pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
+    let Scope {
+        id,
+        mut account,
+        mut region,
+    } = scope;
+    if id.is_empty() {
+        return Err(AppError::Invalid {
+            field: "cluster".into(),
+            message: "no cluster ID in the address".into(),
+        });
+    }
+    if account.is_empty() || region.is_empty() {
+        let fleet = list_clusters(
+            Some(account.clone()).filter(|s| !s.is_empty()),
+            Some(region.clone()).filter(|s| !s.is_empty()),
+        )
+        .await?;
+        let found = fleet
+            .clusters
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| AppError::Invalid {
+                field: format!("Cluster {id}"),
+                message: "is not in any cloud account or region this console can see".into(),
+            })?;
+        account = found.account;
+        region = found.region;
+    }
+    let answer = call_api(
+        account.clone(),
+        region.clone(),
+        "DescribeDBClusterAttribute".into(),
+        vec![("DBClusterId".into(), id.clone())],
+    )
+    .await?;
+    let attr: DescribeDBClusterAttributeResponse =
+        serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeDBClusterAttribute answer had an unexpected shape: {e}"
+            ))
+        })?;
+    let polardb =
+        |names: &[&str]| -> Vec<String> { names.iter().map(|a| format!("polardb:{a}")).collect() };
+    let mut allowed = permissions(
+        account.clone(),
+        region.clone(),
+        Some(id.clone()),
+        polardb(CLUSTER_ACTIONS),
+    )
+    .await?;
+    allowed.extend(
+        permissions(
+            account.clone(),
+            region.clone(),
+            None,
+            polardb(REGION_ACTIONS),
+        )
+        .await?,
+    );
+    let allowed = allowed
+        .into_iter()
+        .map(|a| a.trim_start_matches("polardb:").to_string())
+        .collect();
+    Ok(ClusterData {
+        account,
+        region,
+        attr,
+        allowed,
+    })
+}
+
+/// What a cluster section shares: the cluster being shown, re-read after every change and,
+/// while something is in progress, every few seconds.
+#[derive(Clone, Copy)]
+pub struct ClusterCtx {
+    pub scope: Memo<Scope>,
+    pub data: Resource<Result<ClusterData, AppError>>,
+    /// Bumped after every successful change; the cluster is then read again.
+    pub changed: RwSignal<u32>,
+    /// True once the page is interactive (buttons stay disabled before).
+    pub hydrated: RwSignal<bool>,
+}
+
+impl ClusterCtx {
+    /// After each successful run of `value`'s action: read the cluster again and run `then`.
+    pub fn after_success<T, S>(&self, value: S, then: impl Fn() + 'static)
+    where
+        T: Clone + Send + Sync + 'static,
+        S: Get<Value = Option<Result<T, AppError>>> + 'static,
+    {
+        let changed = self.changed;
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = value.get() {
+                changed.update(|n| *n += 1);
+                then();
+            }
+        });
+    }
+}
+
+/// The cluster is gone (deleted, or never existed).
+fn is_not_found(e: &AppError) -> bool {
+    matches!(e, AppError::Upstream { code, .. } if code.starts_with("InvalidDBClusterId"))
+}
+
+/// A failed read, in words; a cluster that no longer exists says so plainly.
+pub fn load_error(e: AppError, id: String) -> AnyView {
+    if is_not_found(&e) {
+        view! {
+            <div data-testid="cluster-gone">
+                <Empty
+                    title=format!("Cluster {id} does not exist (any more).")
+                    hint="It was deleted, or the address names another cloud account or region."
+                />
+                <p><a href="/clusters">"Back to the cluster list"</a></p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <ErrorBox error=e /> }.into_any()
+    }
+}
+
+/// The frame of every cluster section: title and status, the section tabs, and the
+/// section itself. Provides [`ClusterCtx`].
+#[component]
+pub fn ClusterFrame(#[prop(into)] tab: String, children: Children) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let scope = Memo::new(move |_| Scope {
+        id: params.read().get("id").unwrap_or_default(),
+        account: query.read().get("account").unwrap_or_default(),
+        region: query.read().get("region").unwrap_or_default(),
+    });
+    let changed = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (scope.get(), changed.get()),
+        |(s, _)| load_cluster(s),
+    );
+    let hydrated = RwSignal::new(false);
+    let ctx = ClusterCtx {
+        scope,
+        data,
+        changed,
+        hydrated,
+    };
+    provide_context(ctx);
+
+    // After hydration: re-read while the cluster or a node is in a transitional state.
+    Effect::new(move |_| {
+        hydrated.set(true);
+        let tick = move || {
+            let busy = matches!(data.get_untracked(), Some(Ok(d)) if d.busy());
+            if busy {
+                data.refetch();
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    let title = move || format!("Cluster {}", scope.read().id);
+    let tabs = move || {
+        let s = scope.get();
+        TABS.iter()
+            .map(|(path, label, _)| {
+                let href = cluster_href(&s.id, &s.account, &s.region, path);
+                let current = *path == tab.as_str();
+                view! {
+                    <a
+                        href=href
+                        class:tab=true
+                        class:tab-current=current
+                        aria-current=if current { Some("page") } else { None }
+                        data-tab=if path.is_empty() { "overview" } else { path }
+                    >
+                        {*label}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <Title text=title />
+        <div class="page-head cluster-head">
+            <a class="back-link" href=move || {
+                let s = scope.get();
+                let mut q = Vec::new();
+                if !s.account.is_empty() { q.push(format!("account={}", encode(&s.account))); }
+                if !s.region.is_empty() { q.push(format!("region={}", encode(&s.region))); }
+                if q.is_empty() { "/clusters".to_string() } else { format!("/clusters?{}", q.join("&")) }
+            }>"← Clusters"</a>
+            <Transition fallback=move || view! { <h1 class="mono">{move || scope.read().id.clone()}</h1> }>
+                {move || Suspend::new(async move {
+                    let id = scope.read_untracked().id.clone();
+                    match data.await {
+                        Ok(d) => {
+                            let a = &d.attr;
+                            view! {
+                                <h1 data-testid="cluster-title">{d.name()}</h1>
+                                <p class="cluster-sub">
+                                    <span class="mono">{a.db_cluster_id.clone()}</span>
+                                    <span data-testid="cluster-status"><StatusBadge status=a.db_cluster_status.clone() /></span>
+                                    {(d.attr.lock_mode != "Unlock" && !d.attr.lock_mode.is_empty()).then(|| view! {
+                                        <span class="badge badge-bad">{lock_mode_label(&d.attr.lock_mode)}</span>
+                                    })}
+                                    <span class="muted">{format!("{} · {} · PostgreSQL {}", d.account, d.region, a.db_version)}</span>
+                                </p>
+                            }
+                            .into_any()
+                        }
+                        Err(_) => view! { <h1 class="mono">{id}</h1> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+        <nav class="tabs" aria-label="Cluster sections" data-testid="cluster-tabs">{tabs}</nav>
+        {children()}
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions: check the input, then call the API through `call_api`.
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Renames a cluster (ModifyDBClusterDescription). Returns the RequestId.
+#[server]
+pub async fn modify_cluster_description(
+    account: String,
+    region: String,
+    cluster: String,
+    description: String,
+) -> Result<String, AppError> {
+    if let Some(problem) = description_problem(&description) {
+        return Err(invalid("Description", problem));
+    }
+    let answer = call_api(
+        account,
+        region,
+        "ModifyDBClusterDescription".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("DBClusterDescription".into(), description),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Sets the maintenance window (ModifyDBClusterMaintainTime). Returns the RequestId.
+#[server]
+pub async fn modify_cluster_maintain_time(
+    account: String,
+    region: String,
+    cluster: String,
+    maintain_time: String,
+) -> Result<String, AppError> {
+    let maintain_time = maintain_time.trim().to_string();
+    if let Some(problem) = maintain_time_problem(&maintain_time) {
+        return Err(invalid("Maintenance window", problem));
+    }
+    let answer = call_api(
+        account,
+        region,
+        "ModifyDBClusterMaintainTime".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("MaintainTime".into(), maintain_time),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Turns deletion protection on or off (ModifyDBClusterDeletion). Returns the RequestId.
+#[server]
+pub async fn modify_cluster_deletion(
+    account: String,
+    region: String,
+    cluster: String,
+    protection: bool,
+) -> Result<String, AppError> {
+    let answer = call_api(
+        account,
+        region,
+        "ModifyDBClusterDeletion".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("Protection".into(), protection.to_string()),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Releases a cluster (DeleteDBCluster). `confirm` must repeat the cluster ID; `backups`
+/// is ALL, LATEST, NONE, or empty for the cluster's backup policy. Returns the RequestId.
+#[server]
+pub async fn delete_cluster(
+    account: String,
+    region: String,
+    cluster: String,
+    confirm: String,
+    backups: String,
+) -> Result<String, AppError> {
+    if confirm.trim() != cluster {
+        return Err(invalid(
+            "Confirmation",
+            format!("type the cluster ID {cluster} to delete it"),
+        ));
+    }
+    let mut params = vec![("DBClusterId".to_string(), cluster)];
+    match backups.as_str() {
+        "" => {}
+        "ALL" | "LATEST" | "NONE" => {
+            params.push(("BackupRetentionPolicyOnClusterDeletion".into(), backups))
+        }
+        _ => return Err(invalid("Backups", "must be ALL, LATEST or NONE")),
+    }
+    let answer = call_api(account, region, "DeleteDBCluster".into(), params).await?;
+    Ok(answer.request_id)
+}
+
+/// What the cluster's backup policy keeps when the cluster is deleted (ALL, LATEST, NONE).
+#[server]
+pub async fn backup_retention_on_deletion(
+    account: String,
+    region: String,
+    cluster: String,
+) -> Result<String, AppError> {
+    let answer = call_api(
+        account,
+        region,
+        "DescribeBackupPolicy".into(),
+        vec![("DBClusterId".into(), cluster)],
+    )
+    .await?;
+    let policy: polardb::models::DescribeBackupPolicyResponse = serde_json::from_str(&answer.json)
+        .map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeBackupPolicy answer had an unexpected shape: {e}"
+            ))
+        })?;
+    Ok(policy.backup_retention_policy_on_cluster_deletion)
+}
+
+fn retention_label(v: &str) -> &str {
+    match v {
+        "ALL" => "all backups are kept",
+        "LATEST" => "the last backup (taken before release) is kept",
+        "NONE" => "all backups are deleted with the cluster",
+        _ => "unknown",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Pages.
+
+/// `/clusters/:id`: the Overview section.
+#[component]
+pub fn ClusterOverviewPage() -> impl IntoView {
+    view! {
+        <ClusterFrame tab="">
+            <Overview />
+        </ClusterFrame>
+    }
+}
+
+/// `/clusters/:id/:tab` for the sections whose issue is still open.
+#[component]
+pub fn ClusterSectionPage() -> impl IntoView {
+    let params = use_params_map();
+    let tab = params.read_untracked().get("tab").unwrap_or_default();
+    match TABS
+        .iter()
+        .find(|(p, _, issue)| *p == tab && issue.is_some())
+    {
+        Some((path, label, Some(issue))) => view! {
+            <ClusterFrame tab=*path>
+                <div data-testid="section-later">
+                    <Empty
+                        title=format!("{label} is not available yet.")
+                        hint=format!("{label} comes with issue #{issue}.")
+                    />
+                </div>
+            </ClusterFrame>
+        }
+        .into_any(),
+        _ => view! { <crate::pages::NotFound /> }.into_any(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edit {
+    Description,
+    MaintainTime,
+}
+
+#[component]
+fn Overview() -> impl IntoView {
+    let ctx = expect_context::<ClusterCtx>();
+    let data = ctx.data;
+    let rename = ServerAction::<ModifyClusterDescription>::new();
+    let maintain = ServerAction::<ModifyClusterMaintainTime>::new();
+    let protect = ServerAction::<ModifyClusterDeletion>::new();
+    let delete = ServerAction::<DeleteCluster>::new();
+    let retention = ServerAction::<BackupRetentionOnDeletion>::new();
+
+    let editing = RwSignal::new(None::<Edit>);
+    let description = RwSignal::new(String::new());
+    let window = RwSignal::new(String::new());
+    let dialog = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let backups = RwSignal::new(String::new());
+
+    ctx.after_success(rename.value(), move || editing.set(None));
+    ctx.after_success(maintain.value(), move || editing.set(None));
+    ctx.after_success(protect.value(), || {});
+    ctx.after_success(delete.value(), move || dialog.set(false));
+
+    let current = move || data.get().and_then(|r| r.ok());
+    let hydrated = ctx.hydrated;
+
+    let description_problem_now = move || description_problem(&description.get());
+    let window_problem_now = move || maintain_time_problem(window.get().trim());
+
+    let save_description = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if description_problem_now().is_some() {
+            return;
+        }
+        rename.dispatch(ModifyClusterDescription {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            description: description.get_untracked(),
+        });
+    };
+    let save_window = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if window_problem_now().is_some() {
+            return;
+        }
+        maintain.dispatch(ModifyClusterMaintainTime {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            maintain_time: window.get_untracked().trim().to_string(),
+        });
+    };
+    let toggle_protection = move |_| {
+        let Some(d) = current() else { return };
+        protect.dispatch(ModifyClusterDeletion {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            protection: d.attr.deletion_lock == 0,
+        });
+    };
+    let open_delete = move |_| {
+        let Some(d) = current() else { return };
+        typed.set(String::new());
+        backups.set(String::new());
+        delete.value().set(None);
+        retention.value().set(None);
+        retention.dispatch(BackupRetentionOnDeletion {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+        });
+        dialog.set(true);
+    };
+    let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if typed.get_untracked().trim() != d.attr.db_cluster_id {
+            return;
+        }
+        delete.dispatch(DeleteCluster {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            confirm: typed.get_untracked().trim().to_string(),
+            backups: backups.get_untracked(),
+        });
+    };
+
+    view! {
+        {move || delete.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="delete-requested">
+                "Deletion requested. The cluster shows Deleting until it is released, then disappears from the list."
+            </div>
+        })}
+        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+            {move || Suspend::new(async move {
+                let id = ctx.scope.read_untracked().id.clone();
+                let d = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return load_error(e, id),
+                };
+                let a = d.attr.clone();
+                let locked = a.deletion_lock != 0;
+                let prepaid = a.pay_type == "Prepaid";
+                let running = d.running();
+                let delete_refusal = if locked {
+                    Some("Deletion protection is on: the API refuses to delete this cluster. Turn protection off first.".to_string())
+                } else if prepaid {
+                    Some("Subscription (Prepaid) clusters cannot be deleted through the API; only pay-as-you-go clusters can.".to_string())
+                } else if !running {
+                    Some(format!("The cluster must be Running to be deleted (it is {}).", a.db_cluster_status))
+                } else {
+                    None
+                };
+                let storage_pct = if a.storage_max > 0 { (a.storage_used as f64 / a.storage_max as f64) * 100.0 } else { 0.0 };
+                let readers = a.db_nodes.iter().filter(|n| n.db_node_role == "Reader").count();
+                let writers = a.db_nodes.len() - readers;
+                let current_description = a.db_cluster_description.clone();
+                let current_window = a.maintain_time.clone();
+                let can_rename = d.can("ModifyDBClusterDescription");
+                let can_window = d.can("ModifyDBClusterMaintainTime");
+                let can_protect = d.can("ModifyDBClusterDeletion");
+                let can_delete = d.can("DeleteDBCluster");
+                let nodes_href = cluster_href(&a.db_cluster_id, &d.account, &d.region, "nodes");
+                let tags = a.tags.clone();
+                view! {
+                    <div class="overview" data-testid="cluster-overview">
+                        <section class="panel">
+                            <h2>"Basics"</h2>
+                            <dl class="kv">
+                                <dt>"Description"</dt>
+                                <dd>
+                                    <span data-testid="field-description">{a.db_cluster_description.clone()}</span>
+                                    {can_rename.then(|| view! {
+                                        " "
+                                        <button type="button" class="small-link link-button" data-testid="edit-description"
+                                            disabled=move || !hydrated.get()
+                                            on:click={
+                                                let cur = current_description.clone();
+                                                move |_| {
+                                                    description.set(cur.clone());
+                                                    rename.value().set(None);
+                                                    editing.set(Some(Edit::Description));
+                                                }
+                                            }>"Edit"</button>
+                                    })}
+                                    {move || (editing.get() == Some(Edit::Description)).then(|| view! {
+                                        <form class="edit-form" on:submit=save_description data-testid="description-form">
+                                            <input type="text" aria-label="New description" data-testid="description-input"
+                                                maxlength="300"
+                                                prop:value=move || description.get()
+                                                on:input=move |ev| description.set(event_target_value(&ev)) />
+                                            <button type="submit" class="small primary-small" data-testid="save-description"
+                                                disabled=move || description_problem_now().is_some() || rename.pending().get()>
+                                                {move || if rename.pending().get() { "Saving…" } else { "Save" }}
+                                            </button>
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                            <p class="field-hint" data-testid="description-problem">
+                                                {move || match description_problem_now() {
+                                                    Some(p) => view! { <span class="field-error">{format!("Description {p}.")}</span> }.into_any(),
+                                                    None => view! { <span class="muted">"2–256 characters, starting with a letter or a Chinese character."</span> }.into_any(),
+                                                }}
+                                            </p>
+                                            {form_error(rename.value())}
+                                        </form>
+                                    })}
+                                </dd>
+                                <dt>"Cluster ID"</dt><dd class="mono">{a.db_cluster_id.clone()}</dd>
+                                <dt>"Status"</dt><dd><StatusBadge status=a.db_cluster_status.clone() /></dd>
+                                <dt>"Engine"</dt><dd data-testid="field-engine">{format!("{} {} ({})", if a.db_type.is_empty() { "PostgreSQL".to_string() } else { a.db_type.clone() }, a.db_version, a.engine)}</dd>
+                                <dt>"Minor version"</dt>
+                                <dd>
+                                    {version_status_label(&a.db_version_status).to_string()}
+                                    <span class="muted">{if a.is_latest_version { " · latest kernel" } else { " · a newer kernel is available" }}</span>
+                                    {(!a.auto_upgrade_minor_version.is_empty()).then(|| view! { <span class="muted">{format!(" · updates: {}", a.auto_upgrade_minor_version)}</span> })}
+                                </dd>
+                                <dt>"Edition"</dt>
+                                <dd>{category_label(&a.category).to_string()}{(!a.sub_category.is_empty()).then(|| view! { <span class="muted">{format!(" · {} specification", a.sub_category)}</span> })}</dd>
+                                <dt>"Nodes"</dt>
+                                <dd><a href=nodes_href>{format!("{writers} primary, {readers} read-only")}</a></dd>
+                                <dt>"Created"</dt><dd class="mono">{human_time(&a.creation_time)}</dd>
+                            </dl>
+                        </section>
+
+                        <section class="panel">
+                            <h2>"Storage"</h2>
+                            <dl class="kv">
+                                <dt>"Used"</dt>
+                                <dd data-testid="field-storage">
+                                    {format!("{} of {} ({:.2}%)", human_bytes(a.storage_used), human_bytes(a.storage_max), storage_pct)}
+                                    <br />
+                                    <meter class="storage-meter" min="0" max=a.storage_max.max(1).to_string() value=a.storage_used.max(0).to_string()
+                                        aria-label="Storage used"></meter>
+                                </dd>
+                                <dt>"Storage type"</dt><dd>{if a.storage_type.is_empty() { "—".to_string() } else { a.storage_type.clone() }}</dd>
+                                <dt>"Storage billing"</dt><dd>{pay_type_label(&a.storage_pay_type).to_string()}</dd>
+                                <dt>"Level-1 backups"</dt><dd>{human_bytes(a.data_level1_backup_chain_size)}</dd>
+                            </dl>
+                        </section>
+
+                        <section class="panel">
+                            <h2>"Network and location"</h2>
+                            <dl class="kv">
+                                <dt>"Region"</dt><dd>{a.region_id.clone()}</dd>
+                                <dt>"Zones"</dt><dd data-testid="field-zones">{a.zone_ids.split(',').filter(|z| !z.is_empty()).collect::<Vec<_>>().join(", ")}</dd>
+                                <dt>"Network type"</dt><dd>{a.db_cluster_network_type.clone()}</dd>
+                                <dt>"VPC"</dt><dd class="mono">{a.vpc_id.clone()}</dd>
+                                <dt>"vSwitch"</dt><dd class="mono">{a.v_switch_id.clone()}</dd>
+                                <dt>"Resource group"</dt><dd class="mono">{a.resource_group_id.clone()}</dd>
+                            </dl>
+                        </section>
+
+                        <section class="panel">
+                            <h2>"Billing"</h2>
+                            <dl class="kv">
+                                <dt>"Billing method"</dt><dd data-testid="field-pay-type">{pay_type_label(&a.pay_type).to_string()}</dd>
+                                <dt>"Expires"</dt>
+                                <dd>{if a.pay_type == "Prepaid" {
+                                    format!("{}{}", human_time(&a.expire_time), if a.expired == "true" { " (expired)" } else { "" })
+                                } else {
+                                    "— (pay-as-you-go clusters do not expire)".to_string()
+                                }}</dd>
+                                <dt>"Lock mode"</dt><dd data-testid="field-lock-mode">{lock_mode_label(&a.lock_mode)}</dd>
+                            </dl>
+                        </section>
+
+                        <section class="panel">
+                            <h2>"Maintenance and protection"</h2>
+                            <dl class="kv">
+                                <dt>"Maintenance window"</dt>
+                                <dd>
+                                    <span data-testid="field-maintain-time" class="mono">{a.maintain_time.clone()}</span>
+                                    <span class="muted">{maintain_time_china(&a.maintain_time).map(|l| format!(" (UTC; {l})")).unwrap_or_default()}</span>
+                                    {can_window.then(|| view! {
+                                        " "
+                                        <button type="button" class="small-link link-button" data-testid="edit-maintain-time"
+                                            disabled=move || !hydrated.get()
+                                            on:click={
+                                                let cur = current_window.clone();
+                                                move |_| {
+                                                    window.set(cur.clone());
+                                                    maintain.value().set(None);
+                                                    editing.set(Some(Edit::MaintainTime));
+                                                }
+                                            }>"Edit"</button>
+                                    })}
+                                    {move || (editing.get() == Some(Edit::MaintainTime)).then(|| view! {
+                                        <form class="edit-form" on:submit=save_window data-testid="maintain-form">
+                                            <input type="text" class="mono" aria-label="New maintenance window" data-testid="maintain-input"
+                                                placeholder="16:00Z-17:00Z" maxlength="20"
+                                                prop:value=move || window.get()
+                                                on:input=move |ev| window.set(event_target_value(&ev)) />
+                                            <button type="submit" class="small primary-small" data-testid="save-maintain-time"
+                                                disabled=move || window_problem_now().is_some() || maintain.pending().get()>
+                                                {move || if maintain.pending().get() { "Saving…" } else { "Save" }}
+                                            </button>
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                            <p class="field-hint" data-testid="maintain-problem">
+                                                {move || match window_problem_now() {
+                                                    Some(p) => view! { <span class="field-error">{format!("Maintenance window: {p}.")}</span> }.into_any(),
+                                                    None => view! { <span class="muted">{format!("One hour, on the hour, in UTC: {}.", maintain_time_china(window.get().trim()).unwrap_or_default())}</span> }.into_any(),
+                                                }}
+                                            </p>
+                                            {form_error(maintain.value())}
+                                        </form>
+                                    })}
+                                </dd>
+                                <dt>"Deletion protection"</dt>
+                                <dd>
+                                    <span data-testid="field-deletion-protection">{if locked { "On" } else { "Off" }}</span>
+                                    <span class="muted">{if locked { " · the cluster cannot be deleted" } else { " · the cluster can be deleted" }}</span>
+                                    {can_protect.then(|| view! {
+                                        " "
+                                        <button type="button" class="small" data-testid="toggle-protection"
+                                            disabled=move || !hydrated.get() || protect.pending().get()
+                                            on:click=toggle_protection>
+                                            {if locked { "Turn off" } else { "Turn on" }}
+                                        </button>
+                                    })}
+                                    {form_error(protect.value())}
+                                </dd>
+                            </dl>
+                        </section>
+
+                        <section class="panel">
+                            <h2>"Tags"</h2>
+                            {if tags.is_empty() {
+                                view! { <p class="muted">"No tags."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="tag-list" data-testid="field-tags">
+                                        {tags.into_iter().map(|t| view! {
+                                            <li class="tag"><span class="tag-key">{t.key}</span>{(!t.value.is_empty()).then(|| view! { <span class="tag-value">{t.value}</span> })}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </section>
+
+                        {can_delete.then(|| view! {
+                            <section class="panel panel-danger">
+                                <h2>"Delete the cluster"</h2>
+                                <p class="muted">"Releases the cluster, its nodes and its data. This cannot be undone."</p>
+                                {match delete_refusal.clone() {
+                                    Some(reason) => view! {
+                                        <p class="refusal" data-testid="delete-refused" role="note">{reason}</p>
+                                        <button type="button" class="small danger" data-testid="delete-cluster" disabled=true>"Delete cluster…"</button>
+                                    }.into_any(),
+                                    None => view! {
+                                        <button type="button" class="small danger" data-testid="delete-cluster"
+                                            disabled=move || !hydrated.get()
+                                            on:click=open_delete>"Delete cluster…"</button>
+                                    }.into_any(),
+                                }}
+                            </section>
+                        })}
+                    </div>
+                }
+                .into_any()
+            })}
+        </Transition>
+
+        // The deletion dialog lives outside the refreshing part: nothing resets it while open.
+        {move || dialog.get().then(|| {
+            let Some(d) = current() else { return view! { <span></span> }.into_any() };
+            let a = d.attr.clone();
+            let id = a.db_cluster_id.clone();
+            let id_check = id.clone();
+            let node_list = a.db_nodes.iter().map(|n| format!("{} ({})", n.db_node_id, role_label(&n.db_node_role).to_lowercase())).collect::<Vec<_>>().join(", ");
+            let matches = move || typed.get().trim() == id_check;
+            view! {
+                <div class="modal-backdrop">
+                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
+                        <h2 id="delete-title">{format!("Delete {} ({})?", id, d.name())}</h2>
+                        <p>"Deleting releases the cluster at once. What is lost:"</p>
+                        <ul class="loss-list">
+                            <li>{format!("all data in the cluster ({} of storage)", human_bytes(a.storage_used))}</li>
+                            <li>{format!("its {} nodes: {}", a.db_nodes.len(), node_list)}</li>
+                            <li>"its endpoints and connection addresses, database accounts and databases, whitelists and parameters"</li>
+                            <li>
+                                "backups: "
+                                {move || match backups.get().as_str() {
+                                    "" => match retention.value().get() {
+                                        Some(Ok(p)) if !p.is_empty() => format!("as the backup policy says ({p}): {}", retention_label(&p)),
+                                        _ => "as the cluster's backup policy says".to_string(),
+                                    },
+                                    other => retention_label(other).to_string(),
+                                }}
+                            </li>
+                        </ul>
+                        <form class="stack-form" on:submit=confirm_delete>
+                            <label>
+                                <span>"Backups after deletion"</span>
+                                <select data-testid="delete-backups" on:change=move |ev| backups.set(event_target_value(&ev))>
+                                    <option value="" selected=true>"As the backup policy says"</option>
+                                    <option value="LATEST">"Keep the last backup (LATEST)"</option>
+                                    <option value="ALL">"Keep all backups (ALL)"</option>
+                                    <option value="NONE">"Delete all backups (NONE)"</option>
+                                </select>
+                            </label>
+                            <label>
+                                <span>{format!("Type the cluster ID {id} to confirm")}</span>
+                                <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-confirm-input"
+                                    prop:value=move || typed.get()
+                                    on:input=move |ev| typed.set(event_target_value(&ev)) />
+                            </label>
+                            {form_error(delete.value())}
+                            <div class="modal-actions">
+                                <button type="button" class="small" data-testid="cancel-delete" on:click=move |_| dialog.set(false)>"Cancel"</button>
+                                <button type="submit" class="small danger solid" data-testid="confirm-delete"
+                                    disabled=move || !matches() || delete.pending().get()>
+                                    {move || if delete.pending().get() { "Deleting…" } else { "Delete this cluster" }}
+                                </button>
+                            </div>
+                        </form>
+                    </div>
+                </div>
+            }.into_any()
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_follow_the_reference() {
+        assert_eq!(description_problem("orders-staging"), None);
+        assert_eq!(description_problem("订单库"), None);
+        assert_eq!(description_problem("ab"), None);
+        assert!(description_problem("a").is_some());
+        assert!(description_problem(&"a".repeat(257)).is_some());
+        assert_eq!(description_problem(&"a".repeat(256)), None);
+        assert!(description_problem("http://x").unwrap().contains("http"));
+        assert!(description_problem("https://x").unwrap().contains("http"));
+        assert!(description_problem("1abc").unwrap().contains("letter"));
+        assert!(description_problem("-abc").is_some());
+        assert!(description_problem(" abc").is_some());
+    }
+
+    #[test]
+    fn maintenance_windows_are_one_hour_on_the_hour() {
+        assert_eq!(maintain_time_problem("16:00Z-17:00Z"), None);
+        assert_eq!(maintain_time_problem("23:00Z-00:00Z"), None);
+        assert_eq!(maintain_time_problem("00:00Z-01:00Z"), None);
+        assert!(maintain_time_problem("16:00Z-18:00Z")
+            .unwrap()
+            .contains("one hour"));
+        assert!(maintain_time_problem("16:30Z-17:30Z")
+            .unwrap()
+            .contains("on the hour"));
+        assert!(maintain_time_problem("16:00-17:00").is_some());
+        assert!(maintain_time_problem("24:00Z-01:00Z").is_some());
+        assert!(maintain_time_problem("6:00Z-7:00Z").is_some());
+        assert!(maintain_time_problem("").is_some());
+        assert_eq!(
+            maintain_time_china("16:00Z-17:00Z").as_deref(),
+            Some("00:00–01:00 UTC+08:00")
+        );
+    }
+
+    #[test]
+    fn links_carry_account_and_region() {
+        assert_eq!(
+            cluster_href("pc-1", "sandbox", "cn-hangzhou", ""),
+            "/clusters/pc-1?account=sandbox&region=cn-hangzhou"
+        );
+        assert_eq!(
+            cluster_href("pc-1", "my account", "", "nodes"),
+            "/clusters/pc-1/nodes?account=my%20account"
+        );
+    }
+
+    #[test]
+    fn sizes_read_like_a_console() {
+        assert_eq!(human_bytes(10_995_116_277_760), "10 TiB");
+        assert_eq!(human_bytes(3_009_413_120), "2.8 GiB");
+        assert_eq!(human_bytes(512), "512 B");
+    }
+}
