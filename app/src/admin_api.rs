@@ -15,6 +15,7 @@ pub struct UserItem {
     pub auth_source: String,
     pub disabled: bool,
     pub created: String,
+    pub last_sign_in: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +94,10 @@ pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
             auth_source: u.auth_source,
             disabled: u.disabled,
             created: u.created_at.date().to_string(),
+            last_sign_in: u
+                .last_sign_in_at
+                .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
+                .unwrap_or_else(|| "never".into()),
         })
         .collect())
 }
@@ -128,6 +133,20 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
         "UserEnabled"
     };
     ssr::record(&backend, &user, action, serde_json::json!({"user": id})).await
+}
+
+/// Ends every session of a user at once (on every console process).
+#[server]
+pub async fn end_user_sessions(id: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    backend.admin.end_sessions(ssr::parse_id(&id)?).await?;
+    ssr::record(
+        &backend,
+        &user,
+        "UserSessionsEnded",
+        serde_json::json!({"user": id}),
+    )
+    .await
 }
 
 #[server]

@@ -74,13 +74,28 @@ pub mod ssr {
         pub absolute_secs: i64,
     }
 
+    /// The session key holding the user's session epoch at sign-in.
+    pub const EPOCH_KEY: &str = "epoch";
+
     /// Marks the session as belonging to `user` from now on (after the id was cycled).
     pub async fn start_session(
         session: &Session,
-        user_id: &str,
+        user: &User,
     ) -> Result<(), tower_sessions::session::Error> {
-        session.insert(USER_KEY, user_id.to_string()).await?;
+        session.insert(USER_KEY, user.id.to_string()).await?;
+        session.insert(EPOCH_KEY, user.session_epoch).await?;
         session.insert(SIGNED_IN_AT_KEY, time_now()).await
+    }
+
+    /// Whether a session made for `user` is still valid (not ended by an administrator,
+    /// not disabled). An invalid one is flushed on the server.
+    pub async fn session_valid_for(session: &Session, user: &User) -> bool {
+        let epoch: Option<i32> = session.get(EPOCH_KEY).await.ok().flatten();
+        if user.disabled || epoch != Some(user.session_epoch) {
+            let _ = session.flush().await;
+            return false;
+        }
+        true
     }
 
     pub fn time_now() -> i64 {
@@ -124,16 +139,12 @@ pub mod ssr {
             Some(id) => backend.identity.find(id).await?,
             None => None,
         };
+        let user = match user {
+            Some(u) if session_valid_for(&session, &u).await => Some(u),
+            _ => None,
+        };
         match user {
-            Some(u) if !u.disabled => Ok((backend, u)),
-            Some(_) => {
-                // A disabled user's session ends on the server at once.
-                let _ = session.flush().await;
-                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                    opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
-                }
-                Err(AppError::Unauthenticated)
-            }
+            Some(u) => Ok((backend, u)),
             None => {
                 if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
                     opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
@@ -303,9 +314,10 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
             let session = ssr::session().await?;
             let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
             session.cycle_id().await.map_err(unavailable)?;
-            ssr::start_session(&session, &user.id.to_string())
+            ssr::start_session(&session, &user)
                 .await
                 .map_err(unavailable)?;
+            backend.identity.signed_in(user.id).await?;
             backend.identity.clear_failures(&username).await?;
             actor.user_id = Some(user.id);
             backend

@@ -18,6 +18,7 @@ pub struct UserRow {
     pub auth_source: String,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
+    pub last_sign_in_at: Option<OffsetDateTime>,
 }
 
 #[derive(Clone, Debug)]
@@ -42,7 +43,7 @@ impl Admin {
     pub async fn users(&self) -> Result<Vec<UserRow>, BackendError> {
         Ok(sqlx::query_as!(
             UserRow,
-            "SELECT id, username, display_name, email, role, auth_source, disabled, created_at
+            "SELECT id, username, display_name, email, role, auth_source, disabled, created_at, last_sign_in_at
              FROM users ORDER BY username"
         )
         .fetch_all(&self.pool)
@@ -71,9 +72,23 @@ impl Admin {
     /// request loads the user and refuses a disabled one.
     pub async fn set_disabled(&self, user: Uuid, disabled: bool) -> Result<(), BackendError> {
         let done = sqlx::query!(
-            "UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1",
+            "UPDATE users SET disabled = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1",
             user,
             disabled
+        )
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// Ends every session of a user, on every console process, at once.
+    pub async fn end_sessions(&self, user: Uuid) -> Result<(), BackendError> {
+        let done = sqlx::query!(
+            "UPDATE users SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1",
+            user
         )
         .execute(&self.pool)
         .await?;

@@ -48,6 +48,8 @@ pub struct User {
     pub role: String,
     pub auth_source: String,
     pub disabled: bool,
+    /// Sessions made in an earlier epoch are no longer valid.
+    pub session_epoch: i32,
 }
 
 /// A username as the console accepts it.
@@ -224,6 +226,7 @@ impl Identity {
             role: role.as_str().to_string(),
             auth_source: "local".into(),
             disabled: false,
+            session_epoch: 0,
         })
     }
 
@@ -234,7 +237,7 @@ impl Identity {
         password: &str,
     ) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
-            "SELECT id, username, display_name, role, auth_source, disabled, password_hash
+            "SELECT id, username, display_name, role, auth_source, disabled, password_hash, session_epoch
              FROM users WHERE username = $1",
             username.trim()
         )
@@ -260,6 +263,7 @@ impl Identity {
                 role: r.role,
                 auth_source: r.auth_source,
                 disabled: r.disabled,
+                session_epoch: r.session_epoch,
             })),
             _ => Ok(None),
         }
@@ -343,7 +347,7 @@ impl Identity {
                    email = COALESCE(EXCLUDED.email, users.email),
                    role = CASE WHEN users.auth_source = 'proxy' THEN EXCLUDED.role ELSE users.role END,
                    updated_at = now()
-               RETURNING id, username, display_name, role, auth_source, disabled"#,
+               RETURNING id, username, display_name, role, auth_source, disabled, session_epoch"#,
             Uuid::new_v4(),
             username.as_str(),
             display_name,
@@ -359,12 +363,13 @@ impl Identity {
             role: row.role,
             auth_source: row.auth_source,
             disabled: row.disabled,
+            session_epoch: row.session_epoch,
         })
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
-            "SELECT id, username, display_name, role, auth_source, disabled FROM users WHERE id = $1",
+            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch FROM users WHERE id = $1",
             id
         )
         .fetch_optional(&self.pool)
@@ -376,7 +381,16 @@ impl Identity {
             role: r.role,
             auth_source: r.auth_source,
             disabled: r.disabled,
+            session_epoch: r.session_epoch,
         }))
+    }
+
+    /// Notes a sign-in (shown on the users page).
+    pub async fn signed_in(&self, id: Uuid) -> Result<(), BackendError> {
+        sqlx::query!("UPDATE users SET last_sign_in_at = now() WHERE id = $1", id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

@@ -215,13 +215,9 @@ async fn require_sign_in(
             },
             None => None,
         };
+        // A disabled user's session, or one an administrator ended, stops here and now.
         let signed_in = match user {
-            Some(u) if u.disabled => {
-                // A disabled user's session ends here and now.
-                let _ = session.flush().await;
-                false
-            }
-            Some(_) => true,
+            Some(u) => app::api::ssr::session_valid_for(&session, &u).await,
             None => false,
         };
         if !signed_in {

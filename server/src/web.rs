@@ -291,11 +291,10 @@ pub async fn proxy_identity(
         let _ = session.flush().await;
         return (StatusCode::FORBIDDEN, "Your console account is disabled.").into_response();
     }
-    if current.as_deref() != Some(user.id.to_string().as_str()) {
+    let same_user = current.as_deref() == Some(user.id.to_string().as_str());
+    if !same_user || !app::api::ssr::session_valid_for(&session, &user).await {
         if session.cycle_id().await.is_err()
-            || app::api::ssr::start_session(&session, &user.id.to_string())
-                .await
-                .is_err()
+            || app::api::ssr::start_session(&session, &user).await.is_err()
         {
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -307,6 +306,7 @@ pub async fn proxy_identity(
         actor.user_id = Some(user.id);
         actor.name = user.username.clone();
         actor.auth_method = "proxy".into();
+        let _ = ws.backend.identity.signed_in(user.id).await;
         let event = Event::security(actor, "SignIn", Outcome::Ok);
         if let Err(e) = ws.backend.audit.append(&event).await {
             tracing::error!(error = %e, "could not record a sign-in");

@@ -328,3 +328,38 @@ async fn every_action_for_every_role_matches_the_policy() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_administrator_can_end_a_users_sessions() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let frank = app.user_with_role("frank", "operator").await;
+    assert_eq!(
+        get(&app, "/clusters", &[("cookie", &frank)]).await.status(),
+        200
+    );
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'frank'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .call_form(&admin, "end_user_sessions", &[("id", &id.to_string())])
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert_eq!(
+        get(&app, "/clusters", &[("cookie", &frank)]).await.status(),
+        303
+    );
+    // Signing in again works, and the users page shows when.
+    let again = app.sign_in_as("frank", "frank-password-123").await;
+    assert_eq!(
+        get(&app, "/clusters", &[("cookie", &again)]).await.status(),
+        200
+    );
+    let html = get(&app, "/settings/users", &[("cookie", &admin)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("frank") && html.contains("UTC"));
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::admin_api::{
-    list_roles, list_users, DeleteRole, SaveRole, SetUserDisabled, SetUserRole,
+    list_roles, list_users, DeleteRole, EndUserSessions, SaveRole, SetUserDisabled, SetUserRole,
 };
 use crate::components::{Empty, ErrorBox, Loading};
 
@@ -48,8 +48,15 @@ where
 pub fn UsersPage() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
+    let end_sessions = ServerAction::<EndUserSessions>::new();
     let users = Resource::new(
-        move || (set_role.version().get(), set_disabled.version().get()),
+        move || {
+            (
+                set_role.version().get(),
+                set_disabled.version().get(),
+                end_sessions.version().get(),
+            )
+        },
         |_| list_users(),
     );
     let roles = Resource::new(|| (), |_| list_roles());
@@ -61,6 +68,7 @@ pub fn UsersPage() -> impl IntoView {
         </div>
         {form_error(set_role.value())}
         {form_error(set_disabled.value())}
+        {form_error(end_sessions.value())}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 let role_names: Vec<String> = roles.await.map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
@@ -70,13 +78,14 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap">
                         <table class="grid" data-testid="users-table">
-                            <thead><tr><th>"User"</th><th>"Signs in with"</th><th>"Role"</th><th>"Status"</th><th>"Created"</th><th></th></tr></thead>
+                            <thead><tr><th>"User"</th><th>"Signs in with"</th><th>"Role"</th><th>"Status"</th><th>"Last sign-in"</th><th>"Created"</th><th></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let names = role_names.clone();
                                     let current = u.role.clone();
                                     let id_role = u.id.clone();
                                     let id_disable = u.id.clone();
+                                    let id_sessions = u.id.clone();
                                     view! {
                                         <tr data-user=u.username.clone()>
                                             <td><div>{u.display_name.clone()}</div><div class="muted mono">{u.username.clone()}" "{u.email.clone()}</div></td>
@@ -94,12 +103,17 @@ pub fn UsersPage() -> impl IntoView {
                                                 </ActionForm>
                                             </td>
                                             <td>{if u.disabled { view! { <span class="badge badge-bad">"Disabled"</span> }.into_any() } else { view! { <span class="badge badge-ok">"Active"</span> }.into_any() }}</td>
+                                            <td class="mono">{u.last_sign_in.clone()}</td>
                                             <td class="mono">{u.created.clone()}</td>
                                             <td>
                                                 <ActionForm action=set_disabled attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id_disable />
                                                     <input type="hidden" name="disabled" value=if u.disabled { "false" } else { "true" } />
                                                     <button type="submit" class="small">{if u.disabled { "Enable" } else { "Disable" }}</button>
+                                                </ActionForm>
+                                                <ActionForm action=end_sessions attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id_sessions />
+                                                    <button type="submit" class="small">"End sessions"</button>
                                                 </ActionForm>
                                             </td>
                                         </tr>
