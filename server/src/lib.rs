@@ -166,6 +166,8 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .merge(
             Router::new()
                 .route("/audit/export", axum::routing::get(export::audit_export))
+                .route("/healthz", axum::routing::get(healthz))
+                .route("/readyz", axum::routing::get(readyz))
                 .with_state(web_state.clone()),
         )
         .layer(middleware::from_fn_with_state(
@@ -206,6 +208,8 @@ async fn require_sign_in(
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
         && path != "/signin"
+        && path != "/healthz"
+        && path != "/readyz"
         && !path.contains('.');
     if is_page {
         let user = match app::api::ssr::session_user(&session, Some(limits)).await {
@@ -228,6 +232,38 @@ async fn require_sign_in(
         return Redirect::to("/clusters").into_response();
     }
     next.run(req).await
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready to serve: the database answers within 2 s and its migrations are the binary's.
+/// Says which check failed, and nothing about users or keys.
+async fn readyz(axum::extract::State(ws): axum::extract::State<web::WebState>) -> Response {
+    use axum::http::StatusCode;
+    let check = async {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&ws.backend.pool)
+                .await?;
+        Ok::<_, sqlx::Error>(applied)
+    };
+    let expected = backend::db::MIGRATOR.iter().map(|m| m.version).max();
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(applied)) if applied == expected => (StatusCode::OK, "ready").into_response(),
+        Ok(Ok(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: database migrations are not current",
+        )
+            .into_response(),
+        Ok(Err(_)) | Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the database does not answer",
+        )
+            .into_response(),
+    }
 }
 
 fn describe_db_error(e: &sqlx::Error) -> String {

@@ -182,3 +182,23 @@ async fn a_failed_region_shows_as_a_banner_while_the_rest_lists() {
         "the working account's clusters still show"
     );
 }
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_signing_in() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .http
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "ready");
+}
