@@ -418,3 +418,41 @@ pub async fn permissions(
         })
         .collect())
 }
+
+/// Changes the signed-in user's own password: the current one, the new one twice.
+/// Every other session of the user ends; this one continues under a new id.
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let (backend, mut user) = ssr::require_user().await?;
+    if new_password != confirm_password {
+        return Err(AppError::Invalid {
+            field: "confirm_password".into(),
+            message: "does not match the new password".into(),
+        });
+    }
+    let epoch = backend
+        .identity
+        .change_password(&user, &current_password, &new_password)
+        .await?;
+    user.session_epoch = epoch;
+    let session = ssr::session().await?;
+    let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
+    session.cycle_id().await.map_err(unavailable)?;
+    ssr::start_session(&session, &user)
+        .await
+        .map_err(unavailable)?;
+    let actor = ssr::actor(Some(&user)).await;
+    backend
+        .audit
+        .append(&backend::audit::Event::security(
+            actor,
+            "PasswordChanged",
+            backend::audit::Outcome::Ok,
+        ))
+        .await?;
+    Ok(())
+}

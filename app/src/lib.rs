@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/audit") view=|| view! { <layout::Console><pages::audit::AuditPage /></layout::Console> } />
                 <Route path=path!("/settings/accounts") view=|| view! { <layout::Console><pages::accounts::CloudAccountsPage /></layout::Console> } />
                 <Route path=path!("/settings") view=|| view! { <layout::Console><pages::settings::SettingsPage /></layout::Console> } />
+                <Route path=path!("/settings/password") view=|| view! { <layout::Console><pages::settings::PasswordPage /></layout::Console> } />
                 <Route path=path!("/settings/users") view=|| view! { <layout::Console><pages::settings::UsersPage /></layout::Console> } />
                 <Route path=path!("/settings/roles") view=|| view! { <layout::Console><pages::settings::RolesPage /></layout::Console> } />
             </Routes>

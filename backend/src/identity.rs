@@ -385,6 +385,52 @@ impl Identity {
         }))
     }
 
+    /// Changes a local user's password after checking the current one; ends the user's
+    /// other sessions (the caller starts a fresh one).
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+    ) -> Result<i32, BackendError> {
+        let row = sqlx::query!("SELECT password_hash FROM users WHERE id = $1", user.id)
+            .fetch_one(&self.pool)
+            .await?;
+        let Some(hash) = row.password_hash else {
+            return Err(BackendError::invalid(
+                "current_password",
+                "this account signs in through the SSO proxy and has no console password",
+            ));
+        };
+        let current = current.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Err(BackendError::invalid(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        check_new_password(new).map_err(|e| match e {
+            BackendError::Invalid { message, .. } => BackendError::invalid("new_password", message),
+            other => other,
+        })?;
+        let new = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+            .await
+            .map_err(|_| BackendError::Crypto)??;
+        let epoch = sqlx::query_scalar!(
+            "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
+             WHERE id = $1 RETURNING session_epoch",
+            user.id,
+            hash
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(epoch)
+    }
+
     /// Notes a sign-in (shown on the users page).
     pub async fn signed_in(&self, id: Uuid) -> Result<(), BackendError> {
         sqlx::query!("UPDATE users SET last_sign_in_at = now() WHERE id = $1", id)

@@ -363,3 +363,56 @@ async fn an_administrator_can_end_a_users_sessions() {
         .unwrap();
     assert!(html.contains("frank") && html.contains("UTC"));
 }
+
+#[tokio::test]
+async fn a_user_changes_their_password() {
+    let app = TestApp::spawn().await;
+    let gina = app.user_with_role("gina", "viewer").await;
+    let other = app.sign_in_as("gina", "gina-password-123").await;
+    let bad = app
+        .call_form(
+            &gina,
+            "change_password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "a-new-long-password"),
+                ("confirm_password", "a-new-long-password"),
+            ],
+        )
+        .await;
+    assert!(bad.text().await.unwrap().contains("current_password"));
+    let short = app
+        .call_form(
+            &gina,
+            "change_password",
+            &[
+                ("current_password", "gina-password-123"),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert!(short.text().await.unwrap().contains("new_password"));
+    let ok = app
+        .call_form(
+            &gina,
+            "change_password",
+            &[
+                ("current_password", "gina-password-123"),
+                ("new_password", "a-new-long-password"),
+                ("confirm_password", "a-new-long-password"),
+            ],
+        )
+        .await;
+    assert!(ok.status().is_success());
+    // The other session has ended; the new password signs in, the old one does not.
+    assert_eq!(
+        get(&app, "/clusters", &[("cookie", &other)]).await.status(),
+        303
+    );
+    assert_eq!(
+        app.post_sign_in("gina", "gina-password-123").await.status(),
+        401
+    );
+    app.sign_in_as("gina", "a-new-long-password").await;
+}

@@ -22,6 +22,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <strong>"Roles"</strong>
                 <span class="muted">"Built-in roles and custom policies written like RAM statements."</span>
             </a>
+            <a class="card" href="/settings/password">
+                <strong>"Your password"</strong>
+                <span class="muted">"Change the password of your local account."</span>
+            </a>
             <a class="card" href="/settings/accounts">
                 <strong>"Cloud accounts"</strong>
                 <span class="muted">"AccessKeys, regions, signature version, endpoint overrides."</span>
@@ -186,6 +190,24 @@ pub fn RolesPage() -> impl IntoView {
             <label><span>"Policy"</span><textarea name="policy" rows="10" class="mono" required>{EXAMPLE_POLICY}</textarea></label>
             {form_error(save.value())}
             <button type="submit" class="primary">"Save role"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let change = ServerAction::<crate::api::ChangePassword>::new();
+    view! {
+        <Title text="Your password" />
+        <div class="page-head"><h1>"Your password"</h1>
+            <p class="muted">"At least 12 characters. Your other sessions end when it changes."</p></div>
+        <ActionForm action=change attr:class="stack-form">
+            <label><span>"Current password"</span><input type="password" name="current_password" required autocomplete="current-password" /></label>
+            <label><span>"New password"</span><input type="password" name="new_password" required minlength="12" autocomplete="new-password" /></label>
+            <label><span>"New password, again"</span><input type="password" name="confirm_password" required minlength="12" autocomplete="new-password" /></label>
+            {form_error(change.value())}
+            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="banner banner-ok" role="status">"Password changed."</p> })}
+            <button type="submit" class="primary">"Change password"</button>
         </ActionForm>
     }
 }
