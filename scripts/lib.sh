@@ -79,6 +79,21 @@ pg_down() {
   fi
 }
 
+# pg_app_url DB ROLE — like pg_url, but for an ordinary (non-superuser) login role that
+# owns the database: the console runs with no more rights than it needs, so the privileges
+# it gives up on the audit table really bind it.
+pg_app_url() {
+  local db="$1" role="$2" bin
+  bin=$(pg_bindir)
+  if ! as_pg "$bin/psql" -h "$PG_SOCKET_DIR" -U postgres -d postgres -tAc "select 1 from pg_roles where rolname='$role'" | grep -q 1; then
+    as_pg "$bin/psql" -q -h "$PG_SOCKET_DIR" -U postgres -d postgres -c "CREATE ROLE \"$role\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" >/dev/null
+  fi
+  if ! as_pg "$bin/psql" -h "$PG_SOCKET_DIR" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+    as_pg "$bin/createdb" -h "$PG_SOCKET_DIR" -U postgres -O "$role" "$db"
+  fi
+  echo "postgres://$role@localhost/$db?host=$PG_SOCKET_DIR"
+}
+
 # pg_url DB — a connection URL for database DB on the private cluster (created if missing).
 pg_url() {
   local db="$1" bin

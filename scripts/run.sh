@@ -52,7 +52,7 @@ trap 'exit 130' INT TERM
 if [ -z "${DATABASE_URL:-}" ] && [ -z "${POLAR_DATABASE_URL:-}" ]; then
   pg_up "$DATA/pg" 9>&-    # the lock stays with this script, not with PostgreSQL
   PG_STARTED=1
-  export DATABASE_URL; DATABASE_URL=$(pg_url polar)
+  export DATABASE_URL; DATABASE_URL=$(pg_app_url polar_console polar_console)
 fi
 
 emu_listen="${EMULATOR_LISTEN:-127.0.0.1:9090}"

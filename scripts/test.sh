@@ -78,7 +78,7 @@ admin_password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
 POLARDB_EMULATOR_ACCESS_KEYS="LTAIe2e00000000key:$emu_secret,LTAIe2esecond0000:$second_secret" \
   "$CARGO_TARGET_DIR/debug/polardb-emulator" --listen "127.0.0.1:$emu_port" > "$TMP/emulator.log" 2>&1 &
 PIDS+=($!)
-POLAR_DATABASE_URL=$(pg_url e2e) \
+POLAR_DATABASE_URL=$(pg_app_url e2e polar_e2e) \
 POLAR_LISTEN="127.0.0.1:$app_port" \
 POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
@@ -105,6 +105,12 @@ for f in "$TMP/console.log" "$TMP/emulator.log" "$TMP/e2e.sql"; do
   done
 done
 grep -q "e2e_user" "$TMP/e2e.sql" || die "the e2e write is not in the audit trail"
+# The console's own role cannot rewrite history, and the chain it wrote verifies.
+if as_pg "$(pg_bindir)/psql" -q -h "$PG_SOCKET_DIR" -U polar_e2e -d e2e -c "UPDATE audit_events SET outcome = 'ok'" >/dev/null 2>&1; then
+  die "the console's database role could UPDATE audit_events"
+fi
+POLAR_DATABASE_URL=$(pg_app_url e2e polar_e2e) POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
+  "$CARGO_TARGET_DIR/debug/polar-console" audit verify || die "audit verify failed on the e2e database"
 log "no secret in the logs or the database dump"
 
 rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$TMP/cargo-test.log" | awk '{s+=$4} END {print s+0}')

@@ -149,6 +149,8 @@ async fn main() {
     let verdict = backend.audit.verify().await.unwrap();
     println!("audit chain after the run: {verdict:?}");
 
+    audit_search_at_scale().await;
+
     println!("== /clusters with 500 clusters in 10 regions (server time, full page) ==");
     let big = TestApp::spawn_with(emulator::state::generated_seed(500, 10)).await;
     let cookie = big.sign_in_admin().await;
@@ -225,4 +227,84 @@ async fn main() {
     row("baseline: 10 regions via the client crate", r);
     row("GET /clusters (sign-in check, fan-out, audit, SSR)", p);
     println!("ratio of medians {:.2}x", p.0 / r.0);
+}
+
+/// The audit page's queries with a million records, against the same queries with ten
+/// thousand (the baseline), both in this run.
+async fn audit_search_at_scale() {
+    use backend::audit::{Audit, Filter};
+    let rows: i64 = std::env::var("BENCH_AUDIT_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    println!(
+        "== audit page queries: {rows} records vs 10000 (newest page and a deep page, 50 rows) =="
+    );
+    let mut results = Vec::new();
+    for n in [10_000i64, rows] {
+        let url = tests::fresh_database().await;
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        backend::db::migrate(&pool).await.unwrap();
+        // Synthetic records (the chain's hashes are not what is measured here).
+        sqlx::query(
+            "INSERT INTO audit_events (seq, id, at, actor_id, actor_name, auth_method, cloud_account, region,
+                action, kind, resource, params, outcome, prev_hash, hash)
+             SELECT g, gen_random_uuid(), now() - (($1 - g) || ' seconds')::interval, NULL,
+                    'user' || (g % 50), 'local', 'acct' || (g % 3), 'cn-hangzhou',
+                    (ARRAY['DescribeDBClusters','ModifyDBClusterDescription','CreateAccount','DescribeRegions'])[1 + g % 4],
+                    'read', jsonb_build_object('cluster', 'pc-' || (g % 500)), '{}'::jsonb,
+                    (ARRAY['ok','ok','ok','error','denied'])[1 + g % 5], '\\x00', '\\x00'
+             FROM generate_series(1, $1) g",
+        )
+        .bind(n)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("ANALYZE audit_events")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let audit = Audit::new(pool);
+        let filters: Vec<(&str, Filter)> = vec![
+            ("no filter", Filter::default()),
+            (
+                "user",
+                Filter {
+                    actor_name: Some("user7".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "cluster",
+                Filter {
+                    cluster: Some("pc-42".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "action + outcome",
+                Filter {
+                    action: Some("CreateAccount".into()),
+                    outcome: Some("error".into()),
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut times = Vec::new();
+        for (_, f) in &filters {
+            for before in [None, Some(n / 10)] {
+                for _ in 0..15 {
+                    let t = Instant::now();
+                    let page = audit.search(f, before, 51).await.unwrap();
+                    times.push(t.elapsed());
+                    assert!(!page.is_empty());
+                }
+            }
+        }
+        results.push((n, stats(times)));
+    }
+    for (n, s) in &results {
+        row(&format!("audit search, {n} records"), *s);
+    }
+    println!("ratio of medians {:.2}x", results[1].1 .0 / results[0].1 .0);
 }
