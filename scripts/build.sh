@@ -8,11 +8,13 @@ source "$(dirname "$0")/lib.sh"
 
 release=""
 [ "${1:-}" = "--release" ] && release=1
+# (the release site is target/site-release, the dev site target/site)
 
 wasm_setup
 wasm_bindgen_setup
 
-site="$CARGO_TARGET_DIR/site"
+# Dev and release sites live apart, so that a dev build never replaces the release bundle.
+if [ -n "$release" ]; then site="${SITE_DIR:-$CARGO_TARGET_DIR/site-release}"; else site="${SITE_DIR:-$CARGO_TARGET_DIR/site}"; fi
 mkdir -p "$site/pkg"
 
 log "building the browser half (app, feature hydrate) for wasm32"

@@ -19,7 +19,7 @@ PIDS+=($!)
 POLAR_DATABASE_URL=$(pg_url measure) POLAR_LISTEN="127.0.0.1:$app_port" POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 POLAR_BOOTSTRAP_ADMIN_PASSWORD=measure-password-1 POLAR_CLOUD_ACCOUNT_ENDPOINT="http://127.0.0.1:$emu_port/" \
 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID=LTAImeasure000000 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET=measure-secret \
-POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site" "$bin/polar-console" serve >"$TMP/console.log" 2>&1 &
+POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site-release" "$bin/polar-console" serve >"$TMP/console.log" 2>&1 &
 APP=$!; PIDS+=($APP)
 for _ in $(seq 100); do grep -q "serving on" "$TMP/console.log" && break; sleep 0.2; done
 base="http://127.0.0.1:$app_port"

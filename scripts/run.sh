@@ -22,9 +22,9 @@ echo $$ > "$DATA/run.pid"
 
 apt_install ca-certificates curl
 if [ "${RUN_PROFILE:-release}" = "dev" ]; then
-  "$ROOT/scripts/build.sh"; bindir="$CARGO_TARGET_DIR/debug"
+  "$ROOT/scripts/build.sh"; bindir="$CARGO_TARGET_DIR/debug"; site="$CARGO_TARGET_DIR/site"
 else
-  "$ROOT/scripts/build.sh" --release; bindir="$CARGO_TARGET_DIR/release"
+  "$ROOT/scripts/build.sh" --release; bindir="$CARGO_TARGET_DIR/release"; site="$CARGO_TARGET_DIR/site-release"
 fi
 
 # Secrets of this installation, made once and kept in .data (mode 600).
@@ -70,7 +70,7 @@ export POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 export POLAR_CLOUD_ACCOUNT_ENDPOINT="http://$emu_listen/"
 export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="LTAIsandbox0000emu"
 export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$emu_secret"
-export POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site"
+export POLAR_SITE_ROOT="$site"
 export POLAR_LISTEN="${POLAR_LISTEN:-127.0.0.1:8080}"
 
 cat <<MSG

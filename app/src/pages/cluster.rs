@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{call_api, list_clusters, permissions};
 use crate::components::{Empty, ErrorBox, Loading, StatusBadge};
-use crate::pages::settings::form_error;
 use crate::AppError;
 
 /// How often a cluster in a transitional state is read again.
@@ -274,6 +273,15 @@ pub fn role_label(r: &str) -> &str {
     }
 }
 
+/// A node role in a sentence: "primary", "read-only".
+pub fn role_short(r: &str) -> String {
+    match r {
+        "Writer" => "primary".into(),
+        "Reader" => "read-only".into(),
+        other => other.to_lowercase(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Loading a cluster.
 
@@ -348,8 +356,8 @@ pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
             .into_iter()
             .find(|c| c.id == id)
             .ok_or_else(|| AppError::Invalid {
-                field: format!("Cluster {id}"),
-                message: "is not in any cloud account or region this console can see".into(),
+                field: "cluster".into(),
+                message: NOT_FOUND.into(),
             })?;
         account = found.account;
         region = found.region;
@@ -410,25 +418,35 @@ pub struct ClusterCtx {
 }
 
 impl ClusterCtx {
-    /// After each successful run of `value`'s action: read the cluster again and run `then`.
+    /// After each run of `value`'s action: read the cluster again (a refusal may mean the
+    /// page was out of date), and after a successful one run `then`.
     pub fn after_success<T, S>(&self, value: S, then: impl Fn() + 'static)
     where
         T: Clone + Send + Sync + 'static,
         S: Get<Value = Option<Result<T, AppError>>> + 'static,
     {
         let changed = self.changed;
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = value.get() {
+        Effect::new(move |_| match value.get() {
+            Some(Ok(_)) => {
                 changed.update(|n| *n += 1);
                 then();
             }
+            Some(Err(AppError::Upstream { .. })) => changed.update(|n| *n += 1),
+            _ => {}
         });
     }
 }
 
+/// What [`load_cluster`] says when no cloud account or region has the cluster.
+const NOT_FOUND: &str = "is in no cloud account or region this console can see";
+
 /// The cluster is gone (deleted, or never existed).
 fn is_not_found(e: &AppError) -> bool {
-    matches!(e, AppError::Upstream { code, .. } if code.starts_with("InvalidDBClusterId"))
+    match e {
+        AppError::Upstream { code, .. } => code.starts_with("InvalidDBClusterId"),
+        AppError::Invalid { field, message } => field == "cluster" && message == NOT_FOUND,
+        _ => false,
+    }
 }
 
 /// A failed read, in words; a cluster that no longer exists says so plainly.
@@ -707,10 +725,11 @@ pub fn ClusterOverviewPage() -> impl IntoView {
 #[component]
 pub fn ClusterSectionPage() -> impl IntoView {
     let params = use_params_map();
-    let tab = params.read_untracked().get("tab").unwrap_or_default();
-    match TABS
+    // The same route serves every such tab: follow the parameter.
+    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    move || match TABS
         .iter()
-        .find(|(p, _, issue)| *p == tab && issue.is_some())
+        .find(|(p, _, issue)| *p == tab.get() && issue.is_some())
     {
         Some((path, label, Some(issue))) => view! {
             <ClusterFrame tab=*path>
@@ -841,15 +860,17 @@ fn Overview() -> impl IntoView {
                 let locked = a.deletion_lock != 0;
                 let prepaid = a.pay_type == "Prepaid";
                 let running = d.running();
-                let delete_refusal = if locked {
-                    Some("Deletion protection is on: the API refuses to delete this cluster. Turn protection off first.".to_string())
-                } else if prepaid {
-                    Some("Subscription (Prepaid) clusters cannot be deleted through the API; only pay-as-you-go clusters can.".to_string())
-                } else if !running {
-                    Some(format!("The cluster must be Running to be deleted (it is {}).", a.db_cluster_status))
-                } else {
-                    None
-                };
+                let mut refusals = Vec::new();
+                if locked {
+                    refusals.push("Deletion protection is on: the API refuses to delete this cluster. Turn protection off first.".to_string());
+                }
+                if prepaid {
+                    refusals.push("Subscription (Prepaid) clusters cannot be deleted through the API (it releases pay-as-you-go clusters only); a subscription ends when it expires.".to_string());
+                }
+                if !running {
+                    refusals.push(format!("The cluster must be Running to be deleted (it is {}).", a.db_cluster_status));
+                }
+                let delete_refusal = (!refusals.is_empty()).then(|| refusals.join(" "));
                 let storage_pct = if a.storage_max > 0 { (a.storage_used as f64 / a.storage_max as f64) * 100.0 } else { 0.0 };
                 let readers = a.db_nodes.iter().filter(|n| n.db_node_role == "Reader").count();
                 let writers = a.db_nodes.len() - readers;
@@ -899,7 +920,7 @@ fn Overview() -> impl IntoView {
                                                     None => view! { <span class="muted">"2–256 characters, starting with a letter or a Chinese character."</span> }.into_any(),
                                                 }}
                                             </p>
-                                            {form_error(rename.value())}
+                                            {change_error(rename.value())}
                                         </form>
                                     })}
                                 </dd>
@@ -999,7 +1020,7 @@ fn Overview() -> impl IntoView {
                                                     None => view! { <span class="muted">{format!("One hour, on the hour, in UTC: {}.", maintain_time_china(window.get().trim()).unwrap_or_default())}</span> }.into_any(),
                                                 }}
                                             </p>
-                                            {form_error(maintain.value())}
+                                            {change_error(maintain.value())}
                                         </form>
                                     })}
                                 </dd>
@@ -1015,7 +1036,7 @@ fn Overview() -> impl IntoView {
                                             {if locked { "Turn off" } else { "Turn on" }}
                                         </button>
                                     })}
-                                    {form_error(protect.value())}
+                                    {change_error(protect.value())}
                                 </dd>
                             </dl>
                         </section>
@@ -1060,14 +1081,17 @@ fn Overview() -> impl IntoView {
 
         // The deletion dialog lives outside the refreshing part: nothing resets it while open.
         {move || dialog.get().then(|| {
-            let Some(d) = current() else { return view! { <span></span> }.into_any() };
+            // A snapshot: the dialog is not rebuilt while it is open.
+            let Some(d) = data.get_untracked().and_then(|r| r.ok()) else { return view! { <span></span> }.into_any() };
             let a = d.attr.clone();
             let id = a.db_cluster_id.clone();
             let id_check = id.clone();
-            let node_list = a.db_nodes.iter().map(|n| format!("{} ({})", n.db_node_id, role_label(&n.db_node_role).to_lowercase())).collect::<Vec<_>>().join(", ");
+            let node_list = a.db_nodes.iter().map(|n| format!("{} ({})", n.db_node_id, role_short(&n.db_node_role))).collect::<Vec<_>>().join(", ");
             let matches = move || typed.get().trim() == id_check;
+            let confirm_input = NodeRef::<leptos::html::Input>::new();
+            focus_when_mounted(confirm_input);
             view! {
-                <div class="modal-backdrop">
+                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { dialog.set(false) }>
                     <div class="modal" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
                         <h2 id="delete-title">{format!("Delete {} ({})?", id, d.name())}</h2>
                         <p>"Deleting releases the cluster at once. What is lost:"</p>
@@ -1099,10 +1123,11 @@ fn Overview() -> impl IntoView {
                             <label>
                                 <span>{format!("Type the cluster ID {id} to confirm")}</span>
                                 <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-confirm-input"
+                                    node_ref=confirm_input
                                     prop:value=move || typed.get()
                                     on:input=move |ev| typed.set(event_target_value(&ev)) />
                             </label>
-                            {form_error(delete.value())}
+                            {change_error(delete.value())}
                             <div class="modal-actions">
                                 <button type="button" class="small" data-testid="cancel-delete" on:click=move |_| dialog.set(false)>"Cancel"</button>
                                 <button type="submit" class="small danger solid" data-testid="confirm-delete"
@@ -1116,6 +1141,69 @@ fn Overview() -> impl IntoView {
             }.into_any()
         })}
     }
+}
+
+/// An error of a change, in words: the API's refusals people meet here get a sentence of
+/// their own; every upstream error keeps its code and RequestId for support.
+pub fn change_error<T, S>(value: S) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    move || {
+        value.get().and_then(|r| r.err()).map(|e| {
+            let (words, detail) = explain(&e);
+            view! {
+                <div class="form-error change-error" role="alert" data-testid="change-error">
+                    <p>{words}</p>
+                    {detail.map(|d| view! { <p class="mono muted">{d}</p> })}
+                </div>
+            }
+        })
+    }
+}
+
+fn explain(e: &AppError) -> (String, Option<String>) {
+    match e {
+        AppError::Upstream {
+            code,
+            message,
+            request_id,
+        } => {
+            let words = match code.as_str() {
+                "OperationDenied.LockMode" => "Deletion protection is on, so the API refuses to delete the cluster. Turn protection off first.".to_string(),
+                "OperationDenied.DBClusterPayType" => "The API deletes pay-as-you-go clusters only; this one is a subscription.".to_string(),
+                "OperationDenied.DBNodeNum" => "A cluster keeps one primary node and at least one read-only node.".to_string(),
+                "OperationDenied.DBNodeRole" => "The primary node cannot be removed.".to_string(),
+                "QuotaExceeded.DBNodeNum" => "A cluster has at most 15 read-only nodes.".to_string(),
+                _ => message.clone(),
+            };
+            let detail = if request_id.is_empty() {
+                code.clone()
+            } else {
+                format!("{code} · RequestId {request_id}")
+            };
+            (words, Some(detail))
+        }
+        other => (other.to_string(), None),
+    }
+}
+
+/// Moves the focus into a dialog once it is on the page (Escape then closes it).
+pub fn focus_when_mounted<E>(node: NodeRef<E>)
+where
+    E: leptos::html::ElementType + 'static,
+    E::Output: leptos::wasm_bindgen::JsCast + Clone + 'static,
+    NodeRef<E>: Get<Value = Option<E::Output>>,
+{
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(el) = el.dyn_ref::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 
 use crate::components::{Loading, StatusBadge};
-use crate::pages::cluster::{human_time, load_error, role_label, ClusterCtx, ClusterFrame};
-use crate::pages::settings::form_error;
+use crate::pages::cluster::{
+    change_error, focus_when_mounted, human_time, load_error, role_label, role_short, ClusterCtx,
+    ClusterFrame,
+};
 use crate::AppError;
 
 /// A cluster has one primary node and at most fifteen read-only nodes (8.1).
@@ -518,7 +520,7 @@ fn Nodes() -> impl IntoView {
                             {can_add.then(|| view! {
                                 <button type="button" class="small" data-testid="add-readers"
                                     disabled=move || !hydrated.get() || !running || full
-                                    title=if full { "This cluster has the most read-only nodes it can have." } else { "" }
+                                    title=full.then_some("This cluster has the most read-only nodes it can have.")
                                     on:click=open_add>"Add read-only nodes"</button>
                             })}
                             {can_class.then(|| view! {
@@ -562,17 +564,17 @@ fn Nodes() -> impl IntoView {
                                     let removable = reader && n_readers > 1;
                                     view! {
                                         <tr data-node-id=n.db_node_id.clone() data-role=n.db_node_role.clone() data-status=n.db_node_status.clone()>
-                                            <td class="mono">{n.db_node_id.clone()}</td>
+                                            <td class="mono nowrap">{n.db_node_id.clone()}</td>
                                             <td>{role_label(&n.db_node_role).to_string()}</td>
                                             <td>
                                                 <div class="mono" data-testid="node-class">{n.db_node_class.clone()}</div>
                                                 <div class="muted">{size}</div>
                                             </td>
-                                            <td>{n.zone_id.clone()}</td>
+                                            <td class="nowrap">{n.zone_id.clone()}</td>
                                             <td data-testid="node-status"><StatusBadge status=n.db_node_status.clone() /></td>
                                             <td class="num">{n.failover_priority}</td>
                                             <td class="mono">{human_time(&n.creation_time)}</td>
-                                            <td class="actions">
+                                            <td><div class="row-actions">
                                                 {can_restart.then(|| view! {
                                                     <button type="button" class="small" data-testid="restart-node"
                                                         disabled=move || !hydrated.get() || !running
@@ -588,7 +590,7 @@ fn Nodes() -> impl IntoView {
                                                 {(can_remove && reader).then(|| view! {
                                                     <button type="button" class="small danger" data-testid="remove-node"
                                                         disabled=move || !hydrated.get() || !running || !removable
-                                                        title=if removable { "" } else { "A cluster keeps one primary and at least one read-only node." }
+                                                        title=(!removable).then_some("A cluster keeps one primary and at least one read-only node.")
                                                         on:click={
                                                             let p = remove_p.clone();
                                                             move |_| {
@@ -598,7 +600,7 @@ fn Nodes() -> impl IntoView {
                                                             }
                                                         }>"Remove"</button>
                                                 })}
-                                            </td>
+                                            </div></td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -640,8 +642,8 @@ fn Nodes() -> impl IntoView {
                             None => view! { <span class="muted">"New nodes join the zone of the existing nodes and the endpoints that add new nodes automatically."</span> }.into_any(),
                         }}
                     </p>
-                    {form_error(classes.value())}
-                    {form_error(add.value())}
+                    {change_error(classes.value())}
+                    {change_error(add.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
                         <button type="submit" class="small primary-small" data-testid="submit-add"
@@ -690,8 +692,8 @@ fn Nodes() -> impl IntoView {
                     <p class="field-hint">
                         {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{format!("{}.", capitalise(&p))}</span> })}
                     </p>
-                    {form_error(classes.value())}
-                    {form_error(reclass.value())}
+                    {change_error(classes.value())}
+                    {change_error(reclass.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
                         <button type="submit" class="small primary-small" data-testid="submit-class"
@@ -703,7 +705,7 @@ fn Nodes() -> impl IntoView {
             </section>
         })}
         {move || confirm.get().map(|p| {
-            let role = role_label(&p.role).to_lowercase();
+            let role = role_short(&p.role);
             let (title, body, button, error) = match p.change {
                 NodeChange::Restart => (
                     format!("Restart {} ({role})?", p.node),
@@ -713,24 +715,26 @@ fn Nodes() -> impl IntoView {
                         format!("{} is a read-only node ({}, {}). While it restarts, the connections to it drop and reads go to the other nodes.", p.node, p.class, p.zone)
                     },
                     "Restart node",
-                    form_error(restart.value()).into_any(),
+                    change_error(restart.value()).into_any(),
                 ),
                 NodeChange::Remove => (
                     format!("Remove {} ({role})?", p.node),
                     format!("{} ({}, {}) is released and leaves every endpoint; its connections drop. This cannot be undone.", p.node, p.class, p.zone),
                     "Remove node",
-                    form_error(remove.value()).into_any(),
+                    change_error(remove.value()).into_any(),
                 ),
             };
             let pending = move || restart.pending().get() || remove.pending().get();
+            let cancel = NodeRef::<leptos::html::Button>::new();
+            focus_when_mounted(cancel);
             view! {
-                <div class="modal-backdrop">
+                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
                     <div class="modal" role="dialog" aria-modal="true" aria-labelledby="node-confirm-title" data-testid="confirm-dialog">
                         <h2 id="node-confirm-title">{title}</h2>
                         <p>{body}</p>
                         {error}
                         <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-confirm" on:click=move |_| confirm.set(None)>"Cancel"</button>
+                            <button type="button" class="small" data-testid="cancel-confirm" node_ref=cancel on:click=move |_| confirm.set(None)>"Cancel"</button>
                             <button type="button" class="small danger solid" data-testid="confirm-action"
                                 disabled=pending on:click=confirm_change>
                                 {move || if pending() { "Sending…" } else { button }}
