@@ -95,6 +95,7 @@ for _ in $(seq 100); do
 done
 (cd "$ROOT/tests/e2e" && E2E_BASE_URL="http://127.0.0.1:$app_port" E2E_PASSWORD="$admin_password" \
   E2E_KEY_ID=LTAIe2esecond0000 E2E_KEY_SECRET="$second_secret" E2E_DB_PASSWORD="$db_password" \
+  E2E_EMULATOR_URL="http://127.0.0.1:$emu_port/" \
   E2E_SCREENSHOT="${E2E_SCREENSHOT:-}" node --test) 2>&1 | tee "$TMP/e2e.log"
 
 # No secret may reach a log line, nor any column of any table (raw bytes of a full dump).

@@ -9,9 +9,10 @@ import { launch, signIn, waitForHydration, BASE } from './harness.mjs';
 const KEY_ID = process.env.E2E_KEY_ID;
 const SECRET = process.env.E2E_KEY_SECRET;
 const DB_PASSWORD = process.env.E2E_DB_PASSWORD;
+const EMULATOR = process.env.E2E_EMULATOR_URL;
 
 test('a cloud account added in the browser works and its secret never comes back', async () => {
-  assert.ok(KEY_ID && SECRET && DB_PASSWORD, 'E2E_KEY_ID, E2E_KEY_SECRET and E2E_DB_PASSWORD must be set');
+  assert.ok(KEY_ID && SECRET && DB_PASSWORD && EMULATOR, 'E2E_KEY_ID, E2E_KEY_SECRET, E2E_DB_PASSWORD and E2E_EMULATOR_URL must be set');
   const { context, page } = await launch();
   const bodies = [];
   page.on('response', async (r) => {
@@ -22,12 +23,13 @@ test('a cloud account added in the browser works and its secret never comes back
     await page.goto(`${BASE}/settings/accounts`);
     await page.waitForSelector('[data-testid=accounts-table]');
     await waitForHydration(page);
-    await page.fill('input[name=name]', 'second');
-    await page.fill('input[name=access_key_id]', KEY_ID);
-    await page.fill('input[name=access_key_secret]', SECRET);
-    await page.fill('input[name=regions]', 'cn-hangzhou, cn-shanghai');
-    await page.selectOption('select[name=signature_version]', 'v3');
-    await page.click('button:has-text("Add cloud account")');
+    await page.fill('[data-testid=add-account] input[name=name]', 'second');
+    await page.fill('[data-testid=add-account] input[name=access_key_id]', KEY_ID);
+    await page.fill('[data-testid=add-account] input[name=access_key_secret]', SECRET);
+    await page.fill('[data-testid=add-account] input[name=regions]', 'cn-hangzhou, cn-shanghai');
+    await page.selectOption('[data-testid=add-account] select[name=signature_version]', 'v3');
+    await page.fill('[data-testid=add-account] input[name=endpoint]', EMULATOR);
+    await page.click('[data-testid=add-account] button[type=submit]');
     await page.waitForSelector('tr[data-account=second]');
     const row = await page.textContent('tr[data-account=second]');
     assert.match(row, /LTAI\*\*\*\*/);

@@ -106,7 +106,7 @@ pub fn CloudAccountsPage() -> impl IntoView {
             })}
         </Transition>
         <h2>"Add a cloud account"</h2>
-        <ActionForm action=add attr:class="stack-form">
+        <ActionForm action=add attr:class="stack-form" attr:data-testid="add-account">
             <label><span>"Name"</span><input type="text" name="name" required maxlength="64" placeholder="production" /></label>
             <label><span>"AccessKeyId"</span><input type="text" name="access_key_id" required autocomplete="off" pattern="[A-Za-z0-9]{8,128}" /></label>
             <label><span>"AccessKeySecret"</span><input type="password" name="access_key_secret" required autocomplete="new-password" /></label>
