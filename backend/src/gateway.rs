@@ -377,7 +377,8 @@ impl Gateway {
             account = account_name,
             outcome = ?outcome,
             attempts = exchange.attempts,
-            request_id = %exchange.request_id,
+            upstream_request_id = %exchange.request_id,
+            request_id = caller.actor.request_id.as_deref().unwrap_or_default(),
             "PolarDB call"
         );
         let done = Event {
