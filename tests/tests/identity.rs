@@ -416,3 +416,30 @@ async fn a_user_changes_their_password() {
     );
     app.sign_in_as("gina", "a-new-long-password").await;
 }
+
+#[tokio::test]
+async fn a_hand_made_post_from_a_viewer_to_a_page_action_is_refused_and_audited() {
+    let app = TestApp::spawn().await;
+    let viewer = app.user_with_role("vera", "viewer").await;
+    let cluster = emulator::state::default_seed().clusters[1].clone();
+    let res = app
+        .call_form(
+            &viewer,
+            "modify_cluster_description",
+            &[
+                ("account", "sandbox"),
+                ("region", cluster.region_id.as_str()),
+                ("cluster", cluster.id.as_str()),
+                ("description", "renamed-by-viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "{}", res.text().await.unwrap());
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'ModifyDBClusterDescription' AND outcome = 'denied' AND actor_name = 'vera'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, 1);
+}
