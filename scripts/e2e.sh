@@ -42,7 +42,7 @@ POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
 POLAR_CLOUD_ACCOUNT_ENDPOINT="http://127.0.0.1:$emu_port/" \
 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="LTAIe2e00000000key" \
 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$emu_secret" \
-POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site" \
+POLAR_SITE_ROOT="${SITE_DIR:-$CARGO_TARGET_DIR/site}" \
   "$CARGO_TARGET_DIR/debug/polar-console" serve > "$TMP/console.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do
