@@ -21,6 +21,22 @@ fn valid_group_name(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
+/// The entries of SecurityIps: addresses and CIDR blocks with a prefix of 1 to 32 (7.1.1),
+/// and `0.0.0.0/0`, which the service accepts as "every address".
+fn security_ips(v: &str) -> Result<Vec<String>, Fault> {
+    let open = v.split(',').map(str::trim).any(|x| x == "0.0.0.0/0");
+    let rest: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|x| *x != "0.0.0.0/0")
+        .collect();
+    let mut ips = parse_ip_list("SecurityIps", &rest.join(","))?;
+    if open {
+        ips.push("0.0.0.0/0".into());
+    }
+    Ok(ips)
+}
+
 /// ModifyDBClusterAccessWhitelist: an IP whitelist group (Cover, Append or Delete) or the
 /// security groups.
 pub fn modify_whitelist(c: &mut Ctx) -> Res {
@@ -92,7 +108,7 @@ pub fn modify_whitelist(c: &mut Ctx) -> Res {
             ));
         }
     }
-    let ips = parse_ip_list("SecurityIps", c.p.required("SecurityIps")?)?;
+    let ips = security_ips(c.p.required("SecurityIps")?)?;
     let mode =
         c.p.enum_opt("ModifyMode", &["Cover", "Append", "Delete"])?
             .unwrap_or("Cover");
@@ -294,4 +310,22 @@ pub fn modify_audit(c: &mut Ctx) -> Res {
     }
     cl.audit_collector = status.to_string();
     ok(m::ModifyDBClusterAuditLogCollectorResponse::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_ips_accept_every_address_block() {
+        assert_eq!(
+            security_ips("10.0.0.1, 0.0.0.0/0").unwrap(),
+            vec!["10.0.0.1".to_string(), "0.0.0.0/0".to_string()]
+        );
+        assert!(security_ips("10.0.0.0/0").is_err());
+        assert!(security_ips("10.0.0.300").is_err());
+        assert!(security_ips("").unwrap().is_empty());
+        assert!(valid_group_name("office2"));
+        assert!(!valid_group_name("Office"));
+    }
 }
