@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=pages::signin::SignInPage />
                 <Route path=path!("/") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
                 <Route path=path!("/clusters") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
+                <Route path=path!("/clusters/new") view=|| view! { <layout::Console><pages::create::CreateClusterPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id") view=|| view! { <layout::Console><pages::cluster::ClusterOverviewPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/nodes") view=|| view! { <layout::Console><pages::nodes::ClusterNodesPage /></layout::Console> } />
                 // Sections whose issues are open (#6, #7, #8); specific routes go above this one.

@@ -53,6 +53,45 @@ pub struct FleetQuery {
     pub region: Option<String>,
 }
 
+/// Which clusters of the listed part of the fleet to keep.
+#[derive(Clone, Debug, Default)]
+pub struct FleetFilter {
+    /// A cluster status (DBClusterStatus), passed to DescribeDBClusters.
+    pub status: Option<String>,
+    /// Postpaid or Prepaid (PayType), passed to DescribeDBClusters.
+    pub pay_type: Option<String>,
+    /// A tag key, and optionally its value. Passed to DescribeDBClusters as
+    /// `Tag.1.Key`/`Tag.1.Value` when both are given, and checked again on the answer's
+    /// `Tags` (a key alone matches any value).
+    pub tag: Option<(String, Option<String>)>,
+    /// A PostgreSQL major version (DBVersion), checked on the answer.
+    pub version: Option<String>,
+    /// Text in the cluster ID or description (case-insensitive), checked on the answer.
+    pub text: Option<String>,
+}
+
+impl FleetFilter {
+    /// Whether a listed cluster passes every filter (also the ones the API was given:
+    /// a region that ignores a filter parameter cannot widen the list).
+    pub fn matches(&self, c: &DBClusterSummary) -> bool {
+        let eq = |want: &Option<String>, got: &str| want.as_ref().is_none_or(|w| w == got);
+        eq(&self.status, &c.db_cluster_status)
+            && eq(&self.pay_type, &c.pay_type)
+            && eq(&self.version, &c.db_version)
+            && self.tag.as_ref().is_none_or(|(k, v)| {
+                c.tags
+                    .tag
+                    .iter()
+                    .any(|t| &t.key == k && v.as_ref().is_none_or(|v| &t.value == v))
+            })
+            && self.text.as_ref().is_none_or(|t| {
+                let t = t.to_lowercase();
+                c.db_cluster_id.to_lowercase().contains(&t)
+                    || c.db_cluster_description.to_lowercase().contains(&t)
+            })
+    }
+}
+
 /// One cluster and the cloud account it belongs to.
 #[derive(Clone, Debug)]
 pub struct FleetCluster {
@@ -146,24 +185,38 @@ impl Gateway {
         caller: &Caller,
         account: &str,
         region: &str,
+        query: &FleetFilter,
     ) -> Result<Vec<DBClusterSummary>, BackendError> {
-        polardb::client::collect_pages(100, |page, size| async move {
-            let answer = self
-                .invoke_typed(
-                    caller,
-                    account,
-                    region,
-                    &DescribeDBClusters {
-                        region_id: region.to_string(),
-                        page_size: Some(size),
-                        page_number: Some(page),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            Ok((answer.items.db_cluster, answer.total_record_count as u64))
-        })
-        .await
+        let tag: Vec<polardb::models::TagParam> = match &query.tag {
+            Some((key, Some(value))) => vec![polardb::models::TagParam {
+                key: key.clone(),
+                value: value.clone(),
+            }],
+            _ => Vec::new(),
+        };
+        let tag = &tag;
+        let list: Vec<DBClusterSummary> =
+            polardb::client::collect_pages::<_, BackendError, _, _>(100, |page, size| async move {
+                let answer = self
+                    .invoke_typed(
+                        caller,
+                        account,
+                        region,
+                        &DescribeDBClusters {
+                            region_id: region.to_string(),
+                            page_size: Some(size),
+                            page_number: Some(page),
+                            db_cluster_status: query.status.clone(),
+                            pay_type: query.pay_type.clone(),
+                            tag: tag.clone(),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                Ok((answer.items.db_cluster, answer.total_record_count as u64))
+            })
+            .await?;
+        Ok(list.into_iter().filter(|c| query.matches(c)).collect())
     }
 
     /// Lists the fleet: every chosen account, every chosen region, concurrently. A region
@@ -172,6 +225,18 @@ impl Gateway {
         &self,
         caller: &Caller,
         query: &FleetQuery,
+    ) -> Result<FleetView, BackendError> {
+        self.fleet_filtered(caller, query, &FleetFilter::default())
+            .await
+    }
+
+    /// [`Gateway::fleet`], keeping only the clusters that pass `filter` (status, pay type
+    /// and a full tag also go to DescribeDBClusters, so fewer pages travel).
+    pub async fn fleet_filtered(
+        &self,
+        caller: &Caller,
+        query: &FleetQuery,
+        filter: &FleetFilter,
     ) -> Result<FleetView, BackendError> {
         let accounts = self.vault.list_enabled().await?;
         let mut view = FleetView {
@@ -204,7 +269,8 @@ impl Gateway {
             let results = join_all(wanted.iter().map(|region| async move {
                 (
                     region.to_string(),
-                    self.clusters_in(caller, &account.name, region).await,
+                    self.clusters_in(caller, &account.name, region, filter)
+                        .await,
                 )
             }))
             .await;
@@ -429,5 +495,51 @@ fn as_api_error(e: BackendError) -> ApiError {
     match e {
         BackendError::Upstream(api) => api,
         other => ApiError::transport("ConsoleError", other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod fleet_filter_tests {
+    use super::FleetFilter;
+    use polardb::models::{DBClusterSummary, Tag, TagList};
+
+    fn cluster() -> DBClusterSummary {
+        DBClusterSummary {
+            db_cluster_id: "pc-abc123".into(),
+            db_cluster_description: "Orders-Prod".into(),
+            db_cluster_status: "Running".into(),
+            db_version: "14".into(),
+            pay_type: "Prepaid".into(),
+            tags: TagList {
+                tag: vec![Tag {
+                    key: "env".into(),
+                    value: "prod".into(),
+                }],
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_filter_is_checked_on_the_answer() {
+        let c = cluster();
+        assert!(FleetFilter::default().matches(&c));
+        let q = |f: fn(&mut FleetFilter)| {
+            let mut q = FleetFilter::default();
+            f(&mut q);
+            q.matches(&c)
+        };
+        assert!(q(|q| q.text = Some("orders".into())));
+        assert!(q(|q| q.text = Some("ABC1".into())));
+        assert!(!q(|q| q.text = Some("billing".into())));
+        assert!(q(|q| q.status = Some("Running".into())));
+        assert!(!q(|q| q.status = Some("Creating".into())));
+        assert!(q(|q| q.version = Some("14".into())));
+        assert!(!q(|q| q.version = Some("11".into())));
+        assert!(!q(|q| q.pay_type = Some("Postpaid".into())));
+        assert!(q(|q| q.tag = Some(("env".into(), None))));
+        assert!(q(|q| q.tag = Some(("env".into(), Some("prod".into())))));
+        assert!(!q(|q| q.tag = Some(("env".into(), Some("dev".into())))));
+        assert!(!q(|q| q.tag = Some(("team".into(), None))));
     }
 }

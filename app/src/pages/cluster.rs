@@ -15,7 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use polardb::models::DescribeDBClusterAttributeResponse;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{call_api, list_clusters, permissions};
+use crate::api::{call_api, permissions};
 use crate::components::{Empty, ErrorBox, Loading, StatusBadge};
 use crate::AppError;
 
@@ -346,10 +346,13 @@ pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
         });
     }
     if account.is_empty() || region.is_empty() {
-        let fleet = list_clusters(
-            Some(account.clone()).filter(|s| !s.is_empty()),
-            Some(region.clone()).filter(|s| !s.is_empty()),
-        )
+        let fleet = crate::api::search_clusters(crate::api::ClusterFilter {
+            account: account.clone(),
+            region: region.clone(),
+            q: id.clone(),
+            per: crate::api::MAX_PER_PAGE,
+            ..Default::default()
+        })
         .await?;
         let found = fleet
             .clusters

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cluster;
 pub mod clusters;
+pub mod create;
 pub mod nodes;
 pub mod settings;
 pub mod signin;
