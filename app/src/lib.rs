@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/clusters/new") view=|| view! { <layout::Console><pages::create::CreateClusterPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id") view=|| view! { <layout::Console><pages::cluster::ClusterOverviewPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/nodes") view=|| view! { <layout::Console><pages::nodes::ClusterNodesPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/endpoints") view=|| view! { <layout::Console><pages::endpoints::ClusterEndpointsPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/parameters") view=|| view! { <layout::Console><pages::parameters::ClusterParametersPage /></layout::Console> } />
                 // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
                 <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
                 <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />

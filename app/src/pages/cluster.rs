@@ -27,8 +27,8 @@ const POLL: Duration = Duration::from_secs(2);
 pub const TABS: &[(&str, &str, Option<u32>)] = &[
     ("", "Overview", None),
     ("nodes", "Nodes", None),
-    ("endpoints", "Endpoints", Some(6)),
-    ("parameters", "Parameters", Some(6)),
+    ("endpoints", "Endpoints", None),
+    ("parameters", "Parameters", None),
     ("whitelists", "Whitelists", Some(7)),
     ("ssl", "SSL", Some(7)),
     ("accounts", "Accounts", Some(7)),

@@ -5,7 +5,9 @@ pub mod audit;
 pub mod cluster;
 pub mod clusters;
 pub mod create;
+pub mod endpoints;
 pub mod nodes;
+pub mod parameters;
 pub mod settings;
 pub mod signin;
 
