@@ -6,6 +6,7 @@
 
 pub mod admin_api;
 pub mod api;
+pub mod chart;
 pub mod components;
 pub mod error;
 pub mod layout;
@@ -55,11 +56,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/clusters/:id/nodes") view=|| view! { <layout::Console><pages::nodes::ClusterNodesPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/endpoints") view=|| view! { <layout::Console><pages::endpoints::ClusterEndpointsPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/parameters") view=|| view! { <layout::Console><pages::parameters::ClusterParametersPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/backups") view=|| view! { <layout::Console><pages::backups::ClusterBackupsPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/monitoring") view=|| view! { <layout::Console><pages::monitoring::ClusterMonitoringPage /></layout::Console> } />
                 // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
                 <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
                 <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />
                 <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
                 <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />
+                <Route path=path!("/backups/released") view=|| view! { <layout::Console><pages::released::ReleasedBackupsPage /></layout::Console> } />
                 <Route path=path!("/audit") view=|| view! { <layout::Console><pages::audit::AuditPage /></layout::Console> } />
                 <Route path=path!("/settings/accounts") view=|| view! { <layout::Console><pages::accounts::CloudAccountsPage /></layout::Console> } />
                 <Route path=path!("/settings") view=|| view! { <layout::Console><pages::settings::SettingsPage /></layout::Console> } />

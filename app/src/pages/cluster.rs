@@ -33,8 +33,8 @@ pub const TABS: &[(&str, &str, Option<u32>)] = &[
     ("ssl", "SSL", Some(7)),
     ("accounts", "Accounts", Some(7)),
     ("databases", "Databases", Some(7)),
-    ("backups", "Backups", Some(8)),
-    ("monitoring", "Monitoring", Some(8)),
+    ("backups", "Backups", None),
+    ("monitoring", "Monitoring", None),
     ("tags", "Tags", Some(8)),
 ];
 

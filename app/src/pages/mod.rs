@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backups;
 pub mod cluster;
 pub mod clusters;
+pub mod monitoring;
 pub mod create;
 pub mod endpoints;
 pub mod nodes;
+pub mod released;
 pub mod parameters;
 pub mod settings;
 pub mod signin;
