@@ -58,6 +58,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/clusters/:id/parameters") view=|| view! { <layout::Console><pages::parameters::ClusterParametersPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/backups") view=|| view! { <layout::Console><pages::backups::ClusterBackupsPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/monitoring") view=|| view! { <layout::Console><pages::monitoring::ClusterMonitoringPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/whitelists") view=|| view! { <layout::Console><pages::whitelists::ClusterWhitelistsPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/ssl") view=|| view! { <layout::Console><pages::ssl::ClusterSslPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/accounts") view=|| view! { <layout::Console><pages::db_accounts::ClusterDbAccountsPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/databases") view=|| view! { <layout::Console><pages::databases::ClusterDatabasesPage /></layout::Console> } />
                 // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
                 <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
                 <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />

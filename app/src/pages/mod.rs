@@ -5,6 +5,8 @@ pub mod audit;
 pub mod backups;
 pub mod cluster;
 pub mod clusters;
+pub mod databases;
+pub mod db_accounts;
 pub mod monitoring;
 pub mod create;
 pub mod endpoints;
@@ -13,6 +15,8 @@ pub mod released;
 pub mod parameters;
 pub mod settings;
 pub mod signin;
+pub mod ssl;
+pub mod whitelists;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
