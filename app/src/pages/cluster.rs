@@ -35,7 +35,7 @@ pub const TABS: &[(&str, &str, Option<u32>)] = &[
     ("databases", "Databases", None),
     ("backups", "Backups", None),
     ("monitoring", "Monitoring", None),
-    ("tags", "Tags", Some(8)),
+    ("tags", "Tags", None),
 ];
 
 /// Actions on one cluster whose buttons the pages show only to those allowed.
@@ -47,10 +47,13 @@ const CLUSTER_ACTIONS: &[&str] = &[
     "CreateDBNodes",
     "DeleteDBNodes",
     "ModifyDBNodeClass",
+    "FailoverDBCluster",
+    "ModifyDBClusterPrimaryZone",
 ];
-/// Actions checked region-wide: RestartDBNode names a node, not a cluster, so the server
-/// decides it on `dbcluster/*`.
-const REGION_ACTIONS: &[&str] = &["RestartDBNode"];
+/// Actions checked region-wide: RestartDBNode names a node, not a cluster, and
+/// ModifyAutoRenewAttribute a list of clusters (DBClusterIds), so the server decides them
+/// on `dbcluster/*`.
+const REGION_ACTIONS: &[&str] = &["RestartDBNode", "ModifyAutoRenewAttribute"];
 
 /// States that end by themselves; a page showing one reads the cluster again until it
 /// settles (cluster and node states of the API reference, 6.4 and 19.2).
@@ -249,6 +252,23 @@ fn version_status_label(s: &str) -> &str {
         "HighRisk" => "High risk: upgrade now",
         "" => "—",
         other => other,
+    }
+}
+
+/// Renewal settings in words.
+pub fn renewal_label(r: &Renewal) -> String {
+    match r.status.as_str() {
+        "AutoRenewal" => {
+            let unit = if r.unit == "Year" { "year" } else { "month" };
+            format!(
+                "Renews automatically for {} {unit}{}",
+                r.duration,
+                if r.duration == 1 { "" } else { "s" }
+            )
+        }
+        "Normal" => "Renewed by hand".into(),
+        "NotRenewal" => "Not renewed: ends when it expires".into(),
+        other => other.to_string(),
     }
 }
 
@@ -711,6 +731,294 @@ fn retention_label(v: &str) -> &str {
     }
 }
 
+/// What is wrong with auto-renewal settings (ModifyAutoRenewAttribute, 6.10.1): RenewalStatus
+/// AutoRenewal, Normal or NotRenewal; with AutoRenewal, PeriodUnit Month (Duration 1, 2,
+/// 3, 6 or 12) or Year (Duration 1 to 3).
+pub fn renewal_problem(status: &str, duration: &str, unit: &str) -> Option<String> {
+    match status {
+        "Normal" | "NotRenewal" => return None,
+        "AutoRenewal" => {}
+        _ => return Some("the renewal status must be AutoRenewal, Normal or NotRenewal".into()),
+    }
+    let Ok(n) = duration.trim().parse::<u32>() else {
+        return Some("the renewal length must be a whole number".into());
+    };
+    match unit {
+        "Month" if [1, 2, 3, 6, 12].contains(&n) => None,
+        "Month" => Some("renews for 1, 2, 3, 6 or 12 months".into()),
+        "Year" if (1..=3).contains(&n) => None,
+        "Year" => Some("renews for 1 to 3 years".into()),
+        _ => Some("the unit must be Month or Year".into()),
+    }
+}
+
+/// What is wrong with a new primary zone and its vSwitch (ModifyDBClusterPrimaryZone,
+/// 6.9.2): a zone of the cluster's region other than the current one; for PostgreSQL the
+/// vSwitch of the target zone is required.
+pub fn primary_zone_problem(
+    region: &str,
+    current: &str,
+    zone: &str,
+    vswitch: &str,
+) -> Option<String> {
+    if zone.is_empty() {
+        return Some("choose the new primary zone".into());
+    }
+    if !zone.starts_with(region) {
+        return Some(format!("the zone must be in {region}"));
+    }
+    if zone == current {
+        return Some(format!("the cluster is already in {zone}"));
+    }
+    if vswitch.is_empty() {
+        return Some("the vSwitch of the new zone is required (PostgreSQL clusters)".into());
+    }
+    crate::pages::create::vswitch_id_problem("vpc-placeholder0", vswitch)
+        .map(|p| format!("vSwitch {p}"))
+}
+
+/// Fails the primary over to a chosen read-only node (FailoverDBCluster; the gateway adds
+/// a ClientToken). Returns the RequestId.
+#[server]
+pub async fn failover_cluster(
+    account: String,
+    region: String,
+    cluster: String,
+    target: String,
+) -> Result<String, AppError> {
+    let target = target.trim().to_string();
+    if target.is_empty() {
+        return Err(invalid(
+            "TargetDBNodeId",
+            "choose the read-only node to promote (PostgreSQL clusters need one)",
+        ));
+    }
+    if !target.starts_with("pi-") {
+        return Err(invalid("TargetDBNodeId", "must be a node ID (pi-…)"));
+    }
+    let answer = call_api(
+        account,
+        region,
+        "FailoverDBCluster".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("TargetDBNodeId".into(), target),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// The zones where the cluster's class is on sale (DescribeDBClusterAvailableResources).
+#[server]
+pub async fn zone_choices(
+    account: String,
+    region: String,
+    pay_type: String,
+    version: String,
+    class: String,
+) -> Result<Vec<String>, AppError> {
+    let pay_type = if pay_type == "Prepaid" {
+        pay_type
+    } else {
+        "Postpaid".into()
+    };
+    let mut params = vec![
+        ("PayType".to_string(), pay_type),
+        ("RegionId".to_string(), region.clone()),
+        ("DBType".to_string(), "PostgreSQL".to_string()),
+        ("DBVersion".to_string(), version),
+    ];
+    if !class.is_empty() {
+        params.push(("DBNodeClass".into(), class));
+    }
+    let answer = call_api(
+        account,
+        region,
+        "DescribeDBClusterAvailableResources".into(),
+        params,
+    )
+    .await?;
+    let parsed: polardb::models::DescribeDBClusterAvailableResourcesResponse =
+        serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
+            ))
+        })?;
+    Ok(crate::pages::create::offers(parsed)
+        .into_iter()
+        .map(|z| z.zone)
+        .collect())
+}
+
+/// Moves the primary to another zone now (ModifyDBClusterPrimaryZone, FromTimeService=true).
+#[server]
+pub async fn modify_primary_zone(
+    account: String,
+    region: String,
+    cluster: String,
+    current: String,
+    zone: String,
+    vswitch: String,
+) -> Result<String, AppError> {
+    let vswitch = vswitch.trim().to_string();
+    if let Some(p) = primary_zone_problem(&region, &current, &zone, &vswitch) {
+        return Err(invalid("ZoneId", p));
+    }
+    let answer = call_api(
+        account,
+        region,
+        "ModifyDBClusterPrimaryZone".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("ZoneId".into(), zone),
+            ("VSwitchId".into(), vswitch),
+            ("FromTimeService".into(), "true".into()),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// A subscription's renewal settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renewal {
+    /// AutoRenewal, Normal or NotRenewal.
+    pub status: String,
+    pub duration: i64,
+    pub unit: String,
+}
+
+/// The renewal settings of a subscription cluster (DescribeAutoRenewAttribute).
+#[server]
+pub async fn auto_renew_settings(
+    account: String,
+    region: String,
+    cluster: String,
+) -> Result<Option<Renewal>, AppError> {
+    let answer = call_api(
+        account,
+        region.clone(),
+        "DescribeAutoRenewAttribute".into(),
+        vec![
+            ("RegionId".into(), region),
+            ("DBClusterIds".into(), cluster.clone()),
+        ],
+    )
+    .await?;
+    let parsed: polardb::models::DescribeAutoRenewAttributeResponse =
+        serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeAutoRenewAttribute answer had an unexpected shape: {e}"
+            ))
+        })?;
+    Ok(parsed
+        .items
+        .auto_renew_attribute
+        .into_iter()
+        .find(|a| a.db_cluster_id == cluster)
+        .map(|a| Renewal {
+            status: a.renewal_status,
+            duration: a.duration,
+            unit: a.period_unit,
+        }))
+}
+
+/// Changes a subscription's renewal (ModifyAutoRenewAttribute). Returns the RequestId.
+#[server]
+pub async fn modify_auto_renew(
+    account: String,
+    region: String,
+    cluster: String,
+    status: String,
+    duration: String,
+    unit: String,
+) -> Result<String, AppError> {
+    if let Some(p) = renewal_problem(&status, &duration, &unit) {
+        return Err(invalid("RenewalStatus", p));
+    }
+    let mut params = vec![
+        ("RegionId".to_string(), region.clone()),
+        ("DBClusterIds".to_string(), cluster),
+        ("RenewalStatus".to_string(), status.clone()),
+    ];
+    if status == "AutoRenewal" {
+        params.push(("Duration".into(), duration.trim().to_string()));
+        params.push(("PeriodUnit".into(), unit));
+    }
+    let answer = call_api(account, region, "ModifyAutoRenewAttribute".into(), params).await?;
+    Ok(answer.request_id)
+}
+
+/// A running task of the cluster, as DescribeTasks reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub action: String,
+    pub progress: i64,
+    pub step: String,
+    /// `2/4`.
+    pub step_info: String,
+    pub remain: i64,
+}
+
+/// The cluster's running tasks since it was created (DescribeTasks; today it reports
+/// cluster creation).
+#[server]
+pub async fn cluster_tasks(
+    account: String,
+    region: String,
+    cluster: String,
+    since: String,
+) -> Result<Vec<TaskView>, AppError> {
+    let start = match since.get(..16) {
+        Some(s) if since.ends_with('Z') => format!("{s}Z"),
+        _ => {
+            return Err(invalid(
+                "StartTime",
+                "the cluster's creation time is unknown",
+            ))
+        }
+    };
+    let end = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let end = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}Z",
+        end.year(),
+        end.month() as u8,
+        end.day(),
+        end.hour(),
+        end.minute()
+    );
+    let answer = call_api(
+        account,
+        region,
+        "DescribeTasks".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("StartTime".into(), start),
+            ("EndTime".into(), end),
+        ],
+    )
+    .await?;
+    let parsed: polardb::models::DescribeTasksResponse = serde_json::from_str(&answer.json)
+        .map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeTasks answer had an unexpected shape: {e}"
+            ))
+        })?;
+    Ok(parsed
+        .tasks
+        .task
+        .into_iter()
+        .map(|t| TaskView {
+            action: t.task_action,
+            progress: t.progress,
+            step: t.current_step_name,
+            step_info: t.step_progress_info,
+            remain: t.remain,
+        })
+        .collect())
+}
+
 // ---------------------------------------------------------------------------------------
 // Pages.
 
@@ -753,6 +1061,8 @@ pub fn ClusterSectionPage() -> impl IntoView {
 enum Edit {
     Description,
     MaintainTime,
+    PrimaryZone,
+    Renewal,
 }
 
 #[component]
@@ -776,6 +1086,80 @@ fn Overview() -> impl IntoView {
     ctx.after_success(maintain.value(), move || editing.set(None));
     ctx.after_success(protect.value(), || {});
     ctx.after_success(delete.value(), move || dialog.set(false));
+
+    // Failover, primary zone, renewal, creation progress.
+    let failover = ServerAction::<FailoverCluster>::new();
+    let move_zone = ServerAction::<ModifyPrimaryZone>::new();
+    let renew = ServerAction::<ModifyAutoRenew>::new();
+    let failover_target = RwSignal::new(String::new());
+    let failover_confirm = RwSignal::new(false);
+    let zone_target = RwSignal::new(String::new());
+    let zone_vswitch = RwSignal::new(String::new());
+    let renew_status = RwSignal::new(String::new());
+    let renew_duration = RwSignal::new("1".to_string());
+    let renew_unit = RwSignal::new("Month".to_string());
+    ctx.after_success(failover.value(), move || failover_confirm.set(false));
+    ctx.after_success(move_zone.value(), move || editing.set(None));
+    let renew_saved = RwSignal::new(0u32);
+    ctx.after_success(renew.value(), move || {
+        editing.set(None);
+        renew_saved.update(|n| *n += 1);
+    });
+    let zones = ServerAction::<ZoneChoices>::new();
+    let renewal = Resource::new(
+        move || {
+            let d = data.get().and_then(|r| r.ok())?;
+            (d.attr.pay_type == "Prepaid").then(|| {
+                (
+                    d.account.clone(),
+                    d.region.clone(),
+                    d.attr.db_cluster_id.clone(),
+                    renew_saved.get(),
+                )
+            })
+        },
+        |key| async move {
+            match key {
+                Some((a, r, c, _)) => auto_renew_settings(a, r, c).await,
+                None => Ok(None),
+            }
+        },
+    );
+    // Creation progress: DescribeTasks, read again every few seconds while Creating.
+    let task_tick = RwSignal::new(0u32);
+    let tasks = Resource::new(
+        move || {
+            let d = data.get().and_then(|r| r.ok())?;
+            (d.attr.db_cluster_status == "Creating").then(|| {
+                (
+                    d.account.clone(),
+                    d.region.clone(),
+                    d.attr.db_cluster_id.clone(),
+                    d.attr.creation_time.clone(),
+                    task_tick.get(),
+                )
+            })
+        },
+        |key| async move {
+            match key {
+                Some((a, r, c, since, _)) => cluster_tasks(a, r, c, since).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let creating = matches!(data.get_untracked(), Some(Ok(d)) if d.attr.db_cluster_status == "Creating");
+                if creating {
+                    task_tick.update(|n| *n += 1);
+                }
+            },
+            POLL,
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
 
     let current = move || data.get().and_then(|r| r.ok());
     let hydrated = ctx.hydrated;
@@ -846,7 +1230,156 @@ fn Overview() -> impl IntoView {
         });
     };
 
+    let confirm_failover = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if failover_target.get_untracked().is_empty() {
+            return;
+        }
+        failover.dispatch(FailoverCluster {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            target: failover_target.get_untracked(),
+        });
+    };
+    let primary_zone_of = |d: &ClusterData| {
+        d.attr
+            .db_nodes
+            .iter()
+            .find(|n| n.db_node_role == "Writer")
+            .map(|n| n.zone_id.clone())
+            .unwrap_or_else(|| {
+                d.attr
+                    .zone_ids
+                    .split(',')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+    };
+    let zone_problem_now = move || {
+        let d = current()?;
+        primary_zone_problem(
+            &d.region,
+            &primary_zone_of(&d),
+            &zone_target.get(),
+            zone_vswitch.get().trim(),
+        )
+    };
+    let open_zone = move |_| {
+        let Some(d) = current() else { return };
+        zone_target.set(String::new());
+        zone_vswitch.set(String::new());
+        move_zone.value().set(None);
+        zones.dispatch(ZoneChoices {
+            account: d.account.clone(),
+            region: d.region.clone(),
+            pay_type: d.attr.pay_type.clone(),
+            version: d.attr.db_version.clone(),
+            class: d
+                .attr
+                .db_nodes
+                .first()
+                .map(|n| n.db_node_class.clone())
+                .unwrap_or_default(),
+        });
+        editing.set(Some(Edit::PrimaryZone));
+    };
+    let save_zone = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if zone_problem_now().is_some() {
+            return;
+        }
+        move_zone.dispatch(ModifyPrimaryZone {
+            account: d.account.clone(),
+            region: d.region.clone(),
+            cluster: d.attr.db_cluster_id.clone(),
+            current: primary_zone_of(&d),
+            zone: zone_target.get_untracked(),
+            vswitch: zone_vswitch.get_untracked().trim().to_string(),
+        });
+    };
+    let renew_problem_now = move || {
+        renewal_problem(
+            &renew_status.get(),
+            &renew_duration.get(),
+            &renew_unit.get(),
+        )
+    };
+    let open_renewal = move |_| {
+        let r = renewal
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .unwrap_or_default();
+        renew_status.set(if r.status.is_empty() {
+            "AutoRenewal".into()
+        } else {
+            r.status
+        });
+        renew_duration.set(if r.duration > 0 {
+            r.duration.to_string()
+        } else {
+            "1".into()
+        });
+        renew_unit.set(if r.unit.is_empty() {
+            "Month".into()
+        } else {
+            r.unit
+        });
+        renew.value().set(None);
+        editing.set(Some(Edit::Renewal));
+    };
+    let save_renewal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if renew_problem_now().is_some() {
+            return;
+        }
+        renew.dispatch(ModifyAutoRenew {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            status: renew_status.get_untracked(),
+            duration: renew_duration.get_untracked(),
+            unit: renew_unit.get_untracked(),
+        });
+    };
+
     view! {
+        {move || failover.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="failover-requested">
+                "Failover requested. The cluster shows Switching, then the chosen node is the primary."
+            </div>
+        })}
+        {move || move_zone.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="zone-requested">
+                "Primary zone change requested. The cluster shows TRANSING until the move is done."
+            </div>
+        })}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = tasks.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class="panel task-panel" data-testid="creation-progress">
+                        <h2>"In progress"</h2>
+                        {list.into_iter().map(|t| view! {
+                            <div class="task">
+                                <p>
+                                    <strong>{if t.action == "CreateDBInstance" { "Creating the cluster".to_string() } else { t.action.clone() }}</strong>
+                                    <span class="muted">{format!(" · step {} · {} · about {} s left", t.step_info, t.step, t.remain)}</span>
+                                </p>
+                                <progress max="100" value=t.progress.to_string() data-testid="task-progress">{format!("{}%", t.progress)}</progress>
+                                <span class="muted">{format!(" {}%", t.progress)}</span>
+                            </div>
+                        }).collect_view()}
+                        <p class="muted small-print">"You can leave this page; the creation goes on, and this page shows where it is when you come back."</p>
+                    </section>
+                })
+            })}
+        </Transition>
         {move || delete.value().get().and_then(|r| r.ok()).map(|_| view! {
             <div class="banner banner-ok" role="status" data-testid="delete-requested">
                 "Deletion requested. The cluster shows Deleting until it is released, then disappears from the list."
@@ -884,6 +1417,17 @@ fn Overview() -> impl IntoView {
                 let can_protect = d.can("ModifyDBClusterDeletion");
                 let can_delete = d.can("DeleteDBCluster");
                 let nodes_href = cluster_href(&a.db_cluster_id, &d.account, &d.region, "nodes");
+                let nodes_href2 = nodes_href.clone();
+                let can_failover = d.can("FailoverDBCluster");
+                let can_zone = d.can("ModifyDBClusterPrimaryZone");
+                let can_renew = d.can("ModifyAutoRenewAttribute");
+                let primary_zone = primary_zone_of(&d);
+                let primary_node = a.db_nodes.iter().find(|n| n.db_node_role == "Writer").map(|n| n.db_node_id.clone()).unwrap_or_default();
+                let reader_nodes: Vec<(String, String, String)> = a.db_nodes.iter()
+                    .filter(|n| n.db_node_role == "Reader")
+                    .map(|n| (n.db_node_id.clone(), n.zone_id.clone(), n.db_node_status.clone()))
+                    .collect();
+                let change_refusal = (!running).then(|| format!("Available while the cluster is Running (it is {}).", a.db_cluster_status));
                 let tags = a.tags.clone();
                 view! {
                     <div class="overview" data-testid="cluster-overview">
@@ -972,6 +1516,98 @@ fn Overview() -> impl IntoView {
                             </dl>
                         </section>
 
+                        <section class="panel" data-testid="deployment-panel">
+                            <h2>"Primary and failover"</h2>
+                            <dl class="kv">
+                                <dt>"Primary node"</dt><dd class="mono" data-testid="field-primary-node">{primary_node.clone()}</dd>
+                                <dt>"Primary zone"</dt>
+                                <dd>
+                                    <span data-testid="field-primary-zone">{primary_zone.clone()}</span>
+                                    {(can_zone && running).then(|| view! {
+                                        " "
+                                        <button type="button" class="small-link link-button" data-testid="change-zone"
+                                            disabled=move || !hydrated.get() on:click=open_zone>"Change"</button>
+                                    })}
+                                    {move || (editing.get() == Some(Edit::PrimaryZone)).then(|| view! {
+                                        <form class="edit-form" on:submit=save_zone data-testid="zone-form">
+                                            <select aria-label="New primary zone" data-testid="zone-select"
+                                                on:change=move |ev| zone_target.set(event_target_value(&ev))>
+                                                <option value="" selected=move || zone_target.get().is_empty()>"Choose a zone"</option>
+                                                {move || zones.value().get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|z| {
+                                                    let z2 = z.clone();
+                                                    view! { <option value=z.clone() selected=move || zone_target.get() == z2>{z.clone()}</option> }
+                                                }).collect_view()}
+                                            </select>
+                                            <input type="text" class="mono" aria-label="vSwitch in the new zone" placeholder="vsw-… in the new zone"
+                                                data-testid="zone-vswitch" maxlength="64"
+                                                prop:value=move || zone_vswitch.get()
+                                                on:input=move |ev| zone_vswitch.set(event_target_value(&ev)) />
+                                            <button type="submit" class="small primary-small" data-testid="save-zone"
+                                                disabled=move || zone_problem_now().is_some() || move_zone.pending().get()>
+                                                {move || if move_zone.pending().get() { "Moving…" } else { "Move now" }}
+                                            </button>
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                            <p class="field-hint" data-testid="zone-problem">
+                                                {move || match zone_problem_now() {
+                                                    Some(p) => view! { <span class="field-error">{format!("Primary zone: {p}.")}</span> }.into_any(),
+                                                    None => view! { <span class="muted">"The primary moves at once; connections drop briefly while it switches."</span> }.into_any(),
+                                                }}
+                                            </p>
+                                            {change_error(zones.value())}
+                                            {change_error(move_zone.value())}
+                                        </form>
+                                    })}
+                                </dd>
+                                <dt>"Failover"</dt>
+                                <dd>
+                                    {if reader_nodes.is_empty() {
+                                        view! { <span class="muted">"No read-only node to fail over to. "</span><a href=nodes_href2.clone()>"Add one"</a> }.into_any()
+                                    } else if !can_failover {
+                                        view! { <span class="muted">{format!("{} read-only node(s) can take over.", reader_nodes.len())}</span> }.into_any()
+                                    } else if let Some(why) = change_refusal.clone() {
+                                        view! { <span class="muted" data-testid="failover-refused">{why}</span> }.into_any()
+                                    } else {
+                                        let readers = reader_nodes.clone();
+                                        let primary = primary_node.clone();
+                                        view! {
+                                            <form class="edit-form" on:submit=confirm_failover data-testid="failover-form">
+                                                <select aria-label="Read-only node to promote" data-testid="failover-target"
+                                                    on:change=move |ev| { failover_target.set(event_target_value(&ev)); failover_confirm.set(false); }>
+                                                    <option value="" selected=move || failover_target.get().is_empty()>"Choose a read-only node"</option>
+                                                    {readers.iter().map(|(id, zone, status)| {
+                                                        let id2 = id.clone();
+                                                        view! { <option value=id.clone() selected=move || failover_target.get() == id2>{format!("{id} ({zone}, {status})")}</option> }
+                                                    }).collect_view()}
+                                                </select>
+                                                {move || if failover_confirm.get() {
+                                                    let target = failover_target.get();
+                                                    view! {
+                                                        <p class="confirm-line" data-testid="failover-confirm-text">
+                                                            {format!("Promote {target} to primary? The current primary {primary} becomes read-only; connections drop briefly while the cluster switches.")}
+                                                        </p>
+                                                        <button type="submit" class="small danger solid" data-testid="confirm-failover"
+                                                            disabled=move || failover.pending().get()>
+                                                            {move || if failover.pending().get() { "Failing over…" } else { "Fail over" }}
+                                                        </button>
+                                                        <button type="button" class="small" on:click=move |_| failover_confirm.set(false)>"Cancel"</button>
+                                                    }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <button type="button" class="small" data-testid="failover"
+                                                            disabled=move || !hydrated.get() || failover_target.get().is_empty()
+                                                            on:click=move |_| { failover.value().set(None); failover_confirm.set(true); }>
+                                                            "Fail over…"
+                                                        </button>
+                                                    }.into_any()
+                                                }}
+                                                {change_error(failover.value())}
+                                            </form>
+                                        }.into_any()
+                                    }}
+                                </dd>
+                            </dl>
+                        </section>
+
                         <section class="panel">
                             <h2>"Billing"</h2>
                             <dl class="kv">
@@ -983,6 +1619,57 @@ fn Overview() -> impl IntoView {
                                     "— (pay-as-you-go clusters do not expire)".to_string()
                                 }}</dd>
                                 <dt>"Lock mode"</dt><dd data-testid="field-lock-mode">{lock_mode_label(&a.lock_mode)}</dd>
+                                {prepaid.then(|| view! {
+                                    <dt>"Renewal"</dt>
+                                    <dd>
+                                        <Transition fallback=|| view! { <span class="muted">"…"</span> }>
+                                            {move || Suspend::new(async move {
+                                                match renewal.await {
+                                                    Ok(Some(r)) => view! { <span data-testid="field-renewal">{renewal_label(&r)}</span> }.into_any(),
+                                                    Ok(None) => view! { <span class="muted" data-testid="field-renewal">"—"</span> }.into_any(),
+                                                    Err(e) => view! { <span class="field-error">{e.to_string()}</span> }.into_any(),
+                                                }
+                                            })}
+                                        </Transition>
+                                        {can_renew.then(|| view! {
+                                            " "
+                                            <button type="button" class="small-link link-button" data-testid="edit-renewal"
+                                                disabled=move || !hydrated.get() on:click=open_renewal>"Edit"</button>
+                                        })}
+                                        {move || (editing.get() == Some(Edit::Renewal)).then(|| view! {
+                                            <form class="edit-form" on:submit=save_renewal data-testid="renewal-form">
+                                                <select aria-label="Renewal" data-testid="renewal-status"
+                                                    on:change=move |ev| renew_status.set(event_target_value(&ev))>
+                                                    <option value="AutoRenewal" selected=move || renew_status.get() == "AutoRenewal">"Renew automatically"</option>
+                                                    <option value="Normal" selected=move || renew_status.get() == "Normal">"Renew by hand"</option>
+                                                    <option value="NotRenewal" selected=move || renew_status.get() == "NotRenewal">"Do not renew"</option>
+                                                </select>
+                                                {move || (renew_status.get() == "AutoRenewal").then(|| view! {
+                                                    <input type="number" min="1" max="12" aria-label="Renew for" data-testid="renewal-duration" class="narrow-input"
+                                                        prop:value=move || renew_duration.get()
+                                                        on:input=move |ev| renew_duration.set(event_target_value(&ev)) />
+                                                    <select aria-label="Unit" data-testid="renewal-unit"
+                                                        on:change=move |ev| renew_unit.set(event_target_value(&ev))>
+                                                        <option value="Month" selected=move || renew_unit.get() == "Month">"months"</option>
+                                                        <option value="Year" selected=move || renew_unit.get() == "Year">"years"</option>
+                                                    </select>
+                                                })}
+                                                <button type="submit" class="small primary-small" data-testid="save-renewal"
+                                                    disabled=move || renew_problem_now().is_some() || renew.pending().get()>
+                                                    {move || if renew.pending().get() { "Saving…" } else { "Save" }}
+                                                </button>
+                                                <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                                <p class="field-hint" data-testid="renewal-problem">
+                                                    {move || match renew_problem_now() {
+                                                        Some(p) => view! { <span class="field-error">{format!("Renewal: {p}.")}</span> }.into_any(),
+                                                        None => view! { <span class="muted">"Months: 1, 2, 3, 6 or 12; years: 1 to 3."</span> }.into_any(),
+                                                    }}
+                                                </p>
+                                                {change_error(renew.value())}
+                                            </form>
+                                        })}
+                                    </dd>
+                                })}
                             </dl>
                         </section>
 
@@ -1259,6 +1946,47 @@ mod tests {
             cluster_href("pc-1", "my account", "", "nodes"),
             "/clusters/pc-1/nodes?account=my%20account"
         );
+    }
+
+    #[test]
+    fn renewal_settings_follow_the_reference() {
+        assert_eq!(renewal_problem("AutoRenewal", "1", "Month"), None);
+        assert_eq!(renewal_problem("AutoRenewal", "12", "Month"), None);
+        assert!(renewal_problem("AutoRenewal", "4", "Month").is_some());
+        assert_eq!(renewal_problem("AutoRenewal", "3", "Year"), None);
+        assert!(renewal_problem("AutoRenewal", "6", "Year").is_some());
+        assert!(renewal_problem("AutoRenewal", "x", "Month").is_some());
+        assert!(renewal_problem("AutoRenewal", "1", "Week").is_some());
+        assert_eq!(renewal_problem("Normal", "", ""), None);
+        assert_eq!(renewal_problem("NotRenewal", "", ""), None);
+        assert!(renewal_problem("Sometimes", "1", "Month").is_some());
+    }
+
+    #[test]
+    fn primary_zone_moves_need_another_zone_and_a_vswitch() {
+        let ok = "vsw-bp1lyhtbyrmm3yzl2";
+        assert_eq!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", ok),
+            None
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-i", ok)
+                .unwrap()
+                .contains("already")
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-shanghai-b", ok).is_some()
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", "")
+                .unwrap()
+                .contains("required")
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", "vsw-x")
+                .is_some()
+        );
+        assert!(primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "", ok).is_some());
     }
 
     #[test]
