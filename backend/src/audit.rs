@@ -50,7 +50,7 @@ pub enum Outcome {
 }
 
 impl Kind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Kind::Read => "read",
             Kind::Write => "write",
@@ -60,7 +60,7 @@ impl Kind {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Intent => "intent",
             Outcome::Ok => "ok",
@@ -323,16 +323,34 @@ pub enum Verdict {
 #[derive(Clone)]
 pub struct Audit {
     pool: PgPool,
+    metrics: crate::metrics::Metrics,
 }
 
 impl Audit {
     pub fn new(pool: PgPool) -> Self {
-        Audit { pool }
+        Self::with_metrics(pool, crate::metrics::Metrics::new())
+    }
+
+    /// An audit trail that counts its writes in `metrics`.
+    pub fn with_metrics(pool: PgPool, metrics: crate::metrics::Metrics) -> Self {
+        Audit { pool, metrics }
     }
 
     /// Appends one record to the chain; returns its sequence number. Fails (and the
     /// caller must not proceed with a write) if the store cannot be written.
     pub async fn append(&self, e: &Event) -> Result<i64, BackendError> {
+        let written = self.append_record(e).await;
+        match &written {
+            Ok(_) => self.metrics.inc(
+                "polar_audit_writes_total",
+                &[("outcome", e.outcome.as_str())],
+            ),
+            Err(_) => self.metrics.inc("polar_audit_write_failures_total", &[]),
+        }
+        written
+    }
+
+    async fn append_record(&self, e: &Event) -> Result<i64, BackendError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
             .execute(&mut *tx)
@@ -494,8 +512,18 @@ impl Audit {
 
     /// Walks the whole chain; names the first altered, missing or reordered record.
     pub async fn verify(&self) -> Result<Verdict, BackendError> {
-        let mut expected_seq = 1i64;
-        let mut prev_hash = vec![0u8; 32];
+        self.verify_from(0, vec![0u8; 32]).await
+    }
+
+    /// Checks the chain after record `after` (whose hash is `after_hash`) up to its head;
+    /// `Intact { records }` then gives the head's sequence number.
+    pub async fn verify_from(
+        &self,
+        after: i64,
+        after_hash: Vec<u8>,
+    ) -> Result<Verdict, BackendError> {
+        let mut expected_seq = after + 1;
+        let mut prev_hash = after_hash;
         loop {
             let page = self.page_from(expected_seq - 1, 1000).await?;
             if page.is_empty() {

@@ -42,6 +42,7 @@ pub struct Gateway {
     audit: Audit,
     client: Client,
     regions: RegionCache,
+    metrics: crate::metrics::Metrics,
 }
 
 /// Which part of the fleet to list.
@@ -124,7 +125,14 @@ impl Gateway {
             audit,
             client,
             regions: Arc::new(Mutex::new(HashMap::new())),
+            metrics: crate::metrics::Metrics::new(),
         }
+    }
+
+    /// Counts calls, retries and refusals in `metrics`.
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The regions to show for an account: its configured list, else DescribeRegions (cached).
@@ -379,6 +387,8 @@ impl Gateway {
                 error_message: Some(reason.clone()),
                 ..base
             };
+            self.metrics
+                .inc("polar_api_denied_total", &[("action", info.name)]);
             if let Err(e) = self.audit.append(&denied).await {
                 tracing::error!(error = %e, "could not record a refused call");
             }
@@ -437,6 +447,26 @@ impl Gateway {
                 Some(e.message.clone()),
             ),
         };
+        self.metrics.inc(
+            "polar_upstream_calls_total",
+            &[
+                ("action", info.name),
+                ("outcome", outcome.as_str()),
+                ("code", error_code.as_deref().unwrap_or("")),
+            ],
+        );
+        self.metrics.observe(
+            "polar_upstream_call_duration_seconds",
+            &[("action", info.name)],
+            exchange.elapsed.as_secs_f64(),
+        );
+        if exchange.attempts > 1 {
+            self.metrics.add(
+                "polar_upstream_retries_total",
+                &[("action", info.name)],
+                u64::from(exchange.attempts - 1),
+            );
+        }
         tracing::info!(
             action,
             region,

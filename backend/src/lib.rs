@@ -12,6 +12,8 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod identity;
+pub mod jobs;
+pub mod metrics;
 pub mod vault;
 
 pub use error::BackendError;
@@ -32,6 +34,7 @@ pub struct Backend {
     pub gateway: gateway::Gateway,
     pub audit: audit::Audit,
     pub admin: admin::Admin,
+    pub metrics: metrics::Metrics,
 }
 
 impl Backend {
@@ -41,10 +44,14 @@ impl Backend {
         client: polardb::client::Client,
     ) -> Self {
         let vault = vault::Vault::new(pool.clone(), keys);
+        let metrics = metrics::Metrics::new();
+        let audit = audit::Audit::with_metrics(pool.clone(), metrics.clone());
         Backend {
             identity: identity::Identity::new(pool.clone()),
-            gateway: gateway::Gateway::new(vault.clone(), audit::Audit::new(pool.clone()), client),
-            audit: audit::Audit::new(pool.clone()),
+            gateway: gateway::Gateway::new(vault.clone(), audit.clone(), client)
+                .with_metrics(metrics.clone()),
+            audit,
+            metrics,
             admin: admin::Admin::new(pool.clone()),
             vault,
             pool,

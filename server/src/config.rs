@@ -23,6 +23,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("session_idle_minutes", "sign out after this long without a request (default 480)"),
     ("session_absolute_hours", "sign out this long after signing in, however active (default 24)"),
     ("log_format", "text or json (default text)"),
+    ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
+    ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
+    ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
     ("proxy_email_headers", "header(s) carrying the e-mail (default X-Forwarded-Email,Remote-Email)"),
@@ -169,6 +172,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub log_format: LogFormat,
+    pub background_period: std::time::Duration,
+    pub shutdown_grace: std::time::Duration,
+    pub metrics_token: Option<Zeroizing<String>>,
     pub cloud_account: Option<SeedAccount>,
 }
 
@@ -485,6 +491,21 @@ impl Sources {
             )?,
             session_absolute_hours: self.parse_num("session_absolute_hours", 24i64, 1, 24 * 90)?,
             log_format,
+            background_period: std::time::Duration::from_secs(self.parse_num(
+                "background_period_seconds",
+                60u64,
+                1,
+                3600,
+            )?),
+            shutdown_grace: std::time::Duration::from_secs(self.parse_num(
+                "shutdown_grace_seconds",
+                20u64,
+                0,
+                600,
+            )?),
+            metrics_token: self
+                .get("metrics_token")
+                .map(|s| Zeroizing::new(s.trim().to_string())),
             cloud_account,
         })
     }

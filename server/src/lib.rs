@@ -1,8 +1,11 @@
 //! The `polar-console` server: start-up, router and middleware. `main.rs` only parses
 //! the command line and calls in here; tests start the same app on port 0.
 
+#![recursion_limit = "512"]
+
 pub mod config;
 pub mod export;
+pub mod ops;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -18,7 +21,6 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -45,6 +47,8 @@ pub struct Started {
     pub backend: Backend,
     /// Set when the bootstrap administrator was created with a generated password.
     pub generated_admin_password: Option<zeroize::Zeroizing<String>>,
+    /// The background jobs (once across processes); stop them when the server stops.
+    pub background: ops::Background,
 }
 
 /// Connects, migrates, bootstraps and builds the router.
@@ -102,13 +106,14 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         tracing::info!(name = %account.name, endpoint = account.endpoint.as_deref().unwrap_or("Alibaba Cloud"), "cloud account registered");
     }
 
-    // Sweep expired sessions in the background.
-    let sweeper = store.clone();
-    tokio::spawn(async move {
-        let _ = sweeper
-            .continuously_delete_expired(Duration::from_secs(300))
-            .await;
-    });
+    // Session sweeping, audit checkpoints and housekeeping: each period runs in exactly one
+    // of the processes sharing this database.
+    let background = ops::Background::start(backend::jobs::Jobs::new(
+        pool.clone(),
+        backend.audit.clone(),
+        backend.metrics.clone(),
+        config.background_period,
+    ));
 
     let (cookie_name, secure) = if config.cookie_secure {
         ("__Host-polar_session", true)
@@ -170,6 +175,16 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
                 .route("/readyz", axum::routing::get(readyz))
                 .with_state(web_state.clone()),
         )
+        .merge(
+            Router::new()
+                .route("/metrics", axum::routing::get(ops::metrics))
+                .with_state(ops::MetricsState {
+                    backend: backend.clone(),
+                    token: config.metrics_token.clone().map(std::sync::Arc::new),
+                    max_connections: config.database_max_connections,
+                }),
+        )
+        .route_layer(middleware::from_fn(ops::mark_route))
         .layer(middleware::from_fn_with_state(
             (limits, backend.clone()),
             require_sign_in,
@@ -184,11 +199,16 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             web::same_origin,
         ))
         .layer(middleware::from_fn_with_state(web_state, web::context))
+        .layer(middleware::from_fn_with_state(
+            backend.clone(),
+            ops::http_metrics,
+        ))
         .layer(tower_http::compression::CompressionLayer::new());
     Ok(Started {
         router,
         backend,
         generated_admin_password,
+        background,
     })
 }
 
@@ -210,6 +230,7 @@ async fn require_sign_in(
         && path != "/signin"
         && path != "/healthz"
         && path != "/readyz"
+        && path != "/metrics"
         && !path.contains('.');
     if is_page {
         let user = match app::api::ssr::session_user(&session, Some(limits)).await {
@@ -290,14 +311,26 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
     })
 }
 
-/// Serves until SIGINT/SIGTERM, then finishes in-flight requests.
-pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(
+/// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish
+/// for at most `grace`.
+pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
+    let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
+    let notify = signalled.clone();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        notify.notify_one();
+    });
+    tokio::select! {
+        r = server => r,
+        _ = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_s = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -288,7 +288,12 @@ async fn main() -> ExitCode {
             let url = format!("http://{addr}/");
             println!("Polar Console is serving on {url}");
             tracing::info!(%url, "Polar Console is serving");
-            if let Err(e) = server::serve(listener, started.router).await {
+            let served = server::serve(listener, started.router, config.shutdown_grace).await;
+            // Stop the background jobs, then close the pool: in-flight work is done.
+            started.background.stop(config.shutdown_grace).await;
+            started.backend.pool.close().await;
+            tracing::info!("stopped");
+            if let Err(e) = served {
                 eprintln!("polar-console: {e}");
                 return ExitCode::from(1);
             }

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub database_url: String,
     pub pool: sqlx::PgPool,
     pub http: reqwest::Client,
+    /// The app's background jobs; they stop with the test.
+    pub background: Option<server::ops::Background>,
 }
 
 pub const EMU_KEY_ID: &str = "LTAItest0000000key";
@@ -88,7 +90,11 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let started = server::start(&config).await.expect("console starts");
-        tokio::spawn(server::serve(listener, started.router));
+        tokio::spawn(server::serve(
+            listener,
+            started.router,
+            std::time::Duration::from_secs(5),
+        ));
         TestApp {
             addr,
             base: format!("http://{addr}"),
@@ -100,6 +106,7 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
+            background: Some(started.background),
         }
     }
 
