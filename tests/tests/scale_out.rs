@@ -575,3 +575,79 @@ async fn readyz_follows_postgres_stopping_and_coming_back() {
     eprintln!("readyz: unready {down:?} after PostgreSQL stopped, ready {up:?} after it came back");
     let _ = Path::new(&pg.dir);
 }
+
+#[tokio::test]
+async fn sigterm_finishes_in_flight_requests_then_stops() {
+    let db = fresh_database().await;
+    // Every API answer takes 1.5 s, so a call is in flight when the signal comes.
+    let mut keys = HashMap::new();
+    keys.insert(EMU_KEY_ID.to_string(), EMU_SECRET.to_string());
+    let emu = emulator::spawn(emulator::Config {
+        access_keys: keys,
+        seed: emulator::state::default_seed(),
+        latency_ms: 1500,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts");
+    let mut c = start(&db, &emu, "shutdown-admin-password-1", &[]).await;
+    let admin = c.app.sign_in_admin().await;
+    let in_flight = {
+        let http = c.app.http.clone();
+        let url = format!("{}{}", c.app.base, c.app.server_fn("call_api"));
+        let origin = c.app.base.clone();
+        let admin = admin.clone();
+        tokio::spawn(async move {
+            http.post(url)
+                .header("cookie", admin)
+                .header("origin", origin)
+                .json(
+                    &serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
+                    "action": "DescribeDBClusters", "params": []}),
+                )
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let pid = c.child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // No new requests are taken...
+    let late = reqwest::Client::new()
+        .get(format!("{}/healthz", c.app.base))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(
+        late.is_err(),
+        "a request after SIGTERM was served: {late:?}"
+    );
+    // ...the one in flight finishes...
+    assert_eq!(in_flight.await.unwrap().expect("an answer"), 200);
+    // ...and the process stops by itself, cleanly, after its background jobs.
+    let status = tokio::time::timeout(Duration::from_secs(10), c.child.wait())
+        .await
+        .expect("stopped within 10 s")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let messages: Vec<String> = c
+        .log_lines()
+        .iter()
+        .filter_map(|l| l["fields"]["message"].as_str().map(String::from))
+        .collect();
+    let pos = |m: &str| messages.iter().position(|x| x == m);
+    let (Some(a), Some(b), Some(z)) = (
+        pos("shutting down"),
+        pos("background jobs stopped"),
+        pos("stopped"),
+    ) else {
+        panic!("shutdown steps missing from the log: {messages:?}");
+    };
+    assert!(a < b && b < z, "{messages:?}");
+}
