@@ -59,14 +59,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/clusters/:id/backups") view=|| view! { <layout::Console><pages::backups::ClusterBackupsPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/monitoring") view=|| view! { <layout::Console><pages::monitoring::ClusterMonitoringPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/whitelists") view=|| view! { <layout::Console><pages::whitelists::ClusterWhitelistsPage /></layout::Console> } />
+                <Route path=path!("/clusters/:id/tags") view=|| view! { <layout::Console><pages::tags::ClusterTagsPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/ssl") view=|| view! { <layout::Console><pages::ssl::ClusterSslPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/accounts") view=|| view! { <layout::Console><pages::db_accounts::ClusterDbAccountsPage /></layout::Console> } />
                 <Route path=path!("/clusters/:id/databases") view=|| view! { <layout::Console><pages::databases::ClusterDatabasesPage /></layout::Console> } />
                 // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
                 <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
-                <Route path=path!("/tags") view=|| view! { <layout::Console><pages::Later title="Tags" issue=8 /></layout::Console> } />
-                <Route path=path!("/events") view=|| view! { <layout::Console><pages::Later title="Pending events" issue=8 /></layout::Console> } />
-                <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::Later title="Scheduled tasks" issue=8 /></layout::Console> } />
+                <Route path=path!("/tags") view=|| view! { <layout::Console><pages::tags::TagsPage /></layout::Console> } />
+                <Route path=path!("/events") view=|| view! { <layout::Console><pages::events::EventsPage /></layout::Console> } />
+                <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::tasks::TasksPage /></layout::Console> } />
                 <Route path=path!("/backups/released") view=|| view! { <layout::Console><pages::released::ReleasedBackupsPage /></layout::Console> } />
                 <Route path=path!("/audit") view=|| view! { <layout::Console><pages::audit::AuditPage /></layout::Console> } />
                 <Route path=path!("/settings/accounts") view=|| view! { <layout::Console><pages::accounts::CloudAccountsPage /></layout::Console> } />

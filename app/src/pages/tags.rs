@@ -1158,12 +1158,9 @@ fn ClusterTags() -> impl IntoView {
             }
         },
     );
-    let can = move |action: &str| {
-        allowed
-            .get()
-            .and_then(|r| r.ok())
-            .is_some_and(|l| l.iter().any(|a| a == &format!("polardb:{action}")))
-    };
+    // Read inside the Suspense boundaries below, so the server's HTML and the hydrated
+    // page agree.
+    let has = |list: &[String], action: &str| list.iter().any(|a| a == &format!("polardb:{action}"));
 
     let outcome_words = |list: &[RegionOutcome]| -> Result<String, AppError> {
         match list.iter().find(|o| !o.ok) {
@@ -1242,6 +1239,8 @@ fn ClusterTags() -> impl IntoView {
                     Err(e) => return load_error(e, id),
                 };
                 let tags = d.attr.tags.clone();
+                let perms = allowed.await.unwrap_or_default();
+                let (can_tag, can_untag) = (has(&perms, "TagResources"), has(&perms, "UntagResources"));
                 view! {
                     <section class="panel" data-testid="cluster-tags-panel">
                         <h2>{format!("Tags ({} of at most {MAX_TAGS_PER_CLUSTER})", tags.len())}</h2>
@@ -1262,7 +1261,7 @@ fn ClusterTags() -> impl IntoView {
                                                     <td class="mono" data-testid="own-tag-value">{t.value.clone()}</td>
                                                     <td><a class="small-link" href=tag_filter_href(&t.key, &t.value)>"Clusters with this tag"</a></td>
                                                     <td><div class="row-actions">
-                                                        {move || can("TagResources").then(|| {
+                                                        {can_tag.then(|| {
                                                             let k = k_edit.clone();
                                                             let v = v_edit.clone();
                                                             view! {
@@ -1271,7 +1270,7 @@ fn ClusterTags() -> impl IntoView {
                                                                     on:click=move |_| { key.set(k.clone()); value.set(v.clone()); }>"Change value"</button>
                                                             }
                                                         })}
-                                                        {move || can("UntagResources").then(|| {
+                                                        {can_untag.then(|| {
                                                             let k = k.clone();
                                                             view! {
                                                                 <button type="button" class="small danger" data-testid="remove-tag"
@@ -1296,7 +1295,10 @@ fn ClusterTags() -> impl IntoView {
                 }.into_any()
             })}
         </Transition>
-        {move || can("TagResources").then(|| view! {
+        <Transition fallback=|| ()>
+        {move || Suspend::new(async move {
+        let perms = allowed.await.unwrap_or_default();
+        has(&perms, "TagResources").then(|| view! {
             <section class="panel form-panel" data-testid="own-tag-form">
                 <h2>"Add or change a tag"</h2>
                 <form class="edit-form" on:submit=submit>
@@ -1317,7 +1319,9 @@ fn ClusterTags() -> impl IntoView {
                 </p>
                 {change_error(tag_result)}
             </section>
+        })
         })}
+        </Transition>
     }
 }
 
