@@ -60,7 +60,7 @@ pub fn db_name_problem(name: &str) -> Option<String> {
         return Some("the database name must end with a letter or a digit".into());
     }
     if RESERVED.contains(&name) || name.starts_with("pg_") {
-        return Some(format!("{name} is a reserved name"));
+        return Some(format!("the name {name} is reserved"));
     }
     None
 }
@@ -567,7 +567,7 @@ fn Databases() -> impl IntoView {
                         <span>"Character set"</span>
                         <select data-testid="database-charset-select" prop:value=move || charset.get()
                             on:change=move |ev| pick_charset(event_target_value(&ev))>
-                            {move || charsets().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {move || charsets().into_iter().map(|c| { let sel = c == charset.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
@@ -577,21 +577,21 @@ fn Databases() -> impl IntoView {
                                 collate.set(event_target_value(&ev));
                                 ctype.set(ctypes().into_iter().next().unwrap_or_default());
                             }>
-                            {move || collates().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {move || collates().into_iter().map(|c| { let sel = c == collate.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
                         <span>"Character classification (Ctype)"</span>
                         <select data-testid="database-ctype-select" prop:value=move || ctype.get()
                             on:change=move |ev| ctype.set(event_target_value(&ev))>
-                            {move || ctypes().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {move || ctypes().into_iter().map(|c| { let sel = c == ctype.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
                         <span>"Owner (a Normal account)"</span>
                         <select data-testid="database-owner-select" prop:value=move || owner.get()
                             on:change=move |ev| owner.set(event_target_value(&ev))>
-                            {move || owners().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                            {move || owners().into_iter().map(|c| { let sel = c == owner.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>

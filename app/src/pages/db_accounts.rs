@@ -63,7 +63,7 @@ pub fn account_name_problem(name: &str) -> Option<String> {
         return Some("the account name must end with a letter or a digit".into());
     }
     if RESERVED.contains(&name) || name.starts_with("pg_") {
-        return Some(format!("{name} is a reserved name"));
+        return Some(format!("the name {name} is reserved"));
     }
     None
 }
@@ -436,6 +436,8 @@ fn DbAccounts() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     // Which name CheckAccountName last approved.
     let checked = RwSignal::new(None::<String>);
+    // Which name was last sent to CheckAccountName.
+    let asked = RwSignal::new(None::<String>);
 
     let forget_passwords = move || {
         password.set(String::new());
@@ -473,7 +475,7 @@ fn DbAccounts() -> impl IntoView {
     // Remember which name CheckAccountName approved.
     Effect::new(move |_| {
         if let Some(Ok(_)) = check.value().get() {
-            checked.set(check.input().get_untracked().map(|i| i.name));
+            checked.set(asked.get_untracked());
         }
     });
 
@@ -513,6 +515,7 @@ fn DbAccounts() -> impl IntoView {
         if account_name_problem(&n).is_some() || checked.get_untracked() == Some(n.clone()) {
             return;
         }
+        asked.set(Some(n.clone()));
         check.dispatch(CheckAccountName {
             account: d.account,
             region: d.region,
