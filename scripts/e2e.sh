@@ -53,7 +53,7 @@ done
 (cd "$ROOT/tests/e2e" && E2E_BASE_URL="http://127.0.0.1:$app_port" E2E_PASSWORD="$admin_password" \
   E2E_KEY_ID=LTAIe2esecond0000 E2E_KEY_SECRET="$second_secret" E2E_DB_PASSWORD="$db_password" \
   E2E_EMULATOR_URL="http://127.0.0.1:$emu_port/" \
-  E2E_SCREENSHOT="${E2E_SCREENSHOT:-}" node --test "$@") 2>&1 | tee "$E2E_LOG"
+  E2E_SCREENSHOT="${E2E_SCREENSHOT:-}" node --test --test-concurrency=1 "$@") 2>&1 | tee "$E2E_LOG"
 
 # No secret may reach a log line, nor any column of any table (raw bytes of a full dump).
 as_pg "$(pg_bindir)/pg_dump" -h "$PG_SOCKET_DIR" -U postgres e2e > "$TMP/e2e.sql"
