@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{fmt_minute, parse_minute, LineChart, Series};
 use crate::components::{ErrorBox, Loading};
+use crate::pages::backups::resolve;
 use crate::pages::cluster::{change_error, role_short, ClusterCtx, ClusterFrame};
 use crate::AppError;
 
@@ -552,26 +553,22 @@ fn Monitoring() -> impl IntoView {
             .map(|d| (d.account, d.region, d.attr.db_cluster_id))
     };
     let perf = Resource::new(
-        move || (target(), query.get()),
+        move || (ctx.scope.get(), query.get()),
         |(t, q)| async move {
-            match t {
-                Some((account, region, cluster)) => Some(
-                    performance(account, region, cluster, q.node, q.range, q.start, q.end).await,
-                ),
-                None => None,
-            }
+            Some(match resolve(t).await {
+                Ok((a, r, c)) => performance(a, r, c, q.node, q.range, q.start, q.end).await,
+                Err(e) => Err(e),
+            })
         },
     );
     let setting_changed = RwSignal::new(0u32);
     let setting = Resource::new(
-        move || (target(), setting_changed.get()),
+        move || (ctx.scope.get(), setting_changed.get()),
         |(t, _)| async move {
-            match t {
-                Some((account, region, cluster)) => {
-                    Some(monitor_setting(account, region, cluster).await)
-                }
-                None => None,
-            }
+            Some(match resolve(t).await {
+                Ok((a, r, c)) => monitor_setting(a, r, c).await,
+                Err(e) => Err(e),
+            })
         },
     );
     let modify = ServerAction::<SetMonitorPeriod>::new();
@@ -655,154 +652,167 @@ fn Monitoring() -> impl IntoView {
         }
     };
 
-    view! {
-        <section class="panel monitor-controls" data-testid="monitor-controls">
-            <div class="monitor-row">
-                <label class="monitor-field">
-                    <span>"Show"</span>
-                    <select data-testid="node-select" disabled=move || !hydrated.get()
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            query.update(|q| q.node = v);
-                        }>
-                        <option value="" selected=move || query.read().node.is_empty()>"Whole cluster (every node)"</option>
-                        {move || nodes().into_iter().map(|(id, role)| {
-                            let id2 = id.clone();
-                            let label = format!("{id} ({})", role_short(&role));
-                            view! { <option value=id.clone() selected=move || query.read().node == id2>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <div class="monitor-field" role="group" aria-label="Time range">
-                    <span>"Time range"</span>
-                    <div class="seg-group" data-testid="range-picker">
-                        {range_button("1h", "Last hour")}
-                        {range_button("1d", "Last day")}
-                        {range_button("7d", "Last week")}
-                        <button type="button" class="small seg" data-range="custom"
-                            class:seg-current=move || query.read().range == "custom"
-                            aria-pressed=move || (query.read().range == "custom").to_string()
-                            disabled=move || !hydrated.get()
-                            on:click=open_custom>"Custom…"</button>
+    let body = move || {
+        view! {
+            <section class="panel monitor-controls" data-testid="monitor-controls">
+                <div class="monitor-row">
+                    <label class="monitor-field">
+                        <span>"Show"</span>
+                        <select data-testid="node-select" disabled=move || !hydrated.get()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                query.update(|q| q.node = v);
+                            }>
+                            <option value="" selected=move || query.read().node.is_empty()>"Whole cluster (every node)"</option>
+                            {move || nodes().into_iter().map(|(id, role)| {
+                                let id2 = id.clone();
+                                let label = format!("{id} ({})", role_short(&role));
+                                view! { <option value=id.clone() selected=move || query.read().node == id2>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="monitor-field" role="group" aria-label="Time range">
+                        <span>"Time range"</span>
+                        <div class="seg-group" data-testid="range-picker">
+                            {range_button("1h", "Last hour")}
+                            {range_button("1d", "Last day")}
+                            {range_button("7d", "Last week")}
+                            <button type="button" class="small seg" data-range="custom"
+                                class:seg-current=move || query.read().range == "custom"
+                                aria-pressed=move || (query.read().range == "custom").to_string()
+                                disabled=move || !hydrated.get()
+                                on:click=open_custom>"Custom…"</button>
+                        </div>
                     </div>
                 </div>
-            </div>
-            {move || custom_open.get().then(|| view! {
-                <form class="monitor-row custom-range" data-testid="custom-range" on:submit=apply_custom>
-                    <label class="monitor-field">
-                        <span>"From (UTC)"</span>
-                        <input type="datetime-local" data-testid="custom-start"
-                            prop:value=move || custom_start.get()
-                            on:input=move |ev| custom_start.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="monitor-field">
-                        <span>"To (UTC)"</span>
-                        <input type="datetime-local" data-testid="custom-end"
-                            prop:value=move || custom_end.get()
-                            on:input=move |ev| custom_end.set(event_target_value(&ev)) />
-                    </label>
-                    <button type="submit" class="small primary-small" data-testid="apply-custom"
-                        disabled=move || custom_problem().is_some()>"Show"</button>
-                    <p class="field-hint">
-                        {move || match custom_problem() {
-                            Some(p) => view! { <span class="field-error" data-testid="custom-problem">{format!("Time range: {p}.")}</span> }.into_any(),
-                            None => view! { <span class="muted">{move || {
-                                let span = parse_minute(&custom_end.get()).unwrap_or(0) - parse_minute(&custom_start.get()).unwrap_or(0);
-                                let period = setting.get().flatten().and_then(|r| r.ok()).map(|s| s.period).unwrap_or_else(|| "60".into());
-                                format!("Resolution for {}: {}.", duration_label(span.max(MINUTE)), duration_label(resolution_ms(span, &period)))
-                            }}</span> }.into_any(),
-                        }}
-                    </p>
-                </form>
-            })}
-            <p class="muted small-print" data-testid="resolution">
-                {move || match perf.get().flatten() {
-                    Some(Ok(p)) => format!(
-                        "{} to {} (UTC) · one point every {} (collection every {} s; the API's rule for a range of {})",
-                        p.start, p.end, duration_label(p.resolution_ms), p.period, duration_label(p.end_ms - p.start_ms)
-                    ),
-                    _ => String::new(),
-                }}
-            </p>
-        </section>
-
-        <Transition fallback=|| view! { <Loading label="Reading the performance series…" /> }>
-            {move || Suspend::new(async move {
-                let Some(result) = perf.await else {
-                    return view! { <Loading label="Reading the cluster…" /> }.into_any();
-                };
-                let p = match result {
-                    Ok(p) => p,
-                    Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
-                };
-                let roles: Vec<(String, String)> = nodes();
-                let node_label = move |id: &str| {
-                    match roles.iter().find(|(n, _)| n == id) {
-                        Some((_, r)) => format!("{id} ({})", role_short(r)),
-                        None => id.to_string(),
-                    }
-                };
-                let node_view = !query.get_untracked().node.is_empty();
-                let returned: usize = p.series.iter().map(|s| s.returned).sum();
-                let drawn: usize = p.series.iter().map(|s| s.points.len()).sum();
-                let charts = CHARTS.iter().map(|def| {
-                    let series = chart_series(def, &p, node_view, &node_label);
-                    view! {
-                        <LineChart id=def.id title=def.title unit=def.unit series=series start=p.start_ms end=p.end_ms />
-                    }
-                }).collect_view();
-                view! {
-                    <div data-testid="charts" data-start=p.start.clone() data-end=p.end.clone()
-                        data-resolution=p.resolution_ms data-node=query.get_untracked().node>
-                        {(drawn < returned).then(|| view! {
-                            <p class="muted small-print">{format!("{returned} points returned; long series are averaged to at most {MAX_DRAWN} points per line for drawing.")}</p>
-                        })}
-                        <div class="chart-grid-layout">{charts}</div>
-                        <p class="muted small-print">
-                            "Replication lag: the reference's metric table for PostgreSQL (19-04) has no replication-lag key (PolarDBReplicaLag is listed for MySQL only), so it is not charted. "
-                            {format!("RequestIds: {}", p.request_ids.join(", "))}
+                {move || custom_open.get().then(|| view! {
+                    <form class="monitor-row custom-range" data-testid="custom-range" on:submit=apply_custom>
+                        <label class="monitor-field">
+                            <span>"From (UTC)"</span>
+                            <input type="datetime-local" data-testid="custom-start"
+                                prop:value=move || custom_start.get()
+                                on:input=move |ev| custom_start.set(event_target_value(&ev)) />
+                        </label>
+                        <label class="monitor-field">
+                            <span>"To (UTC)"</span>
+                            <input type="datetime-local" data-testid="custom-end"
+                                prop:value=move || custom_end.get()
+                                on:input=move |ev| custom_end.set(event_target_value(&ev)) />
+                        </label>
+                        <button type="submit" class="small primary-small" data-testid="apply-custom"
+                            disabled=move || custom_problem().is_some()>"Show"</button>
+                        <p class="field-hint">
+                            {move || match custom_problem() {
+                                Some(p) => view! { <span class="field-error" data-testid="custom-problem">{format!("Time range: {p}.")}</span> }.into_any(),
+                                None => view! { <span class="muted">{move || {
+                                    let span = parse_minute(&custom_end.get()).unwrap_or(0) - parse_minute(&custom_start.get()).unwrap_or(0);
+                                    let period = setting.get().flatten().and_then(|r| r.ok()).map(|s| s.period).unwrap_or_else(|| "60".into());
+                                    format!("Resolution for {}: {}.", duration_label(span.max(MINUTE)), duration_label(resolution_ms(span, &period)))
+                                }}</span> }.into_any(),
+                            }}
                         </p>
-                    </div>
-                }.into_any()
-            })}
-        </Transition>
+                    </form>
+                })}
+                <p class="muted small-print" data-testid="resolution">
+                    {move || match perf.get().flatten() {
+                        Some(Ok(p)) => format!(
+                            "{} to {} (UTC) · one point every {} (collection every {} s; the API's rule for a range of {})",
+                            p.start, p.end, duration_label(p.resolution_ms), p.period, duration_label(p.end_ms - p.start_ms)
+                        ),
+                        _ => String::new(),
+                    }}
+                </p>
+            </section>
 
-        <section class="panel" data-testid="monitor-frequency">
-            <h2>"Collection frequency"</h2>
-            <Transition fallback=|| view! { <Loading label="Reading the collection frequency…" /> }>
+            <Transition fallback=|| view! { <Loading label="Reading the performance series…" /> }>
                 {move || Suspend::new(async move {
-                    let s = match setting.await {
-                        None => return view! { <Loading /> }.into_any(),
-                        Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
-                        Some(Ok(s)) => s,
+                    let Some(result) = perf.await else {
+                        return view! { <Loading label="Reading the cluster…" /> }.into_any();
                     };
-                    let current = s.period.clone();
-                    if new_period.get_untracked().is_empty() || modify.value().get_untracked().is_some_and(|r| r.is_ok()) {
-                        new_period.set(current.clone());
-                    }
+                    let p = match result {
+                        Ok(p) => p,
+                        Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
+                    };
+                    let roles: Vec<(String, String)> = nodes();
+                    let node_label = move |id: &str| {
+                        match roles.iter().find(|(n, _)| n == id) {
+                            Some((_, r)) => format!("{id} ({})", role_short(r)),
+                            None => id.to_string(),
+                        }
+                    };
+                    let node_view = !query.get_untracked().node.is_empty();
+                    let returned: usize = p.series.iter().map(|s| s.returned).sum();
+                    let drawn: usize = p.series.iter().map(|s| s.points.len()).sum();
+                    let charts = CHARTS.iter().map(|def| {
+                        let series = chart_series(def, &p, node_view, &node_label);
+                        view! {
+                            <LineChart id=def.id title=def.title unit=def.unit series=series start=p.start_ms end=p.end_ms />
+                        }
+                    }).collect_view();
                     view! {
-                        <p>
-                            "Every "<strong data-testid="monitor-period">{current.clone()}</strong>" seconds. "
-                            <span class="muted">"With 5 s, ranges up to an hour are shown at 5 s; otherwise a day or less at 1 min, a week at 10 min, 30 days at 1 h, longer at 1 day."</span>
-                        </p>
-                        {s.can_modify.then(|| view! {
-                            <form class="edit-form" on:submit=save_period data-testid="period-form">
-                                <select data-testid="period-select" aria-label="Collection interval"
-                                    on:change=move |ev| new_period.set(event_target_value(&ev))>
-                                    <option value="5" selected=current == "5">"Every 5 seconds"</option>
-                                    <option value="60" selected=current == "60">"Every 60 seconds (default)"</option>
-                                </select>
-                                <button type="submit" class="small primary-small" data-testid="save-period"
-                                    disabled=move || !hydrated.get() || modify.pending().get() || new_period.get() == current>
-                                    {move || if modify.pending().get() { "Saving…" } else { "Save" }}
-                                </button>
-                            </form>
-                        })}
+                        <div data-testid="charts" data-start=p.start.clone() data-end=p.end.clone()
+                            data-resolution=p.resolution_ms data-node=query.get_untracked().node>
+                            {(drawn < returned).then(|| view! {
+                                <p class="muted small-print">{format!("{returned} points returned; long series are averaged to at most {MAX_DRAWN} points per line for drawing.")}</p>
+                            })}
+                            <div class="chart-grid-layout">{charts}</div>
+                            <p class="muted small-print">
+                                "Replication lag: the reference's metric table for PostgreSQL (19-04) has no replication-lag key (PolarDBReplicaLag is listed for MySQL only), so it is not charted. "
+                                {format!("RequestIds: {}", p.request_ids.join(", "))}
+                            </p>
+                        </div>
                     }.into_any()
                 })}
             </Transition>
-            {change_error(modify.value())}
-        </section>
+
+            <section class="panel" data-testid="monitor-frequency">
+                <h2>"Collection frequency"</h2>
+                <Transition fallback=|| view! { <Loading label="Reading the collection frequency…" /> }>
+                    {move || Suspend::new(async move {
+                        let s = match setting.await {
+                            None => return view! { <Loading /> }.into_any(),
+                            Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
+                            Some(Ok(s)) => s,
+                        };
+                        let current = s.period.clone();
+                        if new_period.get_untracked().is_empty() || modify.value().get_untracked().is_some_and(|r| r.is_ok()) {
+                            new_period.set(current.clone());
+                        }
+                        view! {
+                            <p>
+                                "Every "<strong data-testid="monitor-period">{current.clone()}</strong>" seconds. "
+                                <span class="muted">"With 5 s, ranges up to an hour are shown at 5 s; otherwise a day or less at 1 min, a week at 10 min, 30 days at 1 h, longer at 1 day."</span>
+                            </p>
+                            {s.can_modify.then(|| view! {
+                                <form class="edit-form" on:submit=save_period data-testid="period-form">
+                                    <select data-testid="period-select" aria-label="Collection interval"
+                                        on:change=move |ev| new_period.set(event_target_value(&ev))>
+                                        <option value="5" selected=current == "5">"Every 5 seconds"</option>
+                                        <option value="60" selected=current == "60">"Every 60 seconds (default)"</option>
+                                    </select>
+                                    <button type="submit" class="small primary-small" data-testid="save-period"
+                                        disabled=move || !hydrated.get() || modify.pending().get() || new_period.get() == current>
+                                        {move || if modify.pending().get() { "Saving…" } else { "Save" }}
+                                    </button>
+                                </form>
+                            })}
+                        }.into_any()
+                    })}
+                </Transition>
+                {change_error(modify.value())}
+            </section>
+        }
+    };
+    view! {
+        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+            {move || Suspend::new(async move {
+                // Rendered once the cluster is read, on the server and in the browser alike.
+                match data.await {
+                    Ok(_) => body().into_any(),
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
