@@ -105,6 +105,9 @@ test('cluster endpoints and parameters: custom endpoint, public address, two par
     assert.equal((await page.textContent(`${card} [data-testid=endpoint-description]`)).trim(), 'e2e-reporting');
     assert.equal(await page.getAttribute(`${card} [data-testid=endpoint-mode]`, 'data-mode'), 'ReadWrite');
     assert.match(await page.textContent(`${card} [data-testid=endpoint-consistency]`), /Session/);
+    if (process.env.E2E_SCREENSHOT_ENDPOINTS) {
+      await page.screenshot({ path: process.env.E2E_SCREENSHOT_ENDPOINTS, fullPage: true });
+    }
     let listed = await api(page, account, 'DescribeDBClusterEndpoints', [['DBClusterId', id], ['DBEndpointId', eid]]);
     assert.ok(listed.ok, JSON.stringify(listed));
     assert.equal(listed.body.Items[0].EndpointType, 'Custom');
@@ -240,6 +243,9 @@ test('cluster endpoints and parameters: custom endpoint, public address, two par
     assert.equal(await page.locator('[data-testid=restart-warning]').count(), 0);
     await page.fill(`${row('max_prepared_transactions')} [data-testid=param-input]`, '900');
     await page.waitForSelector('[data-testid=restart-warning]');
+    if (process.env.E2E_SCREENSHOT_PARAMETERS) {
+      await page.screenshot({ path: process.env.E2E_SCREENSHOT_PARAMETERS, fullPage: false });
+    }
     await page.click('[data-testid=review-params]');
     const review = page.locator('[data-testid=params-review]');
     await review.waitFor();

@@ -32,7 +32,10 @@ async fn a_viewer_sees_no_endpoint_or_parameter_changes_and_a_hand_made_post_is_
     let admin_html = page(&app, &admin, &endpoints).await;
     let viewer_html = page(&app, &viewer, &endpoints).await;
     assert!(has(&admin_html, "endpoint-list"));
-    assert!(has(&viewer_html, "endpoint-list"), "the viewer sees the endpoints");
+    assert!(
+        has(&viewer_html, "endpoint-list"),
+        "the viewer sees the endpoints"
+    );
     for button in [
         "create-endpoint",
         "edit-endpoint",
@@ -49,7 +52,10 @@ async fn a_viewer_sees_no_endpoint_or_parameter_changes_and_a_hand_made_post_is_
     let admin_html = page(&app, &admin, &parameters).await;
     let viewer_html = page(&app, &viewer, &parameters).await;
     assert!(has(&admin_html, "params-table"));
-    assert!(has(&viewer_html, "params-table"), "the viewer sees the parameters");
+    assert!(
+        has(&viewer_html, "params-table"),
+        "the viewer sees the parameters"
+    );
     for control in ["param-input", "params-summary"] {
         assert!(has(&admin_html, control), "the administrator has {control}");
         assert!(!has(&viewer_html, control), "the viewer has {control}");

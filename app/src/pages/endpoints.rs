@@ -965,7 +965,7 @@ fn Endpoints() -> impl IntoView {
                                         <dt>"Read/write mode"</dt><dd data-testid="endpoint-mode" data-mode=ep.read_write_mode.clone()>{mode_label(&ep.read_write_mode).to_string()}</dd>
                                         <dt>"Nodes"</dt><dd data-testid="endpoint-nodes">{if node_list.is_empty() { "—".to_string() } else { node_list }}</dd>
                                         <dt>"New nodes join"</dt><dd data-testid="endpoint-auto-add">{match ep.auto_add_new_nodes.as_str() { "Enable" => "Automatically (Enable)", "Disable" => "No (Disable)", _ => "—" }}</dd>
-                                        <dt>"Consistency level"</dt><dd data-testid="endpoint-consistency">{consist_label(&level_now)}</dd>
+                                        {(!level_now.is_empty()).then(|| view! { <dt>"Consistency level"</dt><dd data-testid="endpoint-consistency">{consist_label(&level_now)}</dd> })}
                                         {balance.map(|b| view! { <dt>"Load balancing"</dt><dd>{if b == "load" { "By load (load)".to_string() } else { b }}</dd> })}
                                         {custom.then(|| view! { <dt>"Name"</dt><dd data-testid="endpoint-description">{if ep.db_endpoint_description.is_empty() { "—".to_string() } else { ep.db_endpoint_description.clone() }}</dd> })}
                                     </dl>

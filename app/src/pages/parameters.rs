@@ -369,32 +369,6 @@ fn Parameters() -> impl IntoView {
                             prop:value=move || search.get()
                             on:input=move |ev| search.set(event_target_value(&ev)) />
                     </div>
-                    {(can_modify && running).then(|| view! {
-                        <section class="panel params-summary" data-testid="params-summary">
-                            {move || {
-                                let changes = pending();
-                                let errs = problems();
-                                if changes.is_empty() && errs.is_empty() {
-                                    return view! { <p class="muted">"Type a new value in the last column; changes are collected here and sent together."</p> }.into_any();
-                                }
-                                view! {
-                                    <h2>{format!("{} pending change{}", changes.len(), if changes.len() == 1 { "" } else { "s" })}</h2>
-                                    {(!errs.is_empty()).then(|| view! {
-                                        <p class="field-error" data-testid="params-blocked">{format!("{} value{} not allowed: fix {} before applying.", errs.len(), if errs.len() == 1 { " is" } else { "s are" }, errs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", "))}</p>
-                                    })}
-                                    {restart().then(|| view! {
-                                        <p class="restart-warning" role="note" data-testid="restart-warning">"A change below needs a restart: the cluster restarts (all nodes, connections drop) as soon as it is applied."</p>
-                                    })}
-                                    <div class="modal-actions">
-                                        <button type="button" class="small" data-testid="discard-params" on:click=move |_| edits.set(Vec::new())>"Discard"</button>
-                                        <button type="button" class="small primary-small" data-testid="review-params"
-                                            disabled=move || !hydrated.get() || blocked()
-                                            on:click=move |_| { apply.value().set(None); done.set(None); review.set(true); }>"Review and apply…"</button>
-                                    </div>
-                                }.into_any()
-                            }}
-                        </section>
-                    })}
                     <div class="table-wrap">
                         <table class="grid params-table" data-testid="params-table">
                             <thead>
@@ -435,7 +409,7 @@ fn Parameters() -> impl IntoView {
                                                 {(x.parameter_status == "Modifying").then(|| view! { " " <span class="badge badge-busy">"Modifying"</span> })}
                                             </td>
                                             <td class="mono">{x.default_parameter_value.clone()}</td>
-                                            <td class="mono allowed">{if x.checking_code.is_empty() { "any".to_string() } else { x.checking_code.clone() }}</td>
+                                            <td class="mono allowed">{if x.checking_code.is_empty() { "any".to_string() } else { x.checking_code.replace('|', " | ") }}</td>
                                             <td>{if x.force_restart { view! { <span class="badge badge-bad">"Restart"</span> }.into_any() } else { view! { <span class="muted">"No"</span> }.into_any() }}</td>
                                             {(can_modify && running).then(|| {
                                                 let n2 = name.clone();
@@ -483,6 +457,40 @@ fn Parameters() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    {(can_modify && running).then(|| view! {
+                        <section class="panel params-summary" data-testid="params-summary">
+                            {move || {
+                                let changes = pending();
+                                let errs = problems();
+                                if changes.is_empty() && errs.is_empty() {
+                                    return view! { <p class="muted">"Type a new value in the last column; changes are collected here and sent together."</p> }.into_any();
+                                }
+                                view! {
+                                    <h2>{format!("{} pending change{}", changes.len(), if changes.len() == 1 { "" } else { "s" })}</h2>
+                                    <ul class="pending-list" data-testid="pending-list">
+                                        {let ps = params(); changes.iter().map(|(name, value)| {
+                                            let p = ps.iter().find(|p| p.parameter_name == *name);
+                                            let now = p.map(|p| p.parameter_value.clone()).unwrap_or_default();
+                                            let restart = p.is_some_and(|p| p.force_restart);
+                                            view! { <li class="mono">{format!("{name}: {now} → {value}")}{restart.then(|| view! { " " <span class="badge badge-bad">"Restart"</span> })}</li> }
+                                        }).collect_view()}
+                                    </ul>
+                                    {(!errs.is_empty()).then(|| view! {
+                                        <p class="field-error" data-testid="params-blocked">{format!("{} value{} not allowed: fix {} before applying.", errs.len(), if errs.len() == 1 { " is" } else { "s are" }, errs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", "))}</p>
+                                    })}
+                                    {restart().then(|| view! {
+                                        <p class="restart-warning" role="note" data-testid="restart-warning">"One of these changes needs a restart: the cluster restarts (all nodes, connections drop) as soon as it is applied."</p>
+                                    })}
+                                    <div class="modal-actions">
+                                        <button type="button" class="small" data-testid="discard-params" on:click=move |_| edits.set(Vec::new())>"Discard"</button>
+                                        <button type="button" class="small primary-small" data-testid="review-params"
+                                            disabled=move || !hydrated.get() || blocked()
+                                            on:click=move |_| { apply.value().set(None); done.set(None); review.set(true); }>"Review and apply…"</button>
+                                    </div>
+                                }.into_any()
+                            }}
+                        </section>
+                    })}
                 }
                 .into_any()
             })}
