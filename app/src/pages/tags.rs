@@ -1134,33 +1134,33 @@ fn ClusterTags() -> impl IntoView {
 
     // Which changes the role allows here (tags are decided region-wide: the calls name
     // clusters as ResourceId.N).
+    // Keyed on the address only (not on the cluster's answer), so the server resolves it
+    // once and the browser hydrates with the same answer.
     let allowed = Resource::new(
-        move || {
-            data.get()
-                .and_then(|r| r.ok())
-                .map(|d| (d.account.clone(), d.region.clone()))
-        },
-        |place| async move {
-            match place {
-                None => Ok(Vec::new()),
-                Some((a, r)) => {
-                    crate::api::permissions(
-                        a,
-                        r,
-                        None,
-                        vec![
-                            "polardb:TagResources".into(),
-                            "polardb:UntagResources".into(),
-                        ],
-                    )
-                    .await
-                }
-            }
+        move || ctx.scope.get(),
+        |scope| async move {
+            let (account, region) = if scope.account.is_empty() || scope.region.is_empty() {
+                let d = crate::pages::cluster::load_cluster(scope).await?;
+                (d.account, d.region)
+            } else {
+                (scope.account, scope.region)
+            };
+            crate::api::permissions(
+                account,
+                region,
+                None,
+                vec![
+                    "polardb:TagResources".into(),
+                    "polardb:UntagResources".into(),
+                ],
+            )
+            .await
         },
     );
     // Read inside the Suspense boundaries below, so the server's HTML and the hydrated
     // page agree.
-    let has = |list: &[String], action: &str| list.iter().any(|a| a == &format!("polardb:{action}"));
+    let has =
+        |list: &[String], action: &str| list.iter().any(|a| a == &format!("polardb:{action}"));
 
     let outcome_words = |list: &[RegionOutcome]| -> Result<String, AppError> {
         match list.iter().find(|o| !o.ok) {
