@@ -172,7 +172,7 @@ fn FilterForm(filter: ClusterFilter) -> impl IntoView {
                 <span>"Status"</span>
                 <select name="status" data-testid="filter-status">
                     {option("", "Any status", &f.status)}
-                    {STATUSES.iter().map(|s| option(*s, *s, &f.status)).collect_view()}
+                    {STATUSES.iter().copied().map(|s| option(s, s, &f.status)).collect_view()}
                 </select>
             </label>
             <label>
@@ -292,7 +292,7 @@ fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
                     <p class="muted" data-testid="cluster-count">
                         {format!("{total} clusters")}
                         {(pages > 1).then(|| format!(" · {first}–{last} shown"))}
-                        {busy.then(|| " · refreshing while some change")}
+                        {busy.then_some(" · refreshing while some change")}
                     </p>
                     {pager()}
                 </div>
