@@ -87,13 +87,13 @@ test('cluster overview: edit description and maintenance window, deletion protec
     assert.match(await text(page, 'field-pay-type'), /Pay-as-you-go/);
     assert.equal(await text(page, 'field-deletion-protection'), 'Off');
 
-    // Sections still to come say which issue brings them; the tabs navigate client-side.
+    // The section tabs navigate client-side, without reloading the page.
     await page.evaluate(() => { window.__noReload = true; });
     await page.click('[data-tab=whitelists]');
     await page.waitForURL(new RegExp(`/clusters/${id}/whitelists\\?account=`));
-    await waitText(page, 'section-later', /issue #7/);
+    await page.waitForSelector('[data-testid=whitelist-table]');
     await page.click('[data-tab=monitoring]');
-    await waitText(page, 'section-later', /Monitoring comes with issue #8/);
+    await page.waitForSelector('[data-testid=monitor-controls]');
     await page.click('[data-tab=overview]');
     await page.waitForSelector('[data-testid=cluster-overview]');
     assert.equal(await page.evaluate(() => window.__noReload), true, 'the page reloaded');
