@@ -5,6 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 started=$(date +%s)
+# One full build, not an incremental one: incremental caches of a test run cost tens of GB.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 log "prerequisites"
 apt_install ca-certificates chromium chromium-driver
