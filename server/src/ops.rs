@@ -25,7 +25,11 @@ pub async fn http_metrics(
 ) -> Response {
     let slot = RouteSlot::default();
     req.extensions_mut().insert(slot.clone());
-    let method = req.method().as_str().to_string();
+    // Only the standard methods become label values; anything a client makes up is "other".
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "HEAD" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m.to_string(),
+        _ => "other".to_string(),
+    };
     let fallback = if req.uri().path().starts_with("/pkg/") {
         "/pkg/*"
     } else {

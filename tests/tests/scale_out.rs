@@ -128,11 +128,17 @@ async fn start(
 }
 
 async fn emulator() -> String {
+    emulator_with_latency(0).await
+}
+
+/// An emulator whose every API answer takes `latency_ms`.
+async fn emulator_with_latency(latency_ms: u64) -> String {
     let mut keys = HashMap::new();
     keys.insert(EMU_KEY_ID.to_string(), EMU_SECRET.to_string());
     emulator::spawn(emulator::Config {
         access_keys: keys,
         seed: emulator::state::default_seed(),
+        latency_ms,
         ..Default::default()
     })
     .await
@@ -580,16 +586,7 @@ async fn readyz_follows_postgres_stopping_and_coming_back() {
 async fn sigterm_finishes_in_flight_requests_then_stops() {
     let db = fresh_database().await;
     // Every API answer takes 1.5 s, so a call is in flight when the signal comes.
-    let mut keys = HashMap::new();
-    keys.insert(EMU_KEY_ID.to_string(), EMU_SECRET.to_string());
-    let emu = emulator::spawn(emulator::Config {
-        access_keys: keys,
-        seed: emulator::state::default_seed(),
-        latency_ms: 1500,
-        ..Default::default()
-    })
-    .await
-    .expect("emulator starts");
+    let emu = emulator_with_latency(1500).await;
     let mut c = start(&db, &emu, "shutdown-admin-password-1", &[]).await;
     let admin = c.app.sign_in_admin().await;
     let in_flight = {
