@@ -8,3 +8,6 @@ trap 'pg_down "$TMP/pg"; rm -rf "$TMP"' EXIT
 PG_FSYNC=on pg_up "$TMP/pg" >/dev/null
 export TEST_DATABASE_URL; TEST_DATABASE_URL=$(pg_url postgres)
 cargo bench -q -p tests --bench gateway
+# Sign-in under pressure: peak resident memory and the 200/401/429 answers of 150
+# concurrent sign-ins (argon2id holds 19 MiB per hash; the hashing cap bounds it).
+cargo bench -q -p tests --bench sign_in

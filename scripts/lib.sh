@@ -50,7 +50,9 @@ as_pg() {
 }
 
 # pg_up DIR — initdb on first use, start if not running; listens on a socket in DIR/run only.
-# Sets PG_SOCKET_DIR. Idempotent.
+# Sets PG_SOCKET_DIR. Idempotent. The server inherits none of the caller's descriptors 3–9:
+# a lock held there (flock in sqlx-prepare.sh, run.sh's) would otherwise live as long as
+# PostgreSQL does.
 pg_up() {
   local dir="$1" bin
   bin=$(pg_bindir)
@@ -66,7 +68,7 @@ pg_up() {
   PG_SOCKET_DIR="$dir/run"
   if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir/run' -c max_connections=200 -c fsync=${PG_FSYNC:-on}" start >/dev/null \
+      -o "-c listen_addresses='' -c unix_socket_directories='$dir/run' -c max_connections=200 -c fsync=${PG_FSYNC:-on}" start >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
       || { tail -n 20 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
   fi
 }
@@ -79,18 +81,20 @@ pg_down() {
   fi
 }
 
-# pg_app_url DB ROLE — like pg_url, but for an ordinary (non-superuser) login role that
-# owns the database: the console runs with no more rights than it needs, so the privileges
-# it gives up on the audit table really bind it.
+# pg_app_url DB ROLE — the URL of database DB for ROLE, the ordinary login role the console
+# serves as (no superuser, owns nothing); creates both when missing. The database and its
+# tables belong to postgres, who migrates them — `polar-console migrate` with
+# POLAR_DATABASE_OWNER_URL=$(pg_url DB) — and grants ROLE what it needs: on the audit tables
+# only SELECT and INSERT, so the console cannot rewrite history, grant itself more, or switch
+# the append-only trigger off. (A database from before this split, owned by ROLE, is taken
+# over by the next migrate.)
 pg_app_url() {
   local db="$1" role="$2" bin
   bin=$(pg_bindir)
   if ! as_pg "$bin/psql" -h "$PG_SOCKET_DIR" -U postgres -d postgres -tAc "select 1 from pg_roles where rolname='$role'" | grep -q 1; then
     as_pg "$bin/psql" -q -h "$PG_SOCKET_DIR" -U postgres -d postgres -c "CREATE ROLE \"$role\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" >/dev/null
   fi
-  if ! as_pg "$bin/psql" -h "$PG_SOCKET_DIR" -U postgres -d postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
-    as_pg "$bin/createdb" -h "$PG_SOCKET_DIR" -U postgres -O "$role" "$db"
-  fi
+  pg_url "$db" >/dev/null
   echo "postgres://$role@localhost/$db?host=$PG_SOCKET_DIR"
 }
 

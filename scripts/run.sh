@@ -3,7 +3,8 @@
 # first run, kept between runs), the PolarDB emulator registered as the cloud account
 # "sandbox", and a bootstrap administrator. Ctrl-C stops all three.
 #
-# Environment: DATABASE_URL (use that PostgreSQL instead), POLAR_LISTEN (default
+# Environment: DATABASE_URL (use that PostgreSQL instead; with POLAR_DATABASE_OWNER_URL
+# the owner's URL, used only to migrate), POLAR_LISTEN (default
 # 127.0.0.1:8080), EMULATOR_LISTEN (default 127.0.0.1:9090), RUN_PROFILE=dev
 # (skip the release build), and any other POLAR_* setting (see README).
 set -euo pipefail
@@ -52,7 +53,9 @@ trap 'exit 130' INT TERM
 if [ -z "${DATABASE_URL:-}" ] && [ -z "${POLAR_DATABASE_URL:-}" ]; then
   pg_up "$DATA/pg" 9>&-    # the lock stays with this script, not with PostgreSQL
   PG_STARTED=1
+  # The console serves as polar_console, which owns nothing; postgres owns and migrates.
   export DATABASE_URL; DATABASE_URL=$(pg_app_url polar_console polar_console)
+  OWNER_URL=$(pg_url polar_console)
 fi
 
 emu_listen="${EMULATOR_LISTEN:-127.0.0.1:9090}"
@@ -68,10 +71,22 @@ done
 export POLAR_MASTER_KEY_FILE="$DATA/master.key"
 export POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 export POLAR_CLOUD_ACCOUNT_ENDPOINT="http://$emu_listen/"
+# The emulator is plain http on loopback: marked as an emulator, and private addresses allowed.
+export POLAR_CLOUD_ACCOUNT_EMULATOR=true POLAR_ALLOW_PRIVATE_ENDPOINTS=true
 export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="LTAIsandbox0000emu"
 export POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$emu_secret"
 export POLAR_SITE_ROOT="$site"
 export POLAR_LISTEN="${POLAR_LISTEN:-127.0.0.1:8080}"
+
+# Migrations run as the owner (POLAR_DATABASE_OWNER_URL, or postgres on the private
+# PostgreSQL), which grants the console's role what it needs; the serving process never
+# gets the owner's URL.
+OWNER_URL="${POLAR_DATABASE_OWNER_URL:-${OWNER_URL:-}}"
+unset POLAR_DATABASE_OWNER_URL
+if [ -n "$OWNER_URL" ]; then
+  POLAR_DATABASE_OWNER_URL="$OWNER_URL" "$bindir/polar-console" migrate 9>&- \
+    || die "polar-console migrate failed (output above)"
+fi
 
 cat <<MSG
 

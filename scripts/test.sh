@@ -25,6 +25,8 @@ trap cleanup EXIT
 
 log "throwaway PostgreSQL in $TMP/pg"
 PG_FSYNC=off pg_up "$TMP/pg"
+# A superuser: the harness migrates each test's database as it (the owner) and runs the
+# console as an ordinary role it creates, polar_test_app, which owns nothing.
 export TEST_DATABASE_URL; TEST_DATABASE_URL=$(pg_url postgres)
 
 log "cargo fmt --check"

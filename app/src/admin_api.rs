@@ -52,7 +52,27 @@ pub mod ssr {
         Ok((backend, user))
     }
 
-    /// Records an administrative change (fail closed: no record, no success).
+    /// Starts an administrative change; it commits only with its audit record
+    /// ([`commit`]).
+    pub async fn change(backend: &Backend) -> Result<backend::audit::Change, AppError> {
+        Ok(backend.audit.begin_change().await?)
+    }
+
+    /// Commits an administrative change together with its audit record (fail closed: if
+    /// the record cannot be written, the change is rolled back and the answer is an error).
+    pub async fn commit(
+        change: backend::audit::Change,
+        user: &User,
+        action: &str,
+        params: serde_json::Value,
+    ) -> Result<(), AppError> {
+        let mut e = Event::security(actor(Some(user)).await, action, Outcome::Ok);
+        e.params = params;
+        change.commit(&e).await?;
+        Ok(())
+    }
+
+    /// Records something that changes nothing (a test call), fail closed.
     pub async fn record(
         backend: &Backend,
         user: &User,
@@ -106,9 +126,10 @@ pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
 pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
-    backend.admin.set_role(target, &role).await?;
-    ssr::record(
-        &backend,
+    let mut change = ssr::change(&backend).await?;
+    backend.admin.set_role(change.conn(), target, &role).await?;
+    ssr::commit(
+        change,
         &user,
         "UserRoleChanged",
         serde_json::json!({"user": id, "role": role}),
@@ -126,22 +147,28 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
             message: "you cannot disable yourself".into(),
         });
     }
-    backend.admin.set_disabled(target, disabled).await?;
+    let mut change = ssr::change(&backend).await?;
+    backend
+        .admin
+        .set_disabled(change.conn(), target, disabled)
+        .await?;
     let action = if disabled {
         "UserDisabled"
     } else {
         "UserEnabled"
     };
-    ssr::record(&backend, &user, action, serde_json::json!({"user": id})).await
+    ssr::commit(change, &user, action, serde_json::json!({"user": id})).await
 }
 
 /// Ends every session of a user at once (on every console process).
 #[server]
 pub async fn end_user_sessions(id: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
-    backend.admin.end_sessions(ssr::parse_id(&id)?).await?;
-    ssr::record(
-        &backend,
+    let target = ssr::parse_id(&id)?;
+    let mut change = ssr::change(&backend).await?;
+    backend.admin.end_sessions(change.conn(), target).await?;
+    ssr::commit(
+        change,
         &user,
         "UserSessionsEnded",
         serde_json::json!({"user": id}),
@@ -170,12 +197,13 @@ pub async fn list_roles() -> Result<Vec<RoleItem>, AppError> {
 #[server]
 pub async fn save_role(name: String, description: String, policy: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let mut change = ssr::change(&backend).await?;
     backend
         .admin
-        .save_role(&name, &description, &policy)
+        .save_role(change.conn(), &name, &description, &policy)
         .await?;
-    ssr::record(
-        &backend,
+    ssr::commit(
+        change,
         &user,
         "RoleSaved",
         serde_json::json!({"role": name}),
@@ -186,9 +214,10 @@ pub async fn save_role(name: String, description: String, policy: String) -> Res
 #[server]
 pub async fn delete_role(name: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
-    backend.admin.delete_role(&name).await?;
-    ssr::record(
-        &backend,
+    let mut change = ssr::change(&backend).await?;
+    backend.admin.delete_role(change.conn(), &name).await?;
+    ssr::commit(
+        change,
         &user,
         "RoleDeleted",
         serde_json::json!({"role": name}),

@@ -310,9 +310,25 @@ pub mod ssr {
 
     /// The user id of a live session: none once the absolute limit has passed (the session
     /// is then ended on the server).
-    pub async fn session_user(session: &Session, limits: Option<SessionLimits>) -> Option<String> {
-        let id: Option<String> = session.get(USER_KEY).await.ok().flatten();
-        let id = id?;
+    /// A session store that cannot be read is `Unavailable` (HTTP 503), never "no user": a
+    /// database outage must not look like being signed out.
+    pub async fn live_session_user(
+        session: &Session,
+        limits: Option<SessionLimits>,
+    ) -> Result<Option<String>, AppError> {
+        let unavailable = || AppError::Unavailable("The session store is unavailable.".into());
+        let read = |r: Result<Option<String>, tower_sessions::session::Error>| match r {
+            Ok(v) => Ok(v),
+            Err(tower_sessions::session::Error::Store(e)) => {
+                tracing::error!(error = %e, "cannot read the session store");
+                Err(unavailable())
+            }
+            // A value of another shape is no user.
+            Err(_) => Ok(None),
+        };
+        let Some(id) = read(session.get::<String>(USER_KEY).await)? else {
+            return Ok(None);
+        };
         let started: i64 = session
             .get(SIGNED_IN_AT_KEY)
             .await
@@ -322,9 +338,9 @@ pub mod ssr {
         let limit = limits.map(|l| l.absolute_secs).unwrap_or(24 * 3600);
         if time_now() - started > limit {
             let _ = session.flush().await;
-            return None;
+            return Ok(None);
         }
-        Some(id)
+        Ok(Some(id))
     }
 
     pub async fn session() -> Result<Session, AppError> {
@@ -333,27 +349,19 @@ pub mod ssr {
             .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))
     }
 
-    /// The signed-in, enabled user, or `Unauthenticated` (HTTP 401).
+    /// The signed-in, enabled user; `Unauthenticated` (HTTP 401) without one, `Unavailable`
+    /// (503) when the session store or the database cannot say.
     pub async fn require_user() -> Result<(Backend, User), AppError> {
         let backend = expect_context::<Backend>();
         let session = session().await?;
-        let id = session_user(&session, use_context::<SessionLimits>()).await;
+        let id = live_session_user(&session, use_context::<SessionLimits>()).await?;
         let user = match id.and_then(|s| uuid::Uuid::parse_str(&s).ok()) {
             Some(id) => backend.identity.find(id).await?,
             None => None,
         };
-        let user = match user {
-            Some(u) if session_valid_for(&session, &u).await => Some(u),
-            _ => None,
-        };
         match user {
-            Some(u) => Ok((backend, u)),
-            None => {
-                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                    opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
-                }
-                Err(AppError::Unauthenticated)
-            }
+            Some(u) if session_valid_for(&session, &u).await => Ok((backend, u)),
+            _ => Err(AppError::Unauthenticated),
         }
     }
 
@@ -395,6 +403,28 @@ pub mod ssr {
             user_agent: header("user-agent"),
             request_id: header("x-request-id"),
         }
+    }
+
+    /// Answers an attempt refused by the sign-in limits: 429 with `Retry-After`. Logged,
+    /// not audited: a refused burst must not become one audit record per request.
+    pub fn too_many(
+        limited: &backend::identity::Limited,
+        actor: &backend::audit::Actor,
+    ) -> AppError {
+        tracing::warn!(
+            reason = ?limited.reason,
+            client = actor.client_addr.as_deref().unwrap_or("-"),
+            retry_after = limited.retry_after_secs,
+            "password attempt refused by the sign-in limits"
+        );
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
+            opts.insert_header(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(limited.retry_after_secs),
+            );
+        }
+        AppError::SignInFailed(limited.message())
     }
 
     pub fn user_dto(u: &User) -> super::UserDto {
@@ -534,11 +564,13 @@ async fn fleet_list(filter: ClusterFilter, paged: bool) -> Result<ClusterList, A
     })
 }
 
-/// Signs in with a local account; cycles the session id. Ten failures in a row (per
-/// user name or client address, within 15 minutes) and the next attempt gets 429.
+/// Signs in with a local account; cycles the session id. Attempts are counted before the
+/// password is checked: too many failures from one address get 429 (with `Retry-After`)
+/// until the window ends; a user name with many failures is slowed down, not locked.
 #[server]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
     use backend::audit::{Event, Outcome};
+    use backend::identity::SignIn;
     let backend = expect_context::<backend::Backend>();
     let username = username.trim().to_string();
     if username.is_empty() {
@@ -551,27 +583,12 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
     actor.name = backend::audit::safe_text(&username, 128);
     actor.auth_method = "local".into();
     let addr = actor.client_addr.clone().unwrap_or_default();
-    let set_status = |code: axum::http::StatusCode| {
-        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(code);
-        }
-    };
-    if backend.identity.sign_in_blocked(&username, &addr).await? {
-        let _ = backend
-            .audit
-            .append(&Event::security(
-                actor,
-                "SignInRateLimited",
-                Outcome::Denied,
-            ))
-            .await;
-        set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
-        return Err(AppError::SignInFailed(
-            "Too many failed sign-ins. Wait 15 minutes and try again.".into(),
-        ));
-    }
-    match backend.identity.authenticate(&username, &password).await? {
-        Some(user) => {
+    match backend
+        .identity
+        .sign_in(&username, &password, &addr)
+        .await?
+    {
+        SignIn::SignedIn(user) => {
             let session = ssr::session().await?;
             let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
             session.cycle_id().await.map_err(unavailable)?;
@@ -579,7 +596,6 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
                 .await
                 .map_err(unavailable)?;
             backend.identity.signed_in(user.id).await?;
-            backend.identity.clear_failures(&username).await?;
             actor.user_id = Some(user.id);
             backend
                 .audit
@@ -588,15 +604,17 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
             leptos_axum::redirect("/clusters");
             Ok(())
         }
-        None => {
-            backend.identity.record_failure(&username, &addr).await?;
+        SignIn::Failed => {
             let _ = backend
                 .audit
                 .append(&Event::security(actor, "SignInFailed", Outcome::Denied))
                 .await;
-            set_status(axum::http::StatusCode::UNAUTHORIZED);
+            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
+            }
             Err(AppError::SignInFailed("Wrong username or password.".into()))
         }
+        SignIn::Limited(limited) => Err(ssr::too_many(&limited, &actor)),
     }
 }
 
@@ -681,13 +699,15 @@ pub async fn permissions(
 }
 
 /// Changes the signed-in user's own password: the current one, the new one twice.
-/// Every other session of the user ends; this one continues under a new id.
+/// Every other session of the user ends; this one continues under a new id. Wrong current
+/// passwords count against the same limits as failed sign-ins.
 #[server]
 pub async fn change_password(
     current_password: String,
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
+    use backend::identity::PasswordChange;
     let (backend, mut user) = ssr::require_user().await?;
     if new_password != confirm_password {
         return Err(AppError::Invalid {
@@ -695,10 +715,30 @@ pub async fn change_password(
             message: "does not match the new password".into(),
         });
     }
-    let epoch = backend
+    let actor = ssr::actor(Some(&user)).await;
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    let changed = backend
         .identity
-        .change_password(&user, &current_password, &new_password)
-        .await?;
+        .change_password(&user, &current_password, &new_password, &addr)
+        .await;
+    let epoch = match changed {
+        Ok(PasswordChange::Changed(epoch)) => epoch,
+        Ok(PasswordChange::Limited(limited)) => return Err(ssr::too_many(&limited, &actor)),
+        Err(e) => {
+            if matches!(&e, backend::BackendError::Invalid { field, .. } if *field == "current_password")
+            {
+                let _ = backend
+                    .audit
+                    .append(&backend::audit::Event::security(
+                        actor,
+                        "PasswordChangeFailed",
+                        backend::audit::Outcome::Denied,
+                    ))
+                    .await;
+            }
+            return Err(e.into());
+        }
+    };
     user.session_epoch = epoch;
     let session = ssr::session().await?;
     let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());

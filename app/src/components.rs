@@ -32,6 +32,7 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
             code,
             message,
             request_id,
+            ..
         } => (
             message.clone(),
             format!("Code {code} · RequestId {request_id}"),

@@ -201,6 +201,9 @@ pub async fn add_cloud_account(
     regions: String,
     signature_version: String,
     endpoint: String,
+    /// "on" when the account is a local emulator (its endpoint may be plain http).
+    #[server(default)]
+    emulator: Option<String>,
 ) -> Result<(), AppError> {
     let (backend, user) =
         crate::admin_api::ssr::require_console(backend::access::console::MANAGE_CLOUD_ACCOUNTS)
@@ -212,14 +215,16 @@ pub async fn add_cloud_account(
         &regions,
         &signature_version,
         &endpoint,
+        emulator.as_deref() == Some("on"),
     )?;
     drop(access_key_secret);
-    let id = backend.vault.create(&new).await?;
-    crate::admin_api::ssr::record(
-        &backend,
+    let mut change = crate::admin_api::ssr::change(&backend).await?;
+    let id = backend.vault.create(change.conn(), &new).await?;
+    crate::admin_api::ssr::commit(
+        change,
         &user,
         "CloudAccountCreated",
-        serde_json::json!({"cloud_account": new.name, "id": id.to_string(), "access_key_id": backend::vault::mask_key_id(&new.access_key_id), "endpoint": new.endpoint, "regions": new.regions}),
+        serde_json::json!({"cloud_account": new.name, "id": id.to_string(), "access_key_id": backend::vault::mask_key_id(&new.access_key_id), "endpoint": new.endpoint, "emulator": new.emulator, "regions": new.regions}),
     )
     .await
 }
@@ -280,17 +285,19 @@ pub async fn rotate_cloud_account(
             message: "must be 8 to 128 letters and digits".into(),
         });
     }
+    let mut change = crate::admin_api::ssr::change(&backend).await?;
     backend
         .vault
         .rotate_secret(
+            change.conn(),
             uuid,
             Some(new_id).filter(|s| !s.is_empty()),
             &access_key_secret,
         )
         .await?;
     drop(access_key_secret);
-    crate::admin_api::ssr::record(
-        &backend,
+    crate::admin_api::ssr::commit(
+        change,
         &user,
         "CloudAccountRotated",
         serde_json::json!({"id": id}),
@@ -303,16 +310,18 @@ pub async fn set_cloud_account_enabled(id: String, enabled: bool) -> Result<(), 
     let (backend, user) =
         crate::admin_api::ssr::require_console(backend::access::console::MANAGE_CLOUD_ACCOUNTS)
             .await?;
+    let target = crate::admin_api::ssr::parse_id(&id)?;
+    let mut change = crate::admin_api::ssr::change(&backend).await?;
     backend
         .vault
-        .set_enabled(crate::admin_api::ssr::parse_id(&id)?, enabled)
+        .set_enabled(change.conn(), target, enabled)
         .await?;
     let action = if enabled {
         "CloudAccountEnabled"
     } else {
         "CloudAccountDisabled"
     };
-    crate::admin_api::ssr::record(&backend, &user, action, serde_json::json!({"id": id})).await
+    crate::admin_api::ssr::commit(change, &user, action, serde_json::json!({"id": id})).await
 }
 
 #[server]
@@ -320,12 +329,11 @@ pub async fn delete_cloud_account(id: String) -> Result<(), AppError> {
     let (backend, user) =
         crate::admin_api::ssr::require_console(backend::access::console::MANAGE_CLOUD_ACCOUNTS)
             .await?;
-    let name = backend
-        .vault
-        .delete(crate::admin_api::ssr::parse_id(&id)?)
-        .await?;
-    crate::admin_api::ssr::record(
-        &backend,
+    let target = crate::admin_api::ssr::parse_id(&id)?;
+    let mut change = crate::admin_api::ssr::change(&backend).await?;
+    let name = backend.vault.delete(change.conn(), target).await?;
+    crate::admin_api::ssr::commit(
+        change,
         &user,
         "CloudAccountDeleted",
         serde_json::json!({"id": id, "cloud_account": name}),

@@ -1,7 +1,11 @@
 //! Users and roles as administrators manage them.
+//!
+//! Every change runs on the caller's connection: the caller passes the transaction of an
+//! [`crate::audit::Change`], so the change commits together with its audit record or not
+//! at all.
 
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -50,13 +54,18 @@ impl Admin {
         .await?)
     }
 
-    pub async fn set_role(&self, user: Uuid, role: &str) -> Result<(), BackendError> {
+    pub async fn set_role(
+        &self,
+        conn: &mut PgConnection,
+        user: Uuid,
+        role: &str,
+    ) -> Result<(), BackendError> {
         let r = sqlx::query!(
             "UPDATE users SET role = $2, updated_at = now() WHERE id = $1",
             user,
             role
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await;
         match r {
             Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("user")),
@@ -70,13 +79,18 @@ impl Admin {
 
     /// Disables or enables a user. A disabled user's sessions stop working at once: every
     /// request loads the user and refuses a disabled one.
-    pub async fn set_disabled(&self, user: Uuid, disabled: bool) -> Result<(), BackendError> {
+    pub async fn set_disabled(
+        &self,
+        conn: &mut PgConnection,
+        user: Uuid,
+        disabled: bool,
+    ) -> Result<(), BackendError> {
         let done = sqlx::query!(
             "UPDATE users SET disabled = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1",
             user,
             disabled
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 0 {
             return Err(BackendError::NotFound("user"));
@@ -85,12 +99,16 @@ impl Admin {
     }
 
     /// Ends every session of a user, on every console process, at once.
-    pub async fn end_sessions(&self, user: Uuid) -> Result<(), BackendError> {
+    pub async fn end_sessions(
+        &self,
+        conn: &mut PgConnection,
+        user: Uuid,
+    ) -> Result<(), BackendError> {
         let done = sqlx::query!(
             "UPDATE users SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1",
             user
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 0 {
             return Err(BackendError::NotFound("user"));
@@ -126,6 +144,7 @@ impl Admin {
     /// Creates or replaces a custom role. The policy is validated first.
     pub async fn save_role(
         &self,
+        conn: &mut PgConnection,
         name: &str,
         description: &str,
         policy_json: &str,
@@ -164,12 +183,16 @@ impl Admin {
             description.trim(),
             value
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }
 
-    pub async fn delete_role(&self, name: &str) -> Result<(), BackendError> {
+    pub async fn delete_role(
+        &self,
+        conn: &mut PgConnection,
+        name: &str,
+    ) -> Result<(), BackendError> {
         if BUILTIN_ROLES.contains(&name) {
             return Err(BackendError::invalid(
                 "name",
@@ -177,7 +200,7 @@ impl Admin {
             ));
         }
         let r = sqlx::query!("DELETE FROM roles WHERE name = $1 AND NOT builtin", name)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await;
         match r {
             Ok(done) if done.rows_affected() == 0 => Err(BackendError::NotFound("role")),

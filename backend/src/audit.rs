@@ -1,19 +1,50 @@
 //! The tamper-evident audit trail.
 //!
-//! One append-only table, one hash chain: each record stores the previous record's hash
-//! and `SHA-256(prev_hash || canonical JSON of its own content)`. Writers take a
-//! transaction-scoped advisory lock, so records from any number of processes form one
+//! One append-only table, one chain: each record stores the previous record's link and its
+//! own, `HMAC-SHA256(chain key, prev_hash || canonical JSON of its own content)`. Writers
+//! take a transaction-scoped advisory lock, so records from any number of processes form one
 //! linear chain with gap-free sequence numbers. Nothing is ever updated: a write call
 //! stores an `intent` record before it is sent and an outcome record (pointing at the
 //! intent) after.
+//!
+//! **The chain key.** A random 32-byte key, generated once (the first start after migration
+//! 0008) and stored in `audit_key` encrypted under the master key with AES-256-GCM, like a
+//! cloud account's secret; the associated data binds the row, the master key's id and
+//! `keyed_from`, the first record the key covers. `rotate-keys` re-wraps it under the new
+//! master key, so the key itself (and every MAC made with it) survives a rotation. Records
+//! before `keyed_from`, written by earlier versions, keep their unkeyed SHA-256 links and
+//! still verify; the first keyed record's MAC covers the last unkeyed link, so they cannot
+//! be recomputed either. Anyone who can write the table but lacks the master key cannot
+//! produce a valid chain.
+//!
+//! **The head and the checkpoints.** `audit_head` holds the last record's seq and link with
+//! a MAC, written in the same transaction as every append: a chain whose last records were
+//! deleted ends before its head. A background job (`jobs.rs`) verifies the chain from the
+//! last checkpoint and records its head as a MACed checkpoint; `verify` checks every
+//! checkpoint against the chain. (Someone holding the console's database role could put
+//! back an older head row; the checkpoints, which that role can insert but never change or
+//! delete, bound such a cut to the records after the last checkpoint.)
+//!
+//! **Changes commit with their record.** [`Audit::begin_change`] starts a transaction for an
+//! administrative change; [`Change::commit`] appends the record in it and commits both, or
+//! neither.
+//!
+//! The console's database role may only SELECT and INSERT here (see `db.rs`); the owner
+//! runs the migrations.
 
+use std::sync::{Arc, OnceLock};
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
+use crate::vault::MasterKeys;
 use crate::BackendError;
 
 /// The advisory-lock key that serialises chain appends (arbitrary, fixed).
@@ -239,11 +270,25 @@ impl Record {
         v.to_string()
     }
 
+    /// The unkeyed link of records from before the chain was keyed (`keyed_from`).
     pub fn compute_hash(&self) -> Vec<u8> {
         let mut h = Sha256::new();
         h.update(&self.prev_hash);
         h.update(self.canonical().as_bytes());
         h.finalize().to_vec()
+    }
+
+    /// The keyed link: HMAC-SHA256 under the chain key of the previous link and the
+    /// canonical content. Without the key, an edited chain cannot be recomputed.
+    pub fn compute_mac(&self, key: &[u8; 32]) -> Vec<u8> {
+        mac_with(
+            key,
+            &[
+                b"polar-console/audit/record/v2|",
+                &self.prev_hash,
+                self.canonical().as_bytes(),
+            ],
+        )
     }
 }
 
@@ -264,10 +309,13 @@ pub struct Filter {
 /// The CSV export's columns.
 pub const CSV_HEADER: &str = "seq,id,at,actor_id,actor_name,auth_method,client_addr,user_agent,request_id,cloud_account,region,action,kind,resource,params,outcome,http_status,error_code,error_message,upstream_request_id,client_token,attempts,latency_ms,intent_seq,hash";
 
-/// One CSV field: quoted, quotes doubled, and a leading `= + - @` defused so that a
-/// spreadsheet does not run it as a formula.
+/// One CSV field: quoted, quotes doubled, and a field that starts like a formula (`= + - @`,
+/// or a TAB, CR or LF before one, and their full-width forms) prefixed with `'` so that a
+/// spreadsheet shows it as text instead of running it.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ]) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -320,43 +368,272 @@ pub enum Verdict {
     Broken { seq: i64, problem: String },
 }
 
+/// What one run of the checkpoint job found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Checkpointed {
+    /// The chain verified up to its head, and the head was recorded.
+    New {
+        seq: i64,
+    },
+    /// The chain verified; nothing was appended since the last checkpoint.
+    NothingNew,
+    Broken {
+        seq: i64,
+        problem: String,
+    },
+}
+
+/// The chain's key, decrypted, and the first record it covers.
+struct ChainKey {
+    key: Zeroizing<[u8; 32]>,
+    keyed_from: i64,
+}
+
+impl ChainKey {
+    fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        mac_with(&self.key, parts)
+    }
+
+    fn head_mac(&self, seq: i64, hash: &[u8]) -> Vec<u8> {
+        self.mac(&[b"polar-console/audit/head/v1|", &seq.to_be_bytes(), hash])
+    }
+
+    fn checkpoint_mac(&self, seq: i64, hash: &[u8]) -> Vec<u8> {
+        self.mac(&[
+            b"polar-console/audit/checkpoint/v1|",
+            &seq.to_be_bytes(),
+            hash,
+        ])
+    }
+}
+
+fn mac_with(key: &[u8; 32], parts: &[&[u8]]) -> Vec<u8> {
+    // HMAC takes a key of any length; 32 bytes cannot fail.
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        m.update(p);
+    }
+    m.finalize().into_bytes().to_vec()
+}
+
+/// Constant-time comparison of two MACs.
+fn same_mac(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The label the audit key's ciphertext is bound to: its row and the first keyed record.
+fn key_label(keyed_from: i64) -> String {
+    format!("audit_key/v1|1|keyed_from={keyed_from}")
+}
+
+/// A checkpoint row: (seq, hash, mac).
+type CheckpointRow = (i64, Vec<u8>, Option<Vec<u8>>);
+
+/// An administrative change and its audit record, committed together or not at all. The
+/// only way to commit is [`Change::commit`], which appends the record in the same
+/// transaction; dropping a `Change` rolls the change back.
+pub struct Change {
+    tx: Transaction<'static, Postgres>,
+    audit: Audit,
+}
+
+impl Change {
+    /// The transaction's connection, for the change's own statements.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Appends `e` and commits the change with it. If the record cannot be written, nothing
+    /// is committed and the answer is [`BackendError::AuditUnavailable`].
+    pub async fn commit(mut self, e: &Event) -> Result<i64, BackendError> {
+        let seq = match self.audit.append_in(&mut self.tx, e).await {
+            Ok(seq) => seq,
+            Err(err) => {
+                tracing::error!(action = %e.action, error = %err, "audit record of a change cannot be written; the change is rolled back");
+                return Err(BackendError::AuditUnavailable);
+            }
+        };
+        self.tx.commit().await?;
+        Ok(seq)
+    }
+}
+
 #[derive(Clone)]
 pub struct Audit {
     pool: PgPool,
     metrics: crate::metrics::Metrics,
+    /// The master keys that decrypt the chain key; `None` for a reader (pages, export).
+    keys: Option<Arc<MasterKeys>>,
+    /// The chain key once loaded (it never changes; rotation only re-wraps it).
+    key: Arc<OnceLock<Arc<ChainKey>>>,
 }
 
 impl Audit {
+    /// A reader of the trail: search, pages and export. It cannot append or verify keyed
+    /// records (no master keys).
     pub fn new(pool: PgPool) -> Self {
-        Self::with_metrics(pool, crate::metrics::Metrics::new())
+        Audit {
+            pool,
+            metrics: crate::metrics::Metrics::new(),
+            keys: None,
+            key: Arc::new(OnceLock::new()),
+        }
     }
 
-    /// An audit trail that counts its writes in `metrics`.
-    pub fn with_metrics(pool: PgPool, metrics: crate::metrics::Metrics) -> Self {
-        Audit { pool, metrics }
+    /// The audit trail of a console: appends and verifies with the chain key, which the
+    /// master keys decrypt; counts its writes in `metrics`.
+    pub fn with_keys(
+        pool: PgPool,
+        keys: Arc<MasterKeys>,
+        metrics: crate::metrics::Metrics,
+    ) -> Self {
+        Audit {
+            pool,
+            metrics,
+            keys: Some(keys),
+            key: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Loads the chain key, creating it on first use (once across processes, under the
+    /// chain lock): records appended from then on are keyed, the ones before stay as they
+    /// were. Start-up calls it so that a wrong master key stops the console at once.
+    pub async fn init(&self) -> Result<(), BackendError> {
+        self.chain_key().await.map(|_| ())
+    }
+
+    async fn chain_key(&self) -> Result<Arc<ChainKey>, BackendError> {
+        if let Some(k) = self.key.get() {
+            return Ok(k.clone());
+        }
+        let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let key = match row {
+            Some((keyed_from, ct, nonce, key_id)) => {
+                tx.rollback().await?;
+                open_key(keys, keyed_from, &key_id, &nonce, &ct)?
+            }
+            None => {
+                let last: Option<(i64, Vec<u8>)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (last_seq, last_hash) = last.unwrap_or((0, vec![0u8; 32]));
+                let mut raw = Zeroizing::new([0u8; 32]);
+                rand::rngs::OsRng.fill_bytes(raw.as_mut());
+                let key = ChainKey {
+                    key: raw,
+                    keyed_from: last_seq + 1,
+                };
+                let (ct, nonce, key_id) =
+                    keys.seal(&key_label(key.keyed_from), key.key.as_ref())?;
+                sqlx::query(
+                    "INSERT INTO audit_key (id, keyed_from, ciphertext, nonce, key_id) VALUES (1, $1, $2, $3, $4)",
+                )
+                .bind(key.keyed_from)
+                .bind(ct)
+                .bind(nonce)
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?;
+                let mac = key.head_mac(last_seq, &last_hash);
+                sqlx::query(
+                    "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
+                )
+                .bind(last_seq)
+                .bind(last_hash)
+                .bind(mac)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                tracing::info!(keyed_from = key.keyed_from, "created the audit chain key");
+                key
+            }
+        };
+        let key = Arc::new(key);
+        let _ = self.key.set(key.clone());
+        Ok(key)
+    }
+
+    /// Re-encrypts the chain key under the active master key (the `rotate-keys` command);
+    /// true when it was under another key.
+    pub async fn rewrap_key(&self) -> Result<bool, BackendError> {
+        let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
+        let row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((keyed_from, ct, nonce, key_id)) = row else {
+            return Ok(false);
+        };
+        if key_id == keys.active_id() {
+            return Ok(false);
+        }
+        let key = open_key(keys, keyed_from, &key_id, &nonce, &ct)?;
+        let (ct, nonce, new_id) = keys.seal(&key_label(keyed_from), key.key.as_ref())?;
+        sqlx::query(
+            "UPDATE audit_key SET ciphertext = $1, nonce = $2, key_id = $3 WHERE id = 1 AND key_id = $4",
+        )
+        .bind(ct)
+        .bind(nonce)
+        .bind(new_id)
+        .bind(key_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// Starts an administrative change that commits together with its audit record.
+    pub async fn begin_change(&self) -> Result<Change, BackendError> {
+        // Load the key before the change holds a connection (it may need one of its own).
+        self.chain_key().await?;
+        Ok(Change {
+            tx: self.pool.begin().await?,
+            audit: self.clone(),
+        })
     }
 
     /// Appends one record to the chain; returns its sequence number. Fails (and the
     /// caller must not proceed with a write) if the store cannot be written.
     pub async fn append(&self, e: &Event) -> Result<i64, BackendError> {
-        let written = self.append_record(e).await;
-        match &written {
-            Ok(_) => self.metrics.inc(
-                "polar_audit_writes_total",
-                &[("outcome", e.outcome.as_str())],
-            ),
-            Err(_) => self.metrics.inc("polar_audit_write_failures_total", &[]),
+        let written = async {
+            // The key first, before this append holds a connection: loading it the first
+            // time takes a connection of its own.
+            self.chain_key().await?;
+            let mut tx = self.pool.begin().await?;
+            let seq = self.append_in(&mut tx, e).await?;
+            tx.commit().await?;
+            Ok::<_, BackendError>(seq)
+        }
+        .await;
+        if written.is_err() {
+            self.metrics.inc("polar_audit_write_failures_total", &[]);
         }
         written
     }
 
-    async fn append_record(&self, e: &Event) -> Result<i64, BackendError> {
-        let mut tx = self.pool.begin().await?;
+    /// Appends one record inside the caller's transaction, so that it commits (or not)
+    /// together with the caller's change. Takes the chain lock until that transaction ends:
+    /// commit soon after. (Start the transaction with [`Audit::begin_change`], which loads
+    /// the chain key first; loading it here would need a second connection.)
+    pub async fn append_in(&self, conn: &mut PgConnection, e: &Event) -> Result<i64, BackendError> {
+        let key = self.chain_key().await?;
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         let last = sqlx::query!("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
         let (seq, prev_hash) = match last {
             Some(r) => (r.seq + 1, r.hash),
@@ -394,7 +671,7 @@ impl Audit {
             prev_hash,
             hash: Vec::new(),
         };
-        record.hash = record.compute_hash();
+        record.hash = record.compute_mac(&key.key);
         sqlx::query!(
             "INSERT INTO audit_events (seq, id, at, actor_id, actor_name, auth_method, client_addr,
                 user_agent, request_id, cloud_account, region, action, kind, resource, params, outcome,
@@ -429,27 +706,27 @@ impl Audit {
             record.prev_hash,
             record.hash
         )
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
+        sqlx::query(
+            "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
+        )
+        .bind(record.seq)
+        .bind(&record.hash)
+        .bind(key.head_mac(record.seq, &record.hash))
+        .execute(&mut *conn)
+        .await?;
+        self.metrics.inc(
+            "polar_audit_writes_total",
+            &[("outcome", e.outcome.as_str())],
+        );
         Ok(seq)
     }
 
     /// Reads records after `after_seq` in order, a page at a time.
     pub async fn page_from(&self, after_seq: i64, limit: i64) -> Result<Vec<Record>, BackendError> {
-        let rows = sqlx::query_as!(
-            Record,
-            "SELECT seq, id, at, actor_id, actor_name, auth_method, client_addr, user_agent, request_id,
-                    cloud_account, region, action, kind, resource, params, outcome, http_status,
-                    error_code, error_message, upstream_request_id, client_token, attempts, latency_ms,
-                    intent_seq, prev_hash, hash
-             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            after_seq,
-            limit
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
+        page_in(&self.pool, after_seq, limit).await
     }
 
     /// Newest first, `limit` records older than `before_seq` (keyset pagination).
@@ -510,59 +787,301 @@ impl Audit {
         Ok(row)
     }
 
-    /// Walks the whole chain; names the first altered, missing or reordered record.
+    /// Walks the whole chain in one snapshot; names the first altered, missing or reordered
+    /// record, a checkpoint the chain does not reach or does not match, and a chain that
+    /// ends before its head (its last records removed).
     pub async fn verify(&self) -> Result<Verdict, BackendError> {
-        self.verify_from(0, vec![0u8; 32]).await
+        let mut tx = self.snapshot().await?;
+        let walked = self.walk(&mut tx, None).await?;
+        tx.rollback().await?;
+        Ok(match walked {
+            Walked::Broken { seq, problem } => Verdict::Broken { seq, problem },
+            Walked::Intact { last, .. } => Verdict::Intact { records: last },
+        })
     }
 
-    /// Checks the chain after record `after` (whose hash is `after_hash`) up to its head;
-    /// `Intact { records }` then gives the head's sequence number.
-    pub async fn verify_from(
-        &self,
-        after: i64,
-        after_hash: Vec<u8>,
-    ) -> Result<Verdict, BackendError> {
-        let mut expected_seq = after + 1;
-        let mut prev_hash = after_hash;
-        loop {
-            let page = self.page_from(expected_seq - 1, 1000).await?;
-            if page.is_empty() {
-                return Ok(Verdict::Intact {
-                    records: expected_seq - 1,
-                });
-            }
-            for r in page {
-                if r.seq != expected_seq {
-                    return Ok(Verdict::Broken {
-                        seq: expected_seq,
-                        problem: format!("record {expected_seq} is missing (next is {})", r.seq),
-                    });
-                }
-                if r.prev_hash != prev_hash {
-                    return Ok(Verdict::Broken {
-                        seq: r.seq,
-                        problem: format!(
-                            "record {} (id {}) does not follow record {}: its previous-hash link is wrong (removed, inserted or reordered records)",
-                            r.seq,
-                            r.id,
-                            r.seq - 1
-                        ),
-                    });
-                }
-                if r.compute_hash() != r.hash {
-                    return Ok(Verdict::Broken {
-                        seq: r.seq,
-                        problem: format!(
-                            "record {} (id {}) was altered: its content does not match its hash",
-                            r.seq, r.id
-                        ),
-                    });
-                }
-                prev_hash = r.hash.clone();
-                expected_seq += 1;
+    /// The checkpoint job: verifies the chain from the last checkpoint (which must still be
+    /// in it, with the same hash) to its head, then records the head as a new checkpoint.
+    pub async fn checkpoint(&self) -> Result<Checkpointed, BackendError> {
+        let key = self.chain_key().await?;
+        let mut tx = self.snapshot().await?;
+        let last: Option<CheckpointRow> = sqlx::query_as(
+            "SELECT seq, hash, mac FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let walked = self.walk(&mut tx, last.clone()).await?;
+        tx.rollback().await?;
+        let from = last.map(|c| c.0).unwrap_or(0);
+        match walked {
+            Walked::Broken { seq, problem } => Ok(Checkpointed::Broken { seq, problem }),
+            Walked::Intact { last, .. } if last <= from => Ok(Checkpointed::NothingNew),
+            Walked::Intact { last, last_hash } => {
+                sqlx::query(
+                    "INSERT INTO audit_checkpoints (seq, hash, mac) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(last)
+                .bind(&last_hash)
+                .bind(key.checkpoint_mac(last, &last_hash))
+                .execute(&self.pool)
+                .await?;
+                Ok(Checkpointed::New { seq: last })
             }
         }
     }
+
+    /// A read-only transaction that sees one consistent state of chain, head and checkpoints.
+    async fn snapshot(&self) -> Result<Transaction<'static, Postgres>, BackendError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Checks the chain, from the start or from checkpoint `from`, against its links, its
+    /// hashes and MACs, every checkpoint after `from`, and its head.
+    async fn walk(
+        &self,
+        conn: &mut PgConnection,
+        from: Option<CheckpointRow>,
+    ) -> Result<Walked, BackendError> {
+        let broken = |seq: i64, problem: String| Ok(Walked::Broken { seq, problem });
+        // The key, if the chain has one yet (a chain from before keying has none).
+        let key_row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let key = match key_row {
+            None => None,
+            Some((keyed_from, ct, nonce, key_id)) => {
+                let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
+                match open_key(keys, keyed_from, &key_id, &nonce, &ct) {
+                    Ok(k) => Some(k),
+                    Err(_) => {
+                        return broken(
+                            keyed_from,
+                            format!("the audit chain's key does not decrypt with master key {key_id:?}: its row was altered, or that master key is not configured (old_master_keys)"),
+                        )
+                    }
+                }
+            }
+        };
+        let head: Option<(i64, Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+                .fetch_optional(&mut *conn)
+                .await?;
+        let chain_end: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
+            .fetch_one(&mut *conn)
+            .await?;
+        // Where to start: the beginning, or a checkpoint whose record must still be there.
+        let (mut expected_seq, mut prev_hash) = match &from {
+            None => (1, vec![0u8; 32]),
+            Some((seq, hash, mac)) => {
+                if let (Some(k), Some(mac)) = (&key, mac) {
+                    if !same_mac(&k.checkpoint_mac(*seq, hash), mac) {
+                        return broken(*seq, format!("the checkpoint at record {seq} is not the console's (its MAC is wrong)"));
+                    }
+                }
+                let at: Option<Vec<u8>> =
+                    sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
+                        .bind(seq)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                match at {
+                    None => {
+                        return broken(
+                            chain_end + 1,
+                            format!("the chain ends at record {chain_end}, below the checkpoint at {seq}: records were removed"),
+                        )
+                    }
+                    Some(h) if h != *hash => {
+                        return broken(*seq, format!("record {seq} differs from its checkpoint: it was altered or replaced"))
+                    }
+                    Some(h) => (seq + 1, h),
+                }
+            }
+        };
+        let mut checkpoints = Checkpoints {
+            after: expected_seq - 1,
+            buffer: std::collections::VecDeque::new(),
+            done: false,
+        };
+        loop {
+            let page = page_in(&mut *conn, expected_seq - 1, 1000).await?;
+            if page.is_empty() {
+                break;
+            }
+            for r in page {
+                if r.seq != expected_seq {
+                    return broken(
+                        expected_seq,
+                        format!("record {expected_seq} is missing (next is {})", r.seq),
+                    );
+                }
+                if r.prev_hash != prev_hash {
+                    return broken(r.seq, format!(
+                        "record {} (id {}) does not follow record {}: its previous-hash link is wrong (removed, inserted or reordered records)",
+                        r.seq, r.id, r.seq - 1
+                    ));
+                }
+                let intact = match &key {
+                    Some(k) if r.seq >= k.keyed_from => same_mac(&r.compute_mac(&k.key), &r.hash),
+                    _ => r.compute_hash() == r.hash,
+                };
+                if !intact {
+                    return broken(
+                        r.seq,
+                        format!(
+                            "record {} (id {}) was altered: its content does not match its {}",
+                            r.seq,
+                            r.id,
+                            if key.as_ref().is_some_and(|k| r.seq >= k.keyed_from) {
+                                "MAC"
+                            } else {
+                                "hash"
+                            }
+                        ),
+                    );
+                }
+                while let Some((cseq, chash, cmac)) =
+                    checkpoints.next_upto(&mut *conn, r.seq).await?
+                {
+                    if let (Some(k), Some(m)) = (&key, &cmac) {
+                        if !same_mac(&k.checkpoint_mac(cseq, &chash), m) {
+                            return broken(cseq, format!("the checkpoint at record {cseq} is not the console's (its MAC is wrong)"));
+                        }
+                    }
+                    if cseq != r.seq || chash != r.hash {
+                        return broken(cseq, format!("record {cseq} differs from its checkpoint: it was altered or replaced"));
+                    }
+                }
+                prev_hash = r.hash;
+                expected_seq += 1;
+            }
+        }
+        let last = expected_seq - 1;
+        if let Some((cseq, _, _)) = checkpoints.next_upto(&mut *conn, i64::MAX).await? {
+            return broken(
+                last + 1,
+                format!("the chain ends at record {last}, below the checkpoint at {cseq}: records were removed"),
+            );
+        }
+        if let Some(k) = &key {
+            let Some((hseq, hhash, hmac)) = head else {
+                return broken(
+                    last + 1,
+                    "the chain's head record is missing: it was removed".into(),
+                );
+            };
+            if !same_mac(&k.head_mac(hseq, &hhash), &hmac) {
+                return broken(
+                    hseq,
+                    "the chain's head is not the console's (its MAC is wrong)".into(),
+                );
+            }
+            if hseq > last {
+                return broken(
+                    last + 1,
+                    format!("the chain ends at record {last} but its head is record {hseq}: the last records were removed"),
+                );
+            }
+            if hseq < last {
+                return broken(
+                    hseq + 1,
+                    format!(
+                        "records after the head (record {hseq}) were not appended by the console"
+                    ),
+                );
+            }
+            if hhash != prev_hash {
+                return broken(
+                    last,
+                    format!("record {last} is not the head the console wrote: it was replaced"),
+                );
+            }
+        }
+        Ok(Walked::Intact {
+            last,
+            last_hash: prev_hash,
+        })
+    }
+}
+
+enum Walked {
+    Intact { last: i64, last_hash: Vec<u8> },
+    Broken { seq: i64, problem: String },
+}
+
+/// The checkpoints in order, read a page at a time alongside the chain.
+struct Checkpoints {
+    after: i64,
+    buffer: std::collections::VecDeque<CheckpointRow>,
+    done: bool,
+}
+
+impl Checkpoints {
+    /// The next checkpoint at or below `seq`, if any.
+    async fn next_upto(
+        &mut self,
+        conn: &mut PgConnection,
+        seq: i64,
+    ) -> Result<Option<CheckpointRow>, BackendError> {
+        if self.buffer.is_empty() && !self.done {
+            let page: Vec<CheckpointRow> = sqlx::query_as(
+                "SELECT seq, hash, mac FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT 1000",
+            )
+            .bind(self.after)
+            .fetch_all(&mut *conn)
+            .await?;
+            self.done = page.len() < 1000;
+            if let Some(last) = page.last() {
+                self.after = last.0;
+            }
+            self.buffer.extend(page);
+        }
+        match self.buffer.front() {
+            Some(c) if c.0 <= seq => Ok(self.buffer.pop_front()),
+            _ => Ok(None),
+        }
+    }
+}
+
+fn open_key(
+    keys: &MasterKeys,
+    keyed_from: i64,
+    key_id: &str,
+    nonce: &[u8],
+    ct: &[u8],
+) -> Result<ChainKey, BackendError> {
+    let plain = keys.open(&key_label(keyed_from), key_id, nonce, ct)?;
+    if plain.len() != 32 {
+        return Err(BackendError::Crypto);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&plain);
+    Ok(ChainKey { key, keyed_from })
+}
+
+async fn page_in<'e, E: sqlx::PgExecutor<'e>>(
+    ex: E,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Record>, BackendError> {
+    let rows = sqlx::query_as!(
+        Record,
+        "SELECT seq, id, at, actor_id, actor_name, auth_method, client_addr, user_agent, request_id,
+                    cloud_account, region, action, kind, resource, params, outcome, http_status,
+                    error_code, error_message, upstream_request_id, client_token, attempts, latency_ms,
+                    intent_seq, prev_hash, hash
+             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        after_seq,
+        limit
+    )
+    .fetch_all(ex)
+    .await?;
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -637,5 +1156,74 @@ mod tests {
             "keys sorted: {}",
             r.canonical()
         );
+    }
+
+    #[test]
+    fn csv_fields_that_start_like_formulas_are_defused() {
+        for bad in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1+1",
+            "\r=1+1",
+            "\n=1",
+            "\u{ff1d}1+1",
+        ] {
+            let f = csv_field(bad);
+            assert!(f.starts_with("\"'"), "{bad:?} gave {f:?}");
+        }
+        assert_eq!(csv_field("plain \"quoted\""), "\"plain \"\"quoted\"\"\"");
+        assert_eq!(csv_field("a=b"), "\"a=b\"");
+    }
+
+    #[test]
+    fn the_mac_needs_the_key_and_differs_from_the_hash() {
+        let r = Record {
+            seq: 1,
+            id: Uuid::nil(),
+            at: OffsetDateTime::UNIX_EPOCH,
+            actor_id: None,
+            actor_name: "a".into(),
+            auth_method: "local".into(),
+            client_addr: None,
+            user_agent: None,
+            request_id: None,
+            cloud_account: None,
+            region: None,
+            action: "SignIn".into(),
+            kind: "security".into(),
+            resource: json!({}),
+            params: json!({}),
+            outcome: "ok".into(),
+            http_status: None,
+            error_code: None,
+            error_message: None,
+            upstream_request_id: None,
+            client_token: None,
+            attempts: None,
+            latency_ms: None,
+            intent_seq: None,
+            prev_hash: vec![0; 32],
+            hash: vec![],
+        };
+        let k1 = r.compute_mac(&[1; 32]);
+        assert_eq!(k1, r.compute_mac(&[1; 32]));
+        assert_ne!(k1, r.compute_mac(&[2; 32]));
+        assert_ne!(k1, r.compute_hash());
+        assert!(same_mac(&k1, &k1.clone()));
+        assert!(!same_mac(&k1, &k1[..31]));
+    }
+
+    #[test]
+    fn the_key_is_bound_to_where_the_keyed_chain_starts() {
+        let keys = MasterKeys::new("k1", Zeroizing::new([7u8; 32]));
+        let (ct, nonce, kid) = keys.seal(&key_label(5), &[3u8; 32]).unwrap();
+        let k = open_key(&keys, 5, &kid, &nonce, &ct).unwrap();
+        assert_eq!(*k.key, [3u8; 32]);
+        assert!(open_key(&keys, 1, &kid, &nonce, &ct).is_err());
+        assert!(open_key(&keys, 5, "k2", &nonce, &ct).is_err());
+        // Head and checkpoint MACs do not stand in for each other.
+        assert_ne!(k.head_mac(3, &[1; 32]), k.checkpoint_mac(3, &[1; 32]));
     }
 }

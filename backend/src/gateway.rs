@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use polardb::client::Client;
 use polardb::models::{ActionKind, DBClusterSummary, DescribeDBClusters, DescribeRegions};
+use polardb::request::{Request, RequestError};
 use polardb::ApiError;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -32,6 +33,11 @@ pub struct Invoked {
 }
 
 const REGION_CACHE_TTL: Duration = Duration::from_secs(600);
+/// Node ids never move between clusters; the cache only bounds memory of deleted ones.
+const NODE_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// Which cluster a node belongs to, per cloud account and region, and when it was read.
+type NodeCache = Arc<Mutex<HashMap<(Uuid, String, String), (Instant, String)>>>;
 
 /// Each cloud account's region list and when it was read.
 type RegionCache = Arc<Mutex<HashMap<Uuid, (Instant, Vec<String>)>>>;
@@ -42,6 +48,7 @@ pub struct Gateway {
     audit: Audit,
     client: Client,
     regions: RegionCache,
+    nodes: NodeCache,
     metrics: crate::metrics::Metrics,
 }
 
@@ -125,8 +132,15 @@ impl Gateway {
             audit,
             client,
             regions: Arc::new(Mutex::new(HashMap::new())),
+            nodes: Arc::new(Mutex::new(HashMap::new())),
             metrics: crate::metrics::Metrics::new(),
         }
+    }
+
+    /// Uses `vault` (e.g. one with the operator's outbound rules).
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = vault;
+        self
     }
 
     /// Counts calls, retries and refusals in `metrics`.
@@ -173,10 +187,16 @@ impl Gateway {
         region: &str,
         request: &A,
     ) -> Result<A::Response, BackendError> {
-        let invoked = self
-            .invoke(caller, account, region, A::NAME, request.to_params())
-            .await?;
-        serde_json::from_value(invoked.body).map_err(|e| {
+        let invoked = match Request::from_typed(region, request) {
+            Ok(r) => self.invoke_request(caller, account, r).await?,
+            Err(problem) => {
+                let params = request.to_params();
+                self.refuse_invalid(caller, account, region, A::NAME, &params, &problem)
+                    .await;
+                return Err(BackendError::Request(problem));
+            }
+        };
+        polardb::lenient::from_value(invoked.body).map_err(|e| {
             BackendError::Upstream(ApiError::transport(
                 "InvalidResponse",
                 format!(
@@ -322,52 +342,276 @@ impl Gateway {
         Ok(view)
     }
 
-    /// Calls `action` with `params` as `caller`, through the one enforcement point:
-    /// the role check, then the audit trail (for a write, an intent record stored before
-    /// anything is sent: no audit, no call), then the signed request, then the outcome record.
+    /// Calls `action` with `params` as `caller`, through the one enforcement point: the
+    /// parameters become a canonical request first (see `polardb::request`; refused with
+    /// the parameter and the rule otherwise, and the refusal audited), then
+    /// [`Gateway::invoke_request`].
     pub async fn invoke(
         &self,
         caller: &Caller,
         account_name: &str,
         region: &str,
         action: &str,
-        mut params: Vec<(String, String)>,
+        params: Vec<(String, String)>,
     ) -> Result<Invoked, BackendError> {
-        let info = polardb::models::action_info(action).ok_or_else(|| {
-            BackendError::invalid("action", format!("{action} is not a PolarDB API action"))
-        })?;
-        let find = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
+        match Request::parse(action, region, &params) {
+            Ok(request) => self.invoke_request(caller, account_name, request).await,
+            Err(problem) => {
+                self.refuse_invalid(caller, account_name, region, action, &params, &problem)
+                    .await;
+                Err(BackendError::Request(problem))
+            }
+        }
+    }
+
+    /// A refused request is audited as the caller made it, every text escaped (a NUL byte
+    /// or a control character cannot reach the database or a terminal) and secrets redacted.
+    async fn refuse_invalid(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        region: &str,
+        action: &str,
+        params: &[(String, String)],
+        problem: &RequestError,
+    ) {
+        let info = polardb::models::action_info(action);
+        let mut shown = serde_json::Map::new();
+        for (k, v) in params.iter().take(100) {
+            let key = audit::safe_text(k, 128);
+            let value = if audit::is_secret_param(k) {
+                "<redacted>".to_string()
+            } else {
+                audit::safe_text(v, 256)
+            };
+            shown.insert(key, serde_json::Value::String(value));
+        }
+        let event = Event {
+            actor: caller.actor.clone(),
+            cloud_account: Some(audit::safe_text(account_name, 64)),
+            region: Some(audit::safe_text(region, 64)),
+            action: info
+                .map(|i| i.name.to_string())
+                .unwrap_or_else(|| audit::safe_text(action, 64)),
+            kind: match info.map(|i| i.kind) {
+                Some(ActionKind::Read) => Kind::Read,
+                _ => Kind::Write,
+            },
+            resource: serde_json::json!({}),
+            params: serde_json::Value::Object(shown),
+            outcome: Outcome::Denied,
+            http_status: None,
+            error_code: Some("InvalidParameter".into()),
+            error_message: Some(problem.to_string()),
+            upstream_request_id: None,
+            client_token: None,
+            attempts: None,
+            latency_ms: None,
+            intent_seq: None,
         };
-        let cluster = find("DBClusterId");
-        let resource = Resource {
-            account: account_name.to_string(),
-            region: region.to_string(),
-            cluster: cluster.clone(),
+        self.metrics.inc(
+            "polar_api_invalid_total",
+            &[("action", info.map(|i| i.name).unwrap_or("unknown"))],
+        );
+        if let Err(e) = self.audit.append(&event).await {
+            tracing::error!(error = %e, "could not record a refused call");
+        }
+    }
+
+    /// The cluster each node belongs to, read from DescribeDBClusters in the request's
+    /// region (and cached: a node never moves to another cluster). The lookup is the
+    /// console's own and needs no permission; it is audited as a read of the caller's.
+    async fn clusters_of_nodes(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        nodes: &[String],
+    ) -> Result<Vec<(String, String)>, BackendError> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        {
+            let cache = self.nodes.lock().await;
+            for n in nodes {
+                match cache.get(&(account.id, region.to_string(), n.clone())) {
+                    Some((at, cluster)) if at.elapsed() < NODE_CACHE_TTL => {
+                        found.push((n.clone(), cluster.clone()))
+                    }
+                    _ => missing.push(n.clone()),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let lookup = DescribeDBClusters {
+            region_id: region.to_string(),
+            db_node_ids: Some(missing.join(",")),
+            page_size: Some(100),
+            ..Default::default()
         };
+        let request = Request::from_typed(region, &lookup)?;
+        let invoked = Box::pin(self.send(caller, account, request, false)).await?;
+        let answer: polardb::models::DescribeDBClustersResponse =
+            polardb::lenient::from_value(invoked.body).map_err(|e| {
+                BackendError::Upstream(ApiError::transport(
+                    "InvalidResponse",
+                    format!("the DescribeDBClusters response did not have the expected shape: {e}"),
+                ))
+            })?;
+        let mut cache = self.nodes.lock().await;
+        for c in answer.items.db_cluster {
+            for n in c.db_nodes.db_node {
+                cache.insert(
+                    (account.id, region.to_string(), n.db_node_id.clone()),
+                    (Instant::now(), c.db_cluster_id.clone()),
+                );
+                if missing.contains(&n.db_node_id) {
+                    found.push((n.db_node_id, c.db_cluster_id.clone()));
+                }
+            }
+        }
+        for n in &missing {
+            if !found.iter().any(|(f, _)| f == n) {
+                return Err(BackendError::NotFound(
+                    "DBNodeId (no cluster of that region has that node)",
+                ));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Sends a canonical request as `caller`: the cloud account and the region are checked
+    /// (the region must be one of the account's), every resource the request names is
+    /// decided on (a node through its cluster; all must be allowed; none named means the
+    /// whole region), then the audit trail (for a write, an intent record stored before
+    /// anything is sent: no audit, no call), the signed request, the outcome record.
+    pub async fn invoke_request(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        request: Request,
+    ) -> Result<Invoked, BackendError> {
+        let account = self
+            .vault
+            .list_enabled()
+            .await?
+            .into_iter()
+            .find(|a| a.name == account_name)
+            .ok_or(BackendError::NotFound("cloud account"))?;
+        if let Some(region) = request.region() {
+            let regions = Box::pin(self.regions_of(caller, &account)).await?;
+            if !regions.iter().any(|r| r == region.as_str()) {
+                let problem = RequestError {
+                    field: "region".into(),
+                    message: format!(
+                        "{region} is not a region of the cloud account {account_name} (it has {})",
+                        regions.join(", ")
+                    ),
+                };
+                self.refuse_invalid(
+                    caller,
+                    account_name,
+                    region.as_str(),
+                    request.action().name,
+                    request.params(),
+                    &problem,
+                )
+                .await;
+                return Err(BackendError::Request(problem));
+            }
+        }
+        self.send(caller, &account, request, true).await
+    }
+
+    /// The decision, the audit trail and the call. `decide` is false only for the
+    /// console's own lookups (a node's cluster), which are still audited.
+    async fn send(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        mut request: Request,
+        decide: bool,
+    ) -> Result<Invoked, BackendError> {
+        let info = request.action();
+        let action = info.name;
+        let region = request.region_str().to_string();
+        let named = request.resources();
+        let mut clusters = named.clusters.clone();
+        if decide && !named.nodes.is_empty() {
+            let owners = match self
+                .clusters_of_nodes(caller, account, &region, &named.nodes)
+                .await
+            {
+                Ok(o) => o,
+                Err(e) => {
+                    let problem = RequestError {
+                        field: "DBNodeId".into(),
+                        message: e.to_string(),
+                    };
+                    self.refuse_invalid(
+                        caller,
+                        &account.name,
+                        &region,
+                        action,
+                        request.params(),
+                        &problem,
+                    )
+                    .await;
+                    return Err(e);
+                }
+            };
+            let stated = request.get("DBClusterId").map(str::to_string);
+            for (node, owner) in owners {
+                if let Some(stated) = &stated {
+                    if &owner != stated {
+                        let problem = RequestError {
+                            field: "DBNodeId".into(),
+                            message: format!("{node} is not a node of {stated}"),
+                        };
+                        self.refuse_invalid(
+                            caller,
+                            &account.name,
+                            &region,
+                            action,
+                            request.params(),
+                            &problem,
+                        )
+                        .await;
+                        return Err(BackendError::Request(problem));
+                    }
+                }
+                if !clusters.contains(&owner) {
+                    clusters.push(owner);
+                }
+            }
+        }
         let resource_json = serde_json::json!({
-            "cluster": cluster,
-            "node": find("DBNodeId"),
-            "account": find("AccountName"),
-            "database": find("DBName"),
-            "backup": find("BackupId"),
-            "endpoint": find("DBEndpointId"),
+            "cluster": clusters.first(),
+            "clusters": if clusters.len() > 1 { Some(&clusters) } else { None },
+            "node": named.nodes.first(),
+            "account": named.account,
+            "database": named.database,
+            "backup": named.backup,
+            "endpoint": named.endpoint,
         });
         let kind = match info.kind {
             ActionKind::Read => Kind::Read,
             ActionKind::Write => Kind::Write,
         };
+        let client_token = if info.kind == ActionKind::Write {
+            request.ensure_client_token(|| Uuid::new_v4().to_string())
+        } else {
+            None
+        };
         let base = Event {
             actor: caller.actor.clone(),
-            cloud_account: Some(account_name.to_string()),
-            region: Some(region.to_string()),
+            cloud_account: Some(account.name.clone()),
+            region: Some(region.clone()),
             action: action.to_string(),
             kind,
             resource: resource_json,
-            params: audit::redact_params(&params),
+            params: audit::redact_params(request.params()),
             outcome: Outcome::Intent,
             http_status: None,
             error_code: None,
@@ -378,44 +622,36 @@ impl Gateway {
             latency_ms: None,
             intent_seq: None,
         };
-        if let crate::access::Decision::Deny(reason) = caller
-            .policy
-            .decide(&format!("polardb:{action}"), &resource)
-        {
-            let denied = Event {
-                outcome: Outcome::Denied,
-                error_message: Some(reason.clone()),
-                ..base
+        if decide {
+            let targets: Vec<Option<String>> = if clusters.is_empty() {
+                vec![None]
+            } else {
+                clusters.iter().cloned().map(Some).collect()
             };
-            self.metrics
-                .inc("polar_api_denied_total", &[("action", info.name)]);
-            if let Err(e) = self.audit.append(&denied).await {
-                tracing::error!(error = %e, "could not record a refused call");
-            }
-            return Err(BackendError::Forbidden(reason));
-        }
-        let account = self
-            .vault
-            .list_enabled()
-            .await?
-            .into_iter()
-            .find(|a| a.name == account_name)
-            .ok_or(BackendError::NotFound("cloud account"))?;
-        let client_token = if info.kind == ActionKind::Write
-            && polardb::models::CLIENT_TOKEN_ACTIONS.contains(&action)
-        {
-            match find("ClientToken").filter(|t| !t.is_empty()) {
-                Some(t) => Some(t),
-                None => {
-                    let t = Uuid::new_v4().to_string();
-                    params.retain(|(k, _)| k != "ClientToken");
-                    params.push(("ClientToken".into(), t.clone()));
-                    Some(t)
+            for cluster in targets {
+                let resource = Resource {
+                    account: account.name.clone(),
+                    region: region.clone(),
+                    cluster,
+                };
+                if let crate::access::Decision::Deny(reason) = caller
+                    .policy
+                    .decide(&format!("polardb:{action}"), &resource)
+                {
+                    let denied = Event {
+                        outcome: Outcome::Denied,
+                        error_message: Some(reason.clone()),
+                        ..base
+                    };
+                    self.metrics
+                        .inc("polar_api_denied_total", &[("action", info.name)]);
+                    if let Err(e) = self.audit.append(&denied).await {
+                        tracing::error!(error = %e, "could not record a refused call");
+                    }
+                    return Err(BackendError::Forbidden(reason));
                 }
             }
-        } else {
-            None
-        };
+        }
         let intent_seq = if info.kind == ActionKind::Write {
             let intent = Event {
                 client_token: client_token.clone(),
@@ -428,11 +664,8 @@ impl Gateway {
         } else {
             None
         };
-        let (creds, target) = self.vault.credentials(&account).await?;
-        let exchange = self
-            .client
-            .execute(&target, &creds, region, action, info.kind, params)
-            .await;
+        let (creds, target) = self.vault.credentials(account).await?;
+        let exchange = self.client.send(&target, &creds, &request).await;
         drop(creds);
         let (outcome, error_code, error_message) = match &exchange.result {
             Ok(_) => (Outcome::Ok, None, None),
@@ -469,8 +702,8 @@ impl Gateway {
         }
         tracing::info!(
             action,
-            region,
-            account = account_name,
+            region = %region,
+            account = %account.name,
             outcome = ?outcome,
             attempts = exchange.attempts,
             upstream_request_id = %exchange.request_id,
@@ -493,7 +726,13 @@ impl Gateway {
             tracing::error!(error = %e, action, "audit store unavailable after the call");
             BackendError::AuditUnavailable
         })?;
-        let body = exchange.result?;
+        // The answer as the action's typed response, never the upstream body as it came.
+        let body = polardb::models::typed_response(action, exchange.result?).map_err(|e| {
+            BackendError::Upstream(ApiError::transport(
+                "InvalidResponse",
+                format!("the {action} response did not have the expected shape: {e}"),
+            ))
+        })?;
         Ok(Invoked {
             request_id: exchange.request_id,
             body,

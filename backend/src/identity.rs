@@ -1,9 +1,14 @@
 //! Users and local passwords.
 
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -136,6 +141,166 @@ pub fn generate_password() -> Zeroizing<String> {
 #[derive(Clone)]
 pub struct Identity {
     pool: PgPool,
+    /// Process-wide: every clone of this service shares the same hashing slots.
+    hashing: Arc<HashGate>,
+    /// When stale sign-in limit rows were last removed (unix seconds).
+    last_sweep: Arc<AtomicI64>,
+}
+
+/// Password hashes that may run at once by default (argon2id takes 19 MiB each).
+pub const DEFAULT_HASHING_CONCURRENCY: usize = 4;
+/// Attempts that may wait for a hashing slot, per slot; more are refused as busy.
+const HASHING_QUEUE_PER_SLOT: usize = 8;
+/// How long an attempt waits in that queue before it is refused as busy.
+const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// Caps concurrent password hashing. argon2id needs 19 MiB and tens of milliseconds of CPU
+/// per attempt, so a burst of sign-ins hashed all at once costs gigabytes: at most
+/// `slots` hashes run (on blocking threads, never on the async workers), a bounded line
+/// waits a bounded time, and everything beyond is refused at once (the caller answers 429).
+struct HashGate {
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+/// Why a hash did not run or did not finish.
+enum GateError {
+    /// Every slot is taken and the line is full (or the wait was too long).
+    Busy,
+    /// The hashing thread panicked.
+    Failed,
+}
+
+/// Leaves the line when dropped, also when the request is abandoned while waiting.
+struct InLine<'a>(&'a AtomicUsize);
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl HashGate {
+    fn new(slots: usize) -> Self {
+        let slots = slots.max(1);
+        HashGate {
+            slots: Arc::new(Semaphore::new(slots)),
+            waiting: AtomicUsize::new(0),
+            max_waiting: slots * HASHING_QUEUE_PER_SLOT,
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, GateError> {
+        let ahead = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let in_line = InLine(&self.waiting);
+        if ahead >= self.max_waiting {
+            return Err(GateError::Busy);
+        }
+        let permit = tokio::time::timeout(HASHING_QUEUE_WAIT, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| GateError::Busy)?
+            .map_err(|_| GateError::Busy)?;
+        drop(in_line);
+        // The permit moves into the blocking task: if the request is abandoned, the slot
+        // stays taken until the hash has really finished, so the cap holds.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|_| GateError::Failed)
+    }
+}
+
+/// Sign-in limits (see [`Identity::sign_in`]): the window of the per-address limit and the
+/// quiet time after which a user name's failures are forgotten.
+pub const LIMIT_WINDOW_MINUTES: i32 = 15;
+/// Failed (or still running) attempts per client address within the window; more are
+/// refused with 429 until the window ends.
+pub const MAX_ATTEMPTS_PER_ADDRESS: i32 = 10;
+/// Failures per user name (from every address) that cost no delay.
+pub const USER_FREE_FAILURES: i32 = 5;
+/// After those, each failure makes the user name's next attempt wait this long, doubling
+/// with every further failure up to [`USER_DELAY_MAX_MS`].
+pub const USER_DELAY_BASE_MS: f64 = 250.0;
+pub const USER_DELAY_MAX_MS: f64 = 30_000.0;
+/// How long an attempt is held waiting for its user name's next slot before it is
+/// answered 429 with the time to wait instead.
+const USER_HOLD: Duration = Duration::from_secs(10);
+/// Longest password that is hashed at all (new passwords are refused above it).
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Why an attempt was not evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitReason {
+    /// Too many failed attempts from this client address.
+    Address,
+    /// This user name had many failures: its attempts are spaced out.
+    User,
+    /// Every password-hashing slot is busy.
+    Busy,
+}
+
+/// An attempt that was refused before the password was checked; answer 429.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limited {
+    pub reason: LimitReason,
+    /// For `Retry-After`.
+    pub retry_after_secs: u64,
+}
+
+impl Limited {
+    /// What to tell the person signing in.
+    pub fn message(&self) -> String {
+        match self.reason {
+            LimitReason::Address => format!(
+                "Too many failed sign-ins from your address. Try again in {} minutes.",
+                self.retry_after_secs.div_ceil(60).max(1)
+            ),
+            LimitReason::User => format!(
+                "Too many failed sign-ins for this account. Try again in {} seconds.",
+                self.retry_after_secs.max(1)
+            ),
+            LimitReason::Busy => {
+                "The console is busy checking other sign-ins. Try again in a moment.".into()
+            }
+        }
+    }
+}
+
+/// The result of a local sign-in attempt.
+#[derive(Debug)]
+pub enum SignIn {
+    SignedIn(User),
+    /// Wrong user name or password, or a disabled user (told apart from nothing).
+    Failed,
+    Limited(Limited),
+}
+
+/// The result of a password change (a wrong current password is an `Invalid` error).
+#[derive(Debug)]
+pub enum PasswordChange {
+    /// Changed; the user's new session epoch.
+    Changed(i32),
+    Limited(Limited),
+}
+
+/// The result of signing in a user the SSO proxy vouches for.
+#[derive(Debug)]
+pub enum ProxyUser {
+    User(User),
+    /// A local (password) account has this name: SSO and local identities never merge.
+    NameOfLocalAccount,
+}
+
+/// The places an admitted attempt holds; given back when it succeeds or was not evaluated.
+struct Reservation {
+    addr: String,
+    user: Option<String>,
 }
 
 /// The result of making sure a bootstrap administrator exists.
@@ -154,7 +319,18 @@ pub enum Bootstrap {
 
 impl Identity {
     pub fn new(pool: PgPool) -> Self {
-        Identity { pool }
+        Identity {
+            pool,
+            hashing: Arc::new(HashGate::new(DEFAULT_HASHING_CONCURRENCY)),
+            last_sweep: Arc::new(AtomicI64::new(0)),
+        }
+    }
+
+    /// With at most `slots` password hashes at once (the `password_hashing_concurrency`
+    /// setting); call before the service is cloned.
+    pub fn with_hashing_concurrency(mut self, slots: usize) -> Self {
+        self.hashing = Arc::new(HashGate::new(slots));
+        self
     }
 
     /// Creates the administrator `admin` when the console has no users yet.
@@ -199,7 +375,31 @@ impl Identity {
         role: Role,
         password: &str,
     ) -> Result<User, BackendError> {
-        let hash = hash_password(password)?;
+        let mut conn = self.pool.acquire().await?;
+        self.create_local_in(&mut conn, username, display_name, role, password)
+            .await
+    }
+
+    /// [`Identity::create_local`] on the caller's connection: an administrator's change
+    /// that commits together with its audit record ([`crate::audit::Change`]).
+    pub async fn create_local_in(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        username: &Username,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<User, BackendError> {
+        let password = password.to_string();
+        let hash = match self.hashing.run(move || hash_password(&password)).await {
+            Ok(h) => h?,
+            Err(GateError::Busy) => {
+                return Err(BackendError::Conflict(
+                    "The console is busy checking sign-ins; try again in a moment.".into(),
+                ))
+            }
+            Err(GateError::Failed) => return Err(BackendError::Crypto),
+        };
         let id = Uuid::new_v4();
         let result = sqlx::query!(
             "INSERT INTO users (id, username, display_name, role, password_hash, auth_source)
@@ -210,7 +410,7 @@ impl Identity {
             role.as_str(),
             hash
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await;
         match result {
             Ok(_) => {}
@@ -230,42 +430,252 @@ impl Identity {
         })
     }
 
-    /// Checks a local username and password. Unknown users cost as much time as known ones.
-    pub async fn authenticate(
+    /// Signs in with a local user name and password from `client_addr`.
+    ///
+    /// The attempt is counted before the password is hashed, atomically with the check
+    /// (see [`Self::reserve`]), so a concurrent burst cannot slip past the limits: per client
+    /// address at most [`MAX_ATTEMPTS_PER_ADDRESS`] failed attempts in
+    /// [`LIMIT_WINDOW_MINUTES`], then refusal; per user name a growing delay between
+    /// attempts, never a refusal that would lock the real user out from every address.
+    /// Hashing waits for one of the process's hashing slots. Unknown users cost as much
+    /// time as known ones.
+    pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
-    ) -> Result<Option<User>, BackendError> {
+        client_addr: &str,
+    ) -> Result<SignIn, BackendError> {
+        // A name the console could never have issued is counted against the address only:
+        // no user row exists for it, and arbitrary text must not make limit rows.
+        let name = Username::parse(username).ok();
+        let reservation = match self
+            .reserve(client_addr, name.as_ref().map(Username::as_str))
+            .await?
+        {
+            Ok(r) => r,
+            Err(limited) => return Ok(SignIn::Limited(limited)),
+        };
+        let Some(name) = name else {
+            return Ok(SignIn::Failed);
+        };
+        if password.len() > MAX_PASSWORD_BYTES {
+            // No console password is this long; do not spend a hash on it.
+            return Ok(SignIn::Failed);
+        }
         let row = sqlx::query!(
             "SELECT id, username, display_name, role, auth_source, disabled, password_hash, session_epoch
              FROM users WHERE username = $1",
-            username.trim()
+            name.as_str()
         )
         .fetch_optional(&self.pool)
         .await?;
-        let password = password.to_string();
+        let password = Zeroizing::new(password.to_string());
         let hash = row.as_ref().and_then(|r| r.password_hash.clone());
-        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || match hash {
-            Some(h) => verify_password(&password, &h),
-            None => {
-                let _ = verify_password(&password, DUMMY_HASH);
-                false
+        let checked = self
+            .hashing
+            .run(move || match hash {
+                Some(h) => verify_password(&password, &h),
+                None => {
+                    let _ = verify_password(&password, DUMMY_HASH);
+                    false
+                }
+            })
+            .await;
+        let ok = match checked {
+            Ok(ok) => ok,
+            Err(GateError::Busy) => {
+                // Not evaluated: the attempt gives its places back.
+                self.give_back(&reservation).await?;
+                return Ok(SignIn::Limited(Limited {
+                    reason: LimitReason::Busy,
+                    retry_after_secs: 1,
+                }));
             }
-        })
-        .await
-        .unwrap_or(false);
+            Err(GateError::Failed) => false,
+        };
         match row {
-            Some(r) if ok && !r.disabled => Ok(Some(User {
-                id: r.id,
-                username: r.username,
-                display_name: r.display_name,
-                role: r.role,
-                auth_source: r.auth_source,
-                disabled: r.disabled,
-                session_epoch: r.session_epoch,
-            })),
-            _ => Ok(None),
+            Some(r) if ok && !r.disabled => {
+                self.give_back(&reservation).await?;
+                Ok(SignIn::SignedIn(User {
+                    id: r.id,
+                    username: r.username,
+                    display_name: r.display_name,
+                    role: r.role,
+                    auth_source: r.auth_source,
+                    disabled: r.disabled,
+                    session_epoch: r.session_epoch,
+                }))
+            }
+            _ => {
+                self.sweep_limits().await;
+                Ok(SignIn::Failed)
+            }
+        }
+    }
+
+    /// Takes a place for one attempt: from the client address, then from the user name.
+    /// Each is one `INSERT … ON CONFLICT … DO UPDATE … WHERE … RETURNING`, so the count
+    /// and the decision are a single atomic step in PostgreSQL (shared by every console
+    /// process). A user name whose next slot is near holds the attempt until then.
+    async fn reserve(
+        &self,
+        addr: &str,
+        user: Option<&str>,
+    ) -> Result<Result<Reservation, Limited>, BackendError> {
+        let addr = address_key(addr);
+        if let Some(wait) = self.take_address(&addr).await? {
+            return Ok(Err(Limited {
+                reason: LimitReason::Address,
+                retry_after_secs: wait,
+            }));
+        }
+        let reservation = Reservation {
+            addr,
+            user: user.map(limit_key),
+        };
+        let Some(user) = reservation.user.as_deref() else {
+            return Ok(Ok(reservation));
+        };
+        let deadline = Instant::now() + USER_HOLD;
+        loop {
+            let wait = match self.take_user(user).await {
+                Ok(None) => return Ok(Ok(reservation)),
+                Ok(Some(wait)) => wait,
+                Err(e) => {
+                    let _ = self.give_back_one("addr", &reservation.addr).await;
+                    return Err(e);
+                }
+            };
+            if Instant::now() + wait > deadline {
+                // Refused by the user name's pace, not by this address: give its place back.
+                self.give_back_one("addr", &reservation.addr).await?;
+                return Ok(Err(Limited {
+                    reason: LimitReason::User,
+                    retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                }));
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// `None` when admitted, else the seconds until this address's window ends.
+    async fn take_address(&self, addr: &str) -> Result<Option<u64>, BackendError> {
+        let admitted = sqlx::query_scalar!(
+            r#"INSERT INTO sign_in_limits AS l (scope, key, attempts, window_start, last_at, next_at)
+               VALUES ('addr', $1, 1, now(), now(), now())
+               ON CONFLICT (scope, key) DO UPDATE SET
+                   attempts = CASE WHEN l.window_start <= now() - make_interval(mins => $2)
+                                   THEN 1 ELSE l.attempts + 1 END,
+                   window_start = CASE WHEN l.window_start <= now() - make_interval(mins => $2)
+                                       THEN now() ELSE l.window_start END,
+                   last_at = now()
+               WHERE l.attempts < $3 OR l.window_start <= now() - make_interval(mins => $2)
+               RETURNING attempts"#,
+            addr,
+            LIMIT_WINDOW_MINUTES,
+            MAX_ATTEMPTS_PER_ADDRESS
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        if admitted.is_some() {
+            return Ok(None);
+        }
+        let secs = sqlx::query_scalar!(
+            r#"SELECT EXTRACT(EPOCH FROM window_start + make_interval(mins => $2) - now())::float8 AS "secs!"
+               FROM sign_in_limits WHERE scope = 'addr' AND key = $1"#,
+            addr,
+            LIMIT_WINDOW_MINUTES
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or(1.0);
+        Ok(Some(secs.ceil().max(1.0) as u64))
+    }
+
+    /// `None` when admitted, else how long until the user name's next slot.
+    async fn take_user(&self, user: &str) -> Result<Option<Duration>, BackendError> {
+        let admitted = sqlx::query_scalar!(
+            r#"INSERT INTO sign_in_limits AS l (scope, key, attempts, window_start, last_at, next_at)
+               VALUES ('user', $1, 1, now(), now(), now())
+               ON CONFLICT (scope, key) DO UPDATE SET
+                   attempts = CASE WHEN l.last_at <= now() - make_interval(mins => $2)
+                                   THEN 1 ELSE l.attempts + 1 END,
+                   window_start = CASE WHEN l.last_at <= now() - make_interval(mins => $2)
+                                       THEN now() ELSE l.window_start END,
+                   last_at = now(),
+                   next_at = now() + CASE
+                       WHEN l.last_at <= now() - make_interval(mins => $2) OR l.attempts + 1 <= $3
+                           THEN interval '0'
+                       ELSE make_interval(secs => LEAST($5::float8,
+                           $4::float8 * power(2, LEAST(l.attempts - $3, 30)::float8)) / 1000.0)
+                   END
+               WHERE l.next_at <= now() OR l.last_at <= now() - make_interval(mins => $2)
+               RETURNING attempts"#,
+            user,
+            LIMIT_WINDOW_MINUTES,
+            USER_FREE_FAILURES,
+            USER_DELAY_BASE_MS,
+            USER_DELAY_MAX_MS
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        if admitted.is_some() {
+            return Ok(None);
+        }
+        let secs = sqlx::query_scalar!(
+            r#"SELECT EXTRACT(EPOCH FROM next_at - now())::float8 AS "secs!"
+               FROM sign_in_limits WHERE scope = 'user' AND key = $1"#,
+            user
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or(0.0);
+        // At least a little: statement clocks of concurrent attempts differ slightly.
+        Ok(Some(Duration::from_secs_f64(secs.clamp(0.05, 3600.0))))
+    }
+
+    /// An attempt that succeeded or was never evaluated stops counting against the limits.
+    async fn give_back(&self, r: &Reservation) -> Result<(), BackendError> {
+        self.give_back_one("addr", &r.addr).await?;
+        if let Some(user) = &r.user {
+            self.give_back_one("user", user).await?;
+        }
+        Ok(())
+    }
+
+    async fn give_back_one(&self, scope: &str, key: &str) -> Result<(), BackendError> {
+        sqlx::query!(
+            "UPDATE sign_in_limits SET attempts = GREATEST(attempts - 1, 0)
+             WHERE scope = $1 AND key = $2",
+            scope,
+            key
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes limit rows unused for a day, at most once a minute per process.
+    async fn sweep_limits(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if now - last < 60
+            || self
+                .last_sweep
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        if let Err(e) =
+            sqlx::query!("DELETE FROM sign_in_limits WHERE last_at < now() - interval '1 day'")
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!(error = %e, "could not remove old sign-in limit rows");
         }
     }
 
@@ -283,70 +693,28 @@ impl Identity {
             .unwrap_or_default())
     }
 
-    /// Failed sign-ins allowed per username or client address within the window.
-    pub const MAX_FAILURES: i64 = 10;
-    pub const FAILURE_WINDOW_MINUTES: i32 = 15;
-
-    /// True when this username or address has failed too often recently (answer 429).
-    pub async fn sign_in_blocked(
-        &self,
-        username: &str,
-        client_addr: &str,
-    ) -> Result<bool, BackendError> {
-        let n = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM sign_in_failures
-               WHERE (username = $1 OR client_addr = $2) AND at > now() - make_interval(mins => $3)"#,
-            username,
-            client_addr,
-            Self::FAILURE_WINDOW_MINUTES
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n >= Self::MAX_FAILURES)
-    }
-
-    pub async fn record_failure(
-        &self,
-        username: &str,
-        client_addr: &str,
-    ) -> Result<(), BackendError> {
-        sqlx::query!(
-            "INSERT INTO sign_in_failures (username, client_addr) VALUES ($1, $2)",
-            username,
-            client_addr
-        )
-        .execute(&self.pool)
-        .await?;
-        sqlx::query!("DELETE FROM sign_in_failures WHERE at < now() - interval '1 day'")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn clear_failures(&self, username: &str) -> Result<(), BackendError> {
-        sqlx::query!("DELETE FROM sign_in_failures WHERE username = $1", username)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// A user the SSO proxy vouches for: created on first sight; their role follows their
-    /// groups (through the configured mapping) on every sign-in.
+    /// groups (through the configured mapping) on every sign-in. A name that belongs to a
+    /// local (password) account is never taken over: the proxy's user would otherwise get
+    /// that account's session (an SSO `admin` becoming the bootstrap administrator).
     pub async fn provision_proxy_user(
         &self,
         username: &Username,
         display_name: &str,
         email: Option<&str>,
         role: &str,
-    ) -> Result<User, BackendError> {
+    ) -> Result<ProxyUser, BackendError> {
+        // The WHERE makes the upsert a no-op (no row returned) for a local account, in the
+        // same statement that found it: no window between the check and the sign-in.
         let row = sqlx::query!(
             r#"INSERT INTO users (id, username, display_name, email, role, auth_source)
                VALUES ($1, $2, $3, $4, $5, 'proxy')
                ON CONFLICT (username) DO UPDATE SET
                    display_name = EXCLUDED.display_name,
                    email = COALESCE(EXCLUDED.email, users.email),
-                   role = CASE WHEN users.auth_source = 'proxy' THEN EXCLUDED.role ELSE users.role END,
+                   role = EXCLUDED.role,
                    updated_at = now()
+               WHERE users.auth_source = 'proxy'
                RETURNING id, username, display_name, role, auth_source, disabled, session_epoch"#,
             Uuid::new_v4(),
             username.as_str(),
@@ -354,16 +722,19 @@ impl Identity {
             email,
             role
         )
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(User {
-            id: row.id,
-            username: row.username,
-            display_name: row.display_name,
-            role: row.role,
-            auth_source: row.auth_source,
-            disabled: row.disabled,
-            session_epoch: row.session_epoch,
+        Ok(match row {
+            Some(row) => ProxyUser::User(User {
+                id: row.id,
+                username: row.username,
+                display_name: row.display_name,
+                role: row.role,
+                auth_source: row.auth_source,
+                disabled: row.disabled,
+                session_epoch: row.session_epoch,
+            }),
+            None => ProxyUser::NameOfLocalAccount,
         })
     }
 
@@ -386,13 +757,16 @@ impl Identity {
     }
 
     /// Changes a local user's password after checking the current one; ends the user's
-    /// other sessions (the caller starts a fresh one).
+    /// other sessions (the caller starts a fresh one). Checking the current password is
+    /// an attempt like a sign-in: counted the same way, from `client_addr` and for the
+    /// user's name, before it is hashed.
     pub async fn change_password(
         &self,
         user: &User,
         current: &str,
         new: &str,
-    ) -> Result<i32, BackendError> {
+        client_addr: &str,
+    ) -> Result<PasswordChange, BackendError> {
         let row = sqlx::query!("SELECT password_hash FROM users WHERE id = $1", user.id)
             .fetch_one(&self.pool)
             .await?;
@@ -402,24 +776,50 @@ impl Identity {
                 "this account signs in through the SSO proxy and has no console password",
             ));
         };
-        let current = current.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-            .await
-            .unwrap_or(false);
-        if !ok {
-            return Err(BackendError::invalid(
-                "current_password",
-                "is not your current password",
-            ));
-        }
+        // The new password's rules first: they say nothing about the current one, and a
+        // typo there should not cost an attempt.
         check_new_password(new).map_err(|e| match e {
             BackendError::Invalid { message, .. } => BackendError::invalid("new_password", message),
             other => other,
         })?;
-        let new = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-            .await
-            .map_err(|_| BackendError::Crypto)??;
+        let reservation = match self.reserve(client_addr, Some(&user.username)).await? {
+            Ok(r) => r,
+            Err(limited) => return Ok(PasswordChange::Limited(limited)),
+        };
+        let wrong = || BackendError::invalid("current_password", "is not your current password");
+        if current.len() > MAX_PASSWORD_BYTES {
+            return Err(wrong());
+        }
+        let current = Zeroizing::new(current.to_string());
+        let new = Zeroizing::new(new.to_string());
+        // One slot for both hashes: the check and the new hash run back to back.
+        let checked = self
+            .hashing
+            .run(move || {
+                if verify_password(&current, &hash) {
+                    Some(hash_password(&new))
+                } else {
+                    None
+                }
+            })
+            .await;
+        let hash = match checked {
+            Ok(Some(hash)) => hash,
+            Ok(None) => {
+                self.sweep_limits().await;
+                return Err(wrong());
+            }
+            Err(GateError::Busy) => {
+                self.give_back(&reservation).await?;
+                return Ok(PasswordChange::Limited(Limited {
+                    reason: LimitReason::Busy,
+                    retry_after_secs: 1,
+                }));
+            }
+            Err(GateError::Failed) => return Err(BackendError::Crypto),
+        };
+        self.give_back(&reservation).await?;
+        let hash = hash?;
         let epoch = sqlx::query_scalar!(
             "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
              WHERE id = $1 RETURNING session_epoch",
@@ -428,7 +828,7 @@ impl Identity {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(epoch)
+        Ok(PasswordChange::Changed(epoch))
     }
 
     /// Notes a sign-in (shown on the users page).
@@ -438,6 +838,31 @@ impl Identity {
             .await?;
         Ok(())
     }
+}
+
+/// The per-address limit's key: an IPv6 client counts by its /64 (one subscriber's
+/// network hands out any number of addresses in it); IPv4 and anything else as given.
+fn address_key(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => limit_key(addr),
+    }
+}
+
+/// A limit row's key: at most 256 bytes, cut at a character boundary.
+fn limit_key(s: &str) -> String {
+    let mut end = s.len().min(256);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
 }
 
 /// A valid argon2id hash of a random string, verified against when the user is unknown.
@@ -454,6 +879,21 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterY", &h));
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn addresses_are_limited_by_host_or_ipv6_network() {
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            address_key("2001:db8:1:2:aaaa::1"),
+            address_key("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(
+            address_key("2001:db8:1:2::1"),
+            address_key("2001:db8:1:3::1")
+        );
+        assert_eq!(limit_key(&"é".repeat(200)).len(), 256);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use crate::audit::{Audit, Verdict};
+use crate::audit::{Audit, Checkpointed};
 use crate::metrics::Metrics;
 use crate::BackendError;
 
@@ -122,42 +122,14 @@ impl Jobs {
         }
     }
 
-    /// Verifies the chain from the last checkpoint to its head and records the head.
+    /// Verifies the chain from the last checkpoint (which must still be in it) to its head
+    /// and records the head as a MACed checkpoint (see [`Audit::checkpoint`]).
     async fn checkpoint(&self) -> Result<Ran, BackendError> {
-        let last: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        let (from, prev) = last.clone().unwrap_or((0, vec![0u8; 32]));
-        match self.audit.verify_from(from, prev).await? {
-            Verdict::Broken { seq, problem } => Ok(Ran::ChainBroken { seq, problem }),
-            Verdict::Intact { records } => {
-                let head: Option<(i64, Vec<u8>)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_events WHERE seq = $1")
-                        .bind(records)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                match head {
-                    Some((seq, hash)) if seq > from => {
-                        sqlx::query(
-                            "INSERT INTO audit_checkpoints (seq, hash) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(seq)
-                        .bind(hash)
-                        .execute(&self.pool)
-                        .await?;
-                        Ok(Ran::Checkpoint { seq })
-                    }
-                    _ if records < from => Ok(Ran::ChainBroken {
-                        seq: records + 1,
-                        problem: format!(
-                            "the chain ends at record {records}, below the checkpoint at {from}: records were removed"
-                        ),
-                    }),
-                    _ => Ok(Ran::NothingNew),
-                }
-            }
-        }
+        Ok(match self.audit.checkpoint().await? {
+            Checkpointed::New { seq } => Ran::Checkpoint { seq },
+            Checkpointed::NothingNew => Ran::NothingNew,
+            Checkpointed::Broken { seq, problem } => Ran::ChainBroken { seq, problem },
+        })
     }
 
     /// Tries every due job once.

@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod identity;
 pub mod jobs;
 pub mod metrics;
+pub mod outbound;
 pub mod vault;
 
 pub use error::BackendError;
@@ -38,14 +39,22 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// Holds cloud-account endpoint overrides to the operator's outbound rules.
+    pub fn with_outbound(mut self, policy: outbound::OutboundPolicy) -> Self {
+        self.vault = self.vault.clone().with_outbound(policy);
+        self.gateway = self.gateway.clone().with_vault(self.vault.clone());
+        self
+    }
+
     pub fn new(
         pool: sqlx::PgPool,
         keys: Arc<vault::MasterKeys>,
         client: polardb::client::Client,
     ) -> Self {
-        let vault = vault::Vault::new(pool.clone(), keys);
+        let vault = vault::Vault::new(pool.clone(), keys.clone());
         let metrics = metrics::Metrics::new();
-        let audit = audit::Audit::with_metrics(pool.clone(), metrics.clone());
+        // The audit chain's key is stored encrypted under the master keys.
+        let audit = audit::Audit::with_keys(pool.clone(), keys, metrics.clone());
         Backend {
             identity: identity::Identity::new(pool.clone()),
             gateway: gateway::Gateway::new(vault.clone(), audit.clone(), client)

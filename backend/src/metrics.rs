@@ -45,6 +45,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "PolarDB API calls refused by the role check, by action.",
     ),
     (
+        "polar_cross_origin_refused_total",
+        "counter",
+        "Changes refused by the same-origin rule, by caller (anonymous ones are counted here and logged, not audited).",
+    ),
+    (
         "polar_audit_writes_total",
         "counter",
         "Audit records written, by outcome.",

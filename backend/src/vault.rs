@@ -12,7 +12,7 @@ use base64::Engine;
 use polardb::client::{Credentials, Target};
 use polardb::SignatureVersion;
 use rand::RngCore;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -130,6 +130,56 @@ impl MasterKeys {
             .map(Zeroizing::new)
             .map_err(|_| BackendError::Crypto)
     }
+
+    /// Encrypts other key material (the audit chain's key) under the active key; `label`
+    /// names the row and what it binds, and goes into the associated data with the key id.
+    pub fn seal(
+        &self,
+        label: &str,
+        plaintext: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>, String), BackendError> {
+        let key = self.keys.get(&self.active).ok_or(BackendError::Crypto)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| BackendError::Crypto)?;
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = format!("polar-console/{label}|{}", self.active).into_bytes();
+        let ct = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| BackendError::Crypto)?;
+        Ok((ct, nonce.to_vec(), self.active.clone()))
+    }
+
+    /// Decrypts what [`MasterKeys::seal`] made with the same `label`.
+    pub fn open(
+        &self,
+        label: &str,
+        key_id: &str,
+        nonce: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, BackendError> {
+        let key = self.keys.get(key_id).ok_or(BackendError::Crypto)?;
+        if nonce.len() != 12 {
+            return Err(BackendError::Crypto);
+        }
+        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|_| BackendError::Crypto)?;
+        let aad = format!("polar-console/{label}|{key_id}").into_bytes();
+        cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| BackendError::Crypto)
+    }
 }
 
 /// A cloud account with its bookkeeping, for the settings page (never the secret).
@@ -150,6 +200,8 @@ pub struct NewCloudAccount {
     pub regions: Vec<String>,
     pub signature: SignatureVersion,
     pub endpoint: Option<String>,
+    /// Marked as a local emulator: its endpoint may be plain http.
+    pub emulator: bool,
 }
 
 impl NewCloudAccount {
@@ -160,6 +212,7 @@ impl NewCloudAccount {
         regions: &str,
         signature: &str,
         endpoint: &str,
+        emulator: bool,
     ) -> Result<Self, BackendError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
@@ -215,6 +268,7 @@ impl NewCloudAccount {
             regions,
             signature,
             endpoint,
+            emulator,
         })
     }
 }
@@ -250,6 +304,8 @@ pub struct CloudAccount {
     pub regions: Vec<String>,
     pub signature: SignatureVersion,
     pub endpoint: Option<String>,
+    /// Marked as a local emulator (see [`crate::outbound`]).
+    pub emulator: bool,
     pub enabled: bool,
 }
 
@@ -270,15 +326,41 @@ pub fn mask_key_id(id: &str) -> String {
     format!("{head}****{tail}")
 }
 
+/// Changes (`create`, `rotate_secret`, `set_enabled`, `delete`) run on the caller's
+/// connection: the transaction of an [`crate::audit::Change`], so that each commits
+/// together with its audit record.
 #[derive(Clone)]
 pub struct Vault {
     pool: PgPool,
     keys: Arc<MasterKeys>,
+    outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Vault {
     pub fn new(pool: PgPool, keys: Arc<MasterKeys>) -> Self {
-        Vault { pool, keys }
+        Vault {
+            pool,
+            keys,
+            outbound: Default::default(),
+        }
+    }
+
+    /// Holds endpoint overrides to the operator's outbound rules (see [`crate::outbound`]).
+    pub fn with_outbound(mut self, outbound: crate::outbound::OutboundPolicy) -> Self {
+        self.outbound = outbound;
+        self
+    }
+
+    /// Checks an endpoint override against the outbound rules.
+    pub fn check_endpoint(
+        &self,
+        endpoint: Option<&str>,
+        emulator: bool,
+    ) -> Result<(), BackendError> {
+        match endpoint {
+            Some(e) => crate::outbound::check_endpoint(e, emulator, &self.outbound),
+            None => Ok(()),
+        }
     }
 
     /// Creates or updates the cloud account called `name` (used for the sandbox account
@@ -289,8 +371,10 @@ impl Vault {
         access_key_id: &str,
         secret: &str,
         endpoint: Option<&str>,
+        emulator: bool,
         signature: SignatureVersion,
     ) -> Result<Uuid, BackendError> {
+        self.check_endpoint(endpoint, emulator)?;
         let existing = sqlx::query_scalar!("SELECT id FROM cloud_accounts WHERE name = $1", name)
             .fetch_optional(&self.pool)
             .await?;
@@ -298,14 +382,15 @@ impl Vault {
         let (ct, nonce, key_id) = self.keys.encrypt(id, secret)?;
         sqlx::query!(
             "INSERT INTO cloud_accounts
-               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, endpoint, signature_version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, endpoint, signature_version, emulator)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO UPDATE SET
                access_key_id = EXCLUDED.access_key_id,
                secret_ciphertext = EXCLUDED.secret_ciphertext,
                secret_nonce = EXCLUDED.secret_nonce,
                key_id = EXCLUDED.key_id,
                endpoint = EXCLUDED.endpoint,
+               emulator = EXCLUDED.emulator,
                signature_version = EXCLUDED.signature_version,
                rotated_at = CASE WHEN cloud_accounts.access_key_id = EXCLUDED.access_key_id
                                  THEN cloud_accounts.rotated_at ELSE now() END",
@@ -316,7 +401,8 @@ impl Vault {
             nonce,
             key_id,
             endpoint,
-            signature.as_str()
+            signature.as_str(),
+            emulator
         )
         .execute(&self.pool)
         .await?;
@@ -324,13 +410,18 @@ impl Vault {
     }
 
     /// Creates a cloud account; a taken name is a field error.
-    pub async fn create(&self, new: &NewCloudAccount) -> Result<Uuid, BackendError> {
+    pub async fn create(
+        &self,
+        conn: &mut PgConnection,
+        new: &NewCloudAccount,
+    ) -> Result<Uuid, BackendError> {
+        self.check_endpoint(new.endpoint.as_deref(), new.emulator)?;
         let id = Uuid::new_v4();
         let (ct, nonce, key_id) = self.keys.encrypt(id, &new.secret)?;
         let r = sqlx::query!(
             "INSERT INTO cloud_accounts
-               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, regions, endpoint, signature_version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, regions, endpoint, signature_version, emulator)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             id,
             new.name,
             new.access_key_id,
@@ -339,9 +430,10 @@ impl Vault {
             key_id,
             &new.regions,
             new.endpoint,
-            new.signature.as_str()
+            new.signature.as_str(),
+            new.emulator
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await;
         match r {
             Ok(_) => Ok(id),
@@ -356,7 +448,7 @@ impl Vault {
     /// Every cloud account, enabled or not, for the settings page.
     pub async fn list_all(&self) -> Result<Vec<CloudAccountRow>, BackendError> {
         let rows = sqlx::query!(
-            "SELECT id, name, access_key_id, regions, signature_version, endpoint, enabled,
+            "SELECT id, name, access_key_id, regions, signature_version, endpoint, emulator, enabled,
                     created_at, rotated_at, last_used_at, key_id
              FROM cloud_accounts ORDER BY name"
         )
@@ -372,6 +464,7 @@ impl Vault {
                     regions: r.regions,
                     signature: SignatureVersion::parse(&r.signature_version).unwrap_or_default(),
                     endpoint: r.endpoint,
+                    emulator: r.emulator,
                     enabled: r.enabled,
                 },
                 created_at: r.created_at,
@@ -385,6 +478,7 @@ impl Vault {
     /// Replaces an account's secret (and, when given, its AccessKeyId).
     pub async fn rotate_secret(
         &self,
+        conn: &mut PgConnection,
         id: Uuid,
         access_key_id: Option<&str>,
         secret: &str,
@@ -406,7 +500,7 @@ impl Vault {
             key_id,
             access_key_id
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 0 {
             return Err(BackendError::NotFound("cloud account"));
@@ -414,13 +508,18 @@ impl Vault {
         Ok(())
     }
 
-    pub async fn set_enabled(&self, id: Uuid, enabled: bool) -> Result<(), BackendError> {
+    pub async fn set_enabled(
+        &self,
+        conn: &mut PgConnection,
+        id: Uuid,
+        enabled: bool,
+    ) -> Result<(), BackendError> {
         let done = sqlx::query!(
             "UPDATE cloud_accounts SET enabled = $2 WHERE id = $1",
             id,
             enabled
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         if done.rows_affected() == 0 {
             return Err(BackendError::NotFound("cloud account"));
@@ -428,12 +527,12 @@ impl Vault {
         Ok(())
     }
 
-    pub async fn delete(&self, id: Uuid) -> Result<String, BackendError> {
+    pub async fn delete(&self, conn: &mut PgConnection, id: Uuid) -> Result<String, BackendError> {
         sqlx::query_scalar!(
             "DELETE FROM cloud_accounts WHERE id = $1 RETURNING name",
             id
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(BackendError::NotFound("cloud account"))
     }
@@ -471,7 +570,7 @@ impl Vault {
     /// Every enabled cloud account.
     pub async fn list_enabled(&self) -> Result<Vec<CloudAccount>, BackendError> {
         let rows = sqlx::query!(
-            "SELECT id, name, access_key_id, regions, signature_version, endpoint, enabled
+            "SELECT id, name, access_key_id, regions, signature_version, endpoint, emulator, enabled
              FROM cloud_accounts WHERE enabled ORDER BY name"
         )
         .fetch_all(&self.pool)
@@ -485,6 +584,7 @@ impl Vault {
                 regions: r.regions,
                 signature: SignatureVersion::parse(&r.signature_version).unwrap_or_default(),
                 endpoint: r.endpoint,
+                emulator: r.emulator,
                 enabled: r.enabled,
             })
             .collect())
@@ -496,6 +596,8 @@ impl Vault {
         &self,
         account: &CloudAccount,
     ) -> Result<(Credentials, Target), BackendError> {
+        // Checked again before every call: a row written before the rules, or by hand.
+        self.check_endpoint(account.endpoint.as_deref(), account.emulator)?;
         let row = sqlx::query!(
             "SELECT secret_ciphertext, secret_nonce, key_id FROM cloud_accounts WHERE id = $1 AND enabled",
             account.id
@@ -572,6 +674,7 @@ mod tests {
             "cn-hangzhou, cn-shanghai",
             "v3",
             "",
+            false,
         )
         .unwrap();
         assert_eq!(ok.regions, vec!["cn-hangzhou", "cn-shanghai"]);
@@ -587,12 +690,15 @@ mod tests {
                 "s",
                 "",
                 "v2",
-                ""
+                "",
+                false
             )),
             "name"
         );
         assert_eq!(
-            field(NewCloudAccount::parse("p", "short", "s", "", "v2", "")),
+            field(NewCloudAccount::parse(
+                "p", "short", "s", "", "v2", "", false
+            )),
             "access_key_id"
         );
         assert_eq!(
@@ -602,7 +708,8 @@ mod tests {
                 "",
                 "",
                 "v2",
-                ""
+                "",
+                false
             )),
             "access_key_secret"
         );
@@ -613,7 +720,8 @@ mod tests {
                 "s",
                 "CN Hangzhou!",
                 "v2",
-                ""
+                "",
+                false
             )),
             "regions"
         );
@@ -624,7 +732,8 @@ mod tests {
                 "s",
                 "",
                 "v9",
-                ""
+                "",
+                false
             )),
             "signature_version"
         );
@@ -635,7 +744,8 @@ mod tests {
                 "s",
                 "",
                 "v2",
-                "ftp://x"
+                "ftp://x",
+                false
             )),
             "endpoint"
         );
@@ -646,7 +756,8 @@ mod tests {
                 "s",
                 "",
                 "v2",
-                "https://u@x/"
+                "https://u@x/",
+                false
             )),
             "endpoint"
         );

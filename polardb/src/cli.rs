@@ -210,6 +210,13 @@ async fn call(
         }
     }
 
+    // The same canonical request the console sends: checked against the reference's
+    // parameters for the action before any credential is read.
+    let request = match crate::request::Request::parse(info.name, &region, &params) {
+        Ok(r) => r,
+        Err(e) => return usage(err, &e.to_string()),
+    };
+
     if let Some(e) = &args.endpoint {
         match reqwest::Url::parse(e) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
@@ -256,7 +263,7 @@ async fn call(
         endpoint: args.endpoint.clone(),
         signature: args.signature,
     };
-    let call = client.execute(&target, &creds, &region, info.name, info.kind, params);
+    let call = client.send(&target, &creds, &request);
     let exchange = match args.timeout {
         // The retry deadline bounds the waits between attempts; this bounds the whole call.
         Some(t) => match tokio::time::timeout(t + Duration::from_millis(500), call).await {

@@ -73,6 +73,10 @@ pub struct ClientConfig {
     pub read_timeout: Duration,
     pub retry: RetryPolicy,
     pub user_agent: String,
+    /// Whether host names may resolve to loopback, link-local or private addresses
+    /// ([`crate::endpoints::is_private`]). The console sets it from its operator setting;
+    /// the SDK's default allows them.
+    pub allow_private: bool,
 }
 
 impl Default for ClientConfig {
@@ -82,7 +86,34 @@ impl Default for ClientConfig {
             read_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             user_agent: concat!("polar-console/", env!("CARGO_PKG_VERSION")).to_string(),
+            allow_private: true,
         }
+    }
+}
+
+/// A resolver that keeps only public addresses, so that a host name cannot lead a call to
+/// loopback, the metadata service or the private network.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let all: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<std::net::SocketAddr> = all
+                .into_iter()
+                .filter(|a| !crate::endpoints::is_private(a.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to loopback, link-local or private addresses"
+                )
+                .into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
     }
 }
 
@@ -108,11 +139,15 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(config.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if !config.allow_private {
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::transport("ClientInit", e.to_string()))?;
         Ok(Client { http, config })
@@ -152,6 +187,25 @@ impl Client {
         })
     }
 
+    /// Sends a canonical request (see [`crate::request`]): its parameters are exactly what
+    /// is signed and sent.
+    pub async fn send(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+        request: &crate::request::Request,
+    ) -> Exchange {
+        self.execute(
+            target,
+            creds,
+            request.region_str(),
+            request.action().name,
+            request.action().kind,
+            request.params().to_vec(),
+        )
+        .await
+    }
+
     /// Calls any action with flat parameters and reports every attempt's outcome.
     ///
     /// Reads are retried on throttling, unavailability and the "busy" codes. A write is
@@ -176,6 +230,22 @@ impl Client {
         let policy = &self.config.retry;
         let url = match &target.endpoint {
             Some(e) => e.clone(),
+            // The region becomes part of a host name: only the region-id form may.
+            None if !region_id.is_empty()
+                && crate::request::RegionId::parse(region_id).is_err() =>
+            {
+                return Exchange {
+                    result: Err(ApiError::transport(
+                        "InvalidRegionId",
+                        format!("{region_id:?} is not a region id; nothing was sent"),
+                    )),
+                    attempts: 0,
+                    status: 0,
+                    request_id: String::new(),
+                    client_token,
+                    elapsed: started.elapsed(),
+                };
+            }
             None => crate::endpoints::url_for_region(region_id),
         };
         let mut attempt = 0u32;

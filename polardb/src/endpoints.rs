@@ -30,6 +30,42 @@ pub fn url_for_region(region_id: &str) -> String {
     format!("https://{}/", host_for_region(region_id))
 }
 
+/// Whether an address is one a public cloud API never has: loopback, link-local (the
+/// metadata service at 169.254.169.254), private, shared (100.64/10), unspecified,
+/// multicast, broadcast or reserved. Endpoint overrides and resolved host names are held
+/// to it unless private endpoints are allowed.
+pub fn is_private(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,9 +111,10 @@ impl<'de> de::Deserializer<'de> for Lenient {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.0 {
-            Value::Object(map) => visitor.visit_map(MapDeserializer::new(
-                map.into_iter().map(|(k, v)| (k, Lenient(v))),
-            )),
+            Value::Object(map) => visitor.visit_map(Keyed {
+                entries: map.into_iter(),
+                value: None,
+            }),
             Value::Null => {
                 visitor.visit_map(MapDeserializer::new(std::iter::empty::<(String, Lenient)>()))
             }
@@ -152,6 +153,43 @@ impl<'de> de::Deserializer<'de> for Lenient {
 
     forward_to_deserialize_any! {
         char bytes byte_buf unit unit_struct tuple tuple_struct identifier ignored_any
+    }
+}
+
+/// A map whose value errors name their key (`PageSize: expected a number, found "x"`),
+/// so that a refused request says which parameter was wrong.
+struct Keyed {
+    entries: serde_json::map::IntoIter,
+    value: Option<(String, Value)>,
+}
+
+impl<'de> de::MapAccess<'de> for Keyed {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                let key = seed.deserialize(k.clone().into_deserializer())?;
+                self.value = Some((k, v));
+                Ok(Some(key))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<S: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, Self::Error> {
+        let (k, v) = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without its key"))?;
+        seed.deserialize(Lenient(v))
+            .map_err(|e| de::Error::custom(format!("{k}: {e}")))
     }
 }
 

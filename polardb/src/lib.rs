@@ -3,6 +3,8 @@
 //! * [`models`] — typed requests and responses with the API's own field names and JSON
 //!   shapes (PascalCase, the official SDK models' wrappers such as `Items.DBCluster[]`).
 //!   They depend on serde only and compile for wasm32, so the UI can use them.
+//! * [`request`] — the canonical request: an action, a region and flat parameters checked
+//!   against the catalogue and read into the typed request before anything is signed.
 //! * [`sign`] (feature `signing`) — signature version 2 (HMAC-SHA1) and version 3
 //!   (ACS3-HMAC-SHA256), shared by the client and the emulator.
 //! * [`client`] (feature `client`) — the HTTP client: regional endpoints, retries, errors.
@@ -12,6 +14,7 @@ pub mod endpoints;
 pub mod error;
 pub mod lenient;
 pub mod models;
+pub mod request;
 pub mod xml;
 
 #[cfg(feature = "signing")]

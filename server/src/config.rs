@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 /// Every setting: (file key, what it is). The environment variable is `POLAR_` + upper case.
 pub const SETTINGS: &[(&str, &str)] = &[
     ("listen", "address and port to serve on (default 127.0.0.1:8080)"),
-    ("database_url", "PostgreSQL URL (DATABASE_URL is read too); required"),
+    ("database_url", "PostgreSQL URL the console serves with (DATABASE_URL is read too); required. Its role must own nothing: not a superuser, not the audit table's owner"),
+    ("database_owner_url", "PostgreSQL URL of the role that owns the tables; when set, `migrate` (and every other command, before it starts) applies the migrations as this role and grants database_url's role what it needs. Give it to `migrate` only, not to the serving process"),
     ("database_max_connections", "pool size (default 10)"),
     ("site_root", "folder with the built site: pkg/, favicon (default target/site)"),
     ("master_key", "base64 of 32 random bytes that encrypt cloud-account secrets"),
@@ -25,6 +26,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("log_format", "text or json (default text)"),
     ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
+    ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429 (default 4)"),
     ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
@@ -38,6 +40,16 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("cloud_account_access_key_secret", "that account's AccessKeySecret (stored encrypted)"),
     ("cloud_account_endpoint", "an http(s) URL overriding Alibaba Cloud's regional endpoints (the emulator); unset for real Alibaba Cloud"),
     ("cloud_account_signature", "v2 (HMAC-SHA1) or v3 (ACS3-HMAC-SHA256); default v2"),
+    ("cloud_account_emulator", "true marks that account as a local emulator, whose endpoint may be plain http (default false: https only)"),
+    ("allow_private_endpoints", "true lets endpoint overrides use loopback, link-local and private addresses (an emulator or a proxy inside your network); default false"),
+];
+
+/// `POLAR_*` variables the binary reads that are not settings (no file key): accepted
+/// by the configuration, used elsewhere.
+pub const VARIABLES: &[(&str, &str)] = &[
+    ("POLAR_CONFIG", "the TOML configuration file (same as --config)"),
+    ("POLAR_LOG", "the log filter, e.g. info or debug,sqlx=warn (default info)"),
+    ("POLAR_NEW_ADMIN_PASSWORD", "the password `create-admin` gives the new administrator (generated and printed when unset)"),
 ];
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +84,8 @@ pub struct SeedAccount {
     pub access_key_id: String,
     pub secret: Zeroizing<String>,
     pub signature: polardb::SignatureVersion,
+    /// Marked as a local emulator (plain http allowed).
+    pub emulator: bool,
 }
 
 /// Settings for sign-in through the SSO proxy's headers.
@@ -164,6 +178,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub proxy: ProxyAuth,
     pub database_url: Zeroizing<String>,
+    /// The owner's URL: migrations and grants only.
+    pub database_owner_url: Option<Zeroizing<String>>,
     pub database_max_connections: u32,
     pub site_root: PathBuf,
     pub master_keys: std::sync::Arc<MasterKeys>,
@@ -175,7 +191,11 @@ pub struct Config {
     pub background_period: std::time::Duration,
     pub shutdown_grace: std::time::Duration,
     pub metrics_token: Option<Zeroizing<String>>,
+    /// Password hashes that may run at once (each holds 19 MiB).
+    pub password_hashing_concurrency: usize,
     pub cloud_account: Option<SeedAccount>,
+    /// Endpoint overrides may use loopback, link-local and private addresses.
+    pub allow_private_endpoints: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -244,7 +264,7 @@ impl Sources {
             let Some(rest) = k.strip_prefix("POLAR_") else {
                 continue;
             };
-            if rest == "CONFIG" {
+            if VARIABLES.iter().any(|(name, _)| *name == k) {
                 continue;
             }
             let key = rest.to_ascii_lowercase();
@@ -312,6 +332,18 @@ impl Sources {
                 "must start with postgres:// or postgresql://",
             ));
         }
+        let database_owner_url = match self.get("database_owner_url") {
+            None => None,
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Some(Zeroizing::new(u.to_string()))
+            }
+            Some(_) => {
+                return Err(err(
+                    "database_owner_url",
+                    "must start with postgres:// or postgresql://",
+                ))
+            }
+        };
         let master_key_id = self.get("master_key_id").unwrap_or("k1").to_string();
         if !master_key_id
             .chars()
@@ -407,6 +439,7 @@ impl Sources {
                         ))
                     }
                 };
+                let emulator = self.parse_bool("cloud_account_emulator", false)?;
                 let signature = match self.get("cloud_account_signature") {
                     None => polardb::SignatureVersion::V2,
                     Some(s) => polardb::SignatureVersion::parse(s)
@@ -418,6 +451,7 @@ impl Sources {
                     access_key_id: id.trim().to_string(),
                     secret: Zeroizing::new(secret.to_string()),
                     signature,
+                    emulator,
                 })
             }
         };
@@ -470,6 +504,7 @@ impl Sources {
             listen,
             proxy,
             database_url: Zeroizing::new(database_url.to_string()),
+            database_owner_url,
             database_max_connections: self.parse_num("database_max_connections", 10u32, 1, 500)?,
             site_root: PathBuf::from(self.get("site_root").unwrap_or("target/site")),
             master_keys: std::sync::Arc::new(
@@ -483,6 +518,7 @@ impl Sources {
                 .get("bootstrap_admin_password")
                 .map(|s| Zeroizing::new(s.to_string())),
             cookie_secure: self.parse_bool("cookie_secure", true)?,
+            allow_private_endpoints: self.parse_bool("allow_private_endpoints", false)?,
             session_idle_minutes: self.parse_num(
                 "session_idle_minutes",
                 480i64,
@@ -503,6 +539,12 @@ impl Sources {
                 0,
                 600,
             )?),
+            password_hashing_concurrency: self.parse_num(
+                "password_hashing_concurrency",
+                backend::identity::DEFAULT_HASHING_CONCURRENCY,
+                1,
+                64,
+            )?,
             metrics_token: self
                 .get("metrics_token")
                 .map(|s| Zeroizing::new(s.trim().to_string())),

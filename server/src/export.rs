@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
+use app::AppError;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use backend::audit::Filter;
 use backend::Backend;
 use tower_sessions::Session;
 
-use crate::web::WebState;
+use crate::web::{error_response, WebState};
 
 pub async fn audit_export(
     State(ws): State<WebState>,
@@ -18,19 +19,28 @@ pub async fn audit_export(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let backend: &Backend = &ws.backend;
-    let Some(id) = app::api::ssr::session_user(&session, None).await else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    let fail = |e: AppError| error_response(&e);
+    let id = match app::api::ssr::live_session_user(&session, None).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return fail(AppError::Unauthenticated),
+        Err(e) => return fail(e),
     };
     let user = match uuid::Uuid::parse_str(&id) {
-        Ok(id) => backend.identity.find(id).await.ok().flatten(),
+        Ok(id) => match backend.identity.find(id).await {
+            Ok(u) => u,
+            Err(e) => return fail(e.into()),
+        },
         Err(_) => None,
     };
     let Some(user) = user.filter(|u| !u.disabled) else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+        return fail(AppError::Unauthenticated);
     };
     let format = q.get("format").map(String::as_str).unwrap_or("csv");
     if format != "csv" && format != "json" {
-        return (StatusCode::BAD_REQUEST, "format: must be csv or json").into_response();
+        return fail(AppError::Invalid {
+            field: "format".into(),
+            message: "must be csv or json".into(),
+        });
     }
     let get = |k: &str| {
         q.get(k)
@@ -40,9 +50,7 @@ pub async fn audit_export(
     let time = |k: &str| app::vault_api::ssr::time_of(get(k), k);
     let (from, to) = match (time("from"), time("to")) {
         (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => {
-            return (StatusCode::BAD_REQUEST, e.to_string()).into_response()
-        }
+        (Err(e), _) | (_, Err(e)) => return fail(e),
     };
     let filter = Filter {
         actor_id: None,
@@ -56,7 +64,7 @@ pub async fn audit_export(
     };
     let (filter, _) = match app::vault_api::ssr::scoped(backend, &user, filter).await {
         Ok(f) => f,
-        Err(e) => return (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+        Err(e) => return fail(e),
     };
     let mut body = String::new();
     if format == "csv" {
@@ -67,7 +75,7 @@ pub async fn audit_export(
     loop {
         let page = match backend.audit.search(&filter, before, 1000).await {
             Ok(p) => p,
-            Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+            Err(e) => return fail(e.into()),
         };
         let Some(last) = page.last() else { break };
         before = Some(last.seq);

@@ -51,22 +51,102 @@ pub struct Started {
     pub background: ops::Background,
 }
 
-/// Connects, migrates, bootstraps and builds the router.
-pub async fn start(config: &Config) -> Result<Started, StartError> {
-    let pool = backend::db::connect(&config.database_url, config.database_max_connections)
+/// As the owner (`database_owner_url`): applies the migrations (ours and the session
+/// store's), takes over what the console's role still owns, and grants that role what it
+/// needs. Needs `database_owner_url`.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let owner_url = config.database_owner_url.as_ref().ok_or_else(|| {
+        StartError::Migrate(
+            "database_owner_url (POLAR_DATABASE_OWNER_URL) is not set: migrations run as the role that owns the tables, and database_url names the role the console serves as".into(),
+        )
+    })?;
+    let app_role = backend::db::role_of(&config.database_url)
+        .map_err(|e| StartError::Database(describe_db_error(&e)))?;
+    let owner = backend::db::connect(owner_url, 1)
+        .await
+        .map_err(|e| StartError::Database(format!("as the owner: {}", describe_db_error(&e))))?;
+    let done = async {
+        backend::db::migrate(&owner)
+            .await
+            .map_err(|e| StartError::Migrate(e.to_string()))?;
+        PostgresStore::new(owner.clone())
+            .migrate()
+            .await
+            .map_err(|e| StartError::Sessions(e.to_string()))?;
+        backend::db::grant_app_role(&owner, &app_role)
+            .await
+            .map_err(|e| {
+                StartError::Migrate(format!(
+                    "cannot grant the console's role {app_role:?} its privileges: {}",
+                    describe_db_error(&e)
+                ))
+            })
+    }
+    .await;
+    owner.close().await;
+    done
+}
+
+/// Opens the console's own pool and checks it may serve: the migrations are the binary's
+/// and its role cannot rewrite the audit trail.
+pub async fn connect_app(
+    config: &Config,
+    max_connections: u32,
+) -> Result<sqlx::PgPool, StartError> {
+    if config.database_owner_url.is_some() {
+        migrate(config).await?;
+    }
+    let pool = backend::db::connect(&config.database_url, max_connections)
         .await
         .map_err(|e| StartError::Database(describe_db_error(&e)))?;
-    backend::db::migrate(&pool)
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or(None);
+    let expected = backend::db::MIGRATOR.iter().map(|m| m.version).max();
+    if applied != expected {
+        return Err(StartError::Migrate(format!(
+            "the database is at migration {} and this binary needs {}: run `polar-console migrate` with database_owner_url (POLAR_DATABASE_OWNER_URL) set",
+            applied.map(|v| v.to_string()).unwrap_or_else(|| "none".into()),
+            expected.unwrap_or_default()
+        )));
+    }
+    if let Some(problem) = backend::db::app_role_problem(&pool)
         .await
-        .map_err(|e| StartError::Migrate(e.to_string()))?;
+        .map_err(|e| StartError::Database(describe_db_error(&e)))?
+    {
+        return Err(StartError::Setup(problem));
+    }
+    Ok(pool)
+}
+
+/// Connects (migrating first as the owner when `database_owner_url` is set), checks the
+/// console's role, bootstraps and builds the router.
+pub async fn start(config: &Config) -> Result<Started, StartError> {
+    let pool = connect_app(config, config.database_max_connections).await?;
     let store = PostgresStore::new(pool.clone());
-    store
-        .migrate()
-        .await
-        .map_err(|e| StartError::Sessions(e.to_string()))?;
-    let client = polardb::client::Client::new(polardb::client::ClientConfig::default())
-        .map_err(|e| StartError::Setup(e.to_string()))?;
-    let backend = Backend::new(pool.clone(), config.master_keys.clone(), client);
+    let client = polardb::client::Client::new(polardb::client::ClientConfig {
+        allow_private: config.allow_private_endpoints,
+        ..Default::default()
+    })
+    .map_err(|e| StartError::Setup(e.to_string()))?;
+    let mut backend = Backend::new(pool.clone(), config.master_keys.clone(), client).with_outbound(
+        backend::outbound::OutboundPolicy {
+            allow_private: config.allow_private_endpoints,
+            own: Some(config.listen),
+        },
+    );
+    backend.identity = backend
+        .identity
+        .with_hashing_concurrency(config.password_hashing_concurrency);
+    // The audit chain's key: created on the first start, then only read. A master key that
+    // cannot decrypt it stops the console here rather than at the first audited request.
+    backend.audit.init().await.map_err(|e| {
+        StartError::Setup(format!(
+            "cannot load the audit chain's key: {e} (is the master key that wrapped it in master_key or old_master_keys?)"
+        ))
+    })?;
 
     let generated_admin_password = match backend
         .identity
@@ -94,6 +174,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
                 &account.access_key_id,
                 &account.secret,
                 account.endpoint.as_deref(),
+                account.emulator,
                 account.signature,
             )
             .await
@@ -145,6 +226,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     let web_state = web::WebState {
         backend: backend.clone(),
         proxy: std::sync::Arc::new(config.proxy.clone()),
+        cookie_secure: config.cookie_secure,
     };
     let router = Router::new()
         .leptos_routes_with_context(
@@ -193,11 +275,16 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             web_state.clone(),
             web::proxy_identity,
         ))
-        .layer(sessions)
+        // Body limit (413) and every server function's error status; after the
+        // same-origin check, so a refused request's body is never read.
+        .layer(middleware::from_fn(web::errors))
+        // Inside the session layer: a refusal tells a signed-in caller (audited) from an
+        // anonymous one (counted and logged).
         .layer(middleware::from_fn_with_state(
             web_state.clone(),
             web::same_origin,
         ))
+        .layer(sessions)
         .layer(middleware::from_fn_with_state(web_state, web::context))
         .layer(middleware::from_fn_with_state(
             backend.clone(),
@@ -233,12 +320,17 @@ async fn require_sign_in(
         && path != "/metrics"
         && !path.contains('.');
     if is_page {
-        let user = match app::api::ssr::session_user(&session, Some(limits)).await {
-            Some(id) => match uuid::Uuid::parse_str(&id) {
-                Ok(id) => backend.identity.find(id).await.ok().flatten(),
-                Err(_) => None,
+        // A session store or database that cannot answer is 503, not "signed out".
+        let id = match app::api::ssr::live_session_user(&session, Some(limits)).await {
+            Ok(id) => id,
+            Err(e) => return web::error_response(&e),
+        };
+        let user = match id.map(|id| uuid::Uuid::parse_str(&id)) {
+            Some(Ok(id)) => match backend.identity.find(id).await {
+                Ok(u) => u,
+                Err(e) => return web::error_response(&app::AppError::from(e)),
             },
-            None => None,
+            _ => None,
         };
         // A disabled user's session, or one an administrator ended, stops here and now.
         let signed_in = match user {

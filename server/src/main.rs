@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Serve the console (the default).
     Serve,
-    /// Apply the database migrations and exit.
+    /// Apply the database migrations as the owner (database_owner_url) and grant the
+    /// console's role (database_url) what it needs; exit. Exit 0 done, 1 failed.
     Migrate,
     /// Check the configuration and exit: 0 when valid, 2 when not.
     #[command(after_help = settings_help())]
@@ -47,7 +48,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain. Exit 0 intact, 3 broken (the first bad record is named), 1 error.
+    /// Check the chain (its links and MACs, every checkpoint, its head). Exit 0 intact, 3
+    /// broken (the first bad record is named), 1 error.
     Verify,
     /// Write every record to standard output.
     Export {
@@ -65,6 +67,10 @@ fn settings_help() -> String {
             config::env_name(key)
         ));
     }
+    s.push_str("\nOther variables:\n");
+    for (name, what) in config::VARIABLES {
+        s.push_str(&format!("  {name:<65} {what}\n"));
+    }
     s
 }
 
@@ -78,19 +84,31 @@ fn load(cli: &Cli) -> Result<server::Config, ExitCode> {
     }
 }
 
+/// The console's own pool for a command; migrates first as the owner when
+/// database_owner_url is set.
 async fn connect(config: &server::Config) -> Result<sqlx::PgPool, ExitCode> {
-    match backend::db::connect(&config.database_url, 2).await {
-        Ok(p) => match backend::db::migrate(&p).await {
-            Ok(()) => Ok(p),
-            Err(e) => {
-                eprintln!("polar-console: cannot apply the migrations: {e}");
-                Err(ExitCode::from(1))
-            }
-        },
-        Err(e) => {
-            eprintln!("polar-console: cannot connect to PostgreSQL: {e}");
-            Err(ExitCode::from(1))
-        }
+    server::connect_app(config, 2).await.map_err(|e| {
+        eprintln!("polar-console: {e}");
+        ExitCode::from(1)
+    })
+}
+
+/// The audit trail of a command run from the command line, and who it records as acting.
+fn cli_audit(config: &server::Config, pool: sqlx::PgPool) -> backend::audit::Audit {
+    backend::audit::Audit::with_keys(
+        pool,
+        config.master_keys.clone(),
+        backend::metrics::Metrics::new(),
+    )
+}
+
+fn cli_actor(command: &str) -> backend::audit::Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    backend::audit::Actor {
+        user_id: None,
+        name: backend::audit::safe_text(&format!("{command} (as {who})"), 128),
+        auth_method: "cli".into(),
+        ..Default::default()
     }
 }
 
@@ -121,7 +139,8 @@ async fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            let identity = backend::identity::Identity::new(pool);
+            let identity = backend::identity::Identity::new(pool.clone());
+            let audit = cli_audit(&config, pool);
             let name = match backend::identity::Username::parse(&username) {
                 Ok(n) => n,
                 Err(e) => {
@@ -137,15 +156,27 @@ async fn main() -> ExitCode {
                 eprintln!("polar-console: POLAR_NEW_ADMIN_PASSWORD: {e}");
                 return ExitCode::from(2);
             }
-            match identity
-                .create_local(
-                    &name,
-                    name.as_str(),
-                    backend::identity::Role::Admin,
-                    &password,
-                )
-                .await
-            {
+            // The new administrator and its audit record commit together, or neither.
+            let created = async {
+                let mut change = audit.begin_change().await?;
+                let user = identity
+                    .create_local_in(
+                        change.conn(),
+                        &name,
+                        name.as_str(),
+                        backend::identity::Role::Admin,
+                        &password,
+                    )
+                    .await?;
+                let mut e = backend::audit::Event::security(
+                    cli_actor("create-admin"),
+                    "UserCreated",
+                    backend::audit::Outcome::Ok,
+                );
+                e.params = serde_json::json!({"user": user.id.to_string(), "username": user.username, "role": user.role});
+                change.commit(&e).await
+            };
+            match created.await {
                 Ok(_) => {
                     if generated {
                         println!(
@@ -169,11 +200,26 @@ async fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            let vault = backend::vault::Vault::new(pool, config.master_keys.clone());
-            match vault.rotate_keys().await {
+            let vault = backend::vault::Vault::new(pool.clone(), config.master_keys.clone());
+            let audit = cli_audit(&config, pool);
+            let rotated = async {
+                let n = vault.rotate_keys().await?;
+                // The audit chain's key is re-wrapped too: it stays the same key, so every
+                // MAC made before the rotation still verifies.
+                let rewrapped = audit.rewrap_key().await?;
+                let mut e = backend::audit::Event::security(
+                    cli_actor("rotate-keys"),
+                    "MasterKeyRotated",
+                    backend::audit::Outcome::Ok,
+                );
+                e.params = serde_json::json!({"key_id": config.master_keys.active_id(), "cloud_accounts": n, "audit_key": rewrapped});
+                audit.append(&e).await?;
+                Ok::<_, backend::BackendError>(n)
+            };
+            match rotated.await {
                 Ok(n) => {
                     println!(
-                        "re-encrypted {n} cloud-account secrets under key {}",
+                        "re-encrypted {n} cloud-account secrets and the audit chain's key under key {}",
                         config.master_keys.active_id()
                     );
                     ExitCode::SUCCESS
@@ -189,7 +235,7 @@ async fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            let audit = backend::audit::Audit::new(pool);
+            let audit = cli_audit(&config, pool);
             match command {
                 AuditCommand::Verify => match audit.verify().await {
                     Ok(backend::audit::Verdict::Intact { records }) => {
@@ -242,16 +288,9 @@ async fn main() -> ExitCode {
         }
         Command::Migrate => {
             init_logs(config.log_format);
-            let pool = match backend::db::connect(&config.database_url, 1).await {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("polar-console: cannot connect to PostgreSQL: {e}");
-                    return ExitCode::from(1);
-                }
-            };
-            match backend::db::migrate(&pool).await {
+            match server::migrate(&config).await {
                 Ok(()) => {
-                    println!("migrations are current");
+                    println!("migrations are current; the console's role has its privileges");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

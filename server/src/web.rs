@@ -4,12 +4,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::audit::{Actor, Event, Outcome};
-use backend::identity::Username;
+use backend::identity::{ProxyUser, Username};
 use backend::{Backend, ClientAddr};
 use base64::Engine;
 use rand::RngCore;
@@ -22,6 +23,9 @@ use crate::config::ProxyAuth;
 pub struct WebState {
     pub backend: Backend,
     pub proxy: Arc<ProxyAuth>,
+    /// The `cookie_secure` setting: on a host other than loopback, the console is then
+    /// served over https (its session cookie works nowhere else).
+    pub cookie_secure: bool,
 }
 
 /// The request id, also sent back as `x-request-id` and written into audit records.
@@ -147,41 +151,205 @@ fn actor_from(req: &Request) -> Actor {
     }
 }
 
-/// Changes must come from the console's own pages: `Origin` must name this host, or,
-/// without `Origin`, `Sec-Fetch-Site` must say `same-origin`. Otherwise 403.
-pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
+/// Whether a `Host` value names this machine's loopback interface (`localhost`,
+/// `127.x.y.z`, `[::1]`, with or without a port).
+fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    let name = name.trim_end_matches('.');
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The scheme the console is served with, as the browser sees it: what a trusted proxy
+/// says in `X-Forwarded-Proto` (its own hop, the last value); otherwise `https` when the
+/// session cookie is Secure and the host is not loopback (browsers keep such a cookie over
+/// https only), else `http`.
+pub fn served_scheme(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    proxy: &ProxyAuth,
+    cookie_secure: bool,
+) -> &'static str {
+    if proxy.is_trusted(peer) {
+        let said = headers
+            .get_all("x-forwarded-proto")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .map(|v| v.trim().to_ascii_lowercase());
+        match said.as_deref() {
+            Some("https") => return "https",
+            Some("http") => return "http",
+            _ => {}
+        }
     }
-    let headers = req.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if cookie_secure && !is_loopback_host(host) {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// Whether a change comes from the console's own pages: `Origin` must be exactly this
+/// scheme and host, or, without `Origin`, `Sec-Fetch-Site` must say `same-origin`.
+pub fn is_same_origin(headers: &HeaderMap, scheme: &str) -> bool {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => {
-            let origin = origin.to_ascii_lowercase();
-            let without_scheme = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            !host.is_empty() && without_scheme == Some(host.as_str())
+            !host.is_empty() && origin.to_ascii_lowercase() == format!("{scheme}://{host}")
         }
         None => headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin"),
-    };
-    if ok {
+    }
+}
+
+/// Changes must come from the console's own pages (see [`is_same_origin`]); otherwise 403.
+/// A refusal with a signed-in session is audited; an anonymous one — anyone can send
+/// those, by the thousand — is counted in `polar_cross_origin_refused_total` and logged.
+/// Runs inside the session layer.
+pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let mut event = Event::security(actor_from(&req), "CsrfRefused", Outcome::Denied);
+    let peer = req
+        .extensions()
+        .get::<Peer>()
+        .map(|p| p.0)
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let scheme = served_scheme(peer, req.headers(), &ws.proxy, ws.cookie_secure);
+    if is_same_origin(req.headers(), scheme) {
+        return next.run(req).await;
+    }
+    let user = match req.extensions().get::<Session>() {
+        Some(session) => match app::api::ssr::live_session_user(session, None).await {
+            Ok(Some(id)) => match uuid::Uuid::parse_str(&id) {
+                Ok(id) => ws.backend.identity.find(id).await.ok().flatten(),
+                Err(_) => None,
+            },
+            _ => None,
+        },
+        None => None,
+    };
+    let refused = (
+        StatusCode::FORBIDDEN,
+        "Refused: changes must come from the console's own pages (cross-origin request).",
+    )
+        .into_response();
+    let Some(user) = user else {
+        ws.backend.metrics.inc(
+            "polar_cross_origin_refused_total",
+            &[("caller", "anonymous")],
+        );
+        tracing::warn!(
+            client = req.extensions().get::<ClientAddr>().map(|c| c.0.to_string()).unwrap_or_default(),
+            method = req.method().as_str(),
+            path = ?req.uri().path(),
+            origin = ?req.headers().get(header::ORIGIN),
+            expected_scheme = scheme,
+            "refused an anonymous cross-origin change"
+        );
+        return refused;
+    };
+    ws.backend
+        .metrics
+        .inc("polar_cross_origin_refused_total", &[("caller", "user")]);
+    let mut actor = actor_from(&req);
+    actor.user_id = Some(user.id);
+    actor.name = user.username.clone();
+    actor.auth_method = user.auth_source.clone();
+    let mut event = Event::security(actor, "CsrfRefused", Outcome::Denied);
     event.params = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() });
     if let Err(e) = ws.backend.audit.append(&event).await {
         tracing::error!(error = %e, "could not record a cross-origin refusal");
     }
-    (
-        StatusCode::FORBIDDEN,
-        "Refused: changes must come from the console's own pages (cross-origin request).",
-    )
-        .into_response()
+    refused
+}
+
+/// The most a request body may hold: 2 MiB, axum's default limit, which server
+/// functions apply too.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// An error as every route answers it: the error's status and the error as JSON (the
+/// encoding of server functions' errors: `{"Invalid":{"field":…,"message":…}}`).
+pub fn error_response(err: &app::AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Reads a request body into memory, at most [`MAX_BODY_BYTES`].
+async fn read_body(mut body: Body) -> Result<axum::body::Bytes, app::AppError> {
+    use axum::body::HttpBody;
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|_| app::AppError::Invalid {
+            field: "request".into(),
+            message: "the body could not be read to its end".into(),
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > MAX_BODY_BYTES {
+                return Err(app::AppError::TooLarge(MAX_BODY_BYTES as u64));
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.into())
+}
+
+/// Statuses in one place. A body over [`MAX_BODY_BYTES`] answers 413 before anything
+/// reads it; a server function's error answer (server_fn marks it and answers 500
+/// whatever the error) gets its error's own status, [`app::AppError::status`].
+pub async fn errors(req: Request, next: Next) -> Response {
+    let req = if matches!(*req.method(), Method::GET | Method::HEAD) {
+        req
+    } else {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return error_response(&app::AppError::TooLarge(MAX_BODY_BYTES as u64));
+        }
+        let (parts, body) = req.into_parts();
+        match read_body(body).await {
+            Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
+            Err(e) => return error_response(&e),
+        }
+    };
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// All values of the first configured header that is present; `Err` when it appears twice.
@@ -277,7 +445,30 @@ pub async fn proxy_identity(
         .provision_proxy_user(&username, &name, email.as_deref(), &role)
         .await
     {
-        Ok(u) => u,
+        Ok(ProxyUser::User(u)) => u,
+        Ok(ProxyUser::NameOfLocalAccount) => {
+            // SSO and local identities never merge: a proxy user named like a local account
+            // (say `admin`) must not get that account's session. Refused and audited.
+            let _ = session.flush().await;
+            let mut actor = actor_from(&req);
+            actor.name = backend::audit::safe_text(username.as_str(), 128);
+            actor.auth_method = "proxy".into();
+            let mut event = Event::security(actor, "ProxySignInRefused", Outcome::Denied);
+            event.params = serde_json::json!({ "reason": "a local account has this name" });
+            if let Err(e) = ws.backend.audit.append(&event).await {
+                tracing::error!(error = %e, "could not record a refused proxy sign-in");
+            }
+            tracing::warn!(
+                user = %username.as_str(),
+                "proxy sign-in refused: a local account has this name"
+            );
+            return (
+                StatusCode::FORBIDDEN,
+                "Refused: this name belongs to a local console account, which single sign-on \
+                 cannot use. Ask an administrator.",
+            )
+                .into_response();
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot provision a proxy user");
             return (
@@ -360,5 +551,68 @@ mod tests {
         assert_eq!(role_for_groups(&["sre".into(), "dba".into()], &p), "admin");
         assert_eq!(role_for_groups(&["sre".into()], &p), "operator");
         assert_eq!(role_for_groups(&["other".into()], &p), "viewer");
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn the_origin_must_have_the_scheme_the_console_is_served_with() {
+        let p = proxy(&["10.0.0.0/8"]);
+        let direct: IpAddr = "198.51.100.1".parse().unwrap();
+        let via_proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        // Loopback over plain HTTP (development), whatever cookie_secure says.
+        let h = headers(&[("host", "127.0.0.1:8080")]);
+        assert_eq!(served_scheme(direct, &h, &p, true), "http");
+        assert!(is_same_origin(
+            &headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080")
+            ]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "https://127.0.0.1:8080")
+            ]),
+            "http"
+        ));
+        assert_eq!(
+            served_scheme(direct, &headers(&[("host", "[::1]:80")]), &p, true),
+            "http"
+        );
+        assert_eq!(
+            served_scheme(direct, &headers(&[("host", "localhost")]), &p, true),
+            "http"
+        );
+        // Another host with a Secure cookie: https; without one: http.
+        let h = headers(&[("host", "console.example")]);
+        assert_eq!(served_scheme(direct, &h, &p, true), "https");
+        assert_eq!(served_scheme(direct, &h, &p, false), "http");
+        // A trusted proxy's X-Forwarded-Proto decides; an untrusted peer's is ignored.
+        let h = headers(&[("host", "console.example"), ("x-forwarded-proto", "http")]);
+        assert_eq!(served_scheme(via_proxy, &h, &p, true), "http");
+        let h = headers(&[("host", "127.0.0.1"), ("x-forwarded-proto", "https")]);
+        assert_eq!(served_scheme(via_proxy, &h, &p, false), "https");
+        assert_eq!(served_scheme(direct, &h, &p, false), "http");
+        // Without Origin, only a same-origin fetch passes.
+        assert!(is_same_origin(
+            &headers(&[("host", "h"), ("sec-fetch-site", "same-origin")]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("host", "h"), ("sec-fetch-site", "same-site")]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("host", "h"), ("origin", "null")]),
+            "http"
+        ));
     }
 }

@@ -9,6 +9,12 @@ use backend::access::builtin_policy;
 use backend::audit::Actor;
 use backend::gateway::Caller;
 use polardb::client::{Client, ClientConfig, Credentials, Target};
+
+/// The emulator listens on loopback.
+const LOOPBACK: backend::outbound::OutboundPolicy = backend::outbound::OutboundPolicy {
+    allow_private: true,
+    own: None,
+};
 use polardb::models::DescribeDBClusters;
 use polardb::SignatureVersion;
 use tests::{TestApp, EMU_KEY_ID, EMU_SECRET};
@@ -38,7 +44,8 @@ async fn main() {
         "k1",
         backend::vault::MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
     ));
-    let backend = backend::Backend::new(pool, keys, Client::new(ClientConfig::default()).unwrap());
+    let backend = backend::Backend::new(pool, keys, Client::new(ClientConfig::default()).unwrap())
+        .with_outbound(LOOPBACK);
     let caller = Caller {
         actor: Actor {
             user_id: None,
@@ -161,7 +168,8 @@ async fn main() {
             backend::vault::MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
         )),
         Client::new(ClientConfig::default()).unwrap(),
-    );
+    )
+    .with_outbound(LOOPBACK);
     let big_target = Target {
         endpoint: Some(big.emulator.clone()),
         signature: SignatureVersion::V2,

@@ -29,6 +29,7 @@ test('a cloud account added in the browser works and its secret never comes back
     await page.fill('[data-testid=add-account] input[name=regions]', 'cn-hangzhou, cn-shanghai');
     await page.selectOption('[data-testid=add-account] select[name=signature_version]', 'v3');
     await page.fill('[data-testid=add-account] input[name=endpoint]', EMULATOR);
+    await page.check('[data-testid=add-account] input[name=emulator]');
     await page.click('[data-testid=add-account] button[type=submit]');
     await page.waitForSelector('tr[data-account=second]');
     const row = await page.textContent('tr[data-account=second]');

@@ -11,7 +11,12 @@ pub struct TestApp {
     pub base: String,
     pub emulator: String,
     pub admin_password: String,
+    /// The test's own access to the database: the owner's (a superuser's) URL, with which
+    /// the console was migrated. Tests use it to look and to tamper.
     pub database_url: String,
+    /// The URL the console serves with: [`APP_ROLE`], which owns nothing.
+    pub console_database_url: String,
+    /// A pool on `database_url` (the owner's).
     pub pool: sqlx::PgPool,
     pub http: reqwest::Client,
     /// The app's background jobs; they stop with the test.
@@ -21,6 +26,41 @@ pub struct TestApp {
 pub const EMU_KEY_ID: &str = "LTAItest0000000key";
 pub const EMU_SECRET: &str = "emulator-secret-do-not-leak";
 pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// The ordinary role the console serves as in tests (created once per cluster).
+pub const APP_ROLE: &str = "polar_test_app";
+
+/// `url` signing in as `role` instead (no password: the test cluster trusts its socket).
+pub fn url_as(url: &str, role: &str) -> String {
+    let mut u = reqwest::Url::parse(url).expect("a database URL");
+    u.set_username(role).expect("a URL with a user");
+    u.set_password(None).expect("a URL with a password");
+    u.to_string()
+}
+
+/// The URL of `owner_url`'s database for the console's ordinary role [`APP_ROLE`], which
+/// is created (LOGIN, nothing else) when missing. The console migrates with
+/// `owner_url` (POLAR_DATABASE_OWNER_URL) and serves with this one.
+pub async fn app_database_url(owner_url: &str) -> String {
+    // The owner is a superuser in tests: it creates the role on its own cluster.
+    let pool = sqlx::PgPool::connect(owner_url)
+        .await
+        .expect("connect as the owner");
+    // Tests run at once: a concurrent CREATE ROLE may win the race.
+    sqlx::query(&format!(
+        "DO $$ BEGIN
+             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                 CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+             END IF;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$"
+    ))
+    .execute(&pool)
+    .await
+    .expect("create the console's test role");
+    pool.close().await;
+    url_as(owner_url, APP_ROLE)
+}
 
 /// Creates an empty database for one test and returns its URL.
 pub async fn fresh_database() -> String {
@@ -70,13 +110,17 @@ impl TestApp {
         .await
         .expect("emulator starts");
         let database_url = fresh_database().await;
+        let console_database_url = app_database_url(&database_url).await;
         let admin_password = "correct-horse-battery-staple".to_string();
         let env: Vec<(String, String)> = [
-            ("POLAR_DATABASE_URL", database_url.as_str()),
+            ("POLAR_DATABASE_URL", console_database_url.as_str()),
+            ("POLAR_DATABASE_OWNER_URL", database_url.as_str()),
             ("POLAR_MASTER_KEY", MASTER_KEY),
             ("POLAR_LISTEN", "127.0.0.1:0"),
             ("POLAR_BOOTSTRAP_ADMIN_PASSWORD", admin_password.as_str()),
             ("POLAR_CLOUD_ACCOUNT_ENDPOINT", emulator.as_str()),
+            ("POLAR_CLOUD_ACCOUNT_EMULATOR", "true"),
+            ("POLAR_ALLOW_PRIVATE_ENDPOINTS", "true"),
             ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", EMU_KEY_ID),
             ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", EMU_SECRET),
         ]
@@ -102,6 +146,7 @@ impl TestApp {
             emulator,
             admin_password,
             database_url,
+            console_database_url,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -30,6 +30,11 @@ async fn backend_for(app: &TestApp) -> backend::Backend {
         keys,
         polardb::client::Client::new(Default::default()).unwrap(),
     )
+    // The emulator listens on loopback.
+    .with_outbound(backend::outbound::OutboundPolicy {
+        allow_private: true,
+        own: None,
+    })
 }
 
 #[tokio::test]

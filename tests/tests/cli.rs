@@ -417,3 +417,156 @@ async fn actions_lists_the_catalogue() {
         assert_eq!(kind, expected, "{line}");
     }
 }
+
+/// The `polar-console` binary. scripts/test.sh builds it before the tests run; after
+/// changing the server, `cargo build -p server` first.
+fn console_binary() -> std::path::PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
+        });
+    let bin = target.join("debug").join("polar-console");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p server` (scripts/test.sh does)",
+        bin.display()
+    );
+    bin
+}
+
+/// Words in backquotes.
+fn quoted(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// What the README documents: the settings table's file keys, and every `POLAR_*`
+/// variable it names anywhere (the table, the sentences after it, the examples).
+fn readme_names() -> (Vec<String>, Vec<String>) {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Configuration")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Configuration section");
+    let mut keys = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let first_cell = line.split('|').nth(1).unwrap_or_default();
+        for word in quoted(first_cell) {
+            if !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                keys.push(word.to_string());
+            }
+        }
+    }
+    let mut vars: Vec<String> = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(i) = rest.find("POLAR_") {
+        let name: String = rest[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        let name = name.trim_end_matches('_').to_string();
+        if name.len() > "POLAR_".len() && !vars.contains(&name) {
+            vars.push(name);
+        }
+        rest = &rest[i + "POLAR_".len()..];
+    }
+    for var in quoted(section) {
+        if var == "DATABASE_URL" && !vars.iter().any(|v| v == var) {
+            vars.push(var.to_string());
+        }
+    }
+    (keys, vars)
+}
+
+fn check_config(env: &[(String, String)]) -> std::process::Output {
+    std::process::Command::new(console_binary())
+        .arg("check-config")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .expect("run polar-console")
+}
+
+/// The README and the binary agree: every setting and variable the README documents is
+/// accepted by `polar-console check-config` (in the file and in the environment), and
+/// every setting the binary lists is in the README's table.
+#[test]
+fn every_documented_setting_is_accepted_and_every_setting_is_documented() {
+    let (keys, vars) = readme_names();
+    assert!(keys.len() >= 20, "{keys:?}");
+    for must in ["POLAR_LOG", "POLAR_NEW_ADMIN_PASSWORD", "POLAR_CONFIG"] {
+        assert!(
+            vars.iter().any(|v| v == must),
+            "{must} not found in {vars:?}"
+        );
+    }
+    // Every file key in a file, every variable in the environment; empty means unset,
+    // so only the names are on trial.
+    let file = std::env::temp_dir().join(format!("polar-readme-{}.toml", std::process::id()));
+    let toml: String = keys.iter().map(|k| format!("{k} = \"\"\n")).collect();
+    std::fs::write(&file, toml).unwrap();
+    let mut env: Vec<(String, String)> = vars
+        .iter()
+        .map(|v| (v.clone(), String::new()))
+        .filter(|(v, _)| v != "POLAR_CONFIG")
+        .collect();
+    env.push(("POLAR_CONFIG".into(), file.display().to_string()));
+    env.retain(|(k, _)| k != "POLAR_DATABASE_URL" && k != "POLAR_MASTER_KEY");
+    env.push((
+        "POLAR_DATABASE_URL".into(),
+        "postgres://db.invalid/polar".into(),
+    ));
+    env.push(("POLAR_MASTER_KEY".into(), tests::MASTER_KEY.into()));
+    let out = check_config(&env);
+    assert!(
+        out.status.success(),
+        "check-config refused a documented name ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An undocumented name is refused, so the run above proves something.
+    env.push(("POLAR_NOT_A_SETTING".into(), String::new()));
+    let out = check_config(&env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("POLAR_NOT_A_SETTING"));
+    let _ = std::fs::remove_file(&file);
+
+    // The other way round: what the binary knows is in the README.
+    let help = std::process::Command::new(console_binary())
+        .args(["check-config", "--help"])
+        .env_clear()
+        .output()
+        .expect("run polar-console");
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    let listed = help
+        .split("Settings (file key / environment variable):")
+        .nth(1)
+        .expect("the settings list in --help");
+    let (settings, others) = listed
+        .split_once("Other variables:")
+        .unwrap_or((listed, ""));
+    let mut undocumented = Vec::new();
+    for line in settings.lines().filter(|l| l.starts_with("  ")) {
+        let key = line.split_whitespace().next().unwrap_or_default();
+        if !keys.iter().any(|k| k == key) {
+            undocumented.push(key.to_string());
+        }
+    }
+    for line in others.lines().filter(|l| l.starts_with("  ")) {
+        let name = line.split_whitespace().next().unwrap_or_default();
+        if !vars.iter().any(|v| v == name) {
+            undocumented.push(name.to_string());
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "settings the binary accepts but the README's table does not document: {undocumented:?}"
+    );
+}

@@ -76,10 +76,30 @@ fn build(env: &BTreeMap<String, String>) -> Config {
 
 /// The console services of a compose file: name → environment.
 fn console_services(compose: &serde_yaml::Value) -> BTreeMap<String, BTreeMap<String, String>> {
+    polar_services(compose, false)
+}
+
+/// The services that run `polar-console migrate` (as the owner): name → environment.
+fn migrate_services(compose: &serde_yaml::Value) -> BTreeMap<String, BTreeMap<String, String>> {
+    polar_services(compose, true)
+}
+
+fn is_migrate(svc: &serde_yaml::Value) -> bool {
+    svc["command"]
+        .as_sequence()
+        .and_then(|c| c.first())
+        .and_then(|c| c.as_str())
+        == Some("migrate")
+}
+
+fn polar_services(
+    compose: &serde_yaml::Value,
+    migrate: bool,
+) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for (name, svc) in compose["services"].as_mapping().expect("services") {
         let image = svc["image"].as_str().unwrap_or("");
-        if !image.starts_with("polar-console") {
+        if !image.starts_with("polar-console") || is_migrate(svc) != migrate {
             continue;
         }
         let env = svc["environment"]
@@ -140,6 +160,7 @@ fn check_proxy_setup(dir: &str) {
     assert!(!consoles.is_empty(), "{dir}: no console service");
     let proxy_ip = nginx_address(&compose);
     let set = console_location_headers(&nginx);
+    check_database_roles(dir, &compose);
     for (name, env) in &consoles {
         for k in env.keys() {
             assert!(known(k), "{dir}/{name}: {k} is not a console setting");
@@ -203,6 +224,54 @@ fn check_proxy_setup(dir: &str) {
         nginx.contains("auth_request "),
         "{dir}: nginx asks the SSO service"
     );
+}
+
+/// `(owner's role, console's role)` of a configuration.
+fn roles(config: &Config) -> (Option<String>, String) {
+    (
+        config
+            .database_owner_url
+            .as_ref()
+            .map(|u| backend::db::role_of(u).unwrap()),
+        backend::db::role_of(&config.database_url).unwrap(),
+    )
+}
+
+/// The consoles serve as a role that owns nothing and never see the owner's URL; one
+/// service migrates as the owner, and the consoles start only after it succeeded.
+fn check_database_roles(dir: &str, compose: &serde_yaml::Value) {
+    let consoles = console_services(compose);
+    let migrates = migrate_services(compose);
+    assert_eq!(migrates.len(), 1, "{dir}: one migrate service");
+    let (mname, menv) = migrates.iter().next().unwrap();
+    let mconfig = build(menv);
+    let (owner, migrated_for) = roles(&mconfig);
+    let owner = owner.unwrap_or_else(|| panic!("{dir}/{mname}: no POLAR_DATABASE_OWNER_URL"));
+    assert_ne!(
+        owner, migrated_for,
+        "{dir}: the owner and the console are one role"
+    );
+    for (name, env) in &consoles {
+        let config = build(env);
+        assert!(
+            config.database_owner_url.is_none(),
+            "{dir}/{name}: a serving console has the owner's URL"
+        );
+        assert_eq!(
+            roles(&config).1,
+            migrated_for,
+            "{dir}/{name}: serves as another role than {mname} granted"
+        );
+        let svc = &compose["services"][name.as_str()];
+        assert_eq!(
+            svc["depends_on"][mname.as_str()]["condition"].as_str(),
+            Some("service_completed_successfully"),
+            "{dir}/{name}: must start after {mname} succeeded"
+        );
+    }
+    // The database belongs to the owner, who is also the one the init script runs as.
+    let pg = &compose["services"]["postgres"]["environment"];
+    assert_eq!(pg["POSTGRES_USER"].as_str(), Some(owner.as_str()), "{dir}");
 }
 
 #[test]
@@ -319,6 +388,41 @@ fn the_systemd_unit_passes_valid_settings() {
     }
     let config = build(&env);
     assert!(config.proxy.is_trusted("127.0.0.1".parse().unwrap()));
+    assert!(
+        config.database_owner_url.is_none(),
+        "systemd: the serving console has the owner's URL"
+    );
+    // Migrations run before, as the owner, in their own unit.
+    assert!(
+        !service.contains(" migrate"),
+        "systemd: serve does not migrate"
+    );
+    assert!(unit.contains("Requires=polar-console-migrate.service"));
+    let migrate = read("deploy/systemd/polar-console-migrate.service");
+    assert!(migrate.contains("ExecStart=/opt/polar-console/polar-console migrate"));
+    assert!(migrate.contains("Type=oneshot"));
+    let mut menv = BTreeMap::new();
+    for line in migrate
+        .lines()
+        .filter_map(|l| l.strip_prefix("Environment="))
+    {
+        let (k, v) = line.split_once('=').unwrap();
+        menv.insert(k.to_string(), v.replace("%d", dir.to_str().unwrap()));
+    }
+    for file in [
+        "deploy/systemd/polar-console.env.example",
+        "deploy/systemd/polar-console-migrate.env.example",
+    ] {
+        for line in read(file).lines() {
+            if let Some((k, v)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+                menv.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    let mconfig = build(&menv);
+    let (owner, app) = roles(&mconfig);
+    assert_ne!(owner.expect("the owner's URL"), app);
+    assert_eq!(app, roles(&config).1);
     let _ = std::fs::remove_dir_all(dir);
 }
 

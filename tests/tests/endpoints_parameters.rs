@@ -70,7 +70,7 @@ async fn a_viewer_sees_no_endpoint_or_parameter_changes_and_a_hand_made_post_is_
                 ("account", "sandbox"),
                 ("region", cluster.region_id.as_str()),
                 ("cluster", cluster.id.as_str()),
-                ("endpoint", "pe-made-by-hand"),
+                ("endpoint", "pe-madebyhand0"),
                 ("prefix", "viewer-made"),
             ],
         )

@@ -60,13 +60,38 @@ impl Console {
     }
 }
 
-/// Starts `polar-console serve` with these settings; returns once it answers /healthz.
+/// Runs `polar-console migrate` as the owner (`database_url`, a superuser here), granting
+/// the console's ordinary role; returns that role's URL.
+async fn migrate(database_url: &str) -> String {
+    let app_url = tests::app_database_url(database_url).await;
+    let out = tokio::process::Command::new(console_binary())
+        .arg("migrate")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("POLAR_DATABASE_URL", &app_url)
+        .env("POLAR_DATABASE_OWNER_URL", database_url)
+        .env("POLAR_MASTER_KEY", MASTER_KEY)
+        .output()
+        .await
+        .expect("run polar-console migrate");
+    assert!(
+        out.status.success(),
+        "polar-console migrate: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app_url
+}
+
+/// Migrates as the owner (`database_url`), then starts `polar-console serve` as the
+/// console's own role with these settings; returns once it answers /healthz.
 async fn start(
     database_url: &str,
     emulator: &str,
     admin_password: &str,
     extra: &[(&str, &str)],
 ) -> Console {
+    let console_database_url = migrate(database_url).await;
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let log = std::env::temp_dir().join(format!("polar-scale-{}.log", uuid::Uuid::new_v4()));
@@ -74,13 +99,15 @@ async fn start(
     cmd.arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("POLAR_DATABASE_URL", database_url)
+        .env("POLAR_DATABASE_URL", &console_database_url)
         .env("POLAR_LISTEN", format!("127.0.0.1:{port}"))
         .env("POLAR_MASTER_KEY", MASTER_KEY)
         .env("POLAR_COOKIE_SECURE", "false")
         .env("POLAR_LOG_FORMAT", "json")
         .env("POLAR_BOOTSTRAP_ADMIN_PASSWORD", admin_password)
         .env("POLAR_CLOUD_ACCOUNT_ENDPOINT", emulator)
+        .env("POLAR_CLOUD_ACCOUNT_EMULATOR", "true")
+        .env("POLAR_ALLOW_PRIVATE_ENDPOINTS", "true")
         .env("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", EMU_KEY_ID)
         .env("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", EMU_SECRET)
         .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
@@ -120,6 +147,7 @@ async fn start(
             emulator: emulator.to_string(),
             admin_password: admin_password.to_string(),
             database_url: database_url.to_string(),
+            console_database_url,
             pool,
             http,
             background: None,
@@ -289,7 +317,14 @@ async fn two_processes_on_one_database_behave_as_one() {
         .unwrap();
     // A write leaves an intent and an outcome record.
     assert!(after - before >= 400, "only {} new records", after - before);
-    let audit = backend::audit::Audit::new(a.app.pool.clone());
+    let audit = backend::audit::Audit::with_keys(
+        a.app.pool.clone(),
+        std::sync::Arc::new(backend::vault::MasterKeys::new(
+            "k1",
+            backend::vault::MasterKeys::decode_key("master_key", MASTER_KEY).unwrap(),
+        )),
+        backend::metrics::Metrics::new(),
+    );
     match audit.verify().await.unwrap() {
         backend::audit::Verdict::Intact { records } => assert_eq!(records, after),
         other => panic!("the chain is not intact: {other:?}"),

@@ -23,9 +23,11 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
             "",
             "v2",
             "",
+            false,
         )
         .unwrap();
-        old.create(&new).await.unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
+        old.create(&mut conn, &new).await.unwrap();
     }
     // Secrets are not stored in the clear: no column holds the plaintext bytes.
     let raw: Vec<Vec<u8>> = sqlx::query_scalar("SELECT secret_ciphertext FROM cloud_accounts")
@@ -43,7 +45,12 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
     );
     let n = both.rotate_keys().await.unwrap();
     assert_eq!(n, 6, "five new accounts and the sandbox");
-    let only_new = Vault::new(app.pool.clone(), Arc::new(keys("k2", K2)));
+    let only_new = Vault::new(app.pool.clone(), Arc::new(keys("k2", K2))).with_outbound(
+        backend::outbound::OutboundPolicy {
+            allow_private: true,
+            own: None,
+        },
+    );
     for a in only_new.list_enabled().await.unwrap() {
         only_new
             .credentials(&a)
@@ -56,7 +63,11 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
         .unwrap();
     assert_eq!(ids, vec!["k2".to_string()]);
     // The old key alone no longer reads them.
-    let only_old = Vault::new(app.pool.clone(), Arc::new(keys("k1", tests::MASTER_KEY)));
+    let only_old = Vault::new(app.pool.clone(), Arc::new(keys("k1", tests::MASTER_KEY)))
+        .with_outbound(backend::outbound::OutboundPolicy {
+            allow_private: true,
+            own: None,
+        });
     let a = only_old.list_enabled().await.unwrap().remove(0);
     assert!(only_old.credentials(&a).await.is_err());
 }
@@ -73,9 +84,11 @@ async fn a_ciphertext_moved_to_another_row_does_not_decrypt() {
             "",
             "v2",
             "",
+            false,
         )
         .unwrap();
-        vault.create(&new).await.unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
+        vault.create(&mut conn, &new).await.unwrap();
     }
     sqlx::query(
         "UPDATE cloud_accounts SET secret_ciphertext = src.secret_ciphertext, secret_nonce = src.secret_nonce

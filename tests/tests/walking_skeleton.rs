@@ -151,13 +151,18 @@ async fn a_failed_region_shows_as_a_banner_while_the_rest_lists() {
         "k1",
         backend::vault::MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
     ));
-    let vault = backend::vault::Vault::new(pool, keys);
+    let vault =
+        backend::vault::Vault::new(pool, keys).with_outbound(backend::outbound::OutboundPolicy {
+            allow_private: true,
+            own: None,
+        });
     vault
         .upsert(
             "broken",
             "LTAIunknown00000key",
             "whatever",
             Some(&app.emulator),
+            true,
             polardb::SignatureVersion::V2,
         )
         .await

@@ -118,6 +118,7 @@ pub fn CloudAccountsPage() -> impl IntoView {
                 </select>
             </label>
             <label><span>"Endpoint override (optional, http(s) URL)"</span><input type="url" name="endpoint" placeholder="https://polardb.vpc-proxy.internal/" /></label>
+            <label class="check"><input type="checkbox" name="emulator" value="on" /><span>"Local emulator: its endpoint may be plain http (https otherwise; loopback and private addresses only where the operator allows them)"</span></label>
             {form_error(add.value())}
             <button type="submit" class="primary">"Add cloud account"</button>
         </ActionForm>

@@ -1859,6 +1859,7 @@ fn explain(e: &AppError) -> (String, Option<String>) {
             code,
             message,
             request_id,
+            ..
         } => {
             let words = match code.as_str() {
                 "OperationDenied.LockMode" => "Deletion protection is on, so the API refuses to delete the cluster. Turn protection off first.".to_string(),

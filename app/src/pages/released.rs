@@ -46,6 +46,7 @@ fn problem_of(account: &str, region: &str, e: AppError) -> RegionProblem {
             code,
             message,
             request_id,
+            ..
         } => (code, message, request_id),
         other => (String::new(), other.to_string(), String::new()),
     };

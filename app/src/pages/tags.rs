@@ -1168,6 +1168,7 @@ fn ClusterTags() -> impl IntoView {
                 code: o.code.clone(),
                 message: o.detail.clone(),
                 request_id: o.request_id.clone(),
+                status: 0,
             }),
             None => Ok(list.first().map(|o| o.detail.clone()).unwrap_or_default()),
         }

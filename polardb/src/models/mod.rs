@@ -129,25 +129,90 @@ pub enum ResourceScope {
     Cluster,
 }
 
+/// What a parameter names, as the catalogue declares it per action (see [`ActionInfo::names`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Names {
+    /// A cluster id (`pc-…`), alone or as the entries of a `Name.N` list.
+    Cluster,
+    /// Cluster ids separated by commas (`DBClusterIds`).
+    Clusters,
+    /// A node id (`pi-…`), alone or as `Name.N`; the gateway resolves it to its cluster.
+    Node,
+    /// Node ids separated by commas.
+    Nodes,
+    /// An endpoint id (`pe-…`) of the cluster named beside it.
+    Endpoint,
+    /// A database account of the cluster named beside it.
+    Account,
+    /// A database of the cluster named beside it.
+    Database,
+    /// A backup set of the cluster named beside it.
+    Backup,
+}
+
 /// One entry of the action catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ActionInfo {
     pub name: &'static str,
     pub kind: ActionKind,
     pub resource: ResourceScope,
+    /// The parameters that name resources, and what they name. An access decision covers
+    /// every resource named here (an action naming none is decided region-wide).
+    pub names: &'static [(&'static str, Names)],
 }
 
-/// Builds [`ACTIONS`] from the [`Action`] impls, so names and kinds cannot drift.
+/// Builds [`ACTIONS`] from the [`Action`] impls, so names and kinds cannot drift, plus the
+/// per-action dispatch that reads flat parameters into the typed request.
 macro_rules! catalogue {
-    ($($action:ident => $scope:ident,)*) => {
+    ($($action:ident => $scope:ident [$($param:ident: $names:ident),*],)*) => {
         /// Every action of the API (version 2017-08-01), in the reference's order.
         pub const ACTIONS: &[ActionInfo] = &[$(
             ActionInfo {
                 name: <$action as Action>::NAME,
                 kind: <$action as Action>::KIND,
                 resource: ResourceScope::$scope,
+                names: &[$((stringify!($param), Names::$names)),*],
             },
         )*];
+
+        /// Reads an unflattened request into the action's typed request and writes it
+        /// out again as flat parameters (the canonical list; see [`crate::request`]).
+        pub(crate) fn typed_params(
+            name: &str,
+            value: serde_json::Value,
+        ) -> Result<Vec<(String, String)>, String> {
+            match name {
+                $(<$action as Action>::NAME => crate::lenient::from_value::<$action>(value)
+                    .map(|r| r.to_params())
+                    .map_err(|e| e.to_string()),)*
+                _ => Err(format!("{name} is not in the catalogue")),
+            }
+        }
+
+        /// The parameter names of an action's typed request (top level, as the API spells
+        /// them); empty for a name outside the catalogue.
+        pub fn request_fields(name: &str) -> &'static [&'static str] {
+            match name {
+                $(<$action as Action>::NAME => fields_of::<$action>(),)*
+                _ => &[],
+            }
+        }
+
+        /// An answer read into the action's typed response and written out again: what
+        /// pages and scripts receive instead of the upstream body as it came.
+        pub fn typed_response(
+            name: &str,
+            value: serde_json::Value,
+        ) -> Result<serde_json::Value, String> {
+            match name {
+                $(<$action as Action>::NAME => {
+                    crate::lenient::from_value::<<$action as Action>::Response>(value)
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string()))
+                })*
+                _ => Err(format!("{name} is not in the catalogue")),
+            }
+        }
 
         /// Each action's parameters when built with `Default`: required parameters are
         /// present (empty), optional ones absent. Lets tests check the scopes.
@@ -155,92 +220,144 @@ macro_rules! catalogue {
         fn default_params() -> Vec<(&'static str, Vec<(String, String)>)> {
             vec![$((<$action as Action>::NAME, $action::default().to_params()),)*]
         }
+
+        /// An action's parameters as its typed request's `Default` writes them: required
+        /// ones present (empty or zero), optional ones absent. A skeleton for tests and
+        /// tools to fill in; empty for a name outside the catalogue.
+        pub fn skeleton_params(name: &str) -> Vec<(String, String)> {
+            match name {
+                $(<$action as Action>::NAME => $action::default().to_params(),)*
+                _ => Vec::new(),
+            }
+        }
     };
+}
+
+/// The field names serde's derive hands to `deserialize_struct`: the request's parameters.
+fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    #[derive(Debug)]
+    struct Stop;
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            *self.0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
 }
 
 catalogue! {
     // 05 regions
-    DescribeRegions => Region,
+    DescribeRegions => Region [],
     // 06 clusters
-    CreateDBCluster => Region,
-    DeleteDBCluster => Cluster,
-    DescribeDBClusters => Region,
-    DescribeDBClusterAttribute => Cluster,
-    DescribeTasks => Region,
-    ModifyDBClusterDescription => Cluster,
-    ModifyDBClusterDeletion => Cluster,
-    ModifyDBClusterMaintainTime => Cluster,
-    FailoverDBCluster => Cluster,
-    ModifyDBClusterPrimaryZone => Cluster,
-    ModifyAutoRenewAttribute => Region,
-    DescribeAutoRenewAttribute => Region,
-    DescribeDBClusterAvailableResources => Region,
+    CreateDBCluster => Region [SourceResourceId: Cluster],
+    DeleteDBCluster => Cluster [DBClusterId: Cluster],
+    DescribeDBClusters => Region [DBClusterIds: Clusters, DBNodeIds: Nodes],
+    DescribeDBClusterAttribute => Cluster [DBClusterId: Cluster],
+    DescribeTasks => Region [DBClusterId: Cluster, DBNodeId: Node],
+    ModifyDBClusterDescription => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterDeletion => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterMaintainTime => Cluster [DBClusterId: Cluster],
+    FailoverDBCluster => Cluster [DBClusterId: Cluster, TargetDBNodeId: Node],
+    ModifyDBClusterPrimaryZone => Cluster [DBClusterId: Cluster],
+    ModifyAutoRenewAttribute => Region [DBClusterIds: Clusters],
+    DescribeAutoRenewAttribute => Region [DBClusterIds: Clusters],
+    DescribeDBClusterAvailableResources => Region [],
     // 07 data security
-    ModifyDBClusterAccessWhitelist => Cluster,
-    DescribeDBClusterAccessWhitelist => Cluster,
-    DescribeDBClusterSSL => Cluster,
-    ModifyDBClusterSSL => Cluster,
+    ModifyDBClusterAccessWhitelist => Cluster [DBClusterId: Cluster],
+    DescribeDBClusterAccessWhitelist => Cluster [DBClusterId: Cluster],
+    DescribeDBClusterSSL => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterSSL => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     // 08 nodes
-    CreateDBNodes => Cluster,
-    DeleteDBNodes => Cluster,
-    RestartDBNode => Region,
-    ModifyDBNodeClass => Cluster,
+    CreateDBNodes => Cluster [DBClusterId: Cluster],
+    DeleteDBNodes => Cluster [DBClusterId: Cluster, DBNodeId: Node],
+    RestartDBNode => Region [DBNodeId: Node],
+    ModifyDBNodeClass => Cluster [DBClusterId: Cluster],
     // 09 parameters
-    DescribeDBClusterParameters => Cluster,
-    ModifyDBClusterParameters => Cluster,
+    DescribeDBClusterParameters => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterParameters => Cluster [DBClusterId: Cluster],
     // 10 endpoints
-    CreateDBEndpointAddress => Cluster,
-    CreateDBClusterEndpoint => Cluster,
-    DescribeDBClusterEndpoints => Cluster,
-    ModifyDBClusterEndpoint => Cluster,
-    ModifyDBEndpointAddress => Cluster,
-    DeleteDBEndpointAddress => Cluster,
-    DeleteDBClusterEndpoint => Cluster,
+    CreateDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster],
+    DescribeDBClusterEndpoints => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    ModifyDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    DeleteDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    DeleteDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     // 11 SQL collection
-    DescribeDBClusterAuditLogCollector => Cluster,
-    ModifyDBClusterAuditLogCollector => Cluster,
+    DescribeDBClusterAuditLogCollector => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterAuditLogCollector => Cluster [DBClusterId: Cluster],
     // 12 accounts
-    CreateAccount => Cluster,
-    DescribeAccounts => Cluster,
-    ModifyAccountDescription => Cluster,
-    DeleteAccount => Cluster,
-    ModifyAccountPassword => Cluster,
-    CheckAccountName => Cluster,
+    CreateAccount => Cluster [DBClusterId: Cluster, AccountName: Account, DBName: Database],
+    DescribeAccounts => Cluster [DBClusterId: Cluster, AccountName: Account],
+    ModifyAccountDescription => Cluster [DBClusterId: Cluster, AccountName: Account],
+    DeleteAccount => Cluster [DBClusterId: Cluster, AccountName: Account],
+    ModifyAccountPassword => Cluster [DBClusterId: Cluster, AccountName: Account],
+    CheckAccountName => Cluster [DBClusterId: Cluster, AccountName: Account],
     // 13 databases
-    CreateDatabase => Cluster,
-    DescribeDatabases => Cluster,
-    DeleteDatabase => Cluster,
-    CheckDBName => Cluster,
-    DescribeDBInitializeVariable => Cluster,
+    CreateDatabase => Cluster [DBClusterId: Cluster, DBName: Database, AccountName: Account],
+    DescribeDatabases => Cluster [DBClusterId: Cluster, DBName: Database],
+    DeleteDatabase => Cluster [DBClusterId: Cluster, DBName: Database],
+    CheckDBName => Cluster [DBClusterId: Cluster, DBName: Database],
+    DescribeDBInitializeVariable => Cluster [DBClusterId: Cluster],
     // 14 backups
-    CreateBackup => Cluster,
-    DeleteBackup => Cluster,
-    DescribeBackups => Cluster,
-    DescribeBackupTasks => Cluster,
-    DescribeBackupLogs => Cluster,
-    DescribeDetachedBackups => Cluster,
-    DescribeDBClustersWithBackups => Region,
+    CreateBackup => Cluster [DBClusterId: Cluster],
+    DeleteBackup => Cluster [DBClusterId: Cluster, BackupId: Backup],
+    DescribeBackups => Cluster [DBClusterId: Cluster, BackupId: Backup],
+    DescribeBackupTasks => Cluster [DBClusterId: Cluster],
+    DescribeBackupLogs => Cluster [DBClusterId: Cluster],
+    DescribeDetachedBackups => Cluster [DBClusterId: Cluster, BackupId: Backup],
+    DescribeDBClustersWithBackups => Region [DBClusterIds: Clusters],
     // backup policies (listed in the overview, no section of their own)
-    DescribeBackupPolicy => Cluster,
-    ModifyBackupPolicy => Cluster,
-    DescribeLogBackupPolicy => Cluster,
-    ModifyLogBackupPolicy => Cluster,
+    DescribeBackupPolicy => Cluster [DBClusterId: Cluster],
+    ModifyBackupPolicy => Cluster [DBClusterId: Cluster],
+    DescribeLogBackupPolicy => Cluster [DBClusterId: Cluster],
+    ModifyLogBackupPolicy => Cluster [DBClusterId: Cluster],
     // 15 tags
-    TagResources => Region,
-    UntagResources => Region,
-    ListTagResources => Region,
+    TagResources => Region [ResourceId: Cluster],
+    UntagResources => Region [ResourceId: Cluster],
+    ListTagResources => Region [ResourceId: Cluster],
     // 16 pending maintenance events
-    DescribePendingMaintenanceAction => Region,
-    DescribePendingMaintenanceActions => Region,
-    ModifyPendingMaintenanceAction => Region,
+    DescribePendingMaintenanceAction => Region [],
+    DescribePendingMaintenanceActions => Region [],
+    ModifyPendingMaintenanceAction => Region [],
     // 17 scheduled tasks
-    DescribeScheduleTasks => Region,
-    CancelScheduleTasks => Cluster,
+    DescribeScheduleTasks => Region [DBClusterId: Cluster],
+    CancelScheduleTasks => Cluster [DBClusterId: Cluster],
     // 18 monitoring
-    DescribeDBNodePerformance => Region,
-    DescribeDBClusterMonitor => Cluster,
-    DescribeDBClusterPerformance => Cluster,
-    ModifyDBClusterMonitor => Cluster,
+    DescribeDBNodePerformance => Region [DBNodeId: Node, DBClusterId: Cluster],
+    DescribeDBClusterMonitor => Cluster [DBClusterId: Cluster],
+    DescribeDBClusterPerformance => Cluster [DBClusterId: Cluster],
+    ModifyDBClusterMonitor => Cluster [DBClusterId: Cluster],
 }
 
 /// The catalogue entry of an action, by its exact name.
@@ -317,6 +434,36 @@ mod tests {
             assert_eq!(action_info(a.name), Some(a));
         }
         assert_eq!(action_info("NoSuchAction"), None);
+    }
+
+    #[test]
+    fn every_parameter_that_names_a_cluster_or_node_is_declared() {
+        for a in ACTIONS {
+            let fields = request_fields(a.name);
+            assert!(
+                a.name == "DescribeRegions" || !fields.is_empty(),
+                "{} has fields",
+                a.name
+            );
+            for (param, _) in a.names {
+                assert!(fields.contains(param), "{}: {param} is a parameter", a.name);
+            }
+            for f in fields {
+                let names_one = f.contains("DBCluster") && f.ends_with("Id")
+                    || f.contains("DBClusterIds")
+                    || f.contains("DBNode") && (f.ends_with("Id") || f.ends_with("Ids"))
+                    || *f == "ResourceId"
+                    || *f == "SourceResourceId"
+                    || *f == "DBEndpointId";
+                if names_one {
+                    assert!(
+                        a.names.iter().any(|(p, _)| p == f),
+                        "{}: {f} names a resource but is not declared",
+                        a.name
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,943 @@
+//! The canonical request: one typed, validated value from whatever a caller hands in
+//! (a page's server function, the JSON API, the command line) to the wire.
+//!
+//! [`Request::parse`] takes an action name, a region and flat `Key=Value` parameters and
+//! either refuses them with a [`RequestError`] naming the parameter and the rule, or gives
+//! the one list of parameters that is signed, sent and (secrets redacted) audited:
+//!
+//! * the action is one of the catalogue's ([`crate::models::ACTIONS`]), spelled exactly;
+//! * the region is in the API's region-id form ([`RegionId`]) — outbound addresses are built
+//!   from it, so nothing else reaches a host name;
+//! * every key appears once; the common parameters the signer owns (`Action`, `Version`,
+//!   `AccessKeyId`, `Signature*`, `Timestamp`, `Format`, …) are refused, and so is a
+//!   `RegionId` that disagrees with the region;
+//! * the parameters are read into the action's typed request (the reference's parameter
+//!   table), so a parameter the reference does not list for that action is refused and
+//!   each value is of its type; the canonical list is the typed request written out again;
+//! * ids are in their documented form (`pc-…`, `pi-…`, `pe-…`; refused, never trimmed,
+//!   when they carry spaces or control characters) and no value carries a control
+//!   character other than tab and line breaks (a NUL byte is invalid input).
+//!
+//! The catalogue declares which parameters of each action name resources
+//! ([`crate::models::ActionInfo::names`]); [`Request::resources`] reads them from the
+//! canonical list, so an access decision covers every cluster and node a call names.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::models::{action_info, ActionInfo, Names};
+
+/// Why a request was refused: the parameter and the rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct RequestError {
+    /// The parameter (`DBClusterId`, `Tag.2.Key`), or `action` / `region` / `params`.
+    pub field: String,
+    pub message: String,
+}
+
+impl RequestError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        RequestError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A region id in the API's form: lowercase letters, digits and hyphens in two to five
+/// parts, the first of letters (`cn-hangzhou`, `ap-southeast-1`, `cn-shanghai-finance-1`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RegionId(String);
+
+impl RegionId {
+    pub fn parse(s: &str) -> Result<RegionId, RequestError> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let ok = s.len() <= 48
+            && (2..=5).contains(&parts.len())
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+            && parts[0].bytes().all(|b| b.is_ascii_lowercase());
+        if ok {
+            Ok(RegionId(s.to_string()))
+        } else {
+            Err(RequestError::new(
+                "region",
+                format!(
+                    "{:?} is not a region id (lowercase letters, digits and hyphens, like cn-hangzhou)",
+                    shown(s)
+                ),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RegionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RegionId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Common parameters: the signer writes them, a caller may not.
+const RESERVED: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "Timestamp",
+    "SecurityToken",
+    "BearerToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "ResourceOwnerId",
+    "ResourceOwnerAccount",
+    "OwnerId",
+    "OwnerAccount",
+];
+
+/// The most entries a `Name.N` list may have.
+pub const MAX_LIST: usize = 100;
+/// The longest value a parameter may have (the longest the API takes is a JSON text of
+/// parameters or whitelist entries).
+pub const MAX_VALUE: usize = 64 * 1024;
+/// The most parameters one request may carry.
+pub const MAX_PARAMS: usize = 400;
+
+/// A validated request: the action, its region, and the canonical parameter list.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Request {
+    action: &'static ActionInfo,
+    region: Option<RegionId>,
+    params: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Parameters may hold a password: only their names.
+        let keys: Vec<&str> = self.params.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("action", &self.action.name)
+            .field("region", &self.region)
+            .field("params", &keys)
+            .finish()
+    }
+}
+
+/// The resources a request names, read from its canonical parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Resources {
+    /// Every cluster named (deduplicated, in order of appearance).
+    pub clusters: Vec<String>,
+    /// Every node named; the gateway resolves each to its cluster.
+    pub nodes: Vec<String>,
+    pub endpoint: Option<String>,
+    pub account: Option<String>,
+    pub database: Option<String>,
+    pub backup: Option<String>,
+}
+
+impl Request {
+    /// Canonicalises what a caller sent (see the module documentation).
+    pub fn parse(
+        action: &str,
+        region: &str,
+        params: &[(String, String)],
+    ) -> Result<Request, RequestError> {
+        let info = action_info(action).ok_or_else(|| {
+            RequestError::new(
+                "action",
+                format!(
+                    "{:?} is not an action of the PolarDB API (version {})",
+                    shown(action),
+                    crate::API_VERSION
+                ),
+            )
+        })?;
+        let region = if region.is_empty() && info.name == "DescribeRegions" {
+            None
+        } else if region.is_empty() {
+            return Err(RequestError::new(
+                "region",
+                format!("{} needs a region", info.name),
+            ));
+        } else {
+            Some(RegionId::parse(region)?)
+        };
+        if params.len() > MAX_PARAMS {
+            return Err(RequestError::new(
+                "params",
+                format!("at most {MAX_PARAMS} parameters"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (k, v) in params {
+            check_key(k)?;
+            if !seen.insert(k.as_str()) {
+                return Err(RequestError::new(
+                    k.clone(),
+                    "is given more than once; each parameter takes one value",
+                ));
+            }
+            if RESERVED.contains(&k.as_str()) {
+                return Err(RequestError::new(
+                    k.clone(),
+                    "is a common parameter the console sets itself; leave it out",
+                ));
+            }
+            if k == "RegionId" && Some(v.as_str()) != region.as_ref().map(RegionId::as_str) {
+                return Err(RequestError::new(
+                    "RegionId",
+                    format!(
+                        "{:?} disagrees with the region the call is made in ({})",
+                        shown(v),
+                        region.as_ref().map(RegionId::as_str).unwrap_or("none")
+                    ),
+                ));
+            }
+            check_value(k, v)?;
+        }
+        let mut object = unflatten(params.iter().filter(|(k, _)| k != "RegionId"))?;
+        let fields = crate::models::request_fields(info.name);
+        if let Some(r) = &region {
+            if fields.contains(&"RegionId") {
+                object.insert("RegionId".into(), Value::String(r.0.clone()));
+            }
+        }
+        let mut canonical = crate::models::typed_params(info.name, Value::Object(object))
+            .map_err(|e| RequestError::new("params", e))?;
+        // What the typed request does not know was dropped by it: refuse it instead.
+        for (k, _) in params {
+            if k != "RegionId" && !canonical.iter().any(|(c, _)| c == k) {
+                let top = k.split('.').next().unwrap_or(k);
+                let message = if fields.contains(&top) {
+                    format!("is not in the form {} takes", info.name)
+                } else {
+                    format!(
+                        "is not a parameter of {} (it takes {})",
+                        info.name,
+                        fields.join(", ")
+                    )
+                };
+                return Err(RequestError::new(k.clone(), message));
+            }
+        }
+        if let Some(r) = &region {
+            if !canonical.iter().any(|(k, _)| k == "RegionId") {
+                canonical.push(("RegionId".into(), r.0.clone()));
+            }
+        }
+        for (k, v) in &canonical {
+            check_value(k, v)?;
+        }
+        let request = Request {
+            action: info,
+            region,
+            params: canonical,
+        };
+        request.check_names()?;
+        Ok(request)
+    }
+
+    /// Canonicalises a typed request (the same rules: a typed value can still carry a
+    /// padded id or a region it was not made for).
+    pub fn from_typed<A: crate::models::Action>(
+        region: &str,
+        request: &A,
+    ) -> Result<Request, RequestError> {
+        Request::parse(A::NAME, region, &request.to_params())
+    }
+
+    pub fn action(&self) -> &'static ActionInfo {
+        self.action
+    }
+
+    pub fn region(&self) -> Option<&RegionId> {
+        self.region.as_ref()
+    }
+
+    /// The region as the wire and the audit trail write it (empty for DescribeRegions).
+    pub fn region_str(&self) -> &str {
+        self.region.as_ref().map(RegionId::as_str).unwrap_or("")
+    }
+
+    /// The canonical parameters: exactly what is signed and sent.
+    pub fn params(&self) -> &[(String, String)] {
+        &self.params
+    }
+
+    pub fn into_params(self) -> Vec<(String, String)> {
+        self.params
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets the idempotency key of an action that takes one (the gateway makes one when
+    /// the caller did not), so the audit trail and the wire carry the same token.
+    pub fn ensure_client_token(&mut self, make: impl FnOnce() -> String) -> Option<String> {
+        if !crate::models::CLIENT_TOKEN_ACTIONS.contains(&self.action.name) {
+            return None;
+        }
+        if let Some(t) = self.get("ClientToken").filter(|t| !t.is_empty()) {
+            return Some(t.to_string());
+        }
+        let token = make();
+        self.params.retain(|(k, _)| k != "ClientToken");
+        self.params.push(("ClientToken".into(), token.clone()));
+        Some(token)
+    }
+
+    /// The resources the request names, by the catalogue's declaration.
+    pub fn resources(&self) -> Resources {
+        let mut r = Resources::default();
+        fn push(list: &mut Vec<String>, v: &str) {
+            if !list.iter().any(|x| x == v) {
+                list.push(v.to_string());
+            }
+        }
+        for (param, names) in self.action.names {
+            for (k, v) in &self.params {
+                if !names_key(k, param) {
+                    continue;
+                }
+                match names {
+                    Names::Cluster => push(&mut r.clusters, v),
+                    Names::Clusters => v.split(',').for_each(|c| push(&mut r.clusters, c)),
+                    Names::Node => push(&mut r.nodes, v),
+                    Names::Nodes => v.split(',').for_each(|n| push(&mut r.nodes, n)),
+                    Names::Endpoint => r.endpoint = Some(v.clone()),
+                    Names::Account => r.account = Some(v.clone()),
+                    Names::Database => r.database = Some(v.clone()),
+                    Names::Backup => r.backup = Some(v.clone()),
+                }
+            }
+        }
+        r
+    }
+
+    /// Ids in their documented form.
+    fn check_names(&self) -> Result<(), RequestError> {
+        for (param, names) in self.action.names {
+            for (k, v) in &self.params {
+                if !names_key(k, param) {
+                    continue;
+                }
+                let each: Vec<&str> = match names {
+                    Names::Clusters | Names::Nodes => v.split(',').collect(),
+                    _ => vec![v.as_str()],
+                };
+                for id in each {
+                    let rule = match names {
+                        Names::Cluster | Names::Clusters => prefixed(id, "pc-"),
+                        Names::Node | Names::Nodes => prefixed(id, "pi-"),
+                        Names::Endpoint => prefixed(id, "pe-"),
+                        Names::Account | Names::Database => name_like(id),
+                        Names::Backup => generic_id(id),
+                    };
+                    if let Err(rule) = rule {
+                        return Err(RequestError::new(
+                            k.clone(),
+                            format!("{:?} {rule}", shown(id)),
+                        ));
+                    }
+                }
+            }
+        }
+        // Every other id-like parameter: no spaces, no control characters, no padding.
+        for (k, v) in &self.params {
+            let base = k.split('.').next().unwrap_or(k);
+            let declared = self.action.names.iter().any(|(p, _)| names_key(k, p));
+            if declared || k == "ClientToken" {
+                continue;
+            }
+            let result = if base.ends_with("Ids") && !v.is_empty() {
+                v.split(',').try_for_each(generic_id)
+            } else if base.ends_with("Id") && !v.is_empty() {
+                generic_id(v)
+            } else {
+                Ok(())
+            };
+            if let Err(rule) = result {
+                return Err(RequestError::new(
+                    k.clone(),
+                    format!("{:?} {rule}", shown(v)),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether parameter `key` is the declared `param` or one of its `param.N` entries.
+fn names_key(key: &str, param: &str) -> bool {
+    key == param
+        || key
+            .strip_prefix(param)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn prefixed(id: &str, prefix: &str) -> Result<(), String> {
+    let ok = id.len() <= 64
+        && id.strip_prefix(prefix).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "is not an id of the form {prefix}… (lowercase letters and digits, at most 64 characters)"
+        ))
+    }
+}
+
+fn generic_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:*".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err("is not an id (letters, digits and - _ . : only; no spaces)".into())
+    }
+}
+
+fn name_like(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.chars().all(|c| !c.is_whitespace() && !c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a name (1 to 64 characters, no spaces or control characters)".into())
+    }
+}
+
+/// Parameter names: letters and digits, `.`-separated parts.
+fn check_key(k: &str) -> Result<(), RequestError> {
+    let ok = !k.is_empty()
+        && k.len() <= 128
+        && k.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(RequestError::new(
+            "params",
+            format!(
+                "{:?} is not a parameter name (letters and digits, parts separated by dots)",
+                shown(k)
+            ),
+        ))
+    }
+}
+
+fn check_value(k: &str, v: &str) -> Result<(), RequestError> {
+    if v.len() > MAX_VALUE {
+        return Err(RequestError::new(
+            k,
+            format!("is longer than {MAX_VALUE} bytes"),
+        ));
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(RequestError::new(
+            k,
+            format!(
+                "contains the control character U+{:04X}, which no parameter takes",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Text for a message: control characters escaped, at most 80 characters.
+fn shown(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(80)
+        .flat_map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32).chars().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+/// One part of a flat key: a name or a 1-based index.
+enum Part<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+fn parts(k: &str) -> Result<Vec<Part<'_>>, RequestError> {
+    k.split('.')
+        .enumerate()
+        .map(|(i, p)| {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                match p.parse::<usize>() {
+                    Ok(n) if i > 0 && (1..=MAX_LIST).contains(&n) && !p.starts_with('0') => {
+                        Ok(Part::Index(n))
+                    }
+                    _ => Err(RequestError::new(
+                        k,
+                        format!("list positions run from 1 to {MAX_LIST}"),
+                    )),
+                }
+            } else if p.as_bytes()[0].is_ascii_alphabetic() {
+                Ok(Part::Name(p))
+            } else {
+                Err(RequestError::new(k, "is not a parameter name"))
+            }
+        })
+        .collect()
+}
+
+/// `Name.N` and `Name.N.Field` keys back into lists (the inverse of
+/// [`crate::models::flatten_params`]); positions must run from 1 without gaps.
+fn unflatten<'a>(
+    params: impl Iterator<Item = &'a (String, String)>,
+) -> Result<Map<String, Value>, RequestError> {
+    use std::collections::BTreeMap;
+    enum Slot {
+        Scalar(String),
+        List(BTreeMap<usize, Item>),
+    }
+    enum Item {
+        Scalar(String),
+        Object(Map<String, Value>),
+    }
+    let mut top: BTreeMap<String, Slot> = BTreeMap::new();
+    for (k, v) in params {
+        let clash = || RequestError::new(k.clone(), "clashes with another parameter's form");
+        match parts(k)?.as_slice() {
+            [Part::Name(name)] => {
+                if top
+                    .insert(name.to_string(), Slot::Scalar(v.clone()))
+                    .is_some()
+                {
+                    return Err(clash());
+                }
+            }
+            [Part::Name(name), Part::Index(n)] => {
+                let slot = top
+                    .entry(name.to_string())
+                    .or_insert_with(|| Slot::List(BTreeMap::new()));
+                let Slot::List(items) = slot else {
+                    return Err(clash());
+                };
+                if items.insert(*n, Item::Scalar(v.clone())).is_some() {
+                    return Err(clash());
+                }
+            }
+            [Part::Name(name), Part::Index(n), Part::Name(field)] => {
+                let slot = top
+                    .entry(name.to_string())
+                    .or_insert_with(|| Slot::List(BTreeMap::new()));
+                let Slot::List(items) = slot else {
+                    return Err(clash());
+                };
+                let item = items.entry(*n).or_insert_with(|| Item::Object(Map::new()));
+                let Item::Object(object) = item else {
+                    return Err(clash());
+                };
+                if object
+                    .insert(field.to_string(), Value::String(v.clone()))
+                    .is_some()
+                {
+                    return Err(clash());
+                }
+            }
+            _ => {
+                return Err(RequestError::new(
+                    k.clone(),
+                    "is not a parameter name of the forms Name, Name.N or Name.N.Field",
+                ))
+            }
+        }
+    }
+    let mut out = Map::new();
+    for (name, slot) in top {
+        let value = match slot {
+            Slot::Scalar(s) => Value::String(s),
+            Slot::List(items) => {
+                let mut list = Vec::new();
+                for (expected, (n, item)) in (1..).zip(items) {
+                    if n != expected {
+                        return Err(RequestError::new(
+                            format!("{name}.{n}"),
+                            format!("comes without {name}.{expected}; list positions run from 1 without gaps"),
+                        ));
+                    }
+                    list.push(match item {
+                        Item::Scalar(s) => Value::String(s),
+                        Item::Object(o) => Value::Object(o),
+                    });
+                }
+                Value::Array(list)
+            }
+        };
+        out.insert(name, value);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn refused(action: &str, region: &str, pairs: &[(&str, &str)]) -> RequestError {
+        Request::parse(action, region, &p(pairs)).expect_err("refused")
+    }
+
+    #[test]
+    fn a_valid_request_becomes_its_typed_form() {
+        let r = Request::parse(
+            "ModifyDBClusterAccessWhitelist",
+            "cn-hangzhou",
+            &p(&[
+                ("DBClusterId", "pc-abc123"),
+                ("SecurityIps", "10.0.0.1,10.0.0.0/24"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(r.get("DBClusterId"), Some("pc-abc123"));
+        assert_eq!(r.get("RegionId"), Some("cn-hangzhou"));
+        assert_eq!(r.resources().clusters, vec!["pc-abc123"]);
+        let r = Request::parse(
+            "TagResources",
+            "cn-hangzhou",
+            &p(&[
+                ("ResourceType", "cluster"),
+                ("ResourceId.1", "pc-a1"),
+                ("ResourceId.2", "pc-b2"),
+                ("Tag.1.Key", "env"),
+                ("Tag.1.Value", "prod"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(r.resources().clusters, vec!["pc-a1", "pc-b2"]);
+        assert_eq!(r.get("Tag.1.Value"), Some("prod"));
+        let r = Request::parse(
+            "ModifyAutoRenewAttribute",
+            "cn-hangzhou",
+            &p(&[
+                ("DBClusterIds", "pc-a1,pc-b2"),
+                ("RenewalStatus", "AutoRenewal"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(r.resources().clusters, vec!["pc-a1", "pc-b2"]);
+        let r =
+            Request::parse("RestartDBNode", "cn-hangzhou", &p(&[("DBNodeId", "pi-n1")])).unwrap();
+        assert_eq!(r.resources().nodes, vec!["pi-n1"]);
+        assert!(r.resources().clusters.is_empty());
+        let r = Request::parse("DescribeRegions", "", &[]).unwrap();
+        assert_eq!(r.region(), None);
+    }
+
+    #[test]
+    fn what_a_caller_claims_cannot_steer_it() {
+        // The region reaches a host name: only the region-id form passes.
+        for region in [
+            "x:staging:dbcluster/y",
+            "x@127.0.0.1:9/#",
+            "cn-hangzhou ",
+            "CN-HANGZHOU",
+            "cn_hangzhou",
+            "cn-hangzhou/../x",
+            "-cn",
+            "cn",
+        ] {
+            assert_eq!(
+                refused("DescribeDBClusters", region, &[]).field,
+                "region",
+                "{region}"
+            );
+        }
+        // A RegionId that disagrees, and the signer's own keys.
+        assert_eq!(
+            refused(
+                "DescribeDBClusters",
+                "cn-beijing",
+                &[("RegionId", "cn-hangzhou")]
+            )
+            .field,
+            "RegionId"
+        );
+        for key in [
+            "Action",
+            "Version",
+            "AccessKeyId",
+            "SignatureNonce",
+            "Timestamp",
+            "Format",
+        ] {
+            assert_eq!(
+                refused("DescribeDBClusters", "cn-hangzhou", &[(key, "x")]).field,
+                key
+            );
+        }
+        // One value per key.
+        let e = refused(
+            "ModifyDBClusterAccessWhitelist",
+            "cn-hangzhou",
+            &[
+                ("DBClusterId", "pc-a1"),
+                ("SecurityIps", "10.0.0.1"),
+                ("SecurityIps", "0.0.0.0/0"),
+            ],
+        );
+        assert_eq!(e.field, "SecurityIps");
+        // Padded ids are refused, not trimmed.
+        for id in [
+            " pc-a1", "pc-a1\t", "pc-a1 ", "pc-A1", "pc-a1\0", "pc-", "pi-a1",
+        ] {
+            let e = refused("DeleteDBCluster", "cn-hangzhou", &[("DBClusterId", id)]);
+            assert_eq!(e.field, "DBClusterId", "{id:?}");
+        }
+        let e = refused(
+            "ModifyAutoRenewAttribute",
+            "cn-hangzhou",
+            &[("DBClusterIds", "pc-a1, pc-b2")],
+        );
+        assert_eq!(e.field, "DBClusterIds");
+        // A parameter the action does not take.
+        let e = refused(
+            "RestartDBNode",
+            "cn-hangzhou",
+            &[("DBNodeId", "pi-n1"), ("DBClusterId", "pc-decoy")],
+        );
+        assert_eq!(e.field, "DBClusterId");
+        assert!(
+            e.message.contains("not a parameter of RestartDBNode"),
+            "{e}"
+        );
+        // A NUL anywhere.
+        let e = refused(
+            "ModifyDBClusterDescription",
+            "cn-hangzhou",
+            &[("DBClusterId", "pc-a1"), ("DBClusterDescription", "a\0b")],
+        );
+        assert_eq!(e.field, "DBClusterDescription");
+        // Unknown and misspelt actions.
+        assert_eq!(
+            refused("describeDBClusters", "cn-hangzhou", &[]).field,
+            "action"
+        );
+        // List positions from 1 without gaps.
+        let e = refused(
+            "TagResources",
+            "cn-hangzhou",
+            &[("ResourceType", "cluster"), ("ResourceId.2", "pc-a1")],
+        );
+        assert_eq!(e.field, "ResourceId.2");
+        // Wrong types are named.
+        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("PageSize", "many")]);
+        assert!(e.message.contains("PageSize"), "{e}");
+        // Missing required parameters are named.
+        let e = refused("DeleteDBCluster", "cn-hangzhou", &[]);
+        assert!(e.message.contains("DBClusterId"), "{e}");
+    }
+
+    #[test]
+    fn client_tokens_are_set_once() {
+        let mut r = Request::parse(
+            "CreateBackup",
+            "cn-hangzhou",
+            &p(&[("DBClusterId", "pc-a1")]),
+        )
+        .unwrap();
+        let t = r.ensure_client_token(|| "tok-1".into());
+        assert_eq!(t.as_deref(), Some("tok-1"));
+        assert_eq!(r.get("ClientToken"), Some("tok-1"));
+        assert_eq!(
+            r.ensure_client_token(|| "tok-2".into()).as_deref(),
+            Some("tok-1")
+        );
+        let mut r = Request::parse(
+            "ModifyDBClusterDescription",
+            "cn-hangzhou",
+            &p(&[("DBClusterId", "pc-a1"), ("DBClusterDescription", "x")]),
+        )
+        .unwrap();
+        assert_eq!(r.ensure_client_token(|| "t".into()), None);
+    }
+
+    /// A small deterministic generator (xorshift), so the property test needs no crate.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[(self.next() % items.len() as u64) as usize]
+        }
+        fn text(&mut self) -> String {
+            const ATOMS: &[&str] = &[
+                "pc-a1",
+                "pi-n1",
+                "pe-e1",
+                " ",
+                "\t",
+                "\0",
+                "\u{1b}",
+                ",",
+                ".",
+                "1",
+                "0",
+                "cn-hangzhou",
+                "=",
+                "&",
+                "%00",
+                "é",
+                "中",
+                "x",
+                "Prod",
+                "-",
+                "*",
+                "true",
+                "10.0.0.1/24",
+                "{\"a\":1}",
+                "",
+            ];
+            let n = self.next() % 5;
+            (0..n).map(|_| *self.pick(ATOMS)).collect()
+        }
+    }
+
+    /// Whatever comes in, parsing does not panic; what it accepts is canonical (parsing its
+    /// own output gives it back unchanged, so the signer and the audit record get the same
+    /// list), carries no control character, names resources in their documented form, and
+    /// keeps every parameter the caller gave.
+    #[test]
+    fn property_accepted_requests_are_canonical_and_stable() {
+        let keys = [
+            "DBClusterId",
+            "DBClusterIds",
+            "DBNodeId",
+            "DBNodeId.1",
+            "DBNodeId.2",
+            "ResourceId.1",
+            "ResourceId.2",
+            "ResourceId.3",
+            "Tag.1.Key",
+            "Tag.1.Value",
+            "Tag.2.Key",
+            "RegionId",
+            "SecurityIps",
+            "DBClusterDescription",
+            "PageSize",
+            "PageNumber",
+            "Action",
+            "Signature",
+            "AccountName",
+            "AccountPassword",
+            "DBEndpointId",
+            "ResourceType",
+            "RenewalStatus",
+            "Nope",
+            "Tag.0.Key",
+            "a..b",
+            "BackupId",
+            "ClientToken",
+            "DBClusterIPArrayName",
+        ];
+        let regions = [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "",
+            "x@y",
+            "cn-hangzhou ",
+            "us-east-1",
+        ];
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        let mut accepted = 0;
+        for _ in 0..120_000 {
+            let action = g.pick(crate::models::ACTIONS).name;
+            let region = *g.pick(&regions);
+            let n = g.next() % 6;
+            let own = crate::models::request_fields(action);
+            let params: Vec<(String, String)> = (0..n)
+                .map(|_| {
+                    let key = if own.is_empty() || g.next().is_multiple_of(3) {
+                        g.pick(&keys).to_string()
+                    } else {
+                        g.pick(own).to_string()
+                    };
+                    (key, g.text())
+                })
+                .collect();
+            let Ok(r) = Request::parse(action, region, &params) else {
+                continue;
+            };
+            accepted += 1;
+            let again = Request::parse(action, region, r.params()).expect("own output parses");
+            assert_eq!(again.params(), r.params(), "{action} {params:?}");
+            for (k, v) in r.params() {
+                assert!(
+                    !v.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)),
+                    "{k}={v:?}"
+                );
+                assert!(!RESERVED.contains(&k.as_str()));
+            }
+            for (k, _) in &params {
+                assert!(r.params().iter().any(|(c, _)| c == k), "{k} kept");
+            }
+            let res = r.resources();
+            assert!(res.clusters.iter().all(|c| prefixed(c, "pc-").is_ok()));
+            assert!(res.nodes.iter().all(|c| prefixed(c, "pi-").is_ok()));
+        }
+        assert!(
+            accepted > 500,
+            "the generator reaches accepted requests ({accepted})"
+        );
+    }
+}

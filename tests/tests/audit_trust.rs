@@ -1,0 +1,639 @@
+//! An audit trail you can trust (issue 13, finding 4 and 5): the chain is keyed, so a
+//! rewritten chain does not verify; a cut tail and checkpoints are checked; the console's
+//! database role cannot change history; administrative changes commit only with their
+//! record.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backend::audit::{Audit, Checkpointed, Record, Verdict};
+use backend::vault::MasterKeys;
+use tests::{TestApp, MASTER_KEY};
+
+fn keys() -> Arc<MasterKeys> {
+    Arc::new(MasterKeys::new(
+        "k1",
+        MasterKeys::decode_key("master_key", MASTER_KEY).unwrap(),
+    ))
+}
+
+/// The console's audit trail as `audit verify` sees it (the owner's pool, the master key).
+fn audit_of(app: &TestApp) -> Audit {
+    Audit::with_keys(app.pool.clone(), keys(), backend::metrics::Metrics::new())
+}
+
+/// A few records made over HTTP: sign-ins and audited API reads.
+async fn some_records(app: &TestApp, calls: usize) -> String {
+    let cookie = app.sign_in_admin().await;
+    for _ in 0..calls {
+        let res = app
+            .call_json(
+                &cookie,
+                "call_api",
+                serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
+                    "action": "DescribeDBClusters", "params": []}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+    cookie
+}
+
+async fn chain_end(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// A superuser's connection with triggers off: what an attacker with full database access
+/// (but not the master key) can do.
+async fn superuser(app: &TestApp) -> sqlx::pool::PoolConnection<sqlx::Postgres> {
+    let mut conn = app.pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    conn
+}
+
+fn broken(v: Verdict) -> (i64, String) {
+    match v {
+        Verdict::Broken { seq, problem } => (seq, problem),
+        v => panic!("tampering not found: {v:?}"),
+    }
+}
+
+/// The `polar-console` binary (scripts/test.sh builds it; else `cargo build -p server`).
+fn console_binary() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+    let bin = target.join("debug").join("polar-console");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p server`",
+        bin.display()
+    );
+    bin
+}
+
+#[tokio::test]
+async fn deleting_the_last_records_is_found_by_verify() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 4).await;
+    let audit = audit_of(&app);
+    let end = chain_end(&app).await;
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { records: end }
+    );
+
+    // Cut the last two records: every link that is left is still valid.
+    let mut conn = superuser(&app).await;
+    sqlx::query("DELETE FROM audit_events WHERE seq > $1")
+        .bind(end - 2)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, end - 1, "{problem}");
+    assert!(problem.contains("removed"), "{problem}");
+
+    // The command line says so too, with exit code 3, as the console's own role.
+    let out = tokio::process::Command::new(console_binary())
+        .args(["audit", "verify"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("POLAR_DATABASE_URL", &app.console_database_url)
+        .env("POLAR_MASTER_KEY", MASTER_KEY)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("removed"), "{stdout}");
+
+    // Moving the head back as well needs its MAC, which needs the key.
+    sqlx::query(
+        "UPDATE audit_head SET seq = $1, hash = (SELECT hash FROM audit_events WHERE seq = $1)",
+    )
+    .bind(end - 2)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("head"), "{problem}");
+    // Removing the head altogether is no better.
+    sqlx::query("DELETE FROM audit_head")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("head"), "{problem}");
+}
+
+/// Edits record 2 and recomputes every link after it with `link`, head included.
+async fn rewrite_chain(app: &TestApp, link: impl Fn(&Record) -> Vec<u8>) {
+    let records = Audit::new(app.pool.clone())
+        .page_from(0, 10_000)
+        .await
+        .unwrap();
+    let mut conn = superuser(app).await;
+    let mut prev = records[0].hash.clone();
+    for mut r in records.into_iter().skip(1) {
+        if r.seq == 2 {
+            r.actor_name = "someone else".into();
+        }
+        r.prev_hash = prev.clone();
+        r.hash = link(&r);
+        sqlx::query(
+            "UPDATE audit_events SET actor_name = $2, prev_hash = $3, hash = $4 WHERE seq = $1",
+        )
+        .bind(r.seq)
+        .bind(&r.actor_name)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+            .bind(r.seq)
+            .bind(&r.hash)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        prev = r.hash;
+    }
+}
+
+#[tokio::test]
+async fn a_chain_recomputed_without_the_key_does_not_verify() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 3).await;
+    let audit = audit_of(&app);
+    assert!(matches!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+
+    // The old, unkeyed recipe: SHA-256 of the previous link and the content.
+    rewrite_chain(&app, |r| r.compute_hash()).await;
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, 2, "{problem}");
+    assert!(problem.contains("altered"), "{problem}");
+
+    // The keyed recipe with a key of the attacker's choosing.
+    rewrite_chain(&app, |r| r.compute_mac(&[9u8; 32])).await;
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, 2, "{problem}");
+    assert!(problem.contains("altered"), "{problem}");
+}
+
+#[tokio::test]
+async fn the_consoles_role_cannot_change_history() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 1).await;
+    let console = sqlx::PgPool::connect(&app.console_database_url)
+        .await
+        .unwrap();
+    let me: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&console)
+        .await
+        .unwrap();
+    assert_eq!(me, tests::APP_ROLE);
+    // Granting itself UPDATE does nothing (it holds no grant option) or fails.
+    let _ = sqlx::query(&format!(
+        "GRANT UPDATE, DELETE, TRUNCATE ON audit_events TO {me}"
+    ))
+    .execute(&console)
+    .await;
+    let can: bool = sqlx::query_scalar(
+        "SELECT has_table_privilege(current_user, 'audit_events', 'UPDATE')
+             OR has_table_privilege(current_user, 'audit_events', 'DELETE')
+             OR has_table_privilege(current_user, 'audit_events', 'TRUNCATE')",
+    )
+    .fetch_one(&console)
+    .await
+    .unwrap();
+    assert!(
+        !can,
+        "the console's role holds UPDATE, DELETE or TRUNCATE on audit_events"
+    );
+    for refused in [
+        "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        "ALTER TABLE audit_events DISABLE TRIGGER USER",
+        "ALTER TABLE audit_events OWNER TO CURRENT_USER",
+        "DROP TRIGGER audit_events_no_update_delete ON audit_events",
+        "UPDATE audit_events SET outcome = 'denied' WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 1",
+        "TRUNCATE audit_events",
+        "SET session_replication_role = replica",
+        "DELETE FROM audit_checkpoints",
+        "UPDATE audit_checkpoints SET seq = 0",
+        "DELETE FROM audit_key",
+        "UPDATE audit_key SET keyed_from = 1000",
+        "ALTER TABLE audit_head DISABLE TRIGGER ALL",
+    ] {
+        let r = sqlx::query(refused).execute(&console).await;
+        assert!(r.is_err(), "the console's role may: {refused}");
+    }
+    assert!(
+        matches!(
+            audit_of(&app).verify().await.unwrap(),
+            Verdict::Intact { .. }
+        ),
+        "nothing changed"
+    );
+
+    // And the console refuses to serve as a role that could do these things.
+    let env = vec![
+        ("POLAR_DATABASE_URL".to_string(), app.database_url.clone()),
+        ("POLAR_MASTER_KEY".to_string(), MASTER_KEY.to_string()),
+    ];
+    let config = server::config::Sources::load(None, env)
+        .and_then(|s| s.build())
+        .unwrap();
+    let err = server::start(&config).await.err().expect("refused");
+    assert!(err.to_string().contains("superuser"), "{err}");
+}
+
+/// Makes appending a record for `action` fail, as the owner (a stand-in for a full disk or
+/// a lost connection at that moment).
+async fn fail_audit_of(app: &TestApp, action: &str) {
+    sqlx::query(&format!(
+        "CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.action = '{action}' THEN RAISE EXCEPTION 'the audit store is full'; END IF;
+             RETURN NEW;
+         END $$"
+    ))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("DROP TRIGGER IF EXISTS test_fail_audit ON audit_events")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events
+         FOR EACH ROW EXECUTE FUNCTION test_fail_audit()",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+async fn heal_audit(app: &TestApp) {
+    sqlx::query("DROP TRIGGER test_fail_audit ON audit_events")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+async fn role_of(app: &TestApp, username: &str) -> String {
+    sqlx::query_scalar("SELECT role FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn records_of(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_role_change_without_its_record_is_not_made() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    app.user_with_role("erin", "viewer").await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'erin'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let id = id.to_string();
+
+    fail_audit_of(&app, "UserRoleChanged").await;
+    let res = app
+        .call_form(&admin, "set_user_role", &[("id", &id), ("role", "admin")])
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(body.contains("audit"), "the answer says why: {body}");
+    assert_eq!(
+        role_of(&app, "erin").await,
+        "viewer",
+        "the change was committed"
+    );
+    assert_eq!(records_of(&app, "UserRoleChanged").await, 0);
+
+    // With the audit trail back, the same change is made and recorded, once.
+    heal_audit(&app).await;
+    let res = app
+        .call_form(&admin, "set_user_role", &[("id", &id), ("role", "admin")])
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(role_of(&app, "erin").await, "admin");
+    assert_eq!(records_of(&app, "UserRoleChanged").await, 1);
+    assert!(matches!(
+        audit_of(&app).verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_new_cloud_account_without_its_record_is_not_made() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let form = [
+        ("name", "unrecorded"),
+        ("access_key_id", "LTAIunrecorded0key"),
+        ("access_key_secret", "unrecorded-secret"),
+        ("regions", "cn-hangzhou"),
+        ("signature_version", "v2"),
+        ("endpoint", ""),
+    ];
+    let accounts = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM cloud_accounts WHERE name = 'unrecorded'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+
+    fail_audit_of(&app, "CloudAccountCreated").await;
+    let res = app.call_form(&admin, "add_cloud_account", &form).await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(!body.contains("unrecorded-secret"));
+    assert_eq!(accounts(&app).await, 0, "the account was committed");
+
+    heal_audit(&app).await;
+    let res = app.call_form(&admin, "add_cloud_account", &form).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(accounts(&app).await, 1);
+    assert_eq!(records_of(&app, "CloudAccountCreated").await, 1);
+}
+
+/// Waits until the checkpoint job has recorded a checkpoint at `seq` or later.
+async fn checkpoint_at_least(app: &TestApp, seq: i64) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let cp: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM audit_checkpoints")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        if let Some(cp) = cp.filter(|c| *c >= seq) {
+            return cp;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint at {seq} within 15 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn checkpoints_are_checked_by_verify() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_BACKGROUND_PERIOD_SECONDS", "1")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let cookie = some_records(&app, 2).await;
+    // The head as it is now: a valid row with a valid MAC, kept by the attacker.
+    let (old_seq, old_hash, old_mac): (i64, Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT seq, hash, mac FROM audit_head")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // More records, and a checkpoint that covers them.
+    for _ in 0..3 {
+        let res = app
+            .call_json(
+                &cookie,
+                "call_api",
+                serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
+                    "action": "DescribeRegions", "params": []}),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    let end = chain_end(&app).await;
+    let cp = checkpoint_at_least(&app, end).await;
+    let audit = audit_of(&app);
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { records: end }
+    );
+    assert_eq!(audit.checkpoint().await.unwrap(), Checkpointed::NothingNew);
+
+    // A forged checkpoint (the console's role may insert them) is named as such.
+    let console = sqlx::PgPool::connect(&app.console_database_url)
+        .await
+        .unwrap();
+    let forged: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_checkpoints (seq, hash, mac)
+         SELECT seq, hash, '\\x00' FROM audit_events e
+         WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.seq = e.seq)
+         ORDER BY seq LIMIT 1
+         RETURNING seq",
+    )
+    .fetch_one(&console)
+    .await
+    .unwrap();
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, forged, "{problem}");
+    assert!(problem.contains("checkpoint"), "{problem}");
+    sqlx::query("DELETE FROM audit_checkpoints WHERE seq = $1")
+        .bind(forged)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    // Cut the tail and put the old, genuine head back: only the checkpoint tells.
+    let mut conn = superuser(&app).await;
+    sqlx::query("DELETE FROM audit_events WHERE seq > $1")
+        .bind(old_seq)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3")
+        .bind(old_seq)
+        .bind(&old_hash)
+        .bind(&old_mac)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, old_seq + 1, "{problem}");
+    assert!(
+        problem.contains(&format!("below the checkpoint at {cp}")),
+        "{problem}"
+    );
+    // The checkpoint job finds it too (its truncation branch).
+    match audit.checkpoint().await.unwrap() {
+        Checkpointed::Broken { problem, .. } => assert!(problem.contains("removed"), "{problem}"),
+        other => panic!("the job did not notice: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn records_from_before_the_key_still_verify_and_anchor_the_keyed_ones() {
+    let url = tests::fresh_database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    backend::db::migrate(&pool).await.unwrap();
+    // Three records as an earlier version wrote them: unkeyed SHA-256 links.
+    let mut prev = vec![0u8; 32];
+    for seq in 1..=3i64 {
+        let mut r = Record {
+            seq,
+            id: uuid::Uuid::new_v4(),
+            at: sqlx::types::time::OffsetDateTime::UNIX_EPOCH,
+            actor_id: None,
+            actor_name: "legacy".into(),
+            auth_method: "local".into(),
+            client_addr: None,
+            user_agent: None,
+            request_id: None,
+            cloud_account: None,
+            region: None,
+            action: "SignIn".into(),
+            kind: "security".into(),
+            resource: serde_json::json!({}),
+            params: serde_json::json!({}),
+            outcome: "ok".into(),
+            http_status: None,
+            error_code: None,
+            error_message: None,
+            upstream_request_id: None,
+            client_token: None,
+            attempts: None,
+            latency_ms: None,
+            intent_seq: None,
+            prev_hash: prev.clone(),
+            hash: vec![],
+        };
+        r.hash = r.compute_hash();
+        sqlx::query(
+            "INSERT INTO audit_events (seq, id, at, actor_name, auth_method, action, kind, outcome, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, 'local', 'SignIn', 'security', 'ok', $5, $6)",
+        )
+        .bind(r.seq)
+        .bind(r.id)
+        .bind(r.at)
+        .bind(&r.actor_name)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+        prev = r.hash;
+    }
+    let audit = Audit::with_keys(pool.clone(), keys(), backend::metrics::Metrics::new());
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { records: 3 }
+    );
+    // The first keyed record follows them.
+    let e =
+        backend::audit::Event::security(Default::default(), "SignIn", backend::audit::Outcome::Ok);
+    assert_eq!(audit.append(&e).await.unwrap(), 4);
+    assert_eq!(audit.append(&e).await.unwrap(), 5);
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { records: 5 }
+    );
+    let keyed_from: i64 = sqlx::query_scalar("SELECT keyed_from FROM audit_key")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keyed_from, 4);
+
+    // Rewriting the unkeyed part, even consistently, breaks the first keyed record.
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let records = audit.page_from(0, 10).await.unwrap();
+    let mut prev = records[0].hash.clone();
+    for mut r in records.into_iter().skip(1).take(2) {
+        if r.seq == 2 {
+            r.actor_name = "someone else".into();
+        }
+        r.prev_hash = prev;
+        r.hash = r.compute_hash();
+        sqlx::query(
+            "UPDATE audit_events SET actor_name = $2, prev_hash = $3, hash = $4 WHERE seq = $1",
+        )
+        .bind(r.seq)
+        .bind(&r.actor_name)
+        .bind(&r.prev_hash)
+        .bind(&r.hash)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        prev = r.hash;
+    }
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, 4, "{problem}");
+    // Claiming the key covers less does not work either: keyed_from is bound to the key.
+    sqlx::query("UPDATE audit_key SET keyed_from = 6")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("key"), "{problem}");
+}
+
+#[tokio::test]
+async fn the_audit_key_survives_a_master_key_rotation() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 1).await;
+    const K2: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+    let rotated = Arc::new(
+        MasterKeys::new("k2", MasterKeys::decode_key("k", K2).unwrap())
+            .with_old("k1", MasterKeys::decode_key("k", MASTER_KEY).unwrap()),
+    );
+    let audit = Audit::with_keys(app.pool.clone(), rotated, backend::metrics::Metrics::new());
+    assert!(audit.rewrap_key().await.unwrap());
+    // The new master key alone verifies everything written before and after.
+    let only_new = Audit::with_keys(
+        app.pool.clone(),
+        Arc::new(MasterKeys::new(
+            "k2",
+            MasterKeys::decode_key("k", K2).unwrap(),
+        )),
+        backend::metrics::Metrics::new(),
+    );
+    let e =
+        backend::audit::Event::security(Default::default(), "SignIn", backend::audit::Outcome::Ok);
+    only_new.append(&e).await.unwrap();
+    assert!(matches!(
+        only_new.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+    // The old one alone no longer reads the key: verify says so instead of passing.
+    let (_, problem) = broken(audit_of(&app).verify().await.unwrap());
+    assert!(problem.contains("master key"), "{problem}");
+}

@@ -1,0 +1,432 @@
+//! The enforcement point against a caller who claims things (issue #13, findings 1–3 and
+//! 9): custom roles steered by the region, a `RegionId`, padded ids, decoy parameters and
+//! ids in other parameters; a region that names a host; duplicate keys; endpoint overrides.
+//! Each case runs against the console over HTTP with the emulator behind it, and checks
+//! the emulator's state afterwards: a refused call changed nothing.
+
+use serde_json::{json, Value};
+use tests::TestApp;
+
+const REGION: &str = "cn-hangzhou";
+
+/// A call and the status it must get: region, action, parameters, status.
+type Case<'a> = (String, &'a str, Vec<(&'a str, &'a str)>, u16);
+
+/// Calls `action` through `/api/call_api`; the status and the body.
+async fn call(
+    app: &TestApp,
+    cookie: &str,
+    region: &str,
+    action: &str,
+    params: &[(&str, &str)],
+) -> (u16, String) {
+    let params: Vec<[&str; 2]> = params.iter().map(|(k, v)| [*k, *v]).collect();
+    let res = app
+        .call_json(
+            cookie,
+            "call_api",
+            json!({"account": "sandbox", "region": region, "action": action, "params": params}),
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// The API's answer of a successful call.
+async fn answer(app: &TestApp, cookie: &str, action: &str, params: &[(&str, &str)]) -> Value {
+    let (status, body) = call(app, cookie, REGION, action, params).await;
+    assert_eq!(status, 200, "{action}: {body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    serde_json::from_str(v["json"].as_str().unwrap()).unwrap()
+}
+
+struct Fleet {
+    staging: String,
+    prod: String,
+    prod_node: String,
+}
+
+async fn fleet(app: &TestApp, admin: &str) -> Fleet {
+    let list = answer(app, admin, "DescribeDBClusters", &[]).await;
+    let clusters = list["Items"]["DBCluster"].as_array().unwrap();
+    assert!(clusters.len() >= 2, "two clusters in {REGION}");
+    let id = |i: usize| clusters[i]["DBClusterId"].as_str().unwrap().to_string();
+    Fleet {
+        staging: id(0),
+        prod: id(1),
+        prod_node: clusters[1]["DBNodes"]["DBNode"][0]["DBNodeId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    }
+}
+
+/// A user whose custom role may change only `staging` and is denied everything on `prod`
+/// (the README's example, narrowed to clusters).
+async fn mallory(app: &TestApp, admin: &str, f: &Fleet) -> String {
+    let policy = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:Describe*", "polardb:List*"], "Resource": ["*"]},
+        {"Effect": "Allow", "Action": ["polardb:*"], "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{}", f.staging)]},
+        {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{}", f.prod)]},
+    ]})
+    .to_string();
+    let res = app
+        .call_form(
+            admin,
+            "save_role",
+            &[
+                ("name", "staging-only"),
+                ("description", "changes staging only"),
+                ("policy", &policy),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    app.user_with_role("mallory", "staging-only").await
+}
+
+#[tokio::test]
+async fn custom_roles_hold_against_what_the_caller_claims() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let f = fleet(&app, &admin).await;
+    let m = mallory(&app, &admin, &f).await;
+    let prod_before = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterAttribute",
+        &[("DBClusterId", &f.prod)],
+    )
+    .await;
+    let steer_region = format!("x:sandbox:dbcluster/{}", f.staging);
+    let padded = [
+        format!(" {}", f.prod),
+        format!("{}\t", f.prod),
+        format!("{} ", f.prod),
+    ];
+    let both = format!("{},{}", f.staging, f.prod);
+    let prod_node = f.prod_node.as_str();
+    // (region, action, params, expected status)
+    let mut cases: Vec<Case> = vec![
+        // The region claims the staging cluster's resource; the call names prod.
+        (
+            steer_region.clone(),
+            "CreateAccount",
+            vec![
+                ("RegionId", REGION),
+                ("DBClusterId", &f.prod),
+                ("AccountName", "evil"),
+                ("AccountPassword", "Evil-Passw0rd!"),
+                ("AccountType", "Super"),
+            ],
+            400,
+        ),
+        // A RegionId that overrides the region.
+        (
+            "cn-shanghai".into(),
+            "ModifyDBClusterDescription",
+            vec![
+                ("RegionId", REGION),
+                ("DBClusterId", &f.prod),
+                ("DBClusterDescription", "pwned"),
+            ],
+            400,
+        ),
+        // Tags: the decoy DBClusterId is not a parameter of TagResources.
+        (
+            REGION.into(),
+            "TagResources",
+            vec![
+                ("DBClusterId", &f.staging),
+                ("ResourceType", "cluster"),
+                ("ResourceId.1", &f.prod),
+                ("Tag.1.Key", "owned"),
+                ("Tag.1.Value", "yes"),
+            ],
+            400,
+        ),
+        // Without the decoy, the decision is made on the cluster in ResourceId.N.
+        (
+            REGION.into(),
+            "TagResources",
+            vec![
+                ("ResourceType", "cluster"),
+                ("ResourceId.1", &f.staging),
+                ("ResourceId.2", &f.prod),
+                ("Tag.1.Key", "owned"),
+                ("Tag.1.Value", "yes"),
+            ],
+            403,
+        ),
+        // A node is decided on its cluster, which the gateway reads itself.
+        (
+            REGION.into(),
+            "RestartDBNode",
+            vec![("DBNodeId", prod_node), ("DBClusterId", &f.staging)],
+            400,
+        ),
+        (
+            REGION.into(),
+            "RestartDBNode",
+            vec![("DBNodeId", prod_node)],
+            403,
+        ),
+        // A prod node named under the staging cluster.
+        (
+            REGION.into(),
+            "DeleteDBNodes",
+            vec![("DBClusterId", &f.staging), ("DBNodeId.1", prod_node)],
+            400,
+        ),
+        // Every cluster of a list is decided on.
+        (
+            REGION.into(),
+            "ModifyAutoRenewAttribute",
+            vec![("DBClusterIds", &both), ("RenewalStatus", "AutoRenewal")],
+            403,
+        ),
+        // A clone of prod is an action on prod.
+        (
+            REGION.into(),
+            "CreateDBCluster",
+            vec![
+                ("DBType", "PostgreSQL"),
+                ("DBVersion", "14"),
+                ("DBNodeClass", "polar.pg.x4.medium"),
+                ("PayType", "Postpaid"),
+                ("CreationOption", "CloneFromPolarDB"),
+                ("SourceResourceId", &f.prod),
+            ],
+            403,
+        ),
+        // The signer's own keys.
+        (
+            REGION.into(),
+            "ModifyDBClusterDescription",
+            vec![
+                ("DBClusterId", &f.staging),
+                ("DBClusterDescription", "x"),
+                ("Action", "DeleteDBCluster"),
+            ],
+            400,
+        ),
+    ];
+    for id in &padded {
+        cases.push((
+            REGION.into(),
+            "ModifyDBClusterDescription",
+            vec![("DBClusterId", id), ("DBClusterDescription", "pwned")],
+            400,
+        ));
+    }
+    for (region, action, params, expected) in &cases {
+        let (status, body) = call(&app, &m, region, action, params).await;
+        assert_eq!(
+            status, *expected,
+            "{action} in {region:?} with {params:?}: {body}"
+        );
+    }
+    // What the role does allow still works, on staging.
+    let (status, body) = call(
+        &app,
+        &m,
+        REGION,
+        "ModifyDBClusterDescription",
+        &[
+            ("DBClusterId", &f.staging),
+            ("DBClusterDescription", "staging ok"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Nothing reached prod: no account, same description, no tag.
+    let accounts = answer(
+        &app,
+        &admin,
+        "DescribeAccounts",
+        &[("DBClusterId", &f.prod)],
+    )
+    .await;
+    assert!(!accounts.to_string().contains("evil"), "{accounts}");
+    let prod_after = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterAttribute",
+        &[("DBClusterId", &f.prod)],
+    )
+    .await;
+    assert_eq!(
+        prod_before["DBClusterDescription"],
+        prod_after["DBClusterDescription"]
+    );
+    assert!(!prod_after.to_string().contains("owned"));
+    assert_eq!(prod_after["DBClusterStatus"], "Running", "no restart began");
+    // Every refusal is on the audit trail, as mallory's.
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name = 'mallory' AND outcome = 'denied'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        refused as usize,
+        cases.len(),
+        "one denied record per refusal"
+    );
+}
+
+#[tokio::test]
+async fn a_region_cannot_name_a_host() {
+    let app = TestApp::spawn().await;
+    let viewer = app.user_with_role("vera", "viewer").await;
+    // A listener that must see no connection.
+    let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = trap.local_addr().unwrap().port();
+    // A cloud account with no endpoint override: its calls would go to regional hosts.
+    sqlx::query(
+        "INSERT INTO cloud_accounts (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, regions)
+         SELECT gen_random_uuid(), 'real', access_key_id, secret_ciphertext, secret_nonce, key_id, '{cn-hangzhou}'
+         FROM cloud_accounts WHERE name = 'sandbox'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    for region in [
+        format!("x@127.0.0.1:{port}/#"),
+        format!("127.0.0.1:{port}"),
+        "cn-hangzhou.evil.example".to_string(),
+    ] {
+        let res = app
+            .call_json(
+                &viewer,
+                "call_api",
+                json!({"account": "real", "region": region, "action": "DescribeDBClusters", "params": []}),
+            )
+            .await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 400, "{region}: {body}");
+        assert!(body.contains("region"), "{body}");
+    }
+    // A region in the right form that is not one of the account's.
+    let (status, body) = call(&app, &viewer, "eu-nowhere-9", "DescribeDBClusters", &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("not a region of the cloud account"), "{body}");
+    let connected =
+        tokio::time::timeout(std::time::Duration::from_millis(300), trap.accept()).await;
+    assert!(connected.is_err(), "the console connected to the trap");
+}
+
+#[tokio::test]
+async fn one_value_per_key_and_the_audit_record_is_what_was_sent() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let f = fleet(&app, &admin).await;
+    let before = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterAccessWhitelist",
+        &[("DBClusterId", &f.staging)],
+    )
+    .await;
+    let (status, body) = call(
+        &app,
+        &admin,
+        REGION,
+        "ModifyDBClusterAccessWhitelist",
+        &[
+            ("DBClusterId", &f.staging),
+            ("SecurityIps", "10.9.8.7"),
+            ("SecurityIps", "0.0.0.0/0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("SecurityIps"), "{body}");
+    let after = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterAccessWhitelist",
+        &[("DBClusterId", &f.staging)],
+    )
+    .await;
+    assert_eq!(
+        before["Items"], after["Items"],
+        "the whitelist did not change"
+    );
+    // A valid change: the audit record holds exactly the parameters the emulator applied.
+    let (status, body) = call(
+        &app,
+        &admin,
+        REGION,
+        "ModifyDBClusterAccessWhitelist",
+        &[
+            ("DBClusterId", &f.staging),
+            ("SecurityIps", "10.9.8.7"),
+            ("DBClusterIPArrayName", "default"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let after = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterAccessWhitelist",
+        &[("DBClusterId", &f.staging)],
+    )
+    .await;
+    assert!(after.to_string().contains("10.9.8.7"), "{after}");
+    let params: Value = sqlx::query_scalar(
+        "SELECT params FROM audit_events WHERE action = 'ModifyDBClusterAccessWhitelist' AND outcome = 'ok'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        params,
+        json!({"DBClusterId": f.staging, "SecurityIps": "10.9.8.7", "DBClusterIPArrayName": "default", "RegionId": REGION})
+    );
+}
+
+#[tokio::test]
+async fn endpoint_overrides_follow_the_outbound_rules() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let add = |endpoint: String, emulator: bool| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let mut form = vec![
+                ("name", "other".to_string()),
+                ("access_key_id", "LTAIother0000key".to_string()),
+                ("access_key_secret", "other-secret".to_string()),
+                ("regions", "cn-hangzhou".to_string()),
+                ("signature_version", "v2".to_string()),
+                ("endpoint", endpoint),
+            ];
+            if emulator {
+                form.push(("emulator", "on".to_string()));
+            }
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = app.call_form(&admin, "add_cloud_account", &form).await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    // Plain http only for an account marked as an emulator.
+    let (status, body) = add("http://polardb.example.com/".into(), false).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("https"), "{body}");
+    // No user, query or fragment, whatever the mark.
+    let (status, body) = add("http://u:p@127.0.0.1:1/".into(), true).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("endpoint"), "{body}");
+    // A row that breaks the rules (written before them, or by hand) sends nothing.
+    sqlx::query("UPDATE cloud_accounts SET emulator = false WHERE name = 'sandbox'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let viewer = app.user_with_role("vic", "viewer").await;
+    let (status, body) = call(&app, &viewer, REGION, "DescribeDBClusters", &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("endpoint"), "{body}");
+}
