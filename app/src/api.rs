@@ -721,8 +721,8 @@ pub async fn change_password(
         .identity
         .change_password(&user, &current_password, &new_password, &addr)
         .await;
-    let epoch = match changed {
-        Ok(PasswordChange::Changed(epoch)) => epoch,
+    let hash = match changed {
+        Ok(PasswordChange::Checked(hash)) => hash,
         Ok(PasswordChange::Limited(limited)) => return Err(ssr::too_many(&limited, &actor)),
         Err(e) => {
             if matches!(&e, backend::BackendError::Invalid { field, .. } if *field == "current_password")
@@ -739,6 +739,19 @@ pub async fn change_password(
             return Err(e.into());
         }
     };
+    // The new password commits together with its audit record, or not at all.
+    let mut change = backend.audit.begin_change().await?;
+    let epoch = backend
+        .identity
+        .store_password(change.conn(), &user, hash)
+        .await?;
+    change
+        .commit(&backend::audit::Event::security(
+            actor,
+            "PasswordChanged",
+            backend::audit::Outcome::Ok,
+        ))
+        .await?;
     user.session_epoch = epoch;
     let session = ssr::session().await?;
     let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
@@ -746,15 +759,6 @@ pub async fn change_password(
     ssr::start_session(&session, &user)
         .await
         .map_err(unavailable)?;
-    let actor = ssr::actor(Some(&user)).await;
-    backend
-        .audit
-        .append(&backend::audit::Event::security(
-            actor,
-            "PasswordChanged",
-            backend::audit::Outcome::Ok,
-        ))
-        .await?;
     Ok(())
 }
 

@@ -150,7 +150,7 @@ impl From<backend::BackendError> for AppError {
             B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
             B::Forbidden(reason) => AppError::Forbidden(reason),
             B::AuditUnavailable => AppError::Unavailable(
-                "The audit trail cannot be written right now, so nothing was sent. Try again shortly.".into(),
+                "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),
             ),
         }
     }

@@ -416,6 +416,19 @@ fn mac_with(key: &[u8; 32], parts: &[&[u8]]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
+/// Whether a checkpoint was written by the console: one at or after the first keyed record
+/// must carry the right MAC (a missing one is a forgery); earlier ones, written before the
+/// chain had a key, have none.
+fn checkpoint_is_ours(key: Option<&ChainKey>, seq: i64, hash: &[u8], mac: Option<&[u8]>) -> bool {
+    match key {
+        Some(k) if seq >= k.keyed_from => {
+            mac.is_some_and(|m| same_mac(&k.checkpoint_mac(seq, hash), m))
+        }
+        Some(k) => mac.is_none_or(|m| same_mac(&k.checkpoint_mac(seq, hash), m)),
+        None => true,
+    }
+}
+
 /// Constant-time comparison of two MACs.
 fn same_mac(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -424,6 +437,18 @@ fn same_mac(a: &[u8], b: &[u8]) -> bool {
 /// The label the audit key's ciphertext is bound to: its row and the first keyed record.
 fn key_label(keyed_from: i64) -> String {
     format!("audit_key/v1|1|keyed_from={keyed_from}")
+}
+
+/// The stored chain key: (keyed_from, ciphertext, nonce, master key id).
+type KeyRow = (i64, Vec<u8>, Vec<u8>, String);
+
+/// The chain key's row, if the chain has one yet (a chain from before keying has none).
+async fn stored_key<'e, E: sqlx::PgExecutor<'e>>(ex: E) -> Result<Option<KeyRow>, BackendError> {
+    Ok(
+        sqlx::query_as("SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1")
+            .fetch_optional(ex)
+            .await?,
+    )
 }
 
 /// A checkpoint row: (seq, hash, mac).
@@ -512,11 +537,7 @@ impl Audit {
             .bind(CHAIN_LOCK)
             .execute(&mut *tx)
             .await?;
-        let row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
-            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = stored_key(&mut *tx).await?;
         let key = match row {
             Some((keyed_from, ct, nonce, key_id)) => {
                 tx.rollback().await?;
@@ -569,11 +590,7 @@ impl Audit {
     /// true when it was under another key.
     pub async fn rewrap_key(&self) -> Result<bool, BackendError> {
         let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
-        let row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
-            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = stored_key(&self.pool).await?;
         let Some((keyed_from, ct, nonce, key_id)) = row else {
             return Ok(false);
         };
@@ -848,11 +865,7 @@ impl Audit {
     ) -> Result<Walked, BackendError> {
         let broken = |seq: i64, problem: String| Ok(Walked::Broken { seq, problem });
         // The key, if the chain has one yet (a chain from before keying has none).
-        let key_row: Option<(i64, Vec<u8>, Vec<u8>, String)> = sqlx::query_as(
-            "SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1",
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
+        let key_row = stored_key(&mut *conn).await?;
         let key = match key_row {
             None => None,
             Some((keyed_from, ct, nonce, key_id)) => {
@@ -879,10 +892,8 @@ impl Audit {
         let (mut expected_seq, mut prev_hash) = match &from {
             None => (1, vec![0u8; 32]),
             Some((seq, hash, mac)) => {
-                if let (Some(k), Some(mac)) = (&key, mac) {
-                    if !same_mac(&k.checkpoint_mac(*seq, hash), mac) {
-                        return broken(*seq, format!("the checkpoint at record {seq} is not the console's (its MAC is wrong)"));
-                    }
+                if !checkpoint_is_ours(key.as_ref(), *seq, hash, mac.as_deref()) {
+                    return broken(*seq, format!("the checkpoint at record {seq} is not the console's (its MAC is wrong or missing)"));
                 }
                 let at: Option<Vec<u8>> =
                     sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
@@ -948,10 +959,8 @@ impl Audit {
                 while let Some((cseq, chash, cmac)) =
                     checkpoints.next_upto(&mut *conn, r.seq).await?
                 {
-                    if let (Some(k), Some(m)) = (&key, &cmac) {
-                        if !same_mac(&k.checkpoint_mac(cseq, &chash), m) {
-                            return broken(cseq, format!("the checkpoint at record {cseq} is not the console's (its MAC is wrong)"));
-                        }
+                    if !checkpoint_is_ours(key.as_ref(), cseq, &chash, cmac.as_deref()) {
+                        return broken(cseq, format!("the checkpoint at record {cseq} is not the console's (its MAC is wrong or missing)"));
                     }
                     if cseq != r.seq || chash != r.hash {
                         return broken(cseq, format!("record {cseq} differs from its checkpoint: it was altered or replaced"));
@@ -1088,6 +1097,58 @@ async fn page_in<'e, E: sqlx::PgExecutor<'e>>(
 mod tests {
     use super::*;
 
+    /// A security record of the first position, for the hash and MAC tests.
+    fn sample_record() -> Record {
+        Record {
+            seq: 1,
+            id: Uuid::nil(),
+            at: OffsetDateTime::UNIX_EPOCH,
+            actor_id: None,
+            actor_name: "a".into(),
+            auth_method: "local".into(),
+            client_addr: None,
+            user_agent: None,
+            request_id: None,
+            cloud_account: None,
+            region: None,
+            action: "SignIn".into(),
+            kind: "security".into(),
+            resource: json!({}),
+            params: json!({}),
+            outcome: "ok".into(),
+            http_status: None,
+            error_code: None,
+            error_message: None,
+            upstream_request_id: None,
+            client_token: None,
+            attempts: None,
+            latency_ms: None,
+            intent_seq: None,
+            prev_hash: vec![0; 32],
+            hash: vec![],
+        }
+    }
+
+    #[test]
+    fn checkpoints_after_keying_need_their_mac() {
+        let k = ChainKey {
+            key: Zeroizing::new([4u8; 32]),
+            keyed_from: 10,
+        };
+        let h = [1u8; 32];
+        let good = k.checkpoint_mac(12, &h);
+        assert!(checkpoint_is_ours(Some(&k), 12, &h, Some(&good)));
+        assert!(
+            !checkpoint_is_ours(Some(&k), 12, &h, None),
+            "a missing MAC is a forgery"
+        );
+        assert!(!checkpoint_is_ours(Some(&k), 12, &h, Some(&good[..31])));
+        assert!(!checkpoint_is_ours(Some(&k), 13, &h, Some(&good)));
+        // Before the chain had a key, checkpoints had no MAC.
+        assert!(checkpoint_is_ours(Some(&k), 5, &h, None));
+        assert!(checkpoint_is_ours(None, 5, &h, None));
+    }
+
     #[test]
     fn secrets_are_redacted_by_name() {
         let p = vec![
@@ -1117,34 +1178,7 @@ mod tests {
 
     #[test]
     fn the_hash_covers_content_and_link() {
-        let mut r = Record {
-            seq: 1,
-            id: Uuid::nil(),
-            at: OffsetDateTime::UNIX_EPOCH,
-            actor_id: None,
-            actor_name: "a".into(),
-            auth_method: "local".into(),
-            client_addr: None,
-            user_agent: None,
-            request_id: None,
-            cloud_account: None,
-            region: None,
-            action: "SignIn".into(),
-            kind: "security".into(),
-            resource: json!({}),
-            params: json!({}),
-            outcome: "ok".into(),
-            http_status: None,
-            error_code: None,
-            error_message: None,
-            upstream_request_id: None,
-            client_token: None,
-            attempts: None,
-            latency_ms: None,
-            intent_seq: None,
-            prev_hash: vec![0; 32],
-            hash: vec![],
-        };
+        let mut r = sample_record();
         let h1 = r.compute_hash();
         r.outcome = "denied".into();
         assert_ne!(h1, r.compute_hash());
@@ -1179,34 +1213,7 @@ mod tests {
 
     #[test]
     fn the_mac_needs_the_key_and_differs_from_the_hash() {
-        let r = Record {
-            seq: 1,
-            id: Uuid::nil(),
-            at: OffsetDateTime::UNIX_EPOCH,
-            actor_id: None,
-            actor_name: "a".into(),
-            auth_method: "local".into(),
-            client_addr: None,
-            user_agent: None,
-            request_id: None,
-            cloud_account: None,
-            region: None,
-            action: "SignIn".into(),
-            kind: "security".into(),
-            resource: json!({}),
-            params: json!({}),
-            outcome: "ok".into(),
-            http_status: None,
-            error_code: None,
-            error_message: None,
-            upstream_request_id: None,
-            client_token: None,
-            attempts: None,
-            latency_ms: None,
-            intent_seq: None,
-            prev_hash: vec![0; 32],
-            hash: vec![],
-        };
+        let r = sample_record();
         let k1 = r.compute_mac(&[1; 32]);
         assert_eq!(k1, r.compute_mac(&[1; 32]));
         assert_ne!(k1, r.compute_mac(&[2; 32]));

@@ -25,7 +25,7 @@ pub enum BackendError {
     #[error("{0}")]
     Forbidden(String),
     /// The audit trail could not be written, so the call was not made.
-    #[error("the audit trail cannot be written right now, so nothing was sent")]
+    #[error("the audit trail cannot be written right now, so nothing was sent or changed")]
     AuditUnavailable,
 }
 

@@ -481,6 +481,34 @@ impl Gateway {
         Ok(found)
     }
 
+    /// The clusters a request names, with each named node's cluster added; a node named
+    /// under another cluster than the request's `DBClusterId` is refused.
+    async fn node_owners(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        request: &Request,
+        named: &polardb::request::Resources,
+    ) -> Result<Vec<String>, BackendError> {
+        let mut clusters = named.clusters.clone();
+        let owners = self
+            .clusters_of_nodes(caller, account, request.region_str(), &named.nodes)
+            .await?;
+        let stated = request.get("DBClusterId");
+        for (node, owner) in owners {
+            if let Some(stated) = stated.filter(|s| *s != owner) {
+                return Err(BackendError::Request(RequestError {
+                    field: "DBNodeId".into(),
+                    message: format!("{node} is not a node of {stated}"),
+                }));
+            }
+            if !clusters.contains(&owner) {
+                clusters.push(owner);
+            }
+        }
+        Ok(clusters)
+    }
+
     /// Sends a canonical request as `caller`: the cloud account and the region are checked
     /// (the region must be one of the account's), every resource the request names is
     /// decided on (a node through its cluster; all must be allowed; none named means the
@@ -537,17 +565,16 @@ impl Gateway {
         let action = info.name;
         let region = request.region_str().to_string();
         let named = request.resources();
-        let mut clusters = named.clusters.clone();
-        if decide && !named.nodes.is_empty() {
-            let owners = match self
-                .clusters_of_nodes(caller, account, &region, &named.nodes)
-                .await
-            {
-                Ok(o) => o,
+        let clusters = if decide && !named.nodes.is_empty() {
+            match self.node_owners(caller, account, &request, &named).await {
+                Ok(c) => c,
                 Err(e) => {
-                    let problem = RequestError {
-                        field: "DBNodeId".into(),
-                        message: e.to_string(),
+                    let problem = match &e {
+                        BackendError::Request(p) => p.clone(),
+                        other => RequestError {
+                            field: "DBNodeId".into(),
+                            message: other.to_string(),
+                        },
                     };
                     self.refuse_invalid(
                         caller,
@@ -560,32 +587,10 @@ impl Gateway {
                     .await;
                     return Err(e);
                 }
-            };
-            let stated = request.get("DBClusterId").map(str::to_string);
-            for (node, owner) in owners {
-                if let Some(stated) = &stated {
-                    if &owner != stated {
-                        let problem = RequestError {
-                            field: "DBNodeId".into(),
-                            message: format!("{node} is not a node of {stated}"),
-                        };
-                        self.refuse_invalid(
-                            caller,
-                            &account.name,
-                            &region,
-                            action,
-                            request.params(),
-                            &problem,
-                        )
-                        .await;
-                        return Err(BackendError::Request(problem));
-                    }
-                }
-                if !clusters.contains(&owner) {
-                    clusters.push(owner);
-                }
             }
-        }
+        } else {
+            named.clusters.clone()
+        };
         let resource_json = serde_json::json!({
             "cluster": clusters.first(),
             "clusters": if clusters.len() > 1 { Some(&clusters) } else { None },

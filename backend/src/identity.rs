@@ -284,10 +284,15 @@ pub enum SignIn {
 /// The result of a password change (a wrong current password is an `Invalid` error).
 #[derive(Debug)]
 pub enum PasswordChange {
-    /// Changed; the user's new session epoch.
-    Changed(i32),
+    /// The current password was right; the new one's hash, to store with
+    /// [`Identity::store_password`] in the transaction of its audit record.
+    Checked(NewPasswordHash),
     Limited(Limited),
 }
+
+/// The argon2id hash of a checked new password.
+#[derive(Debug)]
+pub struct NewPasswordHash(String);
 
 /// The result of signing in a user the SSO proxy vouches for.
 #[derive(Debug)]
@@ -334,7 +339,14 @@ impl Identity {
     }
 
     /// Creates the administrator `admin` when the console has no users yet.
-    pub async fn bootstrap_admin(&self, password: Option<&str>) -> Result<Bootstrap, BackendError> {
+    /// The administrator is created in one transaction with its audit record (`actor` says
+    /// who: the start-up of the console).
+    pub async fn bootstrap_admin(
+        &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
+        password: Option<&str>,
+    ) -> Result<Bootstrap, BackendError> {
         let count = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM users")
             .fetch_one(&self.pool)
             .await?;
@@ -342,7 +354,7 @@ impl Identity {
             return Ok(Bootstrap::Existing);
         }
         let username = Username::parse("admin")?;
-        match password {
+        let (password, generated) = match password {
             Some(p) => {
                 check_new_password(p).map_err(|_| {
                     BackendError::invalid(
@@ -350,22 +362,33 @@ impl Identity {
                         "must be at least 12 characters",
                     )
                 })?;
-                self.create_local(&username, "Administrator", Role::Admin, p)
-                    .await?;
-                Ok(Bootstrap::Created {
-                    username: username.0,
-                })
+                (Zeroizing::new(p.to_string()), false)
             }
-            None => {
-                let p = generate_password();
-                self.create_local(&username, "Administrator", Role::Admin, &p)
-                    .await?;
-                Ok(Bootstrap::Generated {
-                    username: username.0,
-                    password: p,
-                })
+            None => (generate_password(), true),
+        };
+        let mut change = audit.begin_change().await?;
+        let user = self
+            .create_local_in(
+                change.conn(),
+                &username,
+                "Administrator",
+                Role::Admin,
+                &password,
+            )
+            .await?;
+        let mut e = crate::audit::Event::security(actor, "UserCreated", crate::audit::Outcome::Ok);
+        e.params = serde_json::json!({"user": user.id.to_string(), "username": user.username, "role": user.role, "bootstrap": true});
+        change.commit(&e).await?;
+        Ok(if generated {
+            Bootstrap::Generated {
+                username: username.0,
+                password,
             }
-        }
+        } else {
+            Bootstrap::Created {
+                username: username.0,
+            }
+        })
     }
 
     pub async fn create_local(
@@ -756,8 +779,8 @@ impl Identity {
         }))
     }
 
-    /// Changes a local user's password after checking the current one; ends the user's
-    /// other sessions (the caller starts a fresh one). Checking the current password is
+    /// Checks a local user's current password and the new one's rules, and hashes the new
+    /// one; [`Identity::store_password`] then stores it. Checking the current password is
     /// an attempt like a sign-in: counted the same way, from `client_addr` and for the
     /// user's name, before it is hashed.
     pub async fn change_password(
@@ -819,16 +842,27 @@ impl Identity {
             Err(GateError::Failed) => return Err(BackendError::Crypto),
         };
         self.give_back(&reservation).await?;
-        let hash = hash?;
+        Ok(PasswordChange::Checked(NewPasswordHash(hash?)))
+    }
+
+    /// Stores a checked new password on the caller's connection (the transaction of its
+    /// audit record) and ends the user's other sessions; the user's new session epoch.
+    pub async fn store_password(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        user: &User,
+        hash: NewPasswordHash,
+    ) -> Result<i32, BackendError> {
+        let hash = hash.0;
         let epoch = sqlx::query_scalar!(
             "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
              WHERE id = $1 RETURNING session_epoch",
             user.id,
             hash
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await?;
-        Ok(PasswordChange::Changed(epoch))
+        Ok(epoch)
     }
 
     /// Notes a sign-in (shown on the users page).

@@ -68,9 +68,6 @@ pub fn check_endpoint(
                     "{name} is this machine; private and loopback endpoints need the operator setting allow_private_endpoints"
                 )));
             }
-            if name == "metadata.google.internal" || name == "100.100.100.200" {
-                return Err(bad(format!("{name} is a metadata service")));
-            }
             None
         }
         None => return Err(bad("has no host".into())),

@@ -260,7 +260,7 @@ impl NewCloudAccount {
         }
         let signature = SignatureVersion::parse(signature)
             .ok_or_else(|| BackendError::invalid("signature_version", "must be v2 or v3"))?;
-        let endpoint = validate_endpoint(endpoint)?;
+        let endpoint = validate_endpoint(endpoint, emulator)?;
         Ok(NewCloudAccount {
             name: name.to_string(),
             access_key_id: access_key_id.to_string(),
@@ -273,25 +273,19 @@ impl NewCloudAccount {
     }
 }
 
-/// An endpoint override must be an http(s) URL with a host and nothing after the path.
-pub fn validate_endpoint(endpoint: &str) -> Result<Option<String>, BackendError> {
+/// An endpoint override's form (see [`crate::outbound`]): https, or http for an account
+/// marked as a local emulator; a host; no user, query or fragment. Where it may point is
+/// decided when the account is saved, under the operator's outbound rules.
+pub fn validate_endpoint(endpoint: &str, emulator: bool) -> Result<Option<String>, BackendError> {
     let e = endpoint.trim();
     if e.is_empty() {
         return Ok(None);
     }
-    let rest = e
-        .strip_prefix("https://")
-        .or_else(|| e.strip_prefix("http://"))
-        .ok_or_else(|| BackendError::invalid("endpoint", "must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty()
-        || host.contains('@')
-        || rest.contains('?')
-        || rest.contains('#')
-        || e.chars().any(|c| c.is_whitespace())
-    {
-        return Err(BackendError::invalid("endpoint", "must be a plain URL like https://polardb.example.internal/ (no user, query or fragment)"));
-    }
+    let any_address = crate::outbound::OutboundPolicy {
+        allow_private: true,
+        own: None,
+    };
+    crate::outbound::check_endpoint(e, emulator, &any_address)?;
     Ok(Some(e.to_string()))
 }
 
@@ -363,23 +357,21 @@ impl Vault {
         }
     }
 
-    /// Creates or updates the cloud account called `name` (used for the sandbox account
-    /// that the run command registers for the emulator).
+    /// Creates or updates the cloud account called `name` (the one the configuration
+    /// registers at start-up), on the caller's connection: the transaction of its audit
+    /// record.
     pub async fn upsert(
         &self,
-        name: &str,
-        access_key_id: &str,
-        secret: &str,
-        endpoint: Option<&str>,
-        emulator: bool,
-        signature: SignatureVersion,
+        conn: &mut PgConnection,
+        new: &NewCloudAccount,
     ) -> Result<Uuid, BackendError> {
-        self.check_endpoint(endpoint, emulator)?;
-        let existing = sqlx::query_scalar!("SELECT id FROM cloud_accounts WHERE name = $1", name)
-            .fetch_optional(&self.pool)
-            .await?;
+        self.check_endpoint(new.endpoint.as_deref(), new.emulator)?;
+        let existing =
+            sqlx::query_scalar!("SELECT id FROM cloud_accounts WHERE name = $1", new.name)
+                .fetch_optional(&mut *conn)
+                .await?;
         let id = existing.unwrap_or_else(Uuid::new_v4);
-        let (ct, nonce, key_id) = self.keys.encrypt(id, secret)?;
+        let (ct, nonce, key_id) = self.keys.encrypt(id, &new.secret)?;
         sqlx::query!(
             "INSERT INTO cloud_accounts
                (id, name, access_key_id, secret_ciphertext, secret_nonce, key_id, endpoint, signature_version, emulator)
@@ -395,16 +387,16 @@ impl Vault {
                rotated_at = CASE WHEN cloud_accounts.access_key_id = EXCLUDED.access_key_id
                                  THEN cloud_accounts.rotated_at ELSE now() END",
             id,
-            name,
-            access_key_id,
+            new.name,
+            new.access_key_id,
             ct,
             nonce,
             key_id,
-            endpoint,
-            signature.as_str(),
-            emulator
+            new.endpoint,
+            new.signature.as_str(),
+            new.emulator
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         Ok(id)
     }
@@ -761,7 +753,7 @@ mod tests {
             )),
             "endpoint"
         );
-        assert!(validate_endpoint("http://127.0.0.1:9090/")
+        assert!(validate_endpoint("http://127.0.0.1:9090/", true)
             .unwrap()
             .is_some());
     }

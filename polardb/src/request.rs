@@ -87,13 +87,6 @@ impl fmt::Display for RegionId {
     }
 }
 
-impl<'de> Deserialize<'de> for RegionId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        RegionId::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
 /// Common parameters: the signer writes them, a caller may not.
 const RESERVED: &[&str] = &[
     "Action",
@@ -282,10 +275,6 @@ impl Request {
     /// The canonical parameters: exactly what is signed and sent.
     pub fn params(&self) -> &[(String, String)] {
         &self.params
-    }
-
-    pub fn into_params(self) -> Vec<(String, String)> {
-        self.params
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {

@@ -121,6 +121,16 @@ pub async fn connect_app(
     Ok(pool)
 }
 
+/// Who the changes made at start-up (the first administrator, the configured cloud
+/// account) are recorded as.
+fn startup_actor() -> backend::audit::Actor {
+    backend::audit::Actor {
+        name: "console start-up (configuration)".into(),
+        auth_method: "config".into(),
+        ..Default::default()
+    }
+}
+
 /// Connects (migrating first as the owner when `database_owner_url` is set), checks the
 /// console's role, bootstraps and builds the router.
 pub async fn start(config: &Config) -> Result<Started, StartError> {
@@ -151,6 +161,8 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     let generated_admin_password = match backend
         .identity
         .bootstrap_admin(
+            &backend.audit,
+            startup_actor(),
             config
                 .bootstrap_admin_password
                 .as_deref()
@@ -167,23 +179,40 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         backend::identity::Bootstrap::Existing => None,
     };
     if let Some(account) = &config.cloud_account {
-        backend
-            .vault
-            .upsert(
+        // Registered together with its audit record, or not at all.
+        let registered = async {
+            // The same rules as an account an administrator adds.
+            let new = backend::vault::NewCloudAccount::parse(
                 &account.name,
                 &account.access_key_id,
                 &account.secret,
-                account.endpoint.as_deref(),
+                "",
+                account.signature.as_str(),
+                account.endpoint.as_deref().unwrap_or(""),
                 account.emulator,
-                account.signature,
-            )
-            .await
-            .map_err(|e| {
-                StartError::Setup(format!(
-                    "cannot register the cloud account {}: {e}",
-                    account.name
-                ))
-            })?;
+            )?;
+            let mut change = backend.audit.begin_change().await?;
+            let id = backend.vault.upsert(change.conn(), &new).await?;
+            let mut e = backend::audit::Event::security(
+                startup_actor(),
+                "CloudAccountRegistered",
+                backend::audit::Outcome::Ok,
+            );
+            e.params = serde_json::json!({
+                "cloud_account": account.name,
+                "id": id.to_string(),
+                "access_key_id": backend::vault::mask_key_id(&account.access_key_id),
+                "endpoint": account.endpoint,
+                "emulator": account.emulator,
+            });
+            change.commit(&e).await
+        };
+        registered.await.map_err(|e| {
+            StartError::Setup(format!(
+                "cannot register the cloud account {}: {e}",
+                account.name
+            ))
+        })?;
         tracing::info!(name = %account.name, endpoint = account.endpoint.as_deref().unwrap_or("Alibaba Cloud"), "cloud account registered");
     }
 

@@ -392,6 +392,93 @@ async fn a_new_cloud_account_without_its_record_is_not_made() {
     assert_eq!(records_of(&app, "CloudAccountCreated").await, 1);
 }
 
+#[tokio::test]
+async fn a_password_change_without_its_record_is_not_made() {
+    let app = TestApp::spawn().await;
+    let frank = app.user_with_role("frank", "viewer").await;
+    let change = |cookie: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .call_form(
+                    &cookie,
+                    "change_password",
+                    &[
+                        ("current_password", "frank-password-123"),
+                        ("new_password", "a-new-long-password"),
+                        ("confirm_password", "a-new-long-password"),
+                    ],
+                )
+                .await;
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    fail_audit_of(&app, "PasswordChanged").await;
+    let (status, body) = change(frank.clone()).await;
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(body.contains("audit"), "the answer says why: {body}");
+    assert!(!body.contains("a-new-long-password"));
+    // The old password still signs in: nothing was changed.
+    app.sign_in_as("frank", "frank-password-123").await;
+    assert_eq!(records_of(&app, "PasswordChanged").await, 0);
+
+    heal_audit(&app).await;
+    let (status, body) = change(frank).await;
+    assert!(status.is_success(), "{status}: {body}");
+    app.sign_in_as("frank", "a-new-long-password").await;
+    assert_eq!(records_of(&app, "PasswordChanged").await, 1);
+}
+
+#[tokio::test]
+async fn start_up_changes_commit_with_their_records() {
+    let app = TestApp::spawn().await;
+    // The first administrator and the configured cloud account, each with its record.
+    assert_eq!(records_of(&app, "UserCreated").await, 1);
+    assert_eq!(records_of(&app, "CloudAccountRegistered").await, 1);
+    let params: serde_json::Value = sqlx::query_scalar(
+        "SELECT params FROM audit_events WHERE action = 'CloudAccountRegistered'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(params["cloud_account"], "sandbox");
+    assert!(!params.to_string().contains(tests::EMU_SECRET));
+    assert!(
+        !params.to_string().contains(tests::EMU_KEY_ID),
+        "the key id is masked"
+    );
+
+    // A second start that would move the account elsewhere, while its record cannot be
+    // written: the start fails and the account is left as it was.
+    fail_audit_of(&app, "CloudAccountRegistered").await;
+    let env: Vec<(String, String)> = [
+        ("POLAR_DATABASE_URL", app.console_database_url.as_str()),
+        ("POLAR_MASTER_KEY", MASTER_KEY),
+        ("POLAR_LISTEN", "127.0.0.1:0"),
+        ("POLAR_CLOUD_ACCOUNT_ENDPOINT", "http://127.0.0.1:9/"),
+        ("POLAR_CLOUD_ACCOUNT_EMULATOR", "true"),
+        ("POLAR_ALLOW_PRIVATE_ENDPOINTS", "true"),
+        ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", tests::EMU_KEY_ID),
+        ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", tests::EMU_SECRET),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let config = server::config::Sources::load(None, env)
+        .and_then(|s| s.build())
+        .unwrap();
+    let started = server::start(&config).await;
+    assert!(started.is_err(), "the console started without the record");
+    let endpoint: Option<String> =
+        sqlx::query_scalar("SELECT endpoint FROM cloud_accounts WHERE name = 'sandbox'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(endpoint.as_deref(), Some(app.emulator.as_str()));
+    assert_eq!(records_of(&app, "CloudAccountRegistered").await, 1);
+    heal_audit(&app).await;
+}
+
 /// Waits until the checkpoint job has recorded a checkpoint at `seq` or later.
 async fn checkpoint_at_least(app: &TestApp, seq: i64) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -461,6 +548,20 @@ async fn checkpoints_are_checked_by_verify() {
     .fetch_one(&console)
     .await
     .unwrap();
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, forged, "{problem}");
+    assert!(problem.contains("checkpoint"), "{problem}");
+    sqlx::query("DELETE FROM audit_checkpoints WHERE seq = $1")
+        .bind(forged)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // So is one with no MAC at all.
+    sqlx::query("INSERT INTO audit_checkpoints (seq, hash, mac) SELECT seq, hash, NULL FROM audit_events WHERE seq = $1")
+        .bind(forged)
+        .execute(&console)
+        .await
+        .unwrap();
     let (seq, problem) = broken(audit.verify().await.unwrap());
     assert_eq!(seq, forged, "{problem}");
     assert!(problem.contains("checkpoint"), "{problem}");

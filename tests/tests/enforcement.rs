@@ -40,6 +40,17 @@ async fn answer(app: &TestApp, cookie: &str, action: &str, params: &[(&str, &str
     serde_json::from_str(v["json"].as_str().unwrap()).unwrap()
 }
 
+/// A cluster's whitelists as the API answers them.
+async fn whitelist(app: &TestApp, cookie: &str, cluster: &str) -> Value {
+    answer(
+        app,
+        cookie,
+        "DescribeDBClusterAccessWhitelist",
+        &[("DBClusterId", cluster)],
+    )
+    .await
+}
+
 struct Fleet {
     staging: String,
     prod: String,
@@ -322,13 +333,7 @@ async fn one_value_per_key_and_the_audit_record_is_what_was_sent() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
     let f = fleet(&app, &admin).await;
-    let before = answer(
-        &app,
-        &admin,
-        "DescribeDBClusterAccessWhitelist",
-        &[("DBClusterId", &f.staging)],
-    )
-    .await;
+    let before = whitelist(&app, &admin, &f.staging).await;
     let (status, body) = call(
         &app,
         &admin,
@@ -343,13 +348,7 @@ async fn one_value_per_key_and_the_audit_record_is_what_was_sent() {
     .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("SecurityIps"), "{body}");
-    let after = answer(
-        &app,
-        &admin,
-        "DescribeDBClusterAccessWhitelist",
-        &[("DBClusterId", &f.staging)],
-    )
-    .await;
+    let after = whitelist(&app, &admin, &f.staging).await;
     assert_eq!(
         before["Items"], after["Items"],
         "the whitelist did not change"
@@ -368,13 +367,7 @@ async fn one_value_per_key_and_the_audit_record_is_what_was_sent() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let after = answer(
-        &app,
-        &admin,
-        "DescribeDBClusterAccessWhitelist",
-        &[("DBClusterId", &f.staging)],
-    )
-    .await;
+    let after = whitelist(&app, &admin, &f.staging).await;
     assert!(after.to_string().contains("10.9.8.7"), "{after}");
     let params: Value = sqlx::query_scalar(
         "SELECT params FROM audit_events WHERE action = 'ModifyDBClusterAccessWhitelist' AND outcome = 'ok'",

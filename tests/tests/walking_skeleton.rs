@@ -151,22 +151,23 @@ async fn a_failed_region_shows_as_a_banner_while_the_rest_lists() {
         "k1",
         backend::vault::MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
     ));
+    let mut conn = pool.acquire().await.unwrap();
     let vault =
         backend::vault::Vault::new(pool, keys).with_outbound(backend::outbound::OutboundPolicy {
             allow_private: true,
             own: None,
         });
-    vault
-        .upsert(
-            "broken",
-            "LTAIunknown00000key",
-            "whatever",
-            Some(&app.emulator),
-            true,
-            polardb::SignatureVersion::V2,
-        )
-        .await
-        .unwrap();
+    let broken = backend::vault::NewCloudAccount::parse(
+        "broken",
+        "LTAIunknown00000key",
+        "whatever",
+        "",
+        "v2",
+        &app.emulator,
+        true,
+    )
+    .unwrap();
+    vault.upsert(&mut conn, &broken).await.unwrap();
     let cookie = app.sign_in_admin().await;
     let html = app
         .http
