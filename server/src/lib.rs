@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod export;
+pub mod memory;
 pub mod ops;
 pub mod web;
 
@@ -134,6 +135,10 @@ fn startup_actor() -> backend::audit::Actor {
 /// Connects (migrating first as the owner when `database_owner_url` is set), checks the
 /// console's role, bootstraps and builds the router.
 pub async fn start(config: &Config) -> Result<Started, StartError> {
+    // Before the first password hash: see `memory` (sign-in bursts held hundreds of MiB).
+    if !memory::return_large_allocations() {
+        tracing::debug!("the allocator's mapping threshold is left as it is");
+    }
     let pool = connect_app(config, config.database_max_connections).await?;
     let store = PostgresStore::new(pool.clone());
     let client = polardb::client::Client::new(polardb::client::ClientConfig {
