@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kit::url_encode;
 use crate::AppError;
 
 /// The signed-in user as pages see them.
@@ -152,18 +153,6 @@ impl ClusterFilter {
             && self.tag_key.is_empty()
             && self.q.is_empty())
     }
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// What is wrong with a filter (the same rules the list enforces on the server).

@@ -4,14 +4,17 @@
 
 #![recursion_limit = "256"]
 
-pub mod admin_api;
+pub mod admin;
 pub mod api;
-pub mod chart;
-pub mod components;
+#[cfg(feature = "ssr")]
+pub mod call;
+pub mod cluster;
 pub mod error;
-pub mod layout;
-pub mod pages;
-pub mod vault_api;
+pub mod fleet;
+pub mod kit;
+pub mod shell;
+#[cfg(test)]
+mod structure;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -47,34 +50,34 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="polar" href="/pkg/polar-console.css" />
         <Title formatter=|t: String| format!("{t} · Polar Console") />
         <Router>
-            <Routes fallback=|| view! { <pages::NotFound /> }>
-                <Route path=path!("/signin") view=pages::signin::SignInPage />
-                <Route path=path!("/") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
-                <Route path=path!("/clusters") view=|| view! { <layout::Console><pages::clusters::ClustersPage /></layout::Console> } />
-                <Route path=path!("/clusters/new") view=|| view! { <layout::Console><pages::create::CreateClusterPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id") view=|| view! { <layout::Console><pages::cluster::ClusterOverviewPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/nodes") view=|| view! { <layout::Console><pages::nodes::ClusterNodesPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/endpoints") view=|| view! { <layout::Console><pages::endpoints::ClusterEndpointsPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/parameters") view=|| view! { <layout::Console><pages::parameters::ClusterParametersPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/backups") view=|| view! { <layout::Console><pages::backups::ClusterBackupsPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/monitoring") view=|| view! { <layout::Console><pages::monitoring::ClusterMonitoringPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/whitelists") view=|| view! { <layout::Console><pages::whitelists::ClusterWhitelistsPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/tags") view=|| view! { <layout::Console><pages::tags::ClusterTagsPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/ssl") view=|| view! { <layout::Console><pages::ssl::ClusterSslPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/accounts") view=|| view! { <layout::Console><pages::db_accounts::ClusterDbAccountsPage /></layout::Console> } />
-                <Route path=path!("/clusters/:id/databases") view=|| view! { <layout::Console><pages::databases::ClusterDatabasesPage /></layout::Console> } />
-                // Sections whose issues are open (#6, #7, #8); specific routes go above this one.
-                <Route path=path!("/clusters/:id/:tab") view=|| view! { <layout::Console><pages::cluster::ClusterSectionPage /></layout::Console> } />
-                <Route path=path!("/tags") view=|| view! { <layout::Console><pages::tags::TagsPage /></layout::Console> } />
-                <Route path=path!("/events") view=|| view! { <layout::Console><pages::events::EventsPage /></layout::Console> } />
-                <Route path=path!("/tasks") view=|| view! { <layout::Console><pages::tasks::TasksPage /></layout::Console> } />
-                <Route path=path!("/backups/released") view=|| view! { <layout::Console><pages::released::ReleasedBackupsPage /></layout::Console> } />
-                <Route path=path!("/audit") view=|| view! { <layout::Console><pages::audit::AuditPage /></layout::Console> } />
-                <Route path=path!("/settings/accounts") view=|| view! { <layout::Console><pages::accounts::CloudAccountsPage /></layout::Console> } />
-                <Route path=path!("/settings") view=|| view! { <layout::Console><pages::settings::SettingsPage /></layout::Console> } />
-                <Route path=path!("/settings/password") view=|| view! { <layout::Console><pages::settings::PasswordPage /></layout::Console> } />
-                <Route path=path!("/settings/users") view=|| view! { <layout::Console><pages::settings::UsersPage /></layout::Console> } />
-                <Route path=path!("/settings/roles") view=|| view! { <layout::Console><pages::settings::RolesPage /></layout::Console> } />
+            <Routes fallback=|| view! { <kit::NotFound /> }>
+                <Route path=path!("/signin") view=shell::signin::SignInPage />
+                <Route path=path!("/") view=|| view! { <shell::Console><fleet::clusters::ClustersPage /></shell::Console> } />
+                <Route path=path!("/clusters") view=|| view! { <shell::Console><fleet::clusters::ClustersPage /></shell::Console> } />
+                <Route path=path!("/clusters/new") view=|| view! { <shell::Console><fleet::create::CreateClusterPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id") view=|| view! { <shell::Console><cluster::overview::ClusterOverviewPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/nodes") view=|| view! { <shell::Console><cluster::nodes::ClusterNodesPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/endpoints") view=|| view! { <shell::Console><cluster::endpoints::ClusterEndpointsPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/parameters") view=|| view! { <shell::Console><cluster::parameters::ClusterParametersPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/backups") view=|| view! { <shell::Console><cluster::backups::ClusterBackupsPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/monitoring") view=|| view! { <shell::Console><cluster::monitoring::ClusterMonitoringPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/whitelists") view=|| view! { <shell::Console><cluster::whitelists::ClusterWhitelistsPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/tags") view=|| view! { <shell::Console><cluster::tags::ClusterTagsPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/ssl") view=|| view! { <shell::Console><cluster::ssl::ClusterSslPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/accounts") view=|| view! { <shell::Console><cluster::accounts::ClusterDbAccountsPage /></shell::Console> } />
+                <Route path=path!("/clusters/:id/databases") view=|| view! { <shell::Console><cluster::databases::ClusterDatabasesPage /></shell::Console> } />
+                // Any other tab: not found (specific routes go above this one).
+                <Route path=path!("/clusters/:id/:tab") view=|| view! { <shell::Console><kit::NotFound /></shell::Console> } />
+                <Route path=path!("/tags") view=|| view! { <shell::Console><fleet::tags::TagsPage /></shell::Console> } />
+                <Route path=path!("/events") view=|| view! { <shell::Console><fleet::events::EventsPage /></shell::Console> } />
+                <Route path=path!("/tasks") view=|| view! { <shell::Console><fleet::tasks::TasksPage /></shell::Console> } />
+                <Route path=path!("/backups/released") view=|| view! { <shell::Console><fleet::released::ReleasedBackupsPage /></shell::Console> } />
+                <Route path=path!("/audit") view=|| view! { <shell::Console><admin::audit::AuditPage /></shell::Console> } />
+                <Route path=path!("/settings/accounts") view=|| view! { <shell::Console><admin::cloud_accounts::CloudAccountsPage /></shell::Console> } />
+                <Route path=path!("/settings") view=|| view! { <shell::Console><admin::settings::SettingsPage /></shell::Console> } />
+                <Route path=path!("/settings/password") view=|| view! { <shell::Console><admin::settings::PasswordPage /></shell::Console> } />
+                <Route path=path!("/settings/users") view=|| view! { <shell::Console><admin::settings::UsersPage /></shell::Console> } />
+                <Route path=path!("/settings/roles") view=|| view! { <shell::Console><admin::settings::RolesPage /></shell::Console> } />
             </Routes>
         </Router>
     }

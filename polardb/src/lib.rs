@@ -5,6 +5,8 @@
 //!   They depend on serde only and compile for wasm32, so the UI can use them.
 //! * [`request`] — the canonical request: an action, a region and flat parameters checked
 //!   against the catalogue and read into the typed request before anything is signed.
+//! * [`rules`] — the reference's rules on values (descriptions, network ids, tags), checked
+//!   by the pages as the user types and again on the server.
 //! * [`sign`] (feature `signing`) — signature version 2 (HMAC-SHA1) and version 3
 //!   (ACS3-HMAC-SHA256), shared by the client and the emulator.
 //! * [`client`] (feature `client`) — the HTTP client: regional endpoints, retries, errors.
@@ -15,6 +17,7 @@ pub mod error;
 pub mod lenient;
 pub mod models;
 pub mod request;
+pub mod rules;
 pub mod xml;
 
 #[cfg(feature = "signing")]

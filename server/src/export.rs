@@ -47,7 +47,7 @@ pub async fn audit_export(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let time = |k: &str| app::vault_api::ssr::time_of(get(k), k);
+    let time = |k: &str| app::admin::vault_api::ssr::time_of(get(k), k);
     let (from, to) = match (time("from"), time("to")) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => return fail(e),
@@ -62,7 +62,7 @@ pub async fn audit_export(
         from,
         to,
     };
-    let (filter, _) = match app::vault_api::ssr::scoped(backend, &user, filter).await {
+    let (filter, _) = match app::admin::vault_api::ssr::scoped(backend, &user, filter).await {
         Ok(f) => f,
         Err(e) => return fail(e),
     };

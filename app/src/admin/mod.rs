@@ -1,0 +1,8 @@
+//! Administration and the user's own settings: users, roles, password, cloud accounts
+//! and the audit trail.
+
+pub mod api;
+pub mod audit;
+pub mod cloud_accounts;
+pub mod settings;
+pub mod vault_api;

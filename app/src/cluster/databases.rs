@@ -1,0 +1,677 @@
+//! `/clusters/:id/databases`: the databases of a cluster (DescribeDatabases, API reference
+//! 13.2) with owner, character set, collation and ctype; create (CreateDatabase after
+//! CheckDBName, with the character set, collation and ctype offered by
+//! DescribeDBInitializeVariable and the owner chosen among the cluster's Normal accounts)
+//! and delete (DeleteDatabase) after a confirmation.
+
+// Server functions take each form field as an argument.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::accounts::account_description_problem;
+use crate::cluster::frame::section_reload;
+use crate::cluster::frame::{ClusterCtx, ClusterFrame};
+use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
+use crate::AppError;
+
+/// Names PostgreSQL or the service keep (13.1: "test, mysql, …").
+const RESERVED: &[&str] = &[
+    "test",
+    "mysql",
+    "postgres",
+    "template0",
+    "template1",
+    "polardb_admin",
+    "information_schema",
+    "pg_catalog",
+    "sys",
+    "public",
+];
+
+/// Privileges the owner account may get (13.1).
+pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly"];
+
+/// What is wrong with a new database name (13.1): lowercase letters, digits, `-` and `_`;
+/// a letter first, a letter or digit last; at most 64 characters; not a reserved name.
+pub fn db_name_problem(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    if n == 0 {
+        return Some("the database name is required".into());
+    }
+    if n > 64 {
+        return Some(format!(
+            "the database name has at most 64 characters (this has {n})"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Some(
+            "the database name may contain only lowercase letters, digits, - and _".into(),
+        );
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some("the database name must start with a lowercase letter".into());
+    }
+    if name.ends_with(['-', '_']) {
+        return Some("the database name must end with a letter or a digit".into());
+    }
+    if RESERVED.contains(&name) || name.starts_with("pg_") {
+        return Some(format!("the name {name} is reserved"));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseRow {
+    pub name: String,
+    pub status: String,
+    pub description: String,
+    pub charset: String,
+    /// Empty when the API's answer does not carry it.
+    pub collate: String,
+    pub ctype: String,
+    pub owner: String,
+    /// (account, privilege).
+    pub accounts: Vec<(String, String)>,
+}
+
+/// One (charset, collate, ctype) combination of DescribeDBInitializeVariable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    pub charset: String,
+    pub collate: String,
+    pub ctype: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabasesData {
+    pub databases: Vec<DatabaseRow>,
+    pub variables: Vec<Variable>,
+    /// Normal accounts (only these can own a database, 13.1).
+    pub owners: Vec<String>,
+    pub can_create: bool,
+    pub can_delete: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn text(v: &serde_json::Value, key: &str) -> String {
+    match v.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A list that XML-born JSON may give as one object instead of an array.
+#[cfg(feature = "ssr")]
+fn items(v: Option<&serde_json::Value>) -> Vec<serde_json::Value> {
+    match v {
+        Some(serde_json::Value::Array(a)) => a.clone(),
+        Some(o @ serde_json::Value::Object(_)) => vec![o.clone()],
+        _ => vec![],
+    }
+}
+
+/// The databases, the initialisation choices and the possible owners of a cluster.
+#[server]
+pub async fn databases_view(
+    account: String,
+    region: String,
+    cluster: String,
+) -> Result<DatabasesData, AppError> {
+    use crate::call::{may, parse_answer};
+    use crate::cluster::frame::locate;
+    let (account, region) = locate(account, region, &cluster).await?;
+    let mut databases = Vec::new();
+    for page in 1..=20u32 {
+        let answer = crate::api::call_api(
+            account.clone(),
+            region.clone(),
+            "DescribeDatabases".into(),
+            vec![
+                ("DBClusterId".into(), cluster.clone()),
+                ("PageSize".into(), "100".into()),
+                ("PageNumber".into(), page.to_string()),
+            ],
+        )
+        .await?;
+        let body: serde_json::Value = serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeDatabases answer had an unexpected shape: {e}"
+            ))
+        })?;
+        let list = items(body.get("Databases").and_then(|d| d.get("Database")));
+        let n = list.len();
+        for d in list {
+            let accounts: Vec<(String, String)> =
+                items(d.get("Accounts").and_then(|a| a.get("Account")))
+                    .iter()
+                    .map(|a| (text(a, "AccountName"), text(a, "AccountPrivilege")))
+                    .collect();
+            let owner = accounts
+                .iter()
+                .find(|(_, p)| p == "DBOwner")
+                .or(accounts.first())
+                .map(|(a, _)| a.clone())
+                .unwrap_or_default();
+            databases.push(DatabaseRow {
+                name: text(&d, "DBName"),
+                status: text(&d, "DBStatus"),
+                description: text(&d, "DBDescription"),
+                charset: text(&d, "CharacterSetName"),
+                collate: text(&d, "Collate"),
+                ctype: text(&d, "Ctype"),
+                owner,
+                accounts,
+            });
+        }
+        if n < 100 {
+            break;
+        }
+    }
+    let answer = crate::api::call_api(
+        account.clone(),
+        region.clone(),
+        "DescribeDBInitializeVariable".into(),
+        vec![("DBClusterId".into(), cluster.clone())],
+    )
+    .await?;
+    let vars: polardb::models::DescribeDBInitializeVariableResponse =
+        parse_answer("DescribeDBInitializeVariable", &answer)?;
+    let owners = crate::cluster::accounts::read_accounts(&account, &region, &cluster)
+        .await?
+        .into_iter()
+        .filter(|a| a.account_type == "Normal")
+        .map(|a| a.account_name)
+        .collect();
+    let allowed = may(
+        &account,
+        &region,
+        &cluster,
+        &["CreateDatabase", "DeleteDatabase"],
+    )
+    .await?;
+    Ok(DatabasesData {
+        databases,
+        variables: vars
+            .variables
+            .variable
+            .into_iter()
+            .map(|v| Variable {
+                charset: v.charset,
+                collate: v.collate,
+                ctype: v.ctype,
+            })
+            .collect(),
+        owners,
+        can_create: allowed.iter().any(|a| a == "CreateDatabase"),
+        can_delete: allowed.iter().any(|a| a == "DeleteDatabase"),
+    })
+}
+
+/// Creates a database (CheckDBName, then CreateDatabase). Returns the RequestId.
+#[server]
+pub async fn create_database(
+    account: String,
+    region: String,
+    cluster: String,
+    name: String,
+    description: String,
+    charset: String,
+    collate: String,
+    ctype: String,
+    owner: String,
+    privilege: String,
+) -> Result<String, AppError> {
+    if let Some(p) = db_name_problem(&name) {
+        return Err(invalid("Database name", p));
+    }
+    if let Some(p) = account_description_problem(&description, false) {
+        return Err(invalid("Description", p));
+    }
+    if charset.is_empty() {
+        return Err(invalid("Character set", "choose one"));
+    }
+    if collate.is_empty() || ctype.is_empty() {
+        return Err(invalid("Collation", "choose the collation and ctype"));
+    }
+    if owner.is_empty() {
+        return Err(invalid("Owner", "choose a Normal account"));
+    }
+    if !PRIVILEGES.contains(&privilege.as_str()) {
+        return Err(invalid(
+            "Privilege",
+            "must be ReadWrite, ReadOnly, DMLOnly or DDLOnly",
+        ));
+    }
+    crate::api::call_api(
+        account.clone(),
+        region.clone(),
+        "CheckDBName".into(),
+        vec![
+            ("DBClusterId".into(), cluster.clone()),
+            ("DBName".into(), name.clone()),
+        ],
+    )
+    .await?;
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "CreateDatabase".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("DBName".into(), name),
+            ("DBDescription".into(), description),
+            ("CharacterSetName".into(), charset),
+            ("Collate".into(), collate),
+            ("Ctype".into(), ctype),
+            ("AccountName".into(), owner),
+            ("AccountPrivilege".into(), privilege),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Deletes a database (DeleteDatabase); `confirm` must repeat its name. Returns the RequestId.
+#[server]
+pub async fn delete_database(
+    account: String,
+    region: String,
+    cluster: String,
+    name: String,
+    confirm: String,
+) -> Result<String, AppError> {
+    if name.is_empty() || confirm.trim() != name {
+        return Err(invalid(
+            "Confirmation",
+            format!("type the database name {name} to delete it"),
+        ));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "DeleteDatabase".into(),
+        vec![("DBClusterId".into(), cluster), ("DBName".into(), name)],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+// ---------------------------------------------------------------------------------------
+// The page.
+
+/// `/clusters/:id/databases`.
+#[component]
+pub fn ClusterDatabasesPage() -> impl IntoView {
+    view! {
+        <ClusterFrame tab="databases">
+            <Databases />
+        </ClusterFrame>
+    }
+}
+
+fn distinct<'a>(it: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in it {
+        if !out.iter().any(|x| x == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+#[component]
+fn Databases() -> impl IntoView {
+    let ctx = expect_context::<ClusterCtx>();
+    let hydrated = ctx.hydrated;
+    let reload = section_reload(ctx);
+    let data = Resource::new(
+        move || (ctx.scope.get(), reload.get()),
+        |(s, _)| databases_view(s.account, s.region, s.id),
+    );
+    let create = ServerAction::<CreateDatabase>::new();
+    let delete = ServerAction::<DeleteDatabase>::new();
+
+    let creating = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<DatabaseRow>);
+    let typed = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let charset = RwSignal::new(String::new());
+    let collate = RwSignal::new(String::new());
+    let ctype = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let privilege = RwSignal::new("ReadWrite".to_string());
+    let done = RwSignal::new(None::<String>);
+
+    ctx.after_success(create.value(), move || {
+        creating.set(false);
+        reload.update(|n| *n += 1);
+        done.set(Some(format!("Database {} created.", name.get_untracked())));
+    });
+    ctx.after_success(delete.value(), move || {
+        deleting.set(None);
+        reload.update(|n| *n += 1);
+        done.set(Some("The database was deleted.".into()));
+    });
+
+    let cluster = move || ctx.data.get().and_then(|r| r.ok());
+    let current = move || data.get().and_then(|r| r.ok());
+    let variables = move || current().map(|d| d.variables).unwrap_or_default();
+    let charsets = move || distinct(variables().iter().map(|v| v.charset.as_str()));
+    let collates = move || {
+        let c = charset.get();
+        distinct(
+            variables()
+                .iter()
+                .filter(|v| v.charset == c)
+                .map(|v| v.collate.as_str()),
+        )
+    };
+    let ctypes = move || {
+        let (c, l) = (charset.get(), collate.get());
+        distinct(
+            variables()
+                .iter()
+                .filter(|v| v.charset == c && v.collate == l)
+                .map(|v| v.ctype.as_str()),
+        )
+    };
+    let owners = move || current().map(|d| d.owners).unwrap_or_default();
+    let create_problem_now = move || -> Option<String> {
+        let n = name.get();
+        if let Some(p) = db_name_problem(&n) {
+            return Some(p);
+        }
+        if current().is_some_and(|d| d.databases.iter().any(|x| x.name == n)) {
+            return Some(format!("a database named {n} exists already"));
+        }
+        if let Some(p) = account_description_problem(&description.get(), false) {
+            return Some(p);
+        }
+        if charset.get().is_empty() {
+            return Some("choose the character set".into());
+        }
+        if collate.get().is_empty() || ctype.get().is_empty() {
+            return Some("choose the collation and ctype".into());
+        }
+        if owner.get().is_empty() {
+            return Some(if owners().is_empty() {
+                "the owner is a Normal account, and this cluster has none: create one on the Accounts tab first".into()
+            } else {
+                "choose the owner".into()
+            });
+        }
+        None
+    };
+    // Keeps the choices consistent: a charset change picks its first collation, and so on.
+    let pick_charset = move |c: String| {
+        charset.set(c);
+        let l = collates().into_iter().next().unwrap_or_default();
+        collate.set(l);
+        ctype.set(ctypes().into_iter().next().unwrap_or_default());
+    };
+
+    let open_create = move |_| {
+        name.set(String::new());
+        description.set(String::new());
+        privilege.set("ReadWrite".into());
+        owner.set(owners().into_iter().next().unwrap_or_default());
+        let first = charsets();
+        let utf8 = first
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case("utf8"))
+            .or(first.first())
+            .cloned()
+            .unwrap_or_default();
+        pick_charset(utf8);
+        create.value().set(None);
+        done.set(None);
+        creating.set(true);
+    };
+    let submit_create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = cluster() else { return };
+        if create_problem_now().is_some() {
+            return;
+        }
+        create.dispatch(CreateDatabase {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            charset: charset.get_untracked(),
+            collate: collate.get_untracked(),
+            ctype: ctype.get_untracked(),
+            owner: owner.get_untracked(),
+            privilege: privilege.get_untracked(),
+        });
+    };
+    let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(d), Some(db)) = (cluster(), deleting.get_untracked()) else {
+            return;
+        };
+        if typed.get_untracked().trim() != db.name {
+            return;
+        }
+        delete.dispatch(DeleteDatabase {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            name: db.name,
+            confirm: typed.get_untracked().trim().to_string(),
+        });
+    };
+
+    view! {
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="databases-done">{m}</div> })}
+        <Transition fallback=|| view! { <Loading label="Reading the databases…" /> }>
+            {move || Suspend::new(async move {
+                let v = match data.await {
+                    Ok(v) => v,
+                    Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
+                };
+                let can_delete = v.can_delete;
+                let dash = |s: &str| if s.is_empty() { "—".to_string() } else { s.to_string() };
+                view! {
+                    <div class="toolbar">
+                        <p class="muted" data-testid="databases-summary">{format!("{} databases.", v.databases.len())}</p>
+                        <div class="toolbar-actions">
+                            {v.can_create.then(|| view! {
+                                <button type="button" class="small" data-testid="create-database"
+                                    disabled=move || !hydrated.get() on:click=open_create>"Create database"</button>
+                            })}
+                        </div>
+                    </div>
+                    {if v.databases.is_empty() {
+                        view! { <Empty title="No database yet." hint="A database is owned by a Normal account of the cluster." /> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-wrap">
+                                <table class="grid" data-testid="databases-table">
+                                    <thead><tr><th>"Database"</th><th>"Status"</th><th>"Owner"</th><th>"Character set"</th><th>"Collation"</th><th>"Ctype"</th><th>"Description"</th><th></th></tr></thead>
+                                    <tbody>
+                                        {v.databases.iter().map(|d| {
+                                            let row = d.clone();
+                                            let others = d.accounts.iter().filter(|(a, _)| *a != d.owner).map(|(a, p)| format!("{a}: {p}")).collect::<Vec<_>>();
+                                            view! {
+                                                <tr data-database=d.name.clone() data-status=d.status.clone()>
+                                                    <td class="mono nowrap">{d.name.clone()}</td>
+                                                    <td>{d.status.clone()}</td>
+                                                    <td class="mono" data-testid="database-owner">
+                                                        {dash(&d.owner)}
+                                                        {(!others.is_empty()).then(|| view! { <div class="muted small">{format!("also {}", others.join(", "))}</div> })}
+                                                    </td>
+                                                    <td class="mono" data-testid="database-charset">{dash(&d.charset)}</td>
+                                                    <td class="mono" data-testid="database-collate">{dash(&d.collate)}</td>
+                                                    <td class="mono" data-testid="database-ctype">{dash(&d.ctype)}</td>
+                                                    <td>{d.description.clone()}</td>
+                                                    <td><div class="row-actions">
+                                                        {can_delete.then(|| view! {
+                                                            <button type="button" class="small danger" data-testid="delete-database"
+                                                                disabled=move || !hydrated.get()
+                                                                on:click=move |_| {
+                                                                    typed.set(String::new());
+                                                                    delete.value().set(None);
+                                                                    done.set(None);
+                                                                    deleting.set(Some(row.clone()));
+                                                                }>"Delete"</button>
+                                                        })}
+                                                    </div></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
+                }.into_any()
+            })}
+        </Transition>
+
+        {move || creating.get().then(|| view! {
+            <section class="panel form-panel" data-testid="create-database-panel">
+                <h2>"Create a database"</h2>
+                <form class="stack-form" on:submit=submit_create>
+                    <label>
+                        <span>"Database name"</span>
+                        <input type="text" class="mono" data-testid="database-name" autocomplete="off" spellcheck="false" maxlength="70"
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span>"Description"</span>
+                        <input type="text" data-testid="database-description" maxlength="260"
+                            prop:value=move || description.get()
+                            on:input=move |ev| description.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span>"Character set"</span>
+                        <select data-testid="database-charset-select" prop:value=move || charset.get()
+                            on:change=move |ev| pick_charset(event_target_value(&ev))>
+                            {move || charsets().into_iter().map(|c| { let sel = c == charset.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"Collation (Collate)"</span>
+                        <select data-testid="database-collate-select" prop:value=move || collate.get()
+                            on:change=move |ev| {
+                                collate.set(event_target_value(&ev));
+                                ctype.set(ctypes().into_iter().next().unwrap_or_default());
+                            }>
+                            {move || collates().into_iter().map(|c| { let sel = c == collate.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"Character classification (Ctype)"</span>
+                        <select data-testid="database-ctype-select" prop:value=move || ctype.get()
+                            on:change=move |ev| ctype.set(event_target_value(&ev))>
+                            {move || ctypes().into_iter().map(|c| { let sel = c == ctype.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"Owner (a Normal account)"</span>
+                        <select data-testid="database-owner-select" prop:value=move || owner.get()
+                            on:change=move |ev| owner.set(event_target_value(&ev))>
+                            {move || owners().into_iter().map(|c| { let sel = c == owner.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"Owner's privilege"</span>
+                        <select data-testid="database-privilege" prop:value=move || privilege.get()
+                            on:change=move |ev| privilege.set(event_target_value(&ev))>
+                            {PRIVILEGES.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <p class="field-hint" data-testid="database-problem">
+                        {move || match create_problem_now() {
+                            Some(p) if !name.get().is_empty() || owners().is_empty() => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
+                            _ => view! { <span class="muted">"Lowercase letters, digits, - and _; a letter first, at most 64 characters. The name is checked with CheckDBName before it is created."</span> }.into_any(),
+                        }}
+                    </p>
+                    {change_error(create.value())}
+                    <div class="modal-actions">
+                        <button type="button" class="small" data-testid="cancel-create-database" on:click=move |_| creating.set(false)>"Cancel"</button>
+                        <button type="submit" class="small primary-small" data-testid="submit-create-database"
+                            disabled=move || create_problem_now().is_some() || create.pending().get()>
+                            {move || if create.pending().get() { "Creating…" } else { "Create database" }}
+                        </button>
+                    </div>
+                </form>
+            </section>
+        })}
+
+        {move || deleting.get().map(|db| {
+            let input = NodeRef::<leptos::html::Input>::new();
+            focus_when_mounted(input);
+            let want = db.name.clone();
+            let matches = move || typed.get().trim() == want;
+            view! {
+                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { deleting.set(None) }>
+                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="db-delete-title" data-testid="delete-database-dialog">
+                        <h2 id="db-delete-title">{format!("Delete database {}?", db.name)}</h2>
+                        <p>{format!(
+                            "Every table and row in {} is lost, and applications using it fail. Owner: {}. This cannot be undone.",
+                            db.name,
+                            if db.owner.is_empty() { "—".to_string() } else { db.owner.clone() }
+                        )}</p>
+                        <form class="stack-form" on:submit=confirm_delete>
+                            <label>
+                                <span>{format!("Type the database name {} to confirm", db.name)}</span>
+                                <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-database-input"
+                                    node_ref=input
+                                    prop:value=move || typed.get()
+                                    on:input=move |ev| typed.set(event_target_value(&ev)) />
+                            </label>
+                            {change_error(delete.value())}
+                            <div class="modal-actions">
+                                <button type="button" class="small" data-testid="cancel-delete-database" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                                <button type="submit" class="small danger solid" data-testid="confirm-delete-database"
+                                    disabled=move || !matches() || delete.pending().get()>
+                                    {move || if delete.pending().get() { "Deleting…" } else { "Delete database" }}
+                                </button>
+                            </div>
+                        </form>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names_follow_the_reference() {
+        assert_eq!(db_name_problem("test_db"), None);
+        assert_eq!(db_name_problem("orders-2024"), None);
+        assert!(db_name_problem("testDB").unwrap().contains("lowercase"));
+        assert!(db_name_problem("_x").unwrap().contains("start"));
+        assert!(db_name_problem("x-").unwrap().contains("end"));
+        assert!(db_name_problem(&"a".repeat(65)).unwrap().contains("64"));
+        assert!(db_name_problem("").is_some());
+        assert!(db_name_problem("postgres").unwrap().contains("reserved"));
+        assert!(db_name_problem("template1").unwrap().contains("reserved"));
+    }
+}

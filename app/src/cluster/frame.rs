@@ -1,0 +1,422 @@
+//! The frame of every cluster section: title and status, the section tabs, and the
+//! section itself. It reads the cluster once (DescribeDBClusterAttribute and the user's
+//! permissions on it), shares it with the tab through [`ClusterCtx`], and reads it again
+//! after every change and, while something is in progress, every few seconds.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use polardb::models::DescribeDBClusterAttributeResponse;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{call_api, permissions};
+use crate::kit::{cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL};
+use crate::AppError;
+
+/// The sections of a cluster: path segment and label.
+pub const TABS: &[(&str, &str)] = &[
+    ("", "Overview"),
+    ("nodes", "Nodes"),
+    ("endpoints", "Endpoints"),
+    ("parameters", "Parameters"),
+    ("whitelists", "Whitelists"),
+    ("ssl", "SSL"),
+    ("accounts", "Accounts"),
+    ("databases", "Databases"),
+    ("backups", "Backups"),
+    ("monitoring", "Monitoring"),
+    ("tags", "Tags"),
+];
+
+/// Actions on one cluster whose buttons the pages show only to those allowed.
+const CLUSTER_ACTIONS: &[&str] = &[
+    "ModifyDBClusterDescription",
+    "ModifyDBClusterMaintainTime",
+    "ModifyDBClusterDeletion",
+    "DeleteDBCluster",
+    "CreateDBNodes",
+    "DeleteDBNodes",
+    "ModifyDBNodeClass",
+    "FailoverDBCluster",
+    "ModifyDBClusterPrimaryZone",
+];
+
+/// Actions checked region-wide: RestartDBNode names a node, not a cluster, and
+/// ModifyAutoRenewAttribute a list of clusters (DBClusterIds), so the server decides them
+/// on `dbcluster/*`.
+const REGION_ACTIONS: &[&str] = &["RestartDBNode", "ModifyAutoRenewAttribute"];
+
+/// Which cluster a page shows: from the path and the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+}
+
+/// A cluster as its pages need it: where it is, its attributes, what the user may do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterData {
+    pub account: String,
+    pub region: String,
+    pub attr: DescribeDBClusterAttributeResponse,
+    /// Action names (without `polardb:`) the user may perform on this cluster.
+    pub allowed: Vec<String>,
+}
+
+impl ClusterData {
+    pub fn can(&self, action: &str) -> bool {
+        self.allowed.iter().any(|a| a == action)
+    }
+
+    /// The cluster or one of its nodes is in a state that ends by itself.
+    pub fn busy(&self) -> bool {
+        is_transitional(&self.attr.db_cluster_status)
+            || self
+                .attr
+                .db_nodes
+                .iter()
+                .any(|n| is_transitional(&n.db_node_status))
+    }
+
+    pub fn running(&self) -> bool {
+        self.attr.db_cluster_status == "Running"
+    }
+
+    pub fn name(&self) -> String {
+        if self.attr.db_cluster_description.is_empty() {
+            self.attr.db_cluster_id.clone()
+        } else {
+            self.attr.db_cluster_description.clone()
+        }
+    }
+}
+
+/// Reads one cluster (DescribeDBClusterAttribute) and the user's permissions on it. Without
+/// account and region in the address, finds them in the fleet first.
+pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
+    let Scope {
+        id,
+        mut account,
+        mut region,
+    } = scope;
+    if id.is_empty() {
+        return Err(AppError::Invalid {
+            field: "cluster".into(),
+            message: "no cluster ID in the address".into(),
+        });
+    }
+    if account.is_empty() || region.is_empty() {
+        let fleet = crate::api::search_clusters(crate::api::ClusterFilter {
+            account: account.clone(),
+            region: region.clone(),
+            q: id.clone(),
+            per: crate::api::MAX_PER_PAGE,
+            ..Default::default()
+        })
+        .await?;
+        let found = fleet
+            .clusters
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| AppError::Invalid {
+                field: "cluster".into(),
+                message: NOT_FOUND.into(),
+            })?;
+        account = found.account;
+        region = found.region;
+    }
+    let answer = call_api(
+        account.clone(),
+        region.clone(),
+        "DescribeDBClusterAttribute".into(),
+        vec![("DBClusterId".into(), id.clone())],
+    )
+    .await?;
+    let attr: DescribeDBClusterAttributeResponse =
+        serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeDBClusterAttribute answer had an unexpected shape: {e}"
+            ))
+        })?;
+    let polardb =
+        |names: &[&str]| -> Vec<String> { names.iter().map(|a| format!("polardb:{a}")).collect() };
+    let mut allowed = permissions(
+        account.clone(),
+        region.clone(),
+        Some(id.clone()),
+        polardb(CLUSTER_ACTIONS),
+    )
+    .await?;
+    allowed.extend(
+        permissions(
+            account.clone(),
+            region.clone(),
+            None,
+            polardb(REGION_ACTIONS),
+        )
+        .await?,
+    );
+    let allowed = allowed
+        .into_iter()
+        .map(|a| a.trim_start_matches("polardb:").to_string())
+        .collect();
+    Ok(ClusterData {
+        account,
+        region,
+        attr,
+        allowed,
+    })
+}
+
+/// What a cluster section shares: the cluster being shown, re-read after every change and,
+/// while something is in progress, every few seconds.
+#[derive(Clone, Copy)]
+pub struct ClusterCtx {
+    pub scope: Memo<Scope>,
+    pub data: Resource<Result<ClusterData, AppError>>,
+    /// Bumped after every successful change; the cluster is then read again.
+    pub changed: RwSignal<u32>,
+    /// True once the page is interactive (buttons stay disabled before).
+    pub hydrated: RwSignal<bool>,
+}
+
+impl ClusterCtx {
+    /// After each run of `value`'s action: read the cluster again (a refusal may mean the
+    /// page was out of date), and after a successful one run `then`.
+    pub fn after_success<T, S>(&self, value: S, then: impl Fn() + 'static)
+    where
+        T: Clone + Send + Sync + 'static,
+        S: Get<Value = Option<Result<T, AppError>>> + 'static,
+    {
+        let changed = self.changed;
+        Effect::new(move |_| match value.get() {
+            Some(Ok(_)) => {
+                changed.update(|n| *n += 1);
+                then();
+            }
+            Some(Err(AppError::Upstream { .. })) => changed.update(|n| *n += 1),
+            _ => {}
+        });
+    }
+}
+
+/// A lock mode in words.
+pub fn lock_mode_label(m: &str) -> String {
+    match m {
+        "" | "Unlock" => "Not locked".into(),
+        "ManualLock" => "Locked manually".into(),
+        "LockByExpiration" => "Locked: the subscription expired".into(),
+        "LockByRestoration" => "Locked: restoring".into(),
+        "LockByDiskQuota" => "Locked: storage quota reached (read-only)".into(),
+        other => format!("Locked ({other})"),
+    }
+}
+
+/// What [`load_cluster`] says when no cloud account or region has the cluster.
+const NOT_FOUND: &str = "is in no cloud account or region this console can see";
+
+/// The cluster is gone (deleted, or never existed).
+fn is_not_found(e: &AppError) -> bool {
+    match e {
+        AppError::Upstream { code, .. } => code.starts_with("InvalidDBClusterId"),
+        AppError::Invalid { field, message } => field == "cluster" && message == NOT_FOUND,
+        _ => false,
+    }
+}
+
+/// A failed read, in words; a cluster that no longer exists says so plainly.
+pub fn load_error(e: AppError, id: String) -> AnyView {
+    if is_not_found(&e) {
+        view! {
+            <div data-testid="cluster-gone">
+                <Empty
+                    title=format!("Cluster {id} does not exist (any more).")
+                    hint="It was deleted, or the address names another cloud account or region."
+                />
+                <p><a href="/clusters">"Back to the cluster list"</a></p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! { <ErrorBox error=e /> }.into_any()
+    }
+}
+
+/// The frame of every cluster section: title and status, the section tabs, and the
+/// section itself. Provides [`ClusterCtx`].
+#[component]
+pub fn ClusterFrame(#[prop(into)] tab: String, children: Children) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let scope = Memo::new(move |_| Scope {
+        id: params.read().get("id").unwrap_or_default(),
+        account: query.read().get("account").unwrap_or_default(),
+        region: query.read().get("region").unwrap_or_default(),
+    });
+    let changed = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (scope.get(), changed.get()),
+        |(s, _)| load_cluster(s),
+    );
+    let hydrated = RwSignal::new(false);
+    let ctx = ClusterCtx {
+        scope,
+        data,
+        changed,
+        hydrated,
+    };
+    provide_context(ctx);
+
+    // After hydration: re-read while the cluster or a node is in a transitional state.
+    Effect::new(move |_| {
+        hydrated.set(true);
+        let tick = move || {
+            let busy = matches!(data.get_untracked(), Some(Ok(d)) if d.busy());
+            if busy {
+                data.refetch();
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    let title = move || format!("Cluster {}", scope.read().id);
+    let tabs = move || {
+        let s = scope.get();
+        TABS.iter()
+            .map(|(path, label)| {
+                let href = cluster_href(&s.id, &s.account, &s.region, path);
+                let current = *path == tab.as_str();
+                view! {
+                    <a
+                        href=href
+                        class:tab=true
+                        class:tab-current=current
+                        aria-current=if current { Some("page") } else { None }
+                        data-tab=if path.is_empty() { "overview" } else { path }
+                    >
+                        {*label}
+                    </a>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <Title text=title />
+        <div class="page-head cluster-head">
+            <a class="back-link" href=move || {
+                let s = scope.get();
+                with_scope("/clusters", &s.account, &s.region)
+            }>"← Clusters"</a>
+            <Transition fallback=move || view! { <h1 class="mono">{move || scope.read().id.clone()}</h1> }>
+                {move || Suspend::new(async move {
+                    let id = scope.read_untracked().id.clone();
+                    match data.await {
+                        Ok(d) => {
+                            let a = &d.attr;
+                            view! {
+                                <h1 data-testid="cluster-title">{d.name()}</h1>
+                                <p class="cluster-sub">
+                                    <span class="mono">{a.db_cluster_id.clone()}</span>
+                                    <span data-testid="cluster-status"><StatusBadge status=a.db_cluster_status.clone() /></span>
+                                    {(d.attr.lock_mode != "Unlock" && !d.attr.lock_mode.is_empty()).then(|| view! {
+                                        <span class="badge badge-bad">{lock_mode_label(&d.attr.lock_mode)}</span>
+                                    })}
+                                    <span class="muted">{format!("{} · {} · PostgreSQL {}", d.account, d.region, a.db_version)}</span>
+                                </p>
+                            }
+                            .into_any()
+                        }
+                        Err(_) => view! { <h1 class="mono">{id}</h1> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+        <nav class="tabs" aria-label="Cluster sections" data-testid="cluster-tabs">{tabs}</nav>
+        {children()}
+    }
+}
+
+/// A section's own data, read again after its changes and whenever the cluster's status
+/// changes (a change in progress has ended).
+pub fn section_reload(ctx: ClusterCtx) -> RwSignal<u32> {
+    let reload = RwSignal::new(0u32);
+    let status = Memo::new(move |_| {
+        ctx.data
+            .get()
+            .and_then(|r| r.ok())
+            .map(|d| d.attr.db_cluster_status)
+    });
+    Effect::new(move |prev: Option<Option<String>>| {
+        let now = status.get();
+        if let Some(prev) = prev {
+            if prev.is_some() && now.is_some() && prev != now {
+                reload.update(|n| *n += 1);
+            }
+        }
+        now
+    });
+    reload
+}
+
+/// Account and region of a cluster when the address does not name them.
+#[cfg(feature = "ssr")]
+pub async fn locate(
+    account: String,
+    region: String,
+    cluster: &str,
+) -> Result<(String, String), AppError> {
+    if !account.is_empty() && !region.is_empty() {
+        return Ok((account, region));
+    }
+    let d = load_cluster(Scope {
+        id: cluster.to_string(),
+        account,
+        region,
+    })
+    .await?;
+    Ok((d.account, d.region))
+}
+
+/// A counter that moves whenever the cluster's state (its status or a node's) changes after
+/// hydration: a section whose data lives next to the cluster reads it again then, so the
+/// end of a transition (CONFIG_SWITCHING, NetAddressCreating, Rebooting, …) shows by itself.
+pub fn follow_cluster(ctx: ClusterCtx) -> RwSignal<u32> {
+    let tick = RwSignal::new(0u32);
+    let data = ctx.data;
+    Effect::new(move |prev: Option<String>| {
+        let sig = match data.get() {
+            Some(Ok(d)) => format!(
+                "{}|{}",
+                d.attr.db_cluster_status,
+                d.attr
+                    .db_nodes
+                    .iter()
+                    .map(|n| n.db_node_status.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            _ => String::new(),
+        };
+        if prev.is_some_and(|p| p != sig) {
+            tick.update(|n| *n += 1);
+        }
+        sig
+    });
+    tick
+}
+
+/// Account, region and ID of the cluster a section shows, from the address; looked up
+/// (as the frame does) when the address lacks the account or the region. Sections read
+/// from this rather than from the frame's resource, so that the server and the browser
+/// render the same thing.
+pub async fn resolve(s: Scope) -> Result<(String, String, String), AppError> {
+    if !s.account.is_empty() && !s.region.is_empty() {
+        return Ok((s.account, s.region, s.id));
+    }
+    let d = load_cluster(s).await?;
+    Ok((d.account, d.region, d.attr.db_cluster_id))
+}

@@ -1,0 +1,797 @@
+//! `/clusters/:id/nodes`: the nodes of a cluster (from DescribeDBClusterAttribute) and the
+//! node changes: add read-only nodes (CreateDBNodes), remove one (DeleteDBNodes), restart
+//! one (RestartDBNode), change the class of all (ModifyDBNodeClass). Restart and removal
+//! are sent only from a confirmation that names the node and its role.
+
+use leptos::prelude::*;
+
+use crate::cluster::frame::{load_error, ClusterCtx, ClusterFrame};
+use crate::kit::{
+    capitalise, change_error, focus_when_mounted, human_time, role_label, role_short, Loading,
+    StatusBadge,
+};
+use crate::AppError;
+
+/// A cluster has one primary node and at most fifteen read-only nodes (8.1).
+pub const MAX_READERS: usize = 15;
+
+/// `polar.pg.x4.large` → (CPU cores, memory GiB), for ordering classes; `None` when the
+/// name does not follow the pattern.
+pub fn class_size(class: &str) -> Option<(u32, u32)> {
+    let mut parts = class.split('.');
+    let (_, _, ratio, size) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let ratio: u32 = ratio.strip_prefix('x')?.parse().ok()?;
+    let cores = match size {
+        "small" => 1,
+        "medium" => 2,
+        "large" => 4,
+        "xlarge" => 8,
+        s => {
+            let n: u32 = s.strip_suffix("xlarge")?.parse().ok()?;
+            8 * n
+        }
+    };
+    Some((cores, cores * ratio))
+}
+
+/// `Upgrade` or `Downgrade` from `current` to `target`, when both sizes are known and differ.
+pub fn modify_type_for(current: &str, target: &str) -> Option<&'static str> {
+    let (a, b) = (class_size(current)?, class_size(target)?);
+    match b.cmp(&a) {
+        std::cmp::Ordering::Greater => Some("Upgrade"),
+        std::cmp::Ordering::Less => Some("Downgrade"),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// What is wrong with a class change, if anything.
+pub fn class_change_problem(current: &str, target: &str, modify_type: &str) -> Option<String> {
+    if target.is_empty() {
+        return Some("choose the new class".into());
+    }
+    if target == current {
+        return Some(format!("the nodes already have the class {current}"));
+    }
+    if modify_type != "Upgrade" && modify_type != "Downgrade" {
+        return Some("choose Upgrade or Downgrade".into());
+    }
+    match modify_type_for(current, target) {
+        Some(t) if t != modify_type => Some(format!(
+            "{target} is {} than {current}: this is a{}",
+            if t == "Upgrade" { "larger" } else { "smaller" },
+            if t == "Upgrade" {
+                "n upgrade"
+            } else {
+                " downgrade"
+            }
+        )),
+        _ => None,
+    }
+}
+
+/// What is wrong with adding `count` read-only nodes of `class` to a cluster whose nodes
+/// have `current` and which has `readers` read-only nodes already.
+pub fn add_problem(
+    count: &str,
+    class: &str,
+    current: &str,
+    readers: usize,
+    db_type: &str,
+) -> Option<String> {
+    let Ok(n) = count.trim().parse::<usize>() else {
+        return Some("the number of nodes must be a whole number from 1 to 15".into());
+    };
+    if !(1..=MAX_READERS).contains(&n) {
+        return Some("the number of nodes must be from 1 to 15".into());
+    }
+    if readers + n > MAX_READERS {
+        return Some(format!(
+            "a cluster has at most {MAX_READERS} read-only nodes; this one has {readers}, so at most {} more",
+            MAX_READERS.saturating_sub(readers)
+        ));
+    }
+    if n > 1 && db_type != "MySQL" {
+        return Some(
+            "PolarDB for PostgreSQL adds one read-only node per request (API reference 8.1); add one, then the next once it is Running"
+                .into(),
+        );
+    }
+    if class.is_empty() {
+        return Some("choose the class".into());
+    }
+    if !current.is_empty() && class != current {
+        return Some(format!(
+            "new read-only nodes take the class of the existing nodes ({current}); change the class of all nodes first"
+        ));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes). Returns the RequestId.
+#[server]
+pub async fn add_read_nodes(
+    account: String,
+    region: String,
+    cluster: String,
+    count: u32,
+    class: String,
+    zone: String,
+) -> Result<String, AppError> {
+    if !(1..=MAX_READERS as u32).contains(&count) {
+        return Err(invalid("Number of nodes", "must be from 1 to 15"));
+    }
+    if class.trim().is_empty() {
+        return Err(invalid("Class", "is required"));
+    }
+    let mut params = vec![("DBClusterId".to_string(), cluster)];
+    for i in 1..=count {
+        params.push((format!("DBNode.{i}.TargetClass"), class.trim().to_string()));
+        if !zone.is_empty() {
+            params.push((format!("DBNode.{i}.ZoneId"), zone.clone()));
+        }
+    }
+    let answer = crate::api::call_api(account, region, "CreateDBNodes".into(), params).await?;
+    Ok(answer.request_id)
+}
+
+/// Removes one read-only node (DeleteDBNodes). Returns the RequestId.
+#[server]
+pub async fn remove_read_node(
+    account: String,
+    region: String,
+    cluster: String,
+    node: String,
+) -> Result<String, AppError> {
+    if node.is_empty() {
+        return Err(invalid("Node", "is required"));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "DeleteDBNodes".into(),
+        vec![("DBClusterId".into(), cluster), ("DBNodeId.1".into(), node)],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Restarts one node (RestartDBNode). Returns the RequestId.
+#[server]
+pub async fn restart_node(
+    account: String,
+    region: String,
+    node: String,
+) -> Result<String, AppError> {
+    if node.is_empty() {
+        return Err(invalid("Node", "is required"));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "RestartDBNode".into(),
+        vec![("DBNodeId".into(), node)],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Changes the class of all nodes (ModifyDBNodeClass). Returns the RequestId.
+#[server]
+pub async fn change_node_class(
+    account: String,
+    region: String,
+    cluster: String,
+    class: String,
+    modify_type: String,
+) -> Result<String, AppError> {
+    if class.trim().is_empty() {
+        return Err(invalid("Class", "is required"));
+    }
+    if modify_type != "Upgrade" && modify_type != "Downgrade" {
+        return Err(invalid("Change type", "must be Upgrade or Downgrade"));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "ModifyDBNodeClass".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("DBNodeTargetClass".into(), class.trim().to_string()),
+            ("ModifyType".into(), modify_type),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// The node classes on sale for this cluster's engine, version, billing and zone
+/// (DescribeDBClusterAvailableResources), smallest first as the API lists them.
+#[server]
+pub async fn available_node_classes(
+    account: String,
+    region: String,
+    pay_type: String,
+    db_type: String,
+    db_version: String,
+    zone: String,
+) -> Result<Vec<String>, AppError> {
+    let mut params = vec![("PayType".to_string(), pay_type)];
+    if !db_type.is_empty() {
+        params.push(("DBType".into(), db_type));
+        params.push(("DBVersion".into(), db_version));
+    }
+    if !zone.is_empty() {
+        params.push(("ZoneId".into(), zone));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "DescribeDBClusterAvailableResources".into(),
+        params,
+    )
+    .await?;
+    let body: polardb::models::DescribeDBClusterAvailableResourcesResponse =
+        serde_json::from_str(&answer.json).map_err(|e| {
+            AppError::ServerFn(format!(
+                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
+            ))
+        })?;
+    let mut classes: Vec<String> = Vec::new();
+    for z in body.available_zones {
+        for e in z.supported_engines {
+            for r in e.available_resources {
+                if !classes.contains(&r.db_node_class) {
+                    classes.push(r.db_node_class);
+                }
+            }
+        }
+    }
+    Ok(classes)
+}
+
+// ---------------------------------------------------------------------------------------
+// The page.
+
+/// `/clusters/:id/nodes`.
+#[component]
+pub fn ClusterNodesPage() -> impl IntoView {
+    view! {
+        <ClusterFrame tab="nodes">
+            <Nodes />
+        </ClusterFrame>
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Panel {
+    Add,
+    Class,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NodeChange {
+    Restart,
+    Remove,
+}
+
+/// The node a confirmation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pending {
+    change: NodeChange,
+    node: String,
+    role: String,
+    class: String,
+    zone: String,
+}
+
+#[component]
+fn Nodes() -> impl IntoView {
+    let ctx = expect_context::<ClusterCtx>();
+    let data = ctx.data;
+    let hydrated = ctx.hydrated;
+    let add = ServerAction::<AddReadNodes>::new();
+    let remove = ServerAction::<RemoveReadNode>::new();
+    let restart = ServerAction::<RestartNode>::new();
+    let reclass = ServerAction::<ChangeNodeClass>::new();
+    let classes = ServerAction::<AvailableNodeClasses>::new();
+
+    let panel = RwSignal::new(None::<Panel>);
+    let confirm = RwSignal::new(None::<Pending>);
+    let count = RwSignal::new("1".to_string());
+    let add_class = RwSignal::new(String::new());
+    let target = RwSignal::new(String::new());
+    let modify_type = RwSignal::new("Upgrade".to_string());
+    // What the last successful change was, said in words.
+    let done = RwSignal::new(None::<String>);
+
+    ctx.after_success(add.value(), move || {
+        panel.set(None);
+        done.set(Some(
+            "Adding the read-only node. It shows Creating until it is Running.".into(),
+        ));
+    });
+    ctx.after_success(reclass.value(), move || {
+        panel.set(None);
+        done.set(Some(
+            "Changing the class of all nodes. They show ClassChanging until they are Running."
+                .into(),
+        ));
+    });
+    ctx.after_success(remove.value(), move || {
+        confirm.set(None);
+        done.set(Some(
+            "Removing the read-only node. It shows Deleting, then disappears.".into(),
+        ));
+    });
+    ctx.after_success(restart.value(), move || {
+        confirm.set(None);
+        done.set(Some(
+            "Restarting the node. It shows Rebooting until it is Running again.".into(),
+        ));
+    });
+
+    let current = move || data.get().and_then(|r| r.ok());
+    let current_class = move || {
+        current()
+            .and_then(|d| {
+                d.attr
+                    .db_nodes
+                    .iter()
+                    .find(|n| n.db_node_role == "Writer")
+                    .or(d.attr.db_nodes.first())
+                    .map(|n| n.db_node_class.clone())
+            })
+            .unwrap_or_default()
+    };
+    let readers = move || {
+        current()
+            .map(|d| {
+                d.attr
+                    .db_nodes
+                    .iter()
+                    .filter(|n| n.db_node_role == "Reader")
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let db_type = move || {
+        current()
+            .map(|d| d.attr.db_type.clone())
+            .unwrap_or_default()
+    };
+
+    let load_classes = move || {
+        let Some(d) = current() else { return };
+        if classes.value().get_untracked().is_some_and(|r| r.is_ok()) {
+            return;
+        }
+        let zone = d
+            .attr
+            .db_nodes
+            .first()
+            .map(|n| n.zone_id.clone())
+            .unwrap_or_default();
+        classes.dispatch(AvailableNodeClasses {
+            account: d.account,
+            region: d.region,
+            pay_type: d.attr.pay_type,
+            db_type: d.attr.db_type,
+            db_version: d.attr.db_version,
+            zone,
+        });
+    };
+    let class_options = move || {
+        let mut list = match classes.value().get() {
+            Some(Ok(list)) => list,
+            _ => Vec::new(),
+        };
+        let cur = current_class();
+        if !cur.is_empty() && !list.contains(&cur) {
+            list.insert(0, cur);
+        }
+        list
+    };
+
+    let add_problem_now = move || {
+        add_problem(
+            &count.get(),
+            &add_class.get(),
+            &current_class(),
+            readers(),
+            &db_type(),
+        )
+    };
+    let class_problem_now =
+        move || class_change_problem(&current_class(), &target.get(), &modify_type.get());
+
+    let open_add = move |_| {
+        count.set("1".into());
+        add_class.set(current_class());
+        add.value().set(None);
+        done.set(None);
+        load_classes();
+        panel.set(Some(Panel::Add));
+    };
+    let open_class = move |_| {
+        target.set(String::new());
+        modify_type.set("Upgrade".into());
+        reclass.value().set(None);
+        done.set(None);
+        load_classes();
+        panel.set(Some(Panel::Class));
+    };
+    let submit_add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if add_problem_now().is_some() {
+            return;
+        }
+        let zone = d
+            .attr
+            .db_nodes
+            .first()
+            .map(|n| n.zone_id.clone())
+            .unwrap_or_default();
+        add.dispatch(AddReadNodes {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            count: count.get_untracked().trim().parse().unwrap_or(1),
+            class: add_class.get_untracked(),
+            zone,
+        });
+    };
+    let submit_class = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = current() else { return };
+        if class_problem_now().is_some() {
+            return;
+        }
+        reclass.dispatch(ChangeNodeClass {
+            account: d.account,
+            region: d.region,
+            cluster: d.attr.db_cluster_id,
+            class: target.get_untracked(),
+            modify_type: modify_type.get_untracked(),
+        });
+    };
+    let confirm_change = move |_| {
+        let (Some(d), Some(p)) = (current(), confirm.get_untracked()) else {
+            return;
+        };
+        match p.change {
+            NodeChange::Restart => {
+                restart.dispatch(RestartNode {
+                    account: d.account,
+                    region: d.region,
+                    node: p.node,
+                });
+            }
+            NodeChange::Remove => {
+                remove.dispatch(RemoveReadNode {
+                    account: d.account,
+                    region: d.region,
+                    cluster: d.attr.db_cluster_id,
+                    node: p.node,
+                });
+            }
+        }
+    };
+
+    view! {
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="nodes-done">{m}</div> })}
+        <Transition fallback=|| view! { <Loading label="Reading the nodes…" /> }>
+            {move || Suspend::new(async move {
+                let id = ctx.scope.read_untracked().id.clone();
+                let d = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return load_error(e, id),
+                };
+                let a = d.attr.clone();
+                let running = d.running();
+                let n_readers = a.db_nodes.iter().filter(|n| n.db_node_role == "Reader").count();
+                let can_add = d.can("CreateDBNodes");
+                let can_remove = d.can("DeleteDBNodes");
+                let can_restart = d.can("RestartDBNode");
+                let can_class = d.can("ModifyDBNodeClass");
+                let not_running = (!running).then(|| format!(
+                    "The cluster is {}; node changes wait until it is Running.",
+                    a.db_cluster_status
+                ));
+                let full = n_readers >= MAX_READERS;
+                view! {
+                    <div class="toolbar">
+                        <p class="muted" data-testid="nodes-summary">
+                            {format!("{} nodes: 1 primary, {} read-only (at most {}). ", a.db_nodes.len(), n_readers, MAX_READERS)}
+                            {not_running.clone().map(|m| view! { <span class="refusal">{m}</span> })}
+                        </p>
+                        <div class="toolbar-actions">
+                            {can_add.then(|| view! {
+                                <button type="button" class="small" data-testid="add-readers"
+                                    disabled=move || !hydrated.get() || !running || full
+                                    title=full.then_some("This cluster has the most read-only nodes it can have.")
+                                    on:click=open_add>"Add read-only nodes"</button>
+                            })}
+                            {can_class.then(|| view! {
+                                <button type="button" class="small" data-testid="change-class"
+                                    disabled=move || !hydrated.get() || !running
+                                    on:click=open_class>"Change class"</button>
+                            })}
+                        </div>
+                    </div>
+                    <div class="table-wrap">
+                        <table class="grid" data-testid="nodes-table">
+                            <thead>
+                                <tr>
+                                    <th>"Node"</th>
+                                    <th>"Role"</th>
+                                    <th>"Class"</th>
+                                    <th>"Zone"</th>
+                                    <th>"Status"</th>
+                                    <th class="num">"Failover priority"</th>
+                                    <th>"Created"</th>
+                                    <th></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {a.db_nodes.iter().map(|n| {
+                                    let reader = n.db_node_role == "Reader";
+                                    let memory = n.memory_size.parse::<i64>().ok().map(|mb| format!("{} GiB", mb / 1024));
+                                    let size = match (n.cpu_cores.is_empty(), memory) {
+                                        (false, Some(m)) => format!("{} cores, {m}", n.cpu_cores),
+                                        _ => String::new(),
+                                    };
+                                    let pending = |change| Pending {
+                                        change,
+                                        node: n.db_node_id.clone(),
+                                        role: n.db_node_role.clone(),
+                                        class: n.db_node_class.clone(),
+                                        zone: n.zone_id.clone(),
+                                    };
+                                    let restart_p = pending(NodeChange::Restart);
+                                    let remove_p = pending(NodeChange::Remove);
+                                    let removable = reader && n_readers > 1;
+                                    view! {
+                                        <tr data-node-id=n.db_node_id.clone() data-role=n.db_node_role.clone() data-status=n.db_node_status.clone()>
+                                            <td class="mono nowrap">{n.db_node_id.clone()}</td>
+                                            <td>{role_label(&n.db_node_role).to_string()}</td>
+                                            <td>
+                                                <div class="mono" data-testid="node-class">{n.db_node_class.clone()}</div>
+                                                <div class="muted">{size}</div>
+                                            </td>
+                                            <td class="nowrap">{n.zone_id.clone()}</td>
+                                            <td data-testid="node-status"><StatusBadge status=n.db_node_status.clone() /></td>
+                                            <td class="num">{n.failover_priority}</td>
+                                            <td class="mono">{human_time(&n.creation_time)}</td>
+                                            <td><div class="row-actions">
+                                                {can_restart.then(|| view! {
+                                                    <button type="button" class="small" data-testid="restart-node"
+                                                        disabled=move || !hydrated.get() || !running
+                                                        on:click={
+                                                            let p = restart_p.clone();
+                                                            move |_| {
+                                                                restart.value().set(None);
+                                                                done.set(None);
+                                                                confirm.set(Some(p.clone()));
+                                                            }
+                                                        }>"Restart"</button>
+                                                })}
+                                                {(can_remove && reader).then(|| view! {
+                                                    <button type="button" class="small danger" data-testid="remove-node"
+                                                        disabled=move || !hydrated.get() || !running || !removable
+                                                        title=(!removable).then_some("A cluster keeps one primary and at least one read-only node.")
+                                                        on:click={
+                                                            let p = remove_p.clone();
+                                                            move |_| {
+                                                                remove.value().set(None);
+                                                                done.set(None);
+                                                                confirm.set(Some(p.clone()));
+                                                            }
+                                                        }>"Remove"</button>
+                                                })}
+                                            </div></td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    {(n_readers <= 1 && can_remove).then(|| view! {
+                        <p class="muted small-print">"A read-only node can be removed only while another one remains: a cluster keeps one primary and at least one read-only node (API reference 8.2)."</p>
+                    })}
+                }
+                .into_any()
+            })}
+        </Transition>
+
+        // Forms and confirmations live outside the refreshing table: nothing resets them.
+        {move || (panel.get() == Some(Panel::Add)).then(|| view! {
+            <section class="panel form-panel" data-testid="add-panel">
+                <h2>"Add read-only nodes"</h2>
+                <form class="stack-form" on:submit=submit_add>
+                    <label>
+                        <span>"Number of nodes (1–15)"</span>
+                        <input type="number" min="1" max=move || MAX_READERS.saturating_sub(readers()).max(1).to_string()
+                            data-testid="add-count"
+                            prop:value=move || count.get()
+                            on:input=move |ev| count.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span>"Class"</span>
+                        <select data-testid="add-class" on:change=move |ev| add_class.set(event_target_value(&ev))>
+                            {move || class_options().into_iter().map(|c| {
+                                let selected = c == add_class.get_untracked();
+                                view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <p class="field-hint">
+                        {move || match add_problem_now() {
+                            Some(p) => view! { <span class="field-error" data-testid="add-problem">{format!("{}.", capitalise(&p))}</span> }.into_any(),
+                            None => view! { <span class="muted">"New nodes join the zone of the existing nodes and the endpoints that add new nodes automatically."</span> }.into_any(),
+                        }}
+                    </p>
+                    {change_error(classes.value())}
+                    {change_error(add.value())}
+                    <div class="modal-actions">
+                        <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
+                        <button type="submit" class="small primary-small" data-testid="submit-add"
+                            disabled=move || add_problem_now().is_some() || add.pending().get()>
+                            {move || if add.pending().get() { "Adding…" } else { "Add" }}
+                        </button>
+                    </div>
+                </form>
+            </section>
+        })}
+        {move || (panel.get() == Some(Panel::Class)).then(|| view! {
+            <section class="panel form-panel" data-testid="class-panel">
+                <h2>"Change the class of all nodes"</h2>
+                <p class="muted">{move || format!("Now: {}. Every node restarts with the new class; connections drop briefly.", current_class())}</p>
+                <form class="stack-form" on:submit=submit_class>
+                    <label>
+                        <span>"New class"</span>
+                        <select data-testid="class-select" on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(t) = modify_type_for(&current_class(), &v) {
+                                modify_type.set(t.to_string());
+                            }
+                            target.set(v);
+                        }>
+                            <option value="" selected=true>"Choose a class"</option>
+                            {move || {
+                                let cur = current_class();
+                                class_options().into_iter().filter(|c| *c != cur).map(|c| {
+                                    let label = match class_size(&c) {
+                                        Some((cores, mem)) => format!("{c} ({cores} cores, {mem} GiB)"),
+                                        None => c.clone(),
+                                    };
+                                    view! { <option value=c.clone()>{label}</option> }
+                                }).collect_view()
+                            }}
+                        </select>
+                    </label>
+                    <label>
+                        <span>"Change type"</span>
+                        <select data-testid="modify-type" prop:value=move || modify_type.get()
+                            on:change=move |ev| modify_type.set(event_target_value(&ev))>
+                            <option value="Upgrade">"Upgrade (larger)"</option>
+                            <option value="Downgrade">"Downgrade (smaller)"</option>
+                        </select>
+                    </label>
+                    <p class="field-hint">
+                        {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{format!("{}.", capitalise(&p))}</span> })}
+                    </p>
+                    {change_error(classes.value())}
+                    {change_error(reclass.value())}
+                    <div class="modal-actions">
+                        <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
+                        <button type="submit" class="small primary-small" data-testid="submit-class"
+                            disabled=move || class_problem_now().is_some() || reclass.pending().get()>
+                            {move || if reclass.pending().get() { "Changing…" } else { "Change class" }}
+                        </button>
+                    </div>
+                </form>
+            </section>
+        })}
+        {move || confirm.get().map(|p| {
+            let role = role_short(&p.role);
+            let (title, body, button, error) = match p.change {
+                NodeChange::Restart => (
+                    format!("Restart {} ({role})?", p.node),
+                    if p.role == "Writer" {
+                        format!("{} is the primary node ({}, {}). While it restarts, the cluster accepts no writes and its connections drop; it takes about a minute.", p.node, p.class, p.zone)
+                    } else {
+                        format!("{} is a read-only node ({}, {}). While it restarts, the connections to it drop and reads go to the other nodes.", p.node, p.class, p.zone)
+                    },
+                    "Restart node",
+                    change_error(restart.value()).into_any(),
+                ),
+                NodeChange::Remove => (
+                    format!("Remove {} ({role})?", p.node),
+                    format!("{} ({}, {}) is released and leaves every endpoint; its connections drop. This cannot be undone.", p.node, p.class, p.zone),
+                    "Remove node",
+                    change_error(remove.value()).into_any(),
+                ),
+            };
+            let pending = move || restart.pending().get() || remove.pending().get();
+            let cancel = NodeRef::<leptos::html::Button>::new();
+            focus_when_mounted(cancel);
+            view! {
+                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
+                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="node-confirm-title" data-testid="confirm-dialog">
+                        <h2 id="node-confirm-title">{title}</h2>
+                        <p>{body}</p>
+                        {error}
+                        <div class="modal-actions">
+                            <button type="button" class="small" data-testid="cancel-confirm" node_ref=cancel on:click=move |_| confirm.set(None)>"Cancel"</button>
+                            <button type="button" class="small danger solid" data-testid="confirm-action"
+                                disabled=pending on:click=confirm_change>
+                                {move || if pending() { "Sending…" } else { button }}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_order_by_cores_then_memory() {
+        assert_eq!(class_size("polar.pg.x4.medium"), Some((2, 8)));
+        assert_eq!(class_size("polar.pg.x8.2xlarge"), Some((16, 128)));
+        assert_eq!(class_size("polar.pg.x4.xlarge"), Some((8, 32)));
+        assert_eq!(class_size("nonsense"), None);
+        assert_eq!(
+            modify_type_for("polar.pg.x4.medium", "polar.pg.x8.medium"),
+            Some("Upgrade")
+        );
+        assert_eq!(
+            modify_type_for("polar.pg.x4.large", "polar.pg.x8.medium"),
+            Some("Downgrade")
+        );
+        assert_eq!(
+            class_change_problem("polar.pg.x4.large", "polar.pg.x4.medium", "Upgrade").unwrap(),
+            "polar.pg.x4.medium is smaller than polar.pg.x4.large: this is a downgrade"
+        );
+        assert_eq!(
+            class_change_problem("polar.pg.x4.large", "polar.pg.x4.xlarge", "Upgrade"),
+            None
+        );
+        assert!(class_change_problem("a", "a", "Upgrade").is_some());
+    }
+
+    #[test]
+    fn adding_nodes_follows_the_reference() {
+        let c = "polar.pg.x4.medium";
+        assert_eq!(add_problem("1", c, c, 1, "PostgreSQL"), None);
+        assert!(add_problem("0", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem("16", c, c, 0, "PostgreSQL").is_some());
+        assert!(add_problem("x", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem("2", c, c, 1, "PostgreSQL")
+            .unwrap()
+            .contains("one read-only node per request"));
+        assert_eq!(add_problem("3", c, c, 1, "MySQL"), None);
+        assert!(add_problem("1", c, c, 15, "PostgreSQL")
+            .unwrap()
+            .contains("at most 15"));
+        assert!(add_problem("1", "polar.pg.x8.large", c, 1, "PostgreSQL")
+            .unwrap()
+            .contains("class of the existing nodes"));
+    }
+}

@@ -1,0 +1,226 @@
+//! `/clusters/:id/tags`: one cluster's own tags, shown and edited (TagResources /
+//! UntagResources on this cluster; ListTagResources through the cluster's attributes).
+
+use leptos::prelude::*;
+use polardb::rules::{capacity_problem, tag_key_problem, tag_value_problem, MAX_TAGS_PER_CLUSTER};
+
+use crate::cluster::frame::{load_error, ClusterCtx, ClusterFrame};
+use crate::kit::outcomes::RegionOutcome;
+use crate::kit::tagging::{tag_filter_href, TagClusters, Target, UntagClusters};
+use crate::kit::{capitalise, change_error, Loading};
+use crate::AppError;
+
+/// `/clusters/:id/tags`.
+#[component]
+pub fn ClusterTagsPage() -> impl IntoView {
+    view! {
+        <ClusterFrame tab="tags">
+            <ClusterTags />
+        </ClusterFrame>
+    }
+}
+
+#[component]
+fn ClusterTags() -> impl IntoView {
+    let ctx = expect_context::<ClusterCtx>();
+    let data = ctx.data;
+    let hydrated = ctx.hydrated;
+    let tag = ServerAction::<TagClusters>::new();
+    let untag = ServerAction::<UntagClusters>::new();
+    let key = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<String>);
+
+    // Which changes the role allows here (tags are decided region-wide: the calls name
+    // clusters as ResourceId.N).
+    // Keyed on the address only (not on the cluster's answer), so the server resolves it
+    // once and the browser hydrates with the same answer.
+    let allowed = Resource::new(
+        move || ctx.scope.get(),
+        |scope| async move {
+            let (account, region) = if scope.account.is_empty() || scope.region.is_empty() {
+                let d = crate::cluster::frame::load_cluster(scope).await?;
+                (d.account, d.region)
+            } else {
+                (scope.account, scope.region)
+            };
+            crate::api::permissions(
+                account,
+                region,
+                None,
+                vec![
+                    "polardb:TagResources".into(),
+                    "polardb:UntagResources".into(),
+                ],
+            )
+            .await
+        },
+    );
+    // Read inside the Suspense boundaries below, so the server's HTML and the hydrated
+    // page agree.
+    let has =
+        |list: &[String], action: &str| list.iter().any(|a| a == &format!("polardb:{action}"));
+
+    let outcome_words = |list: &[RegionOutcome]| -> Result<String, AppError> {
+        match list.iter().find(|o| !o.ok) {
+            Some(o) => Err(AppError::Upstream {
+                code: o.code.clone(),
+                message: o.detail.clone(),
+                request_id: o.request_id.clone(),
+                status: 0,
+            }),
+            None => Ok(list.first().map(|o| o.detail.clone()).unwrap_or_default()),
+        }
+    };
+    // A region's refusal comes back inside the list: show it as an error.
+    let tag_result = Memo::new(move |_| {
+        tag.value()
+            .get()
+            .map(|r| r.and_then(|list| outcome_words(&list)))
+    });
+    let untag_result = Memo::new(move |_| {
+        untag
+            .value()
+            .get()
+            .map(|r| r.and_then(|list| outcome_words(&list)))
+    });
+    ctx.after_success(tag_result, move || {
+        key.set(String::new());
+        value.set(String::new());
+        done.set(Some("Tag saved.".into()));
+    });
+    ctx.after_success(untag_result, move || done.set(Some("Tag removed.".into())));
+
+    let current = move || data.get().and_then(|r| r.ok());
+    let problem = move || {
+        let k = key.get().trim().to_string();
+        let v = value.get().trim().to_string();
+        tag_key_problem(&k)
+            .or_else(|| tag_value_problem(&v))
+            .or_else(|| {
+                let d = current()?;
+                let existing = vec![(
+                    d.attr.db_cluster_id.clone(),
+                    d.attr.tags.iter().map(|t| t.key.clone()).collect(),
+                )];
+                capacity_problem(&existing, &[(k, v)])
+            })
+    };
+    let target = move || {
+        current().map(|d| Target {
+            account: d.account,
+            region: d.region,
+            id: d.attr.db_cluster_id,
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(t) = target() else { return };
+        if problem().is_some() {
+            return;
+        }
+        done.set(None);
+        tag.dispatch(TagClusters {
+            targets: vec![t],
+            tags: vec![(
+                key.get_untracked().trim().to_string(),
+                value.get_untracked().trim().to_string(),
+            )],
+        });
+    };
+
+    view! {
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tags-done">{m}</div> })}
+        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+            {move || Suspend::new(async move {
+                let id = ctx.scope.read_untracked().id.clone();
+                let d = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return load_error(e, id),
+                };
+                let tags = d.attr.tags.clone();
+                let perms = allowed.await.unwrap_or_default();
+                let (can_tag, can_untag) = (has(&perms, "TagResources"), has(&perms, "UntagResources"));
+                view! {
+                    <section class="panel" data-testid="cluster-tags-panel">
+                        <h2>{format!("Tags ({} of at most {MAX_TAGS_PER_CLUSTER})", tags.len())}</h2>
+                        {if tags.is_empty() {
+                            view! { <p class="muted" data-testid="no-tags">"This cluster carries no tags."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="grid" data-testid="own-tags">
+                                    <thead><tr><th>"Key"</th><th>"Value"</th><th></th><th></th></tr></thead>
+                                    <tbody>
+                                        {tags.into_iter().map(|t| {
+                                            let k = t.key.clone();
+                                            let k_edit = t.key.clone();
+                                            let v_edit = t.value.clone();
+                                            view! {
+                                                <tr data-tag-key=t.key.clone()>
+                                                    <td class="mono">{t.key.clone()}</td>
+                                                    <td class="mono" data-testid="own-tag-value">{t.value.clone()}</td>
+                                                    <td><a class="small-link" href=tag_filter_href(&t.key, &t.value)>"Clusters with this tag"</a></td>
+                                                    <td><div class="row-actions">
+                                                        {can_tag.then(|| {
+                                                            let k = k_edit.clone();
+                                                            let v = v_edit.clone();
+                                                            view! {
+                                                                <button type="button" class="small" data-testid="edit-tag"
+                                                                    disabled=move || !hydrated.get()
+                                                                    on:click=move |_| { key.set(k.clone()); value.set(v.clone()); }>"Change value"</button>
+                                                            }
+                                                        })}
+                                                        {can_untag.then(|| {
+                                                            let k = k.clone();
+                                                            view! {
+                                                                <button type="button" class="small danger" data-testid="remove-tag"
+                                                                    disabled=move || !hydrated.get() || untag.pending().get()
+                                                                    on:click=move |_| {
+                                                                        let Some(t) = target() else { return };
+                                                                        done.set(None);
+                                                                        untag.dispatch(UntagClusters { targets: vec![t], keys: vec![k.clone()] });
+                                                                    }>"Remove"</button>
+                                                            }
+                                                        })}
+                                                    </div></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                        {change_error(untag_result)}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+        {move || Suspend::new(async move {
+        let perms = allowed.await.unwrap_or_default();
+        has(&perms, "TagResources").then(|| view! {
+            <section class="panel form-panel" data-testid="own-tag-form">
+                <h2>"Add or change a tag"</h2>
+                <form class="edit-form" on:submit=submit>
+                    <input type="text" placeholder="Key" aria-label="Tag key" data-testid="own-tag-key" maxlength="200"
+                        prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
+                    <input type="text" placeholder="Value" aria-label="Tag value" data-testid="own-tag-value-input" maxlength="200"
+                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                    <button type="submit" class="small primary-small" data-testid="save-tag"
+                        disabled=move || !hydrated.get() || problem().is_some() || tag.pending().get()>
+                        {move || if tag.pending().get() { "Saving…" } else { "Save tag" }}
+                    </button>
+                </form>
+                <p class="field-hint" data-testid="own-tag-problem">
+                    {move || match problem() {
+                        Some(p) => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
+                        None => view! { <span class="muted">"A key the cluster already has takes the new value."</span> }.into_any(),
+                    }}
+                </p>
+                {change_error(tag_result)}
+            </section>
+        })
+        })}
+        </Transition>
+    }
+}

@@ -1,0 +1,279 @@
+//! `/backups/released`: backups of released clusters, across every cloud account and region
+//! the user can see. Per region, DescribeDBClustersWithBackups (IsDeleted=1) lists the
+//! released clusters that kept backups; per cluster, DescribeDetachedBackups lists them.
+//! A region (or cluster) whose call fails is named in a banner; the others still show.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use polardb::models::{DBClusterWithBackups, DetachedBackup};
+use serde::{Deserialize, Serialize};
+
+use crate::api::RegionProblem;
+use crate::kit::{human_bytes, human_time, pay_type_label, Empty, ErrorBox, Loading, StatusBadge};
+use crate::AppError;
+
+/// A released cluster and its kept backups.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleasedCluster {
+    pub account: String,
+    pub cluster: DBClusterWithBackups,
+    pub backups: Vec<DetachedBackup>,
+    /// Why the backups could not be read, if so.
+    pub problem: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleasedView {
+    pub clusters: Vec<ReleasedCluster>,
+    pub problems: Vec<RegionProblem>,
+    /// (account, region) pairs asked.
+    pub asked: usize,
+}
+
+/// The total size of some backups, in bytes.
+pub fn total_size(backups: &[DetachedBackup]) -> i64 {
+    backups
+        .iter()
+        .filter_map(|b| b.backup_set_size.parse::<i64>().ok())
+        .sum()
+}
+
+#[cfg(feature = "ssr")]
+fn problem_of(account: &str, region: &str, e: AppError) -> RegionProblem {
+    let (code, message, request_id) = match e {
+        AppError::Upstream {
+            code,
+            message,
+            request_id,
+            ..
+        } => (code, message, request_id),
+        other => (String::new(), other.to_string(), String::new()),
+    };
+    RegionProblem {
+        account: account.into(),
+        region: region.into(),
+        code,
+        message,
+        request_id,
+    }
+}
+
+/// Every released cluster with kept backups in the accounts and regions the user can see
+/// (optionally one account or region), with its backups.
+#[server]
+pub async fn released_backups(account: String, region: String) -> Result<ReleasedView, AppError> {
+    let ctx = crate::api::console_context().await?;
+    let accounts: Vec<String> = ctx
+        .accounts
+        .into_iter()
+        .filter(|a| account.is_empty() || *a == account)
+        .collect();
+    let regions: Vec<String> = ctx
+        .regions
+        .into_iter()
+        .filter(|r| region.is_empty() || *r == region)
+        .collect();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let end = crate::kit::chart::fmt_minute(now - now.rem_euclid(60_000) + 120_000);
+    let mut view = ReleasedView {
+        clusters: Vec::new(),
+        problems: Vec::new(),
+        asked: 0,
+    };
+    for a in &accounts {
+        for r in &regions {
+            view.asked += 1;
+            let mut page = 1u32;
+            loop {
+                let answer = crate::api::call_api(
+                    a.clone(),
+                    r.clone(),
+                    "DescribeDBClustersWithBackups".into(),
+                    vec![
+                        ("IsDeleted".into(), "1".into()),
+                        ("PageSize".into(), "100".into()),
+                        ("PageNumber".into(), page.to_string()),
+                    ],
+                )
+                .await;
+                let body: polardb::models::DescribeDBClustersWithBackupsResponse =
+                    match answer.and_then(|x| {
+                        serde_json::from_str(&x.json).map_err(|e| {
+                            AppError::ServerFn(format!(
+                                "The DescribeDBClustersWithBackups answer had an unexpected shape: {e}"
+                            ))
+                        })
+                    }) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            view.problems.push(problem_of(a, r, e));
+                            break;
+                        }
+                    };
+                let n = body.items.db_cluster.len();
+                for c in body.items.db_cluster {
+                    let backups = crate::api::call_api(
+                        a.clone(),
+                        r.clone(),
+                        "DescribeDetachedBackups".into(),
+                        vec![
+                            ("DBClusterId".into(), c.db_cluster_id.clone()),
+                            ("StartTime".into(), "2000-01-01T00:00Z".into()),
+                            ("EndTime".into(), end.clone()),
+                            ("PageSize".into(), "100".into()),
+                        ],
+                    )
+                    .await
+                    .and_then(|x| {
+                        serde_json::from_str::<polardb::models::DescribeDetachedBackupsResponse>(
+                            &x.json,
+                        )
+                        .map_err(|e| AppError::ServerFn(e.to_string()))
+                    });
+                    let (backups, problem) = match backups {
+                        Ok(b) => (b.items.backup, None),
+                        Err(e) => (Vec::new(), Some(e.to_string())),
+                    };
+                    view.clusters.push(ReleasedCluster {
+                        account: a.clone(),
+                        cluster: c,
+                        backups,
+                        problem,
+                    });
+                }
+                if n < 100 || (page as i64) * 100 >= body.total_record_count {
+                    break;
+                }
+                page += 1;
+            }
+        }
+    }
+    view.clusters.sort_by(|x, y| {
+        y.cluster
+            .deleted_time
+            .cmp(&x.cluster.deleted_time)
+            .then(x.cluster.db_cluster_id.cmp(&y.cluster.db_cluster_id))
+    });
+    Ok(view)
+}
+
+/// `/backups/released`.
+#[component]
+pub fn ReleasedBackupsPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let scope = move || {
+        (
+            query.read().get("account").unwrap_or_default(),
+            query.read().get("region").unwrap_or_default(),
+        )
+    };
+    let data = Resource::new(scope, |(a, r)| released_backups(a, r));
+    view! {
+        <Title text="Backups of released clusters" />
+        <div class="page-head">
+            <h1>"Backups of released clusters"</h1>
+            <p class="muted">"Clusters released with their backups kept (all, or the last one taken before release). Restoring from them is done in the Alibaba Cloud console; here you see what is kept and how much space it takes."</p>
+        </div>
+        <Transition fallback=|| view! { <Loading label="Asking every account and region…" /> }>
+            {move || Suspend::new(async move {
+                let v = match data.await {
+                    Ok(v) => v,
+                    Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
+                };
+                let problems = v.problems.clone();
+                let total: i64 = v.clusters.iter().map(|c| total_size(&c.backups)).sum();
+                let count: usize = v.clusters.iter().map(|c| c.backups.len()).sum();
+                view! {
+                    {(!problems.is_empty()).then(|| view! {
+                        <div class="banner banner-error" role="alert" data-testid="region-problems">
+                            <p>{format!("{} of {} account/region pairs could not be read; the others are shown.", problems.len(), v.asked)}</p>
+                            <ul>
+                                {problems.into_iter().map(|p| view! {
+                                    <li>
+                                        <strong>{format!("{} · {}", p.account, if p.region.is_empty() { "(regions)".to_string() } else { p.region.clone() })}</strong>
+                                        {format!(": {}", p.message)}
+                                        <span class="mono muted">{format!(" {} {}", p.code, if p.request_id.is_empty() { String::new() } else { format!("· RequestId {}", p.request_id) })}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    })}
+                    <p class="muted small-print" data-testid="released-summary">
+                        {format!("{} released cluster{} with {count} kept backup{} ({}) in {} account/region pair{}.",
+                            v.clusters.len(), if v.clusters.len() == 1 { "" } else { "s" },
+                            if count == 1 { "" } else { "s" }, human_bytes(total), v.asked, if v.asked == 1 { "" } else { "s" })}
+                    </p>
+                    {if v.clusters.is_empty() {
+                        view! { <Empty title="No released cluster kept its backups." hint="When a cluster is deleted with “keep all backups” or “keep the last backup”, it appears here." /> }.into_any()
+                    } else {
+                        view! {
+                            <div class="released-list" data-testid="released-list">
+                                {v.clusters.into_iter().map(|rc| {
+                                    let c = rc.cluster.clone();
+                                    let size = total_size(&rc.backups);
+                                    view! {
+                                        <section class="panel" data-cluster-id=c.db_cluster_id.clone()>
+                                            <h2>
+                                                <span class="mono">{c.db_cluster_id.clone()}</span>
+                                                " "
+                                                {(!c.db_cluster_description.is_empty()).then(|| view! { <span>{c.db_cluster_description.clone()}</span> })}
+                                                " "
+                                                <StatusBadge status=c.db_cluster_status.clone() />
+                                            </h2>
+                                            <p class="muted small-print">
+                                                {format!("{} · {} ({}) · {} {} · {} · {} · created {} · released {}",
+                                                    rc.account, c.region_id, c.zone_id, c.db_type, c.db_version, c.db_node_class,
+                                                    pay_type_label(&c.pay_type), human_time(&c.create_time), human_time(&c.deleted_time))}
+                                            </p>
+                                            {rc.problem.clone().map(|p| view! { <p class="refusal" role="alert">{format!("Its backups could not be read: {p}")}</p> })}
+                                            {(!rc.backups.is_empty()).then(|| view! {
+                                                <div class="table-wrap">
+                                                    <table class="grid" data-testid="detached-table">
+                                                        <thead><tr><th>"Backup"</th><th>"Started"</th><th>"Finished"</th><th>"Mode"</th><th>"Level"</th><th class="num">"Size"</th><th>"Status"</th><th>"Consistent at"</th></tr></thead>
+                                                        <tbody>
+                                                            {rc.backups.iter().map(|b| view! {
+                                                                <tr data-backup-id=b.backup_id.clone()>
+                                                                    <td class="mono">{b.backup_id.clone()}</td>
+                                                                    <td class="mono nowrap">{human_time(&b.backup_start_time)}</td>
+                                                                    <td class="mono nowrap">{human_time(&b.backup_end_time)}</td>
+                                                                    <td>{if b.backup_mode == "Manual" { "Manual" } else { "Automatic" }}</td>
+                                                                    <td>{b.backups_level.clone()}</td>
+                                                                    <td class="num">{b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_default()}</td>
+                                                                    <td><StatusBadge status=b.backup_status.clone() /></td>
+                                                                    <td class="mono">{b.consistent_time.parse::<i64>().map(|s| crate::kit::chart::fmt_minute(s * 1000)).unwrap_or_default()}</td>
+                                                                </tr>
+                                                            }).collect_view()}
+                                                        </tbody>
+                                                    </table>
+                                                </div>
+                                                <p class="muted small-print">{format!("{} backups, {} in all.", rc.backups.len(), human_bytes(size))}</p>
+                                            })}
+                                        </section>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }.into_any()
+                    }}
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_add_up() {
+        let b = |s: &str| DetachedBackup {
+            backup_set_size: s.into(),
+            ..Default::default()
+        };
+        assert_eq!(total_size(&[b("100"), b("250"), b("x")]), 350);
+        assert_eq!(total_size(&[]), 0);
+    }
+}

@@ -1,0 +1,539 @@
+//! `/tasks`: scheduled tasks of every cloud account and region — the changes sent with a
+//! planned start time (CreateDBNodes, ModifyDBNodeClass, UpgradeDBClusterVersion,
+//! ModifyDBClusterPrimaryZone) — from DescribeScheduleTasks (filters by cluster, status and
+//! task type; every page), and cancelling a pending one (CancelScheduleTasks) after a
+//! confirmation.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{list_clusters, RegionProblem};
+use crate::kit::outcomes::problems_view;
+use crate::kit::{
+    change_error, cluster_href, focus_when_mounted, human_time, top_bar_scope, Empty, ErrorBox,
+    Loading, StatusBadge,
+};
+use crate::AppError;
+
+/// The statuses of 17.1.
+pub const STATUSES: &[&str] = &[
+    "pending",
+    "executing",
+    "failure",
+    "finish",
+    "cancel",
+    "expired",
+    "rollback",
+];
+
+/// The task types of 17.1.
+pub const TASK_ACTIONS: &[&str] = &[
+    "CreateDBNodes",
+    "ModifyDBNodeClass",
+    "UpgradeDBClusterVersion",
+    "ModifyDBClusterPrimaryZone",
+];
+
+/// Rows a page of the table shows.
+pub const PAGE: usize = 20;
+
+pub fn status_label(s: &str) -> &str {
+    match s {
+        "pending" => "Pending",
+        "executing" => "Running",
+        "failure" => "Failed, waiting to retry",
+        "finish" => "Finished",
+        "cancel" => "Cancelled",
+        "expired" => "Expired (did not start within its window)",
+        "rollback" => "Rolling back",
+        other => other,
+    }
+}
+
+pub fn action_label(a: &str) -> &str {
+    match a {
+        "CreateDBNodes" => "Add read-only nodes",
+        "ModifyDBNodeClass" => "Change node class",
+        "UpgradeDBClusterVersion" => "Upgrade the minor version",
+        "ModifyDBClusterPrimaryZone" => "Move the primary zone",
+        other => other,
+    }
+}
+
+/// What is wrong with a filter value (empty means any).
+pub fn filter_problem(status: &str, action: &str) -> Option<String> {
+    if !status.is_empty() && !STATUSES.contains(&status) {
+        return Some(format!("status must be one of {}", STATUSES.join(", ")));
+    }
+    if !action.is_empty() && !TASK_ACTIONS.contains(&action) {
+        return Some(format!(
+            "task type must be one of {}",
+            TASK_ACTIONS.join(", ")
+        ));
+    }
+    None
+}
+
+/// Only pending tasks can be cancelled (17.2).
+pub fn cancel_problem(status: &str) -> Option<String> {
+    (status != "pending").then(|| {
+        format!(
+            "only pending tasks can be cancelled; this one is {}",
+            status_label(status).to_lowercase()
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub account: String,
+    pub region: String,
+    pub task_id: String,
+    pub cluster: String,
+    pub description: String,
+    pub cluster_status: String,
+    pub action: String,
+    pub status: String,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub planned_time: String,
+    pub order_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TasksView {
+    pub tasks: Vec<TaskRow>,
+    pub problems: Vec<RegionProblem>,
+    /// (account, region) pairs where CancelScheduleTasks is allowed.
+    pub can_cancel: Vec<(String, String)>,
+}
+
+/// The filters of the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskFilter {
+    /// `account|region|cluster`, or empty for every cluster.
+    pub cluster: String,
+    pub status: String,
+    pub action: String,
+}
+
+/// One region's tasks, all pages.
+#[cfg(feature = "ssr")]
+async fn tasks_in(
+    c: &crate::call::fanout::Ctx,
+    account: &str,
+    region: &str,
+    cluster: Option<&str>,
+    f: &TaskFilter,
+) -> Result<Vec<TaskRow>, RegionProblem> {
+    let mut out = Vec::new();
+    let mut page = 1u32;
+    loop {
+        let mut params = vec![
+            ("PageSize".to_string(), "100".to_string()),
+            ("PageNumber".to_string(), page.to_string()),
+        ];
+        if let Some(id) = cluster {
+            params.push(("DBClusterId".into(), id.to_string()));
+        }
+        if !f.status.is_empty() {
+            params.push(("Status".into(), f.status.clone()));
+        }
+        if !f.action.is_empty() {
+            params.push(("TaskAction".into(), f.action.clone()));
+        }
+        let (body, _) = c
+            .call(account, region, "DescribeScheduleTasks", params)
+            .await?;
+        let answer: polardb::models::DescribeScheduleTasksResponse =
+            crate::call::fanout::parse(account, region, "DescribeScheduleTasks", body)?;
+        let got = answer.data.timer_infos.len();
+        out.extend(answer.data.timer_infos.into_iter().map(|t| TaskRow {
+            account: account.to_string(),
+            region: if t.region.is_empty() {
+                region.to_string()
+            } else {
+                t.region
+            },
+            task_id: t.task_id,
+            cluster: t.db_cluster_id,
+            description: t.db_cluster_description,
+            cluster_status: t.db_cluster_status,
+            action: t.action,
+            status: t.status,
+            planned_start: t.planned_start_time,
+            planned_end: t.planned_end_time,
+            planned_time: t.planned_time,
+            order_id: t.order_id,
+        }));
+        if got == 0 || out.len() as i64 >= answer.data.total_record_count || page >= 1000 {
+            break;
+        }
+        page += 1;
+    }
+    Ok(out)
+}
+
+/// The scheduled tasks of the chosen accounts and regions (all when not chosen), filtered.
+#[server(input = server_fn::codec::Json)]
+pub async fn schedule_tasks(
+    account: Option<String>,
+    region: Option<String>,
+    filter: TaskFilter,
+) -> Result<TasksView, AppError> {
+    use crate::call::fanout;
+    if let Some(p) = filter_problem(&filter.status, &filter.action) {
+        return Err(AppError::Invalid {
+            field: "Filter".into(),
+            message: p,
+        });
+    }
+    let c = fanout::ctx().await?;
+    // A chosen cluster is asked of its own account and region only.
+    let (places, cluster) = match filter.cluster.splitn(3, '|').collect::<Vec<_>>()[..] {
+        [a, r, id] if !id.is_empty() => {
+            (vec![(a.to_string(), r.to_string())], Some(id.to_string()))
+        }
+        _ => (
+            c.places(
+                account.as_deref().filter(|s| !s.is_empty()),
+                region.as_deref().filter(|s| !s.is_empty()),
+            )
+            .await?,
+            None,
+        ),
+    };
+    let c = &c;
+    let filter = &filter;
+    let cluster = &cluster;
+    let results = fanout::join_all(
+        places
+            .into_iter()
+            .map(|(account, region)| async move {
+                let r = tasks_in(c, &account, &region, cluster.as_deref(), filter).await;
+                let can = c.allows("CancelScheduleTasks", &account, &region, None);
+                (account, region, r, can)
+            })
+            .collect(),
+    )
+    .await;
+    let mut view = TasksView {
+        tasks: Vec::new(),
+        problems: Vec::new(),
+        can_cancel: Vec::new(),
+    };
+    for (account, region, r, can) in results {
+        match r {
+            Ok(list) => view.tasks.extend(list),
+            Err(p) => view.problems.push(p),
+        }
+        if can {
+            view.can_cancel.push((account, region));
+        }
+    }
+    // Pending first, then the latest planned start first.
+    view.tasks.sort_by(|a, b| {
+        (b.status == "pending")
+            .cmp(&(a.status == "pending"))
+            .then(b.planned_start.cmp(&a.planned_start))
+            .then(a.task_id.cmp(&b.task_id))
+    });
+    Ok(view)
+}
+
+/// Cancels a pending scheduled task (CancelScheduleTasks), after checking it is still
+/// pending. Returns the RequestId.
+#[server]
+pub async fn cancel_schedule_task(
+    account: String,
+    region: String,
+    cluster: String,
+    task_id: String,
+) -> Result<String, AppError> {
+    let invalid = |field: &str, message: String| AppError::Invalid {
+        field: field.into(),
+        message,
+    };
+    if cluster.trim().is_empty() {
+        return Err(invalid("Cluster", "is required".into()));
+    }
+    if task_id.trim().is_empty() {
+        return Err(invalid("Task", "is required".into()));
+    }
+    // The task as it is now: only a pending one may be cancelled.
+    let answer = crate::api::call_api(
+        account.clone(),
+        region.clone(),
+        "DescribeScheduleTasks".into(),
+        vec![
+            ("DBClusterId".into(), cluster.clone()),
+            ("PageSize".into(), "100".into()),
+        ],
+    )
+    .await?;
+    let list: polardb::models::DescribeScheduleTasksResponse = serde_json::from_str(&answer.json)
+        .map_err(|e| {
+        AppError::ServerFn(format!(
+            "The DescribeScheduleTasks answer had an unexpected shape: {e}"
+        ))
+    })?;
+    if let Some(t) = list.data.timer_infos.iter().find(|t| t.task_id == task_id) {
+        if let Some(p) = cancel_problem(&t.status) {
+            return Err(invalid("Task", p));
+        }
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "CancelScheduleTasks".into(),
+        vec![("DBClusterId".into(), cluster), ("TaskId".into(), task_id)],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+// ---------------------------------------------------------------------------------------
+// The page.
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let scope = top_bar_scope();
+    let version = RwSignal::new(0u32);
+    let cluster = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
+    let filter = Memo::new(move |_| TaskFilter {
+        cluster: cluster.get(),
+        status: status.get(),
+        action: action.get(),
+    });
+    let data = Resource::new(
+        move || (scope.get(), filter.get(), version.get()),
+        |((account, region), filter, _)| schedule_tasks(account, region, filter),
+    );
+    let clusters = Resource::new(move || scope.get(), |(a, r)| list_clusters(a, r));
+    let cancel = ServerAction::<CancelScheduleTask>::new();
+    let confirm = RwSignal::new(None::<TaskRow>);
+    let done = RwSignal::new(None::<String>);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    Effect::new(move |_| {
+        filter.track();
+        page.set(0);
+    });
+    Effect::new(move |_| match cancel.value().get() {
+        Some(Ok(_)) => {
+            if let Some(t) = confirm.get_untracked() {
+                done.set(Some(format!(
+                    "Task {} ({} on {}) is cancelled.",
+                    t.task_id,
+                    action_label(&t.action),
+                    t.cluster
+                )));
+            }
+            confirm.set(None);
+            version.update(|n| *n += 1);
+        }
+        Some(Err(AppError::Upstream { .. })) => version.update(|n| *n += 1),
+        _ => {}
+    });
+
+    let confirm_cancel = move |_| {
+        let Some(t) = confirm.get_untracked() else {
+            return;
+        };
+        cancel.dispatch(CancelScheduleTask {
+            account: t.account,
+            region: t.region,
+            cluster: t.cluster,
+            task_id: t.task_id,
+        });
+    };
+
+    view! {
+        <Title text="Scheduled tasks" />
+        <div class="page-head">
+            <h1>"Scheduled tasks"</h1>
+            <p class="muted">
+                {move || {
+                    let (a, r) = scope.get();
+                    format!(
+                        "Changes sent with a planned start time · {} · {}",
+                        a.unwrap_or_else(|| "all cloud accounts".into()),
+                        r.unwrap_or_else(|| "all regions".into())
+                    )
+                }}
+            </p>
+        </div>
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tasks-done">{m}</div> })}
+        <div class="filters" data-testid="task-filters">
+            <Transition fallback=|| view! { <label>"Cluster"<select disabled=true><option>"All clusters"</option></select></label> }>
+                {move || Suspend::new(async move {
+                    let list = clusters.await.map(|l| l.clusters).unwrap_or_default();
+                    view! {
+                        <label>
+                            "Cluster"
+                            <select data-testid="filter-cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>
+                                <option value="" selected=move || cluster.get().is_empty()>"All clusters"</option>
+                                {list.into_iter().map(|c| {
+                                    let value = format!("{}|{}|{}", c.account, c.region, c.id);
+                                    let v2 = value.clone();
+                                    view! {
+                                        <option value=value selected=move || cluster.get() == v2>
+                                            {format!("{} {} ({})", c.id, c.description, c.region)}
+                                        </option>
+                                    }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })}
+            </Transition>
+            <label>
+                "Status"
+                <select data-testid="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">"Any status"</option>
+                    {STATUSES.iter().map(|s| view! { <option value=*s>{status_label(s).to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Task type"
+                <select data-testid="filter-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                    <option value="">"Any type"</option>
+                    {TASK_ACTIONS.iter().map(|a| view! { <option value=*a>{action_label(a).to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <Transition fallback=|| view! { <Loading label="Reading the scheduled tasks of every region…" /> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                    Ok(v) => {
+                        let total = v.tasks.len();
+                        let pages = total.div_ceil(PAGE).max(1);
+                        let can_cancel = v.can_cancel.clone();
+                        let tasks = v.tasks.clone();
+                        view! {
+                            {problems_view(v.problems.clone())}
+                            {if total == 0 {
+                                view! { <Empty title="No scheduled tasks match." hint="A task appears when a change (add nodes, change the class, move the zone, upgrade) is sent with a planned start time." /> }.into_any()
+                            } else {
+                                view! {
+                                    <p class="muted" data-testid="task-count">{format!("{total} tasks")}</p>
+                                    <div class="table-wrap">
+                                    <table class="grid" data-testid="tasks-table">
+                                        <thead><tr>
+                                            <th>"Task"</th><th>"Cluster"</th><th>"Type"</th><th>"Status"</th>
+                                            <th>"Planned start"</th><th>"Latest start"</th><th>"Expected start"</th><th></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {move || {
+                                                let p = page.get().min(pages - 1);
+                                                tasks.iter().skip(p * PAGE).take(PAGE).map(|t| {
+                                                    let cancellable = t.status == "pending" && can_cancel.contains(&(t.account.clone(), t.region.clone()));
+                                                    let row = t.clone();
+                                                    view! {
+                                                        <tr data-task-id=t.task_id.clone() data-cluster-id=t.cluster.clone() data-status=t.status.clone()>
+                                                            <td class="mono small-print">{t.task_id.clone()}{(!t.order_id.is_empty()).then(|| view! { <div class="muted">{format!("Order {}", t.order_id)}</div> })}</td>
+                                                            <td>
+                                                                <a class="mono" href=cluster_href(&t.cluster, &t.account, &t.region, "")>{t.cluster.clone()}</a>
+                                                                <div class="muted">{format!("{} · {} · {}", t.description, t.region, t.account)}</div>
+                                                                <StatusBadge status=t.cluster_status.clone() />
+                                                            </td>
+                                                            <td>{action_label(&t.action).to_string()}</td>
+                                                            <td data-testid="task-status">{status_label(&t.status).to_string()}</td>
+                                                            <td class="mono nowrap">{human_time(&t.planned_start)}</td>
+                                                            <td class="mono nowrap">{human_time(&t.planned_end)}</td>
+                                                            <td class="mono nowrap">{human_time(&t.planned_time)}</td>
+                                                            <td>
+                                                                {cancellable.then(|| view! {
+                                                                    <button type="button" class="small danger" data-testid="cancel-task"
+                                                                        disabled=move || !hydrated.get()
+                                                                        on:click={
+                                                                            let row = row.clone();
+                                                                            move |_| {
+                                                                                cancel.value().set(None);
+                                                                                done.set(None);
+                                                                                confirm.set(Some(row.clone()));
+                                                                            }
+                                                                        }>"Cancel…"</button>
+                                                                })}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                }).collect_view()
+                                            }}
+                                        </tbody>
+                                    </table>
+                                    </div>
+                                    {(pages > 1).then(|| view! {
+                                        <div class="pager" data-testid="task-pager">
+                                            <button type="button" class="small" disabled=move || page.get() == 0
+                                                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                                            <span class="muted">{move || format!("Page {} of {pages}", page.get().min(pages - 1) + 1)}</span>
+                                            <button type="button" class="small" disabled=move || page.get() + 1 >= pages
+                                                on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                        </div>
+                                    })}
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        {move || confirm.get().map(|t| {
+            let keep = NodeRef::<leptos::html::Button>::new();
+            focus_when_mounted(keep);
+            view! {
+                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
+                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="task-cancel-title" data-testid="cancel-dialog">
+                        <h2 id="task-cancel-title">{format!("Cancel the scheduled task on {}?", t.cluster)}</h2>
+                        <p>{format!(
+                            "{} on {} ({}), planned to start {} and at the latest {}, will not run. The cluster stays as it is; to make the change later, send it again.",
+                            action_label(&t.action), t.cluster, t.description, human_time(&t.planned_start), human_time(&t.planned_end)
+                        )}</p>
+                        <p class="mono muted small-print">{format!("Task {}", t.task_id)}</p>
+                        {change_error(cancel.value())}
+                        <div class="modal-actions">
+                            <button type="button" class="small" data-testid="keep-task" node_ref=keep on:click=move |_| confirm.set(None)>"Keep it"</button>
+                            <button type="button" class="small danger solid" data-testid="confirm-cancel-task"
+                                disabled=move || cancel.pending().get() on:click=confirm_cancel>
+                                {move || if cancel.pending().get() { "Cancelling…" } else { "Cancel the task" }}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_take_the_reference_values() {
+        assert_eq!(filter_problem("", ""), None);
+        assert_eq!(filter_problem("pending", "ModifyDBNodeClass"), None);
+        assert!(filter_problem("done", "").unwrap().contains("status"));
+        assert!(filter_problem("", "RestartDBNode")
+            .unwrap()
+            .contains("task type"));
+    }
+
+    #[test]
+    fn only_pending_tasks_cancel() {
+        assert_eq!(cancel_problem("pending"), None);
+        assert!(cancel_problem("finish").unwrap().contains("finished"));
+        assert!(cancel_problem("executing").is_some());
+        assert!(cancel_problem("cancel").is_some());
+    }
+}

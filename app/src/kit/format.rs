@@ -1,0 +1,69 @@
+//! Values as a person reads them.
+
+/// Bytes as a person reads them (binary units).
+pub fn human_bytes(n: i64) -> String {
+    if n < 0 {
+        return "—".into();
+    }
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < units.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else if v >= 100.0 || (v - v.round()).abs() < 0.05 {
+        format!("{:.0} {}", v, units[i])
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
+}
+
+/// `2026-03-02T02:12:02Z` → `2026-03-02 02:12:02 UTC`.
+pub fn human_time(t: &str) -> String {
+    if t.is_empty() {
+        return "—".into();
+    }
+    match t.strip_suffix('Z') {
+        Some(s) => format!("{} UTC", s.replace('T', " ")),
+        None => t.replace('T', " "),
+    }
+}
+
+/// A billing method in words.
+pub fn pay_type_label(p: &str) -> &str {
+    match p {
+        "Prepaid" => "Subscription (Prepaid)",
+        "Postpaid" => "Pay-as-you-go (Postpaid)",
+        other => other,
+    }
+}
+
+/// A node role as a person says it.
+pub fn role_label(r: &str) -> &str {
+    match r {
+        "Writer" => "Primary (read/write)",
+        "Reader" => "Read-only",
+        other => other,
+    }
+}
+
+/// A node role in a sentence: "primary", "read-only".
+pub fn role_short(r: &str) -> String {
+    match r {
+        "Writer" => "primary".into(),
+        "Reader" => "read-only".into(),
+        other => other.to_lowercase(),
+    }
+}
+
+/// The first letter in upper case (for messages that start a sentence).
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

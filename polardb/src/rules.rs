@@ -1,0 +1,242 @@
+//! Rules of the API reference that are checked before anything is sent: by the pages as
+//! the user types, and again by the server functions. Each says what is wrong in words
+//! that follow the field's name ("must have at least 2 characters"), or nothing.
+
+// ---------------------------------------------------------------------------------------
+// Clusters (ModifyDBClusterDescription 6.6, CreateDBCluster 6.1).
+
+fn is_chinese(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}')
+}
+
+/// What is wrong with a cluster description (ModifyDBClusterDescription, 6.6): 2 to 256
+/// characters, not starting with `http://` or `https://`, starting with a letter or a
+/// Chinese character.
+pub fn description_problem(d: &str) -> Option<String> {
+    let n = d.chars().count();
+    if n < 2 {
+        return Some("must have at least 2 characters".into());
+    }
+    if n > 256 {
+        return Some(format!("must have at most 256 characters (this has {n})"));
+    }
+    let lower = d.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some("must not start with http:// or https://".into());
+    }
+    match d.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() || is_chinese(c) => None,
+        _ => Some("must start with a letter or a Chinese character".into()),
+    }
+}
+
+/// `vpc-…` / `vsw-…`: the prefix, then 8 to 40 lower-case letters and digits.
+fn resource_id_ok(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix).is_some_and(|rest| {
+        (8..=40).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// What is wrong with a VPC ID (optional: empty lets the service choose).
+pub fn vpc_id_problem(vpc: &str) -> Option<String> {
+    if vpc.is_empty() || resource_id_ok(vpc, "vpc-") {
+        None
+    } else {
+        Some("must look like vpc-bp1… (vpc- and 8 to 40 lower-case letters or digits)".into())
+    }
+}
+
+/// What is wrong with a vSwitch ID, given the VPC: required when a VPC is given (and the
+/// other way round), shaped like `vsw-…`.
+pub fn vswitch_id_problem(vpc: &str, vswitch: &str) -> Option<String> {
+    if vswitch.is_empty() {
+        return (!vpc.is_empty()).then(|| "is required when a VPC is given".into());
+    }
+    if !resource_id_ok(vswitch, "vsw-") {
+        return Some(
+            "must look like vsw-bp1… (vsw- and 8 to 40 lower-case letters or digits)".into(),
+        );
+    }
+    vpc.is_empty()
+        .then(|| "needs its VPC: give the VPC ID too".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Tags (TagResources 15.1, UntagResources 15.2).
+
+/// At most 50 clusters per TagResources / UntagResources call (15.1, 15.2).
+pub const MAX_RESOURCES_PER_CALL: usize = 50;
+
+/// At most 20 tags per call (15.1: `NumberExceed.Tags`, "Valid : 20"), and 20 keys per
+/// UntagResources call (15.2).
+pub const MAX_TAGS_PER_CALL: usize = 20;
+
+/// A cluster carries at most 20 tags.
+pub const MAX_TAGS_PER_CLUSTER: usize = 20;
+
+/// Keys and values have at most 128 characters.
+pub const MAX_TAG_LEN: usize = 128;
+
+fn forbidden_text(s: &str) -> Option<&'static str> {
+    let lower = s.to_ascii_lowercase();
+    if lower.starts_with("aliyun") {
+        Some("must not start with aliyun")
+    } else if lower.starts_with("acs:") {
+        Some("must not start with acs:")
+    } else if lower.contains("http://") || lower.contains("https://") {
+        Some("must not contain http:// or https://")
+    } else {
+        None
+    }
+}
+
+/// What is wrong with a tag key: 1 to 128 characters, not starting with `aliyun` or
+/// `acs:`, without `http://` or `https://`.
+pub fn tag_key_problem(key: &str) -> Option<String> {
+    let n = key.chars().count();
+    if key.trim().is_empty() {
+        return Some("a tag key is required".into());
+    }
+    if n > MAX_TAG_LEN {
+        return Some(format!(
+            "a tag key has at most {MAX_TAG_LEN} characters (this has {n})"
+        ));
+    }
+    forbidden_text(key).map(|p| format!("a tag key {p}"))
+}
+
+/// What is wrong with a tag value: at most 128 characters (may be empty), not starting
+/// with `aliyun` or `acs:`, without `http://` or `https://`.
+pub fn tag_value_problem(value: &str) -> Option<String> {
+    let n = value.chars().count();
+    if n > MAX_TAG_LEN {
+        return Some(format!(
+            "a tag value has at most {MAX_TAG_LEN} characters (this has {n})"
+        ));
+    }
+    forbidden_text(value).map(|p| format!("a tag value {p}"))
+}
+
+/// What is wrong with a set of tags to add in one call.
+pub fn tag_set_problem(tags: &[(String, String)]) -> Option<String> {
+    if tags.is_empty() {
+        return Some("add at least one tag".into());
+    }
+    if tags.len() > MAX_TAGS_PER_CALL {
+        return Some(format!(
+            "at most {MAX_TAGS_PER_CALL} tags at a time (this has {})",
+            tags.len()
+        ));
+    }
+    for (i, (k, v)) in tags.iter().enumerate() {
+        if let Some(p) = tag_key_problem(k).or_else(|| tag_value_problem(v)) {
+            return Some(format!("tag {}: {p}", i + 1));
+        }
+        if tags[..i].iter().any(|(k2, _)| k2 == k) {
+            return Some(format!("tag {}: the key {k} is given twice", i + 1));
+        }
+    }
+    None
+}
+
+/// What is wrong with a set of keys to remove in one call.
+pub fn untag_keys_problem(keys: &[String]) -> Option<String> {
+    if keys.is_empty() {
+        return Some("choose at least one tag key to remove".into());
+    }
+    if keys.len() > MAX_TAGS_PER_CALL {
+        return Some(format!(
+            "at most {MAX_TAGS_PER_CALL} tag keys at a time (this has {})",
+            keys.len()
+        ));
+    }
+    keys.iter().find_map(|k| tag_key_problem(k))
+}
+
+/// Which cluster would carry more than 20 tags after adding `tags`: `existing` lists each
+/// cluster's id and current keys.
+pub fn capacity_problem(
+    existing: &[(String, Vec<String>)],
+    tags: &[(String, String)],
+) -> Option<String> {
+    existing.iter().find_map(|(id, keys)| {
+        let mut all: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (k, _) in tags {
+            if !all.contains(&k.as_str()) {
+                all.push(k);
+            }
+        }
+        (all.len() > MAX_TAGS_PER_CLUSTER).then(|| {
+            format!(
+                "{id} would carry {} tags; a cluster carries at most {MAX_TAGS_PER_CLUSTER}",
+                all.len()
+            )
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn keys_and_values_follow_the_tag_rules() {
+        assert_eq!(tag_key_problem("env"), None);
+        assert_eq!(tag_key_problem("团队"), None);
+        assert!(tag_key_problem("").is_some());
+        assert!(tag_key_problem("  ").is_some());
+        assert!(tag_key_problem("aliyun-x").unwrap().contains("aliyun"));
+        assert!(tag_key_problem("ALIYUNx").unwrap().contains("aliyun"));
+        assert!(tag_key_problem("acs:team").unwrap().contains("acs:"));
+        assert!(tag_key_problem("see http://x").unwrap().contains("http"));
+        assert_eq!(tag_key_problem(&"k".repeat(128)), None);
+        assert!(tag_key_problem(&"k".repeat(129)).unwrap().contains("128"));
+        assert_eq!(tag_value_problem(""), None);
+        assert!(tag_value_problem("acs:x").is_some());
+        assert!(tag_value_problem(&"v".repeat(129)).is_some());
+    }
+
+    #[test]
+    fn a_call_carries_at_most_twenty_tags_with_distinct_keys() {
+        assert!(tag_set_problem(&[]).is_some());
+        assert_eq!(tag_set_problem(&[kv("a", "1"), kv("b", "")]), None);
+        assert!(tag_set_problem(&[kv("a", "1"), kv("a", "2")])
+            .unwrap()
+            .contains("twice"));
+        let many: Vec<_> = (0..21).map(|i| kv(&format!("k{i}"), "v")).collect();
+        assert!(tag_set_problem(&many).unwrap().contains("20"));
+        assert_eq!(tag_set_problem(&many[..20]), None);
+        assert!(tag_set_problem(&[kv("ok", "1"), kv("aliyun", "2")])
+            .unwrap()
+            .starts_with("tag 2"));
+        assert!(untag_keys_problem(&[]).is_some());
+        assert_eq!(untag_keys_problem(&["env".into()]), None);
+    }
+
+    #[test]
+    fn a_cluster_carries_at_most_twenty_tags() {
+        let keys: Vec<String> = (0..19).map(|i| format!("k{i}")).collect();
+        let existing = vec![("pc-1".to_string(), keys)];
+        assert_eq!(capacity_problem(&existing, &[kv("new", "1")]), None);
+        assert_eq!(
+            capacity_problem(&existing, &[kv("k1", "x"), kv("new", "1")]),
+            None
+        );
+        assert!(
+            capacity_problem(&existing, &[kv("new", "1"), kv("new2", "1")])
+                .unwrap()
+                .contains("pc-1 would carry 21")
+        );
+    }
+}
