@@ -18,7 +18,7 @@ mod structure;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 pub use error::AppError;
@@ -52,32 +52,38 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <kit::NotFound /> }>
                 <Route path=path!("/signin") view=shell::signin::SignInPage />
-                <Route path=path!("/") view=|| view! { <shell::Console><fleet::clusters::ClustersPage /></shell::Console> } />
-                <Route path=path!("/clusters") view=|| view! { <shell::Console><fleet::clusters::ClustersPage /></shell::Console> } />
-                <Route path=path!("/clusters/new") view=|| view! { <shell::Console><fleet::create::CreateClusterPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id") view=|| view! { <shell::Console><cluster::overview::ClusterOverviewPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/nodes") view=|| view! { <shell::Console><cluster::nodes::ClusterNodesPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/endpoints") view=|| view! { <shell::Console><cluster::endpoints::ClusterEndpointsPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/parameters") view=|| view! { <shell::Console><cluster::parameters::ClusterParametersPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/backups") view=|| view! { <shell::Console><cluster::backups::ClusterBackupsPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/monitoring") view=|| view! { <shell::Console><cluster::monitoring::ClusterMonitoringPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/whitelists") view=|| view! { <shell::Console><cluster::whitelists::ClusterWhitelistsPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/tags") view=|| view! { <shell::Console><cluster::tags::ClusterTagsPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/ssl") view=|| view! { <shell::Console><cluster::ssl::ClusterSslPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/accounts") view=|| view! { <shell::Console><cluster::accounts::ClusterDbAccountsPage /></shell::Console> } />
-                <Route path=path!("/clusters/:id/databases") view=|| view! { <shell::Console><cluster::databases::ClusterDatabasesPage /></shell::Console> } />
-                // Any other tab: not found (specific routes go above this one).
-                <Route path=path!("/clusters/:id/:tab") view=|| view! { <shell::Console><kit::NotFound /></shell::Console> } />
-                <Route path=path!("/tags") view=|| view! { <shell::Console><fleet::tags::TagsPage /></shell::Console> } />
-                <Route path=path!("/events") view=|| view! { <shell::Console><fleet::events::EventsPage /></shell::Console> } />
-                <Route path=path!("/tasks") view=|| view! { <shell::Console><fleet::tasks::TasksPage /></shell::Console> } />
-                <Route path=path!("/backups/released") view=|| view! { <shell::Console><fleet::released::ReleasedBackupsPage /></shell::Console> } />
-                <Route path=path!("/audit") view=|| view! { <shell::Console><admin::audit::AuditPage /></shell::Console> } />
-                <Route path=path!("/settings/accounts") view=|| view! { <shell::Console><admin::cloud_accounts::CloudAccountsPage /></shell::Console> } />
-                <Route path=path!("/settings") view=|| view! { <shell::Console><admin::settings::SettingsPage /></shell::Console> } />
-                <Route path=path!("/settings/password") view=|| view! { <shell::Console><admin::settings::PasswordPage /></shell::Console> } />
-                <Route path=path!("/settings/users") view=|| view! { <shell::Console><admin::settings::UsersPage /></shell::Console> } />
-                <Route path=path!("/settings/roles") view=|| view! { <shell::Console><admin::settings::RolesPage /></shell::Console> } />
+                // The console's frame stays while the user moves between its pages.
+                <ParentRoute path=path!("") view=shell::Console>
+                    <Route path=path!("/") view=fleet::clusters::ClustersPage />
+                    <Route path=path!("/clusters") view=fleet::clusters::ClustersPage />
+                    <Route path=path!("/clusters/new") view=fleet::create::CreateClusterPage />
+                    // One cluster: the frame reads it once; each tab is a child route.
+                    <ParentRoute path=path!("/clusters/:id") view=cluster::frame::ClusterFrame>
+                        <Route path=path!("") view=cluster::overview::ClusterOverviewPage />
+                        <Route path=path!("nodes") view=cluster::nodes::ClusterNodesPage />
+                        <Route path=path!("endpoints") view=cluster::endpoints::ClusterEndpointsPage />
+                        <Route path=path!("parameters") view=cluster::parameters::ClusterParametersPage />
+                        <Route path=path!("whitelists") view=cluster::whitelists::ClusterWhitelistsPage />
+                        <Route path=path!("ssl") view=cluster::ssl::ClusterSslPage />
+                        <Route path=path!("accounts") view=cluster::accounts::ClusterDbAccountsPage />
+                        <Route path=path!("databases") view=cluster::databases::ClusterDatabasesPage />
+                        <Route path=path!("backups") view=cluster::backups::ClusterBackupsPage />
+                        <Route path=path!("monitoring") view=cluster::monitoring::ClusterMonitoringPage />
+                        <Route path=path!("tags") view=cluster::tags::ClusterTagsPage />
+                        // Any other tab: not found.
+                        <Route path=path!(":tab") view=kit::NotFound />
+                    </ParentRoute>
+                    <Route path=path!("/tags") view=fleet::tags::TagsPage />
+                    <Route path=path!("/events") view=fleet::events::EventsPage />
+                    <Route path=path!("/tasks") view=fleet::tasks::TasksPage />
+                    <Route path=path!("/backups/released") view=fleet::released::ReleasedBackupsPage />
+                    <Route path=path!("/audit") view=admin::audit::AuditPage />
+                    <Route path=path!("/settings") view=admin::settings::SettingsPage />
+                    <Route path=path!("/settings/accounts") view=admin::cloud_accounts::CloudAccountsPage />
+                    <Route path=path!("/settings/password") view=admin::settings::PasswordPage />
+                    <Route path=path!("/settings/users") view=admin::settings::UsersPage />
+                    <Route path=path!("/settings/roles") view=admin::settings::RolesPage />
+                </ParentRoute>
             </Routes>
         </Router>
     }

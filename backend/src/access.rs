@@ -63,9 +63,11 @@ pub enum Effect {
     Deny,
 }
 
-/// One statement of a policy.
+/// One statement of a policy. Only `Effect`, `Action` and `Resource` are understood; any
+/// other key (`NotAction`, `NotResource`, `Condition`, …) is refused rather than dropped,
+/// since dropping it would widen what the statement allows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Statement {
     pub effect: Effect,
     pub action: Vec<String>,
@@ -77,11 +79,14 @@ fn any_resource() -> Vec<String> {
     vec!["*".to_string()]
 }
 
-/// A policy: a list of statements, like a RAM policy document's `Statement`.
+/// A policy: a list of statements, like a RAM policy document's `Statement`. A RAM
+/// document's `Version` is accepted and not kept; any other key is refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Policy {
     pub statement: Vec<Statement>,
+    #[serde(default, skip_serializing)]
+    version: Option<serde_json::Value>,
 }
 
 /// What is being acted on.
@@ -271,6 +276,7 @@ pub fn builtin_policy(role: &str) -> Option<Policy> {
                     .chain([console::VIEW_OWN_AUDIT.to_string()])
                     .collect(),
             )],
+            ..Default::default()
         }),
         "operator" => Some(Policy {
             statement: vec![allow(
@@ -280,9 +286,11 @@ pub fn builtin_policy(role: &str) -> Option<Policy> {
                     .chain([console::VIEW_OWN_AUDIT.to_string()])
                     .collect(),
             )],
+            ..Default::default()
         }),
         "admin" => Some(Policy {
             statement: vec![allow(vec!["polardb:*".into(), "console:*".into()])],
+            ..Default::default()
         }),
         _ => None,
     }
@@ -293,6 +301,24 @@ pub const BUILTIN_ROLES: &[&str] = &["viewer", "operator", "admin"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_the_console_does_not_understand_are_refused_not_dropped() {
+        for key in ["NotResource", "NotAction", "Condition", "Principal"] {
+            let doc = format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":["polardb:*"],"{key}":["x"]}}]}}"#
+            );
+            let e = serde_json::from_str::<Policy>(&doc).expect_err(key);
+            assert!(e.to_string().contains(key), "{e}");
+        }
+        assert!(serde_json::from_str::<Policy>(r#"{"Statement":[],"Extra":1}"#).is_err());
+        let ram: Policy = serde_json::from_str(
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["polardb:Describe*"]}]}"#,
+        )
+        .expect("a RAM document's Version is accepted");
+        assert_eq!(ram.statement.len(), 1);
+        assert!(!serde_json::to_string(&ram).unwrap().contains("Version"));
+    }
 
     fn res(account: &str, region: &str, cluster: Option<&str>) -> Resource {
         Resource {

@@ -842,6 +842,13 @@ impl Audit {
                 .bind(key.checkpoint_mac(last, &last_hash))
                 .execute(&self.pool)
                 .await?;
+                // The same in the log, outside the database: a copy kept elsewhere shows a
+                // later rollback of the whole chain, which no check inside it can.
+                tracing::info!(
+                    seq = last,
+                    hash = %hex::encode(&last_hash),
+                    "audit checkpoint"
+                );
                 Ok(Checkpointed::New { seq: last })
             }
         }
@@ -888,6 +895,15 @@ impl Audit {
         let chain_end: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
             .fetch_one(&mut *conn)
             .await?;
+        // Every console since the chain was keyed creates the key before its first record,
+        // and nothing deletes it: records without a key mean its row was removed (and the
+        // chain perhaps rewritten unkeyed, which would otherwise pass as an old chain).
+        if key.is_none() && chain_end > 0 {
+            return broken(
+                1,
+                "the audit chain has records but no key (audit_key): its row was deleted. (A console started once after upgrading creates it; if this database was upgraded and never started since, start the console once and verify again.)".into(),
+            );
+        }
         // Where to start: the beginning, or a checkpoint whose record must still be there.
         let (mut expected_seq, mut prev_hash) = match &from {
             None => (1, vec![0u8; 32]),

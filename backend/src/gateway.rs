@@ -39,6 +39,12 @@ const NODE_CACHE_TTL: Duration = Duration::from_secs(3600);
 /// Which cluster a node belongs to, per cloud account and region, and when it was read.
 type NodeCache = Arc<Mutex<HashMap<(Uuid, String, String), (Instant, String)>>>;
 
+/// Clusters never move between regions; the cache only bounds memory of deleted ones.
+const CLUSTER_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// Which region a cluster is in, per cloud account, and when it was read.
+type ClusterCache = Arc<Mutex<HashMap<(Uuid, String), (Instant, String)>>>;
+
 /// Each cloud account's region list and when it was read.
 type RegionCache = Arc<Mutex<HashMap<Uuid, (Instant, Vec<String>)>>>;
 
@@ -49,6 +55,7 @@ pub struct Gateway {
     client: Client,
     regions: RegionCache,
     nodes: NodeCache,
+    clusters: ClusterCache,
     metrics: crate::metrics::Metrics,
 }
 
@@ -133,6 +140,7 @@ impl Gateway {
             client,
             regions: Arc::new(Mutex::new(HashMap::new())),
             nodes: Arc::new(Mutex::new(HashMap::new())),
+            clusters: Arc::new(Mutex::new(HashMap::new())),
             metrics: crate::metrics::Metrics::new(),
         }
     }
@@ -418,6 +426,27 @@ impl Gateway {
         }
     }
 
+    /// The console's own DescribeDBClusters in one region (where a node or a cluster is):
+    /// not decided on, audited as a read of the caller's.
+    async fn look_up(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        lookup: &DescribeDBClusters,
+    ) -> Result<Vec<DBClusterSummary>, BackendError> {
+        let request = Request::from_typed(region, lookup)?;
+        let invoked = Box::pin(self.send(caller, account, request, false)).await?;
+        let answer: polardb::models::DescribeDBClustersResponse =
+            polardb::lenient::from_value(invoked.body).map_err(|e| {
+                BackendError::Upstream(ApiError::transport(
+                    "InvalidResponse",
+                    format!("the DescribeDBClusters response did not have the expected shape: {e}"),
+                ))
+            })?;
+        Ok(answer.items.db_cluster)
+    }
+
     /// The cluster each node belongs to, read from DescribeDBClusters in the request's
     /// region (and cached: a node never moves to another cluster). The lookup is the
     /// console's own and needs no permission; it is audited as a read of the caller's.
@@ -450,17 +479,9 @@ impl Gateway {
             page_size: Some(100),
             ..Default::default()
         };
-        let request = Request::from_typed(region, &lookup)?;
-        let invoked = Box::pin(self.send(caller, account, request, false)).await?;
-        let answer: polardb::models::DescribeDBClustersResponse =
-            polardb::lenient::from_value(invoked.body).map_err(|e| {
-                BackendError::Upstream(ApiError::transport(
-                    "InvalidResponse",
-                    format!("the DescribeDBClusters response did not have the expected shape: {e}"),
-                ))
-            })?;
+        let listed = self.look_up(caller, account, region, &lookup).await?;
         let mut cache = self.nodes.lock().await;
-        for c in answer.items.db_cluster {
+        for c in listed {
             for n in c.db_nodes.db_node {
                 cache.insert(
                     (account.id, region.to_string(), n.db_node_id.clone()),
@@ -479,6 +500,59 @@ impl Gateway {
             }
         }
         Ok(found)
+    }
+
+    /// Checks that every cluster is one of the cloud account's in `region`: the decision is
+    /// made on the region the caller states, and many actions name a cluster by its id alone
+    /// (the API finds it whatever the region), so a cluster stated in another region would
+    /// be decided on the wrong resource. Read from DescribeDBClusters in that region (the
+    /// console's own lookup, audited as a read of the caller's) and cached: a cluster never
+    /// moves to another region.
+    async fn clusters_in_region(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<(), BackendError> {
+        let mut missing = Vec::new();
+        {
+            let cache = self.clusters.lock().await;
+            for c in clusters {
+                match cache.get(&(account.id, c.clone())) {
+                    Some((at, r)) if at.elapsed() < CLUSTER_CACHE_TTL && r == region => {}
+                    _ => missing.push(c.clone()),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let lookup = DescribeDBClusters {
+            region_id: region.to_string(),
+            db_cluster_ids: Some(missing.join(",")),
+            page_size: Some(100),
+            ..Default::default()
+        };
+        let listed = self.look_up(caller, account, region, &lookup).await?;
+        let mut cache = self.clusters.lock().await;
+        let mut found = Vec::new();
+        for c in listed {
+            if c.region_id.is_empty() || c.region_id == region {
+                cache.insert(
+                    (account.id, c.db_cluster_id.clone()),
+                    (Instant::now(), region.to_string()),
+                );
+                found.push(c.db_cluster_id);
+            }
+        }
+        if missing.iter().all(|m| found.contains(m)) {
+            Ok(())
+        } else {
+            Err(BackendError::NotFound(
+                "DBClusterId (no cluster of that cloud account and region has that id)",
+            ))
+        }
     }
 
     /// The clusters a request names, with each named node's cluster added; a node named
@@ -655,6 +729,29 @@ impl Gateway {
                     }
                     return Err(BackendError::Forbidden(reason));
                 }
+            }
+        }
+        // After the decision (a refusal stays a refusal), before anything is recorded as sent:
+        // the clusters must be where the caller says they are.
+        if decide && !named.clusters.is_empty() {
+            if let Err(e) = self
+                .clusters_in_region(caller, account, &region, &named.clusters)
+                .await
+            {
+                let problem = RequestError {
+                    field: "DBClusterId".into(),
+                    message: e.to_string(),
+                };
+                self.refuse_invalid(
+                    caller,
+                    &account.name,
+                    &region,
+                    action,
+                    request.params(),
+                    &problem,
+                )
+                .await;
+                return Err(e);
             }
         }
         let intent_seq = if info.kind == ActionKind::Write {

@@ -720,13 +720,41 @@ impl Identity {
     /// groups (through the configured mapping) on every sign-in. A name that belongs to a
     /// local (password) account is never taken over: the proxy's user would otherwise get
     /// that account's session (an SSO `admin` becoming the bootstrap administrator).
+    ///
+    /// Creating the user, or changing their role, name or e-mail, commits together with
+    /// its audit record (`UserCreated`, `UserRoleChanged`, `UserUpdated`, by `actor`): if
+    /// the record cannot be written, nothing changes and the answer is
+    /// [`BackendError::AuditUnavailable`]. A sign-in that changes nothing writes nothing.
     pub async fn provision_proxy_user(
         &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
         username: &Username,
         display_name: &str,
         email: Option<&str>,
         role: &str,
     ) -> Result<ProxyUser, BackendError> {
+        let before = sqlx::query!(
+            "SELECT role, display_name, email, auth_source FROM users WHERE username = $1",
+            username.as_str()
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(b) = &before {
+            if b.auth_source != "proxy" {
+                return Ok(ProxyUser::NameOfLocalAccount);
+            }
+            let unchanged = b.role == role
+                && b.display_name == display_name
+                && (email.is_none() || b.email.as_deref() == email);
+            if unchanged {
+                return match self.find_by_name(username).await? {
+                    Some(u) => Ok(ProxyUser::User(u)),
+                    None => Err(BackendError::NotFound("user")),
+                };
+            }
+        }
+        let mut change = audit.begin_change().await?;
         // The WHERE makes the upsert a no-op (no row returned) for a local account, in the
         // same statement that found it: no window between the check and the sign-in.
         let row = sqlx::query!(
@@ -738,27 +766,56 @@ impl Identity {
                    role = EXCLUDED.role,
                    updated_at = now()
                WHERE users.auth_source = 'proxy'
-               RETURNING id, username, display_name, role, auth_source, disabled, session_epoch"#,
+               RETURNING id, username, display_name, role, auth_source, disabled, session_epoch,
+                   (xmax = 0) AS "created!""#,
             Uuid::new_v4(),
             username.as_str(),
             display_name,
             email,
             role
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(change.conn())
         .await?;
-        Ok(match row {
-            Some(row) => ProxyUser::User(User {
-                id: row.id,
-                username: row.username,
-                display_name: row.display_name,
-                role: row.role,
-                auth_source: row.auth_source,
-                disabled: row.disabled,
-                session_epoch: row.session_epoch,
-            }),
-            None => ProxyUser::NameOfLocalAccount,
-        })
+        // A local account: nothing was written; dropping the change rolls it back.
+        let Some(row) = row else {
+            return Ok(ProxyUser::NameOfLocalAccount);
+        };
+        let previous_role = before.as_ref().map(|b| b.role.as_str());
+        let action = if row.created {
+            "UserCreated"
+        } else if previous_role != Some(role) {
+            "UserRoleChanged"
+        } else {
+            "UserUpdated"
+        };
+        let mut e = crate::audit::Event::security(actor, action, crate::audit::Outcome::Ok);
+        e.params = serde_json::json!({
+            "user": row.id.to_string(),
+            "username": row.username,
+            "role": row.role,
+            "previous_role": previous_role,
+            "source": "proxy",
+        });
+        change.commit(&e).await?;
+        Ok(ProxyUser::User(User {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role,
+            auth_source: row.auth_source,
+            disabled: row.disabled,
+            session_epoch: row.session_epoch,
+        }))
+    }
+
+    async fn find_by_name(&self, username: &Username) -> Result<Option<User>, BackendError> {
+        Ok(sqlx::query_as!(
+            User,
+            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch FROM users WHERE username = $1",
+            username.as_str()
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {

@@ -345,14 +345,14 @@ impl Vault {
         self
     }
 
-    /// Checks an endpoint override against the outbound rules.
-    pub fn check_endpoint(
+    /// Checks an endpoint override against the outbound rules, its host name resolved.
+    pub async fn check_endpoint(
         &self,
         endpoint: Option<&str>,
         emulator: bool,
     ) -> Result<(), BackendError> {
         match endpoint {
-            Some(e) => crate::outbound::check_endpoint(e, emulator, &self.outbound),
+            Some(e) => crate::outbound::check_endpoint_resolved(e, emulator, &self.outbound).await,
             None => Ok(()),
         }
     }
@@ -365,7 +365,8 @@ impl Vault {
         conn: &mut PgConnection,
         new: &NewCloudAccount,
     ) -> Result<Uuid, BackendError> {
-        self.check_endpoint(new.endpoint.as_deref(), new.emulator)?;
+        self.check_endpoint(new.endpoint.as_deref(), new.emulator)
+            .await?;
         let existing =
             sqlx::query_scalar!("SELECT id FROM cloud_accounts WHERE name = $1", new.name)
                 .fetch_optional(&mut *conn)
@@ -407,7 +408,8 @@ impl Vault {
         conn: &mut PgConnection,
         new: &NewCloudAccount,
     ) -> Result<Uuid, BackendError> {
-        self.check_endpoint(new.endpoint.as_deref(), new.emulator)?;
+        self.check_endpoint(new.endpoint.as_deref(), new.emulator)
+            .await?;
         let id = Uuid::new_v4();
         let (ct, nonce, key_id) = self.keys.encrypt(id, &new.secret)?;
         let r = sqlx::query!(
@@ -589,7 +591,8 @@ impl Vault {
         account: &CloudAccount,
     ) -> Result<(Credentials, Target), BackendError> {
         // Checked again before every call: a row written before the rules, or by hand.
-        self.check_endpoint(account.endpoint.as_deref(), account.emulator)?;
+        self.check_endpoint(account.endpoint.as_deref(), account.emulator)
+            .await?;
         let row = sqlx::query!(
             "SELECT secret_ciphertext, secret_nonce, key_id FROM cloud_accounts WHERE id = $1 AND enabled",
             account.id

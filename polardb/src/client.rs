@@ -1,6 +1,7 @@
 //! The HTTP client: signs each attempt afresh, retries what is safe to retry under an
 //! overall deadline, and turns every failure into an [`ApiError`].
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -77,6 +78,10 @@ pub struct ClientConfig {
     /// ([`crate::endpoints::is_private`]). The console sets it from its operator setting;
     /// the SDK's default allows them.
     pub allow_private: bool,
+    /// The console's own listening address: a call that would reach it (the listen port
+    /// on any address of this machine, [`crate::endpoints::is_own`]) is refused before
+    /// anything is sent. `None` (the SDK's default) checks nothing.
+    pub own: Option<SocketAddr>,
 }
 
 impl Default for ClientConfig {
@@ -87,31 +92,50 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             user_agent: concat!("polar-console/", env!("CARGO_PKG_VERSION")).to_string(),
             allow_private: true,
+            own: None,
         }
     }
 }
 
-/// A resolver that keeps only public addresses, so that a host name cannot lead a call to
-/// loopback, the metadata service or the private network.
-struct PublicOnly;
+tokio::task_local! {
+    /// The addresses one attempt's host name was resolved to and checked against
+    /// ([`Client::destination`]): the resolver answers exactly these, so that the
+    /// connection goes where the check looked, not to a second, different answer.
+    static CHECKED: (String, Vec<SocketAddr>);
+}
 
-impl reqwest::dns::Resolve for PublicOnly {
+/// The client's resolver. Within an attempt it answers, for the endpoint's host name, the
+/// addresses the attempt checked. Any other name (a proxy's, from the environment) is
+/// resolved and held to the private-address setting. Outside an attempt (which the client
+/// does not do) it keeps only what may be used without knowing the port: public
+/// addresses when private ones are not allowed, and no address of this machine when the
+/// console's own address is set.
+struct Resolver {
+    allow_private: bool,
+    own: bool,
+}
+
+impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
+        let checked = CHECKED.try_with(|(checked, addrs)| {
+            checked.eq_ignore_ascii_case(&host).then(|| addrs.clone())
+        });
+        let allow_private = self.allow_private;
+        let no_local = self.own && checked.is_err();
         Box::pin(async move {
-            let all: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<std::net::SocketAddr> = all
-                .into_iter()
-                .filter(|a| !crate::endpoints::is_private(a.ip()))
-                .collect();
-            if public.is_empty() {
-                return Err(format!(
-                    "{host} resolves only to loopback, link-local or private addresses"
-                )
-                .into());
+            let kept: Vec<SocketAddr> = match checked {
+                Ok(Some(addrs)) => addrs,
+                _ => tokio::net::lookup_host((host.as_str(), 0))
+                    .await?
+                    .filter(|a| allow_private || !crate::endpoints::is_private(a.ip()))
+                    .filter(|a| !no_local || !crate::endpoints::is_local(a.ip()))
+                    .collect(),
+            };
+            if kept.is_empty() {
+                return Err(format!("{host} resolves to no address that may be used").into());
             }
-            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
             Ok(addrs)
         })
     }
@@ -139,15 +163,15 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
-        let mut builder = reqwest::Client::builder()
+        let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(config.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::none());
-        if !config.allow_private {
-            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
-        }
-        let http = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(std::sync::Arc::new(Resolver {
+                allow_private: config.allow_private,
+                own: config.own.is_some(),
+            }))
             .build()
             .map_err(|e| ApiError::transport("ClientInit", e.to_string()))?;
         Ok(Client { http, config })
@@ -155,6 +179,84 @@ impl Client {
 
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// Where an attempt may connect, checked before anything is sent: not the console's
+    /// own address ([`ClientConfig::own`]), and not a loopback, link-local or private
+    /// address unless those are allowed ([`ClientConfig::allow_private`]). A host name is
+    /// resolved here, once per attempt; the answer is what the checks judge and what the
+    /// connection uses (returned with the name, for [`CHECKED`]).
+    async fn destination(&self, url: &str) -> Result<Option<(String, Vec<SocketAddr>)>, ApiError> {
+        let invalid = |m: String| ApiError::transport("InvalidEndpoint", m);
+        let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+        let port = parsed.port_or_known_default().unwrap_or(443);
+        let refuse = |addr: SocketAddr, shown: &str| -> Result<(), ApiError> {
+            if let Some(own) = self.config.own {
+                if crate::endpoints::is_own(addr, own) {
+                    return Err(invalid(format!(
+                        "{shown} is the console's own address ({addr}); nothing was sent"
+                    )));
+                }
+            }
+            Ok(())
+        };
+        let literal = |h: &str| -> Option<std::net::IpAddr> {
+            match h.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+                Some(v6) => v6.parse().ok(),
+                // The URL parser writes every IPv4 spelling as a dotted quad.
+                None => h.parse::<std::net::Ipv4Addr>().ok().map(Into::into),
+            }
+        };
+        let (host, addrs) = match parsed.host_str() {
+            Some(h) if literal(h).is_some() => {
+                (None, vec![SocketAddr::new(literal(h).unwrap(), port)])
+            }
+            // Loopback whatever a resolver says (RFC 6761), with or without the final dot.
+            Some(name) if crate::endpoints::is_localhost_name(name) => (
+                Some(name.to_string()),
+                vec![
+                    SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), port),
+                    SocketAddr::new(std::net::Ipv6Addr::LOCALHOST.into(), port),
+                ],
+            ),
+            Some(name) => {
+                let lookup = tokio::net::lookup_host((name, port));
+                let all: Vec<SocketAddr> =
+                    match tokio::time::timeout(self.config.connect_timeout, lookup).await {
+                        Ok(Ok(found)) => found.collect(),
+                        Ok(Err(e)) => {
+                            return Err(ApiError::transport(
+                                "Unreachable",
+                                format!("cannot resolve {name}: {e}"),
+                            ))
+                        }
+                        Err(_) => {
+                            return Err(ApiError::transport(
+                                "Timeout",
+                                format!("resolving {name} took too long"),
+                            ))
+                        }
+                    };
+                (Some(name.to_string()), all)
+            }
+            None => return Err(invalid("the endpoint has no host".into())),
+        };
+        let shown = host.clone().unwrap_or_else(|| addrs[0].ip().to_string());
+        for addr in &addrs {
+            refuse(*addr, &shown)?;
+        }
+        let usable: Vec<SocketAddr> = addrs
+            .into_iter()
+            .filter(|a| self.config.allow_private || !crate::endpoints::is_private(a.ip()))
+            .collect();
+        if usable.is_empty() {
+            let e = format!("{shown} is or resolves only to loopback, link-local or private addresses; nothing was sent");
+            return Err(match host {
+                Some(_) => ApiError::transport("Unreachable", e),
+                None => invalid(e),
+            });
+        }
+        Ok(host.map(|h| (h, usable)))
     }
 
     /// Calls a typed action.
@@ -378,7 +480,12 @@ impl Client {
                 builder.header("authorization", signed.authorization)
             }
         };
-        let response = match request.send().await {
+        let sent = match self.destination(url).await {
+            Err(e) => return (0, Err(e)),
+            Ok(Some(checked)) => CHECKED.scope(checked, request.send()).await,
+            Ok(None) => request.send().await,
+        };
+        let response = match sent {
             Ok(r) => r,
             Err(e) => {
                 let code = if e.is_timeout() {
@@ -404,34 +511,35 @@ impl Client {
         if (200..300).contains(&status) {
             match parse_body(&bytes) {
                 Ok(v) => (status, Ok(v)),
-                Err(e) => (
+                // Not the parser's words: they can quote the answer.
+                Err(_) => (
                     status,
                     Err(ApiError {
                         status,
                         ..ApiError::transport(
                             "InvalidResponse",
-                            format!("neither JSON nor XML: {e}"),
+                            format!("the endpoint answered HTTP {status} with a body that is neither JSON nor XML"),
                         )
                     }),
                 ),
             }
         } else {
-            let parsed = parse_body(&bytes)
-                .ok()
-                .and_then(|v| crate::lenient::from_value::<ErrorBody>(v).ok())
-                .filter(|b| !b.code.is_empty());
-            let body: ErrorBody = parsed.unwrap_or_else(|| ErrorBody {
-                code: if status >= 500 {
-                    "ServiceUnavailable".into()
-                } else {
-                    format!("Http{status}")
-                },
-                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-                ..Default::default()
-            });
-            (status, Err(ApiError::from_body(status, body)))
+            (status, Err(error_from_answer(status, &bytes)))
         }
     }
+}
+
+/// The error of an answer with an error status: the API's own error when the body has
+/// its shape (a `Code` of the API's form; see [`ApiError::from_body`] for what is kept of
+/// the message), otherwise only the status ([`ApiError::without_body`]): an HTML page or
+/// text from whatever answered is not relayed.
+fn error_from_answer(status: u16, bytes: &[u8]) -> ApiError {
+    parse_body(bytes)
+        .ok()
+        .and_then(|v| crate::lenient::from_value::<ErrorBody>(v).ok())
+        .filter(|b| crate::error::is_api_code(&b.code))
+        .map(|b| ApiError::from_body(status, b))
+        .unwrap_or_else(|| ApiError::without_body(status))
 }
 
 /// An answer in JSON or (when an endpoint insists) XML, as JSON.
@@ -487,6 +595,237 @@ mod tests {
 
     fn err(code: &str) -> ApiError {
         ApiError::transport(code, "x")
+    }
+
+    /// A listener on 127.0.0.1 that answers every request with `status` and `body`;
+    /// answers its address and the number of requests it has read.
+    fn listener(
+        status: u16,
+        content_type: &'static str,
+        body: String,
+    ) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, Read, Write};
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        std::thread::spawn(move || {
+            for stream in server.incoming() {
+                let Ok(stream) = stream else { continue };
+                let mut reader = std::io::BufReader::new(stream);
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut rest = vec![0u8; length];
+                let _ = reader.read_exact(&mut rest);
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut stream = reader.into_inner();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (addr, seen)
+    }
+
+    /// This machine's host name when it resolves (to one of its own addresses), and the
+    /// address it would use towards the internet (an interface address), when it has one.
+    fn local_names() -> Vec<String> {
+        let mut names = Vec::new();
+        if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            let h = h.trim().to_string();
+            if std::net::ToSocketAddrs::to_socket_addrs(&(h.as_str(), 0)).is_ok() {
+                names.push(h);
+            }
+        }
+        let out = std::net::UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.connect("192.0.2.1:9").map(|_| s))
+            .and_then(|s| s.local_addr());
+        if let Ok(a) = out {
+            if !a.ip().is_loopback() {
+                names.push(a.ip().to_string());
+            }
+        }
+        names
+    }
+
+    fn one_attempt(own: Option<SocketAddr>) -> Client {
+        Client::new(ClientConfig {
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..Default::default()
+            },
+            own,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    async fn call_at(client: &Client, endpoint: String) -> Exchange {
+        let target = Target {
+            endpoint: Some(endpoint),
+            signature: SignatureVersion::V2,
+        };
+        let creds = Credentials::new("LTAIkey00000000", Zeroizing::new("secret".to_string()));
+        client
+            .execute(
+                &target,
+                &creds,
+                "cn-hangzhou",
+                "DescribeDBClusters",
+                ActionKind::Read,
+                vec![],
+            )
+            .await
+    }
+
+    #[tokio::test]
+    async fn an_error_page_is_not_relayed() {
+        let client = one_attempt(None);
+        for (status, content_type, body) in [
+            (
+                404,
+                "text/html",
+                "<html><body>SECRET-LISTENER-BODY</body></html>".to_string(),
+            ),
+            (
+                500,
+                "text/plain",
+                "SECRET-LISTENER-BODY stack trace".to_string(),
+            ),
+            (
+                403,
+                "application/json",
+                r#"{"error":"SECRET-LISTENER-BODY"}"#.to_string(),
+            ),
+            (
+                400,
+                "application/json",
+                r#"{"Code":"<b>SECRET-LISTENER-BODY</b>","Message":"m"}"#.to_string(),
+            ),
+        ] {
+            let (addr, _) = listener(status, content_type, body);
+            let exchange = call_at(&client, format!("http://{addr}/")).await;
+            let e = exchange.result.unwrap_err();
+            assert_eq!(e.status, status);
+            let shown = format!("{e} {}", e.human());
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert_eq!(
+                e.message,
+                format!("the endpoint answered HTTP {status} without an API error body")
+            );
+            let code = if status >= 500 {
+                "ServiceUnavailable".to_string()
+            } else {
+                format!("Http{status}")
+            };
+            assert_eq!(e.code, code);
+        }
+        // The API's own error is shown, cut to length and without control characters.
+        let long = format!("Bad value.\r\n\u{1b}[2J{}", "y".repeat(3000));
+        let body =
+            serde_json::json!({"Code": "InvalidParameter", "Message": long, "RequestId": "R-1"});
+        let (addr, _) = listener(400, "application/json", body.to_string());
+        let e = call_at(&client, format!("http://{addr}/"))
+            .await
+            .result
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidParameter");
+        assert_eq!(e.request_id, "R-1");
+        assert!(e.message.starts_with("Bad value."), "{}", e.message);
+        assert!(!e.message.chars().any(char::is_control), "{:?}", e.message);
+        assert!(e.message.chars().count() <= crate::error::MAX_MESSAGE_CHARS + 1);
+        // A success that is neither JSON nor XML: the parser's words (which quote) are not shown.
+        let (addr, _) = listener(
+            200,
+            "text/html",
+            "<html>SECRET-LISTENER-BODY</p>".to_string(),
+        );
+        let e = call_at(&client, format!("http://{addr}/"))
+            .await
+            .result
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidResponse");
+        assert!(!e.message.contains("SECRET"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn the_consoles_own_address_is_never_called() {
+        let (addr, seen) = listener(200, "application/json", "{}".to_string());
+        let port = addr.port();
+        let client = one_attempt(Some(addr));
+        for endpoint in [
+            format!("http://{addr}/"),
+            format!("http://localhost:{port}/"),
+            format!("http://LOCALHOST:{port}"),
+            format!("http://localhost.:{port}/"),
+            format!("http://0.0.0.0:{port}/"),
+            format!("http://[::]:{port}/"),
+            format!("http://[::1]:{port}/"),
+            format!("http://[::ffff:127.0.0.1]:{port}/"),
+            format!("http://[::ffff:7f00:1]:{port}/"),
+            format!("http://[0:0:0:0:0:ffff:127.0.0.1]:{port}/"),
+            format!("http://[::127.0.0.1]:{port}/"),
+            format!("http://[64:ff9b::7f00:1]:{port}/"),
+            format!("http://[2002:7f00:1::]:{port}/"),
+            format!("http://127.1:{port}/"),
+            format!("http://2130706433:{port}/"),
+        ]
+        .into_iter()
+        .chain(
+            local_names()
+                .into_iter()
+                .map(|h| format!("http://{h}:{port}/")),
+        ) {
+            let e = call_at(&client, endpoint.clone()).await.result.unwrap_err();
+            assert_eq!(e.code, "InvalidEndpoint", "{endpoint}: {e}");
+        }
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0);
+        // Another port on loopback (an emulator) is called, by name as well.
+        let (other, seen) = listener(200, "application/json", r#"{"RequestId":"r"}"#.to_string());
+        for endpoint in [
+            format!("http://{other}/"),
+            format!("http://localhost:{}/", other.port()),
+        ] {
+            let exchange = call_at(&client, endpoint.clone()).await;
+            assert!(exchange.result.is_ok(), "{endpoint}: {:?}", exchange.result);
+        }
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // Private endpoints not allowed: loopback in any spelling is refused, nothing sent.
+        let strict = Client::new(ClientConfig {
+            allow_private: false,
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap();
+        for endpoint in [
+            format!("http://{other}/"),
+            format!("http://localhost:{}/", other.port()),
+            format!("http://[::127.0.0.1]:{}/", other.port()),
+            format!("http://[64:ff9b::7f00:1]:{}/", other.port()),
+        ] {
+            assert!(
+                call_at(&strict, endpoint.clone()).await.result.is_err(),
+                "{endpoint}"
+            );
+        }
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[test]

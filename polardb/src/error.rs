@@ -51,13 +51,61 @@ pub fn sanitize_message(message: &str) -> String {
     }
 }
 
+/// The longest API error message relayed (in characters); the rest is cut off.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Whether `code` has the form of an API error code (`Throttling.User`,
+/// `InvalidDBClusterId.NotFound`): what a body must carry to be read as the API's error.
+pub fn is_api_code(code: &str) -> bool {
+    (1..=100).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_alphabetic())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
+}
+
+/// Text from an answer as it may be shown: control characters (line breaks, escapes,
+/// bidirectional overrides) become spaces, and it is cut to `max` characters.
+pub fn clean_text(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        let control = c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        out.push(if control { ' ' } else { c });
+    }
+    out.trim().to_string()
+}
+
 impl ApiError {
+    /// The API's own error: its code and message (the service's string to sign removed,
+    /// control characters replaced, at most [`MAX_MESSAGE_CHARS`]).
     pub fn from_body(status: u16, body: ErrorBody) -> Self {
         ApiError {
-            code: body.code,
-            message: sanitize_message(&body.message),
-            request_id: body.request_id,
-            host_id: body.host_id,
+            code: clean_text(&body.code, 100),
+            message: clean_text(&sanitize_message(&body.message), MAX_MESSAGE_CHARS),
+            request_id: clean_text(&body.request_id, 100),
+            host_id: clean_text(&body.host_id, 200),
+            status,
+        }
+    }
+
+    /// An error answer without the API's error body (an HTML page, plain text, JSON of
+    /// another shape): only its status is told, never what it said, which may be a page
+    /// of whatever answered.
+    pub fn without_body(status: u16) -> Self {
+        ApiError {
+            code: if status >= 500 {
+                "ServiceUnavailable".into()
+            } else {
+                format!("Http{status}")
+            },
+            message: format!("the endpoint answered HTTP {status} without an API error body"),
+            request_id: String::new(),
+            host_id: String::new(),
             status,
         }
     }
@@ -130,5 +178,31 @@ mod tests {
             .message
             .starts_with("Specified signature is not matched with our calculation."));
         assert_eq!(sanitize_message("plain"), "plain");
+    }
+
+    #[test]
+    fn messages_are_capped_and_have_no_control_characters() {
+        let e = ApiError::from_body(
+            400,
+            ErrorBody {
+                code: "InvalidParameter".into(),
+                message: format!("bad\r\nvalue\u{1b}[31m\u{202e}{}", "x".repeat(2000)),
+                ..Default::default()
+            },
+        );
+        assert!(e.message.starts_with("bad  value [31m"), "{}", e.message);
+        assert!(!e.message.chars().any(|c| c.is_control()));
+        assert!(e.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        let e = ApiError::without_body(404);
+        assert_eq!(e.code, "Http404");
+        assert_eq!(
+            e.message,
+            "the endpoint answered HTTP 404 without an API error body"
+        );
+        assert_eq!(ApiError::without_body(502).code, "ServiceUnavailable");
+        assert!(is_api_code("InvalidDBClusterId.NotFound"));
+        assert!(!is_api_code("<html>"));
+        assert!(!is_api_code("not a code"));
+        assert!(!is_api_code(""));
     }
 }

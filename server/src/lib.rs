@@ -143,6 +143,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     let store = PostgresStore::new(pool.clone());
     let client = polardb::client::Client::new(polardb::client::ClientConfig {
         allow_private: config.allow_private_endpoints,
+        own: Some(config.listen),
         ..Default::default()
     })
     .map_err(|e| StartError::Setup(e.to_string()))?;

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::audit::{Actor, Event, Outcome};
 use backend::identity::{ProxyUser, Username};
-use backend::{Backend, ClientAddr};
+use backend::{Backend, BackendError, ClientAddr};
 use base64::Engine;
 use rand::RngCore;
 use tower_sessions::Session;
@@ -439,10 +439,20 @@ pub async fn proxy_identity(
         .unwrap_or_default();
     let current: Option<String> = session.get(app::api::ssr::USER_KEY).await.ok().flatten();
     let role = role_for_groups(&groups, &ws.proxy);
+    let mut provisioner = actor_from(&req);
+    provisioner.name = backend::audit::safe_text(username.as_str(), 128);
+    provisioner.auth_method = "proxy".into();
     let user = match ws
         .backend
         .identity
-        .provision_proxy_user(&username, &name, email.as_deref(), &role)
+        .provision_proxy_user(
+            &ws.backend.audit,
+            provisioner,
+            &username,
+            &name,
+            email.as_deref(),
+            &role,
+        )
         .await
     {
         Ok(ProxyUser::User(u)) => u,
@@ -471,11 +481,14 @@ pub async fn proxy_identity(
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot provision a proxy user");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The console's database is unavailable.",
-            )
-                .into_response();
+            let _ = session.flush().await;
+            let message = match e {
+                BackendError::AuditUnavailable => {
+                    "The audit trail cannot be written right now, so you were not signed in and nothing was changed."
+                }
+                _ => "The console's database is unavailable.",
+            };
+            return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
         }
     };
     if user.disabled {

@@ -133,6 +133,22 @@ async fn a_denied_call_is_recorded_and_not_sent() {
 async fn passwords_in_parameters_are_redacted() {
     let app = TestApp::spawn().await;
     let b = backend_for(&app).await;
+    // A cluster that is there (one stated where it is not is refused before any intent).
+    let list = b
+        .gateway
+        .invoke(
+            &admin_caller(),
+            "sandbox",
+            "cn-hangzhou",
+            "DescribeDBClusters",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let cluster = list.body["Items"]["DBCluster"][0]["DBClusterId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let _ = b
         .gateway
         .invoke(
@@ -141,7 +157,7 @@ async fn passwords_in_parameters_are_redacted() {
             "cn-hangzhou",
             "CreateAccount",
             vec![
-                ("DBClusterId".into(), "pc-nope".into()),
+                ("DBClusterId".into(), cluster),
                 ("AccountName".into(), "app_user".into()),
                 ("AccountPassword".into(), "Sup3r-Secret-Pass!".into()),
             ],

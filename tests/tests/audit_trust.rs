@@ -194,6 +194,36 @@ async fn a_chain_recomputed_without_the_key_does_not_verify() {
     let (seq, problem) = broken(audit.verify().await.unwrap());
     assert_eq!(seq, 2, "{problem}");
     assert!(problem.contains("altered"), "{problem}");
+
+    // The downgrade: key, head and checkpoints deleted and every link recomputed unkeyed
+    // from the first, so that the chain passes for one from before keying.
+    let records = Audit::new(app.pool.clone())
+        .page_from(0, 10_000)
+        .await
+        .unwrap();
+    let mut conn = superuser(&app).await;
+    for table in ["audit_key", "audit_head", "audit_checkpoints"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    let mut prev = vec![0u8; 32];
+    for mut r in records {
+        r.prev_hash = prev.clone();
+        r.hash = r.compute_hash();
+        sqlx::query("UPDATE audit_events SET prev_hash = $2, hash = $3 WHERE seq = $1")
+            .bind(r.seq)
+            .bind(&r.prev_hash)
+            .bind(&r.hash)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        prev = r.hash;
+    }
+    drop(conn);
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("no key"), "{problem}");
 }
 
 #[tokio::test]
@@ -651,10 +681,10 @@ async fn records_from_before_the_key_still_verify_and_anchor_the_keyed_ones() {
         prev = r.hash;
     }
     let audit = Audit::with_keys(pool.clone(), keys(), backend::metrics::Metrics::new());
-    assert_eq!(
-        audit.verify().await.unwrap(),
-        Verdict::Intact { records: 3 }
-    );
+    // Until a console of this version has written a record there is no key: verify says so
+    // rather than vouch for links anyone with the database could have recomputed.
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("no key"), "{problem}");
     // The first keyed record follows them.
     let e =
         backend::audit::Event::security(Default::default(), "SignIn", backend::audit::Outcome::Ok);
@@ -737,4 +767,74 @@ async fn the_audit_key_survives_a_master_key_rotation() {
     // The old one alone no longer reads the key: verify says so instead of passing.
     let (_, problem) = broken(audit_of(&app).verify().await.unwrap());
     assert!(problem.contains("master key"), "{problem}");
+}
+
+/// A user the SSO proxy vouches for is created, and their role raised by their groups,
+/// only together with the audit record (the attack run's admin created through the
+/// proxy while the record failed).
+#[tokio::test]
+async fn a_proxy_user_is_not_created_or_raised_without_its_record() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[
+            ("POLAR_TRUSTED_PROXIES", "127.0.0.1"),
+            ("POLAR_PROXY_GROUP_ROLES", "dba=admin"),
+        ],
+        "127.0.0.1:0",
+    )
+    .await;
+    let visit = |groups: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .http
+                .get(format!("{}/clusters", app.base))
+                .header("x-forwarded-user", "sso-sam")
+                .header("x-forwarded-groups", groups)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let users = |name: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users WHERE username = $1")
+                .bind(name)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap()
+        }
+    };
+    let created_before = records_of(&app, "UserCreated").await;
+
+    fail_audit_of(&app, "UserCreated").await;
+    let (status, body) = visit("").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("audit"), "the answer says why: {body}");
+    assert_eq!(users("sso-sam").await, 0, "no user without its record");
+    heal_audit(&app).await;
+    let (status, body) = visit("").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(role_of(&app, "sso-sam").await, "viewer");
+    assert_eq!(records_of(&app, "UserCreated").await, created_before + 1);
+
+    fail_audit_of(&app, "UserRoleChanged").await;
+    let (status, body) = visit("dba").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        role_of(&app, "sso-sam").await,
+        "viewer",
+        "not raised without its record"
+    );
+    heal_audit(&app).await;
+    let (status, body) = visit("dba").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(role_of(&app, "sso-sam").await, "admin");
+    assert_eq!(records_of(&app, "UserRoleChanged").await, 1);
+    // Signing in again with nothing changed writes no change record.
+    let (status, _) = visit("dba").await;
+    assert_eq!(status, 200);
+    assert_eq!(records_of(&app, "UserRoleChanged").await, 1);
 }

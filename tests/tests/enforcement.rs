@@ -286,6 +286,114 @@ async fn custom_roles_hold_against_what_the_caller_claims() {
     );
 }
 
+/// Saves a custom role and returns the cookie of a new user holding it.
+async fn role_user(app: &TestApp, admin: &str, name: &str, policy: &Value) -> String {
+    let policy = policy.to_string();
+    let res = app
+        .call_form(
+            admin,
+            "save_role",
+            &[("name", name), ("description", name), ("policy", &policy)],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    app.user_with_role(&format!("u-{name}"), name).await
+}
+
+/// A cluster is decided on where it is. Many actions name a cluster by its id alone and
+/// the API finds it whatever the region, so a caller who states another region for it
+/// must not be decided on that region (the attack run's "region confusion").
+#[tokio::test]
+async fn a_cluster_is_decided_in_the_region_it_is_in() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let f = fleet(&app, &admin).await;
+    let elsewhere = "cn-shanghai";
+    let roles = [
+        (
+            "shanghai-only",
+            json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:*"],
+                "Resource": [format!("acs:polardb:{elsewhere}:*:dbcluster/*")]}]}),
+        ),
+        (
+            "all-but-prod",
+            json!({"Statement": [
+                {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+                {"Effect": "Deny", "Action": ["polardb:*"],
+                 "Resource": [format!("acs:polardb:{REGION}:sandbox:dbcluster/{}", f.prod)]}]}),
+        ),
+    ];
+    let attempts: [(&str, Vec<(&str, &str)>); 3] = [
+        (
+            "ModifyDBClusterAccessWhitelist",
+            vec![
+                ("DBClusterId", &f.prod),
+                ("SecurityIps", "0.0.0.0/0"),
+                ("DBClusterIPArrayName", "pwn"),
+            ],
+        ),
+        (
+            "CreateAccount",
+            vec![
+                ("DBClusterId", &f.prod),
+                ("AccountName", "pwnsuper"),
+                ("AccountPassword", "Evil-Passw0rd!"),
+                ("AccountType", "Super"),
+            ],
+        ),
+        (
+            "ModifyDBClusterDeletion",
+            vec![("DBClusterId", &f.prod), ("Protection", "false")],
+        ),
+    ];
+    let mut refused = 0;
+    for (role, policy) in &roles {
+        let user = role_user(&app, &admin, role, policy).await;
+        for (action, params) in &attempts {
+            let (status, body) = call(&app, &user, elsewhere, action, params).await;
+            assert_eq!(
+                status, 404,
+                "{role}: {action} on prod stated in {elsewhere}: {body}"
+            );
+            refused += 1;
+        }
+    }
+    // What the roles do allow still works where the cluster really is.
+    let user = role_user(&app, &admin, "all-but-prod-2", &roles[1].1).await;
+    let (status, body) = call(
+        &app,
+        &user,
+        REGION,
+        "ModifyDBClusterDescription",
+        &[
+            ("DBClusterId", &f.staging),
+            ("DBClusterDescription", "staging ok"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Prod is untouched.
+    assert!(!whitelist(&app, &admin, &f.prod)
+        .await
+        .to_string()
+        .contains("pwn"));
+    let accounts = answer(
+        &app,
+        &admin,
+        "DescribeAccounts",
+        &[("DBClusterId", &f.prod)],
+    )
+    .await;
+    assert!(!accounts.to_string().contains("pwnsuper"), "{accounts}");
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name LIKE 'u-%' AND outcome = 'denied'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, refused, "one denied record per refusal");
+}
+
 #[tokio::test]
 async fn a_region_cannot_name_a_host() {
     let app = TestApp::spawn().await;

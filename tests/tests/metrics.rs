@@ -48,12 +48,15 @@ async fn metrics_count_requests_calls_and_audit_writes_without_naming_anyone() {
         .as_str()
         .unwrap()
         .to_string();
+    // A call the API refuses (a cluster that is there, a performance key that is not).
     let refused = app
         .call_json(
             &cookie,
             "call_api",
             serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
-                "action": "DescribeDBClusterAttribute", "params": [["DBClusterId", "pc-doesnotexist0000"]]}),
+                "action": "DescribeDBClusterPerformance", "params": [
+                    ["DBClusterId", cluster], ["Key", "NoSuchKey"],
+                    ["StartTime", "2026-11-01T00:00Z"], ["EndTime", "2026-11-01T01:00Z"]]}),
         )
         .await;
     assert!(!refused.status().is_success());
@@ -72,7 +75,7 @@ async fn metrics_count_requests_calls_and_audit_writes_without_naming_anyone() {
     has("polar_http_request_duration_seconds_bucket{route=\"/clusters\",le=\"+Inf\"} 1");
     // Upstream calls by action, outcome and error code.
     has("polar_upstream_calls_total{action=\"DescribeDBClusters\",outcome=\"ok\",code=\"\"} 1");
-    has("polar_upstream_calls_total{action=\"DescribeDBClusterAttribute\",outcome=\"error\",code=\"InvalidDBClusterId.NotFound\"} 1");
+    has("polar_upstream_calls_total{action=\"DescribeDBClusterPerformance\",outcome=\"error\",code=\"InvalidKey.Malformed\"} 1");
     has("polar_upstream_call_duration_seconds_count{action=\"DescribeDBClusters\"} 1");
     // Audit writes (the sign-in and the two calls at least), sessions, the pool.
     let audited: u64 = text

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
-use crate::cluster::frame::{ClusterCtx, ClusterFrame};
+use crate::cluster::frame::ClusterCtx;
 use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
 use crate::AppError;
 
@@ -399,9 +399,7 @@ pub async fn delete_db_account(
 #[component]
 pub fn ClusterDbAccountsPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="accounts">
-            <DbAccounts />
-        </ClusterFrame>
+        <DbAccounts />
     }
 }
 

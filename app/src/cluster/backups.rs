@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use polardb::models::{Backup, BackupJob, BackupLog};
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::frame::{resolve, ClusterCtx, ClusterFrame};
+use crate::cluster::frame::{resolve, ClusterCtx};
 use crate::kit::chart::{fmt_minute, parse_minute};
 use crate::kit::{
     change_error, focus_when_mounted, human_bytes, human_time, Empty, ErrorBox, Loading,
@@ -694,9 +694,7 @@ pub async fn save_log_backup_policy(
 #[component]
 pub fn ClusterBackupsPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="backups">
-            <Backups />
-        </ClusterFrame>
+        <Backups />
     }
 }
 

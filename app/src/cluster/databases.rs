@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::accounts::account_description_problem;
 use crate::cluster::frame::section_reload;
-use crate::cluster::frame::{ClusterCtx, ClusterFrame};
+use crate::cluster::frame::ClusterCtx;
 use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
 use crate::AppError;
 
@@ -320,9 +320,7 @@ pub async fn delete_database(
 #[component]
 pub fn ClusterDatabasesPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="databases">
-            <Databases />
-        </ClusterFrame>
+        <Databases />
     }
 }
 

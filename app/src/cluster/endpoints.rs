@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use polardb::models::DBClusterEndpoint;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::frame::{follow_cluster, load_error, ClusterCtx, ClusterData, ClusterFrame};
+use crate::cluster::frame::{follow_cluster, load_error, ClusterCtx, ClusterData};
 use crate::kit::{change_error, focus_when_mounted, Loading, StatusBadge};
 use crate::AppError;
 
@@ -555,9 +555,7 @@ pub async fn release_public_address(
 #[component]
 pub fn ClusterEndpointsPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="endpoints">
-            <Endpoints />
-        </ClusterFrame>
+        <Endpoints />
     }
 }
 

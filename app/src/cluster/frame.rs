@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use polardb::models::DescribeDBClusterAttributeResponse;
 use serde::{Deserialize, Serialize};
 
@@ -119,10 +120,7 @@ pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
             .clusters
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| AppError::Invalid {
-                field: "cluster".into(),
-                message: NOT_FOUND.into(),
-            })?;
+            .ok_or_else(|| AppError::NotFound(format!("cluster {id}")))?;
         account = found.account;
         region = found.region;
     }
@@ -213,14 +211,13 @@ pub fn lock_mode_label(m: &str) -> String {
     }
 }
 
-/// What [`load_cluster`] says when no cloud account or region has the cluster.
-const NOT_FOUND: &str = "is in no cloud account or region this console can see";
-
 /// The cluster is gone (deleted, or never existed).
 fn is_not_found(e: &AppError) -> bool {
     match e {
         AppError::Upstream { code, .. } => code.starts_with("InvalidDBClusterId"),
-        AppError::Invalid { field, message } => field == "cluster" && message == NOT_FOUND,
+        // The console's own answer: no cloud account and region it can see has the cluster
+        // (from the fleet search, or the gateway's check of where the cluster is).
+        AppError::NotFound(_) => true,
         _ => false,
     }
 }
@@ -243,11 +240,24 @@ pub fn load_error(e: AppError, id: String) -> AnyView {
     }
 }
 
-/// The frame of every cluster section: title and status, the section tabs, and the
-/// section itself. Provides [`ClusterCtx`].
+/// The frame of every cluster section, the parent route of the tabs: title and status, the
+/// section tabs, and the tab's route in the outlet. Provides [`ClusterCtx`]; it stays while
+/// the user moves between tabs, so the cluster is read once for all of them.
 #[component]
-pub fn ClusterFrame(#[prop(into)] tab: String, children: Children) -> impl IntoView {
+pub fn ClusterFrame() -> impl IntoView {
     let params = use_params_map();
+    // The tab is the path after `/clusters/:id` (the child route shown in the outlet).
+    let location = use_location();
+    let tab = Memo::new(move |_| {
+        location
+            .pathname
+            .read()
+            .splitn(4, '/')
+            .nth(3)
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string()
+    });
     let query = use_query_map();
     let scope = Memo::new(move |_| Scope {
         id: params.read().get("id").unwrap_or_default(),
@@ -288,7 +298,7 @@ pub fn ClusterFrame(#[prop(into)] tab: String, children: Children) -> impl IntoV
         TABS.iter()
             .map(|(path, label)| {
                 let href = cluster_href(&s.id, &s.account, &s.region, path);
-                let current = *path == tab.as_str();
+                let current = *path == tab.read().as_str();
                 view! {
                     <a
                         href=href
@@ -336,7 +346,7 @@ pub fn ClusterFrame(#[prop(into)] tab: String, children: Children) -> impl IntoV
             </Transition>
         </div>
         <nav class="tabs" aria-label="Cluster sections" data-testid="cluster-tabs">{tabs}</nav>
-        {children()}
+        <Outlet />
     }
 }
 

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::resolve;
-use crate::cluster::frame::{ClusterCtx, ClusterFrame};
+use crate::cluster::frame::ClusterCtx;
 use crate::kit::chart::{fmt_minute, parse_minute, LineChart, Series};
 use crate::kit::{change_error, role_short, ErrorBox, Loading};
 use crate::AppError;
@@ -460,9 +460,7 @@ pub async fn performance(
 #[component]
 pub fn ClusterMonitoringPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="monitoring">
-            <Monitoring />
-        </ClusterFrame>
+        <Monitoring />
     }
 }
 

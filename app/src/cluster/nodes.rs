@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::cluster::frame::{load_error, ClusterCtx, ClusterFrame};
+use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::{
     capitalise, change_error, focus_when_mounted, human_time, role_label, role_short, Loading,
     StatusBadge,
@@ -267,9 +267,7 @@ pub async fn available_node_classes(
 #[component]
 pub fn ClusterNodesPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="nodes">
-            <Nodes />
-        </ClusterFrame>
+        <Nodes />
     }
 }
 

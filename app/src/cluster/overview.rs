@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::api::call_api;
-use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData, ClusterFrame};
+use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
 use crate::kit::{
     change_error, cluster_href, focus_when_mounted, human_bytes, human_time, pay_type_label,
     role_short, Loading, StatusBadge, POLL,
@@ -541,9 +541,7 @@ pub async fn cluster_tasks(
 #[component]
 pub fn ClusterOverviewPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="">
-            <Overview />
-        </ClusterFrame>
+        <Overview />
     }
 }
 

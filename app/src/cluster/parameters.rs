@@ -9,7 +9,7 @@ use polardb::models::RunningParameter;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::follow_cluster;
-use crate::cluster::frame::{load_error, ClusterCtx, ClusterFrame};
+use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::{change_error, focus_when_mounted, Loading};
 use crate::AppError;
 
@@ -232,9 +232,7 @@ pub async fn apply_parameters(
 #[component]
 pub fn ClusterParametersPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="parameters">
-            <Parameters />
-        </ClusterFrame>
+        <Parameters />
     }
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
-use crate::cluster::frame::{ClusterCtx, ClusterFrame};
+use crate::cluster::frame::ClusterCtx;
 use crate::kit::{change_error, focus_when_mounted, human_time, ErrorBox, Loading, StatusBadge};
 use crate::AppError;
 
@@ -221,9 +221,7 @@ pub async fn modify_collector(
 #[component]
 pub fn ClusterSslPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="ssl">
-            <Security />
-        </ClusterFrame>
+        <Security />
     }
 }
 

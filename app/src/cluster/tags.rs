@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use polardb::rules::{capacity_problem, tag_key_problem, tag_value_problem, MAX_TAGS_PER_CLUSTER};
 
-use crate::cluster::frame::{load_error, ClusterCtx, ClusterFrame};
+use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::outcomes::RegionOutcome;
 use crate::kit::tagging::{tag_filter_href, TagClusters, Target, UntagClusters};
 use crate::kit::{capitalise, change_error, Loading};
@@ -14,9 +14,7 @@ use crate::AppError;
 #[component]
 pub fn ClusterTagsPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="tags">
-            <ClusterTags />
-        </ClusterFrame>
+        <ClusterTags />
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::{may, parse_answer};
 #[cfg(feature = "ssr")]
 use crate::cluster::frame::locate;
-use crate::cluster::frame::{section_reload, ClusterCtx, ClusterFrame};
+use crate::cluster::frame::{section_reload, ClusterCtx};
 use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
 use crate::AppError;
 
@@ -463,9 +463,7 @@ pub async fn modify_security_groups(
 #[component]
 pub fn ClusterWhitelistsPage() -> impl IntoView {
     view! {
-        <ClusterFrame tab="whitelists">
-            <Whitelists />
-        </ClusterFrame>
+        <Whitelists />
     }
 }
 

@@ -2,7 +2,7 @@
 //! navigation, content area.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -11,7 +11,7 @@ use crate::kit::with_scope;
 use crate::AppError;
 
 #[component]
-pub fn Console(children: Children) -> impl IntoView {
+pub fn Console() -> impl IntoView {
     let ctx = Resource::new(|| (), |_| console_context());
     let query = use_query_map();
     let account = move || query.read().get("account").unwrap_or_default();
@@ -112,7 +112,7 @@ pub fn Console(children: Children) -> impl IntoView {
                 <A href="/audit">"Audit trail"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
-            <main class="content">{children()}</main>
+            <main class="content"><Outlet /></main>
         </div>
     }
 }
