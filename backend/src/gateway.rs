@@ -372,6 +372,36 @@ impl Gateway {
         }
     }
 
+    /// A request refused because the console's own look-up (a node's cluster, a cluster's
+    /// region) failed or disagreed: recorded as denied with `field` named, and the error
+    /// handed back.
+    async fn refuse_lookup(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        request: &Request,
+        field: &str,
+        e: BackendError,
+    ) -> BackendError {
+        let problem = match &e {
+            BackendError::Request(p) => p.clone(),
+            other => RequestError {
+                field: field.into(),
+                message: other.to_string(),
+            },
+        };
+        self.refuse_invalid(
+            caller,
+            &account.name,
+            request.region_str(),
+            request.action().name,
+            request.params(),
+            &problem,
+        )
+        .await;
+        e
+    }
+
     /// A refused request is audited as the caller made it, every text escaped (a NUL byte
     /// or a control character cannot reach the database or a terminal) and secrets redacted.
     async fn refuse_invalid(
@@ -643,23 +673,9 @@ impl Gateway {
             match self.node_owners(caller, account, &request, &named).await {
                 Ok(c) => c,
                 Err(e) => {
-                    let problem = match &e {
-                        BackendError::Request(p) => p.clone(),
-                        other => RequestError {
-                            field: "DBNodeId".into(),
-                            message: other.to_string(),
-                        },
-                    };
-                    self.refuse_invalid(
-                        caller,
-                        &account.name,
-                        &region,
-                        action,
-                        request.params(),
-                        &problem,
-                    )
-                    .await;
-                    return Err(e);
+                    return Err(self
+                        .refuse_lookup(caller, account, &request, "DBNodeId", e)
+                        .await)
                 }
             }
         } else {
@@ -738,20 +754,9 @@ impl Gateway {
                 .clusters_in_region(caller, account, &region, &named.clusters)
                 .await
             {
-                let problem = RequestError {
-                    field: "DBClusterId".into(),
-                    message: e.to_string(),
-                };
-                self.refuse_invalid(
-                    caller,
-                    &account.name,
-                    &region,
-                    action,
-                    request.params(),
-                    &problem,
-                )
-                .await;
-                return Err(e);
+                return Err(self
+                    .refuse_lookup(caller, account, &request, "DBClusterId", e)
+                    .await);
             }
         }
         let intent_seq = if info.kind == ActionKind::Write {

@@ -734,8 +734,10 @@ impl Identity {
         email: Option<&str>,
         role: &str,
     ) -> Result<ProxyUser, BackendError> {
+        // One read on the usual path (nothing changed since the last sign-in).
         let before = sqlx::query!(
-            "SELECT role, display_name, email, auth_source FROM users WHERE username = $1",
+            "SELECT id, username, display_name, email, role, auth_source, disabled, session_epoch
+             FROM users WHERE username = $1",
             username.as_str()
         )
         .fetch_optional(&self.pool)
@@ -748,10 +750,15 @@ impl Identity {
                 && b.display_name == display_name
                 && (email.is_none() || b.email.as_deref() == email);
             if unchanged {
-                return match self.find_by_name(username).await? {
-                    Some(u) => Ok(ProxyUser::User(u)),
-                    None => Err(BackendError::NotFound("user")),
-                };
+                return Ok(ProxyUser::User(User {
+                    id: b.id,
+                    username: b.username.clone(),
+                    display_name: b.display_name.clone(),
+                    role: b.role.clone(),
+                    auth_source: b.auth_source.clone(),
+                    disabled: b.disabled,
+                    session_epoch: b.session_epoch,
+                }));
             }
         }
         let mut change = audit.begin_change().await?;
@@ -806,16 +813,6 @@ impl Identity {
             disabled: row.disabled,
             session_epoch: row.session_epoch,
         }))
-    }
-
-    async fn find_by_name(&self, username: &Username) -> Result<Option<User>, BackendError> {
-        Ok(sqlx::query_as!(
-            User,
-            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch FROM users WHERE username = $1",
-            username.as_str()
-        )
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
