@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
+use crate::kit::{
+    capitalise, change_error, problem_line, Dialog, DialogActions, Empty, ErrorBox, Field,
+    FieldHint, Loading,
+};
 use crate::AppError;
 
 /// Names the service keeps for itself (CreateAccount: "root, admin, etc.").
@@ -404,7 +407,7 @@ pub fn ClusterDbAccountsPage() -> impl IntoView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Dialog {
+enum AccountDialog {
     Description(String),
     Password(String),
     Delete(DbAccountRow),
@@ -426,7 +429,7 @@ fn DbAccounts() -> impl IntoView {
     let delete = ServerAction::<DeleteDbAccount>::new();
 
     let creating = RwSignal::new(false);
-    let dialog = RwSignal::new(None::<Dialog>);
+    let dialog = RwSignal::new(None::<AccountDialog>);
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new("Normal".to_string());
     let description = RwSignal::new(String::new());
@@ -459,7 +462,7 @@ fn DbAccounts() -> impl IntoView {
     ctx.after_success(reset.value(), move || {
         forget_passwords();
         let who = match dialog.get_untracked() {
-            Some(Dialog::Password(n)) => n,
+            Some(AccountDialog::Password(n)) => n,
             _ => String::new(),
         };
         dialog.set(None);
@@ -561,7 +564,7 @@ fn DbAccounts() -> impl IntoView {
         };
         let (account, region, id) = (d.account, d.region, d.attr.db_cluster_id);
         match dl {
-            Dialog::Description(n) => {
+            AccountDialog::Description(n) => {
                 if account_description_problem(&description.get_untracked(), false).is_some() {
                     return;
                 }
@@ -573,7 +576,7 @@ fn DbAccounts() -> impl IntoView {
                     description: description.get_untracked(),
                 });
             }
-            Dialog::Password(n) => {
+            AccountDialog::Password(n) => {
                 if passwords_problem(&password.get_untracked(), &again.get_untracked()).is_some() {
                     return;
                 }
@@ -586,7 +589,7 @@ fn DbAccounts() -> impl IntoView {
                     password_again: again.get_untracked(),
                 });
             }
-            Dialog::Delete(a) => {
+            AccountDialog::Delete(a) => {
                 delete.dispatch(DeleteDbAccount {
                     account,
                     region,
@@ -653,7 +656,7 @@ fn DbAccounts() -> impl IntoView {
                                                                     description.set(d1.clone());
                                                                     describe.value().set(None);
                                                                     done.set(None);
-                                                                    dialog.set(Some(Dialog::Description(n1.clone())));
+                                                                    dialog.set(Some(AccountDialog::Description(n1.clone())));
                                                                 }>"Description"</button>
                                                         })}
                                                         {can_password.then(|| view! {
@@ -663,7 +666,7 @@ fn DbAccounts() -> impl IntoView {
                                                                     forget_passwords();
                                                                     reset.value().set(None);
                                                                     done.set(None);
-                                                                    dialog.set(Some(Dialog::Password(n2.clone())));
+                                                                    dialog.set(Some(AccountDialog::Password(n2.clone())));
                                                                 }>"Reset password"</button>
                                                         })}
                                                         {can_delete.then(|| view! {
@@ -672,7 +675,7 @@ fn DbAccounts() -> impl IntoView {
                                                                 on:click=move |_| {
                                                                     delete.value().set(None);
                                                                     done.set(None);
-                                                                    dialog.set(Some(Dialog::Delete(row.clone())));
+                                                                    dialog.set(Some(AccountDialog::Delete(row.clone())));
                                                                 }>"Delete"</button>
                                                         })}
                                                     </div></td>
@@ -720,7 +723,7 @@ fn DbAccounts() -> impl IntoView {
                             prop:value=move || description.get()
                             on:input=move |ev| description.set(event_target_value(&ev)) />
                     </label>
-                    {move || description_problem_now().map(|p| view! { <p class="field-hint"><span class="field-error">{format!("{}.", capitalise(&p))}</span></p> })}
+                    {move || description_problem_now().map(|p| view! { <FieldHint problem=Signal::stored(Some(problem_line("", &p))) /> })}
                     <label>
                         <span>"Password"</span>
                         <input type="password" autocomplete="new-password" data-testid="account-password" maxlength="40"
@@ -733,12 +736,9 @@ fn DbAccounts() -> impl IntoView {
                             prop:value=move || again.get()
                             on:input=move |ev| again.set(event_target_value(&ev)) />
                     </label>
-                    <p class="field-hint" data-testid="password-problem">
-                        {move || match password_problem_now().or_else(again_problem_now) {
-                            Some(p) if !password.get().is_empty() => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            _ => view! { <span class="muted">{format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}. It is not shown again.")}</span> }.into_any(),
-                        }}
-                    </p>
+                    <FieldHint testid="password-problem"
+                        problem=Signal::derive(move || password_problem_now().or_else(again_problem_now).filter(|_| !password.get().is_empty()).map(|p| problem_line("", &p)))
+                        hint=format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}. It is not shown again.") />
                     {change_error(create.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" data-testid="cancel-create" on:click=move |_| { forget_passwords(); creating.set(false); }>"Cancel"</button>
@@ -752,28 +752,23 @@ fn DbAccounts() -> impl IntoView {
         })}
 
         {move || dialog.get().map(|dl| {
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
             let pending = move || describe.pending().get() || reset.pending().get() || delete.pending().get();
             let (title, fields, button, danger) = match &dl {
-                Dialog::Description(n) => (
+                AccountDialog::Description(n) => (
                     format!("Description of {n}"),
                     view! {
-                        <label>
-                            <span>"Description"</span>
+                        <Field label="Description" testid="description-problem"
+                            problem=Signal::derive(move || account_description_problem(&description.get(), false).map(|p| problem_line("", &p)))>
                             <input type="text" data-testid="description-input" maxlength="260"
                                 prop:value=move || description.get()
                                 on:input=move |ev| description.set(event_target_value(&ev)) />
-                        </label>
-                        <p class="field-hint" data-testid="description-problem">
-                            {move || account_description_problem(&description.get(), false).map(|p| view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> })}
-                        </p>
+                        </Field>
                         {change_error(describe.value())}
                     }.into_any(),
                     "Save",
                     false,
                 ),
-                Dialog::Password(n) => (
+                AccountDialog::Password(n) => (
                     format!("Reset the password of {n}"),
                     view! {
                         <p class="muted">"Connections already open keep working; new ones need the new password. It is not shown again."</p>
@@ -789,18 +784,15 @@ fn DbAccounts() -> impl IntoView {
                                 prop:value=move || again.get()
                                 on:input=move |ev| again.set(event_target_value(&ev)) />
                         </label>
-                        <p class="field-hint" data-testid="new-password-problem">
-                            {move || match password_problem_now().or_else(again_problem_now) {
-                                Some(p) if !password.get().is_empty() => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                                _ => view! { <span class="muted">{format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}.")}</span> }.into_any(),
-                            }}
-                        </p>
+                        <FieldHint testid="new-password-problem"
+                            problem=Signal::derive(move || password_problem_now().or_else(again_problem_now).filter(|_| !password.get().is_empty()).map(|p| problem_line("", &p)))
+                            hint=format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}.") />
                         {change_error(reset.value())}
                     }.into_any(),
                     "Reset password",
                     false,
                 ),
-                Dialog::Delete(a) => (
+                AccountDialog::Delete(a) => (
                     format!("Delete account {}?", a.name),
                     view! {
                         <p>{format!(
@@ -820,27 +812,24 @@ fn DbAccounts() -> impl IntoView {
             let blocked = {
                 let dl = dl.clone();
                 move || match &dl {
-                    Dialog::Description(_) => account_description_problem(&description.get(), false).is_some(),
-                    Dialog::Password(_) => passwords_problem(&password.get(), &again.get()).is_some(),
-                    Dialog::Delete(_) => false,
+                    AccountDialog::Description(_) => account_description_problem(&description.get(), false).is_some(),
+                    AccountDialog::Password(_) => passwords_problem(&password.get(), &again.get()).is_some(),
+                    AccountDialog::Delete(_) => false,
                 }
             };
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { close_dialog() }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="account-dialog-title" data-testid="account-dialog">
-                        <h2 id="account-dialog-title">{title}</h2>
-                        <form class="stack-form" on:submit=submit_dialog autocomplete="off">
-                            {fields}
-                            <div class="modal-actions">
-                                <button type="button" class="small" data-testid="cancel-dialog" node_ref=cancel on:click=move |_| close_dialog()>"Cancel"</button>
-                                <button type="submit" class="small solid" class:danger=danger class:primary-small=!danger data-testid="confirm-dialog"
-                                    disabled=move || pending() || blocked()>
-                                    {move || if pending() { "Sending…" } else { button }}
-                                </button>
-                            </div>
-                        </form>
-                    </div>
-                </div>
+                <Dialog title_id="account-dialog-title" title=title testid="account-dialog" on_close=close_dialog>
+                    <form class="stack-form" on:submit=submit_dialog autocomplete="off">
+                        {fields}
+                        <DialogActions>
+                            <button type="button" class="small" data-testid="cancel-dialog" data-autofocus on:click=move |_| close_dialog()>"Cancel"</button>
+                            <button type="submit" class="small solid" class:danger=danger class:primary-small=!danger data-testid="confirm-dialog"
+                                disabled=move || pending() || blocked()>
+                                {move || if pending() { "Sending…" } else { button }}
+                            </button>
+                        </DialogActions>
+                    </form>
+                </Dialog>
             }
         })}
     }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::frame::{resolve, ClusterCtx};
 use crate::kit::chart::{fmt_minute, parse_minute};
 use crate::kit::{
-    change_error, focus_when_mounted, human_bytes, human_time, Empty, ErrorBox, Loading,
-    StatusBadge, POLL,
+    change_error, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox, Loading, StatusBadge,
+    POLL,
 };
 use crate::AppError;
 
@@ -1121,29 +1121,19 @@ fn Backups() -> impl IntoView {
             </section>
 
             {move || confirm.get().map(|b| {
-                let cancel = NodeRef::<leptos::html::Button>::new();
-                focus_when_mounted(cancel);
                 let size = b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_default();
                 let id = b.backup_id.clone();
+                let send = move || {
+                    let Some((account, region, cluster)) = target() else { return };
+                    delete.dispatch(DeleteBackup { account, region, cluster, backup: id.clone(), confirm: id.clone() });
+                };
                 view! {
-                    <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
-                        <div class="modal" role="dialog" aria-modal="true" aria-labelledby="backup-delete-title" data-testid="delete-backup-dialog">
-                            <h2 id="backup-delete-title">{format!("Delete backup {}?", b.backup_id)}</h2>
-                            <p>{format!("The manual backup taken {} ({size}) is deleted for good; the cluster can no longer be restored to that point from it. The space freed is much smaller than its size, since snapshots share data blocks.", human_time(&b.backup_start_time))}</p>
-                            {change_error(delete.value())}
-                            <div class="modal-actions">
-                                <button type="button" class="small" node_ref=cancel data-testid="cancel-delete-backup" on:click=move |_| confirm.set(None)>"Cancel"</button>
-                                <button type="button" class="small danger solid" data-testid="confirm-delete-backup"
-                                    disabled=move || delete.pending().get()
-                                    on:click=move |_| {
-                                        let Some((account, region, cluster)) = target() else { return };
-                                        delete.dispatch(DeleteBackup { account, region, cluster, backup: id.clone(), confirm: id.clone() });
-                                    }>
-                                    {move || if delete.pending().get() { "Deleting…" } else { "Delete backup" }}
-                                </button>
-                            </div>
-                        </div>
-                    </div>
+                    <ConfirmDialog title_id="backup-delete-title" title=format!("Delete backup {}?", b.backup_id) testid="delete-backup-dialog"
+                        on_close=move || confirm.set(None) on_confirm=send pending=delete.pending() button="Delete backup"
+                        sending="Deleting…" cancel_testid="cancel-delete-backup" confirm_testid="confirm-delete-backup">
+                        <p>{format!("The manual backup taken {} ({size}) is deleted for good; the cluster can no longer be restored to that point from it. The space freed is much smaller than its size, since snapshots share data blocks.", human_time(&b.backup_start_time))}</p>
+                        {change_error(delete.value())}
+                    </ConfirmDialog>
                 }
             })}
         }

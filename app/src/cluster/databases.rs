@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::accounts::account_description_problem;
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
+use crate::kit::{capitalise, change_error, Dialog, DialogActions, Empty, ErrorBox, Loading};
 use crate::AppError;
 
 /// Names PostgreSQL or the service keep (13.1: "test, mysql, …").
@@ -619,38 +619,34 @@ fn Databases() -> impl IntoView {
         })}
 
         {move || deleting.get().map(|db| {
-            let input = NodeRef::<leptos::html::Input>::new();
-            focus_when_mounted(input);
             let want = db.name.clone();
             let matches = move || typed.get().trim() == want;
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { deleting.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="db-delete-title" data-testid="delete-database-dialog">
-                        <h2 id="db-delete-title">{format!("Delete database {}?", db.name)}</h2>
-                        <p>{format!(
-                            "Every table and row in {} is lost, and applications using it fail. Owner: {}. This cannot be undone.",
-                            db.name,
-                            if db.owner.is_empty() { "—".to_string() } else { db.owner.clone() }
-                        )}</p>
-                        <form class="stack-form" on:submit=confirm_delete>
-                            <label>
-                                <span>{format!("Type the database name {} to confirm", db.name)}</span>
-                                <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-database-input"
-                                    node_ref=input
-                                    prop:value=move || typed.get()
-                                    on:input=move |ev| typed.set(event_target_value(&ev)) />
-                            </label>
-                            {change_error(delete.value())}
-                            <div class="modal-actions">
-                                <button type="button" class="small" data-testid="cancel-delete-database" on:click=move |_| deleting.set(None)>"Cancel"</button>
-                                <button type="submit" class="small danger solid" data-testid="confirm-delete-database"
-                                    disabled=move || !matches() || delete.pending().get()>
-                                    {move || if delete.pending().get() { "Deleting…" } else { "Delete database" }}
-                                </button>
-                            </div>
-                        </form>
-                    </div>
-                </div>
+                <Dialog title_id="db-delete-title" title=format!("Delete database {}?", db.name) testid="delete-database-dialog"
+                    on_close=move || deleting.set(None)>
+                    <p>{format!(
+                        "Every table and row in {} is lost, and applications using it fail. Owner: {}. This cannot be undone.",
+                        db.name,
+                        if db.owner.is_empty() { "—".to_string() } else { db.owner.clone() }
+                    )}</p>
+                    <form class="stack-form" on:submit=confirm_delete>
+                        <label>
+                            <span>{format!("Type the database name {} to confirm", db.name)}</span>
+                            <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-database-input"
+                                data-autofocus
+                                prop:value=move || typed.get()
+                                on:input=move |ev| typed.set(event_target_value(&ev)) />
+                        </label>
+                        {change_error(delete.value())}
+                        <DialogActions>
+                            <button type="button" class="small" data-testid="cancel-delete-database" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                            <button type="submit" class="small danger solid" data-testid="confirm-delete-database"
+                                disabled=move || !matches() || delete.pending().get()>
+                                {move || if delete.pending().get() { "Deleting…" } else { "Delete database" }}
+                            </button>
+                        </DialogActions>
+                    </form>
+                </Dialog>
             }
         })}
     }

@@ -13,7 +13,10 @@ use polardb::models::DBClusterEndpoint;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{follow_cluster, load_error, ClusterCtx, ClusterData};
-use crate::kit::{change_error, focus_when_mounted, Loading, StatusBadge};
+use crate::kit::{
+    change_error, problem_line, ConfirmDialog, Dialog, DialogActions, Field, FieldHint, Loading,
+    StatusBadge,
+};
 use crate::AppError;
 
 /// PolarDB for PostgreSQL allows seven custom endpoints per cluster.
@@ -816,7 +819,7 @@ fn Endpoints() -> impl IntoView {
         }
     };
 
-    let confirm_change = move |_| {
+    let confirm_change = move || {
         let (Some(d), Some(c)) = (current(), confirm.get_untracked()) else {
             return;
         };
@@ -1065,108 +1068,88 @@ fn Endpoints() -> impl IntoView {
                 Some(id) => format!("Change {} {id}", type_label(&t.kind).to_lowercase()),
             };
             let pending = move || create.pending().get() || modify.pending().get();
-            let first = NodeRef::<leptos::html::Select>::new();
-            focus_when_mounted(first);
+            let problem = |p: Option<String>, subject: &'static str| p.map(|p| problem_line(subject, &p));
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { form.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="endpoint-form-title" data-testid="endpoint-form">
-                        <h2 id="endpoint-form-title">{heading}</h2>
-                        <form class="stack-form" on:submit=submit_form>
-                            <label>
-                                <span>"Read/write mode"</span>
-                                <select data-testid="endpoint-mode-select" node_ref=first prop:value=move || mode.get()
-                                    on:change=move |ev| {
-                                        let v = event_target_value(&ev);
-                                        if v == "ReadOnly" { level.set("0".into()); }
-                                        mode.set(v);
-                                    }>
-                                    <option value="ReadOnly">"Read-only"</option>
-                                    <option value="ReadWrite">"Read/write (automatic read/write splitting)"</option>
-                                </select>
-                                {move || mode_problem_now().map(|p| view! { <span class="field-error">{format!("Read/write mode {p}.")}</span> })}
-                            </label>
-                            <fieldset class="node-picker" data-testid="endpoint-node-picker">
-                                <legend>"Nodes"</legend>
-                                {move || cluster_nodes().into_iter().map(|(id, name, role)| {
-                                    let n1 = name.clone();
-                                    let n2 = name.clone();
-                                    view! {
-                                        <label class="check">
-                                            <input type="checkbox" data-node=name.clone()
-                                                prop:checked=move || nodes.get().contains(&n1)
-                                                on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    let n = n2.clone();
-                                                    nodes.update(|v| {
-                                                        v.retain(|x| *x != n);
-                                                        if on { v.push(n); }
-                                                    });
-                                                } />
-                                            <span>{format!("{name} · {id}{}", if role == "Writer" { " (primary)" } else { "" })}</span>
-                                        </label>
-                                    }
-                                }).collect_view()}
-                                <p class="field-hint" data-testid="endpoint-nodes-problem">
-                                    {move || match nodes_problem_now() {
-                                        Some(p) => view! { <span class="field-error">{format!("Nodes: {p}.")}</span> }.into_any(),
-                                        None => view! { <span class="muted">{move || if mode.get() == "ReadOnly" && nodes.get().len() == 1 {
-                                            "One node works, but if it fails the endpoint may be unavailable for up to an hour; choose two for production."
-                                        } else { "" }}</span> }.into_any(),
-                                    }}
-                                </p>
-                            </fieldset>
-                            <label>
-                                <span>"New nodes join this endpoint"</span>
-                                <select data-testid="endpoint-auto-add-select" prop:value=move || auto_add.get()
-                                    on:change=move |ev| auto_add.set(event_target_value(&ev))>
-                                    <option value="Disable">"No (Disable)"</option>
-                                    <option value="Enable">"Automatically (Enable)"</option>
-                                </select>
-                            </label>
-                            <label>
-                                <span>"Consistency level"</span>
-                                <select data-testid="endpoint-level-select" prop:value=move || level.get()
-                                    on:change=move |ev| level.set(event_target_value(&ev))>
-                                    <option value="0">"Eventual (0)"</option>
-                                    <option value="1">"Session (1)"</option>
-                                </select>
-                                <span class="field-hint" data-testid="endpoint-level-problem">
-                                    {move || match level_problem_now() {
-                                        Some(p) => view! { <span class="field-error">{format!("Consistency level: {p}.")}</span> }.into_any(),
-                                        None => view! { <span class="muted">"Global consistency (2) is for PolarDB for MySQL only; a read-only endpoint is eventually consistent."</span> }.into_any(),
-                                    }}
-                                </span>
-                            </label>
-                            {custom.then(|| view! {
-                                <label>
-                                    <span>"Name (optional)"</span>
-                                    <input type="text" data-testid="endpoint-description-input" maxlength="80"
-                                        prop:value=move || description.get()
-                                        on:input=move |ev| description.set(event_target_value(&ev)) />
-                                    <span class="field-hint" data-testid="endpoint-description-problem">
-                                        {move || match description_problem_now() {
-                                            Some(p) => view! { <span class="field-error">{format!("Name {p}.")}</span> }.into_any(),
-                                            None => view! { <span class="muted">"At most 64 characters."</span> }.into_any(),
-                                        }}
-                                    </span>
-                                </label>
-                            })}
-                            {change_error(create.value())}
-                            {change_error(modify.value())}
-                            <div class="modal-actions">
-                                <button type="button" class="small" on:click=move |_| form.set(None)>"Cancel"</button>
-                                <button type="submit" class="small primary-small" data-testid="submit-endpoint"
-                                    disabled=move || form_problem().is_some() || pending()>
-                                    {move || match (pending(), creating) {
-                                        (true, _) => "Sending…",
-                                        (false, true) => "Create endpoint",
-                                        (false, false) => "Save changes",
-                                    }}
-                                </button>
-                            </div>
-                        </form>
-                    </div>
-                </div>
+                <Dialog title_id="endpoint-form-title" title=heading testid="endpoint-form" on_close=move || form.set(None)>
+                    <form class="stack-form" on:submit=submit_form>
+                        <Field label="Read/write mode" problem=Signal::derive(move || problem(mode_problem_now(), "Read/write mode"))>
+                            <select data-testid="endpoint-mode-select" data-autofocus prop:value=move || mode.get()
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    if v == "ReadOnly" { level.set("0".into()); }
+                                    mode.set(v);
+                                }>
+                                <option value="ReadOnly">"Read-only"</option>
+                                <option value="ReadWrite">"Read/write (automatic read/write splitting)"</option>
+                            </select>
+                        </Field>
+                        <fieldset class="node-picker" data-testid="endpoint-node-picker">
+                            <legend>"Nodes"</legend>
+                            {move || cluster_nodes().into_iter().map(|(id, name, role)| {
+                                let n1 = name.clone();
+                                let n2 = name.clone();
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" data-node=name.clone()
+                                            prop:checked=move || nodes.get().contains(&n1)
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                let n = n2.clone();
+                                                nodes.update(|v| {
+                                                    v.retain(|x| *x != n);
+                                                    if on { v.push(n); }
+                                                });
+                                            } />
+                                        <span>{format!("{name} · {id}{}", if role == "Writer" { " (primary)" } else { "" })}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                            <FieldHint testid="endpoint-nodes-problem" problem=Signal::derive(move || problem(nodes_problem_now(), "Nodes:"))
+                                hint=Signal::derive(move || if mode.get() == "ReadOnly" && nodes.get().len() == 1 {
+                                    "One node works, but if it fails the endpoint may be unavailable for up to an hour; choose two for production.".to_string()
+                                } else { String::new() }) />
+                        </fieldset>
+                        <label>
+                            <span>"New nodes join this endpoint"</span>
+                            <select data-testid="endpoint-auto-add-select" prop:value=move || auto_add.get()
+                                on:change=move |ev| auto_add.set(event_target_value(&ev))>
+                                <option value="Disable">"No (Disable)"</option>
+                                <option value="Enable">"Automatically (Enable)"</option>
+                            </select>
+                        </label>
+                        <Field label="Consistency level" testid="endpoint-level-problem"
+                            problem=Signal::derive(move || problem(level_problem_now(), "Consistency level:"))
+                            hint="Global consistency (2) is for PolarDB for MySQL only; a read-only endpoint is eventually consistent.">
+                            <select data-testid="endpoint-level-select" prop:value=move || level.get()
+                                on:change=move |ev| level.set(event_target_value(&ev))>
+                                <option value="0">"Eventual (0)"</option>
+                                <option value="1">"Session (1)"</option>
+                            </select>
+                        </Field>
+                        {custom.then(|| view! {
+                            <Field label="Name (optional)" testid="endpoint-description-problem"
+                                problem=Signal::derive(move || problem(description_problem_now(), "Name"))
+                                hint="At most 64 characters.">
+                                <input type="text" data-testid="endpoint-description-input" maxlength="80"
+                                    prop:value=move || description.get()
+                                    on:input=move |ev| description.set(event_target_value(&ev)) />
+                            </Field>
+                        })}
+                        {change_error(create.value())}
+                        {change_error(modify.value())}
+                        <DialogActions>
+                            <button type="button" class="small" on:click=move |_| form.set(None)>"Cancel"</button>
+                            <button type="submit" class="small primary-small" data-testid="submit-endpoint"
+                                disabled=move || form_problem().is_some() || pending()>
+                                {move || match (pending(), creating) {
+                                    (true, _) => "Sending…",
+                                    (false, true) => "Create endpoint",
+                                    (false, false) => "Save changes",
+                                }}
+                            </button>
+                        </DialogActions>
+                    </form>
+                </Dialog>
             }
         })}
         {move || address_form.get().map(|t| {
@@ -1177,62 +1160,49 @@ fn Endpoints() -> impl IntoView {
             };
             let exists = t.exists;
             let pending = move || add_address.pending().get() || change_address.pending().get();
-            let first = NodeRef::<leptos::html::Input>::new();
-            focus_when_mounted(first);
+            let problem = |p: Option<String>, subject: &'static str| p.map(|p| problem_line(subject, &p));
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { address_form.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="address-form-title" data-testid="address-form">
-                        <h2 id="address-form-title">{heading}</h2>
-                        {(!exists).then(|| view! { <p class="muted">"The endpoint becomes reachable from the internet at this address; add the clients' addresses to a whitelist before connecting."</p> })}
-                        <form class="stack-form" on:submit=submit_address>
-                            <label>
-                                <span>{if exists { "Connection string prefix" } else { "Connection string prefix (optional)" }}</span>
-                                <input type="text" class="mono" data-testid="address-prefix-input" node_ref=first maxlength="40"
-                                    autocomplete="off" spellcheck="false"
-                                    placeholder=if exists { "" } else { "chosen by the service" }
-                                    prop:value=move || prefix.get()
-                                    on:input=move |ev| prefix.set(event_target_value(&ev)) />
-                                <span class="field-hint" data-testid="address-prefix-problem">
-                                    {move || match prefix_problem_now() {
-                                        Some(p) => view! { <span class="field-error">{format!("Connection string prefix {p}.")}</span> }.into_any(),
-                                        None => view! { <span class="muted">"6–30 lowercase letters, digits and hyphens; starts with a letter, ends with a letter or digit."</span> }.into_any(),
-                                    }}
-                                </span>
-                            </label>
-                            {exists.then(|| view! {
-                                <label>
-                                    <span>"Port"</span>
-                                    <input type="text" class="mono" inputmode="numeric" data-testid="address-port-input" maxlength="5"
-                                        prop:value=move || port.get()
-                                        on:input=move |ev| port.set(event_target_value(&ev)) />
-                                    <span class="field-hint" data-testid="address-port-problem">
-                                        {move || match port_problem_now() {
-                                            Some(p) => view! { <span class="field-error">{format!("Port {p}.")}</span> }.into_any(),
-                                            None => view! { <span class="muted">"3000–5999. The reference documents the port for PolarDB for MySQL; the service may keep 5432 for PostgreSQL."</span> }.into_any(),
-                                        }}
-                                    </span>
-                                </label>
-                            })}
-                            <p class="field-hint" data-testid="address-problem">
-                                {move || address_problem().filter(|_| prefix_problem_now().is_none() && port_problem_now().is_none())
-                                    .map(|p| view! { <span class="muted">{format!("Nothing to change yet: {p}.")}</span> })}
-                            </p>
-                            {change_error(add_address.value())}
-                            {change_error(change_address.value())}
-                            <div class="modal-actions">
-                                <button type="button" class="small" on:click=move |_| address_form.set(None)>"Cancel"</button>
-                                <button type="submit" class="small primary-small" data-testid="submit-address"
-                                    disabled=move || address_problem().is_some() || pending()>
-                                    {move || match (pending(), exists) {
-                                        (true, _) => "Sending…",
-                                        (false, true) => "Save changes",
-                                        (false, false) => "Create address",
-                                    }}
-                                </button>
-                            </div>
-                        </form>
-                    </div>
-                </div>
+                <Dialog title_id="address-form-title" title=heading testid="address-form" on_close=move || address_form.set(None)>
+                    {(!exists).then(|| view! { <p class="muted">"The endpoint becomes reachable from the internet at this address; add the clients' addresses to a whitelist before connecting."</p> })}
+                    <form class="stack-form" on:submit=submit_address>
+                        <Field label=if exists { "Connection string prefix" } else { "Connection string prefix (optional)" }
+                            testid="address-prefix-problem"
+                            problem=Signal::derive(move || problem(prefix_problem_now(), "Connection string prefix"))
+                            hint="6–30 lowercase letters, digits and hyphens; starts with a letter, ends with a letter or digit.">
+                            <input type="text" class="mono" data-testid="address-prefix-input" data-autofocus maxlength="40"
+                                autocomplete="off" spellcheck="false"
+                                placeholder=if exists { "" } else { "chosen by the service" }
+                                prop:value=move || prefix.get()
+                                on:input=move |ev| prefix.set(event_target_value(&ev)) />
+                        </Field>
+                        {exists.then(|| view! {
+                            <Field label="Port" testid="address-port-problem"
+                                problem=Signal::derive(move || problem(port_problem_now(), "Port"))
+                                hint="3000–5999. The reference documents the port for PolarDB for MySQL; the service may keep 5432 for PostgreSQL.">
+                                <input type="text" class="mono" inputmode="numeric" data-testid="address-port-input" maxlength="5"
+                                    prop:value=move || port.get()
+                                    on:input=move |ev| port.set(event_target_value(&ev)) />
+                            </Field>
+                        })}
+                        <p class="field-hint" data-testid="address-problem">
+                            {move || address_problem().filter(|_| prefix_problem_now().is_none() && port_problem_now().is_none())
+                                .map(|p| view! { <span class="muted">{format!("Nothing to change yet: {p}.")}</span> })}
+                        </p>
+                        {change_error(add_address.value())}
+                        {change_error(change_address.value())}
+                        <DialogActions>
+                            <button type="button" class="small" on:click=move |_| address_form.set(None)>"Cancel"</button>
+                            <button type="submit" class="small primary-small" data-testid="submit-address"
+                                disabled=move || address_problem().is_some() || pending()>
+                                {move || match (pending(), exists) {
+                                    (true, _) => "Sending…",
+                                    (false, true) => "Save changes",
+                                    (false, false) => "Create address",
+                                }}
+                            </button>
+                        </DialogActions>
+                    </form>
+                </Dialog>
             }
         })}
         {move || confirm.get().map(|c| {
@@ -1250,24 +1220,13 @@ fn Endpoints() -> impl IntoView {
                     change_error(release.value()).into_any(),
                 ),
             };
-            let pending = move || delete.pending().get() || release.pending().get();
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
+            let pending = Signal::derive(move || delete.pending().get() || release.pending().get());
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="endpoint-confirm-title" data-testid="confirm-dialog">
-                        <h2 id="endpoint-confirm-title">{title}</h2>
-                        <p>{body}</p>
-                        {error}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-confirm" node_ref=cancel on:click=move |_| confirm.set(None)>"Cancel"</button>
-                            <button type="button" class="small danger solid" data-testid="confirm-action"
-                                disabled=pending on:click=confirm_change>
-                                {move || if pending() { "Sending…" } else { button }}
-                            </button>
-                        </div>
-                    </div>
-                </div>
+                <ConfirmDialog title_id="endpoint-confirm-title" title=title on_close=move || confirm.set(None)
+                    on_confirm=confirm_change pending=pending button=button>
+                    <p>{body}</p>
+                    {error}
+                </ConfirmDialog>
             }
         })}
     }

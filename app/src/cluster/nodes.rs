@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::{
-    capitalise, change_error, focus_when_mounted, human_time, role_label, role_short, Loading,
+    capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, Loading,
     StatusBadge,
 };
 use crate::AppError;
@@ -464,7 +464,7 @@ fn Nodes() -> impl IntoView {
             modify_type: modify_type.get_untracked(),
         });
     };
-    let confirm_change = move |_| {
+    let confirm_change = move || {
         let (Some(d), Some(p)) = (current(), confirm.get_untracked()) else {
             return;
         };
@@ -722,24 +722,13 @@ fn Nodes() -> impl IntoView {
                     change_error(remove.value()).into_any(),
                 ),
             };
-            let pending = move || restart.pending().get() || remove.pending().get();
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
+            let pending = Signal::derive(move || restart.pending().get() || remove.pending().get());
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="node-confirm-title" data-testid="confirm-dialog">
-                        <h2 id="node-confirm-title">{title}</h2>
-                        <p>{body}</p>
-                        {error}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-confirm" node_ref=cancel on:click=move |_| confirm.set(None)>"Cancel"</button>
-                            <button type="button" class="small danger solid" data-testid="confirm-action"
-                                disabled=pending on:click=confirm_change>
-                                {move || if pending() { "Sending…" } else { button }}
-                            </button>
-                        </div>
-                    </div>
-                </div>
+                <ConfirmDialog title_id="node-confirm-title" title=title on_close=move || confirm.set(None)
+                    on_confirm=confirm_change pending=pending button=button>
+                    <p>{body}</p>
+                    {error}
+                </ConfirmDialog>
             }
         })}
     }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::call_api;
 use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
 use crate::kit::{
-    change_error, cluster_href, focus_when_mounted, human_bytes, human_time, pay_type_label,
-    role_short, Loading, StatusBadge, POLL,
+    change_error, cluster_href, human_bytes, human_time, pay_type_label, problem_line, role_short,
+    Dialog, DialogActions, FieldHint, Loading, StatusBadge, POLL,
 };
 use crate::AppError;
 
@@ -949,12 +949,8 @@ fn Overview() -> impl IntoView {
                                                 {move || if rename.pending().get() { "Saving…" } else { "Save" }}
                                             </button>
                                             <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <p class="field-hint" data-testid="description-problem">
-                                                {move || match description_problem_now() {
-                                                    Some(p) => view! { <span class="field-error">{format!("Description {p}.")}</span> }.into_any(),
-                                                    None => view! { <span class="muted">"2–256 characters, starting with a letter or a Chinese character."</span> }.into_any(),
-                                                }}
-                                            </p>
+                                            <FieldHint testid="description-problem" problem=Signal::derive(move || description_problem_now().map(|p| problem_line("Description", &p)))
+                                                hint="2–256 characters, starting with a letter or a Chinese character." />
                                             {change_error(rename.value())}
                                         </form>
                                     })}
@@ -1035,12 +1031,8 @@ fn Overview() -> impl IntoView {
                                                 {move || if move_zone.pending().get() { "Moving…" } else { "Move now" }}
                                             </button>
                                             <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <p class="field-hint" data-testid="zone-problem">
-                                                {move || match zone_problem_now() {
-                                                    Some(p) => view! { <span class="field-error">{format!("Primary zone: {p}.")}</span> }.into_any(),
-                                                    None => view! { <span class="muted">"The primary moves at once; connections drop briefly while it switches."</span> }.into_any(),
-                                                }}
-                                            </p>
+                                            <FieldHint testid="zone-problem" problem=Signal::derive(move || zone_problem_now().map(|p| problem_line("Primary zone:", &p)))
+                                                hint="The primary moves at once; connections drop briefly while it switches." />
                                             {change_error(zones.value())}
                                             {change_error(move_zone.value())}
                                         </form>
@@ -1147,12 +1139,8 @@ fn Overview() -> impl IntoView {
                                                     {move || if renew.pending().get() { "Saving…" } else { "Save" }}
                                                 </button>
                                                 <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                                <p class="field-hint" data-testid="renewal-problem">
-                                                    {move || match renew_problem_now() {
-                                                        Some(p) => view! { <span class="field-error">{format!("Renewal: {p}.")}</span> }.into_any(),
-                                                        None => view! { <span class="muted">"Months: 1, 2, 3, 6 or 12; years: 1 to 3."</span> }.into_any(),
-                                                    }}
-                                                </p>
+                                                <FieldHint testid="renewal-problem" problem=Signal::derive(move || renew_problem_now().map(|p| problem_line("Renewal:", &p)))
+                                                    hint="Months: 1, 2, 3, 6 or 12; years: 1 to 3." />
                                                 {change_error(renew.value())}
                                             </form>
                                         })}
@@ -1192,12 +1180,8 @@ fn Overview() -> impl IntoView {
                                                 {move || if maintain.pending().get() { "Saving…" } else { "Save" }}
                                             </button>
                                             <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <p class="field-hint" data-testid="maintain-problem">
-                                                {move || match window_problem_now() {
-                                                    Some(p) => view! { <span class="field-error">{format!("Maintenance window: {p}.")}</span> }.into_any(),
-                                                    None => view! { <span class="muted">{format!("One hour, on the hour, in UTC: {}.", maintain_time_china(window.get().trim()).unwrap_or_default())}</span> }.into_any(),
-                                                }}
-                                            </p>
+                                            <FieldHint testid="maintain-problem" problem=Signal::derive(move || window_problem_now().map(|p| problem_line("Maintenance window:", &p)))
+                                                hint=Signal::derive(move || format!("One hour, on the hour, in UTC: {}.", maintain_time_china(window.get().trim()).unwrap_or_default())) />
                                             {change_error(maintain.value())}
                                         </form>
                                     })}
@@ -1266,12 +1250,8 @@ fn Overview() -> impl IntoView {
             let id_check = id.clone();
             let node_list = a.db_nodes.iter().map(|n| format!("{} ({})", n.db_node_id, role_short(&n.db_node_role))).collect::<Vec<_>>().join(", ");
             let matches = move || typed.get().trim() == id_check;
-            let confirm_input = NodeRef::<leptos::html::Input>::new();
-            focus_when_mounted(confirm_input);
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { dialog.set(false) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
-                        <h2 id="delete-title">{format!("Delete {} ({})?", id, d.name())}</h2>
+                <Dialog title_id="delete-title" title=format!("Delete {} ({})?", id, d.name()) testid="delete-dialog" on_close=move || dialog.set(false)>
                         <p>"Deleting releases the cluster at once. What is lost:"</p>
                         <ul class="loss-list">
                             <li>{format!("all data in the cluster ({} of storage)", human_bytes(a.storage_used))}</li>
@@ -1301,21 +1281,20 @@ fn Overview() -> impl IntoView {
                             <label>
                                 <span>{format!("Type the cluster ID {id} to confirm")}</span>
                                 <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-confirm-input"
-                                    node_ref=confirm_input
+                                    data-autofocus
                                     prop:value=move || typed.get()
                                     on:input=move |ev| typed.set(event_target_value(&ev)) />
                             </label>
                             {change_error(delete.value())}
-                            <div class="modal-actions">
+                            <DialogActions>
                                 <button type="button" class="small" data-testid="cancel-delete" on:click=move |_| dialog.set(false)>"Cancel"</button>
                                 <button type="submit" class="small danger solid" data-testid="confirm-delete"
                                     disabled=move || !matches() || delete.pending().get()>
                                     {move || if delete.pending().get() { "Deleting…" } else { "Delete this cluster" }}
                                 </button>
-                            </div>
+                            </DialogActions>
                         </form>
-                    </div>
-                </div>
+                </Dialog>
             }.into_any()
         })}
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::follow_cluster;
 use crate::cluster::frame::{load_error, ClusterCtx};
-use crate::kit::{change_error, focus_when_mounted, Loading};
+use crate::kit::{change_error, Dialog, DialogFooter, Loading};
 use crate::AppError;
 
 // ---------------------------------------------------------------------------------------
@@ -496,12 +496,9 @@ fn Parameters() -> impl IntoView {
             let ps = params();
             let changes = pending();
             let restart_now = needs_restart(&ps, &changes);
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
+            let title = format!("Apply {} parameter change{}?", changes.len(), if changes.len() == 1 { "" } else { "s" });
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { review.set(false) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="params-review-title" data-testid="params-review">
-                        <h2 id="params-review-title">{format!("Apply {} parameter change{}?", changes.len(), if changes.len() == 1 { "" } else { "s" })}</h2>
+                <Dialog title_id="params-review-title" title=title testid="params-review" on_close=move || review.set(false)>
                         <table class="grid">
                             <thead><tr><th>"Parameter"</th><th>"Now"</th><th>"New"</th><th>"Restart"</th></tr></thead>
                             <tbody>
@@ -526,15 +523,14 @@ fn Parameters() -> impl IntoView {
                             view! { <p class="muted">"These changes take effect without a restart."</p> }.into_any()
                         }}
                         {change_error(apply.value())}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-review" node_ref=cancel on:click=move |_| review.set(false)>"Cancel"</button>
+                        <DialogFooter slot>
+                            <button type="button" class="small" data-testid="cancel-review" data-autofocus on:click=move |_| review.set(false)>"Cancel"</button>
                             <button type="button" class="small primary-small" class:danger=restart_now data-testid="apply-params"
                                 disabled=move || apply.pending().get() on:click=submit>
                                 {move || if apply.pending().get() { "Applying…" } else if restart_now { "Apply and restart" } else { "Apply" }}
                             </button>
-                        </div>
-                    </div>
-                </div>
+                        </DialogFooter>
+                </Dialog>
             }
         })}
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::kit::{change_error, focus_when_mounted, human_time, ErrorBox, Loading, StatusBadge};
+use crate::kit::{change_error, human_time, ConfirmDialog, ErrorBox, Loading, StatusBadge};
 use crate::AppError;
 
 /// A certificate closer than this to its expiry is shown as a warning.
@@ -270,7 +270,7 @@ fn Security() -> impl IntoView {
         done.set(None);
         confirm.set(Some(c));
     };
-    let send = move |_| {
+    let send = move || {
         let (Some(d), Some(c)) = (cluster(), confirm.get_untracked()) else {
             return;
         };
@@ -432,25 +432,14 @@ fn Security() -> impl IntoView {
                     true,
                 ),
             };
-            let pending = move || ssl.pending().get() || collector.pending().get();
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
+            let pending = Signal::derive(move || ssl.pending().get() || collector.pending().get());
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="ssl-confirm-title" data-testid="confirm-dialog">
-                        <h2 id="ssl-confirm-title">{title}</h2>
-                        <p data-testid="confirm-body">{body}</p>
-                        {change_error(ssl.value())}
-                        {change_error(collector.value())}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-confirm" node_ref=cancel on:click=move |_| confirm.set(None)>"Cancel"</button>
-                            <button type="button" class="small solid" class:danger=solid class:primary-small=!solid data-testid="confirm-action"
-                                disabled=pending on:click=send>
-                                {move || if pending() { "Sending…" } else { button }}
-                            </button>
-                        </div>
-                    </div>
-                </div>
+                <ConfirmDialog title_id="ssl-confirm-title" title=title on_close=move || confirm.set(None)
+                    on_confirm=send pending=pending button=button danger=solid>
+                    <p data-testid="confirm-body">{body}</p>
+                    {change_error(ssl.value())}
+                    {change_error(collector.value())}
+                </ConfirmDialog>
             }
         })}
     }

@@ -7,7 +7,7 @@ use polardb::rules::{capacity_problem, tag_key_problem, tag_value_problem, MAX_T
 use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::outcomes::RegionOutcome;
 use crate::kit::tagging::{tag_filter_href, TagClusters, Target, UntagClusters};
-use crate::kit::{capitalise, change_error, Loading};
+use crate::kit::{change_error, problem_line, FieldHint, Loading};
 use crate::AppError;
 
 /// `/clusters/:id/tags`.
@@ -209,12 +209,8 @@ fn ClusterTags() -> impl IntoView {
                         {move || if tag.pending().get() { "Saving…" } else { "Save tag" }}
                     </button>
                 </form>
-                <p class="field-hint" data-testid="own-tag-problem">
-                    {move || match problem() {
-                        Some(p) => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                        None => view! { <span class="muted">"A key the cluster already has takes the new value."</span> }.into_any(),
-                    }}
-                </p>
+                <FieldHint testid="own-tag-problem" problem=Signal::derive(move || problem().map(|p| problem_line("", &p)))
+                    hint="A key the cluster already has takes the new value." />
                 {change_error(tag_result)}
             </section>
         })

@@ -13,7 +13,7 @@ use crate::call::{may, parse_answer};
 #[cfg(feature = "ssr")]
 use crate::cluster::frame::locate;
 use crate::cluster::frame::{section_reload, ClusterCtx};
-use crate::kit::{capitalise, change_error, focus_when_mounted, Empty, ErrorBox, Loading};
+use crate::kit::{capitalise, change_error, ConfirmDialog, Empty, ErrorBox, Loading};
 use crate::AppError;
 
 /// A cluster has at most 50 IP whitelist groups (7.1.1).
@@ -625,7 +625,7 @@ fn Whitelists() -> impl IntoView {
             None => {}
         }
     };
-    let apply = move |_| {
+    let apply = move || {
         let (Some(d), Some(r)) = (cluster(), review.get_untracked()) else {
             return;
         };
@@ -819,9 +819,7 @@ fn Whitelists() -> impl IntoView {
             }
         })}
         {move || review.get().map(|r| {
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(cancel);
-            let pending = move || modify.pending().get() || modify_sg.pending().get();
+            let pending = Signal::derive(move || modify.pending().get() || modify_sg.pending().get());
             let (title, body, wide, nothing) = match &r {
                 Review::Ip(p) => {
                     let title = if p.remove_group {
@@ -860,37 +858,28 @@ fn Whitelists() -> impl IntoView {
             };
             let needs_ack = !wide.is_empty();
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { review.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="wl-review-title" data-testid="review-dialog">
-                        <h2 id="wl-review-title">{title}</h2>
-                        {body}
-                        {nothing.then(|| view! { <p class="refusal" data-testid="diff-nothing">"Nothing changes."</p> })}
-                        {needs_ack.then(|| view! {
-                            <div class="wide-warning" role="alert" data-testid="wide-warning">
-                                <p><strong>"This opens the cluster to a very wide range of addresses."</strong></p>
-                                <ul>
-                                    {wide.iter().map(|e| view! { <li><span class="mono">{e.clone()}</span>{format!(": {}", coverage(e))}</li> }).collect_view()}
-                                </ul>
-                                <p>"Anyone there who knows or guesses an account password can connect. Prefer the addresses of your applications."</p>
-                                <label class="ack">
-                                    <input type="checkbox" data-testid="wide-ack" prop:checked=move || ack.get()
-                                        on:change=move |ev| ack.set(event_target_checked(&ev)) />
-                                    " I understand, and I want to open the cluster to these addresses."
-                                </label>
-                            </div>
-                        })}
-                        {change_error(modify.value())}
-                        {change_error(modify_sg.value())}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-review" node_ref=cancel on:click=move |_| review.set(None)>"Cancel"</button>
-                            <button type="button" class="small danger solid" data-testid="apply-change"
-                                disabled=move || pending() || nothing || (needs_ack && !ack.get())
-                                on:click=apply>
-                                {move || if pending() { "Applying…" } else { "Apply" }}
-                            </button>
+                <ConfirmDialog title_id="wl-review-title" title=title testid="review-dialog" on_close=move || review.set(None)
+                    on_confirm=apply pending=pending blocked=Signal::derive(move || nothing || (needs_ack && !ack.get()))
+                    button="Apply" sending="Applying…" cancel_testid="cancel-review" confirm_testid="apply-change">
+                    {body}
+                    {nothing.then(|| view! { <p class="refusal" data-testid="diff-nothing">"Nothing changes."</p> })}
+                    {needs_ack.then(|| view! {
+                        <div class="wide-warning" role="alert" data-testid="wide-warning">
+                            <p><strong>"This opens the cluster to a very wide range of addresses."</strong></p>
+                            <ul>
+                                {wide.iter().map(|e| view! { <li><span class="mono">{e.clone()}</span>{format!(": {}", coverage(e))}</li> }).collect_view()}
+                            </ul>
+                            <p>"Anyone there who knows or guesses an account password can connect. Prefer the addresses of your applications."</p>
+                            <label class="ack">
+                                <input type="checkbox" data-testid="wide-ack" prop:checked=move || ack.get()
+                                    on:change=move |ev| ack.set(event_target_checked(&ev)) />
+                                " I understand, and I want to open the cluster to these addresses."
+                            </label>
                         </div>
-                    </div>
-                </div>
+                    })}
+                    {change_error(modify.value())}
+                    {change_error(modify_sg.value())}
+                </ConfirmDialog>
             }
         })}
     }

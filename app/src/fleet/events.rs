@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
 use crate::kit::outcomes::{outcomes_view, problems_view, RegionOutcome};
-use crate::kit::{change_error, cluster_href, human_time, top_bar_scope, Empty, ErrorBox, Loading};
+use crate::kit::{
+    change_error, cluster_href, human_time, problem_line, top_bar_scope, Empty, ErrorBox,
+    FieldHint, Loading,
+};
 use crate::AppError;
 
 /// The task types of 16.1.
@@ -682,12 +685,8 @@ pub fn EventsPage() -> impl IntoView {
                         {move || if reschedule.pending().get() { "Rescheduling…".to_string() } else { format!("Reschedule {} events", chosen().len()) }}
                     </button>
                 </form>
-                <p class="field-hint" data-testid="reschedule-problem">
-                    {move || match problem() {
-                        Some(p) => view! { <span class="field-error">{format!("{}.", crate::kit::capitalise(&p))}</span> }.into_any(),
-                        None => view! { <span class="muted">{move || format!("Sent as SwitchTime={}.", parse_utc(&when.get()).map(fmt_minute_utc).unwrap_or_default())}</span> }.into_any(),
-                    }}
-                </p>
+                <FieldHint testid="reschedule-problem" problem=Signal::derive(move || problem().map(|p| problem_line("", &p)))
+                    hint=Signal::derive(move || format!("Sent as SwitchTime={}.", parse_utc(&when.get()).map(fmt_minute_utc).unwrap_or_default())) />
                 {move || latest_allowed().map(|m| view! { <p class="muted small-print">{format!("Latest allowed: {}.", human_time(&m))}</p> })}
                 {change_error(reschedule.value())}
                 {move || reschedule.value().get().and_then(|r| r.ok()).map(|list| outcomes_view(list, "reschedule-outcomes"))}

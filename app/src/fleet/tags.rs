@@ -18,7 +18,8 @@ use crate::call::fanout;
 use crate::kit::outcomes::{outcomes_view, problems_view};
 use crate::kit::tagging::{tag_filter_href, targets_problem, TagClusters, Target, UntagClusters};
 use crate::kit::{
-    capitalise, change_error, cluster_href, top_bar_scope, Empty, ErrorBox, Loading, StatusBadge,
+    capitalise, change_error, cluster_href, problem_line, top_bar_scope, Empty, ErrorBox,
+    FieldHint, Loading, StatusBadge,
 };
 use crate::AppError;
 
@@ -511,12 +512,8 @@ pub fn TagsPage() -> impl IntoView {
                                 rows.update(|rs| rs.push(new_row(n)));
                             }>"Another tag"</button>
                     </div>
-                    <p class="field-hint" data-testid="tag-problem">
-                        {move || match tag_problem() {
-                            Some(p) => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            None => view! { <span class="muted">{format!("Ready to tag {} clusters.", chosen().len())}</span> }.into_any(),
-                        }}
-                    </p>
+                    <FieldHint testid="tag-problem" problem=Signal::derive(move || tag_problem().map(|p| problem_line("", &p)))
+                        hint=Signal::derive(move || format!("Ready to tag {} clusters.", chosen().len())) />
                     {change_error(tag.value())}
                     <div>
                         <button type="submit" class="small primary-small" data-testid="submit-tag"

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{list_clusters, RegionProblem};
 use crate::kit::outcomes::problems_view;
 use crate::kit::{
-    change_error, cluster_href, focus_when_mounted, human_time, top_bar_scope, Empty, ErrorBox,
-    Loading, StatusBadge,
+    change_error, cluster_href, human_time, top_bar_scope, ConfirmDialog, Empty, ErrorBox, Loading,
+    StatusBadge,
 };
 use crate::AppError;
 
@@ -343,7 +343,7 @@ pub fn TasksPage() -> impl IntoView {
         _ => {}
     });
 
-    let confirm_cancel = move |_| {
+    let confirm_cancel = move || {
         let Some(t) = confirm.get_untracked() else {
             return;
         };
@@ -489,27 +489,17 @@ pub fn TasksPage() -> impl IntoView {
         </Transition>
 
         {move || confirm.get().map(|t| {
-            let keep = NodeRef::<leptos::html::Button>::new();
-            focus_when_mounted(keep);
             view! {
-                <div class="modal-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { confirm.set(None) }>
-                    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="task-cancel-title" data-testid="cancel-dialog">
-                        <h2 id="task-cancel-title">{format!("Cancel the scheduled task on {}?", t.cluster)}</h2>
-                        <p>{format!(
-                            "{} on {} ({}), planned to start {} and at the latest {}, will not run. The cluster stays as it is; to make the change later, send it again.",
-                            action_label(&t.action), t.cluster, t.description, human_time(&t.planned_start), human_time(&t.planned_end)
-                        )}</p>
-                        <p class="mono muted small-print">{format!("Task {}", t.task_id)}</p>
-                        {change_error(cancel.value())}
-                        <div class="modal-actions">
-                            <button type="button" class="small" data-testid="keep-task" node_ref=keep on:click=move |_| confirm.set(None)>"Keep it"</button>
-                            <button type="button" class="small danger solid" data-testid="confirm-cancel-task"
-                                disabled=move || cancel.pending().get() on:click=confirm_cancel>
-                                {move || if cancel.pending().get() { "Cancelling…" } else { "Cancel the task" }}
-                            </button>
-                        </div>
-                    </div>
-                </div>
+                <ConfirmDialog title_id="task-cancel-title" title=format!("Cancel the scheduled task on {}?", t.cluster) testid="cancel-dialog"
+                    on_close=move || confirm.set(None) on_confirm=confirm_cancel pending=cancel.pending() button="Cancel the task"
+                    sending="Cancelling…" cancel="Keep it" cancel_testid="keep-task" confirm_testid="confirm-cancel-task">
+                    <p>{format!(
+                        "{} on {} ({}), planned to start {} and at the latest {}, will not run. The cluster stays as it is; to make the change later, send it again.",
+                        action_label(&t.action), t.cluster, t.description, human_time(&t.planned_start), human_time(&t.planned_end)
+                    )}</p>
+                    <p class="mono muted small-print">{format!("Task {}", t.task_id)}</p>
+                    {change_error(cancel.value())}
+                </ConfirmDialog>
             }
         })}
     }

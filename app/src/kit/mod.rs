@@ -1,10 +1,12 @@
 //! What every area shares, and nothing area-specific: states (loading, empty, error),
-//! status badges and transitional states, formats, addresses, the error of a change, focus
-//! handling and the chart. Areas import from here; the kit imports no area.
+//! status badges and transitional states, formats, addresses, the error of a change, the
+//! dialog (with its focus handling), form fields with their hints, and the chart. Areas
+//! import from here; the kit imports no area.
 
 pub mod chart;
+pub mod dialog;
 pub mod feedback;
-pub mod focus;
+pub mod field;
 pub mod format;
 pub mod href;
 pub mod outcomes;
@@ -13,8 +15,9 @@ pub mod status;
 pub mod tagging;
 pub mod zones;
 
+pub use dialog::{ConfirmDialog, Dialog, DialogActions, DialogFooter};
 pub use feedback::{change_error, form_error};
-pub use focus::focus_when_mounted;
+pub use field::{problem_line, Field, FieldHint, HintTag};
 pub use format::{capitalise, human_bytes, human_time, pay_type_label, role_label, role_short};
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
