@@ -1,264 +1,6 @@
-//! `/clusters/:id/nodes`: the nodes of a cluster (from DescribeDBClusterAttribute) and the
-//! node changes: add read-only nodes (CreateDBNodes), remove one (DeleteDBNodes), restart
-//! one (RestartDBNode), change the class of all (ModifyDBNodeClass). Restart and removal
-//! are sent only from a confirmation that names the node and its role.
+//! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
 
-use leptos::prelude::*;
-
-use crate::cluster::frame::{load_error, ClusterCtx};
-use crate::kit::{
-    capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, Loading,
-    StatusBadge,
-};
-use crate::AppError;
-
-/// A cluster has one primary node and at most fifteen read-only nodes (8.1).
-pub const MAX_READERS: usize = 15;
-
-/// `polar.pg.x4.large` → (CPU cores, memory GiB), for ordering classes; `None` when the
-/// name does not follow the pattern.
-pub fn class_size(class: &str) -> Option<(u32, u32)> {
-    let mut parts = class.split('.');
-    let (_, _, ratio, size) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let ratio: u32 = ratio.strip_prefix('x')?.parse().ok()?;
-    let cores = match size {
-        "small" => 1,
-        "medium" => 2,
-        "large" => 4,
-        "xlarge" => 8,
-        s => {
-            let n: u32 = s.strip_suffix("xlarge")?.parse().ok()?;
-            8 * n
-        }
-    };
-    Some((cores, cores * ratio))
-}
-
-/// `Upgrade` or `Downgrade` from `current` to `target`, when both sizes are known and differ.
-pub fn modify_type_for(current: &str, target: &str) -> Option<&'static str> {
-    let (a, b) = (class_size(current)?, class_size(target)?);
-    match b.cmp(&a) {
-        std::cmp::Ordering::Greater => Some("Upgrade"),
-        std::cmp::Ordering::Less => Some("Downgrade"),
-        std::cmp::Ordering::Equal => None,
-    }
-}
-
-/// What is wrong with a class change, if anything.
-pub fn class_change_problem(current: &str, target: &str, modify_type: &str) -> Option<String> {
-    if target.is_empty() {
-        return Some("choose the new class".into());
-    }
-    if target == current {
-        return Some(format!("the nodes already have the class {current}"));
-    }
-    if modify_type != "Upgrade" && modify_type != "Downgrade" {
-        return Some("choose Upgrade or Downgrade".into());
-    }
-    match modify_type_for(current, target) {
-        Some(t) if t != modify_type => Some(format!(
-            "{target} is {} than {current}: this is a{}",
-            if t == "Upgrade" { "larger" } else { "smaller" },
-            if t == "Upgrade" {
-                "n upgrade"
-            } else {
-                " downgrade"
-            }
-        )),
-        _ => None,
-    }
-}
-
-/// What is wrong with adding `count` read-only nodes of `class` to a cluster whose nodes
-/// have `current` and which has `readers` read-only nodes already.
-pub fn add_problem(
-    count: &str,
-    class: &str,
-    current: &str,
-    readers: usize,
-    db_type: &str,
-) -> Option<String> {
-    let Ok(n) = count.trim().parse::<usize>() else {
-        return Some("the number of nodes must be a whole number from 1 to 15".into());
-    };
-    if !(1..=MAX_READERS).contains(&n) {
-        return Some("the number of nodes must be from 1 to 15".into());
-    }
-    if readers + n > MAX_READERS {
-        return Some(format!(
-            "a cluster has at most {MAX_READERS} read-only nodes; this one has {readers}, so at most {} more",
-            MAX_READERS.saturating_sub(readers)
-        ));
-    }
-    if n > 1 && db_type != "MySQL" {
-        return Some(
-            "PolarDB for PostgreSQL adds one read-only node per request (API reference 8.1); add one, then the next once it is Running"
-                .into(),
-        );
-    }
-    if class.is_empty() {
-        return Some("choose the class".into());
-    }
-    if !current.is_empty() && class != current {
-        return Some(format!(
-            "new read-only nodes take the class of the existing nodes ({current}); change the class of all nodes first"
-        ));
-    }
-    None
-}
-
-// ---------------------------------------------------------------------------------------
-// Server functions.
-
-#[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-/// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes). Returns the RequestId.
-#[server]
-pub async fn add_read_nodes(
-    account: String,
-    region: String,
-    cluster: String,
-    count: u32,
-    class: String,
-    zone: String,
-) -> Result<String, AppError> {
-    if !(1..=MAX_READERS as u32).contains(&count) {
-        return Err(invalid("Number of nodes", "must be from 1 to 15"));
-    }
-    if class.trim().is_empty() {
-        return Err(invalid("Class", "is required"));
-    }
-    let mut params = vec![("DBClusterId".to_string(), cluster)];
-    for i in 1..=count {
-        params.push((format!("DBNode.{i}.TargetClass"), class.trim().to_string()));
-        if !zone.is_empty() {
-            params.push((format!("DBNode.{i}.ZoneId"), zone.clone()));
-        }
-    }
-    let answer = crate::api::call_api(account, region, "CreateDBNodes".into(), params).await?;
-    Ok(answer.request_id)
-}
-
-/// Removes one read-only node (DeleteDBNodes). Returns the RequestId.
-#[server]
-pub async fn remove_read_node(
-    account: String,
-    region: String,
-    cluster: String,
-    node: String,
-) -> Result<String, AppError> {
-    if node.is_empty() {
-        return Err(invalid("Node", "is required"));
-    }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteDBNodes".into(),
-        vec![("DBClusterId".into(), cluster), ("DBNodeId.1".into(), node)],
-    )
-    .await?;
-    Ok(answer.request_id)
-}
-
-/// Restarts one node (RestartDBNode). Returns the RequestId.
-#[server]
-pub async fn restart_node(
-    account: String,
-    region: String,
-    node: String,
-) -> Result<String, AppError> {
-    if node.is_empty() {
-        return Err(invalid("Node", "is required"));
-    }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "RestartDBNode".into(),
-        vec![("DBNodeId".into(), node)],
-    )
-    .await?;
-    Ok(answer.request_id)
-}
-
-/// Changes the class of all nodes (ModifyDBNodeClass). Returns the RequestId.
-#[server]
-pub async fn change_node_class(
-    account: String,
-    region: String,
-    cluster: String,
-    class: String,
-    modify_type: String,
-) -> Result<String, AppError> {
-    if class.trim().is_empty() {
-        return Err(invalid("Class", "is required"));
-    }
-    if modify_type != "Upgrade" && modify_type != "Downgrade" {
-        return Err(invalid("Change type", "must be Upgrade or Downgrade"));
-    }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBNodeClass".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBNodeTargetClass".into(), class.trim().to_string()),
-            ("ModifyType".into(), modify_type),
-        ],
-    )
-    .await?;
-    Ok(answer.request_id)
-}
-
-/// The node classes on sale for this cluster's engine, version, billing and zone
-/// (DescribeDBClusterAvailableResources), smallest first as the API lists them.
-#[server]
-pub async fn available_node_classes(
-    account: String,
-    region: String,
-    pay_type: String,
-    db_type: String,
-    db_version: String,
-    zone: String,
-) -> Result<Vec<String>, AppError> {
-    let mut params = vec![("PayType".to_string(), pay_type)];
-    if !db_type.is_empty() {
-        params.push(("DBType".into(), db_type));
-        params.push(("DBVersion".into(), db_version));
-    }
-    if !zone.is_empty() {
-        params.push(("ZoneId".into(), zone));
-    }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DescribeDBClusterAvailableResources".into(),
-        params,
-    )
-    .await?;
-    let body: polardb::models::DescribeDBClusterAvailableResourcesResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
-            ))
-        })?;
-    let mut classes: Vec<String> = Vec::new();
-    for z in body.available_zones {
-        for e in z.supported_engines {
-            for r in e.available_resources {
-                if !classes.contains(&r.db_node_class) {
-                    classes.push(r.db_node_class);
-                }
-            }
-        }
-    }
-    Ok(classes)
-}
+use super::*;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -272,20 +14,20 @@ pub fn ClusterNodesPage() -> impl IntoView {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Panel {
+pub(super) enum Panel {
     Add,
     Class,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NodeChange {
+pub(super) enum NodeChange {
     Restart,
     Remove,
 }
 
 /// The node a confirmation is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Pending {
+pub(super) struct Pending {
     change: NodeChange,
     node: String,
     role: String,
@@ -294,7 +36,7 @@ struct Pending {
 }
 
 #[component]
-fn Nodes() -> impl IntoView {
+pub(super) fn Nodes() -> impl IntoView {
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -731,54 +473,5 @@ fn Nodes() -> impl IntoView {
                 </ConfirmDialog>
             }
         })}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classes_order_by_cores_then_memory() {
-        assert_eq!(class_size("polar.pg.x4.medium"), Some((2, 8)));
-        assert_eq!(class_size("polar.pg.x8.2xlarge"), Some((16, 128)));
-        assert_eq!(class_size("polar.pg.x4.xlarge"), Some((8, 32)));
-        assert_eq!(class_size("nonsense"), None);
-        assert_eq!(
-            modify_type_for("polar.pg.x4.medium", "polar.pg.x8.medium"),
-            Some("Upgrade")
-        );
-        assert_eq!(
-            modify_type_for("polar.pg.x4.large", "polar.pg.x8.medium"),
-            Some("Downgrade")
-        );
-        assert_eq!(
-            class_change_problem("polar.pg.x4.large", "polar.pg.x4.medium", "Upgrade").unwrap(),
-            "polar.pg.x4.medium is smaller than polar.pg.x4.large: this is a downgrade"
-        );
-        assert_eq!(
-            class_change_problem("polar.pg.x4.large", "polar.pg.x4.xlarge", "Upgrade"),
-            None
-        );
-        assert!(class_change_problem("a", "a", "Upgrade").is_some());
-    }
-
-    #[test]
-    fn adding_nodes_follows_the_reference() {
-        let c = "polar.pg.x4.medium";
-        assert_eq!(add_problem("1", c, c, 1, "PostgreSQL"), None);
-        assert!(add_problem("0", c, c, 1, "PostgreSQL").is_some());
-        assert!(add_problem("16", c, c, 0, "PostgreSQL").is_some());
-        assert!(add_problem("x", c, c, 1, "PostgreSQL").is_some());
-        assert!(add_problem("2", c, c, 1, "PostgreSQL")
-            .unwrap()
-            .contains("one read-only node per request"));
-        assert_eq!(add_problem("3", c, c, 1, "MySQL"), None);
-        assert!(add_problem("1", c, c, 15, "PostgreSQL")
-            .unwrap()
-            .contains("at most 15"));
-        assert!(add_problem("1", "polar.pg.x8.large", c, 1, "PostgreSQL")
-            .unwrap()
-            .contains("class of the existing nodes"));
     }
 }

@@ -1,0 +1,467 @@
+//! The backup list: filters, pages, manual backups and their deletion, the backup log.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------
+// The page.
+
+/// `/clusters/:id/backups`.
+#[component]
+pub fn ClusterBackupsPage() -> impl IntoView {
+    view! {
+        <Backups />
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Filter {
+    start: String,
+    end: String,
+    mode: String,
+    status: String,
+    level: String,
+    page: u32,
+    size: u32,
+}
+
+pub(super) fn job_label(stage: &str) -> &str {
+    match stage {
+        "NoStart" => "not started",
+        "Preparing" => "preparing",
+        "Waiting" => "waiting",
+        "Uploading" => "uploading",
+        "Checking" => "checking",
+        "Finished" => "finished",
+        other => other,
+    }
+}
+
+pub(super) fn retention_days_label(v: &str) -> String {
+    match v.trim() {
+        "-1" => "kept for ever".into(),
+        "0" => "off".into(),
+        "" => "—".into(),
+        n => format!("{n} days"),
+    }
+}
+
+#[component]
+pub(super) fn Backups() -> impl IntoView {
+    let ctx = expect_context::<ClusterCtx>();
+    let data = ctx.data;
+    let hydrated = ctx.hydrated;
+
+    let target = move || {
+        data.get()
+            .and_then(|r| r.ok())
+            .map(|d| (d.account, d.region, d.attr.db_cluster_id))
+    };
+    let cluster_status = move || {
+        data.get()
+            .and_then(|r| r.ok())
+            .map(|d| d.attr.db_cluster_status)
+            .unwrap_or_default()
+    };
+
+    // Filters as typed, and as applied.
+    let f_start = RwSignal::new(String::new());
+    let f_end = RwSignal::new(String::new());
+    let f_mode = RwSignal::new(String::new());
+    let f_status = RwSignal::new(String::new());
+    let f_level = RwSignal::new(String::new());
+    let f_size = RwSignal::new(30u32);
+    let filter = RwSignal::new(Filter {
+        start: String::new(),
+        end: String::new(),
+        mode: String::new(),
+        status: String::new(),
+        level: String::new(),
+        page: 1,
+        size: 30,
+    });
+    let reload = RwSignal::new(0u32);
+    let backups = Resource::new(
+        move || (ctx.scope.get(), filter.get(), reload.get()),
+        |(t, f, _)| async move {
+            Some(match resolve(t).await {
+                Ok((a, r, c)) => {
+                    list_backups(a, r, c, f.start, f.end, f.mode, f.status, f.page, f.size).await
+                }
+                Err(e) => Err(e),
+            })
+        },
+    );
+    let log_page = RwSignal::new(1u32);
+    let logs = Resource::new(
+        move || {
+            (
+                ctx.scope.get(),
+                filter.with(|f| (f.start.clone(), f.end.clone())),
+                log_page.get(),
+            )
+        },
+        |(t, (s, e), page)| async move {
+            Some(match resolve(t).await {
+                Ok((a, r, c)) => list_backup_logs(a, r, c, s, e, page).await,
+                Err(e) => Err(e),
+            })
+        },
+    );
+
+    // Manual backups: the job followed, and the jobs in progress.
+    let create = ServerAction::<CreateBackup>::new();
+    let followed = RwSignal::new(None::<String>);
+    let jobs_tick = RwSignal::new(0u32);
+    let jobs = Resource::new(
+        move || (ctx.scope.get(), followed.get(), jobs_tick.get()),
+        |(t, job, _)| async move {
+            Some(match resolve(t).await {
+                Ok((a, r, c)) => backup_tasks(a, r, c, job.unwrap_or_default()).await,
+                Err(e) => Err(e),
+            })
+        },
+    );
+    let completed = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(job)) = create.value().get() {
+            completed.set(None);
+            followed.set(Some(job));
+        }
+    });
+    // A followed job that reached Finished: the new backup is in the list.
+    Effect::new(move |_| {
+        let Some(Some(Ok(list))) = jobs.get() else {
+            return;
+        };
+        if let Some(id) = followed.get_untracked() {
+            if list
+                .iter()
+                .any(|j| j.backup_job_id == id && j.backup_progress_status == "Finished")
+            {
+                followed.set(None);
+                completed.set(Some(id));
+                reload.update(|n| *n += 1);
+            }
+        }
+    });
+    let job_running = move || {
+        followed.get().is_some()
+            || matches!(jobs.get(), Some(Some(Ok(list))) if list.iter().any(|j| j.backup_progress_status != "Finished"))
+    };
+    // Re-read the jobs while one runs.
+    Effect::new(move |_| {
+        hydrated.set(true);
+        let tick = move || {
+            let busy = followed.get_untracked().is_some()
+                || matches!(jobs.get_untracked(), Some(Some(Ok(list))) if list.iter().any(|j| j.backup_progress_status != "Finished"));
+            if busy {
+                jobs_tick.update(|n| *n += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, POLL) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    // Deletion.
+    let delete = ServerAction::<DeleteBackup>::new();
+    let confirm = RwSignal::new(None::<Backup>);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = delete.value().get() {
+            confirm.set(None);
+            reload.update(|n| *n += 1);
+        }
+    });
+
+    let filter_problem = move || range_problem(&f_start.get(), &f_end.get());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if filter_problem().is_some() {
+            return;
+        }
+        log_page.set(1);
+        filter.set(Filter {
+            start: f_start.get_untracked(),
+            end: f_end.get_untracked(),
+            mode: f_mode.get_untracked(),
+            status: f_status.get_untracked(),
+            level: f_level.get_untracked(),
+            page: 1,
+            size: f_size.get_untracked(),
+        });
+    };
+    let start_backup = move |_| {
+        let Some((account, region, cluster)) = target() else {
+            return;
+        };
+        completed.set(None);
+        create.dispatch(CreateBackup {
+            account,
+            region,
+            cluster,
+        });
+    };
+
+    let body = move || {
+        view! {
+            <section class="panel" data-testid="backup-actions">
+                <div class="toolbar">
+                    <h2>"Backups"</h2>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let Some(Ok(p)) = backups.await else { return ().into_any() };
+                            if !p.allowed.iter().any(|a| a == "CreateBackup") {
+                                return ().into_any();
+                            }
+                            let manual = p.manual;
+                            view! {
+                                <div class="toolbar-actions">
+                                    {move || create_refusal(&cluster_status(), manual, job_running()).map(|r| view! {
+                                        <span class="refusal" data-testid="create-refused" role="note">{r}</span>
+                                    })}
+                                    <button type="button" class="small primary-small" data-testid="create-backup"
+                                        disabled=move || !hydrated.get() || create.pending().get()
+                                            || create_refusal(&cluster_status(), manual, job_running()).is_some()
+                                        on:click=start_backup>
+                                        {move || if create.pending().get() { "Starting…" } else { "Back up now" }}
+                                    </button>
+                                </div>
+                            }.into_any()
+                        })}
+                    </Transition>
+                </div>
+                {change_error(create.value())}
+                {move || completed.get().map(|id| view! {
+                    <div class="banner banner-ok" role="status" data-testid="backup-completed">
+                        {format!("Manual backup {id} completed; it is in the list below.")}
+                    </div>
+                })}
+                {move || match jobs.get() {
+                    Some(Some(Ok(list))) if !list.is_empty() => view! {
+                        <ul class="job-list" data-testid="backup-jobs">
+                            {list.into_iter().map(|j| {
+                                let pct = j.process.parse::<u32>().unwrap_or(0).min(100);
+                                view! {
+                                    <li data-job-id=j.backup_job_id.clone() data-stage=j.backup_progress_status.clone()>
+                                        <span class="mono">{format!("Job {}", j.backup_job_id)}</span>
+                                        <span>{format!(" · {} ({}) · {}", if j.job_mode == "Manual" { "manual" } else { "automatic" }, j.task_action, job_label(&j.backup_progress_status))}</span>
+                                        <progress max="100" value=pct.to_string() aria-label="Backup progress"></progress>
+                                        <span data-testid="job-percent">{format!("{pct}%")}</span>
+                                        <span class="muted">{format!(" · started {}", human_time(&j.start_time))}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Some(Some(Err(e))) => view! { <ErrorBox error=e /> }.into_any(),
+                    _ => ().into_any(),
+                }}
+
+                <form class="filters" data-testid="backup-filters" on:submit=apply>
+                    <label>"From (UTC)"
+                        <input type="datetime-local" data-testid="filter-start" prop:value=move || f_start.get()
+                            on:input=move |ev| f_start.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"To (UTC)"
+                        <input type="datetime-local" data-testid="filter-end" prop:value=move || f_end.get()
+                            on:input=move |ev| f_end.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"Mode"
+                        <select data-testid="filter-mode" on:change=move |ev| f_mode.set(event_target_value(&ev))>
+                            <option value="">"Any"</option>
+                            <option value="Automated">"Automatic"</option>
+                            <option value="Manual">"Manual"</option>
+                        </select>
+                    </label>
+                    <label>"Status"
+                        <select data-testid="filter-status" on:change=move |ev| f_status.set(event_target_value(&ev))>
+                            <option value="">"Any"</option>
+                            <option value="Success">"Completed"</option>
+                            <option value="Failed">"Failed"</option>
+                        </select>
+                    </label>
+                    <label>"Level"
+                        <select data-testid="filter-level" on:change=move |ev| f_level.set(event_target_value(&ev))>
+                            <option value="">"Any"</option>
+                            <option value="Level-1">"Level 1"</option>
+                            <option value="Level-2">"Level 2"</option>
+                        </select>
+                    </label>
+                    <label>"Per page"
+                        <select on:change=move |ev| f_size.set(event_target_value(&ev).parse().unwrap_or(30))>
+                            {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="small" data-testid="apply-filters" disabled=move || !hydrated.get() || filter_problem().is_some()>"Apply"</button>
+                    <p class="field-hint">
+                        {move || match filter_problem() {
+                            Some(p) => view! { <span class="field-error" data-testid="filter-problem">{format!("Time range: {p}.")}</span> }.into_any(),
+                            None => view! { <span class="muted">"Empty dates: the last 30 days. Every backup is a full snapshot (type FullBackup, method Snapshot); the API filters by mode and status, the level is filtered here."</span> }.into_any(),
+                        }}
+                    </p>
+                </form>
+
+                <Transition fallback=|| view! { <Loading label="Reading the backups…" /> }>
+                    {move || Suspend::new(async move {
+                        let p = match backups.await {
+                            None => return view! { <Loading label="Reading the cluster…" /> }.into_any(),
+                            Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
+                            Some(Ok(p)) => p,
+                        };
+                        let level = filter.get_untracked().level;
+                        let can_delete = p.allowed.iter().any(|a| a == "DeleteBackup");
+                        let status = cluster_status();
+                        let successful = p.successful;
+                        let rows: Vec<Backup> = p.items.iter().filter(|b| level.is_empty() || b.backups_level == level).cloned().collect();
+                        let shown = rows.len();
+                        let pages = p.total.div_ceil(p.size).max(1);
+                        let page = p.page;
+                        let body = if rows.is_empty() {
+                            view! { <Empty title="No backups in this range." hint="Change the time range or the filters." /> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="grid" data-testid="backup-table">
+                                        <thead><tr>
+                                            <th>"Backup"</th><th>"Started"</th><th>"Finished"</th><th>"Mode"</th>
+                                            <th>"Type · method"</th><th>"Level"</th><th class="num">"Size"</th><th>"Status"</th><th>"Expires"</th><th></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {rows.into_iter().map(|b| {
+                                                let refusal = delete_refusal(&b, &status, successful);
+                                                let size = b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_else(|_| b.backup_set_size.clone());
+                                                let b2 = b.clone();
+                                                view! {
+                                                    <tr data-backup-id=b.backup_id.clone() data-mode=b.backup_mode.clone() data-status=b.backup_status.clone()>
+                                                        <td class="mono">{b.backup_id.clone()}</td>
+                                                        <td class="mono nowrap">{human_time(&b.backup_start_time)}</td>
+                                                        <td class="mono nowrap">{human_time(&b.backup_end_time)}</td>
+                                                        <td>{if b.backup_mode == "Manual" { "Manual" } else { "Automatic" }}</td>
+                                                        <td class="muted">{format!("{} · {}", b.backup_type, b.backup_method)}</td>
+                                                        <td>{b.backups_level.clone()}</td>
+                                                        <td class="num" data-testid="backup-size" title=format!("{} bytes", b.backup_set_size)>{size}</td>
+                                                        <td><StatusBadge status=b.backup_status.clone() />{(b.is_avail == "0").then(|| view! { <span class="muted">" unavailable"</span> })}</td>
+                                                        <td class="mono nowrap">{if b.expect_expire_type == "NEVER" || b.expect_expire_time.is_empty() { "never".to_string() } else { human_time(&b.expect_expire_time) }}</td>
+                                                        <td>
+                                                            {can_delete.then(|| match refusal.clone() {
+                                                                Some(r) => view! { <span class="muted small-print" data-testid="delete-refused">{r}</span> }.into_any(),
+                                                                None => view! {
+                                                                    <button type="button" class="small danger" data-testid="delete-backup"
+                                                                        disabled=move || !hydrated.get()
+                                                                        on:click={
+                                                                            let b = b2.clone();
+                                                                            move |_| { delete.value().set(None); confirm.set(Some(b.clone())); }
+                                                                        }>"Delete"</button>
+                                                                }.into_any(),
+                                                            })}
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        };
+                        view! {
+                            <p class="muted small-print" data-testid="backup-summary">
+                                {format!("{} to {} (UTC): {} backup{}{}; manual backups {} of {MAX_MANUAL}; level-2 backups take {}.",
+                                    p.start, p.end, p.total, if p.total == 1 { "" } else { "s" },
+                                    if shown as u32 != p.items.len() as u32 { format!(" ({shown} of level {level} on this page)") } else { String::new() },
+                                    p.manual, human_bytes(p.level2_size))}
+                            </p>
+                            {body}
+                            {(pages > 1).then(|| view! {
+                                <nav class="pager" aria-label="Backup pages">
+                                    <button type="button" class="small" disabled=page <= 1 on:click=move |_| filter.update(|f| f.page = page - 1)>"← Previous"</button>
+                                    <span>{format!("Page {page} of {pages}")}</span>
+                                    <button type="button" class="small" disabled=page >= pages on:click=move |_| filter.update(|f| f.page = page + 1)>"Next →"</button>
+                                </nav>
+                            })}
+                            <p class="muted small-print">"Deleting a backup frees much less space than its size: snapshots share data blocks (14.2). Only manual backups can be deleted, when completed and while the cluster is Running."</p>
+                        }.into_any()
+                    })}
+                </Transition>
+            </section>
+
+            <Policies />
+
+            <section class="panel" data-testid="backup-logs">
+                <h2>"Backup logs"</h2>
+                <Transition fallback=|| view! { <Loading label="Reading the backup logs…" /> }>
+                    {move || Suspend::new(async move {
+                        let l = match logs.await {
+                            None => return view! { <Loading /> }.into_any(),
+                            Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
+                            Some(Ok(l)) => l,
+                        };
+                        if l.items.is_empty() {
+                            return view! { <Empty title="No backup logs in this range." /> }.into_any();
+                        }
+                        let pages = l.total.div_ceil(l.size).max(1);
+                        let page = l.page;
+                        view! {
+                            <p class="muted small-print">{format!("{} log files (same time range as the backups). Download links expire; the intranet link works from the cluster's region only.", l.total)}</p>
+                            <div class="table-wrap">
+                                <table class="grid" data-testid="log-table">
+                                    <thead><tr><th>"File"</th><th>"From"</th><th>"To"</th><th class="num">"Size"</th><th>"Download"</th><th>"Links expire"</th></tr></thead>
+                                    <tbody>
+                                        {l.items.into_iter().map(|g| view! {
+                                            <tr data-log-id=g.backup_log_id.clone()>
+                                                <td class="mono">{g.backup_log_name.clone()}</td>
+                                                <td class="mono nowrap">{human_time(&g.backup_log_start_time)}</td>
+                                                <td class="mono nowrap">{human_time(&g.backup_log_end_time)}</td>
+                                                <td class="num">{g.backup_log_size.parse::<i64>().map(human_bytes).unwrap_or_default()}</td>
+                                                <td class="nowrap">
+                                                    <a href=g.download_link.clone() rel="noopener noreferrer" data-testid="log-download">"Internet"</a>
+                                                    " · "
+                                                    <a href=g.intranet_download_link.clone() rel="noopener noreferrer">"Intranet"</a>
+                                                </td>
+                                                <td class="mono nowrap">{human_time(&g.link_expired_time)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {(pages > 1).then(|| view! {
+                                <nav class="pager" aria-label="Backup log pages">
+                                    <button type="button" class="small" disabled=page <= 1 on:click=move |_| log_page.set(page - 1)>"← Previous"</button>
+                                    <span>{format!("Page {page} of {pages}")}</span>
+                                    <button type="button" class="small" disabled=page >= pages on:click=move |_| log_page.set(page + 1)>"Next →"</button>
+                                </nav>
+                            })}
+                        }.into_any()
+                    })}
+                </Transition>
+            </section>
+
+            {move || confirm.get().map(|b| {
+                let size = b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_default();
+                let id = b.backup_id.clone();
+                let send = move || {
+                    let Some((account, region, cluster)) = target() else { return };
+                    delete.dispatch(DeleteBackup { account, region, cluster, backup: id.clone(), confirm: id.clone() });
+                };
+                view! {
+                    <ConfirmDialog title_id="backup-delete-title" title=format!("Delete backup {}?", b.backup_id) testid="delete-backup-dialog"
+                        on_close=move || confirm.set(None) on_confirm=send pending=delete.pending() button="Delete backup"
+                        sending="Deleting…" cancel_testid="cancel-delete-backup" confirm_testid="confirm-delete-backup">
+                        <p>{format!("The manual backup taken {} ({size}) is deleted for good; the cluster can no longer be restored to that point from it. The space freed is much smaller than its size, since snapshots share data blocks.", human_time(&b.backup_start_time))}</p>
+                        {change_error(delete.value())}
+                    </ConfirmDialog>
+                }
+            })}
+        }
+    };
+    view! {
+        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+            {move || Suspend::new(async move {
+                // Rendered once the cluster is read, on the server and in the browser alike.
+                match data.await {
+                    Ok(_) => body().into_any(),
+                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,537 @@
+//! `/clusters/:id/backups`: the cluster's backup sets (DescribeBackups, filtered by time
+//! range, mode, status and level, with sizes), a manual backup (CreateBackup) followed
+//! through its stages (DescribeBackupTasks) until it is done, deletion of a backup
+//! (DeleteBackup) after a confirmation and only where the reference allows it, the backup
+//! logs with their download links (DescribeBackupLogs), and the backup policy
+//! (DescribeBackupPolicy / ModifyBackupPolicy) and log-backup policy
+//! (DescribeLogBackupPolicy / ModifyLogBackupPolicy) as forms checked before sending.
+
+use leptos::prelude::*;
+use polardb::models::{Backup, BackupJob, BackupLog};
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::frame::{resolve, ClusterCtx};
+use crate::kit::chart::{fmt_minute, parse_minute};
+use crate::kit::{
+    change_error, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox, Loading, StatusBadge,
+    POLL,
+};
+use crate::AppError;
+
+mod list;
+mod policies;
+mod server;
+pub use list::*;
+pub use policies::*;
+pub use server::*;
+
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 86_400_000;
+/// At most three manual backups may exist at a time (14.1).
+pub const MAX_MANUAL: usize = 3;
+/// Page sizes the list actions accept (14.3, 14.5).
+pub const PAGE_SIZES: &[u32] = &[30, 50, 100];
+pub const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+/// BackupFrequency: once a day, or every 12, 8 or 6 hours (high-frequency backups).
+pub const FREQUENCIES: &[(&str, &str)] = &[
+    ("Normal", "Once a day (in the backup window)"),
+    ("2/24H", "Every 12 hours"),
+    ("3/24H", "Every 8 hours"),
+    ("4/24H", "Every 6 hours"),
+];
+
+// ---------------------------------------------------------------------------------------
+// Rules, checked as the user types and again on the server.
+
+/// What is wrong with a query range (`YYYY-MM-DDThh:mm`, UTC; 14.3, 14.5: the end later
+/// than the start). Empty means the default.
+pub fn range_problem(start: &str, end: &str) -> Option<String> {
+    let s = if start.trim().is_empty() {
+        None
+    } else {
+        Some(
+            parse_minute(start)
+                .ok_or("the start must be a date and time, YYYY-MM-DDThh:mm (UTC)")
+                .map_err(String::from),
+        )
+    };
+    let e = if end.trim().is_empty() {
+        None
+    } else {
+        Some(
+            parse_minute(end)
+                .ok_or("the end must be a date and time, YYYY-MM-DDThh:mm (UTC)")
+                .map_err(String::from),
+        )
+    };
+    match (s, e) {
+        (Some(Err(p)), _) | (_, Some(Err(p))) => Some(p),
+        (Some(Ok(s)), Some(Ok(e))) if e <= s => Some("the end must be later than the start".into()),
+        _ => None,
+    }
+}
+
+/// The query range in the API's format: the given times, or the last 30 days up to the
+/// next whole minute.
+pub fn query_range(start: &str, end: &str, now_ms: i64) -> (String, String) {
+    let end_ms = parse_minute(end)
+        .unwrap_or_else(|| (now_ms + MINUTE - 1).div_euclid(MINUTE) * MINUTE + MINUTE);
+    let start_ms = parse_minute(start).unwrap_or(end_ms - 30 * DAY);
+    (fmt_minute(start_ms), fmt_minute(end_ms))
+}
+
+/// Why a backup may not be deleted (14.2: the cluster Running, the backup completed; only
+/// backups whose StoreStatus is Enabled — the manual ones — can be deleted), or `None`.
+/// `successful` counts the cluster's completed backups: the console never deletes the last.
+pub fn delete_refusal(b: &Backup, cluster_status: &str, successful: usize) -> Option<String> {
+    if b.backup_mode != "Manual" || b.store_status == "Disabled" {
+        return Some(
+            "Automatic backups cannot be deleted; they expire by the backup policy's retention (StoreStatus Disabled)."
+                .into(),
+        );
+    }
+    if b.backup_status != "Success" {
+        return Some(format!(
+            "Only completed backups can be deleted (this one is {}).",
+            b.backup_status
+        ));
+    }
+    if cluster_status != "Running" {
+        return Some(format!(
+            "The cluster must be Running to delete a backup (it is {cluster_status})."
+        ));
+    }
+    if successful <= 1 {
+        return Some("This is the cluster's only completed backup; the console keeps it.".into());
+    }
+    None
+}
+
+/// Why a manual backup cannot be started now, or `None`.
+pub fn create_refusal(cluster_status: &str, manual: usize, job_running: bool) -> Option<String> {
+    if cluster_status != "Running" {
+        return Some(format!(
+            "The cluster must be Running to take a backup (it is {cluster_status})."
+        ));
+    }
+    if job_running {
+        return Some("A backup is in progress; wait until it is done.".into());
+    }
+    if manual >= MAX_MANUAL {
+        return Some(format!(
+            "A cluster keeps at most {MAX_MANUAL} manual backups (14.1); delete one first."
+        ));
+    }
+    None
+}
+
+/// Days of the week, as the API lists them: `Monday,Tuesday`.
+pub fn join_days(days: &[String]) -> String {
+    WEEKDAYS
+        .iter()
+        .filter(|d| days.iter().any(|x| x == *d))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn split_days(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|d| WEEKDAYS.contains(d))
+        .map(String::from)
+        .collect()
+}
+
+/// The 24 backup windows the API accepts: one hour, on the hour, UTC.
+pub fn backup_windows() -> Vec<String> {
+    (0..24)
+        .map(|h| format!("{h:02}:00Z-{:02}:00Z", (h + 1) % 24))
+        .collect()
+}
+
+/// A retention that is `0` (off), `-1` (for ever) or within `lo..=hi` days.
+fn retention_problem(v: &str, lo: i64, hi: i64, zero_ok: bool) -> Option<String> {
+    let Ok(n) = v.trim().parse::<i64>() else {
+        return Some(format!("must be a whole number of days from {lo} to {hi}"));
+    };
+    if n == -1 || (zero_ok && n == 0) || (lo..=hi).contains(&n) {
+        None
+    } else if zero_ok {
+        Some(format!(
+            "must be {lo}–{hi} days, -1 (kept for ever) or 0 (off)"
+        ))
+    } else {
+        Some(format!("must be {lo}–{hi} days or -1 (kept for ever)"))
+    }
+}
+
+/// The backup policy form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyForm {
+    pub preferred_backup_period: Vec<String>,
+    pub preferred_backup_time: String,
+    pub backup_frequency: String,
+    pub data_level1_retention: String,
+    pub data_level2_period: Vec<String>,
+    pub data_level2_retention: String,
+    pub data_level2_region: String,
+    pub data_level2_region_retention: String,
+    pub retention_on_deletion: String,
+}
+
+impl PolicyForm {
+    pub fn from_policy(p: &polardb::models::DescribeBackupPolicyResponse) -> Self {
+        let or = |a: &str, b: &str| {
+            if a.is_empty() {
+                b.to_string()
+            } else {
+                a.to_string()
+            }
+        };
+        PolicyForm {
+            preferred_backup_period: split_days(&p.preferred_backup_period),
+            preferred_backup_time: p.preferred_backup_time.clone(),
+            backup_frequency: or(&p.backup_frequency, "Normal"),
+            data_level1_retention: or(&p.data_level1_backup_retention_period, "7"),
+            data_level2_period: split_days(&p.data_level2_backup_period),
+            data_level2_retention: or(&p.data_level2_backup_retention_period, "0"),
+            data_level2_region: p.data_level2_backup_another_region_region.clone(),
+            data_level2_region_retention: or(
+                &p.data_level2_backup_another_region_retention_period,
+                "0",
+            ),
+            retention_on_deletion: or(&p.backup_retention_policy_on_cluster_deletion, "NONE"),
+        }
+    }
+}
+
+/// What is wrong with a backup policy, field by field (ModifyBackupPolicy: at least two
+/// days a week; a one-hour window on the hour; level-1 backups kept 3–14 days; level-2
+/// backups kept 30–7300 days, -1 for ever or 0 for none; a cross-region copy to another
+/// region).
+pub fn policy_problems(f: &PolicyForm, cluster_region: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if f.preferred_backup_period.len() < 2 {
+        out.push(("Backup days", "choose at least two days a week".to_string()));
+    }
+    if !backup_windows().contains(&f.preferred_backup_time) {
+        out.push((
+            "Backup window",
+            "one hour, on the hour, in UTC (HH:00Z-HH:00Z)".to_string(),
+        ));
+    }
+    if !FREQUENCIES.iter().any(|(v, _)| *v == f.backup_frequency) {
+        out.push((
+            "Backup frequency",
+            "must be Normal, 2/24H, 3/24H or 4/24H".to_string(),
+        ));
+    }
+    match f.data_level1_retention.trim().parse::<i64>() {
+        Ok(n) if (3..=14).contains(&n) => {}
+        _ => out.push(("Level-1 retention", "must be 3 to 14 days".to_string())),
+    }
+    if let Some(p) = retention_problem(&f.data_level2_retention, 30, 7300, true) {
+        out.push(("Level-2 retention", p));
+    }
+    let level2_on = f.data_level2_retention.trim() != "0";
+    if level2_on && f.data_level2_period.is_empty() {
+        out.push((
+            "Level-2 days",
+            "choose the days level-2 backups are taken, or set the retention to 0".to_string(),
+        ));
+    }
+    let region = f.data_level2_region.trim();
+    if !region.is_empty() {
+        if region == cluster_region {
+            out.push((
+                "Cross-region copy",
+                "must be another region than the cluster's".to_string(),
+            ));
+        }
+        if let Some(p) = retention_problem(&f.data_level2_region_retention, 30, 7300, false) {
+            out.push(("Cross-region retention", p));
+        }
+    }
+    if !["ALL", "LATEST", "NONE"].contains(&f.retention_on_deletion.as_str()) {
+        out.push((
+            "Backups after deletion",
+            "must be ALL, LATEST or NONE".to_string(),
+        ));
+    }
+    out
+}
+
+/// The log-backup policy form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPolicyForm {
+    pub retention: String,
+    pub region: String,
+    pub region_retention: String,
+}
+
+/// What is wrong with a log-backup policy (ModifyLogBackupPolicy: kept 3–7300 days or -1;
+/// a cross-region copy kept 30–7300 days, -1, or 0 for none).
+pub fn log_policy_problems(f: &LogPolicyForm, cluster_region: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(p) = retention_problem(&f.retention, 3, 7300, false) {
+        out.push(("Log retention", p));
+    }
+    let region = f.region.trim();
+    if !region.is_empty() {
+        if region == cluster_region {
+            out.push((
+                "Cross-region copy",
+                "must be another region than the cluster's".to_string(),
+            ));
+        }
+        if let Some(p) = retention_problem(&f.region_retention, 30, 7300, true) {
+            out.push(("Cross-region retention", p));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+/// One page of backups and what the page needs around it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BackupPage {
+    pub items: Vec<Backup>,
+    pub total: u32,
+    pub page: u32,
+    pub size: u32,
+    pub start: String,
+    pub end: String,
+    pub level2_size: i64,
+    /// Manual backups of the cluster, whatever the filters.
+    pub manual: usize,
+    /// Completed backups of the cluster, whatever the filters.
+    pub successful: usize,
+    /// Which changes the user may make: CreateBackup, DeleteBackup, ModifyBackupPolicy,
+    /// ModifyLogBackupPolicy.
+    pub allowed: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(feature = "ssr")]
+fn parse<T: serde::de::DeserializeOwned>(action: &str, json: &str) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|e| {
+        AppError::ServerFn(format!("The {action} answer had an unexpected shape: {e}"))
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn describe_backups(
+    account: &str,
+    region: &str,
+    params: Vec<(String, String)>,
+) -> Result<polardb::models::DescribeBackupsResponse, AppError> {
+    let answer = crate::api::call_api(
+        account.into(),
+        region.into(),
+        "DescribeBackups".into(),
+        params,
+    )
+    .await?;
+    parse("DescribeBackups", &answer.json)
+}
+
+/// One page of backup logs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogPage {
+    pub items: Vec<BackupLog>,
+    pub total: u32,
+    pub page: u32,
+    pub size: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backup(mode: &str, status: &str) -> Backup {
+        Backup {
+            backup_id: "1".into(),
+            backup_mode: mode.into(),
+            backup_status: status.into(),
+            store_status: if mode == "Manual" {
+                "Enabled"
+            } else {
+                "Disabled"
+            }
+            .into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_completed_manual_backups_of_a_running_cluster_are_deleted() {
+        assert_eq!(
+            delete_refusal(&backup("Manual", "Success"), "Running", 5),
+            None
+        );
+        assert!(
+            delete_refusal(&backup("Automated", "Success"), "Running", 5)
+                .unwrap()
+                .contains("Automatic")
+        );
+        assert!(delete_refusal(&backup("Manual", "Failed"), "Running", 5)
+            .unwrap()
+            .contains("completed"));
+        assert!(delete_refusal(&backup("Manual", "Success"), "Rebooting", 5)
+            .unwrap()
+            .contains("Running"));
+        assert!(delete_refusal(&backup("Manual", "Success"), "Running", 1)
+            .unwrap()
+            .contains("only"));
+    }
+
+    #[test]
+    fn manual_backups_are_limited() {
+        assert_eq!(create_refusal("Running", 2, false), None);
+        assert!(create_refusal("Running", 3, false)
+            .unwrap()
+            .contains("at most 3"));
+        assert!(create_refusal("Creating", 0, false).is_some());
+        assert!(create_refusal("Running", 0, true).is_some());
+    }
+
+    #[test]
+    fn ranges_are_checked_and_defaulted() {
+        assert_eq!(range_problem("", ""), None);
+        assert_eq!(range_problem("2026-01-01T00:00", "2026-01-02T00:00"), None);
+        assert!(range_problem("2026-01-02T00:00", "2026-01-01T00:00")
+            .unwrap()
+            .contains("later"));
+        assert!(range_problem("soon", "").unwrap().contains("start"));
+        let now = parse_minute("2026-03-10T12:00Z").unwrap() + 30_000;
+        assert_eq!(
+            query_range("", "", now),
+            (
+                "2026-02-08T12:02Z".to_string(),
+                "2026-03-10T12:02Z".to_string()
+            )
+        );
+        assert_eq!(
+            query_range("2026-01-01T00:00", "2026-01-02T00:00", now),
+            (
+                "2026-01-01T00:00Z".to_string(),
+                "2026-01-02T00:00Z".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn policies_follow_the_rules() {
+        let good = PolicyForm {
+            preferred_backup_period: vec!["Monday".into(), "Friday".into()],
+            preferred_backup_time: "02:00Z-03:00Z".into(),
+            backup_frequency: "Normal".into(),
+            data_level1_retention: "7".into(),
+            data_level2_period: vec![],
+            data_level2_retention: "0".into(),
+            data_level2_region: String::new(),
+            data_level2_region_retention: "0".into(),
+            retention_on_deletion: "LATEST".into(),
+        };
+        assert!(policy_problems(&good, "cn-hangzhou").is_empty());
+        let bad = |f: fn(&mut PolicyForm)| {
+            let mut x = good.clone();
+            f(&mut x);
+            policy_problems(&x, "cn-hangzhou")
+        };
+        assert_eq!(
+            bad(|f| f.preferred_backup_period.truncate(1))[0].0,
+            "Backup days"
+        );
+        assert_eq!(
+            bad(|f| f.preferred_backup_time = "02:30Z-03:30Z".into())[0].0,
+            "Backup window"
+        );
+        assert_eq!(
+            bad(|f| f.data_level1_retention = "15".into())[0].0,
+            "Level-1 retention"
+        );
+        assert_eq!(
+            bad(|f| f.data_level1_retention = "2".into())[0].0,
+            "Level-1 retention"
+        );
+        assert_eq!(
+            bad(|f| f.backup_frequency = "5/24H".into())[0].0,
+            "Backup frequency"
+        );
+        assert_eq!(
+            bad(|f| f.data_level2_retention = "29".into())[0].0,
+            "Level-2 retention"
+        );
+        assert_eq!(
+            bad(|f| f.data_level2_retention = "30".into())[0].0,
+            "Level-2 days"
+        );
+        assert!(bad(|f| {
+            f.data_level2_retention = "-1".into();
+            f.data_level2_period = vec!["Sunday".into()];
+        })
+        .is_empty());
+        assert_eq!(
+            bad(|f| f.data_level2_region = "cn-hangzhou".into())[0].0,
+            "Cross-region copy"
+        );
+        assert_eq!(
+            bad(|f| f.data_level2_region = "cn-beijing".into())[0].0,
+            "Cross-region retention"
+        );
+        assert_eq!(
+            join_days(&["Friday".into(), "Monday".into()]),
+            "Monday,Friday"
+        );
+        assert_eq!(backup_windows().len(), 24);
+        assert_eq!(backup_windows()[23], "23:00Z-00:00Z");
+    }
+
+    #[test]
+    fn log_policies_follow_the_rules() {
+        let f = |r: &str, reg: &str, rr: &str| {
+            log_policy_problems(
+                &LogPolicyForm {
+                    retention: r.into(),
+                    region: reg.into(),
+                    region_retention: rr.into(),
+                },
+                "cn-hangzhou",
+            )
+        };
+        assert!(f("7", "", "0").is_empty());
+        assert!(f("-1", "", "").is_empty());
+        assert!(f("7300", "cn-beijing", "30").is_empty());
+        assert_eq!(f("2", "", "0")[0].0, "Log retention");
+        assert_eq!(f("7301", "", "0")[0].0, "Log retention");
+        assert_eq!(f("7", "cn-beijing", "10")[0].0, "Cross-region retention");
+        assert_eq!(f("7", "cn-hangzhou", "30")[0].0, "Cross-region copy");
+    }
+}

@@ -1,0 +1,173 @@
+//! `/clusters/:id/nodes`: the nodes of a cluster (from DescribeDBClusterAttribute) and the
+//! node changes: add read-only nodes (CreateDBNodes), remove one (DeleteDBNodes), restart
+//! one (RestartDBNode), change the class of all (ModifyDBNodeClass). Restart and removal
+//! are sent only from a confirmation that names the node and its role.
+
+use leptos::prelude::*;
+
+use crate::cluster::frame::{load_error, ClusterCtx};
+use crate::kit::{
+    capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, Loading,
+    StatusBadge,
+};
+use crate::AppError;
+
+mod page;
+mod server;
+pub use page::*;
+pub use server::*;
+
+/// A cluster has one primary node and at most fifteen read-only nodes (8.1).
+pub const MAX_READERS: usize = 15;
+
+/// `polar.pg.x4.large` → (CPU cores, memory GiB), for ordering classes; `None` when the
+/// name does not follow the pattern.
+pub fn class_size(class: &str) -> Option<(u32, u32)> {
+    let mut parts = class.split('.');
+    let (_, _, ratio, size) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let ratio: u32 = ratio.strip_prefix('x')?.parse().ok()?;
+    let cores = match size {
+        "small" => 1,
+        "medium" => 2,
+        "large" => 4,
+        "xlarge" => 8,
+        s => {
+            let n: u32 = s.strip_suffix("xlarge")?.parse().ok()?;
+            8 * n
+        }
+    };
+    Some((cores, cores * ratio))
+}
+
+/// `Upgrade` or `Downgrade` from `current` to `target`, when both sizes are known and differ.
+pub fn modify_type_for(current: &str, target: &str) -> Option<&'static str> {
+    let (a, b) = (class_size(current)?, class_size(target)?);
+    match b.cmp(&a) {
+        std::cmp::Ordering::Greater => Some("Upgrade"),
+        std::cmp::Ordering::Less => Some("Downgrade"),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// What is wrong with a class change, if anything.
+pub fn class_change_problem(current: &str, target: &str, modify_type: &str) -> Option<String> {
+    if target.is_empty() {
+        return Some("choose the new class".into());
+    }
+    if target == current {
+        return Some(format!("the nodes already have the class {current}"));
+    }
+    if modify_type != "Upgrade" && modify_type != "Downgrade" {
+        return Some("choose Upgrade or Downgrade".into());
+    }
+    match modify_type_for(current, target) {
+        Some(t) if t != modify_type => Some(format!(
+            "{target} is {} than {current}: this is a{}",
+            if t == "Upgrade" { "larger" } else { "smaller" },
+            if t == "Upgrade" {
+                "n upgrade"
+            } else {
+                " downgrade"
+            }
+        )),
+        _ => None,
+    }
+}
+
+/// What is wrong with adding `count` read-only nodes of `class` to a cluster whose nodes
+/// have `current` and which has `readers` read-only nodes already.
+pub fn add_problem(
+    count: &str,
+    class: &str,
+    current: &str,
+    readers: usize,
+    db_type: &str,
+) -> Option<String> {
+    let Ok(n) = count.trim().parse::<usize>() else {
+        return Some("the number of nodes must be a whole number from 1 to 15".into());
+    };
+    if !(1..=MAX_READERS).contains(&n) {
+        return Some("the number of nodes must be from 1 to 15".into());
+    }
+    if readers + n > MAX_READERS {
+        return Some(format!(
+            "a cluster has at most {MAX_READERS} read-only nodes; this one has {readers}, so at most {} more",
+            MAX_READERS.saturating_sub(readers)
+        ));
+    }
+    if n > 1 && db_type != "MySQL" {
+        return Some(
+            "PolarDB for PostgreSQL adds one read-only node per request (API reference 8.1); add one, then the next once it is Running"
+                .into(),
+        );
+    }
+    if class.is_empty() {
+        return Some("choose the class".into());
+    }
+    if !current.is_empty() && class != current {
+        return Some(format!(
+            "new read-only nodes take the class of the existing nodes ({current}); change the class of all nodes first"
+        ));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_order_by_cores_then_memory() {
+        assert_eq!(class_size("polar.pg.x4.medium"), Some((2, 8)));
+        assert_eq!(class_size("polar.pg.x8.2xlarge"), Some((16, 128)));
+        assert_eq!(class_size("polar.pg.x4.xlarge"), Some((8, 32)));
+        assert_eq!(class_size("nonsense"), None);
+        assert_eq!(
+            modify_type_for("polar.pg.x4.medium", "polar.pg.x8.medium"),
+            Some("Upgrade")
+        );
+        assert_eq!(
+            modify_type_for("polar.pg.x4.large", "polar.pg.x8.medium"),
+            Some("Downgrade")
+        );
+        assert_eq!(
+            class_change_problem("polar.pg.x4.large", "polar.pg.x4.medium", "Upgrade").unwrap(),
+            "polar.pg.x4.medium is smaller than polar.pg.x4.large: this is a downgrade"
+        );
+        assert_eq!(
+            class_change_problem("polar.pg.x4.large", "polar.pg.x4.xlarge", "Upgrade"),
+            None
+        );
+        assert!(class_change_problem("a", "a", "Upgrade").is_some());
+    }
+
+    #[test]
+    fn adding_nodes_follows_the_reference() {
+        let c = "polar.pg.x4.medium";
+        assert_eq!(add_problem("1", c, c, 1, "PostgreSQL"), None);
+        assert!(add_problem("0", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem("16", c, c, 0, "PostgreSQL").is_some());
+        assert!(add_problem("x", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem("2", c, c, 1, "PostgreSQL")
+            .unwrap()
+            .contains("one read-only node per request"));
+        assert_eq!(add_problem("3", c, c, 1, "MySQL"), None);
+        assert!(add_problem("1", c, c, 15, "PostgreSQL")
+            .unwrap()
+            .contains("at most 15"));
+        assert!(add_problem("1", "polar.pg.x8.large", c, 1, "PostgreSQL")
+            .unwrap()
+            .contains("class of the existing nodes"));
+    }
+}

@@ -1,0 +1,325 @@
+//! `/clusters/:id?account=A&region=R`: the Overview section of a cluster (the attributes
+//! of DescribeDBClusterAttribute and the cluster-wide changes: description, maintenance
+//! window, deletion protection, deletion, failover, primary zone, renewal).
+//!
+//! Every call goes through `call_api` (role check, audit trail); the server functions
+//! here only check their input first, so a wrong value never reaches the API.
+
+use leptos::prelude::*;
+use polardb::rules::description_problem;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::api::call_api;
+use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
+use crate::kit::{
+    change_error, cluster_href, human_bytes, human_time, pay_type_label, problem_line, role_short,
+    Dialog, DialogActions, FieldHint, Loading, StatusBadge, POLL,
+};
+use crate::AppError;
+
+mod page;
+mod parts;
+mod server;
+pub use page::*;
+use parts::{storage_and_network, CreationProgress, DeleteDialog};
+pub use server::*;
+
+// ---------------------------------------------------------------------------------------
+// Rules of the API reference, checked as the user types and again on the server.
+
+/// Parses `HH:mmZ` into (hour, minute).
+fn parse_hhmmz(s: &str) -> Option<(u32, u32)> {
+    let s = s.strip_suffix('Z')?;
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !h.chars().chain(m.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((h.parse().ok()?, m.parse().ok()?))
+}
+
+/// What is wrong with a maintenance window (ModifyDBClusterMaintainTime, 6.8): `HH:mmZ-HH:mmZ`
+/// in UTC, on the hour, one hour long.
+pub fn maintain_time_problem(v: &str) -> Option<String> {
+    let example = "write HH:mmZ-HH:mmZ in UTC, e.g. 16:00Z-17:00Z";
+    let Some((a, b)) = v.split_once('-') else {
+        return Some(example.into());
+    };
+    let (Some((ha, ma)), Some((hb, mb))) = (parse_hhmmz(a), parse_hhmmz(b)) else {
+        return Some(example.into());
+    };
+    if ha > 23 || hb > 23 || ma > 59 || mb > 59 {
+        return Some("hours go from 00 to 23 and minutes from 00 to 59".into());
+    }
+    if ma != 0 || mb != 0 {
+        return Some("must start and end on the hour (minutes 00)".into());
+    }
+    if (ha + 1) % 24 != hb {
+        return Some(format!(
+            "must last exactly one hour: {ha:02}:00Z-{:02}:00Z",
+            (ha + 1) % 24
+        ));
+    }
+    None
+}
+
+/// `16:00Z-17:00Z` → `00:00–01:00 UTC+08:00` (the reference's worked example).
+pub fn maintain_time_china(v: &str) -> Option<String> {
+    let (a, b) = v.split_once('-')?;
+    let ((ha, ma), (hb, mb)) = (parse_hhmmz(a)?, parse_hhmmz(b)?);
+    Some(format!(
+        "{:02}:{ma:02}–{:02}:{mb:02} UTC+08:00",
+        (ha + 8) % 24,
+        (hb + 8) % 24
+    ))
+}
+
+fn version_status_label(s: &str) -> &str {
+    match s {
+        "Stable" => "Stable",
+        "Old" => "Old: an upgrade is recommended",
+        "HighRisk" => "High risk: upgrade now",
+        "" => "—",
+        other => other,
+    }
+}
+
+/// Renewal settings in words.
+pub fn renewal_label(r: &Renewal) -> String {
+    match r.status.as_str() {
+        "AutoRenewal" => {
+            let unit = if r.unit == "Year" { "year" } else { "month" };
+            format!(
+                "Renews automatically for {} {unit}{}",
+                r.duration,
+                if r.duration == 1 { "" } else { "s" }
+            )
+        }
+        "Normal" => "Renewed by hand".into(),
+        "NotRenewal" => "Not renewed: ends when it expires".into(),
+        other => other.to_string(),
+    }
+}
+
+fn category_label(c: &str) -> &str {
+    match c {
+        "Normal" => "Cluster Edition (Normal)",
+        "Basic" => "Single Node (Basic)",
+        "Archive" => "Archive",
+        "NormalMultimaster" => "Multi-master Cluster",
+        "SENormal" => "Standard Edition",
+        "" => "—",
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions: check the input, then call the API through `call_api`.
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn retention_label(v: &str) -> &str {
+    match v {
+        "ALL" => "all backups are kept",
+        "LATEST" => "the last backup (taken before release) is kept",
+        "NONE" => "all backups are deleted with the cluster",
+        _ => "unknown",
+    }
+}
+
+/// What is wrong with auto-renewal settings (ModifyAutoRenewAttribute, 6.10.1): RenewalStatus
+/// AutoRenewal, Normal or NotRenewal; with AutoRenewal, PeriodUnit Month (Duration 1, 2,
+/// 3, 6 or 12) or Year (Duration 1 to 3).
+pub fn renewal_problem(status: &str, duration: &str, unit: &str) -> Option<String> {
+    match status {
+        "Normal" | "NotRenewal" => return None,
+        "AutoRenewal" => {}
+        _ => return Some("the renewal status must be AutoRenewal, Normal or NotRenewal".into()),
+    }
+    let Ok(n) = duration.trim().parse::<u32>() else {
+        return Some("the renewal length must be a whole number".into());
+    };
+    match unit {
+        "Month" if [1, 2, 3, 6, 12].contains(&n) => None,
+        "Month" => Some("renews for 1, 2, 3, 6 or 12 months".into()),
+        "Year" if (1..=3).contains(&n) => None,
+        "Year" => Some("renews for 1 to 3 years".into()),
+        _ => Some("the unit must be Month or Year".into()),
+    }
+}
+
+/// The zone of the cluster's primary node (the first of its zones when no node says).
+fn primary_zone_of(d: &ClusterData) -> String {
+    d.attr
+        .db_nodes
+        .iter()
+        .find(|n| n.db_node_role == "Writer")
+        .map(|n| n.zone_id.clone())
+        .unwrap_or_else(|| {
+            d.attr
+                .zone_ids
+                .split(',')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+}
+
+/// What is wrong with a new primary zone and its vSwitch (ModifyDBClusterPrimaryZone,
+/// 6.9.2): a zone of the cluster's region other than the current one; for PostgreSQL the
+/// vSwitch of the target zone is required.
+pub fn primary_zone_problem(
+    region: &str,
+    current: &str,
+    zone: &str,
+    vswitch: &str,
+) -> Option<String> {
+    if zone.is_empty() {
+        return Some("choose the new primary zone".into());
+    }
+    if !zone.starts_with(region) {
+        return Some(format!("the zone must be in {region}"));
+    }
+    if zone == current {
+        return Some(format!("the cluster is already in {zone}"));
+    }
+    if vswitch.is_empty() {
+        return Some("the vSwitch of the new zone is required (PostgreSQL clusters)".into());
+    }
+    polardb::rules::vswitch_id_problem("vpc-placeholder0", vswitch).map(|p| format!("vSwitch {p}"))
+}
+
+/// A subscription's renewal settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renewal {
+    /// AutoRenewal, Normal or NotRenewal.
+    pub status: String,
+    pub duration: i64,
+    pub unit: String,
+}
+
+/// A running task of the cluster, as DescribeTasks reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub action: String,
+    pub progress: i64,
+    pub step: String,
+    /// `2/4`.
+    pub step_info: String,
+    pub remain: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edit {
+    Description,
+    MaintainTime,
+    PrimaryZone,
+    Renewal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_follow_the_reference() {
+        assert_eq!(description_problem("orders-staging"), None);
+        assert_eq!(description_problem("订单库"), None);
+        assert_eq!(description_problem("ab"), None);
+        assert!(description_problem("a").is_some());
+        assert!(description_problem(&"a".repeat(257)).is_some());
+        assert_eq!(description_problem(&"a".repeat(256)), None);
+        assert!(description_problem("http://x").unwrap().contains("http"));
+        assert!(description_problem("https://x").unwrap().contains("http"));
+        assert!(description_problem("1abc").unwrap().contains("letter"));
+        assert!(description_problem("-abc").is_some());
+        assert!(description_problem(" abc").is_some());
+    }
+
+    #[test]
+    fn maintenance_windows_are_one_hour_on_the_hour() {
+        assert_eq!(maintain_time_problem("16:00Z-17:00Z"), None);
+        assert_eq!(maintain_time_problem("23:00Z-00:00Z"), None);
+        assert_eq!(maintain_time_problem("00:00Z-01:00Z"), None);
+        assert!(maintain_time_problem("16:00Z-18:00Z")
+            .unwrap()
+            .contains("one hour"));
+        assert!(maintain_time_problem("16:30Z-17:30Z")
+            .unwrap()
+            .contains("on the hour"));
+        assert!(maintain_time_problem("16:00-17:00").is_some());
+        assert!(maintain_time_problem("24:00Z-01:00Z").is_some());
+        assert!(maintain_time_problem("6:00Z-7:00Z").is_some());
+        assert!(maintain_time_problem("").is_some());
+        assert_eq!(
+            maintain_time_china("16:00Z-17:00Z").as_deref(),
+            Some("00:00–01:00 UTC+08:00")
+        );
+    }
+
+    #[test]
+    fn links_carry_account_and_region() {
+        assert_eq!(
+            cluster_href("pc-1", "sandbox", "cn-hangzhou", ""),
+            "/clusters/pc-1?account=sandbox&region=cn-hangzhou"
+        );
+        assert_eq!(
+            cluster_href("pc-1", "my account", "", "nodes"),
+            "/clusters/pc-1/nodes?account=my%20account"
+        );
+    }
+
+    #[test]
+    fn renewal_settings_follow_the_reference() {
+        assert_eq!(renewal_problem("AutoRenewal", "1", "Month"), None);
+        assert_eq!(renewal_problem("AutoRenewal", "12", "Month"), None);
+        assert!(renewal_problem("AutoRenewal", "4", "Month").is_some());
+        assert_eq!(renewal_problem("AutoRenewal", "3", "Year"), None);
+        assert!(renewal_problem("AutoRenewal", "6", "Year").is_some());
+        assert!(renewal_problem("AutoRenewal", "x", "Month").is_some());
+        assert!(renewal_problem("AutoRenewal", "1", "Week").is_some());
+        assert_eq!(renewal_problem("Normal", "", ""), None);
+        assert_eq!(renewal_problem("NotRenewal", "", ""), None);
+        assert!(renewal_problem("Sometimes", "1", "Month").is_some());
+    }
+
+    #[test]
+    fn primary_zone_moves_need_another_zone_and_a_vswitch() {
+        let ok = "vsw-bp1lyhtbyrmm3yzl2";
+        assert_eq!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", ok),
+            None
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-i", ok)
+                .unwrap()
+                .contains("already")
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-shanghai-b", ok).is_some()
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", "")
+                .unwrap()
+                .contains("required")
+        );
+        assert!(
+            primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "cn-hangzhou-j", "vsw-x")
+                .is_some()
+        );
+        assert!(primary_zone_problem("cn-hangzhou", "cn-hangzhou-i", "", ok).is_some());
+    }
+
+    #[test]
+    fn sizes_read_like_a_console() {
+        assert_eq!(human_bytes(10_995_116_277_760), "10 TiB");
+        assert_eq!(human_bytes(3_009_413_120), "2.8 GiB");
+        assert_eq!(human_bytes(512), "512 B");
+    }
+}

@@ -1,0 +1,133 @@
+//! Server functions of this tab: what they read and send, checked as the forms check it.
+
+use super::*;
+
+/// The IP whitelist groups and security groups of a cluster.
+#[server]
+pub async fn whitelist_view(
+    account: String,
+    region: String,
+    cluster: String,
+) -> Result<WhitelistData, AppError> {
+    let (account, region) = locate(account, region, &cluster).await?;
+    let answer = crate::api::call_api(
+        account.clone(),
+        region.clone(),
+        "DescribeDBClusterAccessWhitelist".into(),
+        vec![("DBClusterId".into(), cluster.clone())],
+    )
+    .await?;
+    let body: polardb::models::DescribeDBClusterAccessWhitelistResponse =
+        parse_answer("DescribeDBClusterAccessWhitelist", &answer)?;
+    let allowed = may(
+        &account,
+        &region,
+        &cluster,
+        &["ModifyDBClusterAccessWhitelist"],
+    )
+    .await?;
+    Ok(WhitelistData {
+        groups: body
+            .items
+            .db_cluster_ip_array
+            .into_iter()
+            .map(|g| IpGroup {
+                read_only: is_system_group(
+                    &g.db_cluster_ip_array_name,
+                    &g.db_cluster_ip_array_attribute,
+                ),
+                ips: split_ids(&g.security_ips),
+                name: g.db_cluster_ip_array_name,
+                attribute: g.db_cluster_ip_array_attribute,
+            })
+            .collect(),
+        security_groups: body
+            .db_cluster_security_groups
+            .db_cluster_security_group
+            .into_iter()
+            .map(|g| (g.security_group_id, g.security_group_name))
+            .collect(),
+        can_modify: !allowed.is_empty(),
+    })
+}
+
+/// Changes one IP whitelist group (ModifyDBClusterAccessWhitelist, WhiteListType IP).
+/// `ips` is comma-separated; `confirm_wide` must be true when it holds a very wide block
+/// and the mode adds entries. Returns the RequestId.
+#[server]
+pub async fn modify_ip_group(
+    account: String,
+    region: String,
+    cluster: String,
+    group: String,
+    mode: String,
+    ips: String,
+    confirm_wide: bool,
+) -> Result<String, AppError> {
+    if let Some(p) = group_name_problem(&group) {
+        return Err(invalid("Group name", p));
+    }
+    if is_system_group(&group, "") {
+        return Err(invalid(
+            "Group name",
+            "this group is managed by the service",
+        ));
+    }
+    if !["Cover", "Append", "Delete"].contains(&mode.as_str()) {
+        return Err(invalid("Mode", "must be Cover, Append or Delete"));
+    }
+    let list = match parse_list(&ips) {
+        Ok(l) if l.is_empty() => return Err(invalid("Addresses", "at least one is needed")),
+        Ok(l) if l.len() > MAX_ENTRIES => {
+            return Err(invalid("Addresses", format!("at most {MAX_ENTRIES}")))
+        }
+        Ok(l) => l,
+        Err(p) => return Err(invalid("Addresses", p.join("; "))),
+    };
+    if mode != "Delete" && list.iter().any(|e| is_wide(e)) && !confirm_wide {
+        return Err(invalid(
+            "Addresses",
+            "a very wide block (0.0.0.0/0 or a prefix shorter than /8) needs an explicit confirmation",
+        ));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "ModifyDBClusterAccessWhitelist".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("WhiteListType".into(), "IP".into()),
+            ("DBClusterIPArrayName".into(), group),
+            ("ModifyMode".into(), mode),
+            ("SecurityIps".into(), list.join(",")),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}
+
+/// Sets the ECS security groups bound to the cluster (WhiteListType SecurityGroup); `ids`
+/// is comma-separated, empty to unbind all. Returns the RequestId.
+#[server]
+pub async fn modify_security_groups(
+    account: String,
+    region: String,
+    cluster: String,
+    ids: String,
+) -> Result<String, AppError> {
+    if let Some(p) = security_groups_problem(&ids) {
+        return Err(invalid("Security groups", p));
+    }
+    let answer = crate::api::call_api(
+        account,
+        region,
+        "ModifyDBClusterAccessWhitelist".into(),
+        vec![
+            ("DBClusterId".into(), cluster),
+            ("WhiteListType".into(), "SecurityGroup".into()),
+            ("SecurityGroupIds".into(), split_ids(&ids).join(",")),
+        ],
+    )
+    .await?;
+    Ok(answer.request_id)
+}

@@ -1,0 +1,367 @@
+//! `/clusters/new`: the create wizard for PolarDB for PostgreSQL clusters. Steps: where and
+//! how it is paid for; zone, engine version and node class (from
+//! DescribeDBClusterAvailableResources); network (VPC and vSwitch); name and tags; a summary
+//! before anything is sent. The CreateDBCluster call carries a ClientToken made for this
+//! set of answers and reused when the user retries, so a retry never creates a second
+//! cluster. Afterwards the new cluster's page shows the creation's progress.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::api::call_api;
+use crate::api::console_context;
+#[cfg(feature = "ssr")]
+use crate::kit::zones::offers;
+use crate::kit::zones::ZoneOffer;
+use crate::kit::{change_error, cluster_href, pay_type_label, ErrorBox, Loading};
+use crate::AppError;
+use polardb::rules::{description_problem, vpc_id_problem, vswitch_id_problem};
+
+mod page;
+mod server;
+pub use page::*;
+pub use server::*;
+
+// ---------------------------------------------------------------------------------------
+// Rules of the API reference (CreateDBCluster 6.1, DescribeDBClusters 6.3 for tags),
+// checked as the user types and again on the server.
+
+/// What is wrong with a subscription length: Month 1–9, Year 1–3.
+pub fn used_time_problem(period: &str, used_time: &str) -> Option<String> {
+    let n: u32 = match used_time.trim().parse() {
+        Ok(n) => n,
+        Err(_) => return Some("must be a whole number".into()),
+    };
+    match period {
+        "Month" if (1..=9).contains(&n) => None,
+        "Month" => Some("must be 1 to 9 months".into()),
+        "Year" if (1..=3).contains(&n) => None,
+        "Year" => Some("must be 1 to 3 years".into()),
+        _ => Some("the period must be Month or Year".into()),
+    }
+}
+
+/// What is wrong with a tag: a key of 1 to 64 characters, a value of at most 64; neither
+/// may start with `aliyun`, `acs:`, `http://` or `https://`.
+pub fn tag_problem(key: &str, value: &str) -> Option<String> {
+    let reserved = |s: &str| {
+        let l = s.to_ascii_lowercase();
+        ["aliyun", "acs:", "http://", "https://"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    };
+    if key.is_empty() {
+        return (!value.is_empty()).then(|| "a tag value needs a key".into());
+    }
+    if key.chars().count() > 64 {
+        return Some("tag keys have at most 64 characters".into());
+    }
+    if value.chars().count() > 64 {
+        return Some("tag values have at most 64 characters".into());
+    }
+    if reserved(key) || reserved(value) {
+        return Some("tags may not start with aliyun, acs:, http:// or https://".into());
+    }
+    None
+}
+
+/// What is wrong with a ClientToken: at most 64 ASCII characters.
+pub fn client_token_problem(t: &str) -> Option<String> {
+    if t.len() > 64 || !t.is_ascii() {
+        Some("must be at most 64 ASCII characters".into())
+    } else {
+        None
+    }
+}
+
+/// Everything the wizard asks for; the server checks it again before CreateDBCluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    pub account: String,
+    pub region: String,
+    pub zone: String,
+    pub version: String,
+    pub class: String,
+    pub vpc: String,
+    pub vswitch: String,
+    /// Postpaid or Prepaid.
+    pub pay_type: String,
+    /// Month or Year (Prepaid).
+    pub period: String,
+    /// Months 1–9 or years 1–3 (Prepaid).
+    pub used_time: String,
+    /// Renew the subscription automatically (Prepaid).
+    pub auto_renew: bool,
+    pub description: String,
+    pub tags: Vec<(String, String)>,
+    pub client_token: String,
+}
+
+/// The first problem of a request: (field, what is wrong).
+pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
+    let req = |field: &'static str, v: &str| {
+        v.trim()
+            .is_empty()
+            .then(|| (field, "is required".to_string()))
+    };
+    if let Some(p) = req("Cloud account", &r.account)
+        .or_else(|| req("Region", &r.region))
+        .or_else(|| req("Zone", &r.zone))
+        .or_else(|| req("Engine version", &r.version))
+        .or_else(|| req("Node class", &r.class))
+    {
+        return Some(p);
+    }
+    if !r.zone.starts_with(&r.region) {
+        return Some(("Zone", format!("must be a zone of {}", r.region)));
+    }
+    if !r.class.starts_with("polar.pg.") {
+        return Some((
+            "Node class",
+            "must be a PostgreSQL class (polar.pg.…)".into(),
+        ));
+    }
+    match r.pay_type.as_str() {
+        "Postpaid" => {}
+        "Prepaid" => {
+            if let Some(p) = used_time_problem(&r.period, &r.used_time) {
+                return Some(("Subscription length", p));
+            }
+        }
+        _ => return Some(("Billing", "must be Postpaid or Prepaid".into())),
+    }
+    if let Some(p) = vpc_id_problem(&r.vpc) {
+        return Some(("VPC", p));
+    }
+    if let Some(p) = vswitch_id_problem(&r.vpc, &r.vswitch) {
+        return Some(("vSwitch", p));
+    }
+    if !r.description.is_empty() {
+        if let Some(p) = description_problem(&r.description) {
+            return Some(("Description", p));
+        }
+    }
+    if r.tags.len() > 20 {
+        return Some(("Tags", "at most 20 tags".into()));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for (k, v) in &r.tags {
+        if let Some(p) = tag_problem(k, v) {
+            return Some(("Tags", p));
+        }
+        if !keys.insert(k) {
+            return Some(("Tags", format!("the key {k} appears twice")));
+        }
+    }
+    if let Some(p) = client_token_problem(&r.client_token) {
+        return Some(("ClientToken", p));
+    }
+    None
+}
+
+/// The CreateDBCluster parameters of a (valid) request.
+pub fn create_params(r: &CreateRequest) -> Vec<(String, String)> {
+    let mut p: Vec<(String, String)> = vec![
+        ("ZoneId".into(), r.zone.clone()),
+        ("DBType".into(), "PostgreSQL".into()),
+        ("DBVersion".into(), r.version.clone()),
+        ("DBNodeClass".into(), r.class.clone()),
+        ("PayType".into(), r.pay_type.clone()),
+        ("ClusterNetworkType".into(), "VPC".into()),
+        ("CreationOption".into(), "Normal".into()),
+    ];
+    if r.pay_type == "Prepaid" {
+        p.push(("Period".into(), r.period.clone()));
+        p.push(("UsedTime".into(), r.used_time.trim().to_string()));
+        p.push(("AutoRenew".into(), r.auto_renew.to_string()));
+    }
+    if !r.vpc.is_empty() {
+        p.push(("VPCId".into(), r.vpc.clone()));
+        p.push(("VSwitchId".into(), r.vswitch.clone()));
+    }
+    if !r.description.is_empty() {
+        p.push(("DBClusterDescription".into(), r.description.clone()));
+    }
+    if !r.client_token.is_empty() {
+        p.push(("ClientToken".into(), r.client_token.clone()));
+    }
+    p
+}
+
+/// A fresh ClientToken for one set of wizard answers (unique, not secret).
+pub fn new_client_token() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::web_sys::js_sys::{Date, Math};
+        let r = |bits: f64| (Math::random() * bits) as u64;
+        format!(
+            "pcw-{:x}-{:013x}{:013x}",
+            Date::now() as u64,
+            r(4_503_599_627_370_496.0),
+            r(4_503_599_627_370_496.0)
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        // Server-side renders never submit; the gateway makes a token when none is sent.
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> CreateRequest {
+        CreateRequest {
+            account: "sandbox".into(),
+            region: "cn-hangzhou".into(),
+            zone: "cn-hangzhou-i".into(),
+            version: "14".into(),
+            class: "polar.pg.x4.medium".into(),
+            pay_type: "Postpaid".into(),
+            period: "Month".into(),
+            used_time: "1".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn network_ids_are_checked_by_shape() {
+        assert_eq!(vpc_id_problem(""), None);
+        assert_eq!(vpc_id_problem("vpc-bp15zckdt37pq72zvw3"), None);
+        assert!(vpc_id_problem("vpc-SHORT").is_some());
+        assert!(vpc_id_problem("vsw-bp15zckdt37pq72zvw3").is_some());
+        assert!(vpc_id_problem("vpc-abc").is_some());
+        assert_eq!(vswitch_id_problem("", ""), None);
+        assert_eq!(
+            vswitch_id_problem("vpc-bp15zckdt37pq72zvw3", "vsw-bp1lyhtbyrmm3yzl2"),
+            None
+        );
+        assert!(vswitch_id_problem("vpc-bp15zckdt37pq72zvw3", "")
+            .unwrap()
+            .contains("required"));
+        assert!(vswitch_id_problem("", "vsw-bp1lyhtbyrmm3yzl2")
+            .unwrap()
+            .contains("VPC"));
+        assert!(vswitch_id_problem("vpc-bp15zckdt37pq72zvw3", "vsw_1").is_some());
+    }
+
+    #[test]
+    fn subscription_lengths_follow_the_reference() {
+        assert_eq!(used_time_problem("Month", "1"), None);
+        assert_eq!(used_time_problem("Month", "9"), None);
+        assert!(used_time_problem("Month", "10").is_some());
+        assert!(used_time_problem("Month", "0").is_some());
+        assert_eq!(used_time_problem("Year", "3"), None);
+        assert!(used_time_problem("Year", "4").is_some());
+        assert!(used_time_problem("Year", "x").is_some());
+        assert!(used_time_problem("Week", "1").is_some());
+    }
+
+    #[test]
+    fn tags_follow_the_reference() {
+        assert_eq!(tag_problem("env", "prod"), None);
+        assert_eq!(tag_problem("env", ""), None);
+        assert_eq!(tag_problem("", ""), None);
+        assert!(tag_problem("", "prod").is_some());
+        assert!(tag_problem("aliyun-x", "1").is_some());
+        assert!(tag_problem("ACS:x", "1").is_some());
+        assert!(tag_problem("k", "https://x").is_some());
+        assert!(tag_problem(&"k".repeat(65), "").is_some());
+        assert_eq!(tag_problem(&"k".repeat(64), &"v".repeat(64)), None);
+    }
+
+    #[test]
+    fn a_request_is_checked_whole() {
+        assert_eq!(create_problem(&good()), None);
+        let with = |f: fn(&mut CreateRequest)| {
+            let mut r = good();
+            f(&mut r);
+            create_problem(&r).map(|(field, _)| field)
+        };
+        assert_eq!(with(|r| r.zone = "cn-shanghai-b".into()), Some("Zone"));
+        assert_eq!(
+            with(|r| r.class = "polar.mysql.x4.medium".into()),
+            Some("Node class")
+        );
+        assert_eq!(with(|r| r.pay_type = "Free".into()), Some("Billing"));
+        assert_eq!(
+            with(|r| {
+                r.pay_type = "Prepaid".into();
+                r.period = "Year".into();
+                r.used_time = "5".into();
+            }),
+            Some("Subscription length")
+        );
+        assert_eq!(
+            with(|r| r.vpc = "vpc-bp15zckdt37pq72zvw3".into()),
+            Some("vSwitch")
+        );
+        assert_eq!(with(|r| r.description = "1x".into()), Some("Description"));
+        assert_eq!(
+            with(|r| r.tags = vec![("env".into(), "a".into()), ("env".into(), "b".into())]),
+            Some("Tags")
+        );
+        assert_eq!(
+            with(|r| r.client_token = "x".repeat(65)),
+            Some("ClientToken")
+        );
+        assert_eq!(with(|r| r.account.clear()), Some("Cloud account"));
+    }
+
+    #[test]
+    fn parameters_carry_the_token_and_the_subscription() {
+        let mut r = good();
+        r.client_token = "pcw-1".into();
+        let p = create_params(&r);
+        assert!(p.contains(&("ClientToken".into(), "pcw-1".into())));
+        assert!(!p.iter().any(|(k, _)| k == "Period"));
+        r.pay_type = "Prepaid".into();
+        r.auto_renew = true;
+        let p = create_params(&r);
+        assert!(p.contains(&("Period".into(), "Month".into())));
+        assert!(p.contains(&("UsedTime".into(), "1".into())));
+        assert!(p.contains(&("AutoRenew".into(), "true".into())));
+    }
+
+    #[test]
+    fn only_postgresql_offers_are_kept() {
+        use polardb::models::{
+            AvailableResource, AvailableZone, DescribeDBClusterAvailableResourcesResponse,
+            SupportedEngine,
+        };
+        let answer = DescribeDBClusterAvailableResourcesResponse {
+            available_zones: vec![AvailableZone {
+                zone_id: "cn-hangzhou-i".into(),
+                supported_engines: vec![
+                    SupportedEngine {
+                        engine: "mysql80".into(),
+                        available_resources: vec![AvailableResource {
+                            category: "Normal".into(),
+                            db_node_class: "polar.mysql.x4.large".into(),
+                        }],
+                    },
+                    SupportedEngine {
+                        engine: "pg14".into(),
+                        available_resources: vec![AvailableResource {
+                            category: "Normal".into(),
+                            db_node_class: "polar.pg.x4.medium".into(),
+                        }],
+                    },
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let o = offers(answer);
+        assert_eq!(o.len(), 1);
+        assert_eq!(
+            o[0].versions,
+            vec![("14".to_string(), vec!["polar.pg.x4.medium".to_string()])]
+        );
+    }
+}

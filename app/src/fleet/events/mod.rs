@@ -1,0 +1,285 @@
+//! `/events`: pending maintenance events of every cloud account and region — counts by
+//! type (DescribePendingMaintenanceActions) and the events themselves
+//! (DescribePendingMaintenanceAction, all pages) with their switch window — rescheduling one
+//! or several (ModifyPendingMaintenanceAction, one call per region), and the history of
+//! past events (IsHistory=1).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::api::RegionProblem;
+use crate::kit::outcomes::{outcomes_view, problems_view, RegionOutcome};
+use crate::kit::{
+    change_error, cluster_href, human_time, problem_line, top_bar_scope, Empty, ErrorBox,
+    FieldHint, Loading,
+};
+use crate::AppError;
+
+mod page;
+mod server;
+pub use page::*;
+pub use server::*;
+
+/// The task types of 16.1.
+pub const TASK_TYPES: &[&str] = &[
+    "DatabaseSoftwareUpgrading",
+    "DatabaseHardwareMaintenance",
+    "DatabaseStorageUpgrading",
+    "DatabaseProxyUpgrading",
+];
+
+pub fn task_type_label(t: &str) -> &str {
+    match t {
+        "DatabaseSoftwareUpgrading" => "Database software upgrade",
+        "DatabaseHardwareMaintenance" => "Hardware maintenance and upgrade",
+        "DatabaseStorageUpgrading" => "Storage upgrade",
+        "DatabaseProxyUpgrading" => "Proxy minor-version upgrade",
+        other => other,
+    }
+}
+
+/// The statuses of 16.1: 2–4 pending, 5–7 history.
+pub fn status_label(s: i64) -> &'static str {
+    match s {
+        2 => "Waiting for you to set the time",
+        3 => "Scheduled",
+        4 => "In progress",
+        5 => "Done",
+        6 => "Failed",
+        7 => "Cancelled",
+        _ => "Unknown",
+    }
+}
+
+/// Only events that have not started (status 2 or 3) take a new switch time.
+pub fn can_reschedule(status: i64) -> bool {
+    status == 2 || status == 3
+}
+
+// ---------------------------------------------------------------------------------------
+// UTC times without a calendar crate (the browser build has none).
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Parses `yyyy-MM-ddTHH:mm[:ss]Z` (UTC), or the same without `Z` as a date-time field
+/// gives it (read as UTC), into Unix seconds.
+pub fn parse_utc(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let body = s.strip_suffix('Z').unwrap_or(s);
+    let (date, clock) = body.split_once('T')?;
+    let mut d = date.split('-');
+    let (y, mo, da) = (d.next()?, d.next()?, d.next()?);
+    if d.next().is_some() || y.len() != 4 || mo.len() != 2 || da.len() != 2 {
+        return None;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(parts.len() == 2 || parts.len() == 3) || parts.iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    let num = |x: &str| -> Option<u32> {
+        x.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| x.parse().ok())
+            .flatten()
+    };
+    let (y, mo, da) = (num(y)? as i64, num(mo)?, num(da)?);
+    let (h, mi) = (num(parts[0])?, num(parts[1])?);
+    let sec = if parts.len() == 3 { num(parts[2])? } else { 0 };
+    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if !(1..=12).contains(&mo) || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let max_day = if mo == 2 && leap {
+        29
+    } else {
+        month_days[mo as usize - 1]
+    };
+    if da == 0 || da > max_day {
+        return None;
+    }
+    Some(days_from_civil(y, mo, da) * 86_400 + (h * 3600 + mi * 60 + sec) as i64)
+}
+
+/// Unix seconds → `yyyy-MM-ddTHH:mmZ`, the format ModifyPendingMaintenanceAction takes
+/// (16.3).
+pub fn fmt_minute_utc(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rest = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
+        rest / 3600,
+        (rest % 3600) / 60
+    )
+}
+
+/// Unix seconds → `yyyy-MM-ddTHH:mm`, the value of a date-time field.
+pub fn fmt_local_field(secs: i64) -> String {
+    fmt_minute_utc(secs).trim_end_matches('Z').to_string()
+}
+
+/// Now, in Unix seconds (the browser's clock in the browser).
+pub fn now_secs() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (leptos::web_sys::js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+}
+
+/// What is wrong with a new switch time for the events `(id, deadline)`: the reference's
+/// format, in the future, not after any event's deadline.
+pub fn switch_time_problem(input: &str, now: i64, events: &[(i64, String)]) -> Option<String> {
+    if input.trim().is_empty() {
+        return Some("choose the new switch time".into());
+    }
+    let Some(t) = parse_utc(input) else {
+        return Some("write the time as yyyy-MM-ddTHH:mmZ in UTC, e.g. 2026-06-09T22:00Z".into());
+    };
+    if t <= now + 60 {
+        return Some(format!(
+            "the switch time must be in the future (now is {})",
+            fmt_minute_utc(now)
+        ));
+    }
+    for (id, deadline) in events {
+        if let Some(d) = parse_utc(deadline) {
+            if t > d {
+                return Some(format!(
+                    "event {id} must switch by its deadline, {}",
+                    human_time(deadline)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// How pressing an event is: by the time left until its deadline.
+pub fn urgency(now: i64, deadline: &str) -> (&'static str, &'static str) {
+    match parse_utc(deadline) {
+        Some(d) if d - now < 2 * 86_400 => ("Urgent", "badge badge-bad"),
+        Some(d) if d - now < 7 * 86_400 => ("Soon", "badge badge-busy-still"),
+        Some(_) => ("Planned", "badge"),
+        None => ("—", "badge"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server functions.
+
+/// One maintenance event and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub account: String,
+    pub region: String,
+    pub id: i64,
+    pub cluster: String,
+    pub db_version: String,
+    pub task_type: String,
+    pub status: i64,
+    pub created: String,
+    pub modified: String,
+    pub start_time: String,
+    pub switch_time: String,
+    pub deadline: String,
+    pub prepare_interval: String,
+    pub result_info: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsView {
+    /// Events per task type, summed over the regions that answered.
+    pub counts: Vec<(String, i64)>,
+    pub events: Vec<EventRow>,
+    pub problems: Vec<RegionProblem>,
+    /// (account, region) pairs where ModifyPendingMaintenanceAction is allowed.
+    pub can_modify: Vec<(String, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip() {
+        let t = parse_utc("2020-06-09T22:00:00Z").unwrap();
+        assert_eq!(t, 1_591_740_000);
+        assert_eq!(fmt_minute_utc(t), "2020-06-09T22:00Z");
+        assert_eq!(parse_utc("2020-06-09T22:00Z"), Some(t));
+        assert_eq!(parse_utc("2020-06-09T22:00"), Some(t));
+        assert_eq!(
+            parse_utc("2024-02-29T00:00Z")
+                .map(fmt_minute_utc)
+                .as_deref(),
+            Some("2024-02-29T00:00Z")
+        );
+        assert_eq!(parse_utc("2023-02-29T00:00Z"), None);
+        assert_eq!(parse_utc("2020-13-01T00:00Z"), None);
+        assert_eq!(parse_utc("2020-06-09 22:00"), None);
+        assert_eq!(parse_utc("tomorrow"), None);
+        assert_eq!(fmt_local_field(t), "2020-06-09T22:00");
+        assert_eq!(fmt_minute_utc(0), "1970-01-01T00:00Z");
+    }
+
+    #[test]
+    fn switch_times_are_future_and_before_every_deadline() {
+        let now = parse_utc("2026-06-01T00:00Z").unwrap();
+        let events = vec![
+            (1, "2026-06-10T15:59:59Z".to_string()),
+            (2, "2026-06-05T15:59:59Z".to_string()),
+        ];
+        assert_eq!(switch_time_problem("2026-06-05T03:00", now, &events), None);
+        assert!(switch_time_problem("", now, &events).is_some());
+        assert!(switch_time_problem("June 5", now, &events)
+            .unwrap()
+            .contains("yyyy-MM-ddTHH:mmZ"));
+        assert!(switch_time_problem("2026-05-31T23:00", now, &events)
+            .unwrap()
+            .contains("future"));
+        assert!(switch_time_problem("2026-06-06T03:00", now, &events)
+            .unwrap()
+            .contains("event 2"));
+        assert!(switch_time_problem("2026-06-05T16:00Z", now, &events).is_some());
+    }
+
+    #[test]
+    fn only_events_not_started_move() {
+        assert!(can_reschedule(2));
+        assert!(can_reschedule(3));
+        assert!(!can_reschedule(4));
+        assert!(!can_reschedule(5));
+        let now = parse_utc("2026-06-01T00:00Z").unwrap();
+        assert_eq!(urgency(now, "2026-06-02T00:00Z").0, "Urgent");
+        assert_eq!(urgency(now, "2026-06-05T00:00Z").0, "Soon");
+        assert_eq!(urgency(now, "2026-06-20T00:00Z").0, "Planned");
+    }
+}

@@ -1,0 +1,231 @@
+//! Server functions of the pending events: the events of every account and region, and rescheduling.
+
+use super::*;
+
+/// The counts and the events of one region, all pages.
+#[cfg(feature = "ssr")]
+pub(super) async fn events_in(
+    c: &crate::call::fanout::Ctx,
+    account: &str,
+    region: &str,
+    history: bool,
+) -> Result<(Vec<(String, i64)>, Vec<EventRow>), RegionProblem> {
+    use crate::call::fanout::parse;
+    let flag = if history { "1" } else { "0" };
+    let (body, _) = c
+        .call(
+            account,
+            region,
+            "DescribePendingMaintenanceActions",
+            vec![("IsHistory".into(), flag.into())],
+        )
+        .await?;
+    let counts: polardb::models::DescribePendingMaintenanceActionsResponse =
+        parse(account, region, "DescribePendingMaintenanceActions", body)?;
+    let mut events = Vec::new();
+    let mut page = 1u32;
+    loop {
+        let (body, _) = c
+            .call(
+                account,
+                region,
+                "DescribePendingMaintenanceAction",
+                vec![
+                    ("Region".into(), region.to_string()),
+                    ("TaskType".into(), "all".into()),
+                    ("IsHistory".into(), flag.into()),
+                    ("PageSize".into(), "100".into()),
+                    ("PageNumber".into(), page.to_string()),
+                ],
+            )
+            .await?;
+        let answer: polardb::models::DescribePendingMaintenanceActionResponse =
+            parse(account, region, "DescribePendingMaintenanceAction", body)?;
+        let got = answer.items.len();
+        events.extend(answer.items.into_iter().map(|e| EventRow {
+            account: account.to_string(),
+            region: if e.region.is_empty() {
+                region.to_string()
+            } else {
+                e.region
+            },
+            id: e.id,
+            cluster: e.db_cluster_id,
+            db_version: e.db_version,
+            task_type: e.task_type,
+            status: e.status,
+            created: e.created_time,
+            modified: e.modified_time,
+            start_time: e.start_time,
+            switch_time: e.switch_time,
+            deadline: e.deadline,
+            prepare_interval: e.prepare_interval,
+            result_info: e.result_info,
+        }));
+        if got == 0 || events.len() as i64 >= answer.total_record_count || page >= 1000 {
+            break;
+        }
+        page += 1;
+    }
+    Ok((
+        counts
+            .type_list
+            .into_iter()
+            .map(|t| (t.task_type, t.count))
+            .collect(),
+        events,
+    ))
+}
+
+/// The pending (or, with `history`, past) maintenance events of the chosen accounts and
+/// regions (all when not chosen).
+#[server]
+pub async fn maintenance_events(
+    account: Option<String>,
+    region: Option<String>,
+    history: bool,
+) -> Result<EventsView, AppError> {
+    use crate::call::fanout;
+    let c = fanout::ctx().await?;
+    let places = c
+        .places(
+            account.as_deref().filter(|s| !s.is_empty()),
+            region.as_deref().filter(|s| !s.is_empty()),
+        )
+        .await?;
+    let c = &c;
+    let results = fanout::join_all(
+        places
+            .into_iter()
+            .map(|(account, region)| async move {
+                let r = events_in(c, &account, &region, history).await;
+                let can = c.allows("ModifyPendingMaintenanceAction", &account, &region, None);
+                (account, region, r, can)
+            })
+            .collect(),
+    )
+    .await;
+    let mut view = EventsView {
+        counts: Vec::new(),
+        events: Vec::new(),
+        problems: Vec::new(),
+        can_modify: Vec::new(),
+    };
+    for (account, region, r, can) in results {
+        match r {
+            Ok((counts, events)) => {
+                for (t, n) in counts {
+                    match view.counts.iter_mut().find(|(k, _)| *k == t) {
+                        Some(e) => e.1 += n,
+                        None => view.counts.push((t, n)),
+                    }
+                }
+                view.events.extend(events);
+            }
+            Err(p) => view.problems.push(p),
+        }
+        if can {
+            view.can_modify.push((account, region));
+        }
+    }
+    view.counts
+        .sort_by_key(|(t, _)| TASK_TYPES.iter().position(|x| x == t).unwrap_or(99));
+    if history {
+        view.events
+            .sort_by(|a, b| b.switch_time.cmp(&a.switch_time).then(a.id.cmp(&b.id)));
+    } else {
+        view.events
+            .sort_by(|a, b| a.switch_time.cmp(&b.switch_time).then(a.id.cmp(&b.id)));
+    }
+    Ok(view)
+}
+
+/// An event to reschedule, as the page saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub account: String,
+    pub region: String,
+    pub id: i64,
+    pub status: i64,
+    pub deadline: String,
+}
+
+/// Moves the events to `switch_time` (`yyyy-MM-ddTHH:mm[Z]`, UTC): one
+/// ModifyPendingMaintenanceAction a region. One result a region.
+#[server(input = server_fn::codec::Json)]
+pub async fn reschedule_events(
+    events: Vec<EventRef>,
+    switch_time: String,
+) -> Result<Vec<RegionOutcome>, AppError> {
+    use crate::call::fanout;
+    let invalid = |field: &str, message: String| AppError::Invalid {
+        field: field.into(),
+        message,
+    };
+    if events.is_empty() {
+        return Err(invalid("Events", "choose at least one event".into()));
+    }
+    if let Some(e) = events.iter().find(|e| !can_reschedule(e.status)) {
+        return Err(invalid(
+            "Events",
+            format!(
+                "event {} is {}; only events that have not started take a new time",
+                e.id,
+                status_label(e.status).to_lowercase()
+            ),
+        ));
+    }
+    let deadlines: Vec<(i64, String)> = events.iter().map(|e| (e.id, e.deadline.clone())).collect();
+    if let Some(p) = switch_time_problem(&switch_time, now_secs(), &deadlines) {
+        return Err(invalid("Switch time", p));
+    }
+    let at = fmt_minute_utc(parse_utc(&switch_time).unwrap_or_default());
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<i64>> = Default::default();
+    for e in &events {
+        let ids = groups
+            .entry((e.account.clone(), e.region.clone()))
+            .or_default();
+        if !ids.contains(&e.id) {
+            ids.push(e.id);
+        }
+    }
+    let c = fanout::ctx().await?;
+    let c = &c;
+    let at = &at;
+    let outcomes = fanout::join_all(
+        groups
+            .into_iter()
+            .map(|((account, region), ids)| async move {
+                let list = ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                match c
+                    .call(
+                        &account,
+                        &region,
+                        "ModifyPendingMaintenanceAction",
+                        vec![
+                            ("Ids".into(), list.clone()),
+                            ("SwitchTime".into(), at.clone()),
+                        ],
+                    )
+                    .await
+                {
+                    Ok((_, request_id)) => RegionOutcome {
+                        account,
+                        region,
+                        ok: true,
+                        detail: format!("event {list} now switches at {}", human_time(at)),
+                        code: String::new(),
+                        request_id,
+                    },
+                    Err(p) => fanout::failed(p),
+                }
+            })
+            .collect(),
+    )
+    .await;
+    Ok(outcomes)
+}
