@@ -264,6 +264,53 @@ pub mod ssr {
     #[derive(Clone, Copy, Debug)]
     pub struct SessionLimits {
         pub absolute_secs: i64,
+        /// Cookies are `Secure` with the `__Host-` prefix (the `cookie_secure` setting).
+        pub secure_cookies: bool,
+    }
+
+    /// The device cookie's name (see [`device_cookie`]).
+    pub fn device_cookie_name(secure: bool) -> &'static str {
+        if secure {
+            "__Host-polar_device"
+        } else {
+            "polar_device"
+        }
+    }
+
+    /// The device cookie the request carries, if any: set at a successful sign-in, it lets
+    /// the same browser sign in as that user while the user name is slowed down by a
+    /// guesser elsewhere (see `Identity::sign_in`).
+    pub fn device_cookie() -> Option<String> {
+        let secure = use_context::<SessionLimits>().is_none_or(|l| l.secure_cookies);
+        let name = device_cookie_name(secure);
+        let parts = use_context::<axum::http::request::Parts>()?;
+        parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// Sets a new device cookie on the answer (HttpOnly, SameSite=Strict, kept
+    /// `DEVICE_DAYS`).
+    pub fn set_device_cookie(token: &str) {
+        let secure = use_context::<SessionLimits>().is_none_or(|l| l.secure_cookies);
+        let value = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            device_cookie_name(secure),
+            backend::identity::DEVICE_DAYS as i64 * 86_400,
+            if secure { "; Secure" } else { "" }
+        );
+        if let (Some(opts), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&value),
+        ) {
+            opts.append_header(axum::http::header::SET_COOKIE, v);
+        }
     }
 
     /// The session key holding the user's session epoch at sign-in.
@@ -572,12 +619,20 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
     actor.name = backend::audit::safe_text(&username, 128);
     actor.auth_method = "local".into();
     let addr = actor.client_addr.clone().unwrap_or_default();
+    let device = ssr::device_cookie();
     match backend
         .identity
-        .sign_in(&username, &password, &addr)
+        .sign_in(&username, &password, &addr, device.as_deref())
         .await?
     {
         SignIn::SignedIn(user) => {
+            if let Some(token) = backend
+                .identity
+                .remember_device(user.id, device.as_deref())
+                .await?
+            {
+                ssr::set_device_cookie(&token);
+            }
             let session = ssr::session().await?;
             let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
             session.cycle_id().await.map_err(unavailable)?;

@@ -478,7 +478,12 @@ impl Change {
                 return Err(BackendError::AuditUnavailable);
             }
         };
-        self.tx.commit().await?;
+        // A deferred check (an audit trigger, a constraint) fails here, at COMMIT: nothing
+        // was committed, and the answer says so like any other failed record.
+        if let Err(err) = self.tx.commit().await {
+            tracing::error!(action = %e.action, error = %err, "a change and its audit record could not be committed; nothing was changed");
+            return Err(BackendError::AuditUnavailable);
+        }
         Ok(seq)
     }
 }
@@ -588,9 +593,9 @@ impl Audit {
 
     /// Re-encrypts the chain key under the active master key (the `rotate-keys` command);
     /// true when it was under another key.
-    pub async fn rewrap_key(&self) -> Result<bool, BackendError> {
+    pub async fn rewrap_key(&self, conn: &mut PgConnection) -> Result<bool, BackendError> {
         let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
-        let row = stored_key(&self.pool).await?;
+        let row = stored_key(&mut *conn).await?;
         let Some((keyed_from, ct, nonce, key_id)) = row else {
             return Ok(false);
         };
@@ -606,7 +611,7 @@ impl Audit {
         .bind(nonce)
         .bind(new_id)
         .bind(key_id)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         Ok(true)
     }
@@ -634,10 +639,16 @@ impl Audit {
             Ok::<_, BackendError>(seq)
         }
         .await;
-        if written.is_err() {
-            self.metrics.inc("polar_audit_write_failures_total", &[]);
+        match written {
+            Ok(seq) => Ok(seq),
+            Err(err) => {
+                // Whatever the cause (the database, a trigger at COMMIT, the chain key), the
+                // record is not written: callers answer 503 and do not go on.
+                self.metrics.inc("polar_audit_write_failures_total", &[]);
+                tracing::error!(action = %e.action, error = %err, "an audit record could not be written");
+                Err(BackendError::AuditUnavailable)
+            }
         }
-        written
     }
 
     /// Appends one record inside the caller's transaction, so that it commits (or not)
@@ -810,9 +821,19 @@ impl Audit {
     pub async fn verify(&self) -> Result<Verdict, BackendError> {
         let mut tx = self.snapshot().await?;
         let walked = self.walk(&mut tx, None).await?;
+        // An empty trail with everything around it gone (records, key, head, checkpoints)
+        // still shows: every user's creation was recorded, so a console with users has
+        // records.
+        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+            .fetch_one(&mut *tx)
+            .await?;
         tx.rollback().await?;
         Ok(match walked {
             Walked::Broken { seq, problem } => Verdict::Broken { seq, problem },
+            Walked::Intact { last: 0, .. } if has_users => Verdict::Broken {
+                seq: 1,
+                problem: "the trail is empty, but the console has users, whose creation was recorded: every record was removed".into(),
+            },
             Walked::Intact { last, .. } => Verdict::Intact { records: last },
         })
     }

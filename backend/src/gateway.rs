@@ -179,6 +179,8 @@ impl Gateway {
             .region
             .into_iter()
             .map(|r| r.region_id)
+            // Only ids in the API's form: an answer cannot put anything else in a menu.
+            .filter(|r| polardb::request::RegionId::parse(r).is_ok())
             .collect();
         self.regions
             .lock()
@@ -465,16 +467,84 @@ impl Gateway {
         region: &str,
         lookup: &DescribeDBClusters,
     ) -> Result<Vec<DBClusterSummary>, BackendError> {
+        let answer = self.look_up_typed(caller, account, region, lookup).await?;
+        Ok(answer.items.db_cluster)
+    }
+
+    /// One of the console's own reads (not decided on, audited as a read of the caller's),
+    /// read into the action's typed answer.
+    async fn look_up_typed<A: polardb::models::Action>(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        lookup: &A,
+    ) -> Result<A::Response, BackendError> {
         let request = Request::from_typed(region, lookup)?;
         let invoked = Box::pin(self.send(caller, account, request, false)).await?;
-        let answer: polardb::models::DescribeDBClustersResponse =
-            polardb::lenient::from_value(invoked.body).map_err(|e| {
-                BackendError::Upstream(ApiError::transport(
-                    "InvalidResponse",
-                    format!("the DescribeDBClusters response did not have the expected shape: {e}"),
-                ))
-            })?;
-        Ok(answer.items.db_cluster)
+        polardb::lenient::from_value(invoked.body).map_err(|e| {
+            BackendError::Upstream(ApiError::transport(
+                "InvalidResponse",
+                format!(
+                    "the {} response did not have the expected shape: {e}",
+                    A::NAME
+                ),
+            ))
+        })
+    }
+
+    /// The cluster of each pending maintenance event, read from
+    /// DescribePendingMaintenanceAction in the request's region (16.1; every task type,
+    /// all pages): an event id names no cluster itself, so a decision on the region alone
+    /// would let it reach a cluster the role may not touch.
+    async fn clusters_of_events(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        events: &[String],
+    ) -> Result<Vec<String>, BackendError> {
+        let mut owners: HashMap<String, String> = HashMap::new();
+        let mut page = 1;
+        loop {
+            let lookup = polardb::models::DescribePendingMaintenanceAction {
+                region_id: Some(region.to_string()),
+                region: region.to_string(),
+                task_type: "all".into(),
+                is_history: Some(0),
+                page_size: Some(100),
+                page_number: Some(page),
+            };
+            let answer = self.look_up_typed(caller, account, region, &lookup).await?;
+            let n = answer.items.len();
+            for e in answer.items {
+                owners.insert(e.id.to_string(), e.db_cluster_id);
+            }
+            let seen = (page as i64) * 100;
+            if n == 0 || seen >= answer.total_record_count || page >= 50 {
+                break;
+            }
+            if events.iter().all(|e| owners.contains_key(e)) {
+                break;
+            }
+            page += 1;
+        }
+        let mut clusters = Vec::new();
+        for e in events {
+            match owners.get(e) {
+                Some(c) => {
+                    if !clusters.contains(c) {
+                        clusters.push(c.clone());
+                    }
+                }
+                None => {
+                    return Err(BackendError::NotFound(
+                        "Ids (no pending maintenance event of that region has that id)",
+                    ))
+                }
+            }
+        }
+        Ok(clusters)
     }
 
     /// The cluster each node belongs to, read from DescribeDBClusters in the request's
@@ -624,13 +694,43 @@ impl Gateway {
         account_name: &str,
         request: Request,
     ) -> Result<Invoked, BackendError> {
-        let account = self
-            .vault
-            .list_enabled()
-            .await?
-            .into_iter()
-            .find(|a| a.name == account_name)
-            .ok_or(BackendError::NotFound("cloud account"))?;
+        let named_ok = !account_name.is_empty()
+            && account_name.chars().count() <= 64
+            && !account_name.chars().any(char::is_control);
+        let account = if named_ok {
+            self.vault
+                .list_enabled()
+                .await?
+                .into_iter()
+                .find(|a| a.name == account_name)
+        } else {
+            None
+        };
+        let Some(account) = account else {
+            // Refused like any other bad argument: audited, with the field named.
+            let problem = RequestError {
+                field: "account".into(),
+                message: if named_ok {
+                    "is not an enabled cloud account of this console".into()
+                } else {
+                    "is not a cloud account name (1 to 64 characters, no control characters)".into()
+                },
+            };
+            self.refuse_invalid(
+                caller,
+                account_name,
+                request.region_str(),
+                request.action().name,
+                request.params(),
+                &problem,
+            )
+            .await;
+            return Err(if named_ok {
+                BackendError::NotFound("cloud account")
+            } else {
+                BackendError::Request(problem)
+            });
+        };
         if let Some(region) = request.region() {
             let regions = Box::pin(self.regions_of(caller, &account)).await?;
             if !regions.iter().any(|r| r == region.as_str()) {
@@ -669,7 +769,7 @@ impl Gateway {
         let action = info.name;
         let region = request.region_str().to_string();
         let named = request.resources();
-        let clusters = if decide && !named.nodes.is_empty() {
+        let mut clusters = if decide && !named.nodes.is_empty() {
             match self.node_owners(caller, account, &request, &named).await {
                 Ok(c) => c,
                 Err(e) => {
@@ -681,10 +781,30 @@ impl Gateway {
         } else {
             named.clusters.clone()
         };
+        if decide && !named.events.is_empty() {
+            match self
+                .clusters_of_events(caller, account, &region, &named.events)
+                .await
+            {
+                Ok(owners) => {
+                    for c in owners {
+                        if !clusters.contains(&c) {
+                            clusters.push(c);
+                        }
+                    }
+                }
+                Err(e) => {
+                    return Err(self
+                        .refuse_lookup(caller, account, &request, "Ids", e)
+                        .await)
+                }
+            }
+        }
         let resource_json = serde_json::json!({
             "cluster": clusters.first(),
             "clusters": if clusters.len() > 1 { Some(&clusters) } else { None },
             "node": named.nodes.first(),
+            "events": if named.events.is_empty() { None } else { Some(&named.events) },
             "account": named.account,
             "database": named.database,
             "backup": named.backup,

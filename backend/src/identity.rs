@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
 use rand::rngs::OsRng;
+use rand::RngCore;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -231,6 +233,10 @@ pub const USER_DELAY_MAX_MS: f64 = 30_000.0;
 /// How long an attempt is held waiting for its user name's next slot before it is
 /// answered 429 with the time to wait instead.
 const USER_HOLD: Duration = Duration::from_secs(10);
+/// How long a device cookie is honoured after its last sign-in.
+pub const DEVICE_DAYS: i32 = 90;
+/// Devices remembered per user (the oldest are forgotten).
+const DEVICES_PER_USER: i64 = 10;
 /// Longest password that is hashed at all (new passwords are refused above it).
 const MAX_PASSWORD_BYTES: usize = 1024;
 
@@ -258,11 +264,11 @@ impl Limited {
     pub fn message(&self) -> String {
         match self.reason {
             LimitReason::Address => format!(
-                "Too many failed sign-ins from your address. Try again in {} minutes.",
+                "Too many sign-in attempts from your address. Try again in {} minutes.",
                 self.retry_after_secs.div_ceil(60).max(1)
             ),
             LimitReason::User => format!(
-                "Too many failed sign-ins for this account. Try again in {} seconds.",
+                "Too many sign-in attempts for this account. Try again in {} seconds.",
                 self.retry_after_secs.max(1)
             ),
             LimitReason::Busy => {
@@ -305,7 +311,9 @@ pub enum ProxyUser {
 /// The places an admitted attempt holds; given back when it succeeds or was not evaluated.
 struct Reservation {
     addr: String,
-    user: Option<String>,
+    /// The pace this attempt is counted in: `("user", name)`, or `("device", token hash)`
+    /// when it carries a device cookie of that user.
+    user: Option<(&'static str, String)>,
 }
 
 /// The result of making sure a bootstrap administrator exists.
@@ -467,14 +475,22 @@ impl Identity {
         username: &str,
         password: &str,
         client_addr: &str,
+        device: Option<&str>,
     ) -> Result<SignIn, BackendError> {
         // A name the console could never have issued is counted against the address only:
         // no user row exists for it, and arbitrary text must not make limit rows.
         let name = Username::parse(username).ok();
-        let reservation = match self
-            .reserve(client_addr, name.as_ref().map(Username::as_str))
-            .await?
-        {
+        let pace = match &name {
+            Some(n) => match device {
+                Some(token) => match self.device_of(token, n.as_str()).await? {
+                    Some(key) => Some(("device", key)),
+                    None => Some(("user", limit_key(n.as_str()))),
+                },
+                None => Some(("user", limit_key(n.as_str()))),
+            },
+            None => None,
+        };
+        let reservation = match self.reserve(client_addr, pace).await? {
             Ok(r) => r,
             Err(limited) => return Ok(SignIn::Limited(limited)),
         };
@@ -543,7 +559,7 @@ impl Identity {
     async fn reserve(
         &self,
         addr: &str,
-        user: Option<&str>,
+        pace: Option<(&'static str, String)>,
     ) -> Result<Result<Reservation, Limited>, BackendError> {
         let addr = address_key(addr);
         if let Some(wait) = self.take_address(&addr).await? {
@@ -552,16 +568,13 @@ impl Identity {
                 retry_after_secs: wait,
             }));
         }
-        let reservation = Reservation {
-            addr,
-            user: user.map(limit_key),
-        };
-        let Some(user) = reservation.user.as_deref() else {
+        let reservation = Reservation { addr, user: pace };
+        let Some((scope, key)) = reservation.user.as_ref() else {
             return Ok(Ok(reservation));
         };
         let deadline = Instant::now() + USER_HOLD;
         loop {
-            let wait = match self.take_user(user).await {
+            let wait = match self.take_user(scope, key).await {
                 Ok(None) => return Ok(Ok(reservation)),
                 Ok(Some(wait)) => wait,
                 Err(e) => {
@@ -615,11 +628,12 @@ impl Identity {
         Ok(Some(secs.ceil().max(1.0) as u64))
     }
 
-    /// `None` when admitted, else how long until the user name's next slot.
-    async fn take_user(&self, user: &str) -> Result<Option<Duration>, BackendError> {
+    /// `None` when admitted, else how long until the user name's (or the device's) next
+    /// slot.
+    async fn take_user(&self, scope: &str, user: &str) -> Result<Option<Duration>, BackendError> {
         let admitted = sqlx::query_scalar!(
             r#"INSERT INTO sign_in_limits AS l (scope, key, attempts, window_start, last_at, next_at)
-               VALUES ('user', $1, 1, now(), now(), now())
+               VALUES ($6, $1, 1, now(), now(), now())
                ON CONFLICT (scope, key) DO UPDATE SET
                    attempts = CASE WHEN l.last_at <= now() - make_interval(mins => $2)
                                    THEN 1 ELSE l.attempts + 1 END,
@@ -638,7 +652,8 @@ impl Identity {
             LIMIT_WINDOW_MINUTES,
             USER_FREE_FAILURES,
             USER_DELAY_BASE_MS,
-            USER_DELAY_MAX_MS
+            USER_DELAY_MAX_MS,
+            scope
         )
         .fetch_optional(&self.pool)
         .await?;
@@ -647,8 +662,9 @@ impl Identity {
         }
         let secs = sqlx::query_scalar!(
             r#"SELECT EXTRACT(EPOCH FROM next_at - now())::float8 AS "secs!"
-               FROM sign_in_limits WHERE scope = 'user' AND key = $1"#,
-            user
+               FROM sign_in_limits WHERE scope = $2 AND key = $1"#,
+            user,
+            scope
         )
         .fetch_optional(&self.pool)
         .await?
@@ -660,10 +676,78 @@ impl Identity {
     /// An attempt that succeeded or was never evaluated stops counting against the limits.
     async fn give_back(&self, r: &Reservation) -> Result<(), BackendError> {
         self.give_back_one("addr", &r.addr).await?;
-        if let Some(user) = &r.user {
-            self.give_back_one("user", user).await?;
+        if let Some((scope, key)) = &r.user {
+            self.give_back_one(scope, key).await?;
         }
         Ok(())
+    }
+
+    /// The pace key of a device cookie that `username` signed in with (within
+    /// [`DEVICE_DAYS`]), or `None`: an unknown, foreign or malformed token counts for
+    /// nothing and the attempt is paced by the user name.
+    async fn device_of(&self, token: &str, username: &str) -> Result<Option<String>, BackendError> {
+        if token.len() != 43
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Ok(None);
+        }
+        let hash = device_hash(token);
+        let found = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM sign_in_devices d JOIN users u ON u.id = d.user_id
+                              WHERE d.token_hash = $1 AND u.username = $2
+                                AND d.last_used_at > now() - make_interval(days => $3)) AS "x!""#,
+            &hash[..],
+            username,
+            DEVICE_DAYS
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(found.then(|| hex::encode(hash)))
+    }
+
+    /// After a successful sign-in: keeps the device cookie the browser presented when it
+    /// is this user's (`None`: nothing to set), else makes a new one (`Some(token)`: set
+    /// it). At most [`DEVICES_PER_USER`] are kept per user.
+    pub async fn remember_device(
+        &self,
+        user_id: Uuid,
+        presented: Option<&str>,
+    ) -> Result<Option<String>, BackendError> {
+        if let Some(token) = presented {
+            let kept = sqlx::query!(
+                "UPDATE sign_in_devices SET last_used_at = now()
+                 WHERE token_hash = $1 AND user_id = $2",
+                &device_hash(token)[..],
+                user_id
+            )
+            .execute(&self.pool)
+            .await?;
+            if kept.rows_affected() == 1 {
+                return Ok(None);
+            }
+        }
+        let mut raw = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(raw.as_mut());
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.as_ref());
+        sqlx::query!(
+            "INSERT INTO sign_in_devices (token_hash, user_id) VALUES ($1, $2)",
+            &device_hash(&token)[..],
+            user_id
+        )
+        .execute(&self.pool)
+        .await?;
+        sqlx::query!(
+            "DELETE FROM sign_in_devices WHERE user_id = $1 AND token_hash NOT IN (
+                 SELECT token_hash FROM sign_in_devices WHERE user_id = $1
+                 ORDER BY last_used_at DESC LIMIT $2)",
+            user_id,
+            DEVICES_PER_USER
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(Some(token))
     }
 
     async fn give_back_one(&self, scope: &str, key: &str) -> Result<(), BackendError> {
@@ -759,6 +843,20 @@ impl Identity {
                     disabled: b.disabled,
                     session_epoch: b.session_epoch,
                 }));
+            }
+        }
+        if before.is_none() {
+            // A new SSO name that differs from a local account's only in case (`Admin` for
+            // `admin`) would read as that account in every list and record: refused too.
+            let local = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM users
+                                  WHERE lower(username) = lower($1) AND auth_source <> 'proxy') AS "x!""#,
+                username.as_str()
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            if local {
+                return Ok(ProxyUser::NameOfLocalAccount);
             }
         }
         let mut change = audit.begin_change().await?;
@@ -859,7 +957,8 @@ impl Identity {
             BackendError::Invalid { message, .. } => BackendError::invalid("new_password", message),
             other => other,
         })?;
-        let reservation = match self.reserve(client_addr, Some(&user.username)).await? {
+        let pace = Some(("user", limit_key(&user.username)));
+        let reservation = match self.reserve(client_addr, pace).await? {
             Ok(r) => r,
             Err(limited) => return Ok(PasswordChange::Limited(limited)),
         };
@@ -945,6 +1044,12 @@ fn address_key(addr: &str) -> String {
 }
 
 /// A limit row's key: at most 256 bytes, cut at a character boundary.
+/// What is stored of a device token: its SHA-256.
+fn device_hash(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).into()
+}
+
 fn limit_key(s: &str) -> String {
     let mut end = s.len().min(256);
     while !s.is_char_boundary(end) {

@@ -531,13 +531,16 @@ impl Vault {
         .ok_or(BackendError::NotFound("cloud account"))
     }
 
-    /// Re-encrypts every secret not under the active key; returns how many rows changed.
-    pub async fn rotate_keys(&self) -> Result<usize, BackendError> {
+    /// Re-encrypts every secret not under the active key, on the caller's connection (the
+    /// `rotate-keys` command runs it in an audit [`crate::audit::Change`], so it commits
+    /// with its record or not at all); returns how many rows changed.
+    pub async fn rotate_keys(&self, conn: &mut PgConnection) -> Result<usize, BackendError> {
         let rows = sqlx::query!(
-            "SELECT id, key_id, secret_nonce, secret_ciphertext FROM cloud_accounts WHERE key_id <> $1",
+            "SELECT id, key_id, secret_nonce, secret_ciphertext FROM cloud_accounts WHERE key_id <> $1
+             FOR UPDATE",
             self.keys.active_id()
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
         let mut n = 0;
         for r in rows {
@@ -554,7 +557,7 @@ impl Vault {
                 key_id,
                 r.key_id
             )
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
             n += 1;
         }

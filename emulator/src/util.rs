@@ -270,34 +270,10 @@ pub fn fmt_minute(ms: i64) -> String {
     )
 }
 
-/// Parses `YYYY-MM-DDThh:mmZ` or `YYYY-MM-DDThh:mm:ssZ` (UTC) into Unix milliseconds.
+/// Parses `YYYY-MM-DDThh:mmZ` or `YYYY-MM-DDThh:mm:ssZ` (UTC) into Unix milliseconds: the
+/// reference's rule, shared with the console ([`polardb::rules::api_time`]).
 pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let body = s.strip_suffix('Z')?;
-    let (date, clock) = body.split_once('T')?;
-    let mut d = date.split('-');
-    let (y, mo, da) = (d.next()?, d.next()?, d.next()?);
-    if d.next().is_some() || y.len() != 4 || mo.len() != 2 || da.len() != 2 {
-        return None;
-    }
-    let parts: Vec<&str> = clock.split(':').collect();
-    if !(parts.len() == 2 || parts.len() == 3) || parts.iter().any(|p| p.len() != 2) {
-        return None;
-    }
-    let num = |x: &str| -> Option<u32> {
-        if x.bytes().all(|b| b.is_ascii_digit()) {
-            x.parse().ok()
-        } else {
-            None
-        }
-    };
-    let month = time::Month::try_from(num(mo)? as u8).ok()?;
-    let date = time::Date::from_calendar_date(num(y)? as i32, month, num(da)? as u8).ok()?;
-    let second = if parts.len() == 3 { num(parts[2])? } else { 0 };
-    let clock =
-        time::Time::from_hms(num(parts[0])? as u8, num(parts[1])? as u8, second as u8).ok()?;
-    let t = time::PrimitiveDateTime::new(date, clock).assume_utc();
-    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+    polardb::rules::api_time(s.trim()).map(|secs| secs * 1000)
 }
 
 /// A required time parameter.

@@ -80,6 +80,10 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || o[0] == 0
                 || (o[0] == 100 && (64..128).contains(&o[1]))
                 || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+                // IETF protocol assignments 192.0.0.0/24 (incl. DS-Lite, NAT64 discovery)
+                // and the deprecated 6to4 relay anycast 192.88.99.0/24.
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || (o[0] == 192 && o[1] == 88 && o[2] == 99)
                 || o[0] >= 240
         }
         IpAddr::V6(v6) => {
@@ -194,6 +198,10 @@ mod tests {
             "2001:db8::1",
             "fd00::1",
             "fe80::1",
+            "192.0.0.1",
+            "192.0.0.170",
+            "192.88.99.1",
+            "::ffff:192.0.0.8",
         ] {
             assert!(is_private(ip(p)), "{p}");
         }

@@ -142,6 +142,8 @@ pub struct Resources {
     pub clusters: Vec<String>,
     /// Every node named; the gateway resolves each to its cluster.
     pub nodes: Vec<String>,
+    /// Every maintenance event named; the gateway resolves each to its cluster.
+    pub events: Vec<String>,
     pub endpoint: Option<String>,
     pub account: Option<String>,
     pub database: Option<String>,
@@ -321,6 +323,9 @@ impl Request {
                     Names::Account => r.account = Some(v.clone()),
                     Names::Database => r.database = Some(v.clone()),
                     Names::Backup => r.backup = Some(v.clone()),
+                    Names::Events => v.split(',').for_each(|e| push(&mut r.events, e)),
+                    // The call's own region, checked equal to it when parsed.
+                    Names::Region => {}
                 }
             }
         }
@@ -335,7 +340,7 @@ impl Request {
                     continue;
                 }
                 let each: Vec<&str> = match names {
-                    Names::Clusters | Names::Nodes => v.split(',').collect(),
+                    Names::Clusters | Names::Nodes | Names::Events => v.split(',').collect(),
                     _ => vec![v.as_str()],
                 };
                 for id in each {
@@ -345,6 +350,17 @@ impl Request {
                         Names::Endpoint => prefixed(id, "pe-"),
                         Names::Account | Names::Database => name_like(id),
                         Names::Backup => generic_id(id),
+                        Names::Events => event_id(id),
+                        Names::Region => {
+                            if Some(id) == self.region.as_ref().map(RegionId::as_str) {
+                                Ok(())
+                            } else {
+                                Err(format!(
+                                    "is not the region the call is made in ({}); the console decides on one region at a time, so call once per region",
+                                    self.region_str()
+                                ))
+                            }
+                        }
                     };
                     if let Err(rule) = rule {
                         return Err(RequestError::new(
@@ -376,7 +392,32 @@ impl Request {
                 ));
             }
         }
+        // Times in the API's form, and a range that does not end before it starts.
+        for (k, v) in &self.params {
+            if crate::rules::TIME_PARAMS.contains(&k.as_str()) {
+                if let Some(rule) = crate::rules::time_problem(v) {
+                    return Err(RequestError::new(
+                        k.clone(),
+                        format!("{:?} {rule}", shown(v)),
+                    ));
+                }
+            }
+        }
+        if let (Some(start), Some(end)) = (self.get("StartTime"), self.get("EndTime")) {
+            if let Some(rule) = crate::rules::range_problem(start, end) {
+                return Err(RequestError::new("EndTime", rule));
+            }
+        }
         Ok(())
+    }
+}
+
+/// A maintenance event's id: decimal digits (`Ids=111111,111112`, 16.3).
+fn event_id(id: &str) -> Result<(), String> {
+    if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("is not a maintenance event id (decimal digits)".into())
     }
 }
 
@@ -771,6 +812,68 @@ mod tests {
         // Missing required parameters are named.
         let e = refused("DeleteDBCluster", "cn-hangzhou", &[]);
         assert!(e.message.contains("DBClusterId"), "{e}");
+    }
+
+    #[test]
+    fn maintenance_events_regions_and_times_are_checked() {
+        let r = Request::parse(
+            "ModifyPendingMaintenanceAction",
+            "cn-hangzhou",
+            &p(&[
+                ("Ids", "111111,111112"),
+                ("SwitchTime", "2030-06-09T22:00:00Z"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(r.resources().events, vec!["111111", "111112"]);
+        assert_eq!(
+            refused(
+                "ModifyPendingMaintenanceAction",
+                "cn-hangzhou",
+                &[("Ids", "111111, 2"), ("SwitchTime", "2030-06-09T22:00Z")]
+            )
+            .field,
+            "Ids"
+        );
+        // The events' region is the call's region, never `all` or another one.
+        for region in ["all", "cn-beijing"] {
+            assert_eq!(
+                refused(
+                    "DescribePendingMaintenanceAction",
+                    "cn-hangzhou",
+                    &[("Region", region), ("TaskType", "all")]
+                )
+                .field,
+                "Region"
+            );
+        }
+        assert!(Request::parse(
+            "DescribePendingMaintenanceAction",
+            "cn-hangzhou",
+            &p(&[("Region", "cn-hangzhou"), ("TaskType", "all")])
+        )
+        .is_ok());
+        // Invalid dates are invalid input, not something to ask the API about.
+        let e = refused(
+            "DescribeBackups",
+            "cn-hangzhou",
+            &[
+                ("DBClusterId", "pc-a1"),
+                ("StartTime", "2026-13-45T99:99Z"),
+                ("EndTime", "2026-01-02T00:00Z"),
+            ],
+        );
+        assert_eq!(e.field, "StartTime");
+        let e = refused(
+            "DescribeBackups",
+            "cn-hangzhou",
+            &[
+                ("DBClusterId", "pc-a1"),
+                ("StartTime", "2026-01-02T00:00Z"),
+                ("EndTime", "2026-01-01T00:00Z"),
+            ],
+        );
+        assert_eq!(e.field, "EndTime");
     }
 
     #[test]

@@ -182,6 +182,79 @@ pub fn capacity_problem(
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// Times (DescribeTasks 6.5, DescribeBackups 14.3, ModifyPendingMaintenanceAction 16.3,
+// DescribeDBClusterPerformance 18.3, …): UTC, `yyyy-MM-ddTHH:mmZ`, and `…:ssZ` where the
+// reference's examples carry seconds (`SwitchTime=2020-06-09T22:00:00Z`).
+
+/// The request parameters that carry a time in the API's form.
+pub const TIME_PARAMS: &[&str] = &[
+    "StartTime",
+    "EndTime",
+    "SwitchTime",
+    "PlannedStartTime",
+    "PlannedEndTime",
+];
+
+/// Seconds since the Unix epoch of `yyyy-MM-ddTHH:mmZ` or `yyyy-MM-ddTHH:mm:ssZ` (UTC, a
+/// real calendar date and clock time), or `None`. Nothing is trimmed.
+pub fn api_time(s: &str) -> Option<i64> {
+    let body = s.strip_suffix('Z')?;
+    let (date, clock) = body.split_once('T')?;
+    let num = |x: &str, len: usize| -> Option<i64> {
+        (x.len() == len && x.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| x.parse().ok())
+            .flatten()
+    };
+    let mut d = date.split('-');
+    let (y, mo, da) = (num(d.next()?, 4)?, num(d.next()?, 2)?, num(d.next()?, 2)?);
+    let mut c = clock.split(':');
+    let (h, mi) = (num(c.next()?, 2)?, num(c.next()?, 2)?);
+    let sec = match c.next() {
+        Some(x) => num(x, 2)?,
+        None => 0,
+    };
+    if d.next().is_some() || c.next().is_some() {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in).contains(&da) || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + da - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec)
+}
+
+/// What is wrong with a time parameter's value, or nothing.
+pub fn time_problem(s: &str) -> Option<String> {
+    api_time(s).is_none().then(|| {
+        "is not a UTC time of the form yyyy-MM-ddTHH:mmZ or yyyy-MM-ddTHH:mm:ssZ".to_string()
+    })
+}
+
+/// The API's rule on a range (error `InvalidStartTimeAndEndTime.Malformed`): the end may
+/// not be before the start.
+pub fn range_problem(start: &str, end: &str) -> Option<String> {
+    match (api_time(start), api_time(end)) {
+        (Some(s), Some(e)) if e < s => Some("must be later than or equal to StartTime".into()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +311,29 @@ mod tests {
                 .unwrap()
                 .contains("pc-1 would carry 21")
         );
+    }
+
+    #[test]
+    fn times_are_real_utc_times_in_the_api_form() {
+        assert_eq!(api_time("1970-01-01T00:00Z"), Some(0));
+        assert_eq!(api_time("2020-06-09T22:00:00Z"), Some(1_591_740_000));
+        assert_eq!(api_time("2024-02-29T12:30Z"), Some(1_709_209_800));
+        for bad in [
+            "2026-13-45T99:99Z",
+            "2023-02-29T00:00Z",
+            "2020-06-09T24:00Z",
+            "2020-06-09T22:00",
+            " 2020-06-09T22:00Z",
+            "2020-06-09T22:00Z ",
+            "2020-6-09T22:00Z",
+            "2020-06-09T22:00:00:00Z",
+            "2020-06-09 22:00Z",
+            "+020-06-09T22:00Z",
+            "",
+        ] {
+            assert!(time_problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(range_problem("2020-06-09T22:00Z", "2020-06-09T21:59Z").is_some());
+        assert!(range_problem("2020-06-09T22:00Z", "2020-06-09T22:00:00Z").is_none());
     }
 }

@@ -257,6 +257,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     let ctx_backend = backend.clone();
     let limits = app::api::ssr::SessionLimits {
         absolute_secs: config.session_absolute_hours * 3600,
+        secure_cookies: secure,
     };
     let web_state = web::WebState {
         backend: backend.clone(),

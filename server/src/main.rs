@@ -202,18 +202,21 @@ async fn main() -> ExitCode {
             };
             let vault = backend::vault::Vault::new(pool.clone(), config.master_keys.clone());
             let audit = cli_audit(&config, pool);
+            // One transaction: every secret, the chain key and the record of the rotation
+            // commit together, or nothing does.
             let rotated = async {
-                let n = vault.rotate_keys().await?;
+                let mut change = audit.begin_change().await?;
+                let n = vault.rotate_keys(change.conn()).await?;
                 // The audit chain's key is re-wrapped too: it stays the same key, so every
                 // MAC made before the rotation still verifies.
-                let rewrapped = audit.rewrap_key().await?;
+                let rewrapped = audit.rewrap_key(change.conn()).await?;
                 let mut e = backend::audit::Event::security(
                     cli_actor("rotate-keys"),
                     "MasterKeyRotated",
                     backend::audit::Outcome::Ok,
                 );
                 e.params = serde_json::json!({"key_id": config.master_keys.active_id(), "cloud_accounts": n, "audit_key": rewrapped});
-                audit.append(&e).await?;
+                change.commit(&e).await?;
                 Ok::<_, backend::BackendError>(n)
             };
             match rotated.await {
@@ -224,8 +227,12 @@ async fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(e @ backend::BackendError::Crypto) => {
+                    eprintln!("polar-console: {e}; nothing was re-encrypted (is every old key listed in old_master_keys?)");
+                    ExitCode::from(1)
+                }
                 Err(e) => {
-                    eprintln!("polar-console: {e} (is every old key listed in old_master_keys?)");
+                    eprintln!("polar-console: {e}; nothing was re-encrypted");
                     ExitCode::from(1)
                 }
             }

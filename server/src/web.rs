@@ -352,23 +352,56 @@ pub async fn errors(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// All values of the first configured header that is present; `Err` when it appears twice.
-fn header_value(headers: &HeaderMap, names: &[String]) -> Result<Option<String>, ()> {
-    for name in names {
+/// The identity header that is present among `names`, as (its place in the list, its
+/// value); `Err` when it appears twice or when two of the names are present (a proxy that
+/// writes one of them passes the others through from the browser, so two that disagree
+/// are refused, never resolved).
+fn header_value(headers: &HeaderMap, names: &[String]) -> Result<Option<(usize, String)>, ()> {
+    let mut found = None;
+    for (i, name) in names.iter().enumerate() {
         let values: Vec<_> = headers.get_all(name.as_str()).iter().collect();
         match values.len() {
             0 => continue,
-            1 => {
-                return Ok(values[0]
-                    .to_str()
-                    .ok()
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty()))
+            1 if found.is_none() => {
+                found = Some((
+                    i,
+                    values[0]
+                        .to_str()
+                        .ok()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                ))
             }
             _ => return Err(()),
         }
     }
-    Ok(None)
+    Ok(found.and_then(|(i, v)| v.map(|v| (i, v))))
+}
+
+/// A header name's family: what comes before its last `-`, lower-cased (`x-forwarded` for
+/// oauth2-proxy's `X-Forwarded-User`, `remote` for Authelia's `Remote-User`,
+/// `x-auth-request` for `X-Auth-Request-Email`).
+fn family(name: &str) -> String {
+    name.rsplit_once('-')
+        .map(|(f, _)| f)
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// The e-mail, groups or display name header, taken only from the family of the user
+/// header (`user_header`). One of another family is refused (`Err`): a proxy that writes
+/// its own family passes the others through from the browser, so `Remote-User` from the
+/// proxy with `X-Forwarded-Groups: dba` from the browser must not make an administrator.
+fn family_value(
+    headers: &HeaderMap,
+    names: &[String],
+    user_header: &str,
+) -> Result<Option<String>, ()> {
+    match header_value(headers, names)? {
+        None => Ok(None),
+        Some((i, v)) if family(&names[i]) == family(user_header) => Ok(Some(v)),
+        Some(_) => Err(()),
+    }
 }
 
 /// The role a set of groups maps to: the most powerful match, else the default.
@@ -402,34 +435,38 @@ pub async fn proxy_identity(
         return next.run(req).await;
     }
     let headers = req.headers();
-    let user = match header_value(headers, &ws.proxy.user_headers) {
+    let refused = |why: &'static str| {
+        tracing::warn!(why, "proxy identity headers refused");
+        (StatusCode::BAD_REQUEST, why).into_response()
+    };
+    let (which, user) = match header_value(headers, &ws.proxy.user_headers) {
         Err(()) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "The identity header appears more than once.",
+            return refused(
+                "The identity header appears more than once, or under more than one name.",
             )
-                .into_response()
         }
         Ok(None) => return next.run(req).await,
         Ok(Some(u)) => u,
     };
+    if user.contains(',') {
+        // A proxy joins repeated headers with commas: `admin,ssobob` is two names, not one.
+        return refused("The identity header carries more than one user name.");
+    }
     let Ok(username) = Username::parse(&user) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "The identity header does not carry a valid user name.",
-        )
-            .into_response();
+        return refused("The identity header does not carry a valid user name.");
     };
-    let email = header_value(headers, &ws.proxy.email_headers)
-        .ok()
-        .flatten();
-    let name = header_value(headers, &ws.proxy.name_headers)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| username.as_str().to_string());
-    let groups: Vec<String> = header_value(headers, &ws.proxy.groups_headers)
-        .ok()
-        .flatten()
+    let user_header = ws.proxy.user_headers[which].as_str();
+    let (Ok(email), Ok(name), Ok(groups)) = (
+        family_value(headers, &ws.proxy.email_headers, user_header),
+        family_value(headers, &ws.proxy.name_headers, user_header),
+        family_value(headers, &ws.proxy.groups_headers, user_header),
+    ) else {
+        return refused(
+            "The identity headers come from more than one proxy family (or one appears twice).",
+        );
+    };
+    let name = name.unwrap_or_else(|| username.as_str().to_string());
+    let groups: Vec<String> = groups
         .map(|g| {
             g.split(',')
                 .map(|s| s.trim().to_string())
@@ -572,6 +609,32 @@ mod tests {
             h.append(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn identity_headers_come_from_one_family() {
+        let names = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let users = names(&["X-Forwarded-User", "Remote-User"]);
+        let groups = names(&["X-Forwarded-Groups", "Remote-Groups"]);
+        // Two user headers of different names: refused, never resolved.
+        let h = headers(&[("remote-user", "carol"), ("x-forwarded-user", "admin")]);
+        assert_eq!(header_value(&h, &users), Err(()));
+        // The user from Authelia's family, groups from the browser's other family.
+        let h = headers(&[("remote-user", "carol"), ("x-forwarded-groups", "dba")]);
+        assert_eq!(header_value(&h, &users), Ok(Some((1, "carol".into()))));
+        assert_eq!(family_value(&h, &groups, "Remote-User"), Err(()));
+        let h = headers(&[("remote-user", "carol"), ("remote-groups", "dev")]);
+        assert_eq!(
+            family_value(&h, &groups, "Remote-User"),
+            Ok(Some("dev".into()))
+        );
+        let h = headers(&[
+            ("remote-user", "carol"),
+            ("remote-groups", "dev"),
+            ("x-forwarded-groups", "dba"),
+        ]);
+        assert_eq!(family_value(&h, &groups, "Remote-User"), Err(()));
+        assert_eq!(family("X-Auth-Request-Email"), "x-auth-request");
     }
 
     #[test]

@@ -267,12 +267,18 @@ impl TestApp {
     }
 }
 
-/// `name=value` of the first Set-Cookie header.
+/// `name=value` of the session cookie a response sets.
 pub fn cookie_of(res: &reqwest::Response) -> Option<String> {
+    named_cookie(res, "polar_session")
+}
+
+/// `name=value` of the cookie a response sets whose name ends with `name` (so with or
+/// without the `__Host-` prefix).
+pub fn named_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .next()
+        .find(|c| c.split('=').next().is_some_and(|n| n.ends_with(name)))
 }

@@ -747,7 +747,9 @@ async fn the_audit_key_survives_a_master_key_rotation() {
             .with_old("k1", MasterKeys::decode_key("k", MASTER_KEY).unwrap()),
     );
     let audit = Audit::with_keys(app.pool.clone(), rotated, backend::metrics::Metrics::new());
-    assert!(audit.rewrap_key().await.unwrap());
+    let mut conn = app.pool.acquire().await.unwrap();
+    assert!(audit.rewrap_key(&mut conn).await.unwrap());
+    drop(conn);
     // The new master key alone verifies everything written before and after.
     let only_new = Audit::with_keys(
         app.pool.clone(),
@@ -837,4 +839,122 @@ async fn a_proxy_user_is_not_created_or_raised_without_its_record() {
     let (status, _) = visit("dba").await;
     assert_eq!(status, 200);
     assert_eq!(records_of(&app, "UserRoleChanged").await, 1);
+}
+
+/// An audit check that fails only at COMMIT (a deferred constraint trigger, as a stand-in
+/// for a store that refuses the transaction at its end): nothing is committed and the
+/// answer is 503, not 500.
+#[tokio::test]
+async fn a_record_refused_at_commit_answers_503_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    app.user_with_role("gwen", "viewer").await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'gwen'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    for sql in [
+        "CREATE OR REPLACE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.action = 'UserRoleChanged' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+             RETURN NEW;
+         END $$",
+        "CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON audit_events
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()",
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.unwrap();
+    }
+    let res = app
+        .call_form(
+            &admin,
+            "set_user_role",
+            &[("id", &id.to_string()), ("role", "admin")],
+        )
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("nothing was"), "the answer says so: {body}");
+    assert_eq!(role_of(&app, "gwen").await, "viewer");
+    assert_eq!(records_of(&app, "UserRoleChanged").await, 0);
+}
+
+/// `rotate-keys` re-encrypts nothing unless its record is written with it.
+#[tokio::test]
+async fn rotate_keys_changes_nothing_without_its_record() {
+    let app = TestApp::spawn().await;
+    const K2: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+    let under = |app: &TestApp, key: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM cloud_accounts WHERE key_id = $1")
+                .bind(key)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let before = under(&app, "k1").await;
+    assert!(before >= 1, "the sandbox account is under k1");
+    let rotate = || {
+        tokio::process::Command::new(console_binary())
+            .arg("rotate-keys")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("POLAR_DATABASE_URL", &app.console_database_url)
+            .env("POLAR_MASTER_KEY_ID", "k2")
+            .env("POLAR_MASTER_KEY", K2)
+            .env("POLAR_OLD_MASTER_KEYS", format!("k1:{MASTER_KEY}"))
+            .output()
+    };
+    fail_audit_of(&app, "MasterKeyRotated").await;
+    let out = rotate().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was re-encrypted"), "{stderr}");
+    assert!(
+        !stderr.contains("old_master_keys"),
+        "not a key problem: {stderr}"
+    );
+    assert_eq!(under(&app, "k1").await, before, "secrets were re-encrypted");
+    assert_eq!(under(&app, "k2").await, 0);
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM audit_key WHERE id = 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(key_id, "k1", "the chain key was re-wrapped");
+
+    heal_audit(&app).await;
+    let out = rotate().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(under(&app, "k1").await, 0);
+    assert_eq!(under(&app, "k2").await, before);
+    assert_eq!(records_of(&app, "MasterKeyRotated").await, 1);
+}
+
+/// The owner empties the whole trail (records, key, head, checkpoints): an empty trail on a
+/// console that has users is not intact.
+#[tokio::test]
+async fn an_emptied_trail_does_not_verify() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 2).await;
+    let mut su = superuser(&app).await;
+    for table in [
+        "audit_events",
+        "audit_key",
+        "audit_head",
+        "audit_checkpoints",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *su)
+            .await
+            .unwrap();
+    }
+    drop(su);
+    let (_, problem) = broken(audit_of(&app).verify().await.unwrap());
+    assert!(problem.contains("empty"), "{problem}");
 }

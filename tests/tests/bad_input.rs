@@ -256,6 +256,45 @@ async fn bad_input_gets_4xx_with_the_field_named() {
                 "action": "DescribeRegions", "params": [],
             })),
         ),
+        Row::new(
+            "a NUL byte in the cloud account's name",
+            400,
+            "account",
+            post(&app, &admin, "call_api").json(&json!({
+                "account": "sand\u{0}box", "region": "cn-hangzhou",
+                "action": "DescribeDBClusterAttribute", "params": [["DBClusterId", &cluster]],
+            })),
+        ),
+        Row::new(
+            "a date that is no date",
+            400,
+            "StartTime",
+            call_api(
+                &app,
+                &admin,
+                "DescribeBackups",
+                &[
+                    ("DBClusterId", &cluster),
+                    ("StartTime", "2026-13-45T99:99Z"),
+                    ("EndTime", "2026-01-02T00:00Z"),
+                ],
+            ),
+        ),
+        Row::new(
+            "a range that ends before it starts",
+            400,
+            "EndTime",
+            call_api(
+                &app,
+                &admin,
+                "DescribeBackups",
+                &[
+                    ("DBClusterId", &cluster),
+                    ("StartTime", "2026-01-02T00:00Z"),
+                    ("EndTime", "2026-01-01T00:00Z"),
+                ],
+            ),
+        ),
         // The API's own refusals keep their 4xx and carry its code.
         Row::new(
             "an unknown cluster (API 404)",
@@ -293,6 +332,32 @@ async fn bad_input_gets_4xx_with_the_field_named() {
     .await
     .unwrap();
     assert_eq!(denied, 1);
+    // Every refusal of the console's own is audited, in the order sent: the NUL in an id,
+    // the unknown and the malformed cloud account, the dates, the unknown cluster.
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, error_message FROM audit_events
+         WHERE action IN ('DescribeBackups', 'DescribeRegions', 'DescribeDBClusterAttribute')
+         AND outcome = 'denied' AND actor_name = 'admin' ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let fields: Vec<&str> = refused
+        .iter()
+        .map(|(_, m)| m.as_deref().unwrap_or("").split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "DBClusterId",
+            "account",
+            "account",
+            "StartTime",
+            "EndTime",
+            "DBClusterId"
+        ],
+        "{refused:?}"
+    );
 }
 
 /// A stand-in for the API: DescribeRegions answers, ModifyDBClusterMaintainTime gets no

@@ -12,6 +12,9 @@ const REGION: &str = "cn-hangzhou";
 /// A call and the status it must get: region, action, parameters, status.
 type Case<'a> = (String, &'a str, Vec<(&'a str, &'a str)>, u16);
 
+/// A call in the test's region: parameters, action, status.
+type EventCase<'a> = (Vec<(&'a str, &'a str)>, &'a str, u16);
+
 /// Calls `action` through `/api/call_api`; the status and the body.
 async fn call(
     app: &TestApp,
@@ -298,6 +301,99 @@ async fn role_user(app: &TestApp, admin: &str, name: &str, policy: &Value) -> St
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     app.user_with_role(&format!("u-{name}"), name).await
+}
+
+/// A maintenance event names no cluster itself: the gateway reads which cluster each event
+/// is of, and decides on that cluster (a Deny on it holds). The events' own `Region`
+/// parameter is the call's region, never `all`. Each refusal is audited.
+#[tokio::test]
+async fn maintenance_events_are_decided_on_their_clusters() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let events = answer(
+        &app,
+        &admin,
+        "DescribePendingMaintenanceAction",
+        &[("Region", REGION), ("TaskType", "all")],
+    )
+    .await;
+    let event = &events["Items"][0];
+    let target = event["DBClusterId"]
+        .as_str()
+        .expect("a pending event")
+        .to_string();
+    let id = event["Id"].as_i64().unwrap().to_string();
+    let switch_before = event["SwitchTime"].clone();
+    let u = role_user(
+        &app,
+        &admin,
+        "all-but-target",
+        &json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"],
+             "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{target}")]}]}),
+    )
+    .await;
+    // A time the API would take (before the event's deadline), so that only the decision
+    // stands between the call and the event.
+    let deadline = event["Deadline"].as_str().unwrap().to_string();
+    let later = deadline.as_str();
+    let cases: Vec<EventCase> = vec![
+        (
+            vec![("Ids", &id), ("SwitchTime", later)],
+            "ModifyPendingMaintenanceAction",
+            403,
+        ),
+        (
+            vec![("Ids", "987654321"), ("SwitchTime", later)],
+            "ModifyPendingMaintenanceAction",
+            404,
+        ),
+        (
+            vec![("Ids", &id), ("SwitchTime", "2026-13-45T99:99Z")],
+            "ModifyPendingMaintenanceAction",
+            400,
+        ),
+        (
+            vec![("Region", "all"), ("TaskType", "all")],
+            "DescribePendingMaintenanceAction",
+            400,
+        ),
+        (
+            vec![("Region", "cn-shanghai"), ("TaskType", "all")],
+            "DescribePendingMaintenanceAction",
+            400,
+        ),
+    ];
+    for (params, action, expected) in &cases {
+        let (status, body) = call(&app, &u, REGION, action, params).await;
+        assert_eq!(status, *expected, "{action} {params:?}: {body}");
+    }
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name = 'u-all-but-target' AND outcome = 'denied'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        denied as usize,
+        cases.len(),
+        "one denied record per refusal"
+    );
+    let after = answer(
+        &app,
+        &admin,
+        "DescribePendingMaintenanceAction",
+        &[("Region", REGION), ("TaskType", "all")],
+    )
+    .await;
+    let same = after["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["Id"].as_i64().map(|i| i.to_string()) == Some(id.clone()))
+        .expect("the event is still pending");
+    assert_eq!(same["SwitchTime"], switch_before, "the event was moved");
 }
 
 /// A cluster is decided on where it is. Many actions name a cluster by its id alone and

@@ -309,6 +309,24 @@ async fn every_action_for_every_role_matches_the_policy() {
     // A real node of the region: node-addressed calls are decided on the node's cluster,
     // which the gateway reads from the API.
     let node = first_node(&app, &admin, &region).await;
+    // A real pending maintenance event of the region: an event is decided on its cluster,
+    // which the gateway reads from the API too.
+    let res = app
+        .call_json(
+            &admin,
+            "call_api",
+            serde_json::json!({"account": "sandbox", "region": region,
+                "action": "DescribePendingMaintenanceAction",
+                "params": [["Region", region], ["TaskType", "all"]]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let answer: serde_json::Value = res.json().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(answer["json"].as_str().unwrap()).unwrap();
+    let event = body["Items"][0]["Id"]
+        .as_i64()
+        .expect("a pending event in the region")
+        .to_string();
     // Each action as a valid canonical request (its typed skeleton, ids filled in), so
     // that the answer is the decision's, not a refusal of the parameters.
     let params_of = |action: &str| -> Vec<(String, String)> {
@@ -323,6 +341,13 @@ async fn every_action_for_every_role_matches_the_policy() {
                     "AccountName" => "matrixuser".into(),
                     "DBName" => "matrixdb".into(),
                     "BackupId" => "1".into(),
+                    "Ids" => event.clone(),
+                    "Region" => region.clone(),
+                    // Times in the API's form; a switch time in the past, which the API
+                    // refuses, so that an allowed call changes nothing.
+                    "SwitchTime" => "2000-01-01T00:00:00Z".into(),
+                    "StartTime" | "PlannedStartTime" => "2026-01-01T00:00Z".into(),
+                    "EndTime" | "PlannedEndTime" => "2026-01-02T00:00Z".into(),
                     _ => v,
                 };
                 (k, v)

@@ -299,4 +299,147 @@ async fn an_sso_user_named_like_a_local_account_is_refused_and_audited() {
         .unwrap();
     assert_eq!(res.status(), 200);
     app.sign_in_admin().await;
+
+    // A case variant of the local name is refused too; so is a header that carries two
+    // names (a proxy joins repeated headers with commas). Neither makes a user.
+    for (header, status) in [("Admin", 403), ("admin,ssobob", 400), ("ssobob,admin", 400)] {
+        let res = app
+            .http
+            .get(format!("{}/clusters", app.base))
+            .header("x-forwarded-user", header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{header}");
+    }
+    // Headers of two proxy families: the browser's cannot add groups to the proxy's user.
+    for extra in [
+        ("x-forwarded-user", "ssobob"),
+        ("x-forwarded-groups", "dba"),
+    ] {
+        let res = app
+            .http
+            .get(format!("{}/clusters", app.base))
+            .header("remote-user", "carol")
+            .header("remote-groups", "developers")
+            .header(extra.0, extra.1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{extra:?}");
+    }
+    let made: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users
+         WHERE lower(username) = 'admin' OR username LIKE '%,%' OR username = 'carol'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(made, 1, "only the local administrator");
+}
+
+/// A guesser spread over many addresses slows the user name down; the real user, on a
+/// browser that signed in as them before (its device cookie), is paced on their own and
+/// gets in at once. A forged or foreign device cookie counts for nothing.
+#[tokio::test]
+async fn a_distributed_guesser_does_not_hold_off_the_real_users_browser() {
+    let app = console(&[]).await;
+    let action = app.sign_in_action().await;
+    let gina = app.user_with_role("gina", "viewer").await;
+    drop(gina);
+    // Yesterday: the real user signed in on this browser, and gina on hers.
+    let res = sign_in_from(&app, &action, REAL_USER, "admin", &app.admin_password).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let device = tests::named_cookie(&res, "polar_device").expect("a device cookie");
+    let res = sign_in_from(&app, &action, REAL_USER, "gina", "gina-password-123").await;
+    let ginas_device = tests::named_cookie(&res, "polar_device").expect("a device cookie");
+
+    // Today: wrong passwords for `admin` from many addresses (two each, so no address
+    // limit is reached), until the user name's pace refuses them.
+    let mut paced = false;
+    for i in 0..40 {
+        let addr = format!("203.0.113.{}", 10 + i / 2);
+        let res = sign_in_from(&app, &action, &addr, "admin", "guessed-password").await;
+        match res.status().as_u16() {
+            401 => {}
+            429 => {
+                paced = true;
+                break;
+            }
+            other => panic!("a wrong password answered {other}"),
+        }
+    }
+    assert!(paced, "the guesser was never slowed down");
+    // Let the guesser's delay grow past the time an attempt is held.
+    sqlx::query(
+        "UPDATE sign_in_limits SET next_at = now() + interval '10 minutes' WHERE scope = 'user'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let from_browser = |cookie: String| {
+        let app = &app;
+        let action = action.clone();
+        async move {
+            app.http
+                .post(format!("{}{action}", app.base))
+                .header("origin", &app.base)
+                .header("accept", "text/html")
+                .header("x-forwarded-for", REAL_USER)
+                .header("cookie", cookie)
+                .form(&[
+                    ("username", "admin"),
+                    ("password", app.admin_password.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Without the device cookie, or with a forged or another user's, the pace holds.
+    let forged = format!("{}={}", device.split('=').next().unwrap(), "A".repeat(43));
+    for cookie in [String::new(), forged, ginas_device] {
+        let res = from_browser(cookie.clone()).await;
+        assert_eq!(res.status(), 429, "with {cookie:?}");
+    }
+    // With it, the right password gets in at once, and the session works.
+    let started = Instant::now();
+    let res = from_browser(device.clone()).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let session = cookie_of(&res).expect("a session");
+    let res = app
+        .http
+        .get(format!("{}/clusters", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A device cookie does not buy wrong passwords: they are paced on the device, and the
+    // address limit still holds.
+    let mut refused = false;
+    for _ in 0..12 {
+        let res = app
+            .http
+            .post(format!("{}{action}", app.base))
+            .header("origin", &app.base)
+            .header("accept", "text/html")
+            .header("x-forwarded-for", REAL_USER)
+            .header("cookie", &device)
+            .form(&[("username", "admin"), ("password", "still-guessing")])
+            .send()
+            .await
+            .unwrap();
+        if res.status() == 429 {
+            refused = true;
+            break;
+        }
+        assert_eq!(res.status(), 401);
+    }
+    assert!(
+        refused,
+        "wrong passwords with a device cookie were never limited"
+    );
 }

@@ -43,7 +43,9 @@ async fn rotation_leaves_every_row_readable_under_the_new_key() {
             MasterKeys::decode_key("k", tests::MASTER_KEY).unwrap(),
         )),
     );
-    let n = both.rotate_keys().await.unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    let n = both.rotate_keys(&mut conn).await.unwrap();
+    drop(conn);
     assert_eq!(n, 6, "five new accounts and the sandbox");
     let only_new = Vault::new(app.pool.clone(), Arc::new(keys("k2", K2))).with_outbound(
         backend::outbound::OutboundPolicy {

@@ -37,15 +37,23 @@ async fn session_cookie_has_the_safe_attributes() {
     let app = TestApp::spawn().await;
     let res = app.post_sign_in("admin", &app.admin_password.clone()).await;
     assert_eq!(res.status(), 302);
-    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(
-        set_cookie.starts_with("__Host-polar_session="),
-        "{set_cookie}"
-    );
-    for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
-        assert!(set_cookie.contains(attr), "missing {attr}: {set_cookie}");
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    // The session, and the device cookie that paces this browser's sign-ins on its own.
+    for name in ["__Host-polar_session=", "__Host-polar_device="] {
+        let set_cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {cookies:?}"));
+        for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+            assert!(set_cookie.contains(attr), "missing {attr}: {set_cookie}");
+        }
+        assert!(!set_cookie.contains("Domain="), "{set_cookie}");
     }
-    assert!(!set_cookie.contains("Domain="), "{set_cookie}");
 }
 
 #[tokio::test]

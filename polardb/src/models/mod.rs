@@ -148,6 +148,12 @@ pub enum Names {
     Database,
     /// A backup set of the cluster named beside it.
     Backup,
+    /// A region named by a parameter of its own (DescribePendingMaintenanceAction's
+    /// `Region`): it must be the region the call is made in, which the decision is on.
+    Region,
+    /// Maintenance-event ids separated by commas (ModifyPendingMaintenanceAction's `Ids`);
+    /// the gateway resolves each to its cluster.
+    Events,
 }
 
 /// One entry of the action catalogue.
@@ -347,9 +353,9 @@ catalogue! {
     UntagResources => Region [ResourceId: Cluster],
     ListTagResources => Region [ResourceId: Cluster],
     // 16 pending maintenance events
-    DescribePendingMaintenanceAction => Region [],
+    DescribePendingMaintenanceAction => Region [Region: Region],
     DescribePendingMaintenanceActions => Region [],
-    ModifyPendingMaintenanceAction => Region [],
+    ModifyPendingMaintenanceAction => Region [Ids: Events],
     // 17 scheduled tasks
     DescribeScheduleTasks => Region [DBClusterId: Cluster],
     CancelScheduleTasks => Cluster [DBClusterId: Cluster],
