@@ -1,0 +1,196 @@
+//! Signing in and out, the password, and who is signed in.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+use crate::AppError;
+
+/// The signed-in user as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDto {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// What the top bar offers: the user, the cloud accounts and the regions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleInfo {
+    pub user: UserDto,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn whoami() -> Result<Option<UserDto>, AppError> {
+    match ssr::require_user().await {
+        Ok((_, u)) => Ok(Some(ssr::user_dto(&u))),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The user, cloud accounts and regions for the top bar.
+#[server]
+pub async fn console_context() -> Result<ConsoleInfo, AppError> {
+    let (backend, user) = ssr::require_user().await?;
+    let caller = ssr::caller(&backend, &user).await?;
+    let (accounts, regions) = backend.gateway.choices(&caller).await?;
+    Ok(ConsoleInfo {
+        user: ssr::user_dto(&user),
+        accounts,
+        regions,
+    })
+}
+
+/// Signs in with a local account; cycles the session id. Attempts are counted before the
+/// password is checked: too many failures from one address get 429 (with `Retry-After`)
+/// until the window ends; a user name with many failures is slowed down, not locked.
+#[server]
+pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    use backend::audit::{Event, Outcome};
+    use backend::identity::SignIn;
+    let backend = expect_context::<backend::Backend>();
+    let username = username.trim().to_string();
+    if username.is_empty() {
+        return Err(AppError::Invalid {
+            field: "username".into(),
+            message: "is required".into(),
+        });
+    }
+    let mut actor = ssr::actor(None).await;
+    actor.name = backend::audit::safe_text(&username, 128);
+    actor.auth_method = "local".into();
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    let device = ssr::device_cookie();
+    match backend
+        .identity
+        .sign_in(&username, &password, &addr, device.as_deref())
+        .await?
+    {
+        SignIn::SignedIn(user) => {
+            if let Some(token) = backend
+                .identity
+                .remember_device(user.id, device.as_deref())
+                .await?
+            {
+                ssr::set_device_cookie(&token);
+            }
+            let session = ssr::session().await?;
+            let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
+            session.cycle_id().await.map_err(unavailable)?;
+            ssr::start_session(&session, &user)
+                .await
+                .map_err(unavailable)?;
+            backend.identity.signed_in(user.id).await?;
+            actor.user_id = Some(user.id);
+            backend
+                .audit
+                .append(&Event::security(actor, "SignIn", Outcome::Ok))
+                .await?;
+            leptos_axum::redirect("/clusters");
+            Ok(())
+        }
+        SignIn::Failed => {
+            let _ = backend
+                .audit
+                .append(&Event::security(actor, "SignInFailed", Outcome::Denied))
+                .await;
+            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
+            }
+            Err(AppError::SignInFailed("Wrong username or password.".into()))
+        }
+        SignIn::Limited(limited) => Err(ssr::too_many(&limited, &actor)),
+    }
+}
+
+/// Signs out: the session ends on the server at once.
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    if let Ok((backend, user)) = ssr::require_user().await {
+        let actor = ssr::actor(Some(&user)).await;
+        let _ = backend
+            .audit
+            .append(&backend::audit::Event::security(
+                actor,
+                "SignOut",
+                backend::audit::Outcome::Ok,
+            ))
+            .await;
+    }
+    let session = ssr::session().await?;
+    session
+        .flush()
+        .await
+        .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}
+
+/// Changes the signed-in user's own password: the current one, the new one twice.
+/// Every other session of the user ends; this one continues under a new id. Wrong current
+/// passwords count against the same limits as failed sign-ins.
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    use backend::identity::PasswordChange;
+    let (backend, mut user) = ssr::require_user().await?;
+    if new_password != confirm_password {
+        return Err(AppError::Invalid {
+            field: "confirm_password".into(),
+            message: "does not match the new password".into(),
+        });
+    }
+    let actor = ssr::actor(Some(&user)).await;
+    let addr = actor.client_addr.clone().unwrap_or_default();
+    let changed = backend
+        .identity
+        .change_password(&user, &current_password, &new_password, &addr)
+        .await;
+    let hash = match changed {
+        Ok(PasswordChange::Checked(hash)) => hash,
+        Ok(PasswordChange::Limited(limited)) => return Err(ssr::too_many(&limited, &actor)),
+        Err(e) => {
+            if matches!(&e, backend::BackendError::Invalid { field, .. } if *field == "current_password")
+            {
+                let _ = backend
+                    .audit
+                    .append(&backend::audit::Event::security(
+                        actor,
+                        "PasswordChangeFailed",
+                        backend::audit::Outcome::Denied,
+                    ))
+                    .await;
+            }
+            return Err(e.into());
+        }
+    };
+    // The new password commits together with its audit record, or not at all.
+    let mut change = backend.audit.begin_change().await?;
+    let epoch = backend
+        .identity
+        .store_password(change.conn(), &user, hash)
+        .await?;
+    change
+        .commit(&backend::audit::Event::security(
+            actor,
+            "PasswordChanged",
+            backend::audit::Outcome::Ok,
+        ))
+        .await?;
+    user.session_epoch = epoch;
+    let session = ssr::session().await?;
+    let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
+    session.cycle_id().await.map_err(unavailable)?;
+    ssr::start_session(&session, &user)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
