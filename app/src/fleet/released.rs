@@ -5,18 +5,81 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use polardb::models::{DBClusterWithBackups, DetachedBackup};
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
 use crate::kit::{human_bytes, human_time, pay_type_label, Empty, ErrorBox, Loading, StatusBadge};
 use crate::AppError;
 
+/// A released cluster as the page shows it (from DescribeDBClustersWithBackups).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReleasedInfo {
+    pub db_cluster_id: String,
+    pub db_cluster_description: String,
+    pub db_cluster_status: String,
+    pub region_id: String,
+    pub zone_id: String,
+    pub db_type: String,
+    pub db_version: String,
+    pub db_node_class: String,
+    pub pay_type: String,
+    pub create_time: String,
+    pub deleted_time: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<polardb::models::DBClusterWithBackups> for ReleasedInfo {
+    fn from(c: polardb::models::DBClusterWithBackups) -> Self {
+        ReleasedInfo {
+            db_cluster_id: c.db_cluster_id,
+            db_cluster_description: c.db_cluster_description,
+            db_cluster_status: c.db_cluster_status,
+            region_id: c.region_id,
+            zone_id: c.zone_id,
+            db_type: c.db_type,
+            db_version: c.db_version,
+            db_node_class: c.db_node_class,
+            pay_type: c.pay_type,
+            create_time: c.create_time,
+            deleted_time: c.deleted_time,
+        }
+    }
+}
+
+/// A kept backup as the page shows it (from DescribeDetachedBackups).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DetachedBackup {
+    pub backup_id: String,
+    pub backup_start_time: String,
+    pub backup_end_time: String,
+    pub backup_mode: String,
+    pub backups_level: String,
+    pub backup_set_size: String,
+    pub backup_status: String,
+    pub consistent_time: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<polardb::models::DetachedBackup> for DetachedBackup {
+    fn from(b: polardb::models::DetachedBackup) -> Self {
+        DetachedBackup {
+            backup_id: b.backup_id,
+            backup_start_time: b.backup_start_time,
+            backup_end_time: b.backup_end_time,
+            backup_mode: b.backup_mode,
+            backups_level: b.backups_level,
+            backup_set_size: b.backup_set_size,
+            backup_status: b.backup_status,
+            consistent_time: b.consistent_time,
+        }
+    }
+}
+
 /// A released cluster and its kept backups.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReleasedCluster {
     pub account: String,
-    pub cluster: DBClusterWithBackups,
+    pub cluster: ReleasedInfo,
     pub backups: Vec<DetachedBackup>,
     /// Why the backups could not be read, if so.
     pub problem: Option<String>,
@@ -63,6 +126,7 @@ fn problem_of(account: &str, region: &str, e: AppError) -> RegionProblem {
 #[server]
 pub async fn released_backups(account: String, region: String) -> Result<ReleasedView, AppError> {
     let ctx = crate::api::console_context().await?;
+    let api = crate::call::Api::signed_in().await?;
     let accounts: Vec<String> = ctx
         .accounts
         .into_iter()
@@ -88,58 +152,48 @@ pub async fn released_backups(account: String, region: String) -> Result<Release
             view.asked += 1;
             let mut page = 1u32;
             loop {
-                let answer = crate::api::call_api(
-                    a.clone(),
-                    r.clone(),
-                    "DescribeDBClustersWithBackups".into(),
-                    vec![
-                        ("IsDeleted".into(), "1".into()),
-                        ("PageSize".into(), "100".into()),
-                        ("PageNumber".into(), page.to_string()),
-                    ],
-                )
-                .await;
-                let body: polardb::models::DescribeDBClustersWithBackupsResponse =
-                    match answer.and_then(|x| {
-                        serde_json::from_str(&x.json).map_err(|e| {
-                            AppError::ServerFn(format!(
-                                "The DescribeDBClustersWithBackups answer had an unexpected shape: {e}"
-                            ))
-                        })
-                    }) {
-                        Ok(b) => b,
-                        Err(e) => {
-                            view.problems.push(problem_of(a, r, e));
-                            break;
-                        }
-                    };
+                let answer = api
+                    .call(
+                        a,
+                        r,
+                        &polardb::models::DescribeDBClustersWithBackups {
+                            region_id: r.clone(),
+                            is_deleted: Some(1),
+                            page_size: Some(100),
+                            page_number: Some(page),
+                            ..Default::default()
+                        },
+                    )
+                    .await;
+                let body = match answer {
+                    Ok(b) => b,
+                    Err(e) => {
+                        view.problems.push(problem_of(a, r, e));
+                        break;
+                    }
+                };
                 let n = body.items.db_cluster.len();
                 for c in body.items.db_cluster {
-                    let backups = crate::api::call_api(
-                        a.clone(),
-                        r.clone(),
-                        "DescribeDetachedBackups".into(),
-                        vec![
-                            ("DBClusterId".into(), c.db_cluster_id.clone()),
-                            ("StartTime".into(), "2000-01-01T00:00Z".into()),
-                            ("EndTime".into(), end.clone()),
-                            ("PageSize".into(), "100".into()),
-                        ],
-                    )
-                    .await
-                    .and_then(|x| {
-                        serde_json::from_str::<polardb::models::DescribeDetachedBackupsResponse>(
-                            &x.json,
+                    let backups = api
+                        .call(
+                            a,
+                            r,
+                            &polardb::models::DescribeDetachedBackups {
+                                db_cluster_id: c.db_cluster_id.clone(),
+                                start_time: "2000-01-01T00:00Z".into(),
+                                end_time: end.clone(),
+                                page_size: Some(100),
+                                ..Default::default()
+                            },
                         )
-                        .map_err(|e| AppError::ServerFn(e.to_string()))
-                    });
+                        .await;
                     let (backups, problem) = match backups {
-                        Ok(b) => (b.items.backup, None),
+                        Ok(b) => (b.items.backup.into_iter().map(Into::into).collect(), None),
                         Err(e) => (Vec::new(), Some(e.to_string())),
                     };
                     view.clusters.push(ReleasedCluster {
                         account: a.clone(),
-                        cluster: c,
+                        cluster: c.into(),
                         backups,
                         problem,
                     });

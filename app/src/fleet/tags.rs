@@ -72,16 +72,14 @@ async fn tags_in(
     for chunk in ids.chunks(MAX_RESOURCES_PER_CALL) {
         let mut token = String::new();
         for _page in 0..1000 {
-            let mut params = vec![("ResourceType".to_string(), "cluster".to_string())];
-            for (i, id) in chunk.iter().enumerate() {
-                params.push((format!("ResourceId.{}", i + 1), id.clone()));
-            }
-            if !token.is_empty() {
-                params.push(("NextToken".into(), token.clone()));
-            }
-            let (body, _) = c.call(account, region, "ListTagResources", params).await?;
-            let answer: polardb::models::ListTagResourcesResponse =
-                fanout::parse(account, region, "ListTagResources", body)?;
+            let request = polardb::models::ListTagResources {
+                region_id: region.to_string(),
+                resource_type: "cluster".into(),
+                resource_id: chunk.to_vec(),
+                next_token: (!token.is_empty()).then(|| token.clone()),
+                ..Default::default()
+            };
+            let answer = crate::kit::tagging::call_in(c, account, region, &request).await?;
             out.extend(answer.tag_resources.tag_resource);
             if answer.next_token.is_empty() || answer.next_token == token {
                 break;

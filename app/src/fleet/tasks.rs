@@ -133,24 +133,15 @@ async fn tasks_in(
     let mut out = Vec::new();
     let mut page = 1u32;
     loop {
-        let mut params = vec![
-            ("PageSize".to_string(), "100".to_string()),
-            ("PageNumber".to_string(), page.to_string()),
-        ];
-        if let Some(id) = cluster {
-            params.push(("DBClusterId".into(), id.to_string()));
-        }
-        if !f.status.is_empty() {
-            params.push(("Status".into(), f.status.clone()));
-        }
-        if !f.action.is_empty() {
-            params.push(("TaskAction".into(), f.action.clone()));
-        }
-        let (body, _) = c
-            .call(account, region, "DescribeScheduleTasks", params)
-            .await?;
-        let answer: polardb::models::DescribeScheduleTasksResponse =
-            crate::call::fanout::parse(account, region, "DescribeScheduleTasks", body)?;
+        let request = polardb::models::DescribeScheduleTasks {
+            page_size: Some(100),
+            page_number: Some(page),
+            db_cluster_id: cluster.map(str::to_string),
+            status: (!f.status.is_empty()).then(|| f.status.clone()),
+            task_action: (!f.action.is_empty()).then(|| f.action.clone()),
+            ..Default::default()
+        };
+        let answer = crate::kit::tagging::call_in(c, account, region, &request).await?;
         let got = answer.data.timer_infos.len();
         out.extend(answer.data.timer_infos.into_iter().map(|t| TaskRow {
             account: account.to_string(),
@@ -265,34 +256,33 @@ pub async fn cancel_schedule_task(
         return Err(invalid("Task", "is required".into()));
     }
     // The task as it is now: only a pending one may be cancelled.
-    let answer = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeScheduleTasks".into(),
-        vec![
-            ("DBClusterId".into(), cluster.clone()),
-            ("PageSize".into(), "100".into()),
-        ],
-    )
-    .await?;
-    let list: polardb::models::DescribeScheduleTasksResponse = serde_json::from_str(&answer.json)
-        .map_err(|e| {
-        AppError::ServerFn(format!(
-            "The DescribeScheduleTasks answer had an unexpected shape: {e}"
-        ))
-    })?;
+    let api = crate::call::Api::signed_in().await?;
+    let list = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeScheduleTasks {
+                db_cluster_id: Some(cluster.clone()),
+                page_size: Some(100),
+                ..Default::default()
+            },
+        )
+        .await?;
     if let Some(t) = list.data.timer_infos.iter().find(|t| t.task_id == task_id) {
         if let Some(p) = cancel_problem(&t.status) {
             return Err(invalid("Task", p));
         }
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "CancelScheduleTasks".into(),
-        vec![("DBClusterId".into(), cluster), ("TaskId".into(), task_id)],
-    )
-    .await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::CancelScheduleTasks {
+                db_cluster_id: cluster,
+                task_id,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 

@@ -76,17 +76,75 @@ pub fn tag_filter_href(key: &str, value: &str) -> String {
     .href()
 }
 
+/// One typed call of a fan-out (the signed-in user's context, read once per server
+/// function and shared by the concurrent calls); a failure becomes the region's problem.
+/// Used by tagging and by the fleet pages.
+#[cfg(feature = "ssr")]
+pub async fn call_in<A: polardb::models::Action>(
+    c: &fanout::Ctx,
+    account: &str,
+    region: &str,
+    request: &A,
+) -> Result<A::Response, crate::api::RegionProblem> {
+    c.backend
+        .gateway
+        .invoke_typed(&c.caller, account, region, request)
+        .await
+        .map_err(|e| fanout::problem(account, region, e))
+}
+
+/// The change a tagging call makes.
+#[cfg(feature = "ssr")]
+enum TagChange {
+    Add(Vec<polardb::models::TagParam>),
+    Remove(Vec<String>),
+}
+
+#[cfg(feature = "ssr")]
+impl TagChange {
+    /// The change on `ids` in `region`: its request ID.
+    async fn send(
+        &self,
+        c: &fanout::Ctx,
+        account: &str,
+        region: &str,
+        ids: Vec<String>,
+    ) -> Result<String, crate::api::RegionProblem> {
+        use polardb::models as m;
+        Ok(match self {
+            TagChange::Add(tags) => {
+                let request = m::TagResources {
+                    region_id: region.to_string(),
+                    resource_type: "cluster".into(),
+                    resource_id: ids,
+                    tag: tags.clone(),
+                };
+                call_in(c, account, region, &request).await?.request_id
+            }
+            TagChange::Remove(keys) => {
+                let request = m::UntagResources {
+                    region_id: region.to_string(),
+                    resource_type: "cluster".into(),
+                    resource_id: ids,
+                    tag_key: keys.clone(),
+                    ..Default::default()
+                };
+                call_in(c, account, region, &request).await?.request_id
+            }
+        })
+    }
+}
+
 /// Sends one change (TagResources or UntagResources) per region and per 50 clusters.
 #[cfg(feature = "ssr")]
 async fn change_tags(
     targets: Vec<Target>,
-    action: &'static str,
-    tag_params: Vec<(String, String)>,
+    change: TagChange,
     done: impl Fn(usize) -> String,
 ) -> Result<Vec<RegionOutcome>, AppError> {
     let c = fanout::ctx().await?;
     let c = &c;
-    let tag_params = &tag_params;
+    let change = &change;
     let done = &done;
     let outcomes = fanout::join_all(
         calls_for(&targets)
@@ -95,14 +153,10 @@ async fn change_tags(
                 let mut ids_done = 0;
                 let mut request_ids = Vec::new();
                 for ids in chunks {
-                    let mut params = vec![("ResourceType".to_string(), "cluster".to_string())];
-                    for (i, id) in ids.iter().enumerate() {
-                        params.push((format!("ResourceId.{}", i + 1), id.clone()));
-                    }
-                    params.extend(tag_params.iter().cloned());
-                    match c.call(&account, &region, action, params).await {
-                        Ok((_, rid)) => {
-                            ids_done += ids.len();
+                    let n = ids.len();
+                    match change.send(c, &account, &region, ids).await {
+                        Ok(rid) => {
+                            ids_done += n;
                             request_ids.push(rid);
                         }
                         Err(mut p) => {
@@ -146,13 +200,15 @@ pub async fn tag_clusters(
     if let Some(p) = tag_set_problem(&tags) {
         return Err(invalid("Tags", p));
     }
-    let mut params = Vec::new();
-    for (i, (k, v)) in tags.iter().enumerate() {
-        params.push((format!("Tag.{}.Key", i + 1), k.clone()));
-        params.push((format!("Tag.{}.Value", i + 1), v.clone()));
-    }
+    let params = tags
+        .iter()
+        .map(|(k, v)| polardb::models::TagParam {
+            key: k.clone(),
+            value: v.clone(),
+        })
+        .collect();
     let n = tags.len();
-    change_tags(targets, "TagResources", params, move |c| {
+    change_tags(targets, TagChange::Add(params), move |c| {
         format!(
             "{n} tag{} added to {c} cluster{}",
             if n == 1 { "" } else { "s" },
@@ -176,13 +232,8 @@ pub async fn untag_clusters(
     if let Some(p) = untag_keys_problem(&keys) {
         return Err(invalid("Tag keys", p));
     }
-    let params = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (format!("TagKey.{}", i + 1), k.clone()))
-        .collect();
     let n = keys.len();
-    change_tags(targets, "UntagResources", params, move |c| {
+    change_tags(targets, TagChange::Remove(keys), move |c| {
         format!(
             "{n} tag key{} removed from {c} cluster{}",
             if n == 1 { "" } else { "s" },

@@ -174,25 +174,25 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// Every database account of a cluster (all pages of DescribeAccounts).
 #[cfg(feature = "ssr")]
 pub async fn read_accounts(
+    api: &crate::call::Api,
     account: &str,
     region: &str,
     cluster: &str,
 ) -> Result<Vec<polardb::models::Account>, AppError> {
     let mut all = Vec::new();
     for page in 1..=20u32 {
-        let answer = crate::api::call_api(
-            account.to_string(),
-            region.to_string(),
-            "DescribeAccounts".into(),
-            vec![
-                ("DBClusterId".into(), cluster.to_string()),
-                ("PageSize".into(), "100".into()),
-                ("PageNumber".into(), page.to_string()),
-            ],
-        )
-        .await?;
-        let body: polardb::models::DescribeAccountsResponse =
-            crate::call::parse_answer("DescribeAccounts", &answer)?;
+        let body = api
+            .call(
+                account,
+                region,
+                &polardb::models::DescribeAccounts {
+                    db_cluster_id: cluster.to_string(),
+                    page_size: Some(100),
+                    page_number: Some(page),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let n = body.accounts.len();
         all.extend(body.accounts);
         if n < 100 {

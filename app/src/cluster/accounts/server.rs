@@ -12,7 +12,8 @@ pub async fn accounts_view(
     use crate::call::may;
     use crate::cluster::frame::locate;
     let (account, region) = locate(account, region, &cluster).await?;
-    let list = read_accounts(&account, &region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let list = read_accounts(&api, &account, &region, &cluster).await?;
     let allowed = may(
         &account,
         &region,
@@ -60,16 +61,17 @@ pub async fn check_account_name(
     if let Some(p) = account_name_problem(&name) {
         return Err(invalid("Account name", p));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "CheckAccountName".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("AccountName".into(), name),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::CheckAccountName {
+                db_cluster_id: cluster,
+                account_name: name,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -97,26 +99,30 @@ pub async fn create_db_account(
     if let Some(p) = passwords_problem(&password, &password_again) {
         return Err(invalid("Password", p));
     }
-    crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "CheckAccountName".into(),
-        vec![
-            ("DBClusterId".into(), cluster.clone()),
-            ("AccountName".into(), name.clone()),
-        ],
+    let api = crate::call::Api::signed_in().await?;
+    api.call(
+        &account,
+        &region,
+        &polardb::models::CheckAccountName {
+            db_cluster_id: cluster.clone(),
+            account_name: name.clone(),
+        },
     )
     .await?;
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("AccountName".to_string(), name),
-        ("AccountPassword".to_string(), password),
-        ("AccountType".to_string(), kind),
-    ];
-    if !description.is_empty() {
-        params.push(("AccountDescription".into(), description));
-    }
-    let answer = crate::api::call_api(account, region, "CreateAccount".into(), params).await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::CreateAccount {
+                db_cluster_id: cluster,
+                account_name: name,
+                account_password: password,
+                account_type: Some(kind),
+                account_description: (!description.is_empty()).then_some(description),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -132,17 +138,18 @@ pub async fn modify_account_description(
     if let Some(p) = account_description_problem(&description, false) {
         return Err(invalid("Description", p));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyAccountDescription".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("AccountName".into(), name),
-            ("AccountDescription".into(), description),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyAccountDescription {
+                db_cluster_id: cluster,
+                account_name: name,
+                account_description: description,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -162,17 +169,18 @@ pub async fn reset_account_password(
     if let Some(p) = passwords_problem(&password, &password_again) {
         return Err(invalid("New password", p));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyAccountPassword".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("AccountName".into(), name),
-            ("NewAccountPassword".into(), password),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyAccountPassword {
+                db_cluster_id: cluster,
+                account_name: name,
+                new_account_password: password,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -187,15 +195,16 @@ pub async fn delete_db_account(
     if name.is_empty() {
         return Err(invalid("Account", "is required"));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteAccount".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("AccountName".into(), name),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DeleteAccount {
+                db_cluster_id: cluster,
+                account_name: name,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }

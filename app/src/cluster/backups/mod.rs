@@ -7,7 +7,6 @@
 //! (DescribeLogBackupPolicy / ModifyLogBackupPolicy) as forms checked before sending.
 
 use leptos::prelude::*;
-use polardb::models::{Backup, BackupJob, BackupLog};
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{resolve, ClusterCtx};
@@ -189,7 +188,7 @@ pub struct PolicyForm {
 }
 
 impl PolicyForm {
-    pub fn from_policy(p: &polardb::models::DescribeBackupPolicyResponse) -> Self {
+    pub fn from_policy(p: &BackupPolicy) -> Self {
         let or = |a: &str, b: &str| {
             if a.is_empty() {
                 b.to_string()
@@ -301,6 +300,122 @@ pub fn log_policy_problems(f: &LogPolicyForm, cluster_region: &str) -> Vec<(&'st
 }
 
 // ---------------------------------------------------------------------------------------
+// What the page receives: the fields it shows of the API's answers (same names), so the
+// browser does not need the API models.
+
+/// Copies the named fields of an API model into the page's DTO of the same field names.
+#[cfg(feature = "ssr")]
+macro_rules! dto_from {
+    ($model:ty => $dto:ident { $($f:ident),* $(,)? }) => {
+        impl From<$model> for $dto {
+            fn from(m: $model) -> Self {
+                $dto { $($f: m.$f),* }
+            }
+        }
+    };
+}
+
+/// A backup set (DescribeBackups).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Backup {
+    pub backup_id: String,
+    pub backup_start_time: String,
+    pub backup_end_time: String,
+    pub backup_method: String,
+    pub backup_mode: String,
+    pub backup_set_size: String,
+    pub backup_status: String,
+    pub backup_type: String,
+    pub backups_level: String,
+    pub expect_expire_time: String,
+    pub expect_expire_type: String,
+    pub is_avail: String,
+    /// Whether the backup set can be deleted (`Enabled`) or not (`Disabled`).
+    pub store_status: String,
+}
+
+#[cfg(feature = "ssr")]
+dto_from!(polardb::models::Backup => Backup {
+    backup_id, backup_start_time, backup_end_time, backup_method, backup_mode,
+    backup_set_size, backup_status, backup_type, backups_level, expect_expire_time,
+    expect_expire_type, is_avail, store_status,
+});
+
+/// A backup job in progress (DescribeBackupTasks).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupJob {
+    pub backup_job_id: String,
+    pub backup_progress_status: String,
+    pub job_mode: String,
+    pub process: String,
+    pub start_time: String,
+    pub task_action: String,
+}
+
+#[cfg(feature = "ssr")]
+dto_from!(polardb::models::BackupJob => BackupJob {
+    backup_job_id, backup_progress_status, job_mode, process, start_time, task_action,
+});
+
+/// A log backup and its download links (DescribeBackupLogs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupLog {
+    pub backup_log_id: String,
+    pub backup_log_name: String,
+    pub backup_log_size: String,
+    pub backup_log_start_time: String,
+    pub backup_log_end_time: String,
+    pub download_link: String,
+    pub intranet_download_link: String,
+    pub link_expired_time: String,
+}
+
+#[cfg(feature = "ssr")]
+dto_from!(polardb::models::BackupLog => BackupLog {
+    backup_log_id, backup_log_name, backup_log_size, backup_log_start_time,
+    backup_log_end_time, download_link, intranet_download_link, link_expired_time,
+});
+
+/// The backup policy (DescribeBackupPolicy).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupPolicy {
+    pub preferred_backup_period: String,
+    pub preferred_backup_time: String,
+    pub preferred_next_backup_time: String,
+    pub backup_frequency: String,
+    pub data_level1_backup_retention_period: String,
+    pub data_level2_backup_period: String,
+    pub data_level2_backup_retention_period: String,
+    pub data_level2_backup_another_region_region: String,
+    pub data_level2_backup_another_region_retention_period: String,
+    pub backup_retention_policy_on_cluster_deletion: String,
+}
+
+#[cfg(feature = "ssr")]
+dto_from!(polardb::models::DescribeBackupPolicyResponse => BackupPolicy {
+    preferred_backup_period, preferred_backup_time, preferred_next_backup_time,
+    backup_frequency, data_level1_backup_retention_period, data_level2_backup_period,
+    data_level2_backup_retention_period, data_level2_backup_another_region_region,
+    data_level2_backup_another_region_retention_period,
+    backup_retention_policy_on_cluster_deletion,
+});
+
+/// The log-backup policy (DescribeLogBackupPolicy).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogBackupPolicy {
+    pub enable_backup_log: i64,
+    pub log_backup_retention_period: i64,
+    pub log_backup_another_region_region: String,
+    pub log_backup_another_region_retention_period: String,
+}
+
+#[cfg(feature = "ssr")]
+dto_from!(polardb::models::DescribeLogBackupPolicyResponse => LogBackupPolicy {
+    enable_backup_log, log_backup_retention_period, log_backup_another_region_region,
+    log_backup_another_region_retention_period,
+});
+
+// ---------------------------------------------------------------------------------------
 // Server functions.
 
 /// One page of backups and what the page needs around it.
@@ -339,26 +454,13 @@ fn now_ms() -> i64 {
 }
 
 #[cfg(feature = "ssr")]
-fn parse<T: serde::de::DeserializeOwned>(action: &str, json: &str) -> Result<T, AppError> {
-    serde_json::from_str(json).map_err(|e| {
-        AppError::ServerFn(format!("The {action} answer had an unexpected shape: {e}"))
-    })
-}
-
-#[cfg(feature = "ssr")]
 async fn describe_backups(
+    api: &crate::call::Api,
     account: &str,
     region: &str,
-    params: Vec<(String, String)>,
+    request: &polardb::models::DescribeBackups,
 ) -> Result<polardb::models::DescribeBackupsResponse, AppError> {
-    let answer = crate::api::call_api(
-        account.into(),
-        region.into(),
-        "DescribeBackups".into(),
-        params,
-    )
-    .await?;
-    parse("DescribeBackups", &answer.json)
+    api.call(account, region, request).await
 }
 
 /// One page of backup logs.

@@ -5,8 +5,8 @@ use super::*;
 /// Both policies of a cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policies {
-    pub data: polardb::models::DescribeBackupPolicyResponse,
-    pub log: polardb::models::DescribeLogBackupPolicyResponse,
+    pub data: BackupPolicy,
+    pub log: LogBackupPolicy,
 }
 
 /// The two policy forms.

@@ -32,41 +32,58 @@ pub async fn list_backups(
     let page = page.max(1);
     let now = now_ms();
     let (start_s, end_s) = query_range(&start, &end, now);
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster.clone()),
-        ("StartTime".to_string(), start_s.clone()),
-        ("EndTime".to_string(), end_s.clone()),
-        ("PageSize".to_string(), size.to_string()),
-        ("PageNumber".to_string(), page.to_string()),
-    ];
-    if !mode.is_empty() {
-        params.push(("BackupMode".into(), mode));
-    }
-    if !status.is_empty() {
-        params.push(("BackupStatus".into(), status));
-    }
-    let list = describe_backups(&account, &region, params).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let query = |start: String, end: String| polardb::models::DescribeBackups {
+        db_cluster_id: cluster.clone(),
+        start_time: start,
+        end_time: end,
+        ..Default::default()
+    };
+    let list = describe_backups(
+        &api,
+        &account,
+        &region,
+        &polardb::models::DescribeBackups {
+            page_size: Some(size),
+            page_number: Some(page),
+            backup_mode: (!mode.is_empty()).then_some(mode),
+            backup_status: (!status.is_empty()).then_some(status),
+            ..query(start_s.clone(), end_s.clone())
+        },
+    )
+    .await?;
     // Whatever the filters: the manual and the completed backups of all time.
     let (_, all_end) = query_range("", "", now);
-    let everything = |extra: (&str, &str)| {
-        vec![
-            ("DBClusterId".to_string(), cluster.clone()),
-            ("StartTime".to_string(), "2000-01-01T00:00Z".to_string()),
-            ("EndTime".to_string(), all_end.clone()),
-            ("PageSize".to_string(), "30".to_string()),
-            (extra.0.to_string(), extra.1.to_string()),
-        ]
+    let everything = || polardb::models::DescribeBackups {
+        page_size: Some(30),
+        ..query("2000-01-01T00:00Z".to_string(), all_end.clone())
     };
-    let manual = describe_backups(&account, &region, everything(("BackupMode", "Manual")))
-        .await?
-        .total_record_count
-        .parse()
-        .unwrap_or(0);
-    let successful = describe_backups(&account, &region, everything(("BackupStatus", "Success")))
-        .await?
-        .total_record_count
-        .parse()
-        .unwrap_or(0);
+    let manual = describe_backups(
+        &api,
+        &account,
+        &region,
+        &polardb::models::DescribeBackups {
+            backup_mode: Some("Manual".into()),
+            ..everything()
+        },
+    )
+    .await?
+    .total_record_count
+    .parse()
+    .unwrap_or(0);
+    let successful = describe_backups(
+        &api,
+        &account,
+        &region,
+        &polardb::models::DescribeBackups {
+            backup_status: Some("Success".into()),
+            ..everything()
+        },
+    )
+    .await?
+    .total_record_count
+    .parse()
+    .unwrap_or(0);
     let allowed = crate::api::permissions(
         account,
         region,
@@ -87,7 +104,7 @@ pub async fn list_backups(
     .collect();
     Ok(BackupPage {
         total: list.total_record_count.parse().unwrap_or(0),
-        items: list.items.backup,
+        items: list.items.backup.into_iter().map(Into::into).collect(),
         page,
         size,
         start: start_s,
@@ -106,14 +123,17 @@ pub async fn create_backup(
     region: String,
     cluster: String,
 ) -> Result<String, AppError> {
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "CreateBackup".into(),
-        vec![("DBClusterId".into(), cluster)],
-    )
-    .await?;
-    let body: polardb::models::CreateBackupResponse = parse("CreateBackup", &answer.json)?;
+    let api = crate::call::Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::CreateBackup {
+                db_cluster_id: cluster,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(body.backup_job_id)
 }
 
@@ -125,15 +145,19 @@ pub async fn backup_tasks(
     cluster: String,
     job: String,
 ) -> Result<Vec<BackupJob>, AppError> {
-    let mut params = vec![("DBClusterId".to_string(), cluster)];
-    if !job.is_empty() {
-        params.push(("BackupJobId".into(), job));
-    }
-    let answer =
-        crate::api::call_api(account, region, "DescribeBackupTasks".into(), params).await?;
-    let body: polardb::models::DescribeBackupTasksResponse =
-        parse("DescribeBackupTasks", &answer.json)?;
-    Ok(body.items.backup_job)
+    let api = crate::call::Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeBackupTasks {
+                db_cluster_id: cluster,
+                backup_job_id: (!job.is_empty()).then_some(job),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(body.items.backup_job.into_iter().map(Into::into).collect())
 }
 
 /// Deletes one manual backup (DeleteBackup). `confirm` repeats the backup ID. Returns the
@@ -155,13 +179,17 @@ pub async fn delete_backup(
             format!("confirm the deletion of backup {backup}"),
         ));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteBackup".into(),
-        vec![("DBClusterId".into(), cluster), ("BackupId".into(), backup)],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DeleteBackup {
+                db_cluster_id: cluster,
+                backup_id: backup,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -180,23 +208,22 @@ pub async fn list_backup_logs(
     }
     let (start_s, end_s) = query_range(&start, &end, now_ms());
     let page = page.max(1);
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DescribeBackupLogs".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("StartTime".into(), start_s),
-            ("EndTime".into(), end_s),
-            ("PageSize".into(), "30".into()),
-            ("PageNumber".into(), page.to_string()),
-        ],
-    )
-    .await?;
-    let body: polardb::models::DescribeBackupLogsResponse =
-        parse("DescribeBackupLogs", &answer.json)?;
+    let api = crate::call::Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeBackupLogs {
+                db_cluster_id: cluster,
+                start_time: start_s,
+                end_time: end_s,
+                page_size: Some(30),
+                page_number: Some(page),
+            },
+        )
+        .await?;
     Ok(LogPage {
-        items: body.items.backup_log,
+        items: body.items.backup_log.into_iter().map(Into::into).collect(),
         total: body.total_record_count.parse().unwrap_or(0),
         page,
         size: 30,
@@ -211,23 +238,28 @@ pub async fn backup_policies(
     region: String,
     cluster: String,
 ) -> Result<Policies, AppError> {
-    let data = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeBackupPolicy".into(),
-        vec![("DBClusterId".into(), cluster.clone())],
-    )
-    .await?;
-    let log = crate::api::call_api(
-        account,
-        region,
-        "DescribeLogBackupPolicy".into(),
-        vec![("DBClusterId".into(), cluster)],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let data = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeBackupPolicy {
+                db_cluster_id: cluster.clone(),
+            },
+        )
+        .await?;
+    let log = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeLogBackupPolicy {
+                db_cluster_id: cluster,
+            },
+        )
+        .await?;
     Ok(Policies {
-        data: parse("DescribeBackupPolicy", &data.json)?,
-        log: parse("DescribeLogBackupPolicy", &log.json)?,
+        data: data.into(),
+        log: log.into(),
     })
 }
 
@@ -247,42 +279,32 @@ pub async fn save_backup_policy(
     } else {
         join_days(&form.data_level2_period)
     };
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        (
-            "PreferredBackupPeriod".to_string(),
-            join_days(&form.preferred_backup_period),
-        ),
-        (
-            "PreferredBackupTime".to_string(),
-            form.preferred_backup_time,
-        ),
-        ("BackupFrequency".to_string(), form.backup_frequency),
-        (
-            "DataLevel1BackupRetentionPeriod".to_string(),
-            form.data_level1_retention.trim().to_string(),
-        ),
-        ("DataLevel2BackupPeriod".to_string(), level2_days),
-        (
-            "DataLevel2BackupRetentionPeriod".to_string(),
-            form.data_level2_retention.trim().to_string(),
-        ),
-        (
-            "DataLevel2BackupAnotherRegionRegion".to_string(),
-            form.data_level2_region.trim().to_string(),
-        ),
-        (
-            "BackupRetentionPolicyOnClusterDeletion".to_string(),
-            form.retention_on_deletion,
-        ),
-    ];
-    if !form.data_level2_region.trim().is_empty() {
-        params.push((
-            "DataLevel2BackupAnotherRegionRetentionPeriod".into(),
-            form.data_level2_region_retention.trim().to_string(),
-        ));
-    }
-    let answer = crate::api::call_api(account, region, "ModifyBackupPolicy".into(), params).await?;
+    let another_region = form.data_level2_region.trim().to_string();
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyBackupPolicy {
+                db_cluster_id: cluster,
+                preferred_backup_period: Some(join_days(&form.preferred_backup_period)),
+                preferred_backup_time: Some(form.preferred_backup_time),
+                backup_frequency: Some(form.backup_frequency),
+                data_level1_backup_retention_period: Some(
+                    form.data_level1_retention.trim().to_string(),
+                ),
+                data_level2_backup_period: Some(level2_days),
+                data_level2_backup_retention_period: Some(
+                    form.data_level2_retention.trim().to_string(),
+                ),
+                data_level2_backup_another_region_retention_period: (!another_region.is_empty())
+                    .then(|| form.data_level2_region_retention.trim().to_string()),
+                data_level2_backup_another_region_region: Some(another_region),
+                backup_retention_policy_on_cluster_deletion: Some(form.retention_on_deletion),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -297,24 +319,21 @@ pub async fn save_log_backup_policy(
     if let Some((field, p)) = log_policy_problems(&form, &region).into_iter().next() {
         return Err(invalid(field, p));
     }
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        (
-            "LogBackupRetentionPeriod".to_string(),
-            form.retention.trim().to_string(),
-        ),
-        (
-            "LogBackupAnotherRegionRegion".to_string(),
-            form.region.trim().to_string(),
-        ),
-    ];
-    if !form.region.trim().is_empty() {
-        params.push((
-            "LogBackupAnotherRegionRetentionPeriod".into(),
-            form.region_retention.trim().to_string(),
-        ));
-    }
-    let answer =
-        crate::api::call_api(account, region, "ModifyLogBackupPolicy".into(), params).await?;
+    let another_region = form.region.trim().to_string();
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyLogBackupPolicy {
+                db_cluster_id: cluster,
+                log_backup_retention_period: Some(form.retention.trim().to_string()),
+                log_backup_another_region_retention_period: (!another_region.is_empty())
+                    .then(|| form.region_retention.trim().to_string()),
+                log_backup_another_region_region: Some(another_region),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }

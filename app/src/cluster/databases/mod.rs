@@ -113,22 +113,31 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
     }
 }
 
+/// A database as the page shows it. (The typed answer carries no collation or ctype
+/// per database; those stay empty.)
 #[cfg(feature = "ssr")]
-fn text(v: &serde_json::Value, key: &str) -> String {
-    match v.get(key) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// A list that XML-born JSON may give as one object instead of an array.
-#[cfg(feature = "ssr")]
-fn items(v: Option<&serde_json::Value>) -> Vec<serde_json::Value> {
-    match v {
-        Some(serde_json::Value::Array(a)) => a.clone(),
-        Some(o @ serde_json::Value::Object(_)) => vec![o.clone()],
-        _ => vec![],
+fn database_row(d: polardb::models::Database) -> DatabaseRow {
+    let accounts: Vec<(String, String)> = d
+        .accounts
+        .account
+        .into_iter()
+        .map(|a| (a.account_name, a.account_privilege))
+        .collect();
+    let owner = accounts
+        .iter()
+        .find(|(_, p)| p == "DBOwner")
+        .or(accounts.first())
+        .map(|(a, _)| a.clone())
+        .unwrap_or_default();
+    DatabaseRow {
+        name: d.db_name,
+        status: d.db_status,
+        description: d.db_description,
+        charset: d.character_set_name,
+        collate: String::new(),
+        ctype: String::new(),
+        owner,
+        accounts,
     }
 }
 

@@ -9,66 +9,43 @@ pub async fn databases_view(
     region: String,
     cluster: String,
 ) -> Result<DatabasesData, AppError> {
-    use crate::call::{may, parse_answer};
+    use crate::call::may;
     use crate::cluster::frame::locate;
     let (account, region) = locate(account, region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
     let mut databases = Vec::new();
     for page in 1..=20u32 {
-        let answer = crate::api::call_api(
-            account.clone(),
-            region.clone(),
-            "DescribeDatabases".into(),
-            vec![
-                ("DBClusterId".into(), cluster.clone()),
-                ("PageSize".into(), "100".into()),
-                ("PageNumber".into(), page.to_string()),
-            ],
-        )
-        .await?;
-        let body: serde_json::Value = serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDatabases answer had an unexpected shape: {e}"
-            ))
-        })?;
-        let list = items(body.get("Databases").and_then(|d| d.get("Database")));
+        let body = api
+            .call(
+                &account,
+                &region,
+                &polardb::models::DescribeDatabases {
+                    db_cluster_id: cluster.clone(),
+                    page_size: Some(100),
+                    page_number: Some(page),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let list = body.databases.database;
         let n = list.len();
         for d in list {
-            let accounts: Vec<(String, String)> =
-                items(d.get("Accounts").and_then(|a| a.get("Account")))
-                    .iter()
-                    .map(|a| (text(a, "AccountName"), text(a, "AccountPrivilege")))
-                    .collect();
-            let owner = accounts
-                .iter()
-                .find(|(_, p)| p == "DBOwner")
-                .or(accounts.first())
-                .map(|(a, _)| a.clone())
-                .unwrap_or_default();
-            databases.push(DatabaseRow {
-                name: text(&d, "DBName"),
-                status: text(&d, "DBStatus"),
-                description: text(&d, "DBDescription"),
-                charset: text(&d, "CharacterSetName"),
-                collate: text(&d, "Collate"),
-                ctype: text(&d, "Ctype"),
-                owner,
-                accounts,
-            });
+            databases.push(database_row(d));
         }
         if n < 100 {
             break;
         }
     }
-    let answer = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBInitializeVariable".into(),
-        vec![("DBClusterId".into(), cluster.clone())],
-    )
-    .await?;
-    let vars: polardb::models::DescribeDBInitializeVariableResponse =
-        parse_answer("DescribeDBInitializeVariable", &answer)?;
-    let owners = crate::cluster::accounts::read_accounts(&account, &region, &cluster)
+    let vars = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeDBInitializeVariable {
+                db_cluster_id: cluster.clone(),
+            },
+        )
+        .await?;
+    let owners = crate::cluster::accounts::read_accounts(&api, &account, &region, &cluster)
         .await?
         .into_iter()
         .filter(|a| a.account_type == "Normal")
@@ -134,32 +111,32 @@ pub async fn create_database(
             "must be ReadWrite, ReadOnly, DMLOnly or DDLOnly",
         ));
     }
-    crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "CheckDBName".into(),
-        vec![
-            ("DBClusterId".into(), cluster.clone()),
-            ("DBName".into(), name.clone()),
-        ],
+    let api = crate::call::Api::signed_in().await?;
+    api.call(
+        &account,
+        &region,
+        &polardb::models::CheckDBName {
+            db_cluster_id: cluster.clone(),
+            db_name: name.clone(),
+        },
     )
     .await?;
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "CreateDatabase".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBName".into(), name),
-            ("DBDescription".into(), description),
-            ("CharacterSetName".into(), charset),
-            ("Collate".into(), collate),
-            ("Ctype".into(), ctype),
-            ("AccountName".into(), owner),
-            ("AccountPrivilege".into(), privilege),
-        ],
-    )
-    .await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::CreateDatabase {
+                db_cluster_id: cluster,
+                db_name: name,
+                db_description: Some(description),
+                character_set_name: charset,
+                collate: Some(collate),
+                ctype: Some(ctype),
+                account_name: Some(owner),
+                account_privilege: Some(privilege),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -178,12 +155,16 @@ pub async fn delete_database(
             format!("type the database name {name} to delete it"),
         ));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteDatabase".into(),
-        vec![("DBClusterId".into(), cluster), ("DBName".into(), name)],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DeleteDatabase {
+                db_cluster_id: cluster,
+                db_name: name,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }

@@ -290,23 +290,21 @@ fn now_ms() -> i64 {
 }
 
 #[cfg(feature = "ssr")]
-fn parse<T: serde::de::DeserializeOwned>(action: &str, json: &str) -> Result<T, AppError> {
-    serde_json::from_str(json).map_err(|e| {
-        AppError::ServerFn(format!("The {action} answer had an unexpected shape: {e}"))
-    })
-}
-
-#[cfg(feature = "ssr")]
-async fn read_period(account: &str, region: &str, cluster: &str) -> Result<String, AppError> {
-    let answer = crate::api::call_api(
-        account.into(),
-        region.into(),
-        "DescribeDBClusterMonitor".into(),
-        vec![("DBClusterId".into(), cluster.into())],
-    )
-    .await?;
-    let m: polardb::models::DescribeDBClusterMonitorResponse =
-        parse("DescribeDBClusterMonitor", &answer.json)?;
+async fn read_period(
+    api: &crate::call::Api,
+    account: &str,
+    region: &str,
+    cluster: &str,
+) -> Result<String, AppError> {
+    let m = api
+        .call(
+            account,
+            region,
+            &polardb::models::DescribeDBClusterMonitor {
+                db_cluster_id: cluster.into(),
+            },
+        )
+        .await?;
     Ok(m.period)
 }
 

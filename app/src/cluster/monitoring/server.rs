@@ -9,7 +9,8 @@ pub async fn monitor_setting(
     region: String,
     cluster: String,
 ) -> Result<MonitorInfo, AppError> {
-    let period = read_period(&account, &region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let period = read_period(&api, &account, &region, &cluster).await?;
     let allowed = crate::api::permissions(
         account,
         region,
@@ -34,13 +35,17 @@ pub async fn set_monitor_period(
     if let Some(p) = period_problem(&period) {
         return Err(invalid("Collection interval", p));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBClusterMonitor".into(),
-        vec![("DBClusterId".into(), cluster), ("Period".into(), period)],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterMonitor {
+                db_cluster_id: cluster,
+                period,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -74,17 +79,13 @@ pub async fn performance(
         }
         None => return Err(invalid("Time range", "choose 1h, 1d, 7d or custom")),
     };
-    let period = read_period(&account, &region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let period = read_period(&api, &account, &region, &cluster).await?;
     let (start_s, end_s) = (fmt_minute(s), fmt_minute(e));
     let mut series = Vec::new();
     let mut request_ids = Vec::new();
     for keys in key_batches() {
         let key = keys.join(",");
-        let mut params = vec![
-            ("StartTime".to_string(), start_s.clone()),
-            ("EndTime".to_string(), end_s.clone()),
-            ("Key".to_string(), key),
-        ];
         let points = |p: &polardb::models::PerformancePoints| -> Vec<(i64, f64)> {
             p.performance_item_value
                 .iter()
@@ -92,17 +93,19 @@ pub async fn performance(
                 .collect()
         };
         if node.is_empty() {
-            params.push(("DBClusterId".into(), cluster.clone()));
-            let answer = crate::api::call_api(
-                account.clone(),
-                region.clone(),
-                "DescribeDBClusterPerformance".into(),
-                params,
-            )
-            .await?;
-            request_ids.push(answer.request_id);
-            let body: polardb::models::DescribeDBClusterPerformanceResponse =
-                parse("DescribeDBClusterPerformance", &answer.json)?;
+            let body = api
+                .call(
+                    &account,
+                    &region,
+                    &polardb::models::DescribeDBClusterPerformance {
+                        db_cluster_id: cluster.clone(),
+                        start_time: start_s.clone(),
+                        end_time: end_s.clone(),
+                        key,
+                    },
+                )
+                .await?;
+            request_ids.push(body.request_id);
             for item in body.performance_keys.performance_item {
                 let p = points(&item.points);
                 series.push(MetricSeries {
@@ -114,18 +117,20 @@ pub async fn performance(
                 });
             }
         } else {
-            params.push(("DBNodeId".into(), node.clone()));
-            params.push(("DBClusterId".into(), cluster.clone()));
-            let answer = crate::api::call_api(
-                account.clone(),
-                region.clone(),
-                "DescribeDBNodePerformance".into(),
-                params,
-            )
-            .await?;
-            request_ids.push(answer.request_id);
-            let body: polardb::models::DescribeDBNodePerformanceResponse =
-                parse("DescribeDBNodePerformance", &answer.json)?;
+            let body = api
+                .call(
+                    &account,
+                    &region,
+                    &polardb::models::DescribeDBNodePerformance {
+                        db_node_id: node.clone(),
+                        db_cluster_id: Some(cluster.clone()),
+                        start_time: start_s.clone(),
+                        end_time: end_s.clone(),
+                        key,
+                    },
+                )
+                .await?;
+            request_ids.push(body.request_id);
             for item in body.performance_keys.performance_item {
                 let p = points(&item.points);
                 series.push(MetricSeries {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::call::{may, parse_answer};
+use crate::call::may;
 #[cfg(feature = "ssr")]
 use crate::cluster::frame::locate;
 use crate::cluster::frame::{section_reload, ClusterCtx};

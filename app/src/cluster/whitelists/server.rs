@@ -10,15 +10,16 @@ pub async fn whitelist_view(
     cluster: String,
 ) -> Result<WhitelistData, AppError> {
     let (account, region) = locate(account, region, &cluster).await?;
-    let answer = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBClusterAccessWhitelist".into(),
-        vec![("DBClusterId".into(), cluster.clone())],
-    )
-    .await?;
-    let body: polardb::models::DescribeDBClusterAccessWhitelistResponse =
-        parse_answer("DescribeDBClusterAccessWhitelist", &answer)?;
+    let api = crate::call::Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeDBClusterAccessWhitelist {
+                db_cluster_id: cluster.clone(),
+            },
+        )
+        .await?;
     let allowed = may(
         &account,
         &region,
@@ -90,19 +91,21 @@ pub async fn modify_ip_group(
             "a very wide block (0.0.0.0/0 or a prefix shorter than /8) needs an explicit confirmation",
         ));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBClusterAccessWhitelist".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("WhiteListType".into(), "IP".into()),
-            ("DBClusterIPArrayName".into(), group),
-            ("ModifyMode".into(), mode),
-            ("SecurityIps".into(), list.join(",")),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterAccessWhitelist {
+                db_cluster_id: cluster,
+                white_list_type: Some("IP".into()),
+                db_cluster_ip_array_name: Some(group),
+                modify_mode: Some(mode),
+                security_ips: Some(list.join(",")),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -118,16 +121,18 @@ pub async fn modify_security_groups(
     if let Some(p) = security_groups_problem(&ids) {
         return Err(invalid("Security groups", p));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBClusterAccessWhitelist".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("WhiteListType".into(), "SecurityGroup".into()),
-            ("SecurityGroupIds".into(), split_ids(&ids).join(",")),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterAccessWhitelist {
+                db_cluster_id: cluster,
+                white_list_type: Some("SecurityGroup".into()),
+                security_group_ids: Some(split_ids(&ids).join(",")),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }

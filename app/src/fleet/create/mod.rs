@@ -10,8 +10,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use crate::api::call_api;
 use crate::api::console_context;
 #[cfg(feature = "ssr")]
 use crate::kit::zones::offers;
@@ -163,32 +161,28 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
 }
 
 /// The CreateDBCluster parameters of a (valid) request.
-pub fn create_params(r: &CreateRequest) -> Vec<(String, String)> {
-    let mut p: Vec<(String, String)> = vec![
-        ("ZoneId".into(), r.zone.clone()),
-        ("DBType".into(), "PostgreSQL".into()),
-        ("DBVersion".into(), r.version.clone()),
-        ("DBNodeClass".into(), r.class.clone()),
-        ("PayType".into(), r.pay_type.clone()),
-        ("ClusterNetworkType".into(), "VPC".into()),
-        ("CreationOption".into(), "Normal".into()),
-    ];
-    if r.pay_type == "Prepaid" {
-        p.push(("Period".into(), r.period.clone()));
-        p.push(("UsedTime".into(), r.used_time.trim().to_string()));
-        p.push(("AutoRenew".into(), r.auto_renew.to_string()));
+#[cfg(feature = "ssr")]
+pub fn create_request(r: &CreateRequest) -> polardb::models::CreateDBCluster {
+    let prepaid = r.pay_type == "Prepaid";
+    let vpc = !r.vpc.is_empty();
+    polardb::models::CreateDBCluster {
+        region_id: r.region.clone(),
+        zone_id: Some(r.zone.clone()),
+        db_type: "PostgreSQL".into(),
+        db_version: r.version.clone(),
+        db_node_class: r.class.clone(),
+        pay_type: r.pay_type.clone(),
+        cluster_network_type: Some("VPC".into()),
+        creation_option: Some("Normal".into()),
+        period: prepaid.then(|| r.period.clone()),
+        used_time: prepaid.then(|| r.used_time.trim().to_string()),
+        auto_renew: prepaid.then_some(r.auto_renew),
+        vpc_id: vpc.then(|| r.vpc.clone()),
+        v_switch_id: vpc.then(|| r.vswitch.clone()),
+        db_cluster_description: (!r.description.is_empty()).then(|| r.description.clone()),
+        client_token: (!r.client_token.is_empty()).then(|| r.client_token.clone()),
+        ..Default::default()
     }
-    if !r.vpc.is_empty() {
-        p.push(("VPCId".into(), r.vpc.clone()));
-        p.push(("VSwitchId".into(), r.vswitch.clone()));
-    }
-    if !r.description.is_empty() {
-        p.push(("DBClusterDescription".into(), r.description.clone()));
-    }
-    if !r.client_token.is_empty() {
-        p.push(("ClientToken".into(), r.client_token.clone()));
-    }
-    p
 }
 
 /// A fresh ClientToken for one set of wizard answers (unique, not secret).
@@ -313,8 +307,11 @@ mod tests {
         assert_eq!(with(|r| r.account.clear()), Some("Cloud account"));
     }
 
+    #[cfg(feature = "ssr")]
     #[test]
     fn parameters_carry_the_token_and_the_subscription() {
+        use polardb::models::Action;
+        let create_params = |r: &CreateRequest| create_request(r).to_params();
         let mut r = good();
         r.client_token = "pcw-1".into();
         let p = create_params(&r);

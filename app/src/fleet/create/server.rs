@@ -18,19 +18,18 @@ pub async fn create_choices(
             message: "must be Postpaid or Prepaid".into(),
         });
     }
-    let answer = call_api(
-        account,
-        region.clone(),
-        "DescribeDBClusterAvailableResources".into(),
-        vec![("PayType".into(), pay_type), ("RegionId".into(), region)],
-    )
-    .await?;
-    let parsed: polardb::models::DescribeDBClusterAvailableResourcesResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = crate::call::Api::signed_in().await?;
+    let parsed = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeDBClusterAvailableResources {
+                region_id: Some(region.clone()),
+                pay_type,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(offers(parsed))
 }
 
@@ -53,45 +52,33 @@ pub async fn create_cluster(req: CreateRequest) -> Result<Created, AppError> {
             message,
         });
     }
-    let answer = call_api(
-        req.account.clone(),
-        req.region.clone(),
-        "CreateDBCluster".into(),
-        create_params(&req),
-    )
-    .await?;
-    let created: polardb::models::CreateDBClusterResponse = serde_json::from_str(&answer.json)
-        .map_err(|e| {
-            AppError::ServerFn(format!(
-                "The CreateDBCluster answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = crate::call::Api::signed_in().await?;
+    let created = api
+        .call(&req.account, &req.region, &create_request(&req))
+        .await?;
     let id = created.db_cluster_id;
     let tags: Vec<&(String, String)> = req.tags.iter().filter(|(k, _)| !k.is_empty()).collect();
     let mut tag_error = None;
     if !tags.is_empty() {
-        let mut params = vec![
-            ("ResourceType".to_string(), "cluster".to_string()),
-            ("ResourceId.1".to_string(), id.clone()),
-        ];
-        for (i, (k, v)) in tags.iter().enumerate() {
-            params.push((format!("Tag.{}.Key", i + 1), k.clone()));
-            params.push((format!("Tag.{}.Value", i + 1), v.clone()));
-        }
-        if let Err(e) = call_api(
-            req.account.clone(),
-            req.region.clone(),
-            "TagResources".into(),
-            params,
-        )
-        .await
-        {
+        let request = polardb::models::TagResources {
+            region_id: req.region.clone(),
+            resource_type: "cluster".into(),
+            resource_id: vec![id.clone()],
+            tag: tags
+                .iter()
+                .map(|(k, v)| polardb::models::TagParam {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        };
+        if let Err(e) = api.call(&req.account, &req.region, &request).await {
             tag_error = Some(e.to_string());
         }
     }
     Ok(Created {
         id,
-        request_id: answer.request_id,
+        request_id: created.request_id,
         tag_error,
     })
 }

@@ -10,37 +10,35 @@ pub(super) async fn events_in(
     region: &str,
     history: bool,
 ) -> Result<(Vec<(String, i64)>, Vec<EventRow>), RegionProblem> {
-    use crate::call::fanout::parse;
-    let flag = if history { "1" } else { "0" };
-    let (body, _) = c
-        .call(
-            account,
-            region,
-            "DescribePendingMaintenanceActions",
-            vec![("IsHistory".into(), flag.into())],
-        )
-        .await?;
-    let counts: polardb::models::DescribePendingMaintenanceActionsResponse =
-        parse(account, region, "DescribePendingMaintenanceActions", body)?;
+    use crate::kit::tagging::call_in;
+    let flag = i32::from(history);
+    let counts = call_in(
+        c,
+        account,
+        region,
+        &polardb::models::DescribePendingMaintenanceActions {
+            region_id: region.to_string(),
+            is_history: Some(flag),
+        },
+    )
+    .await?;
     let mut events = Vec::new();
     let mut page = 1u32;
     loop {
-        let (body, _) = c
-            .call(
-                account,
-                region,
-                "DescribePendingMaintenanceAction",
-                vec![
-                    ("Region".into(), region.to_string()),
-                    ("TaskType".into(), "all".into()),
-                    ("IsHistory".into(), flag.into()),
-                    ("PageSize".into(), "100".into()),
-                    ("PageNumber".into(), page.to_string()),
-                ],
-            )
-            .await?;
-        let answer: polardb::models::DescribePendingMaintenanceActionResponse =
-            parse(account, region, "DescribePendingMaintenanceAction", body)?;
+        let answer = call_in(
+            c,
+            account,
+            region,
+            &polardb::models::DescribePendingMaintenanceAction {
+                region: region.to_string(),
+                task_type: "all".into(),
+                is_history: Some(flag),
+                page_size: Some(100),
+                page_number: Some(page),
+                ..Default::default()
+            },
+        )
+        .await?;
         let got = answer.items.len();
         events.extend(answer.items.into_iter().map(|e| EventRow {
             account: account.to_string(),
@@ -201,25 +199,19 @@ pub async fn reschedule_events(
                     .map(|i| i.to_string())
                     .collect::<Vec<_>>()
                     .join(",");
-                match c
-                    .call(
-                        &account,
-                        &region,
-                        "ModifyPendingMaintenanceAction",
-                        vec![
-                            ("Ids".into(), list.clone()),
-                            ("SwitchTime".into(), at.clone()),
-                        ],
-                    )
-                    .await
-                {
-                    Ok((_, request_id)) => RegionOutcome {
+                let request = polardb::models::ModifyPendingMaintenanceAction {
+                    ids: list.clone(),
+                    switch_time: at.clone(),
+                    ..Default::default()
+                };
+                match crate::kit::tagging::call_in(c, &account, &region, &request).await {
+                    Ok(answer) => RegionOutcome {
                         account,
                         region,
                         ok: true,
                         detail: format!("event {list} now switches at {}", human_time(at)),
                         code: String::new(),
-                        request_id,
+                        request_id: answer.request_id,
                     },
                     Err(p) => fanout::failed(p),
                 }
