@@ -10,7 +10,6 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use polardb::models::DescribeDBClusterAttributeResponse;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{call_api, permissions};
 use crate::kit::{cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL};
 use crate::AppError;
 
@@ -30,6 +29,7 @@ pub const TABS: &[(&str, &str)] = &[
 ];
 
 /// Actions on one cluster whose buttons the pages show only to those allowed.
+#[cfg(feature = "ssr")]
 const CLUSTER_ACTIONS: &[&str] = &[
     "ModifyDBClusterDescription",
     "ModifyDBClusterMaintainTime",
@@ -45,6 +45,7 @@ const CLUSTER_ACTIONS: &[&str] = &[
 /// Actions checked region-wide: RestartDBNode names a node, not a cluster, and
 /// ModifyAutoRenewAttribute a list of clusters (DBClusterIds), so the server decides them
 /// on `dbcluster/*`.
+#[cfg(feature = "ssr")]
 const REGION_ACTIONS: &[&str] = &["RestartDBNode", "ModifyAutoRenewAttribute"];
 
 /// Which cluster a page shows: from the path and the query.
@@ -96,11 +97,18 @@ impl ClusterData {
 /// Reads one cluster (DescribeDBClusterAttribute) and the user's permissions on it. Without
 /// account and region in the address, finds them in the fleet first.
 pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
-    let Scope {
-        id,
-        mut account,
-        mut region,
-    } = scope;
+    read_cluster(scope.id, scope.account, scope.region).await
+}
+
+/// The work of [`load_cluster`], done on the server: one request from the browser.
+#[server]
+pub async fn read_cluster(
+    id: String,
+    account: String,
+    region: String,
+) -> Result<ClusterData, AppError> {
+    use crate::api::permissions;
+    let (mut account, mut region) = (account, region);
     if id.is_empty() {
         return Err(AppError::Invalid {
             field: "cluster".into(),
@@ -124,19 +132,16 @@ pub async fn load_cluster(scope: Scope) -> Result<ClusterData, AppError> {
         account = found.account;
         region = found.region;
     }
-    let answer = call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBClusterAttribute".into(),
-        vec![("DBClusterId".into(), id.clone())],
-    )
-    .await?;
-    let attr: DescribeDBClusterAttributeResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterAttribute answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = crate::call::Api::signed_in().await?;
+    let attr = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::DescribeDBClusterAttribute {
+                db_cluster_id: id.clone(),
+            },
+        )
+        .await?;
     let polardb =
         |names: &[&str]| -> Vec<String> { names.iter().map(|a| format!("polardb:{a}")).collect() };
     let mut allowed = permissions(

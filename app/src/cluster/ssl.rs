@@ -99,28 +99,29 @@ pub async fn security_view(
     region: String,
     cluster: String,
 ) -> Result<SecurityData, AppError> {
-    use crate::call::{may, parse_answer};
+    use crate::call::{may, Api};
     use crate::cluster::frame::locate;
+    use polardb::models as m;
     let (account, region) = locate(account, region, &cluster).await?;
-    let id = vec![("DBClusterId".to_string(), cluster.clone())];
-    let ssl = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBClusterSSL".into(),
-        id.clone(),
-    )
-    .await?;
-    let ssl: polardb::models::DescribeDBClusterSSLResponse =
-        parse_answer("DescribeDBClusterSSL", &ssl)?;
-    let collector = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBClusterAuditLogCollector".into(),
-        id,
-    )
-    .await?;
-    let collector: polardb::models::DescribeDBClusterAuditLogCollectorResponse =
-        parse_answer("DescribeDBClusterAuditLogCollector", &collector)?;
+    let api = Api::signed_in().await?;
+    let ssl = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterSSL {
+                db_cluster_id: cluster.clone(),
+            },
+        )
+        .await?;
+    let collector = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterAuditLogCollector {
+                db_cluster_id: cluster.clone(),
+            },
+        )
+        .await?;
     let allowed = may(
         &account,
         &region,
@@ -171,21 +172,31 @@ pub async fn modify_ssl(
             "the change must be Enable, Disable or Update",
         ));
     }
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("SSLEnabled".to_string(), change),
-    ];
-    if !endpoint.is_empty() {
+    let (db_endpoint_id, net_type) = if endpoint.is_empty() {
+        (None, None)
+    } else {
         if !["Public", "Private", "Inner"].contains(&net_type.as_str()) {
             return Err(invalid(
                 "Network type",
                 "must be Public, Private or Inner with an endpoint",
             ));
         }
-        params.push(("DBEndpointId".into(), endpoint));
-        params.push(("NetType".into(), net_type));
-    }
-    let answer = crate::api::call_api(account, region, "ModifyDBClusterSSL".into(), params).await?;
+        (Some(endpoint), Some(net_type))
+    };
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterSSL {
+                db_cluster_id: cluster,
+                ssl_enabled: Some(change),
+                db_endpoint_id,
+                net_type,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -198,19 +209,17 @@ pub async fn modify_collector(
     cluster: String,
     enable: bool,
 ) -> Result<String, AppError> {
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBClusterAuditLogCollector".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            (
-                "CollectorStatus".into(),
-                if enable { "Enable" } else { "Disabled" }.into(),
-            ),
-        ],
-    )
-    .await?;
+    let api = crate::call::Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterAuditLogCollector {
+                db_cluster_id: cluster,
+                collector_status: if enable { "Enable" } else { "Disabled" }.into(),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 

@@ -9,7 +9,6 @@
 //! and again in the server function, so a wrong value never reaches the API.
 
 use leptos::prelude::*;
-use polardb::models::DBClusterEndpoint;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{follow_cluster, load_error, ClusterCtx, ClusterData};
@@ -240,8 +239,61 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// The endpoints of a cluster and which endpoint changes the user may make.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EndpointsData {
-    pub items: Vec<DBClusterEndpoint>,
+    pub items: Vec<Endpoint>,
     pub allowed: Vec<String>,
+}
+
+/// One endpoint as this page shows it (from DescribeDBClusterEndpoints' `Items`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub db_endpoint_id: String,
+    /// `Primary`, `Cluster` or `Custom`.
+    pub endpoint_type: String,
+    pub db_endpoint_description: String,
+    pub read_write_mode: String,
+    pub auto_add_new_nodes: String,
+    /// The EndpointConfig JSON.
+    pub endpoint_config: String,
+    /// Node IDs, comma-separated.
+    pub nodes: String,
+    pub address_items: Vec<Address>,
+}
+
+/// One address of an endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// `Private`, `Public` or `Inner`.
+    pub net_type: String,
+    pub connection_string: String,
+    pub port: String,
+    pub ip_address: String,
+    pub vpc_id: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<polardb::models::DBClusterEndpoint> for Endpoint {
+    fn from(e: polardb::models::DBClusterEndpoint) -> Self {
+        Endpoint {
+            db_endpoint_id: e.db_endpoint_id,
+            endpoint_type: e.endpoint_type,
+            db_endpoint_description: e.db_endpoint_description,
+            read_write_mode: e.read_write_mode,
+            auto_add_new_nodes: e.auto_add_new_nodes,
+            endpoint_config: e.endpoint_config,
+            nodes: e.nodes,
+            address_items: e
+                .address_items
+                .into_iter()
+                .map(|a| Address {
+                    net_type: a.net_type,
+                    connection_string: a.connection_string,
+                    port: a.port,
+                    ip_address: a.ip_address,
+                    vpc_id: a.vpc_id,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl EndpointsData {

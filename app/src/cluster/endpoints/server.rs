@@ -1,6 +1,10 @@
 //! Server functions of this tab: what they read and send, checked as the forms check it.
 
 use super::*;
+#[cfg(feature = "ssr")]
+use crate::call::Api;
+#[cfg(feature = "ssr")]
+use polardb::models as m;
 
 /// Reads the endpoints (DescribeDBClusterEndpoints) and the user's permissions on them.
 #[server]
@@ -9,19 +13,17 @@ pub async fn load_endpoints(
     region: String,
     cluster: String,
 ) -> Result<EndpointsData, AppError> {
-    let answer = crate::api::call_api(
-        account.clone(),
-        region.clone(),
-        "DescribeDBClusterEndpoints".into(),
-        vec![("DBClusterId".into(), cluster.clone())],
-    )
-    .await?;
-    let body: polardb::models::DescribeDBClusterEndpointsResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterEndpoints answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterEndpoints {
+                db_cluster_id: cluster.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
     let allowed = crate::api::permissions(
         account,
         region,
@@ -36,7 +38,7 @@ pub async fn load_endpoints(
     .map(|a| a.trim_start_matches("polardb:").to_string())
     .collect();
     Ok(EndpointsData {
-        items: body.items,
+        items: body.items.into_iter().map(Endpoint::from).collect(),
         allowed,
     })
 }
@@ -59,19 +61,23 @@ pub async fn create_custom_endpoint(
     } = settings;
     let description = description.trim().to_string();
     check_settings(&mode, &nodes, &auto_add, &config, Some(&description))?;
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("EndpointType".into(), "Custom".into()),
-        ("ReadWriteMode".into(), mode),
-        ("Nodes".into(), nodes.join(",")),
-        ("AutoAddNewNodes".into(), auto_add),
-        ("EndpointConfig".into(), config),
-    ];
-    if !description.is_empty() {
-        params.push(("DBEndpointDescription".into(), description));
-    }
-    let answer =
-        crate::api::call_api(account, region, "CreateDBClusterEndpoint".into(), params).await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::CreateDBClusterEndpoint {
+                db_cluster_id: cluster,
+                endpoint_type: "Custom".into(),
+                read_write_mode: Some(mode),
+                nodes: Some(nodes.join(",")),
+                auto_add_new_nodes: Some(auto_add),
+                endpoint_config: Some(config),
+                db_endpoint_description: (!description.is_empty()).then_some(description),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -111,19 +117,22 @@ pub async fn modify_endpoint(
         &config,
         custom.then_some(description.as_str()),
     )?;
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("DBEndpointId".into(), endpoint),
-        ("ReadWriteMode".into(), mode),
-        ("Nodes".into(), nodes.join(",")),
-        ("AutoAddNewNodes".into(), auto_add),
-        ("EndpointConfig".into(), config),
-    ];
-    if custom {
-        params.push(("DBEndpointDescription".into(), description));
-    }
-    let answer =
-        crate::api::call_api(account, region, "ModifyDBClusterEndpoint".into(), params).await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBClusterEndpoint {
+                db_cluster_id: cluster,
+                db_endpoint_id: endpoint,
+                read_write_mode: Some(mode),
+                nodes: Some(nodes.join(",")),
+                auto_add_new_nodes: Some(auto_add),
+                endpoint_config: Some(config),
+                db_endpoint_description: custom.then_some(description),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -146,16 +155,17 @@ pub async fn delete_custom_endpoint(
             "only custom endpoints can be deleted; the primary and the default cluster endpoints stay with the cluster",
         ));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteDBClusterEndpoint".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBEndpointId".into(), endpoint),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::DeleteDBClusterEndpoint {
+                db_cluster_id: cluster,
+                db_endpoint_id: endpoint,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -173,19 +183,24 @@ pub async fn create_public_address(
         return Err(invalid("Endpoint", "is required"));
     }
     let prefix = prefix.trim().to_string();
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("DBEndpointId".into(), endpoint),
-        ("NetType".into(), "Public".into()),
-    ];
     if !prefix.is_empty() {
         if let Some(p) = prefix_problem(&prefix) {
             return Err(invalid("Connection string prefix", p));
         }
-        params.push(("ConnectionStringPrefix".into(), prefix));
     }
-    let answer =
-        crate::api::call_api(account, region, "CreateDBEndpointAddress".into(), params).await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::CreateDBEndpointAddress {
+                db_cluster_id: cluster,
+                db_endpoint_id: endpoint,
+                net_type: "Public".into(),
+                connection_string_prefix: (!prefix.is_empty()).then_some(prefix),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -214,25 +229,31 @@ pub async fn modify_address(
             "change the prefix or the port",
         ));
     }
-    let mut params = vec![
-        ("DBClusterId".to_string(), cluster),
-        ("DBEndpointId".into(), endpoint),
-        ("NetType".into(), net_type),
-    ];
     if !prefix.is_empty() {
         if let Some(p) = prefix_problem(&prefix) {
             return Err(invalid("Connection string prefix", p));
         }
-        params.push(("ConnectionStringPrefix".into(), prefix));
     }
     if !port.is_empty() {
         if let Some(p) = port_problem(&port) {
             return Err(invalid("Port", p));
         }
-        params.push(("Port".into(), port));
     }
-    let answer =
-        crate::api::call_api(account, region, "ModifyDBEndpointAddress".into(), params).await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBEndpointAddress {
+                db_cluster_id: cluster,
+                db_endpoint_id: endpoint,
+                net_type,
+                connection_string_prefix: (!prefix.is_empty()).then_some(prefix),
+                port: (!port.is_empty()).then_some(port),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -247,16 +268,17 @@ pub async fn release_public_address(
     if endpoint.is_empty() {
         return Err(invalid("Endpoint", "is required"));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteDBEndpointAddress".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBEndpointId".into(), endpoint),
-            ("NetType".into(), "Public".into()),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::DeleteDBEndpointAddress {
+                db_cluster_id: cluster,
+                db_endpoint_id: endpoint,
+                net_type: "Public".into(),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }

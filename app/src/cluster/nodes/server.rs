@@ -1,6 +1,10 @@
 //! Server functions of this tab: what they read and send, checked as the forms check it.
 
 use super::*;
+#[cfg(feature = "ssr")]
+use crate::call::Api;
+#[cfg(feature = "ssr")]
+use polardb::models as m;
 
 /// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes). Returns the RequestId.
 #[server]
@@ -18,14 +22,22 @@ pub async fn add_read_nodes(
     if class.trim().is_empty() {
         return Err(invalid("Class", "is required"));
     }
-    let mut params = vec![("DBClusterId".to_string(), cluster)];
-    for i in 1..=count {
-        params.push((format!("DBNode.{i}.TargetClass"), class.trim().to_string()));
-        if !zone.is_empty() {
-            params.push((format!("DBNode.{i}.ZoneId"), zone.clone()));
-        }
-    }
-    let answer = crate::api::call_api(account, region, "CreateDBNodes".into(), params).await?;
+    let node = m::DBNodeParam {
+        target_class: Some(class.trim().to_string()),
+        zone_id: (!zone.is_empty()).then_some(zone),
+    };
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::CreateDBNodes {
+                db_cluster_id: cluster,
+                db_node: vec![node; count as usize],
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -40,13 +52,18 @@ pub async fn remove_read_node(
     if node.is_empty() {
         return Err(invalid("Node", "is required"));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DeleteDBNodes".into(),
-        vec![("DBClusterId".into(), cluster), ("DBNodeId.1".into(), node)],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::DeleteDBNodes {
+                db_cluster_id: cluster,
+                db_node_id: vec![node],
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -60,13 +77,10 @@ pub async fn restart_node(
     if node.is_empty() {
         return Err(invalid("Node", "is required"));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "RestartDBNode".into(),
-        vec![("DBNodeId".into(), node)],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(&account, &region, &m::RestartDBNode { db_node_id: node })
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -85,17 +99,19 @@ pub async fn change_node_class(
     if modify_type != "Upgrade" && modify_type != "Downgrade" {
         return Err(invalid("Change type", "must be Upgrade or Downgrade"));
     }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBNodeClass".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBNodeTargetClass".into(), class.trim().to_string()),
-            ("ModifyType".into(), modify_type),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBNodeClass {
+                db_cluster_id: cluster,
+                db_node_target_class: class.trim().to_string(),
+                modify_type,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -110,27 +126,25 @@ pub async fn available_node_classes(
     db_version: String,
     zone: String,
 ) -> Result<Vec<String>, AppError> {
-    let mut params = vec![("PayType".to_string(), pay_type)];
-    if !db_type.is_empty() {
-        params.push(("DBType".into(), db_type));
-        params.push(("DBVersion".into(), db_version));
-    }
-    if !zone.is_empty() {
-        params.push(("ZoneId".into(), zone));
-    }
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "DescribeDBClusterAvailableResources".into(),
-        params,
-    )
-    .await?;
-    let body: polardb::models::DescribeDBClusterAvailableResourcesResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let (db_type, db_version) = if db_type.is_empty() {
+        (None, None)
+    } else {
+        (Some(db_type), Some(db_version))
+    };
+    let api = Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterAvailableResources {
+                pay_type,
+                db_type,
+                db_version,
+                zone_id: (!zone.is_empty()).then_some(zone),
+                ..Default::default()
+            },
+        )
+        .await?;
     let mut classes: Vec<String> = Vec::new();
     for z in body.available_zones {
         for e in z.supported_engines {

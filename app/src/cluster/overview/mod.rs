@@ -2,15 +2,13 @@
 //! of DescribeDBClusterAttribute and the cluster-wide changes: description, maintenance
 //! window, deletion protection, deletion, failover, primary zone, renewal).
 //!
-//! Every call goes through `call_api` (role check, audit trail); the server functions
-//! here only check their input first, so a wrong value never reaches the API.
+//! Every call is a typed request through `crate::call::Api` (role check, audit trail); the
+//! server functions here only check their input first, so a wrong value never reaches the API.
 
 use leptos::prelude::*;
 use polardb::rules::description_problem;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use crate::api::call_api;
 use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
 use crate::kit::{
     change_error, cluster_href, human_bytes, human_time, pay_type_label, problem_line, role_short,
@@ -114,7 +112,7 @@ fn category_label(c: &str) -> &str {
 }
 
 // ---------------------------------------------------------------------------------------
-// Server functions: check the input, then call the API through `call_api`.
+// Server functions: check the input, then call the API through `crate::call::Api`.
 
 #[cfg(feature = "ssr")]
 fn invalid(field: &str, message: impl Into<String>) -> AppError {

@@ -1,6 +1,10 @@
 //! Server functions of this tab: what they read and send, checked as the forms check it.
 
 use super::*;
+#[cfg(feature = "ssr")]
+use crate::call::Api;
+#[cfg(feature = "ssr")]
+use polardb::models as m;
 
 /// Renames a cluster (ModifyDBClusterDescription). Returns the RequestId.
 #[server]
@@ -13,16 +17,17 @@ pub async fn modify_cluster_description(
     if let Some(problem) = description_problem(&description) {
         return Err(invalid("Description", problem));
     }
-    let answer = call_api(
-        account,
-        region,
-        "ModifyDBClusterDescription".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("DBClusterDescription".into(), description),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBClusterDescription {
+                db_cluster_id: cluster,
+                db_cluster_description: description,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -38,16 +43,17 @@ pub async fn modify_cluster_maintain_time(
     if let Some(problem) = maintain_time_problem(&maintain_time) {
         return Err(invalid("Maintenance window", problem));
     }
-    let answer = call_api(
-        account,
-        region,
-        "ModifyDBClusterMaintainTime".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("MaintainTime".into(), maintain_time),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBClusterMaintainTime {
+                db_cluster_id: cluster,
+                maintain_time,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -59,16 +65,17 @@ pub async fn modify_cluster_deletion(
     cluster: String,
     protection: bool,
 ) -> Result<String, AppError> {
-    let answer = call_api(
-        account,
-        region,
-        "ModifyDBClusterDeletion".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("Protection".into(), protection.to_string()),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBClusterDeletion {
+                db_cluster_id: cluster,
+                protection: Some(protection),
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -88,15 +95,22 @@ pub async fn delete_cluster(
             format!("type the cluster ID {cluster} to delete it"),
         ));
     }
-    let mut params = vec![("DBClusterId".to_string(), cluster)];
-    match backups.as_str() {
-        "" => {}
-        "ALL" | "LATEST" | "NONE" => {
-            params.push(("BackupRetentionPolicyOnClusterDeletion".into(), backups))
-        }
+    let retention = match backups.as_str() {
+        "" => None,
+        "ALL" | "LATEST" | "NONE" => Some(backups),
         _ => return Err(invalid("Backups", "must be ALL, LATEST or NONE")),
-    }
-    let answer = call_api(account, region, "DeleteDBCluster".into(), params).await?;
+    };
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::DeleteDBCluster {
+                db_cluster_id: cluster,
+                backup_retention_policy_on_cluster_deletion: retention,
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -107,19 +121,16 @@ pub async fn backup_retention_on_deletion(
     region: String,
     cluster: String,
 ) -> Result<String, AppError> {
-    let answer = call_api(
-        account,
-        region,
-        "DescribeBackupPolicy".into(),
-        vec![("DBClusterId".into(), cluster)],
-    )
-    .await?;
-    let policy: polardb::models::DescribeBackupPolicyResponse = serde_json::from_str(&answer.json)
-        .map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeBackupPolicy answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = Api::signed_in().await?;
+    let policy = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeBackupPolicy {
+                db_cluster_id: cluster,
+            },
+        )
+        .await?;
     Ok(policy.backup_retention_policy_on_cluster_deletion)
 }
 
@@ -142,16 +153,18 @@ pub async fn failover_cluster(
     if !target.starts_with("pi-") {
         return Err(invalid("TargetDBNodeId", "must be a node ID (pi-…)"));
     }
-    let answer = call_api(
-        account,
-        region,
-        "FailoverDBCluster".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("TargetDBNodeId".into(), target),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::FailoverDBCluster {
+                db_cluster_id: cluster,
+                target_db_node_id: Some(target),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -169,28 +182,21 @@ pub async fn zone_choices(
     } else {
         "Postpaid".into()
     };
-    let mut params = vec![
-        ("PayType".to_string(), pay_type),
-        ("RegionId".to_string(), region.clone()),
-        ("DBType".to_string(), "PostgreSQL".to_string()),
-        ("DBVersion".to_string(), version),
-    ];
-    if !class.is_empty() {
-        params.push(("DBNodeClass".into(), class));
-    }
-    let answer = call_api(
-        account,
-        region,
-        "DescribeDBClusterAvailableResources".into(),
-        params,
-    )
-    .await?;
-    let parsed: polardb::models::DescribeDBClusterAvailableResourcesResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterAvailableResources answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = Api::signed_in().await?;
+    let parsed = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterAvailableResources {
+                pay_type,
+                region_id: Some(region.clone()),
+                db_type: Some("PostgreSQL".into()),
+                db_version: Some(version),
+                db_node_class: (!class.is_empty()).then_some(class),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(crate::kit::zones::offers(parsed)
         .into_iter()
         .map(|z| z.zone)
@@ -211,18 +217,20 @@ pub async fn modify_primary_zone(
     if let Some(p) = primary_zone_problem(&region, &current, &zone, &vswitch) {
         return Err(invalid("ZoneId", p));
     }
-    let answer = call_api(
-        account,
-        region,
-        "ModifyDBClusterPrimaryZone".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("ZoneId".into(), zone),
-            ("VSwitchId".into(), vswitch),
-            ("FromTimeService".into(), "true".into()),
-        ],
-    )
-    .await?;
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyDBClusterPrimaryZone {
+                db_cluster_id: cluster,
+                zone_id: zone,
+                v_switch_id: Some(vswitch),
+                from_time_service: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -233,22 +241,18 @@ pub async fn auto_renew_settings(
     region: String,
     cluster: String,
 ) -> Result<Option<Renewal>, AppError> {
-    let answer = call_api(
-        account,
-        region.clone(),
-        "DescribeAutoRenewAttribute".into(),
-        vec![
-            ("RegionId".into(), region),
-            ("DBClusterIds".into(), cluster.clone()),
-        ],
-    )
-    .await?;
-    let parsed: polardb::models::DescribeAutoRenewAttributeResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeAutoRenewAttribute answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = Api::signed_in().await?;
+    let parsed = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeAutoRenewAttribute {
+                region_id: region.clone(),
+                db_cluster_ids: Some(cluster.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(parsed
         .items
         .auto_renew_attribute
@@ -274,16 +278,26 @@ pub async fn modify_auto_renew(
     if let Some(p) = renewal_problem(&status, &duration, &unit) {
         return Err(invalid("RenewalStatus", p));
     }
-    let mut params = vec![
-        ("RegionId".to_string(), region.clone()),
-        ("DBClusterIds".to_string(), cluster),
-        ("RenewalStatus".to_string(), status.clone()),
-    ];
-    if status == "AutoRenewal" {
-        params.push(("Duration".into(), duration.trim().to_string()));
-        params.push(("PeriodUnit".into(), unit));
-    }
-    let answer = call_api(account, region, "ModifyAutoRenewAttribute".into(), params).await?;
+    let (duration, period_unit) = if status == "AutoRenewal" {
+        (Some(duration.trim().to_string()), Some(unit))
+    } else {
+        (None, None)
+    };
+    let api = Api::signed_in().await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &m::ModifyAutoRenewAttribute {
+                region_id: region.clone(),
+                db_cluster_ids: cluster,
+                renewal_status: Some(status),
+                duration,
+                period_unit,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(answer.request_id)
 }
 
@@ -314,23 +328,19 @@ pub async fn cluster_tasks(
         end.hour(),
         end.minute()
     );
-    let answer = call_api(
-        account,
-        region,
-        "DescribeTasks".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("StartTime".into(), start),
-            ("EndTime".into(), end),
-        ],
-    )
-    .await?;
-    let parsed: polardb::models::DescribeTasksResponse = serde_json::from_str(&answer.json)
-        .map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeTasks answer had an unexpected shape: {e}"
-            ))
-        })?;
+    let api = Api::signed_in().await?;
+    let parsed = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeTasks {
+                db_cluster_id: Some(cluster),
+                start_time: start,
+                end_time: end,
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(parsed
         .tasks
         .task

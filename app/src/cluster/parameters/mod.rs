@@ -5,7 +5,6 @@
 //! a summary before applying and a clear warning when the cluster restarts.
 
 use leptos::prelude::*;
-use polardb::models::RunningParameter;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::follow_cluster;
@@ -110,7 +109,7 @@ pub fn parameters_json(changes: &[(String, String)]) -> String {
 }
 
 /// Whether any of `changes` needs a restart: a ForceRestart parameter whose value changes.
-pub fn needs_restart(params: &[RunningParameter], changes: &[(String, String)]) -> bool {
+pub fn needs_restart(params: &[Parameter], changes: &[(String, String)]) -> bool {
     changes.iter().any(|(name, value)| {
         params
             .iter()
@@ -121,7 +120,7 @@ pub fn needs_restart(params: &[RunningParameter], changes: &[(String, String)]) 
 /// What is wrong with a set of changes, checked against the parameters as read: (field,
 /// problem) of the first wrong one.
 pub fn changes_problem(
-    params: &[RunningParameter],
+    params: &[Parameter],
     changes: &[(String, String)],
 ) -> Option<(String, String)> {
     if changes.is_empty() {
@@ -147,30 +146,65 @@ pub fn changes_problem(
 /// The parameters of a cluster and whether the user may change them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParametersData {
-    pub params: Vec<RunningParameter>,
+    pub params: Vec<Parameter>,
     pub can_modify: bool,
+}
+
+/// One running parameter as this page shows and checks it (from
+/// DescribeDBClusterParameters' `Parameters.Parameter`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parameter {
+    pub parameter_name: String,
+    pub parameter_value: String,
+    pub default_parameter_value: String,
+    pub parameter_description: String,
+    pub parameter_status: String,
+    /// The allowed values: `[min-max]`, `[a|b|c]` or empty.
+    pub checking_code: String,
+    pub data_type: String,
+    pub force_restart: bool,
+    pub is_modifiable: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<polardb::models::RunningParameter> for Parameter {
+    fn from(p: polardb::models::RunningParameter) -> Self {
+        Parameter {
+            parameter_name: p.parameter_name,
+            parameter_value: p.parameter_value,
+            default_parameter_value: p.default_parameter_value,
+            parameter_description: p.parameter_description,
+            parameter_status: p.parameter_status,
+            checking_code: p.checking_code,
+            data_type: p.data_type,
+            force_restart: p.force_restart,
+            is_modifiable: p.is_modifiable,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
 async fn read_parameters(
+    api: &crate::call::Api,
     account: &str,
     region: &str,
     cluster: &str,
-) -> Result<Vec<RunningParameter>, AppError> {
-    let answer = crate::api::call_api(
-        account.to_string(),
-        region.to_string(),
-        "DescribeDBClusterParameters".into(),
-        vec![("DBClusterId".into(), cluster.to_string())],
-    )
-    .await?;
-    let body: polardb::models::DescribeDBClusterParametersResponse =
-        serde_json::from_str(&answer.json).map_err(|e| {
-            AppError::ServerFn(format!(
-                "The DescribeDBClusterParameters answer had an unexpected shape: {e}"
-            ))
-        })?;
-    Ok(body.running_parameters.parameter)
+) -> Result<Vec<Parameter>, AppError> {
+    let body = api
+        .call(
+            account,
+            region,
+            &polardb::models::DescribeDBClusterParameters {
+                db_cluster_id: cluster.to_string(),
+            },
+        )
+        .await?;
+    Ok(body
+        .running_parameters
+        .parameter
+        .into_iter()
+        .map(Parameter::from)
+        .collect())
 }
 
 /// What an applied change did.
@@ -184,8 +218,8 @@ pub struct Applied {
 mod tests {
     use super::*;
 
-    fn param(name: &str, value: &str, code: &str, dtype: &str, restart: bool) -> RunningParameter {
-        RunningParameter {
+    fn param(name: &str, value: &str, code: &str, dtype: &str, restart: bool) -> Parameter {
+        Parameter {
             parameter_name: name.into(),
             parameter_value: value.into(),
             checking_code: code.into(),

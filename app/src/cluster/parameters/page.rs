@@ -15,7 +15,7 @@ pub fn ClusterParametersPage() -> impl IntoView {
 
 /// The edits that would change something: (name, value) with a value other than the current.
 pub(super) fn pending_changes(
-    params: &[RunningParameter],
+    params: &[Parameter],
     edits: &[(String, String)],
 ) -> Vec<(String, String)> {
     edits
@@ -65,7 +65,7 @@ pub(super) fn Parameters() -> impl IntoView {
         }));
     });
 
-    let params = move || -> Vec<RunningParameter> {
+    let params = move || -> Vec<Parameter> {
         match loaded.get() {
             Some(Ok(p)) => p.params,
             _ => Vec::new(),

@@ -9,7 +9,8 @@ pub async fn load_parameters(
     region: String,
     cluster: String,
 ) -> Result<ParametersData, AppError> {
-    let mut params = read_parameters(&account, &region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let mut params = read_parameters(&api, &account, &region, &cluster).await?;
     params.sort_by(|a, b| a.parameter_name.cmp(&b.parameter_name));
     let can_modify = !crate::api::permissions(
         account,
@@ -31,21 +32,23 @@ pub async fn apply_parameters(
     cluster: String,
     changes: Vec<(String, String)>,
 ) -> Result<Applied, AppError> {
-    let params = read_parameters(&account, &region, &cluster).await?;
+    let api = crate::call::Api::signed_in().await?;
+    let params = read_parameters(&api, &account, &region, &cluster).await?;
     if let Some((field, message)) = changes_problem(&params, &changes) {
         return Err(AppError::Invalid { field, message });
     }
     let restart = needs_restart(&params, &changes);
-    let answer = crate::api::call_api(
-        account,
-        region,
-        "ModifyDBClusterParameters".into(),
-        vec![
-            ("DBClusterId".into(), cluster),
-            ("Parameters".into(), parameters_json(&changes)),
-        ],
-    )
-    .await?;
+    let answer = api
+        .call(
+            &account,
+            &region,
+            &polardb::models::ModifyDBClusterParameters {
+                db_cluster_id: cluster,
+                parameters: Some(parameters_json(&changes)),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(Applied {
         request_id: answer.request_id,
         restart,
