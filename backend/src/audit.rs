@@ -443,6 +443,20 @@ fn key_label(keyed_from: i64) -> String {
 type KeyRow = (i64, Vec<u8>, Vec<u8>, String);
 
 /// The chain key's row, if the chain has one yet (a chain from before keying has none).
+/// What `verify` and the key's creation say of an emptied trail.
+const EMPTIED: &str = "the trail is empty, but the console has users, roles or cloud accounts, whose creation was recorded: every record was removed (restore the database from a backup; the console will not start a new trail over it)";
+
+/// Whether the console holds anything whose creation is recorded (a user, a custom role, a
+/// cloud account): then its trail cannot be empty.
+async fn has_recorded_state(conn: &mut PgConnection) -> Result<bool, BackendError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM roles WHERE NOT builtin)
+             OR EXISTS (SELECT 1 FROM cloud_accounts)",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 async fn stored_key<'e, E: sqlx::PgExecutor<'e>>(ex: E) -> Result<Option<KeyRow>, BackendError> {
     Ok(
         sqlx::query_as("SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1")
@@ -553,6 +567,14 @@ impl Audit {
                     sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
                         .fetch_optional(&mut *tx)
                         .await?;
+                if last.is_none() && has_recorded_state(&mut tx).await? {
+                    // Keys are made once, on a new database, before anything is recorded.
+                    // No key and no records beside users, roles or cloud accounts (whose
+                    // creation was recorded) is a trail someone emptied: starting a new one
+                    // over it would make `verify` call the remains intact.
+                    tx.rollback().await?;
+                    return Err(BackendError::Conflict(EMPTIED.into()));
+                }
                 let (last_seq, last_hash) = last.unwrap_or((0, vec![0u8; 32]));
                 let mut raw = Zeroizing::new([0u8; 32]);
                 rand::rngs::OsRng.fill_bytes(raw.as_mut());
@@ -817,22 +839,21 @@ impl Audit {
 
     /// Walks the whole chain in one snapshot; names the first altered, missing or reordered
     /// record, a checkpoint the chain does not reach or does not match, and a chain that
-    /// ends before its head (its last records removed).
+    /// ends before its head (its last records removed), or an empty trail on a console
+    /// with users, custom roles or cloud accounts.
     pub async fn verify(&self) -> Result<Verdict, BackendError> {
         let mut tx = self.snapshot().await?;
         let walked = self.walk(&mut tx, None).await?;
         // An empty trail with everything around it gone (records, key, head, checkpoints)
         // still shows: every user's creation was recorded, so a console with users has
         // records.
-        let has_users: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-            .fetch_one(&mut *tx)
-            .await?;
+        let has_users = has_recorded_state(&mut tx).await?;
         tx.rollback().await?;
         Ok(match walked {
             Walked::Broken { seq, problem } => Verdict::Broken { seq, problem },
             Walked::Intact { last: 0, .. } if has_users => Verdict::Broken {
                 seq: 1,
-                problem: "the trail is empty, but the console has users, whose creation was recorded: every record was removed".into(),
+                problem: EMPTIED.into(),
             },
             Walked::Intact { last, .. } => Verdict::Intact { records: last },
         })

@@ -100,9 +100,12 @@ pub fn is_private(ip: IpAddr) -> bool {
                 // NAT64 local-use 64:ff9b:1::/48, discard-only 100::/64.
                 || s[0..3] == [0x64, 0xff9b, 1]
                 || s[0..4] == [0x100, 0, 0, 0]
-                // Teredo 2001::/32, documentation 2001:db8::/32.
-                || s[0..2] == [0x2001, 0]
+                // IETF protocol assignments 2001::/23 (Teredo, benchmarking, ORCHID…),
+                // documentation 2001:db8::/32 and 3fff::/20, SRv6 SIDs 5f00::/16.
+                || (s[0] == 0x2001 && s[1] < 0x200)
                 || s[0..2] == [0x2001, 0xdb8]
+                || (s[0] == 0x3fff && s[1] < 0x1000)
+                || s[0] == 0x5f00
         }
     }
 }
@@ -202,6 +205,11 @@ mod tests {
             "192.0.0.170",
             "192.88.99.1",
             "::ffff:192.0.0.8",
+            "2001:2::1",
+            "2001:10::1",
+            "2001:20::1",
+            "3fff::1",
+            "5f00::1",
         ] {
             assert!(is_private(ip(p)), "{p}");
         }

@@ -237,7 +237,7 @@ test('create wizard: a cluster created with a ClientToken reaches Running; failo
       await page.goto(`${BASE}/clusters?q=${created}`);
       await page.waitForSelector('[data-testid=no-clusters]', { timeout: STEP * 2 })
         .catch(async () => {
-          await page.reload();
+          await page.reload({ waitUntil: 'domcontentloaded' });
           await page.waitForSelector('[data-testid=no-clusters]', { timeout: STEP });
         });
     }

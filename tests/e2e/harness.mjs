@@ -27,12 +27,14 @@ export async function launch() {
   return { context, page, errors };
 }
 
-// Waits until the wasm has hydrated the page (the module has run `hydrate`).
+// Waits until the wasm has hydrated the page (the module has run `hydrate`). The debug
+// build's module is tens of megabytes: on a busy 2-core machine its compilation alone can
+// take most of half a minute, hence the generous bound.
 export async function waitForHydration(page) {
   await page.waitForFunction(() => {
     const entries = performance.getEntriesByType('resource');
     return entries.some((e) => e.name.endsWith('.wasm')) && document.readyState === 'complete';
-  }, null, { timeout: 30000 });
+  }, null, { timeout: 60000 });
   // One frame after the wasm finished, the event handlers are attached.
   await page.waitForTimeout(300);
 }

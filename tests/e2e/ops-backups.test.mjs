@@ -169,7 +169,7 @@ test('backups: a manual backup runs to completion and is deleted; policies chang
     await page.click('[data-testid=save-log-policy]');
     await page.waitForFunction(() => /Log-backup policy saved/.test(document.querySelector('[data-testid=policy-saved]')?.textContent || ''), null, { timeout: STEP });
 
-    await page.reload();
+    await page.reload({ waitUntil: 'domcontentloaded' });
     await waitForHydration(page);
     await page.waitForSelector('[data-testid=policy-view]');
     assert.equal(await text(page, '[data-testid=policy-period]'), 'Monday, Wednesday');

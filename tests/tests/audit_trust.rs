@@ -957,4 +957,27 @@ async fn an_emptied_trail_does_not_verify() {
     drop(su);
     let (_, problem) = broken(audit_of(&app).verify().await.unwrap());
     assert!(problem.contains("empty"), "{problem}");
+    // A console started on it does not make a new key and a new trail over the remains
+    // (which `verify` would then call intact): it refuses to start.
+    let e = audit_of(&app)
+        .init()
+        .await
+        .expect_err("a new chain over an emptied trail");
+    assert!(e.to_string().contains("restore"), "{e}");
+    let (_, problem) = broken(audit_of(&app).verify().await.unwrap());
+    assert!(problem.contains("empty"), "{problem}");
+}
+
+/// A wrong password is evaluated only if its record can be written: without the trail the
+/// answer is 503, never a 401 whose record is lost.
+#[tokio::test]
+async fn a_failed_sign_in_without_its_record_answers_503() {
+    let app = TestApp::spawn().await;
+    fail_audit_of(&app, "SignInFailed").await;
+    let res = app.post_sign_in("admin", "a-wrong-password").await;
+    assert_eq!(res.status(), 503);
+    heal_audit(&app).await;
+    let res = app.post_sign_in("admin", "a-wrong-password").await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(records_of(&app, "SignInFailed").await, 1);
 }

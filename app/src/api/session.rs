@@ -95,10 +95,18 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
             Ok(())
         }
         SignIn::Failed => {
-            let _ = backend
+            // Every evaluated failure is on the trail: without its record, the answer is
+            // 503 (the attempt still counted against the limits).
+            if let Err(e) = backend
                 .audit
                 .append(&Event::security(actor, "SignInFailed", Outcome::Denied))
-                .await;
+                .await
+            {
+                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                }
+                return Err(e.into());
+            }
             if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
                 opts.set_status(axum::http::StatusCode::UNAUTHORIZED);
             }
@@ -160,14 +168,14 @@ pub async fn change_password(
         Err(e) => {
             if matches!(&e, backend::BackendError::Invalid { field, .. } if *field == "current_password")
             {
-                let _ = backend
+                backend
                     .audit
                     .append(&backend::audit::Event::security(
                         actor,
                         "PasswordChangeFailed",
                         backend::audit::Outcome::Denied,
                     ))
-                    .await;
+                    .await?;
             }
             return Err(e.into());
         }

@@ -313,9 +313,9 @@ catalogue! {
     ModifyDBClusterParameters => Cluster [DBClusterId: Cluster],
     // 10 endpoints
     CreateDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
-    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster],
+    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster, Nodes: Nodes],
     DescribeDBClusterEndpoints => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
-    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint, Nodes: Nodes],
     ModifyDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
