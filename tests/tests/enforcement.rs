@@ -192,17 +192,6 @@ async fn custom_roles_hold_against_what_the_caller_claims() {
             vec![("DBClusterId", &f.staging), ("DBNodeId.1", prod_node)],
             400,
         ),
-        // An endpoint's `Nodes` are nodes too, decided on their cluster.
-        (
-            REGION.into(),
-            "ModifyDBClusterEndpoint",
-            vec![
-                ("DBClusterId", &f.staging),
-                ("DBEndpointId", "pe-decoy0000"),
-                ("Nodes", prod_node),
-            ],
-            400,
-        ),
         // Every cluster of a list is decided on.
         (
             REGION.into(),

@@ -313,9 +313,11 @@ catalogue! {
     ModifyDBClusterParameters => Cluster [DBClusterId: Cluster],
     // 10 endpoints
     CreateDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
-    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster, Nodes: Nodes],
+    // `Nodes` of the endpoint actions names nodes by role (`Writer,Reader1`) for PostgreSQL
+    // (10.2, 说明), within the cluster named: not node ids, nothing to resolve.
+    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster],
     DescribeDBClusterEndpoints => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
-    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint, Nodes: Nodes],
+    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     ModifyDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
