@@ -53,6 +53,14 @@ pub enum AppError {
     ServerFn(String),
 }
 
+/// Invalid input in `field`, with the rule it breaks (HTTP 400).
+pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
 impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {

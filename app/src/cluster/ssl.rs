@@ -85,12 +85,7 @@ pub struct SecurityData {
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 /// SSL per endpoint and the SQL collection state of a cluster.
 #[server]

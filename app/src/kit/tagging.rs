@@ -244,12 +244,7 @@ pub async fn untag_clusters(
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 #[cfg(test)]
 mod tests {

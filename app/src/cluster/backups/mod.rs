@@ -438,12 +438,7 @@ pub struct BackupPage {
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 #[cfg(feature = "ssr")]
 fn now_ms() -> i64 {

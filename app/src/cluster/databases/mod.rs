@@ -106,12 +106,7 @@ pub struct DatabasesData {
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 /// A database as the page shows it. (The typed answer carries no collation or ctype
 /// per database; those stay empty.)

@@ -116,12 +116,7 @@ pub fn add_problem(
 // Server functions.
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 #[cfg(test)]
 mod tests {

@@ -115,12 +115,7 @@ fn category_label(c: &str) -> &str {
 // Server functions: check the input, then call the API through `crate::call::Api`.
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 fn retention_label(v: &str) -> &str {
     match v {

@@ -324,12 +324,7 @@ pub struct WhitelistData {
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
-}
+use crate::error::invalid;
 
 #[cfg(test)]
 mod tests {
