@@ -655,6 +655,113 @@ impl Gateway {
         }
     }
 
+    /// Before a write, every endpoint, backup set and scheduled task it names must belong to
+    /// the cluster it states: the decision is made on that cluster, and these ids are
+    /// unique across clusters, so one of another cluster under a decoy `DBClusterId` would
+    /// be decided on the wrong resource (the API refuses it too, but the console does not
+    /// rely on that). Read from the cluster's own Describe actions (10.3, 14.3, 17.1) as
+    /// the console's lookups, audited as reads of the caller's. Reads need no check: the
+    /// API answers them within the cluster stated. Returns the parameter at fault.
+    async fn parts_of_stated(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        request: &Request,
+        named: &polardb::request::Resources,
+    ) -> Result<(), (&'static str, BackendError)> {
+        let Some(cluster) = request.get("DBClusterId").map(str::to_string) else {
+            return Ok(());
+        };
+        let region = request.region_str();
+        if let Some(endpoint) = &named.endpoint {
+            let lookup = polardb::models::DescribeDBClusterEndpoints {
+                db_cluster_id: cluster.clone(),
+                db_endpoint_id: Some(endpoint.clone()),
+            };
+            let found = match self.look_up_typed(caller, account, region, &lookup).await {
+                Ok(answer) => answer.items.iter().any(|e| &e.db_endpoint_id == endpoint),
+                // The API's own "no such endpoint" is an answer, not a failure.
+                Err(BackendError::Upstream(e)) if e.status == 404 => false,
+                Err(e) => return Err(("DBEndpointId", e)),
+            };
+            if !found {
+                return Err((
+                    "DBEndpointId",
+                    BackendError::NotFound(
+                        "DBEndpointId (no endpoint of the cluster stated has that id)",
+                    ),
+                ));
+            }
+        }
+        for backup in &named.backups {
+            let lookup = polardb::models::DescribeBackups {
+                db_cluster_id: cluster.clone(),
+                // Any time: a backup set of any age may be named.
+                start_time: "2000-01-01T00:00Z".into(),
+                end_time: api_time_after_days(1),
+                backup_id: Some(backup.clone()),
+                page_size: Some(30),
+                ..Default::default()
+            };
+            let found = match self.look_up_typed(caller, account, region, &lookup).await {
+                Ok(answer) => answer.items.backup.iter().any(|b| &b.backup_id == backup),
+                Err(BackendError::Upstream(e)) if e.status == 404 => false,
+                Err(e) => return Err(("BackupId", e)),
+            };
+            if !found {
+                return Err((
+                    "BackupId",
+                    BackendError::NotFound(
+                        "BackupId (no backup set of the cluster stated has that id)",
+                    ),
+                ));
+            }
+        }
+        if !named.tasks.is_empty() {
+            let mut seen: Vec<String> = Vec::new();
+            let mut page = 1;
+            loop {
+                let lookup = polardb::models::DescribeScheduleTasks {
+                    db_cluster_id: Some(cluster.clone()),
+                    region_id: Some(region.to_string()),
+                    page_number: Some(page),
+                    page_size: Some(100),
+                    ..Default::default()
+                };
+                let answer = self
+                    .look_up_typed(caller, account, region, &lookup)
+                    .await
+                    .map_err(|e| ("TaskId", e))?;
+                let n = answer.data.timer_infos.len();
+                seen.extend(
+                    answer
+                        .data
+                        .timer_infos
+                        .into_iter()
+                        .filter(|t| t.db_cluster_id == cluster)
+                        .map(|t| t.task_id),
+                );
+                if named.tasks.iter().all(|t| seen.contains(t))
+                    || n == 0
+                    || (page as i64) * 100 >= answer.data.total_record_count
+                    || page >= 50
+                {
+                    break;
+                }
+                page += 1;
+            }
+            if !named.tasks.iter().all(|t| seen.contains(t)) {
+                return Err((
+                    "TaskId",
+                    BackendError::NotFound(
+                        "TaskId (no scheduled task of the cluster stated has that id)",
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The clusters a request names, with each named node's cluster added; a node named
     /// under another cluster than the request's `DBClusterId` is refused.
     async fn node_owners(
@@ -671,8 +778,15 @@ impl Gateway {
         let stated = request.get("DBClusterId");
         for (node, owner) in owners {
             if let Some(stated) = stated.filter(|s| *s != owner) {
+                // The parameter that named it (`DBNodeId`, `TargetDBNodeId`, `Nodes`, …).
+                let field = request
+                    .params()
+                    .iter()
+                    .find(|(_, v)| v.split(',').any(|n| n == node))
+                    .map(|(k, _)| k.clone())
+                    .unwrap_or_else(|| "DBNodeId".into());
                 return Err(BackendError::Request(RequestError {
-                    field: "DBNodeId".into(),
+                    field,
                     message: format!("{node} is not a node of {stated}"),
                 }));
             }
@@ -807,7 +921,9 @@ impl Gateway {
             "events": if named.events.is_empty() { None } else { Some(&named.events) },
             "account": named.account,
             "database": named.database,
-            "backup": named.backup,
+            "backup": named.backups.first(),
+            "backups": if named.backups.len() > 1 { Some(&named.backups) } else { None },
+            "tasks": if named.tasks.is_empty() { None } else { Some(&named.tasks) },
             "endpoint": named.endpoint,
         });
         let kind = match info.kind {
@@ -876,6 +992,19 @@ impl Gateway {
             {
                 return Err(self
                     .refuse_lookup(caller, account, &request, "DBClusterId", e)
+                    .await);
+            }
+        }
+        if decide
+            && info.kind == ActionKind::Write
+            && (named.endpoint.is_some() || !named.backups.is_empty() || !named.tasks.is_empty())
+        {
+            if let Err((field, e)) = self
+                .parts_of_stated(caller, account, &request, &named)
+                .await
+            {
+                return Err(self
+                    .refuse_lookup(caller, account, &request, field, e)
                     .await);
             }
         }
@@ -992,6 +1121,19 @@ fn as_api_error(e: BackendError) -> ApiError {
         BackendError::Upstream(api) => api,
         other => ApiError::transport("ConsoleError", other.to_string()),
     }
+}
+
+/// The API's time form (`yyyy-MM-ddTHH:mmZ`, UTC) `days` from now.
+fn api_time_after_days(days: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[cfg(test)]

@@ -160,10 +160,27 @@ const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// per attempt, so a burst of sign-ins hashed all at once costs gigabytes: at most
 /// `slots` hashes run (on blocking threads, never on the async workers), a bounded line
 /// waits a bounded time, and everything beyond is refused at once (the caller answers 429).
+///
+/// One more slot, with its own line, is kept for attempts someone has vouched for: a
+/// sign-in from a browser holding that user's device cookie, a password change in a
+/// signed-in session. A flood of made-up names from many addresses fills the common line
+/// only, so the real user on a known device still gets a hash promptly (third attack run,
+/// F3). Such an attempt takes whichever slot frees first.
 struct HashGate {
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
+    vouched: Arc<Semaphore>,
+    vouched_waiting: AtomicUsize,
+}
+
+/// Which line an attempt waits in (see [`HashGate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lane {
+    /// Anyone: a sign-in without a known device, an administrator's new password.
+    Common,
+    /// A known device's sign-in, a signed-in user's password change.
+    Vouched,
 }
 
 /// Why a hash did not run or did not finish.
@@ -190,19 +207,36 @@ impl HashGate {
             slots: Arc::new(Semaphore::new(slots)),
             waiting: AtomicUsize::new(0),
             max_waiting: slots * HASHING_QUEUE_PER_SLOT,
+            vouched: Arc::new(Semaphore::new(1)),
+            vouched_waiting: AtomicUsize::new(0),
         }
     }
 
     async fn run<T: Send + 'static>(
         &self,
+        lane: Lane,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, GateError> {
-        let ahead = self.waiting.fetch_add(1, Ordering::SeqCst);
-        let in_line = InLine(&self.waiting);
-        if ahead >= self.max_waiting {
+        let (line, max) = match lane {
+            Lane::Common => (&self.waiting, self.max_waiting),
+            Lane::Vouched => (&self.vouched_waiting, HASHING_QUEUE_PER_SLOT),
+        };
+        let ahead = line.fetch_add(1, Ordering::SeqCst);
+        let in_line = InLine(line);
+        if ahead >= max {
             return Err(GateError::Busy);
         }
-        let permit = tokio::time::timeout(HASHING_QUEUE_WAIT, self.slots.clone().acquire_owned())
+        let acquire = async {
+            match lane {
+                Lane::Common => self.slots.clone().acquire_owned().await,
+                // Whichever frees first; the other wait is dropped without taking a slot.
+                Lane::Vouched => tokio::select! {
+                    p = self.vouched.clone().acquire_owned() => p,
+                    p = self.slots.clone().acquire_owned() => p,
+                },
+            }
+        };
+        let permit = tokio::time::timeout(HASHING_QUEUE_WAIT, acquire)
             .await
             .map_err(|_| GateError::Busy)?
             .map_err(|_| GateError::Busy)?;
@@ -422,7 +456,11 @@ impl Identity {
         password: &str,
     ) -> Result<User, BackendError> {
         let password = password.to_string();
-        let hash = match self.hashing.run(move || hash_password(&password)).await {
+        let hash = match self
+            .hashing
+            .run(Lane::Common, move || hash_password(&password))
+            .await
+        {
             Ok(h) => h?,
             Err(GateError::Busy) => {
                 return Err(BackendError::Conflict(
@@ -490,6 +528,11 @@ impl Identity {
             },
             None => None,
         };
+        // A browser holding this user's device cookie waits in the vouched line.
+        let lane = match &pace {
+            Some(("device", _)) => Lane::Vouched,
+            _ => Lane::Common,
+        };
         let reservation = match self.reserve(client_addr, pace).await? {
             Ok(r) => r,
             Err(limited) => return Ok(SignIn::Limited(limited)),
@@ -512,7 +555,7 @@ impl Identity {
         let hash = row.as_ref().and_then(|r| r.password_hash.clone());
         let checked = self
             .hashing
-            .run(move || match hash {
+            .run(lane, move || match hash {
                 Some(h) => verify_password(&password, &h),
                 None => {
                     let _ = verify_password(&password, DUMMY_HASH);
@@ -971,7 +1014,7 @@ impl Identity {
         // One slot for both hashes: the check and the new hash run back to back.
         let checked = self
             .hashing
-            .run(move || {
+            .run(Lane::Vouched, move || {
                 if verify_password(&current, &hash) {
                     Some(hash_password(&new))
                 } else {
@@ -1064,6 +1107,57 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A flood holding every common slot and filling the common line does not hold a
+    /// vouched attempt (a known device's sign-in): it runs on its own slot at once, while
+    /// one more common attempt is refused as busy. The flood is released only afterwards,
+    /// so a vouched attempt stuck behind it would time out and fail the test.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_vouched_attempt_is_not_held_behind_a_flood() {
+        let gate = Arc::new(HashGate::new(1));
+        let release = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let mut flood = Vec::new();
+        for _ in 0..(1 + HASHING_QUEUE_PER_SLOT) {
+            let (gate, release) = (gate.clone(), release.clone());
+            flood.push(tokio::spawn(async move {
+                gate.run(Lane::Common, move || {
+                    let (lock, cv) = &*release;
+                    let mut open = lock.lock().unwrap();
+                    while !*open {
+                        open = cv.wait(open).unwrap();
+                    }
+                })
+                .await
+                .is_ok()
+            }));
+        }
+        // Until the slot is taken and the line is full.
+        for _ in 0..500 {
+            if gate.waiting.load(Ordering::SeqCst) >= HASHING_QUEUE_PER_SLOT
+                && gate.slots.available_permits() == 0
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(gate.slots.available_permits(), 0);
+        assert!(matches!(
+            gate.run(Lane::Common, || ()).await,
+            Err(GateError::Busy)
+        ));
+        let vouched = tokio::time::timeout(Duration::from_secs(5), gate.run(Lane::Vouched, || 42))
+            .await
+            .expect("a vouched attempt waits for no flood");
+        assert!(matches!(vouched, Ok(42)));
+        {
+            let (lock, cv) = &*release;
+            *lock.lock().unwrap() = true;
+            cv.notify_all();
+        }
+        for f in flood {
+            assert!(f.await.unwrap(), "the flood itself is served in turn");
+        }
+    }
 
     #[test]
     fn hashes_are_argon2id_with_owasp_parameters() {

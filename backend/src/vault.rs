@@ -246,12 +246,9 @@ impl NewCloudAccount {
             .filter(|r| !r.is_empty())
             .map(str::to_string)
             .collect();
+        // The same rule as a call's region (a region an account lists is one it is called in).
         for r in &regions {
-            if !r
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                || r.len() > 40
-            {
+            if polardb::request::RegionId::parse(r).is_err() {
                 return Err(BackendError::invalid(
                     "regions",
                     format!("{r:?} is not a region id like cn-hangzhou"),
@@ -723,6 +720,27 @@ mod tests {
             )),
             "regions"
         );
+        // The call's own region rule: six parts, a leading digit, a trailing hyphen.
+        for bad in [
+            "a-b-c-d-e-f",
+            "1cn-hangzhou",
+            "cn-hangzhou-",
+            "cn--hangzhou",
+        ] {
+            assert_eq!(
+                field(NewCloudAccount::parse(
+                    "p",
+                    "LTAI5tAbCdEfGh",
+                    "s",
+                    bad,
+                    "v2",
+                    "",
+                    false
+                )),
+                "regions",
+                "{bad}"
+            );
+        }
         assert_eq!(
             field(NewCloudAccount::parse(
                 "p",

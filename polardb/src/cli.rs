@@ -219,11 +219,21 @@ async fn call(
 
     if let Some(e) = &args.endpoint {
         match reqwest::Url::parse(e) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
+            // A user, query or fragment would travel outside the signature (the same rule
+            // as a cloud account's endpoint override in the console).
+            Ok(u)
+                if matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+                    && u.query().is_none()
+                    && u.fragment().is_none() => {}
             _ => {
                 return usage(
                     err,
-                    &format!("--endpoint `{e}` is not an http:// or https:// URL"),
+                    &format!(
+                        "--endpoint `{e}` is not an http:// or https:// URL with a host and no user, query or fragment"
+                    ),
                 )
             }
         }
@@ -439,6 +449,14 @@ mod tests {
 
         let (code, _, err) = run_args(&["call", "DescribeRegions", "--endpoint", "ftp://x"]).await;
         assert_eq!(code, EXIT_USAGE, "{err}");
+        for bad in [
+            "http://u:p@127.0.0.1:1/",
+            "http://127.0.0.1:1/?Action=DeleteDBCluster",
+            "https://x/#f",
+        ] {
+            let (code, _, err) = run_args(&["call", "DescribeRegions", "--endpoint", bad]).await;
+            assert_eq!(code, EXIT_USAGE, "{bad}: {err}");
+        }
 
         let (code, _, err) =
             run_args(&["call", "DescribeRegions", "--access-key-secret", "s"]).await;

@@ -147,7 +147,10 @@ pub struct Resources {
     pub endpoint: Option<String>,
     pub account: Option<String>,
     pub database: Option<String>,
-    pub backup: Option<String>,
+    /// Every backup set named (DeleteBackup takes several).
+    pub backups: Vec<String>,
+    /// Every scheduled task named.
+    pub tasks: Vec<String>,
 }
 
 impl Request {
@@ -322,7 +325,14 @@ impl Request {
                     Names::Endpoint => r.endpoint = Some(v.clone()),
                     Names::Account => r.account = Some(v.clone()),
                     Names::Database => r.database = Some(v.clone()),
-                    Names::Backup => r.backup = Some(v.clone()),
+                    Names::Backup => push(&mut r.backups, v),
+                    Names::Backups => v.split(',').for_each(|b| push(&mut r.backups, b)),
+                    Names::Task => push(&mut r.tasks, v),
+                    // Role names stay within the cluster named; node ids are resolved.
+                    Names::EndpointNodes => v
+                        .split(',')
+                        .filter(|n| n.starts_with("pi-"))
+                        .for_each(|n| push(&mut r.nodes, n)),
                     Names::Events => v.split(',').for_each(|e| push(&mut r.events, e)),
                     // The call's own region, checked equal to it when parsed.
                     Names::Region => {}
@@ -340,7 +350,11 @@ impl Request {
                     continue;
                 }
                 let each: Vec<&str> = match names {
-                    Names::Clusters | Names::Nodes | Names::Events => v.split(',').collect(),
+                    Names::Clusters
+                    | Names::Nodes
+                    | Names::Events
+                    | Names::Backups
+                    | Names::EndpointNodes => v.split(',').collect(),
                     _ => vec![v.as_str()],
                 };
                 for id in each {
@@ -349,7 +363,8 @@ impl Request {
                         Names::Node | Names::Nodes => prefixed(id, "pi-"),
                         Names::Endpoint => prefixed(id, "pe-"),
                         Names::Account | Names::Database => name_like(id),
-                        Names::Backup => generic_id(id),
+                        Names::Backup | Names::Backups | Names::Task => generic_id(id),
+                        Names::EndpointNodes => endpoint_node(id),
                         Names::Events => event_id(id),
                         Names::Region => {
                             if Some(id) == self.region.as_ref().map(RegionId::as_str) {
@@ -457,6 +472,20 @@ fn generic_id(id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err("is not an id (letters, digits and - _ . : only; no spaces)".into())
+    }
+}
+
+/// An entry of an endpoint's `Nodes`: a node id (`pi-…`) or a role name (`Writer`,
+/// `Reader1`; 10.2 说明).
+fn endpoint_node(id: &str) -> Result<(), String> {
+    if id.starts_with("pi-") {
+        return prefixed(id, "pi-");
+    }
+    let ok = !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err("is neither a node id (pi-…) nor a node's role name (Writer, Reader1, …)".into())
     }
 }
 

@@ -26,7 +26,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("log_format", "text or json (default text)"),
     ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
-    ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429 (default 4)"),
+    ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429; one more slot is kept for known devices and password changes (default 4)"),
     ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
@@ -500,7 +500,7 @@ impl Sources {
                 .unwrap_or("viewer")
                 .to_string(),
         };
-        Ok(Config {
+        let config = Config {
             listen,
             proxy,
             database_url: Zeroizing::new(database_url.to_string()),
@@ -549,7 +549,52 @@ impl Sources {
                 .get("metrics_token")
                 .map(|s| Zeroizing::new(s.trim().to_string())),
             cloud_account,
-        })
+        };
+        config.check_cloud_account()?;
+        Ok(config)
+    }
+}
+
+impl Config {
+    /// The start-up cloud account under the rules `serve` holds it to when it registers it
+    /// (those of an account an administrator adds, and the outbound rules with this
+    /// console's own address), so `check-config` refuses what `serve` would. Host names are
+    /// judged by name here; `serve` resolves them too.
+    fn check_cloud_account(&self) -> Result<(), ConfigError> {
+        let Some(a) = &self.cloud_account else {
+            return Ok(());
+        };
+        let setting = |field: &str| match field {
+            "name" => "cloud_account_name",
+            "access_key_id" => "cloud_account_access_key_id",
+            "access_key_secret" => "cloud_account_access_key_secret",
+            "signature_version" => "cloud_account_signature",
+            _ => "cloud_account_endpoint",
+        };
+        let refused = |e: backend::BackendError| match &e {
+            backend::BackendError::Invalid { field, message } => {
+                err(setting(field), message.clone())
+            }
+            other => err("cloud_account_endpoint", other.to_string()),
+        };
+        backend::vault::NewCloudAccount::parse(
+            &a.name,
+            &a.access_key_id,
+            &a.secret,
+            "",
+            a.signature.as_str(),
+            a.endpoint.as_deref().unwrap_or(""),
+            a.emulator,
+        )
+        .map_err(refused)?;
+        if let Some(endpoint) = &a.endpoint {
+            let policy = backend::outbound::OutboundPolicy {
+                allow_private: self.allow_private_endpoints,
+                own: Some(self.listen),
+            };
+            backend::outbound::check_endpoint(endpoint, a.emulator, &policy).map_err(refused)?;
+        }
+        Ok(())
     }
 }
 
@@ -595,7 +640,7 @@ mod tests {
         let c = build(&[
             ("DATABASE_URL", "postgres://x/db"),
             ("POLAR_MASTER_KEY", KEY),
-            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAIabc"),
+            ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAIabcd"),
             ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", "s"),
             ("POLAR_CLOUD_ACCOUNT_SIGNATURE", "v3"),
         ])
@@ -605,6 +650,54 @@ mod tests {
             (a.name.as_str(), a.endpoint, a.signature),
             ("sandbox", None, polardb::SignatureVersion::V3)
         );
+    }
+
+    /// `check-config` refuses the start-up cloud accounts `serve` refuses (third attack run,
+    /// F6): endpoints at link-local or this console's own address, with a query or a user,
+    /// plain http without the emulator mark, and malformed key ids.
+    #[test]
+    fn the_start_up_account_is_held_to_serves_rules() {
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = vec![
+                ("DATABASE_URL", "postgres://x/db"),
+                ("POLAR_MASTER_KEY", KEY),
+                ("POLAR_LISTEN", "127.0.0.1:8080"),
+                ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAIabcd"),
+                ("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET", "s"),
+            ];
+            pairs.extend_from_slice(extra);
+            build(&pairs)
+        };
+        let refused = [
+            vec![("POLAR_CLOUD_ACCOUNT_ENDPOINT", "https://169.254.169.254/")],
+            vec![(
+                "POLAR_CLOUD_ACCOUNT_ENDPOINT",
+                "http://polardb.example.com/",
+            )],
+            vec![("POLAR_CLOUD_ACCOUNT_ENDPOINT", "https://example.com/?a=1")],
+            vec![("POLAR_CLOUD_ACCOUNT_ENDPOINT", "http://u:p@example.com/")],
+            vec![
+                ("POLAR_CLOUD_ACCOUNT_ENDPOINT", "http://127.0.0.1:8080/"),
+                ("POLAR_CLOUD_ACCOUNT_EMULATOR", "true"),
+                ("POLAR_ALLOW_PRIVATE_ENDPOINTS", "true"),
+            ],
+            vec![("POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID", "LTAI-a b")],
+        ];
+        for extra in &refused {
+            let e = with(extra).err();
+            assert!(e.is_some(), "accepted: {extra:?}");
+            assert!(
+                e.unwrap().setting.contains("POLAR_CLOUD_ACCOUNT"),
+                "{extra:?}"
+            );
+        }
+        // The emulator on loopback, allowed by the operator: accepted.
+        let ok = with(&[
+            ("POLAR_CLOUD_ACCOUNT_ENDPOINT", "http://127.0.0.1:9100/"),
+            ("POLAR_CLOUD_ACCOUNT_EMULATOR", "true"),
+            ("POLAR_ALLOW_PRIVATE_ENDPOINTS", "true"),
+        ]);
+        assert!(ok.is_ok(), "{:?}", ok.err());
     }
 
     #[test]

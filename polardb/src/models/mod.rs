@@ -148,6 +148,17 @@ pub enum Names {
     Database,
     /// A backup set of the cluster named beside it.
     Backup,
+    /// Backup sets of the cluster named beside it, separated by commas (DeleteBackup's
+    /// `BackupId`, 14.2); before a write the gateway checks each is that cluster's.
+    Backups,
+    /// A scheduled task of the cluster named beside it (CancelScheduleTasks' `TaskId`,
+    /// 17.2); before the write the gateway checks it is that cluster's.
+    Task,
+    /// The nodes of a custom endpoint, separated by commas (10.2, 10.4 `Nodes`): role
+    /// names within the cluster named beside it for PostgreSQL (`Writer,Reader1`), node
+    /// ids (`pi-…`) for MySQL. A node id is resolved to its cluster like any node, so it
+    /// must be a node of the cluster named.
+    EndpointNodes,
     /// A region named by a parameter of its own (DescribePendingMaintenanceAction's
     /// `Region`): it must be the region the call is made in, which the decision is on.
     Region,
@@ -314,10 +325,10 @@ catalogue! {
     // 10 endpoints
     CreateDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     // `Nodes` of the endpoint actions names nodes by role (`Writer,Reader1`) for PostgreSQL
-    // (10.2, 说明), within the cluster named: not node ids, nothing to resolve.
-    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster],
+    // (10.2, 说明), within the cluster named; a node id (the MySQL form) must be its node.
+    CreateDBClusterEndpoint => Cluster [DBClusterId: Cluster, Nodes: EndpointNodes],
     DescribeDBClusterEndpoints => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
-    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
+    ModifyDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint, Nodes: EndpointNodes],
     ModifyDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBEndpointAddress => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
     DeleteDBClusterEndpoint => Cluster [DBClusterId: Cluster, DBEndpointId: Endpoint],
@@ -339,7 +350,7 @@ catalogue! {
     DescribeDBInitializeVariable => Cluster [DBClusterId: Cluster],
     // 14 backups
     CreateBackup => Cluster [DBClusterId: Cluster],
-    DeleteBackup => Cluster [DBClusterId: Cluster, BackupId: Backup],
+    DeleteBackup => Cluster [DBClusterId: Cluster, BackupId: Backups],
     DescribeBackups => Cluster [DBClusterId: Cluster, BackupId: Backup],
     DescribeBackupTasks => Cluster [DBClusterId: Cluster],
     DescribeBackupLogs => Cluster [DBClusterId: Cluster],
@@ -360,7 +371,7 @@ catalogue! {
     ModifyPendingMaintenanceAction => Region [Ids: Events],
     // 17 scheduled tasks
     DescribeScheduleTasks => Region [DBClusterId: Cluster],
-    CancelScheduleTasks => Cluster [DBClusterId: Cluster],
+    CancelScheduleTasks => Cluster [DBClusterId: Cluster, TaskId: Task],
     // 18 monitoring
     DescribeDBNodePerformance => Region [DBNodeId: Node, DBClusterId: Cluster],
     DescribeDBClusterMonitor => Cluster [DBClusterId: Cluster],

@@ -341,6 +341,7 @@ async fn every_action_for_every_role_matches_the_policy() {
                     "AccountName" => "matrixuser".into(),
                     "DBName" => "matrixdb".into(),
                     "BackupId" => "1".into(),
+                    "TaskId" => "matrix-task".into(),
                     "Ids" => event.clone(),
                     "Region" => region.clone(),
                     // Times in the API's form; a switch time in the past, which the API

@@ -15,6 +15,9 @@ type Case<'a> = (String, &'a str, Vec<(&'a str, &'a str)>, u16);
 /// A call in the test's region: parameters, action, status.
 type EventCase<'a> = (Vec<(&'a str, &'a str)>, &'a str, u16);
 
+/// A call in the test's region: action, parameters, status.
+type PartCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16);
+
 /// Calls `action` through `/api/call_api`; the status and the body.
 async fn call(
     app: &TestApp,
@@ -626,4 +629,223 @@ async fn endpoint_overrides_follow_the_outbound_rules() {
     let (status, body) = call(&app, &viewer, REGION, "DescribeDBClusters", &[]).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("endpoint"), "{body}");
+}
+
+/// Endpoints, backup sets, scheduled tasks and endpoint nodes of one cluster named under
+/// another (a decoy `DBClusterId` the role may change) are refused before anything is
+/// sent: no intent record, the owner's things unchanged (third attack run, F2). The same
+/// changes on the decoy's own things go through.
+#[tokio::test]
+async fn parts_of_another_cluster_are_refused_under_a_decoy() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    // The owner: the cluster of a pending scheduled task in the region; the decoy: another.
+    let tasks = answer(
+        &app,
+        &admin,
+        "DescribeScheduleTasks",
+        &[("RegionId", REGION)],
+    )
+    .await;
+    let task = tasks["Data"]["TimerInfos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["Status"] == "pending")
+        .expect("a pending scheduled task in the seed")
+        .clone();
+    let owner = task["DBClusterId"].as_str().unwrap().to_string();
+    let task_id = task["TaskId"].as_str().unwrap().to_string();
+    let list = answer(&app, &admin, "DescribeDBClusters", &[]).await;
+    let clusters = list["Items"]["DBCluster"].as_array().unwrap();
+    let decoy = clusters
+        .iter()
+        .map(|c| c["DBClusterId"].as_str().unwrap().to_string())
+        .find(|c| *c != owner)
+        .expect("a second cluster");
+    let owner_nodes: Vec<String> = clusters
+        .iter()
+        .find(|c| c["DBClusterId"] == owner.as_str())
+        .unwrap()["DBNodes"]["DBNode"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["DBNodeId"].as_str().unwrap().to_string())
+        .collect();
+    let endpoints = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterEndpoints",
+        &[("DBClusterId", &owner)],
+    )
+    .await;
+    let endpoint = endpoints["Items"][0]["DBEndpointId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let window = [
+        ("StartTime", "2000-01-01T00:00Z"),
+        ("EndTime", "2099-01-01T00:00Z"),
+    ];
+    let backups = answer(
+        &app,
+        &admin,
+        "DescribeBackups",
+        &[("DBClusterId", &owner), window[0], window[1]],
+    )
+    .await;
+    let backup = backups["Items"]["Backup"][0]["BackupId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decoy_backups = answer(
+        &app,
+        &admin,
+        "DescribeBackups",
+        &[("DBClusterId", &decoy), window[0], window[1]],
+    )
+    .await;
+    let decoy_backup = decoy_backups["Items"]["Backup"][0]["BackupId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let u = role_user(
+        &app,
+        &admin,
+        "all-but-owner",
+        &json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"],
+             "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{owner}")]}]}),
+    )
+    .await;
+    let two_nodes = owner_nodes.join(",");
+    let mixed = format!("{backup_of_decoy},{backup}", backup_of_decoy = decoy_backup);
+    let cases: Vec<PartCase> = vec![
+        (
+            "ModifyDBClusterEndpoint",
+            vec![
+                ("DBClusterId", &decoy),
+                ("DBEndpointId", &endpoint),
+                ("ReadWriteMode", "ReadOnly"),
+            ],
+            404,
+        ),
+        (
+            "DeleteDBClusterEndpoint",
+            vec![("DBClusterId", &decoy), ("DBEndpointId", &endpoint)],
+            404,
+        ),
+        (
+            "ModifyDBClusterSSL",
+            vec![
+                ("DBClusterId", &decoy),
+                ("DBEndpointId", &endpoint),
+                ("SSLEnabled", "Disable"),
+            ],
+            404,
+        ),
+        (
+            "DeleteBackup",
+            vec![("DBClusterId", &decoy), ("BackupId", &backup)],
+            404,
+        ),
+        // One of the decoy's own and one of the owner's: the whole call is refused.
+        (
+            "DeleteBackup",
+            vec![("DBClusterId", &decoy), ("BackupId", &mixed)],
+            404,
+        ),
+        (
+            "CancelScheduleTasks",
+            vec![("DBClusterId", &decoy), ("TaskId", &task_id)],
+            404,
+        ),
+        // The owner's node ids as the decoy's endpoint nodes (the MySQL form of `Nodes`).
+        (
+            "CreateDBClusterEndpoint",
+            vec![
+                ("DBClusterId", &decoy),
+                ("EndpointType", "Custom"),
+                ("Nodes", &two_nodes),
+            ],
+            400,
+        ),
+        (
+            "CreateDBClusterEndpoint",
+            vec![
+                ("DBClusterId", &decoy),
+                ("EndpointType", "Custom"),
+                ("Nodes", "Writer;Reader1"),
+            ],
+            400,
+        ),
+    ];
+    for (action, params, expected) in &cases {
+        let (status, body) = call(&app, &u, REGION, action, params).await;
+        assert_eq!(status, *expected, "{action} {params:?}: {body}");
+    }
+    let count = |outcome: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM audit_events WHERE actor_name = 'u-all-but-owner' AND outcome = $1",
+            )
+            .bind(outcome)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(count("intent").await, 0, "nothing was sent");
+    assert_eq!(
+        count("denied").await as usize,
+        cases.len(),
+        "every refusal recorded"
+    );
+    // The owner's things are as they were.
+    let after = answer(
+        &app,
+        &admin,
+        "DescribeDBClusterEndpoints",
+        &[("DBClusterId", &owner)],
+    )
+    .await;
+    assert_eq!(after["Items"], endpoints["Items"]);
+    let after = answer(
+        &app,
+        &admin,
+        "DescribeBackups",
+        &[("DBClusterId", &owner), window[0], window[1]],
+    )
+    .await;
+    assert_eq!(after["Items"], backups["Items"]);
+    // The decoy's own backup set, endpoint nodes by role name: decided, checked and sent
+    // (whatever the API then answers, e.g. that an automated backup set is kept).
+    let (status, body) = call(
+        &app,
+        &u,
+        REGION,
+        "DeleteBackup",
+        &[("DBClusterId", &decoy), ("BackupId", &decoy_backup)],
+    )
+    .await;
+    assert!(
+        status == 200 || body.contains("\"Upstream\""),
+        "answered by the API, not refused by the console: {status} {body}"
+    );
+    let (status, body) = call(
+        &app,
+        &u,
+        REGION,
+        "CreateDBClusterEndpoint",
+        &[
+            ("DBClusterId", &decoy),
+            ("EndpointType", "Custom"),
+            ("Nodes", "Writer"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(count("intent").await, 2, "both sent");
 }

@@ -1,0 +1,20 @@
+//! Every cross-crate integration test, in one binary: one link instead of seventeen (each
+//! carries the whole console), which keeps a clean build within a CI machine's disk.
+
+mod action_errors;
+mod audit;
+mod audit_trust;
+mod bad_input;
+mod cli;
+mod clusters_list_overview;
+mod deploy;
+mod endpoints_parameters;
+mod enforcement;
+mod identity;
+mod metrics;
+mod outbound;
+mod retries;
+mod scale_out;
+mod sign_in_pressure;
+mod vault;
+mod walking_skeleton;
