@@ -7,15 +7,20 @@
 //! stores an `intent` record before it is sent and an outcome record (pointing at the
 //! intent) after.
 //!
-//! **The chain key.** A random 32-byte key, generated once (the first start after migration
-//! 0008) and stored in `audit_key` encrypted under the master key with AES-256-GCM, like a
-//! cloud account's secret; the associated data binds the row, the master key's id and
-//! `keyed_from`, the first record the key covers. `rotate-keys` re-wraps it under the new
-//! master key, so the key itself (and every MAC made with it) survives a rotation. Records
-//! before `keyed_from`, written by earlier versions, keep their unkeyed SHA-256 links and
-//! still verify; the first keyed record's MAC covers the last unkeyed link, so they cannot
-//! be recomputed either. Anyone who can write the table but lacks the master key cannot
-//! produce a valid chain.
+//! **The chain key.** A random 32-byte key, generated once, by the first start on a new
+//! database (no records yet), and stored in `audit_key` encrypted under the master key with
+//! AES-256-GCM, like a cloud account's secret; the associated data binds the row, the
+//! master key's id and `keyed_from`, the first record the key covers. `rotate-keys`
+//! re-wraps it under the new master key, so the key itself (and every MAC made with it)
+//! survives a rotation. Anyone who can write the table but lacks the master key cannot
+//! produce a valid chain. A console never starts over records without a key (the key's
+//! row deleted, the chain perhaps recomputed with plain SHA-256), nor over an emptied trail
+//! on a database whose users, roles or cloud accounts were recorded, or whose key and head
+//! show it had records. Records written by a version from before the chain was keyed
+//! keep their unkeyed SHA-256 links once the operator adopts them explicitly
+//! ([`Audit::adopt_unkeyed`], itself recorded); the first keyed record's MAC covers the last
+//! unkeyed link, so they cannot be recomputed afterwards either. `verify` also checks that
+//! every user, custom role and cloud account has its creation record in the chain.
 //!
 //! **The head and the checkpoints.** `audit_head` holds the last record's seq and link with
 //! a MAC, written in the same transaction as every append: a chain whose last records were
@@ -442,9 +447,17 @@ fn key_label(keyed_from: i64) -> String {
 /// The stored chain key: (keyed_from, ciphertext, nonce, master key id).
 type KeyRow = (i64, Vec<u8>, Vec<u8>, String);
 
-/// The chain key's row, if the chain has one yet (a chain from before keying has none).
 /// What `verify` and the key's creation say of an emptied trail.
 const EMPTIED: &str = "the trail is empty, but the console has users, roles or cloud accounts, whose creation was recorded: every record was removed (restore the database from a backup; the console will not start a new trail over it)";
+
+/// What `verify` and start-up say of an empty trail whose key and head show it had records.
+const EMPTIED_UNDER_KEY: &str = "the trail is empty, but its key and head show that records were written: every record was removed (restore the database from a backup; the console will not start a new trail over it)";
+
+/// What `verify` and start-up say of records without a chain key.
+const KEY_MISSING: &str = "the audit chain has records but no key (audit_key): the key's row was deleted, and the chain may have been rewritten without it. Restore audit_key, audit_head and audit_checkpoints from a backup of this database; the console does not start a new key over these records. (Only an installation whose records were all written by a version before the chain was keyed, and that no later version has started, is adopted, by the operator: `polar-console audit adopt-unkeyed`.)";
+
+/// The action of the record that adopts an unkeyed chain (see [`Audit::adopt_unkeyed`]).
+pub const ADOPTED: &str = "AuditChainAdopted";
 
 /// Whether the console holds anything whose creation is recorded (a user, a custom role, a
 /// cloud account): then its trail cannot be empty.
@@ -457,6 +470,68 @@ async fn has_recorded_state(conn: &mut PgConnection) -> Result<bool, BackendErro
     .await?)
 }
 
+/// Why a trail with a key but no records is not one the console has just begun, if it is
+/// not: the key must cover every record, its head must be the MACed start (record 0, the
+/// zero link), and (`with_state`) nothing whose creation is recorded may exist. The
+/// head's MAC needs the key, so someone who removed the records cannot put that head back.
+async fn emptied(
+    conn: &mut PgConnection,
+    key: &ChainKey,
+    with_state: bool,
+) -> Result<Option<&'static str>, BackendError> {
+    if with_state && has_recorded_state(&mut *conn).await? {
+        return Ok(Some(EMPTIED));
+    }
+    let head: Option<(i64, Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let at_start = key.keyed_from == 1
+        && head.is_some_and(|(seq, hash, mac)| {
+            seq == 0 && hash == [0u8; 32] && same_mac(&key.head_mac(0, &hash), &mac)
+        });
+    Ok((!at_start).then_some(EMPTIED_UNDER_KEY))
+}
+
+/// Creates, stores and returns the chain key, covering the records after `last_seq`
+/// (whose link is `last_hash`), with its head there; in the caller's transaction, which
+/// holds the chain lock.
+async fn new_key(
+    conn: &mut PgConnection,
+    keys: &MasterKeys,
+    last_seq: i64,
+    last_hash: &[u8],
+) -> Result<ChainKey, BackendError> {
+    let mut raw = Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(raw.as_mut());
+    let key = ChainKey {
+        key: raw,
+        keyed_from: last_seq + 1,
+    };
+    let (ct, nonce, key_id) = keys.seal(&key_label(key.keyed_from), key.key.as_ref())?;
+    sqlx::query(
+        "INSERT INTO audit_key (id, keyed_from, ciphertext, nonce, key_id) VALUES (1, $1, $2, $3, $4)",
+    )
+    .bind(key.keyed_from)
+    .bind(ct)
+    .bind(nonce)
+    .bind(key_id)
+    .execute(&mut *conn)
+    .await?;
+    let mac = key.head_mac(last_seq, last_hash);
+    sqlx::query(
+        "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
+    )
+    .bind(last_seq)
+    .bind(last_hash)
+    .bind(mac)
+    .execute(&mut *conn)
+    .await?;
+    Ok(key)
+}
+
+/// The chain key's row, if the chain has one (a chain from before keying has none).
 async fn stored_key<'e, E: sqlx::PgExecutor<'e>>(ex: E) -> Result<Option<KeyRow>, BackendError> {
     Ok(
         sqlx::query_as("SELECT keyed_from, ciphertext, nonce, key_id FROM audit_key WHERE id = 1")
@@ -539,9 +614,12 @@ impl Audit {
         }
     }
 
-    /// Loads the chain key, creating it on first use (once across processes, under the
-    /// chain lock): records appended from then on are keyed, the ones before stay as they
-    /// were. Start-up calls it so that a wrong master key stops the console at once.
+    /// Loads the chain key, creating it on a new database (once across processes, under
+    /// the chain lock). Start-up calls it, so that a wrong master key stops the console at
+    /// once, and so does a trail it must not write to: records without a key (the key's row
+    /// deleted, the chain perhaps rewritten unkeyed), or no records where records were
+    /// written (see [`emptied`]). It never adopts an unkeyed chain: the operator does that,
+    /// explicitly ([`Audit::adopt_unkeyed`]).
     pub async fn init(&self) -> Result<(), BackendError> {
         self.chain_key().await.map(|_| ())
     }
@@ -557,17 +635,31 @@ impl Audit {
             .execute(&mut *tx)
             .await?;
         let row = stored_key(&mut *tx).await?;
+        let has_records: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_events)")
+            .fetch_one(&mut *tx)
+            .await?;
         let key = match row {
             Some((keyed_from, ct, nonce, key_id)) => {
+                let key = open_key(keys, keyed_from, &key_id, &nonce, &ct)?;
+                if !has_records {
+                    if let Some(problem) = emptied(&mut tx, &key, true).await? {
+                        tx.rollback().await?;
+                        return Err(BackendError::Conflict(problem.into()));
+                    }
+                }
                 tx.rollback().await?;
-                open_key(keys, keyed_from, &key_id, &nonce, &ct)?
+                key
             }
             None => {
-                let last: Option<(i64, Vec<u8>)> =
-                    sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if last.is_none() && has_recorded_state(&mut tx).await? {
+                // Every console since the chain was keyed creates the key before its first
+                // record, and nothing deletes it: records without a key are a deleted key
+                // row (and perhaps a chain recomputed with the old, unkeyed links, which
+                // anyone can compute). Adopting them here would vouch for that chain.
+                if has_records {
+                    tx.rollback().await?;
+                    return Err(BackendError::Conflict(KEY_MISSING.into()));
+                }
+                if has_recorded_state(&mut tx).await? {
                     // Keys are made once, on a new database, before anything is recorded.
                     // No key and no records beside users, roles or cloud accounts (whose
                     // creation was recorded) is a trail someone emptied: starting a new one
@@ -575,34 +667,7 @@ impl Audit {
                     tx.rollback().await?;
                     return Err(BackendError::Conflict(EMPTIED.into()));
                 }
-                let (last_seq, last_hash) = last.unwrap_or((0, vec![0u8; 32]));
-                let mut raw = Zeroizing::new([0u8; 32]);
-                rand::rngs::OsRng.fill_bytes(raw.as_mut());
-                let key = ChainKey {
-                    key: raw,
-                    keyed_from: last_seq + 1,
-                };
-                let (ct, nonce, key_id) =
-                    keys.seal(&key_label(key.keyed_from), key.key.as_ref())?;
-                sqlx::query(
-                    "INSERT INTO audit_key (id, keyed_from, ciphertext, nonce, key_id) VALUES (1, $1, $2, $3, $4)",
-                )
-                .bind(key.keyed_from)
-                .bind(ct)
-                .bind(nonce)
-                .bind(key_id)
-                .execute(&mut *tx)
-                .await?;
-                let mac = key.head_mac(last_seq, &last_hash);
-                sqlx::query(
-                    "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
-                )
-                .bind(last_seq)
-                .bind(last_hash)
-                .bind(mac)
-                .execute(&mut *tx)
-                .await?;
+                let key = new_key(&mut tx, keys, 0, &[0u8; 32]).await?;
                 tx.commit().await?;
                 tracing::info!(keyed_from = key.keyed_from, "created the audit chain key");
                 key
@@ -611,6 +676,87 @@ impl Audit {
         let key = Arc::new(key);
         let _ = self.key.set(key.clone());
         Ok(key)
+    }
+
+    /// Adopts a chain written entirely by a version from before the chain was keyed: the
+    /// operator's explicit step (`polar-console audit adopt-unkeyed --records N`), never
+    /// start-up's. `records` is the number of records the operator expects (the chain's
+    /// last seq). Every record's unkeyed link is checked, then, in one transaction, the key
+    /// is created to cover the records after them and an [`ADOPTED`] record is appended as
+    /// the first keyed record: it names the records adopted, the last unkeyed link, who
+    /// adopted them, and the users, custom roles and cloud accounts that exist now (their
+    /// creation may predate the records). Returns that record's seq.
+    pub async fn adopt_unkeyed(&self, records: i64, actor: Actor) -> Result<i64, BackendError> {
+        let keys = self.keys.as_ref().ok_or(BackendError::Crypto)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        if stored_key(&mut *tx).await?.is_some() {
+            return Err(BackendError::Conflict(
+                "the audit chain has a key already: there is nothing to adopt".into(),
+            ));
+        }
+        // A head, or a MACed checkpoint, was written by a keyed version: its key was
+        // deleted, and these records may have been rewritten since.
+        let keyed_traces: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM audit_head)
+                 OR EXISTS (SELECT 1 FROM audit_checkpoints WHERE mac IS NOT NULL)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if keyed_traces {
+            return Err(BackendError::Conflict(
+                "a keyed version has written to this trail (its head or MACed checkpoints remain), so its key was deleted: restore audit_key from a backup; nothing was adopted".into(),
+            ));
+        }
+        let last: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
+            .fetch_one(&mut *tx)
+            .await?;
+        if last == 0 {
+            return Err(BackendError::Conflict(
+                "the audit trail has no records to adopt (a console starts a new trail itself)"
+                    .into(),
+            ));
+        }
+        if last != records {
+            return Err(BackendError::Conflict(format!(
+                "the audit chain ends at record {last}, not {records}: nothing was adopted"
+            )));
+        }
+        let (last, last_hash) = match self.walk(&mut tx, None, Unkeyed::Adopt).await? {
+            Walked::Intact { last, last_hash } => (last, last_hash),
+            Walked::Broken { seq, problem } => {
+                return Err(BackendError::Conflict(format!(
+                    "the unkeyed chain is broken at record {seq}: {problem}; nothing was adopted"
+                )))
+            }
+        };
+        let (users, roles, accounts): (Vec<String>, Vec<String>, Vec<String>) = sqlx::query_as(
+            "SELECT ARRAY(SELECT id::text FROM users ORDER BY username),
+                    ARRAY(SELECT name FROM roles WHERE NOT builtin ORDER BY name),
+                    ARRAY(SELECT id::text FROM cloud_accounts ORDER BY name)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let key = new_key(&mut tx, keys, last, &last_hash).await?;
+        let mut e = Event::security(actor, ADOPTED, Outcome::Ok);
+        e.params = json!({
+            "records": last,
+            "last_hash": hex::encode(&last_hash),
+            "users": users,
+            "roles": roles,
+            "cloud_accounts": accounts,
+        });
+        let seq = self.append_keyed(&mut tx, &key, &e).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            records = last,
+            keyed_from = key.keyed_from,
+            "adopted an unkeyed audit chain"
+        );
+        Ok(seq)
     }
 
     /// Re-encrypts the chain key under the active master key (the `rotate-keys` command);
@@ -679,6 +825,16 @@ impl Audit {
     /// the chain key first; loading it here would need a second connection.)
     pub async fn append_in(&self, conn: &mut PgConnection, e: &Event) -> Result<i64, BackendError> {
         let key = self.chain_key().await?;
+        self.append_keyed(conn, &key, e).await
+    }
+
+    /// [`Audit::append_in`] with the key given.
+    async fn append_keyed(
+        &self,
+        conn: &mut PgConnection,
+        key: &ChainKey,
+        e: &Event,
+    ) -> Result<i64, BackendError> {
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
             .execute(&mut *conn)
             .await?;
@@ -687,7 +843,14 @@ impl Audit {
             .await?;
         let (seq, prev_hash) = match last {
             Some(r) => (r.seq + 1, r.hash),
-            None => (1, vec![0u8; 32]),
+            None => {
+                // The first record, or every record removed while this console ran: only
+                // a chain at its MACed start begins again from zero.
+                if let Some(problem) = emptied(&mut *conn, key, false).await? {
+                    return Err(BackendError::Conflict(problem.into()));
+                }
+                (1, vec![0u8; 32])
+            }
         };
         let now = OffsetDateTime::now_utc();
         let at = now
@@ -843,17 +1006,28 @@ impl Audit {
     /// with users, custom roles or cloud accounts.
     pub async fn verify(&self) -> Result<Verdict, BackendError> {
         let mut tx = self.snapshot().await?;
-        let walked = self.walk(&mut tx, None).await?;
+        let walked = self.walk(&mut tx, None, Unkeyed::Refuse).await?;
         // An empty trail with everything around it gone (records, key, head, checkpoints)
         // still shows: every user's creation was recorded, so a console with users has
         // records.
         let has_users = has_recorded_state(&mut tx).await?;
+        let unrecorded = match &walked {
+            Walked::Intact { last, .. } if *last > 0 => unrecorded_state(&mut tx).await?,
+            _ => None,
+        };
         tx.rollback().await?;
         Ok(match walked {
             Walked::Broken { seq, problem } => Verdict::Broken { seq, problem },
             Walked::Intact { last: 0, .. } if has_users => Verdict::Broken {
                 seq: 1,
                 problem: EMPTIED.into(),
+            },
+            Walked::Intact { .. } if unrecorded.is_some() => Verdict::Broken {
+                seq: 1,
+                problem: format!(
+                    "{} exists, but the trail has no record of its creation: records were removed (the trail replaced by a new one) or it was made outside the console (restore the database from a backup)",
+                    unrecorded.unwrap_or_default()
+                ),
             },
             Walked::Intact { last, .. } => Verdict::Intact { records: last },
         })
@@ -869,7 +1043,7 @@ impl Audit {
         )
         .fetch_optional(&mut *tx)
         .await?;
-        let walked = self.walk(&mut tx, last.clone()).await?;
+        let walked = self.walk(&mut tx, last.clone(), Unkeyed::Refuse).await?;
         tx.rollback().await?;
         let from = last.map(|c| c.0).unwrap_or(0);
         match walked {
@@ -911,6 +1085,7 @@ impl Audit {
         &self,
         conn: &mut PgConnection,
         from: Option<CheckpointRow>,
+        unkeyed: Unkeyed,
     ) -> Result<Walked, BackendError> {
         let broken = |seq: i64, problem: String| Ok(Walked::Broken { seq, problem });
         // The key, if the chain has one yet (a chain from before keying has none).
@@ -940,11 +1115,8 @@ impl Audit {
         // Every console since the chain was keyed creates the key before its first record,
         // and nothing deletes it: records without a key mean its row was removed (and the
         // chain perhaps rewritten unkeyed, which would otherwise pass as an old chain).
-        if key.is_none() && chain_end > 0 {
-            return broken(
-                1,
-                "the audit chain has records but no key (audit_key): its row was deleted. (A console started once after upgrading creates it; if this database was upgraded and never started since, start the console once and verify again.)".into(),
-            );
+        if key.is_none() && chain_end > 0 && unkeyed == Unkeyed::Refuse {
+            return broken(1, KEY_MISSING.into());
         }
         // Where to start: the beginning, or a checkpoint whose record must still be there.
         let (mut expected_seq, mut prev_hash) = match &from {
@@ -1079,6 +1251,46 @@ impl Audit {
 enum Walked {
     Intact { last: i64, last_hash: Vec<u8> },
     Broken { seq: i64, problem: String },
+}
+
+/// What a walk makes of records without a chain key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unkeyed {
+    /// A broken chain (its key was deleted): `verify`, the checkpoint job.
+    Refuse,
+    /// Checked by their unkeyed links: only [`Audit::adopt_unkeyed`], the operator's step.
+    Adopt,
+}
+
+/// The first user, custom role or cloud account (as "user NAME", …) whose creation the
+/// trail does not record: a trail replaced while they were hidden from the console. A
+/// user's creation is a `UserCreated` record naming its id, a role's a `RoleSaved` naming
+/// it, a cloud account's a `CloudAccountCreated` or `CloudAccountRegistered` naming its
+/// id; the record that adopted an unkeyed chain ([`ADOPTED`]) names those that existed
+/// then.
+async fn unrecorded_state(conn: &mut PgConnection) -> Result<Option<String>, BackendError> {
+    Ok(sqlx::query_scalar(
+        "SELECT what FROM (
+             SELECT 1 AS o, 'user ' || quote_literal(u.username) AS what FROM users u
+              WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.outcome = 'ok' AND (
+                    (e.action = 'UserCreated' AND e.params ->> 'user' = u.id::text)
+                 OR (e.action = $1 AND e.params -> 'users' ? u.id::text)))
+             UNION ALL
+             SELECT 2, 'custom role ' || quote_literal(r.name) FROM roles r
+              WHERE NOT r.builtin AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.outcome = 'ok' AND (
+                    (e.action = 'RoleSaved' AND e.params ->> 'role' = r.name)
+                 OR (e.action = $1 AND e.params -> 'roles' ? r.name)))
+             UNION ALL
+             SELECT 3, 'cloud account ' || quote_literal(c.name) FROM cloud_accounts c
+              WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.outcome = 'ok' AND (
+                    (e.action IN ('CloudAccountCreated', 'CloudAccountRegistered')
+                        AND e.params ->> 'id' = c.id::text)
+                 OR (e.action = $1 AND e.params -> 'cloud_accounts' ? c.id::text)))
+         ) m ORDER BY o, what LIMIT 1",
+    )
+    .bind(ADOPTED)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// The checkpoints in order, read a page at a time alongside the chain.

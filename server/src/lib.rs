@@ -158,10 +158,15 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         .with_hashing_concurrency(config.password_hashing_concurrency);
     // The audit chain's key: created on the first start, then only read. A master key that
     // cannot decrypt it stops the console here rather than at the first audited request.
-    backend.audit.init().await.map_err(|e| {
-        StartError::Setup(format!(
+    // A trail it must not continue (records without their key, records removed) stops it
+    // too, with what to do.
+    backend.audit.init().await.map_err(|e| match e {
+        backend::BackendError::Conflict(problem) => StartError::Setup(format!(
+            "the audit trail cannot be continued: {problem}"
+        )),
+        e => StartError::Setup(format!(
             "cannot load the audit chain's key: {e} (is the master key that wrapped it in master_key or old_master_keys?)"
-        ))
+        )),
     })?;
 
     let generated_admin_password = match backend

@@ -51,6 +51,17 @@ enum AuditCommand {
     /// Check the chain (its links and MACs, every checkpoint, its head). Exit 0 intact, 3
     /// broken (the first bad record is named), 1 error.
     Verify,
+    /// Adopt a trail written entirely by a version from before the chain was keyed (0008),
+    /// which no later version has started: checks every record's unkeyed link, then keys
+    /// the chain from the next record and records the adoption (AuditChainAdopted). Never
+    /// for a trail whose key was deleted: restore that from a backup. Exit 0 adopted, 1
+    /// refused or failed.
+    AdoptUnkeyed {
+        /// The number of records you expect to adopt (the last record's seq); anything
+        /// else is refused.
+        #[arg(long)]
+        records: i64,
+    },
     /// Write every record to standard output.
     Export {
         /// csv or json (one object per line).
@@ -258,6 +269,23 @@ async fn main() -> ExitCode {
                         ExitCode::from(1)
                     }
                 },
+                AuditCommand::AdoptUnkeyed { records } => {
+                    match audit
+                        .adopt_unkeyed(records, cli_actor("audit adopt-unkeyed"))
+                        .await
+                    {
+                        Ok(seq) => {
+                            println!(
+                                "adopted {records} unkeyed records; the chain is keyed from record {seq}, which records the adoption"
+                            );
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprintln!("polar-console: {e}");
+                            ExitCode::from(1)
+                        }
+                    }
+                }
                 AuditCommand::Export { format } => {
                     if format != "json" && format != "csv" {
                         eprintln!("polar-console: --format must be csv or json");

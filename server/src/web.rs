@@ -502,8 +502,14 @@ pub async fn proxy_identity(
             actor.auth_method = "proxy".into();
             let mut event = Event::security(actor, "ProxySignInRefused", Outcome::Denied);
             event.params = serde_json::json!({ "reason": "a local account has this name" });
+            // Like every other refusal: without its record it is not answered as one.
             if let Err(e) = ws.backend.audit.append(&event).await {
                 tracing::error!(error = %e, "could not record a refused proxy sign-in");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The audit trail cannot be written right now, so you were not signed in and nothing was changed.",
+                )
+                    .into_response();
             }
             tracing::warn!(
                 user = %username.as_str(),

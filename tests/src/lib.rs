@@ -207,10 +207,38 @@ impl TestApp {
         let identity = backend::identity::Identity::new(self.pool.clone());
         let name = backend::identity::Username::parse(username).unwrap();
         let password = format!("{username}-password-123");
-        identity
-            .create_local(&name, username, backend::identity::Role::Viewer, &password)
+        // As `create-admin` does: the user and its creation record commit together (`audit
+        // verify` wants every user's creation in the trail).
+        let audit = backend::audit::Audit::with_keys(
+            self.pool.clone(),
+            std::sync::Arc::new(backend::vault::MasterKeys::new(
+                "k1",
+                backend::vault::MasterKeys::decode_key("master_key", MASTER_KEY).unwrap(),
+            )),
+            backend::metrics::Metrics::new(),
+        );
+        let mut change = audit.begin_change().await.unwrap();
+        let user = identity
+            .create_local_in(
+                change.conn(),
+                &name,
+                username,
+                backend::identity::Role::Viewer,
+                &password,
+            )
             .await
             .unwrap();
+        let mut e = backend::audit::Event::security(
+            backend::audit::Actor {
+                name: "test harness".into(),
+                auth_method: "cli".into(),
+                ..Default::default()
+            },
+            "UserCreated",
+            backend::audit::Outcome::Ok,
+        );
+        e.params = serde_json::json!({"user": user.id.to_string(), "username": user.username, "role": user.role});
+        change.commit(&e).await.unwrap();
         sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
             .bind(role)
             .bind(username)

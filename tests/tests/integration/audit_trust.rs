@@ -40,6 +40,13 @@ async fn some_records(app: &TestApp, calls: usize) -> String {
     cookie
 }
 
+async fn records(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 async fn chain_end(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM audit_events")
         .fetch_one(&app.pool)
@@ -222,6 +229,24 @@ async fn a_chain_recomputed_without_the_key_does_not_verify() {
         prev = r.hash;
     }
     drop(conn);
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("no key"), "{problem}");
+
+    // A console starting on it does not take it for a chain from before keying (fourth
+    // attack run, F1): it makes no new key over the forged records and refuses to start,
+    // saying to restore the key; the chain stays broken.
+    let e = audit_of(&app)
+        .init()
+        .await
+        .expect_err("a key created over an unkeyed chain");
+    assert!(e.to_string().contains("Restore audit_key"), "{e}");
+    let err = start_console(&app).await.expect_err("refused to start");
+    assert!(err.contains("no key"), "{err}");
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_key")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0, "a new key was made");
     let (_, problem) = broken(audit.verify().await.unwrap());
     assert!(problem.contains("no key"), "{problem}");
 }
@@ -629,7 +654,7 @@ async fn checkpoints_are_checked_by_verify() {
 }
 
 #[tokio::test]
-async fn records_from_before_the_key_still_verify_and_anchor_the_keyed_ones() {
+async fn records_from_before_the_key_are_adopted_only_by_the_operator() {
     let url = tests::fresh_database().await;
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     backend::db::migrate(&pool).await.unwrap();
@@ -681,14 +706,71 @@ async fn records_from_before_the_key_still_verify_and_anchor_the_keyed_ones() {
         prev = r.hash;
     }
     let audit = Audit::with_keys(pool.clone(), keys(), backend::metrics::Metrics::new());
-    // Until a console of this version has written a record there is no key: verify says so
-    // rather than vouch for links anyone with the database could have recomputed.
+    // Until the operator adopts them there is no key: verify says so rather than vouch for
+    // links anyone with the database could have recomputed, and a console neither starts
+    // nor writes over them (it cannot tell them from a chain rewritten without its key).
     let (_, problem) = broken(audit.verify().await.unwrap());
     assert!(problem.contains("no key"), "{problem}");
-    // The first keyed record follows them.
     let e =
         backend::audit::Event::security(Default::default(), "SignIn", backend::audit::Outcome::Ok);
-    assert_eq!(audit.append(&e).await.unwrap(), 4);
+    assert!(audit.init().await.is_err());
+    assert!(audit.append(&e).await.is_err());
+    assert_eq!(records(&pool).await, 3);
+
+    // The operator's command adopts them: only the count they expect, only an intact
+    // unkeyed chain.
+    let app_url = tests::app_database_url(&url).await;
+    let adopt = |n: &'static str| {
+        tokio::process::Command::new(console_binary())
+            .args(["audit", "adopt-unkeyed", "--records", n])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("POLAR_DATABASE_URL", &app_url)
+            .env("POLAR_DATABASE_OWNER_URL", &url)
+            .env("POLAR_MASTER_KEY", MASTER_KEY)
+            .output()
+    };
+    let out = adopt("2").await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not 2"), "{stderr}");
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 2")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let out = adopt("3").await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("broken at record 2"), "{stderr}");
+    sqlx::query("UPDATE audit_events SET actor_name = 'legacy' WHERE seq = 2")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(records(&pool).await, 3, "nothing was adopted");
+    let out = adopt("3").await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The adoption is the first keyed record, and says who adopted what.
+    let (action, actor, adopted): (String, String, serde_json::Value) =
+        sqlx::query_as("SELECT action, actor_name, params FROM audit_events WHERE seq = 4")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(action, backend::audit::ADOPTED);
+    assert!(actor.starts_with("audit adopt-unkeyed"), "{actor}");
+    assert_eq!(adopted["records"], 3);
+    // Once is enough.
+    assert!(adopt("3").await.unwrap().status.code() == Some(1));
+    // The keyed records follow.
     assert_eq!(audit.append(&e).await.unwrap(), 5);
     assert_eq!(
         audit.verify().await.unwrap(),
@@ -980,4 +1062,184 @@ async fn a_failed_sign_in_without_its_record_answers_503() {
     let res = app.post_sign_in("admin", "a-wrong-password").await;
     assert_eq!(res.status(), 401);
     assert_eq!(records_of(&app, "SignInFailed").await, 1);
+}
+
+/// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.
+async fn start_console(app: &TestApp) -> Result<(), String> {
+    let env = vec![
+        (
+            "POLAR_DATABASE_URL".to_string(),
+            app.console_database_url.clone(),
+        ),
+        ("POLAR_MASTER_KEY".to_string(), MASTER_KEY.to_string()),
+    ];
+    let config = server::config::Sources::load(None, env)
+        .and_then(|s| s.build())
+        .unwrap();
+    match server::start(&config).await {
+        Ok(started) => {
+            started.background.stop(Duration::from_secs(1)).await;
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The owner keeps the chain key and removes every record, the checkpoints and then the
+/// head too (fourth attack run, F2a): the console already running writes nothing over it
+/// (its next record would start a new chain under the old key), one starting refuses,
+/// and `verify` does not call it intact.
+#[tokio::test]
+async fn a_trail_emptied_under_its_key_is_not_continued() {
+    let app = TestApp::spawn().await;
+    some_records(&app, 1).await;
+    let mut su = superuser(&app).await;
+    for table in ["audit_events", "audit_checkpoints"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *su)
+            .await
+            .unwrap();
+    }
+    for round in ["head kept", "head removed"] {
+        let res = app
+            .call_form(
+                "",
+                "sign_in",
+                &[("username", "admin"), ("password", &app.admin_password)],
+            )
+            .await;
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(
+            status, 503,
+            "{round}: a sign-in started a new chain: {body}"
+        );
+        let e = audit_of(&app)
+            .init()
+            .await
+            .expect_err("a console continued an emptied trail");
+        assert!(e.to_string().contains("restore"), "{round}: {e}");
+        let err = start_console(&app).await.expect_err("refused to start");
+        assert!(err.contains("every record was removed"), "{round}: {err}");
+        assert_eq!(chain_end(&app).await, 0, "{round}");
+        broken(audit_of(&app).verify().await.unwrap());
+        sqlx::query("DELETE FROM audit_head")
+            .execute(&mut *su)
+            .await
+            .unwrap();
+    }
+}
+
+/// The owner empties the trail and hides the users, cloud accounts and custom roles while
+/// a console starts once (fourth attack run, F2b): that console makes a new key and its
+/// own records, but with the state back `verify` finds users, roles and accounts whose
+/// creation the new trail does not record.
+#[tokio::test]
+async fn a_trail_replaced_while_the_state_was_hidden_does_not_verify() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let res = app
+        .call_form(
+            &admin,
+            "save_role",
+            &[
+                ("name", "hidden-role"),
+                ("description", "test"),
+                (
+                    "policy",
+                    r#"{"Statement":[{"Effect":"Allow","Action":["polardb:Describe*"],"Resource":["*"]}]}"#,
+                ),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    app.user_with_role("erin", "viewer").await;
+    let audit = audit_of(&app);
+    assert!(matches!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+
+    let mut su = superuser(&app).await;
+    for sql in [
+        "DELETE FROM audit_events",
+        "DELETE FROM audit_key",
+        "DELETE FROM audit_head",
+        "DELETE FROM audit_checkpoints",
+        "ALTER TABLE users RENAME TO users_hidden",
+        "CREATE TABLE users (LIKE users_hidden INCLUDING ALL)",
+        "ALTER TABLE cloud_accounts RENAME TO cloud_accounts_hidden",
+        "CREATE TABLE cloud_accounts (LIKE cloud_accounts_hidden INCLUDING ALL)",
+        "UPDATE roles SET builtin = true WHERE name = 'hidden-role'",
+    ] {
+        sqlx::query(sql).execute(&mut *su).await.unwrap();
+    }
+    // A console starting now sees a new database: a new key and its first record.
+    let fresh = audit_of(&app);
+    fresh.init().await.unwrap();
+    let e =
+        backend::audit::Event::security(Default::default(), "SignIn", backend::audit::Outcome::Ok);
+    fresh.append(&e).await.unwrap();
+    for sql in [
+        "DROP TABLE users",
+        "ALTER TABLE users_hidden RENAME TO users",
+        "DROP TABLE cloud_accounts",
+        "ALTER TABLE cloud_accounts_hidden RENAME TO cloud_accounts",
+        "UPDATE roles SET builtin = false WHERE name = 'hidden-role'",
+    ] {
+        sqlx::query(sql).execute(&mut *su).await.unwrap();
+    }
+    // Each kind is checked: users first, then custom roles, then cloud accounts.
+    let (seq, problem) = broken(audit.verify().await.unwrap());
+    assert_eq!(seq, 1, "{problem}");
+    assert!(problem.contains("user 'admin'"), "{problem}");
+    assert!(problem.contains("no record of its creation"), "{problem}");
+    sqlx::query("DELETE FROM users")
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("custom role 'hidden-role'"), "{problem}");
+    sqlx::query("DELETE FROM roles WHERE NOT builtin")
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    let (_, problem) = broken(audit.verify().await.unwrap());
+    assert!(problem.contains("cloud account 'sandbox'"), "{problem}");
+    sqlx::query("DELETE FROM cloud_accounts")
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { records: 1 }
+    );
+}
+
+/// An SSO sign-in refused because a local account has the name is answered as a refusal
+/// only with its record; without the trail it is 503, like every other refusal (fourth
+/// attack run, F4).
+#[tokio::test]
+async fn a_refused_proxy_sign_in_without_its_record_answers_503() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_TRUSTED_PROXIES", "127.0.0.1")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let visit = || async {
+        app.http
+            .get(format!("{}/clusters", app.base))
+            .header("x-forwarded-user", "admin")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    fail_audit_of(&app, "ProxySignInRefused").await;
+    assert_eq!(visit().await, 503);
+    assert_eq!(records_of(&app, "ProxySignInRefused").await, 0);
+    heal_audit(&app).await;
+    assert_eq!(visit().await, 403);
+    assert_eq!(records_of(&app, "ProxySignInRefused").await, 1);
 }
