@@ -166,21 +166,56 @@ const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// signed-in session. A flood of made-up names from many addresses fills the common line
 /// only, so the real user on a known device still gets a hash promptly (third attack run,
 /// F3). Such an attempt takes whichever slot frees first.
+///
+/// One attempt per user at a time waits in that line or hashes in it; that user's further
+/// attempts meanwhile go to the common line. So one account holder looping sign-ins with
+/// their own device cookie (or password changes) holds at most one place there, and every
+/// other user's vouched attempt waits for at most that one (fourth attack run, F3).
 struct HashGate {
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
     vouched: Arc<Semaphore>,
     vouched_waiting: AtomicUsize,
+    /// The users whose attempt is in the vouched line or on a slot from it now.
+    vouched_users: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Which line an attempt waits in (see [`HashGate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lane {
+enum Lane<'a> {
     /// Anyone: a sign-in without a known device, an administrator's new password.
     Common,
-    /// A known device's sign-in, a signed-in user's password change.
-    Vouched,
+    /// A known device's sign-in, a signed-in user's password change: the user's name.
+    Vouched(&'a str),
+}
+
+/// A user's place in the vouched line, from joining it until their hash has finished;
+/// given back when dropped.
+struct VouchedPlace {
+    users: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    user: String,
+}
+
+impl VouchedPlace {
+    /// The user's place, unless one of their attempts holds it already.
+    fn take(
+        users: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+        user: &str,
+    ) -> Option<VouchedPlace> {
+        let mut held = users.lock().unwrap_or_else(|e| e.into_inner());
+        held.insert(user.to_string()).then(|| VouchedPlace {
+            users: users.clone(),
+            user: user.to_string(),
+        })
+    }
+}
+
+impl Drop for VouchedPlace {
+    fn drop(&mut self) {
+        let mut held = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        held.remove(&self.user);
+    }
 }
 
 /// Why a hash did not run or did not finish.
@@ -209,17 +244,27 @@ impl HashGate {
             max_waiting: slots * HASHING_QUEUE_PER_SLOT,
             vouched: Arc::new(Semaphore::new(1)),
             vouched_waiting: AtomicUsize::new(0),
+            vouched_users: Default::default(),
         }
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        lane: Lane,
+        lane: Lane<'_>,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, GateError> {
+        // A user with an attempt in the vouched line already waits in the common one.
+        let place = match lane {
+            Lane::Vouched(user) => VouchedPlace::take(&self.vouched_users, user),
+            Lane::Common => None,
+        };
+        let lane = match (lane, &place) {
+            (Lane::Vouched(_), None) => Lane::Common,
+            (lane, _) => lane,
+        };
         let (line, max) = match lane {
             Lane::Common => (&self.waiting, self.max_waiting),
-            Lane::Vouched => (&self.vouched_waiting, HASHING_QUEUE_PER_SLOT),
+            Lane::Vouched(_) => (&self.vouched_waiting, HASHING_QUEUE_PER_SLOT),
         };
         let ahead = line.fetch_add(1, Ordering::SeqCst);
         let in_line = InLine(line);
@@ -230,7 +275,7 @@ impl HashGate {
             match lane {
                 Lane::Common => self.slots.clone().acquire_owned().await,
                 // Whichever frees first; the other wait is dropped without taking a slot.
-                Lane::Vouched => tokio::select! {
+                Lane::Vouched(_) => tokio::select! {
                     p = self.vouched.clone().acquire_owned() => p,
                     p = self.slots.clone().acquire_owned() => p,
                 },
@@ -243,8 +288,10 @@ impl HashGate {
         drop(in_line);
         // The permit moves into the blocking task: if the request is abandoned, the slot
         // stays taken until the hash has really finished, so the cap holds.
+        // The user's vouched place, likewise, until their hash has finished.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            let _place = place;
             work()
         })
         .await
@@ -433,20 +480,9 @@ impl Identity {
         })
     }
 
-    pub async fn create_local(
-        &self,
-        username: &Username,
-        display_name: &str,
-        role: Role,
-        password: &str,
-    ) -> Result<User, BackendError> {
-        let mut conn = self.pool.acquire().await?;
-        self.create_local_in(&mut conn, username, display_name, role, password)
-            .await
-    }
-
-    /// [`Identity::create_local`] on the caller's connection: an administrator's change
-    /// that commits together with its audit record ([`crate::audit::Change`]).
+    /// Creates a local user on the caller's connection: an administrator's change that
+    /// commits together with its `UserCreated` record ([`crate::audit::Change`]; `audit
+    /// verify` finds a user without one).
     pub async fn create_local_in(
         &self,
         conn: &mut sqlx::PgConnection,
@@ -529,10 +565,7 @@ impl Identity {
             None => None,
         };
         // A browser holding this user's device cookie waits in the vouched line.
-        let lane = match &pace {
-            Some(("device", _)) => Lane::Vouched,
-            _ => Lane::Common,
-        };
+        let vouched = matches!(pace, Some(("device", _)));
         let reservation = match self.reserve(client_addr, pace).await? {
             Ok(r) => r,
             Err(limited) => return Ok(SignIn::Limited(limited)),
@@ -553,6 +586,11 @@ impl Identity {
         .await?;
         let password = Zeroizing::new(password.to_string());
         let hash = row.as_ref().and_then(|r| r.password_hash.clone());
+        let lane = if vouched {
+            Lane::Vouched(name.as_str())
+        } else {
+            Lane::Common
+        };
         let checked = self
             .hashing
             .run(lane, move || match hash {
@@ -1014,7 +1052,7 @@ impl Identity {
         // One slot for both hashes: the check and the new hash run back to back.
         let checked = self
             .hashing
-            .run(Lane::Vouched, move || {
+            .run(Lane::Vouched(&user.username), move || {
                 if verify_password(&current, &hash) {
                     Some(hash_password(&new))
                 } else {
@@ -1145,15 +1183,118 @@ mod tests {
             gate.run(Lane::Common, || ()).await,
             Err(GateError::Busy)
         ));
-        let vouched = tokio::time::timeout(Duration::from_secs(5), gate.run(Lane::Vouched, || 42))
-            .await
-            .expect("a vouched attempt waits for no flood");
+        let vouched = tokio::time::timeout(
+            Duration::from_secs(5),
+            gate.run(Lane::Vouched("reg1"), || 42),
+        )
+        .await
+        .expect("a vouched attempt waits for no flood");
         assert!(matches!(vouched, Ok(42)));
         {
             let (lock, cv) = &*release;
             *lock.lock().unwrap() = true;
             cv.notify_all();
         }
+        for f in flood {
+            assert!(f.await.unwrap(), "the flood itself is served in turn");
+        }
+    }
+
+    /// A signed-in user looping correct sign-ins with their own device cookie (fourth
+    /// attack run, F3) holds one place in the vouched line, not all of it: their further
+    /// attempts go to the common line (here full, so refused at once), and another user's
+    /// vouched attempt waits only for that one attempt. On the old gate the insider's
+    /// attempts filled the vouched line and the other user was refused as busy.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_users_vouched_attempts_do_not_hold_another_users() {
+        type Release = Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>;
+        fn held(release: Release) -> impl FnOnce() + Send + 'static {
+            move || {
+                let (lock, cv) = &*release;
+                let mut open = lock.lock().unwrap();
+                while !*open {
+                    open = cv.wait(open).unwrap();
+                }
+            }
+        }
+        fn open(release: &Release) {
+            let (lock, cv) = &**release;
+            *lock.lock().unwrap() = true;
+            cv.notify_all();
+        }
+        async fn until(what: impl Fn() -> bool) {
+            for _ in 0..500 {
+                if what() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            panic!("never reached");
+        }
+        /// Opens every release when the test ends, also when it fails: a held hash would
+        /// otherwise keep the runtime from shutting down.
+        struct OpenAtEnd(Vec<Release>);
+        impl Drop for OpenAtEnd {
+            fn drop(&mut self) {
+                self.0.iter().for_each(open);
+            }
+        }
+        let gate = Arc::new(HashGate::new(1));
+        let (common, insider): (Release, Release) = (Default::default(), Default::default());
+        let _open_at_end = OpenAtEnd(vec![common.clone(), insider.clone()]);
+        // A flood holds the common slot and fills the common line.
+        let mut flood = Vec::new();
+        for _ in 0..(1 + HASHING_QUEUE_PER_SLOT) {
+            let (gate, release) = (gate.clone(), common.clone());
+            flood.push(tokio::spawn(async move {
+                gate.run(Lane::Common, held(release)).await.is_ok()
+            }));
+        }
+        until(|| {
+            gate.waiting.load(Ordering::SeqCst) >= HASHING_QUEUE_PER_SLOT
+                && gate.slots.available_permits() == 0
+        })
+        .await;
+        // The insider's first attempt takes the vouched slot and keeps it.
+        let first = {
+            let (gate, release) = (gate.clone(), insider.clone());
+            tokio::spawn(async move { gate.run(Lane::Vouched("view1"), held(release)).await })
+        };
+        until(|| gate.vouched.available_permits() == 0).await;
+        // Their further attempts do not queue behind it in the vouched line.
+        let mut more = Vec::new();
+        for _ in 0..(2 + HASHING_QUEUE_PER_SLOT) {
+            let (gate, release) = (gate.clone(), insider.clone());
+            more.push(tokio::spawn(async move {
+                gate.run(Lane::Vouched("view1"), held(release)).await
+            }));
+        }
+        for m in more {
+            let r = tokio::time::timeout(Duration::from_secs(5), m)
+                .await
+                .expect("refused at once, not held")
+                .unwrap();
+            assert!(matches!(r, Err(GateError::Busy)), "the common line is full");
+        }
+        assert_eq!(gate.vouched_waiting.load(Ordering::SeqCst), 0);
+        // Another user's vouched attempt waits in the vouched line for that one attempt
+        // only: it runs as soon as the insider's hash finishes, while the flood still holds
+        // the common slot.
+        let other = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.run(Lane::Vouched("reg1"), || 42).await })
+        };
+        until(|| gate.vouched_waiting.load(Ordering::SeqCst) == 1).await;
+        open(&insider);
+        let other = tokio::time::timeout(Duration::from_secs(5), other)
+            .await
+            .expect("another user's vouched attempt is not held behind the insider's")
+            .unwrap();
+        assert!(matches!(other, Ok(42)));
+        assert!(first.await.unwrap().is_ok());
+        // With the insider's attempt done, their place is free again.
+        assert!(gate.vouched_users.lock().unwrap().is_empty());
+        open(&common);
         for f in flood {
             assert!(f.await.unwrap(), "the flood itself is served in turn");
         }
