@@ -6,7 +6,7 @@
 //! every call:
 //!
 //! * `https`, except for an account explicitly marked as a local emulator (`http` allowed);
-//! * no user, query or fragment;
+//! * no user (no `@` at all, an empty one included), query or fragment;
 //! * a host that is not loopback, link-local (169.254.0.0/16, the cloud metadata service;
 //!   fe80::/10), private (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), multicast or
 //!   broadcast — unless the operator allows private endpoints (`allow_private_endpoints`,
@@ -90,6 +90,11 @@ fn parse(
     emulator: bool,
     policy: &OutboundPolicy,
 ) -> Result<(String, Vec<SocketAddr>), BackendError> {
+    // Any `@` is refused, also an empty user (`http://@host/`, `http://:@host/`), which the
+    // parsed URL no longer shows: an endpoint's authority is its host and port only.
+    if endpoint.contains('@') {
+        return Err(bad("must have no user (no @), query or fragment".into()));
+    }
     let url = url::Url::parse(endpoint).map_err(|e| bad(format!("is not a URL ({e})")))?;
     match url.scheme() {
         "https" => {}
@@ -185,6 +190,9 @@ mod tests {
             "https://0.0.0.0/",
             "https://localhost/",
             "https://user@polardb.example.com/",
+            "https://:@polardb.example.com/",
+            "https://@polardb.example.com/",
+            "https://polardb.example.com\\@10.0.0.1/",
             "https://polardb.example.com/?x=1",
             "ftp://polardb.example.com/",
             "https://[fe80::1]/",
@@ -193,6 +201,10 @@ mod tests {
         }
         // The emulator on loopback: marked, and allowed by the operator.
         assert!(check_endpoint("http://127.0.0.1:9000/", true, &lab).is_ok());
+        // An empty user is still a user (fourth attack run, F5).
+        for bad in ["http://:@127.0.0.1:9000/", "http://@127.0.0.1:9000/"] {
+            assert!(check_endpoint(bad, true, &lab).is_err(), "{bad}");
+        }
         assert!(check_endpoint("http://127.0.0.1:9000/", false, &lab).is_err());
         assert!(check_endpoint("http://127.0.0.1:9000/", true, &strict).is_err());
         // Never the console itself.

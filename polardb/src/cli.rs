@@ -220,9 +220,11 @@ async fn call(
     if let Some(e) = &args.endpoint {
         match reqwest::Url::parse(e) {
             // A user, query or fragment would travel outside the signature (the same rule
-            // as a cloud account's endpoint override in the console).
+            // as a cloud account's endpoint override in the console). Any `@` is refused:
+            // an empty user (`http://@host/`, `http://:@host/`) parses as none.
             Ok(u)
-                if matches!(u.scheme(), "http" | "https")
+                if !e.contains('@')
+                    && matches!(u.scheme(), "http" | "https")
                     && u.host_str().is_some()
                     && u.username().is_empty()
                     && u.password().is_none()
@@ -451,6 +453,8 @@ mod tests {
         assert_eq!(code, EXIT_USAGE, "{err}");
         for bad in [
             "http://u:p@127.0.0.1:1/",
+            "http://:@127.0.0.1:1/",
+            "http://@127.0.0.1:1/",
             "http://127.0.0.1:1/?Action=DeleteDBCluster",
             "https://x/#f",
         ] {

@@ -476,16 +476,25 @@ fn generic_id(id: &str) -> Result<(), String> {
 }
 
 /// An entry of an endpoint's `Nodes`: a node id (`pi-…`) or a role name (`Writer`,
-/// `Reader1`; 10.2 说明).
+/// `Reader1`; 10.2 说明): `Writer`, or `Reader` and a number of one to three digits
+/// without a leading zero. Nothing else passes as a role name (a node id without its
+/// `pi-`, say), so every entry is either resolved to its cluster or a role within the
+/// cluster stated.
 fn endpoint_node(id: &str) -> Result<(), String> {
     if id.starts_with("pi-") {
         return prefixed(id, "pi-");
     }
-    let ok = !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    let reader = |n: &str| {
+        (1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0')
+    };
+    let ok = id == "Writer" || id.strip_prefix("Reader").is_some_and(reader);
     if ok {
         Ok(())
     } else {
-        Err("is neither a node id (pi-…) nor a node's role name (Writer, Reader1, …)".into())
+        Err(
+            "is neither a node id (pi-…) nor a node's role name (Writer, Reader1 … Reader999)"
+                .into(),
+        )
     }
 }
 
@@ -737,6 +746,55 @@ mod tests {
         assert!(r.resources().clusters.is_empty());
         let r = Request::parse("DescribeRegions", "", &[]).unwrap();
         assert_eq!(r.region(), None);
+    }
+
+    /// An endpoint's `Nodes` are node ids or role names; a node id without its `pi-` (or any
+    /// other word) does not pass as a role name (fourth attack run, F5).
+    #[test]
+    fn endpoint_nodes_are_node_ids_or_role_names() {
+        for action in ["CreateDBClusterEndpoint", "ModifyDBClusterEndpoint"] {
+            let parse = |nodes: &str| {
+                let mut pairs = vec![("DBClusterId", "pc-abc123"), ("Nodes", nodes)];
+                if action == "ModifyDBClusterEndpoint" {
+                    pairs.push(("DBEndpointId", "pe-abc123"));
+                } else {
+                    pairs.push(("EndpointType", "Custom"));
+                }
+                Request::parse(action, "cn-hangzhou", &p(&pairs))
+            };
+            for good in [
+                "Writer",
+                "Reader1",
+                "Writer,Reader1,Reader2",
+                "Reader10",
+                "Reader999",
+                "pi-abc123",
+                "Writer,pi-abc123",
+            ] {
+                let r = parse(good).unwrap_or_else(|e| panic!("{action} {good}: {e}"));
+                assert!(r.resources().nodes.iter().all(|n| n.starts_with("pi-")));
+            }
+            for bad in [
+                "0rvia628z76k79",
+                "Writer,0rvia628z76k79",
+                "writer",
+                "WRITER",
+                "Reader",
+                "reader1",
+                "Reader0",
+                "Reader01",
+                "Reader1000",
+                "Reader1a",
+                "Writer1",
+                "Primary",
+                "pi-",
+                "pi-ABC",
+                "Writer,",
+            ] {
+                let e = parse(bad).expect_err(bad);
+                assert_eq!(e.field, "Nodes", "{action} {bad}: {e}");
+            }
+        }
     }
 
     #[test]
