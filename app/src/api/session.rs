@@ -87,10 +87,19 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
                 .map_err(unavailable)?;
             backend.identity.signed_in(user.id).await?;
             actor.user_id = Some(user.id);
-            backend
+            // No sign-in without its record: the session just made is ended (whichever
+            // form the request took, a redirect with a live cookie must not follow).
+            if let Err(e) = backend
                 .audit
                 .append(&Event::security(actor, "SignIn", Outcome::Ok))
-                .await?;
+                .await
+            {
+                let _ = session.flush().await;
+                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                }
+                return Err(e.into());
+            }
             leptos_axum::redirect("/clusters");
             Ok(())
         }

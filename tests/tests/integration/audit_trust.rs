@@ -1064,6 +1064,31 @@ async fn a_failed_sign_in_without_its_record_answers_503() {
     assert_eq!(records_of(&app, "SignInFailed").await, 1);
 }
 
+/// The right password is a sign-in only with its record: through the browser's plain form
+/// (no wasm) too, the answer is 503 and no session is left that opens a page.
+#[tokio::test]
+async fn a_sign_in_without_its_record_leaves_no_session() {
+    let app = TestApp::spawn().await;
+    fail_audit_of(&app, "SignIn").await;
+    let password = app.admin_password.clone();
+    let res = app.post_sign_in("admin", &password).await;
+    assert_eq!(res.status(), 503);
+    if let Some(cookie) = tests::cookie_of(&res) {
+        let page = app
+            .http
+            .get(format!("{}/clusters", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(page.status(), 200, "a session without its SignIn record");
+    }
+    heal_audit(&app).await;
+    let res = app.post_sign_in("admin", &password).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(records_of(&app, "SignIn").await, 1);
+}
+
 /// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.
 async fn start_console(app: &TestApp) -> Result<(), String> {
     let env = vec![
