@@ -136,6 +136,18 @@ wasm_setup() {
 }
 
 # wasm_bindgen_setup — a wasm-bindgen CLI of exactly the version in Cargo.lock, in .tools/.
+# Sets WASM_SPLIT: tools/wasm-split (the splitter cargo-leptos uses, as a small binary),
+# installed into .tools/ once per version of its source.
+wasm_split_setup() {
+  local sum
+  sum=$(cat "$ROOT/tools/wasm-split/Cargo.toml" "$ROOT/tools/wasm-split/Cargo.lock" "$ROOT/tools/wasm-split/src/main.rs" | sha256sum | cut -c1-12)
+  WASM_SPLIT="$TOOLS/wasm-split-$sum/bin/polar-wasm-split"
+  [ -x "$WASM_SPLIT" ] && return
+  log "installing the wasm splitter (tools/wasm-split) into .tools/ (once)"
+  cargo install -q --locked --path "$ROOT/tools/wasm-split" --root "$TOOLS/wasm-split-$sum" \
+    --target-dir "$CARGO_TARGET_DIR/tools" || die "cargo install of tools/wasm-split failed"
+}
+
 wasm_bindgen_setup() {
   local ver
   ver=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Measures what the README's performance section reports, on the release build:
-#  * the first-load weight of /clusters (HTML, CSS, JS, wasm; gzip as served),
+#  * in headless Chromium: the bytes of a cold, signed-in first load of /clusters (HTML, CSS,
+#    JS, wasm chunks, as served), network idle on loopback and on 10 Mbit/s with 40 ms, and
+#    what opening a cluster tab loads,
 #  * the console's resident memory when idle.
 # Usage: scripts/measure.sh   (builds the release first)
 set -euo pipefail
@@ -28,15 +30,11 @@ act=$(curl -s "$base/signin" | grep -o 'action="/api/sign_in[0-9]*"' | cut -d'"'
 cookie=$(curl -s -D - -o /dev/null -H 'accept: text/html' -H "origin: $base" \
   --data-urlencode username=admin --data-urlencode password=measure-password-1 "$base$act" \
   | awk -F'[ ;]' 'tolower($1)=="set-cookie:"{print $2}')
-size() { curl -s -o /dev/null -w '%{size_download}' -H 'accept-encoding: gzip' -H "cookie: $cookie" "$base$1"; }
-raw() { curl -s -o /dev/null -w '%{size_download}' -H "cookie: $cookie" "$base$1"; }
-printf '%-28s %12s %12s\n' "resource" "gzip bytes" "raw bytes"
-total=0
-for path in /clusters /pkg/polar-console.css /pkg/polar-console.js /pkg/polar-console.wasm; do
-  g=$(size "$path"); r=$(raw "$path"); total=$((total + g))
-  printf '%-28s %12s %12s\n' "$path" "$g" "$r"
-done
-printf '%-28s %12s\n' "total first load" "$total"
+# The browser's own figures (tests/e2e/measure.mjs): every byte of a cold, signed-in first
+# load, network idle on loopback and on a throttled link, and what a tab loads afterwards.
+apt_install chromium
+(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --silent)
+MEASURE_BASE="$base" MEASURE_COOKIES="$(echo "$cookie" | paste -sd';')" node "$ROOT/tests/e2e/measure.mjs"
 sleep 10
 rss=$(awk '/VmRSS/{print $2}' /proc/$APP/status)
 echo "idle resident memory: $((rss / 1024)) MiB ($rss kB) after serving the page and 10 s idle"

@@ -19,9 +19,71 @@ mod structure;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 pub use error::AppError;
+
+/// Every page is a lazy route: its code is a chunk of the browser's wasm of its own
+/// (`scripts/build.sh` splits it; the server preloads the chunk of the page it renders), so
+/// a first load carries the shell and the page asked for, and opening another page or tab
+/// loads only that page's chunk. The page's resources start when its view runs.
+/// Counts one more hydrated lazy page on `<html data-hydrated>` (effects run only in the
+/// browser, after hydration).
+fn mark_hydrated() {
+    if let Some(root) = document().document_element() {
+        let n = root
+            .get_attribute("data-hydrated")
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0);
+        let _ = root.set_attribute("data-hydrated", &(n + 1).to_string());
+    }
+}
+
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path,)*) => {$(
+        struct $route;
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                // Once this page has hydrated in the browser: `<html data-hydrated>`
+                // counts the lazy pages hydrated so far (browser tests wait for it).
+                Effect::new(|_| mark_hydrated());
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    SignInRoute => shell::signin::SignInPage,
+    ClustersRoute => fleet::clusters::ClustersPage,
+    CreateClusterRoute => fleet::create::CreateClusterPage,
+    ClusterFrameRoute => cluster::frame::ClusterFrame,
+    ClusterOverviewRoute => cluster::overview::ClusterOverviewPage,
+    ClusterNodesRoute => cluster::nodes::ClusterNodesPage,
+    ClusterEndpointsRoute => cluster::endpoints::ClusterEndpointsPage,
+    ClusterParametersRoute => cluster::parameters::ClusterParametersPage,
+    ClusterWhitelistsRoute => cluster::whitelists::ClusterWhitelistsPage,
+    ClusterSslRoute => cluster::ssl::ClusterSslPage,
+    ClusterDbAccountsRoute => cluster::accounts::ClusterDbAccountsPage,
+    ClusterDatabasesRoute => cluster::databases::ClusterDatabasesPage,
+    ClusterBackupsRoute => cluster::backups::ClusterBackupsPage,
+    ClusterMonitoringRoute => cluster::monitoring::ClusterMonitoringPage,
+    ClusterTagsRoute => cluster::tags::ClusterTagsPage,
+    TagsRoute => fleet::tags::TagsPage,
+    EventsRoute => fleet::events::EventsPage,
+    TasksRoute => fleet::tasks::TasksPage,
+    ReleasedBackupsRoute => fleet::released::ReleasedBackupsPage,
+    AuditRoute => admin::audit::AuditPage,
+    SettingsRoute => admin::settings::SettingsPage,
+    CloudAccountsRoute => admin::cloud_accounts::CloudAccountsPage,
+    PasswordRoute => admin::settings::PasswordPage,
+    UsersRoute => admin::settings::UsersPage,
+    RolesRoute => admin::settings::RolesPage,
+}
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,38 +113,38 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| format!("{t} · Polar Console") />
         <Router>
             <Routes fallback=|| view! { <kit::NotFound /> }>
-                <Route path=path!("/signin") view=shell::signin::SignInPage />
+                <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
                 // The console's frame stays while the user moves between its pages.
                 <ParentRoute path=path!("") view=shell::Console>
-                    <Route path=path!("/") view=fleet::clusters::ClustersPage />
-                    <Route path=path!("/clusters") view=fleet::clusters::ClustersPage />
-                    <Route path=path!("/clusters/new") view=fleet::create::CreateClusterPage />
+                    <Route path=path!("/") view={Lazy::<ClustersRoute>::new()} />
+                    <Route path=path!("/clusters") view={Lazy::<ClustersRoute>::new()} />
+                    <Route path=path!("/clusters/new") view={Lazy::<CreateClusterRoute>::new()} />
                     // One cluster: the frame reads it once; each tab is a child route.
-                    <ParentRoute path=path!("/clusters/:id") view=cluster::frame::ClusterFrame>
-                        <Route path=path!("") view=cluster::overview::ClusterOverviewPage />
-                        <Route path=path!("nodes") view=cluster::nodes::ClusterNodesPage />
-                        <Route path=path!("endpoints") view=cluster::endpoints::ClusterEndpointsPage />
-                        <Route path=path!("parameters") view=cluster::parameters::ClusterParametersPage />
-                        <Route path=path!("whitelists") view=cluster::whitelists::ClusterWhitelistsPage />
-                        <Route path=path!("ssl") view=cluster::ssl::ClusterSslPage />
-                        <Route path=path!("accounts") view=cluster::accounts::ClusterDbAccountsPage />
-                        <Route path=path!("databases") view=cluster::databases::ClusterDatabasesPage />
-                        <Route path=path!("backups") view=cluster::backups::ClusterBackupsPage />
-                        <Route path=path!("monitoring") view=cluster::monitoring::ClusterMonitoringPage />
-                        <Route path=path!("tags") view=cluster::tags::ClusterTagsPage />
+                    <ParentRoute path=path!("/clusters/:id") view={Lazy::<ClusterFrameRoute>::new()}>
+                        <Route path=path!("") view={Lazy::<ClusterOverviewRoute>::new()} />
+                        <Route path=path!("nodes") view={Lazy::<ClusterNodesRoute>::new()} />
+                        <Route path=path!("endpoints") view={Lazy::<ClusterEndpointsRoute>::new()} />
+                        <Route path=path!("parameters") view={Lazy::<ClusterParametersRoute>::new()} />
+                        <Route path=path!("whitelists") view={Lazy::<ClusterWhitelistsRoute>::new()} />
+                        <Route path=path!("ssl") view={Lazy::<ClusterSslRoute>::new()} />
+                        <Route path=path!("accounts") view={Lazy::<ClusterDbAccountsRoute>::new()} />
+                        <Route path=path!("databases") view={Lazy::<ClusterDatabasesRoute>::new()} />
+                        <Route path=path!("backups") view={Lazy::<ClusterBackupsRoute>::new()} />
+                        <Route path=path!("monitoring") view={Lazy::<ClusterMonitoringRoute>::new()} />
+                        <Route path=path!("tags") view={Lazy::<ClusterTagsRoute>::new()} />
                         // Any other tab: not found.
                         <Route path=path!(":tab") view=kit::NotFound />
                     </ParentRoute>
-                    <Route path=path!("/tags") view=fleet::tags::TagsPage />
-                    <Route path=path!("/events") view=fleet::events::EventsPage />
-                    <Route path=path!("/tasks") view=fleet::tasks::TasksPage />
-                    <Route path=path!("/backups/released") view=fleet::released::ReleasedBackupsPage />
-                    <Route path=path!("/audit") view=admin::audit::AuditPage />
-                    <Route path=path!("/settings") view=admin::settings::SettingsPage />
-                    <Route path=path!("/settings/accounts") view=admin::cloud_accounts::CloudAccountsPage />
-                    <Route path=path!("/settings/password") view=admin::settings::PasswordPage />
-                    <Route path=path!("/settings/users") view=admin::settings::UsersPage />
-                    <Route path=path!("/settings/roles") view=admin::settings::RolesPage />
+                    <Route path=path!("/tags") view={Lazy::<TagsRoute>::new()} />
+                    <Route path=path!("/events") view={Lazy::<EventsRoute>::new()} />
+                    <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} />
+                    <Route path=path!("/backups/released") view={Lazy::<ReleasedBackupsRoute>::new()} />
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
+                    <Route path=path!("/settings/accounts") view={Lazy::<CloudAccountsRoute>::new()} />
+                    <Route path=path!("/settings/password") view={Lazy::<PasswordRoute>::new()} />
+                    <Route path=path!("/settings/users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/settings/roles") view={Lazy::<RolesRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -94,5 +156,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy routes: their chunks load before the parts of the page they render hydrate.
+    leptos::mount::hydrate_lazy(App);
 }

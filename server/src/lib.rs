@@ -3,6 +3,7 @@
 
 #![recursion_limit = "512"]
 
+pub mod assets;
 pub mod config;
 pub mod export;
 pub mod memory;
@@ -296,6 +297,8 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
                 .route("/audit/export", axum::routing::get(export::audit_export))
                 .route("/healthz", axum::routing::get(healthz))
                 .route("/readyz", axum::routing::get(readyz))
+                // The browser's files, precompressed where the build made copies.
+                .nest_service("/pkg", assets::pkg(&config.site_root))
                 .with_state(web_state.clone()),
         )
         .merge(

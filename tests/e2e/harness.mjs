@@ -31,12 +31,19 @@ export async function launch() {
 // build's module is tens of megabytes: on a busy 2-core machine its compilation alone can
 // take most of half a minute, hence the generous bound.
 export async function waitForHydration(page) {
-  await page.waitForFunction(() => {
-    const entries = performance.getEntriesByType('resource');
-    return entries.some((e) => e.name.endsWith('.wasm')) && document.readyState === 'complete';
-  }, null, { timeout: 60000 });
-  // One frame after the wasm finished, the event handlers are attached.
-  await page.waitForTimeout(300);
+  // Every page is a lazy route: its chunks load after the main module, and the page marks
+  // <html data-hydrated> once it has hydrated. Then the network goes quiet.
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-hydrated'),
+    null, { timeout: 60000 });
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const n = await page.evaluate(() => performance.getEntriesByType('resource').length);
+    if (n === last) break;
+    last = n;
+    await page.waitForTimeout(300);
+  }
+  // One frame more: the event handlers are attached.
+  await page.waitForTimeout(200);
 }
 
 export async function signIn(page) {

@@ -1,0 +1,108 @@
+// First-load figures of the console in headless Chromium (scripts/measure.sh runs it
+// against a release build): every byte on the wire of a cold, signed-in load of
+// /clusters (HTML, CSS, JS, wasm, as served), the time to network idle on loopback and on
+// a 10 Mbit/s, 40 ms link, and what opening a cluster tab afterwards loads.
+//   MEASURE_BASE=http://127.0.0.1:PORT MEASURE_COOKIES='name=value;name=value' node measure.mjs
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BASE = process.env.MEASURE_BASE;
+const COOKIES = (process.env.MEASURE_COOKIES || '').split(';').filter(Boolean);
+if (!BASE || COOKIES.length === 0) throw new Error('MEASURE_BASE and MEASURE_COOKIES must be set');
+const QUIET_MS = 500;
+
+function kind(url, mime) {
+  if (url.endsWith('.wasm')) return 'wasm';
+  if (url.endsWith('.js') || /javascript/.test(mime)) return 'js';
+  if (url.endsWith('.css')) return 'css';
+  if (/html/.test(mime)) return 'html';
+  if (/json/.test(mime)) return 'json';
+  return 'other';
+}
+
+// One cold load in a fresh profile: bytes per kind, requests, ms to the last response.
+async function load(throttle) {
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'polar-measure-')), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  const url = new URL(BASE);
+  await context.addCookies(COOKIES.map((c) => {
+    const [name, ...v] = c.split('=');
+    return { name: name.trim(), value: v.join('='), domain: url.hostname, path: '/' };
+  }));
+  const page = context.pages()[0] || await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (throttle) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8,
+    });
+  }
+  const requests = new Map();
+  let last = Date.now();
+  cdp.on('Network.responseReceived', (e) => {
+    requests.set(e.requestId, { url: e.response.url, mime: e.response.mimeType, bytes: 0 });
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) r.bytes = e.encodedDataLength;
+    last = Date.now();
+  });
+  const start = Date.now();
+  await page.goto(`${BASE}/clusters`, { waitUntil: 'load' });
+  while (Date.now() - last < QUIET_MS) await page.waitForTimeout(100);
+  const idle = last - start;
+  const hydrated = await page.evaluate(() => document.documentElement.getAttribute('data-hydrated'));
+  const byKind = {};
+  for (const r of requests.values()) {
+    const k = kind(r.url, r.mime);
+    byKind[k] = byKind[k] || { bytes: 0, count: 0 };
+    byKind[k].bytes += r.bytes;
+    byKind[k].count += 1;
+  }
+  // Then a cluster's parameters tab, client-side: what it loads.
+  let tab = null;
+  if (!throttle) {
+    requests.clear();
+    const href = await page.getAttribute('[data-testid=cluster-table] tbody tr a[href^="/clusters/"]', 'href');
+    await page.evaluate((h) => {
+      const a = document.createElement('a');
+      a.href = h;
+      document.body.appendChild(a);
+      a.click();
+    }, `${href}/parameters`);
+    await page.waitForURL(/\/parameters$/);
+    last = Date.now();
+    while (Date.now() - last < QUIET_MS) await page.waitForTimeout(100);
+    const loaded = [...requests.values()];
+    tab = {
+      wasm: loaded.filter((r) => r.url.endsWith('.wasm')).map((r) => r.url.split('/').pop()),
+      bytes: loaded.reduce((s, r) => s + r.bytes, 0),
+      requests: loaded.length,
+    };
+  }
+  await context.close();
+  return { byKind, idle, hydrated, tab };
+}
+
+const kb = (b) => (b / 1024).toFixed(1);
+const cold = await load(false);
+const slow = await load(true);
+console.log('cold, signed-in first load of /clusters (bytes on the wire, as served):');
+let total = 0;
+let count = 0;
+for (const [k, v] of Object.entries(cold.byKind).sort()) {
+  console.log(`  ${k.padEnd(6)} ${String(v.count).padStart(4)} requests ${kb(v.bytes).padStart(9)} KB`);
+  total += v.bytes;
+  count += v.count;
+}
+console.log(`  total  ${String(count).padStart(4)} requests ${kb(total).padStart(9)} KB`);
+console.log(`hydrated pages: ${cold.hydrated ?? 'none'}`);
+console.log(`network idle: ${cold.idle} ms on loopback, ${slow.idle} ms on 10 Mbit/s with 40 ms latency`);
+console.log(`then the parameters tab: ${cold.tab.requests} requests, ${kb(cold.tab.bytes)} KB, wasm: ${cold.tab.wasm.length} files${cold.tab.wasm.includes('polar-console.wasm') ? ' (INCLUDING the main module)' : ' (no main module)'}`);
