@@ -20,7 +20,7 @@ POLARDB_EMULATOR_ACCESS_KEYS="LTAImeasure000000:measure-secret" "$bin/polardb-em
 PIDS+=($!)
 POLAR_DATABASE_URL=$(pg_app_url measure polar_measure) POLAR_DATABASE_OWNER_URL=$(pg_url measure) POLAR_LISTEN="127.0.0.1:$app_port" POLAR_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 POLAR_BOOTSTRAP_ADMIN_PASSWORD=measure-password-1 POLAR_CLOUD_ACCOUNT_ENDPOINT="http://127.0.0.1:$emu_port/" \
-POLAR_CLOUD_ACCOUNT_EMULATOR=true POLAR_ALLOW_PRIVATE_ENDPOINTS=true \
+POLAR_CLOUD_ACCOUNT_EMULATOR=true POLAR_ALLOW_PRIVATE_ENDPOINTS=true POLAR_COOKIE_SECURE=false \
 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID=LTAImeasure000000 POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET=measure-secret \
 POLAR_SITE_ROOT="$CARGO_TARGET_DIR/site-release" "$bin/polar-console" serve >"$TMP/console.log" 2>&1 &
 APP=$!; PIDS+=($APP)

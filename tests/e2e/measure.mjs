@@ -47,7 +47,12 @@ async function load(throttle) {
   const requests = new Map();
   let last = Date.now();
   cdp.on('Network.responseReceived', (e) => {
-    requests.set(e.requestId, { url: e.response.url, mime: e.response.mimeType, bytes: 0 });
+    const enc = Object.entries(e.response.headers).find(([k]) => k.toLowerCase() === 'content-encoding');
+    requests.set(e.requestId, { url: e.response.url, mime: e.response.mimeType, bytes: 0, body: 0, encoding: enc ? enc[1] : 'identity' });
+  });
+  cdp.on('Network.dataReceived', (e) => {
+    const r = requests.get(e.requestId);
+    if (r) r.body += e.encodedDataLength;
   });
   cdp.on('Network.loadingFinished', (e) => {
     const r = requests.get(e.requestId);
@@ -62,9 +67,11 @@ async function load(throttle) {
   const byKind = {};
   for (const r of requests.values()) {
     const k = kind(r.url, r.mime);
-    byKind[k] = byKind[k] || { bytes: 0, count: 0 };
+    byKind[k] = byKind[k] || { bytes: 0, count: 0, body: 0, encodings: new Set() };
     byKind[k].bytes += r.bytes;
+    byKind[k].body += r.body;
     byKind[k].count += 1;
+    byKind[k].encodings.add(r.encoding);
   }
   // Then a cluster's parameters tab, client-side: what it loads.
   let tab = null;
@@ -98,7 +105,7 @@ console.log('cold, signed-in first load of /clusters (bytes on the wire, as serv
 let total = 0;
 let count = 0;
 for (const [k, v] of Object.entries(cold.byKind).sort()) {
-  console.log(`  ${k.padEnd(6)} ${String(v.count).padStart(4)} requests ${kb(v.bytes).padStart(9)} KB`);
+  console.log(`  ${k.padEnd(6)} ${String(v.count).padStart(4)} requests ${kb(v.bytes).padStart(9)} KB (bodies ${kb(v.body)} KB, ${[...v.encodings].join('/')})`);
   total += v.bytes;
   count += v.count;
 }
