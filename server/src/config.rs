@@ -88,6 +88,21 @@ pub struct SeedAccount {
     pub emulator: bool,
 }
 
+impl SeedAccount {
+    /// The account under the rules of one an administrator adds.
+    pub fn parse(&self) -> Result<backend::vault::NewCloudAccount, backend::BackendError> {
+        backend::vault::NewCloudAccount::parse(
+            &self.name,
+            &self.access_key_id,
+            &self.secret,
+            "",
+            self.signature.as_str(),
+            self.endpoint.as_deref().unwrap_or(""),
+            self.emulator,
+        )
+    }
+}
+
 /// Settings for sign-in through the SSO proxy's headers.
 #[derive(Clone, Debug)]
 pub struct ProxyAuth {
@@ -577,16 +592,7 @@ impl Config {
             }
             other => err("cloud_account_endpoint", other.to_string()),
         };
-        backend::vault::NewCloudAccount::parse(
-            &a.name,
-            &a.access_key_id,
-            &a.secret,
-            "",
-            a.signature.as_str(),
-            a.endpoint.as_deref().unwrap_or(""),
-            a.emulator,
-        )
-        .map_err(refused)?;
+        a.parse().map_err(refused)?;
         if let Some(endpoint) = &a.endpoint {
             let policy = backend::outbound::OutboundPolicy {
                 allow_private: self.allow_private_endpoints,

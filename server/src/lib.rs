@@ -194,15 +194,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         // Registered together with its audit record, or not at all.
         let registered = async {
             // The same rules as an account an administrator adds.
-            let new = backend::vault::NewCloudAccount::parse(
-                &account.name,
-                &account.access_key_id,
-                &account.secret,
-                "",
-                account.signature.as_str(),
-                account.endpoint.as_deref().unwrap_or(""),
-                account.emulator,
-            )?;
+            let new = account.parse()?;
             let mut change = backend.audit.begin_change().await?;
             let id = backend.vault.upsert(change.conn(), &new).await?;
             let mut e = backend::audit::Event::security(
