@@ -454,6 +454,10 @@ const EMPTIED: &str = "the trail is empty, but the console has users, roles or c
 const EMPTIED_UNDER_KEY: &str = "the trail is empty, but its key and head show that records were written: every record was removed (restore the database from a backup; the console will not start a new trail over it)";
 
 /// What `verify` and start-up say of records without a chain key.
+/// The last record's seq and link, and the head's seq, link and MAC (none without a head).
+type LastAndHead = (i64, Vec<u8>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+const HEAD_MISMATCH: &str = "the audit head is not the last record (records were removed or added behind the console's back); nothing more is appended until the trail is restored and `audit verify` passes";
 const KEY_MISSING: &str = "the audit chain has records but no key (audit_key): the key's row was deleted, and the chain may have been rewritten without it. Restore audit_key, audit_head and audit_checkpoints from a backup of this database; the console does not start a new key over these records. (Only an installation whose records were all written by a version before the chain was keyed, and that no later version has started, is adopted, by the operator: `polar-console audit adopt-unkeyed`.)";
 
 /// The action of the record that adopts an unkeyed chain (see [`Audit::adopt_unkeyed`]).
@@ -838,11 +842,26 @@ impl Audit {
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
             .execute(&mut *conn)
             .await?;
-        let last = sqlx::query!("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        // The last record with the head beside it: the head (MACed with the key) must be
+        // that record, or records after it were removed under a running console (a cut
+        // tail the next records would otherwise paper over; fifth attack run, N1).
+        let last: Option<LastAndHead> = sqlx::query_as(
+            "SELECT e.seq, e.hash, h.seq, h.hash, h.mac
+                 FROM (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) e
+                 LEFT JOIN audit_head h ON h.id = 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
         let (seq, prev_hash) = match last {
-            Some(r) => (r.seq + 1, r.hash),
+            Some((last_seq, last_hash, head_seq, head_hash, head_mac)) => {
+                let at_head = head_seq == Some(last_seq)
+                    && head_hash.as_deref() == Some(last_hash.as_slice())
+                    && head_mac.is_some_and(|m| same_mac(&key.head_mac(last_seq, &last_hash), &m));
+                if !at_head {
+                    return Err(BackendError::Conflict(HEAD_MISMATCH.into()));
+                }
+                (last_seq + 1, last_hash)
+            }
             None => {
                 // The first record, or every record removed while this console ran: only
                 // a chain at its MACed start begins again from zero.

@@ -1089,6 +1089,47 @@ async fn a_sign_in_without_its_record_leaves_no_session() {
     assert_eq!(records_of(&app, "SignIn").await, 1);
 }
 
+/// The owner cuts the tail (records and the checkpoints above the cut) while the console
+/// runs: the console does not go on from the cut, which would make the next records look
+/// like the genuine end (fifth attack run, N1). Its writes answer 503 and the trail is
+/// left as the owner left it.
+#[tokio::test]
+async fn a_tail_cut_under_a_running_console_is_not_continued() {
+    let app = TestApp::spawn().await;
+    let cookie = some_records(&app, 3).await;
+    let end = chain_end(&app).await;
+    let mut su = superuser(&app).await;
+    sqlx::query("DELETE FROM audit_events WHERE seq > $1")
+        .bind(end - 2)
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_checkpoints WHERE seq > $1")
+        .bind(end - 2)
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    drop(su);
+    let res = app
+        .call_json(
+            &cookie,
+            "call_api",
+            serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
+                "action": "DescribeDBClusters", "params": []}),
+        )
+        .await;
+    assert_eq!(res.status(), 503, "{}", res.text().await.unwrap());
+    let res = app.post_sign_in("admin", "a-wrong-password").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        chain_end(&app).await,
+        end - 2,
+        "nothing appended after the cut"
+    );
+    // The head still names the cut record, so verify sees the cut.
+    broken(audit_of(&app).verify().await.unwrap());
+}
+
 /// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.
 async fn start_console(app: &TestApp) -> Result<(), String> {
     let env = vec![
