@@ -167,54 +167,60 @@ const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// only, so the real user on a known device still gets a hash promptly (third attack run,
 /// F3). Such an attempt takes whichever slot frees first.
 ///
-/// One attempt per user at a time waits in that line or hashes in it; that user's further
-/// attempts meanwhile go to the common line. So one account holder looping sign-ins with
-/// their own device cookie (or password changes) holds at most one place there, and every
-/// other user's vouched attempt waits for at most that one (fourth attack run, F3).
+/// One user's attempts take turns: per user name and line, one attempt at a time waits
+/// in a line or hashes; the user's next attempts wait for their turn before they join a
+/// line (a few may wait, more are refused as busy). So one account holder looping sign-ins
+/// with their own password — with or without their device cookie — runs at most one hash
+/// in each line: they hold one place in the vouched line, not all of it (fourth attack
+/// run, F3), and their loop cannot take every slot and the CPU from everyone else (fifth
+/// attack run, F3: 16 concurrent correct sign-ins of one user held other users' known
+/// devices past ten seconds).
 struct HashGate {
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
     vouched: Arc<Semaphore>,
     vouched_waiting: AtomicUsize,
-    /// The users whose attempt is in the vouched line or on a slot from it now.
-    vouched_users: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Per user name and line: whose turn it is, and how many wait for theirs.
+    turns: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Turn>>>>,
+}
+
+/// One user name's turns in one line.
+#[derive(Default)]
+struct Turn {
+    now: Arc<tokio::sync::Mutex<()>>,
+    waiting: AtomicUsize,
 }
 
 /// Which line an attempt waits in (see [`HashGate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Lane<'a> {
-    /// Anyone: a sign-in without a known device, an administrator's new password.
-    Common,
+    /// Anyone: a sign-in without a known device (with the user name it names), an
+    /// administrator's new password (none).
+    Common(Option<&'a str>),
     /// A known device's sign-in, a signed-in user's password change: the user's name.
     Vouched(&'a str),
 }
 
-/// A user's place in the vouched line, from joining it until their hash has finished;
-/// given back when dropped.
-struct VouchedPlace {
-    users: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-    user: String,
+/// An attempt's turn, from getting it until its hash has finished; passed on when dropped,
+/// and the user name's entry goes when nobody else waits for it.
+struct HasTurn {
+    turns: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Turn>>>>,
+    key: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-impl VouchedPlace {
-    /// The user's place, unless one of their attempts holds it already.
-    fn take(
-        users: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-        user: &str,
-    ) -> Option<VouchedPlace> {
-        let mut held = users.lock().unwrap_or_else(|e| e.into_inner());
-        held.insert(user.to_string()).then(|| VouchedPlace {
-            users: users.clone(),
-            user: user.to_string(),
-        })
-    }
-}
-
-impl Drop for VouchedPlace {
+impl Drop for HasTurn {
     fn drop(&mut self) {
-        let mut held = self.users.lock().unwrap_or_else(|e| e.into_inner());
-        held.remove(&self.user);
+        drop(self.guard.take());
+        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+        // Only the map holds it: nobody has or waits for this user's turn.
+        if turns
+            .get(&self.key)
+            .is_some_and(|t| Arc::strong_count(t) == 1)
+        {
+            turns.remove(&self.key);
+        }
     }
 }
 
@@ -244,8 +250,38 @@ impl HashGate {
             max_waiting: slots * HASHING_QUEUE_PER_SLOT,
             vouched: Arc::new(Semaphore::new(1)),
             vouched_waiting: AtomicUsize::new(0),
-            vouched_users: Default::default(),
+            turns: Default::default(),
         }
+    }
+
+    /// Waits for the user name's turn in this line (bounded, like the line itself).
+    async fn turn(&self, lane: Lane<'_>) -> Result<Option<HasTurn>, GateError> {
+        let key = match lane {
+            Lane::Common(None) => return Ok(None),
+            Lane::Common(Some(user)) => format!("common:{user}"),
+            Lane::Vouched(user) => format!("vouched:{user}"),
+        };
+        let turn = {
+            let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+            turns.entry(key.clone()).or_default().clone()
+        };
+        let mut has = HasTurn {
+            turns: self.turns.clone(),
+            key,
+            guard: None,
+        };
+        let ahead = turn.waiting.fetch_add(1, Ordering::SeqCst);
+        let waiting = InLine(&turn.waiting);
+        if ahead >= HASHING_QUEUE_PER_SLOT {
+            drop(waiting);
+            drop(turn);
+            return Err(GateError::Busy);
+        }
+        let guard = tokio::time::timeout(HASHING_QUEUE_WAIT, turn.now.clone().lock_owned()).await;
+        drop(waiting);
+        drop(turn);
+        has.guard = Some(guard.map_err(|_| GateError::Busy)?);
+        Ok(Some(has))
     }
 
     async fn run<T: Send + 'static>(
@@ -253,17 +289,9 @@ impl HashGate {
         lane: Lane<'_>,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, GateError> {
-        // A user with an attempt in the vouched line already waits in the common one.
-        let place = match lane {
-            Lane::Vouched(user) => VouchedPlace::take(&self.vouched_users, user),
-            Lane::Common => None,
-        };
-        let lane = match (lane, &place) {
-            (Lane::Vouched(_), None) => Lane::Common,
-            (lane, _) => lane,
-        };
+        let turn = self.turn(lane).await?;
         let (line, max) = match lane {
-            Lane::Common => (&self.waiting, self.max_waiting),
+            Lane::Common(_) => (&self.waiting, self.max_waiting),
             Lane::Vouched(_) => (&self.vouched_waiting, HASHING_QUEUE_PER_SLOT),
         };
         let ahead = line.fetch_add(1, Ordering::SeqCst);
@@ -273,7 +301,7 @@ impl HashGate {
         }
         let acquire = async {
             match lane {
-                Lane::Common => self.slots.clone().acquire_owned().await,
+                Lane::Common(_) => self.slots.clone().acquire_owned().await,
                 // Whichever frees first; the other wait is dropped without taking a slot.
                 Lane::Vouched(_) => tokio::select! {
                     p = self.vouched.clone().acquire_owned() => p,
@@ -288,10 +316,10 @@ impl HashGate {
         drop(in_line);
         // The permit moves into the blocking task: if the request is abandoned, the slot
         // stays taken until the hash has really finished, so the cap holds.
-        // The user's vouched place, likewise, until their hash has finished.
+        // The user's turn, likewise, until their hash has finished.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let _place = place;
+            let _turn = turn;
             work()
         })
         .await
@@ -494,7 +522,7 @@ impl Identity {
         let password = password.to_string();
         let hash = match self
             .hashing
-            .run(Lane::Common, move || hash_password(&password))
+            .run(Lane::Common(None), move || hash_password(&password))
             .await
         {
             Ok(h) => h?,
@@ -589,7 +617,7 @@ impl Identity {
         let lane = if vouched {
             Lane::Vouched(name.as_str())
         } else {
-            Lane::Common
+            Lane::Common(Some(name.as_str()))
         };
         let checked = self
             .hashing
@@ -790,9 +818,11 @@ impl Identity {
 
     /// After a successful sign-in: keeps the device cookie the browser presented when it
     /// is this user's (`None`: nothing to set), else makes a new one (`Some(token)`: set
-    /// it). At most [`DEVICES_PER_USER`] are kept per user.
+    /// it). At most [`DEVICES_PER_USER`] are kept per user. On the caller's connection: it
+    /// commits together with the `SignIn` record, or not at all.
     pub async fn remember_device(
         &self,
+        conn: &mut sqlx::PgConnection,
         user_id: Uuid,
         presented: Option<&str>,
     ) -> Result<Option<String>, BackendError> {
@@ -803,7 +833,7 @@ impl Identity {
                 &device_hash(token)[..],
                 user_id
             )
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
             if kept.rows_affected() == 1 {
                 return Ok(None);
@@ -817,7 +847,7 @@ impl Identity {
             &device_hash(&token)[..],
             user_id
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         sqlx::query!(
             "DELETE FROM sign_in_devices WHERE user_id = $1 AND token_hash NOT IN (
@@ -826,7 +856,7 @@ impl Identity {
             user_id,
             DEVICES_PER_USER
         )
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
         Ok(Some(token))
     }
@@ -1100,9 +1130,13 @@ impl Identity {
     }
 
     /// Notes a sign-in (shown on the users page).
-    pub async fn signed_in(&self, id: Uuid) -> Result<(), BackendError> {
+    pub async fn signed_in(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        id: Uuid,
+    ) -> Result<(), BackendError> {
         sqlx::query!("UPDATE users SET last_sign_in_at = now() WHERE id = $1", id)
-            .execute(&self.pool)
+            .execute(conn)
             .await?;
         Ok(())
     }
@@ -1158,7 +1192,7 @@ mod tests {
         for _ in 0..(1 + HASHING_QUEUE_PER_SLOT) {
             let (gate, release) = (gate.clone(), release.clone());
             flood.push(tokio::spawn(async move {
-                gate.run(Lane::Common, move || {
+                gate.run(Lane::Common(None), move || {
                     let (lock, cv) = &*release;
                     let mut open = lock.lock().unwrap();
                     while !*open {
@@ -1180,7 +1214,7 @@ mod tests {
         }
         assert_eq!(gate.slots.available_permits(), 0);
         assert!(matches!(
-            gate.run(Lane::Common, || ()).await,
+            gate.run(Lane::Common(None), || ()).await,
             Err(GateError::Busy)
         ));
         let vouched = tokio::time::timeout(
@@ -1202,9 +1236,10 @@ mod tests {
 
     /// A signed-in user looping correct sign-ins with their own device cookie (fourth
     /// attack run, F3) holds one place in the vouched line, not all of it: their further
-    /// attempts go to the common line (here full, so refused at once), and another user's
-    /// vouched attempt waits only for that one attempt. On the old gate the insider's
-    /// attempts filled the vouched line and the other user was refused as busy.
+    /// attempts wait for their turn outside it (a few; more are refused at once), and
+    /// another user's vouched attempt waits only for that one attempt. On the fourth run's
+    /// gate the insider's attempts filled the vouched line and the other user was refused
+    /// as busy.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn one_users_vouched_attempts_do_not_hold_another_users() {
         type Release = Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>;
@@ -1247,7 +1282,7 @@ mod tests {
         for _ in 0..(1 + HASHING_QUEUE_PER_SLOT) {
             let (gate, release) = (gate.clone(), common.clone());
             flood.push(tokio::spawn(async move {
-                gate.run(Lane::Common, held(release)).await.is_ok()
+                gate.run(Lane::Common(None), held(release)).await.is_ok()
             }));
         }
         until(|| {
@@ -1261,20 +1296,30 @@ mod tests {
             tokio::spawn(async move { gate.run(Lane::Vouched("view1"), held(release)).await })
         };
         until(|| gate.vouched.available_permits() == 0).await;
-        // Their further attempts do not queue behind it in the vouched line.
+        // Their further attempts wait for their turn, not in the vouched line: a few
+        // wait, the rest are refused at once.
         let mut more = Vec::new();
-        for _ in 0..(2 + HASHING_QUEUE_PER_SLOT) {
+        for _ in 0..HASHING_QUEUE_PER_SLOT {
             let (gate, release) = (gate.clone(), insider.clone());
             more.push(tokio::spawn(async move {
                 gate.run(Lane::Vouched("view1"), held(release)).await
             }));
         }
-        for m in more {
-            let r = tokio::time::timeout(Duration::from_secs(5), m)
-                .await
-                .expect("refused at once, not held")
-                .unwrap();
-            assert!(matches!(r, Err(GateError::Busy)), "the common line is full");
+        until(|| {
+            gate.turns.lock().unwrap()["vouched:view1"]
+                .waiting
+                .load(Ordering::SeqCst)
+                == HASHING_QUEUE_PER_SLOT
+        })
+        .await;
+        for _ in 0..2 {
+            let r = tokio::time::timeout(
+                Duration::from_secs(5),
+                gate.run(Lane::Vouched("view1"), || ()),
+            )
+            .await
+            .expect("refused at once, not held");
+            assert!(matches!(r, Err(GateError::Busy)), "their turn line is full");
         }
         assert_eq!(gate.vouched_waiting.load(Ordering::SeqCst), 0);
         // Another user's vouched attempt waits in the vouched line for that one attempt
@@ -1292,12 +1337,63 @@ mod tests {
             .unwrap();
         assert!(matches!(other, Ok(42)));
         assert!(first.await.unwrap().is_ok());
-        // With the insider's attempt done, their place is free again.
-        assert!(gate.vouched_users.lock().unwrap().is_empty());
+        for m in more {
+            assert!(
+                m.await.unwrap().is_ok(),
+                "the insider's waiting attempts run in turn"
+            );
+        }
+        // With every attempt done, no turn is remembered.
+        assert!(gate.turns.lock().unwrap().is_empty());
         open(&common);
         for f in flood {
             assert!(f.await.unwrap(), "the flood itself is served in turn");
         }
+    }
+
+    /// One user's attempts hash one at a time, in either line, while different users'
+    /// attempts use the slots side by side (fifth attack run, F3: one user's 16 concurrent
+    /// correct sign-ins took every slot). On the old gate one user's attempts ran four at
+    /// once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_users_attempts_hash_one_at_a_time() {
+        async fn most_at_once(gate: &Arc<HashGate>, lanes: Vec<Lane<'static>>) -> usize {
+            let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+            let mut all = Vec::new();
+            for lane in lanes {
+                let (gate, now, most) = (gate.clone(), now.clone(), most.clone());
+                all.push(tokio::spawn(async move {
+                    gate.run(lane, move || {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(60));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                    .is_ok()
+                }));
+            }
+            for a in all {
+                assert!(a.await.unwrap(), "every attempt is served in turn");
+            }
+            most.load(Ordering::SeqCst)
+        }
+        let gate = Arc::new(HashGate::new(4));
+        let one_user = vec![Lane::Common(Some("view1")); HASHING_QUEUE_PER_SLOT];
+        assert_eq!(most_at_once(&gate, one_user).await, 1);
+        let known_device = vec![Lane::Vouched("view1"); HASHING_QUEUE_PER_SLOT];
+        assert_eq!(most_at_once(&gate, known_device).await, 1);
+        let users = vec![
+            Lane::Common(Some("a")),
+            Lane::Common(Some("b")),
+            Lane::Common(Some("c")),
+            Lane::Common(Some("d")),
+        ];
+        assert!(
+            most_at_once(&gate, users).await > 1,
+            "different users side by side"
+        );
+        assert!(gate.turns.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -332,7 +332,13 @@ pub async fn errors(req: Request, next: Next) -> Response {
             Err(e) => return error_response(&e),
         }
     };
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
+    // A plain form's server function gets a `Location` back to the form whatever its
+    // answer; on a refusal (a status set by the function) it is not a redirect and must not
+    // look like one.
+    if !res.status().is_redirection() && res.status() != StatusCode::CREATED {
+        res.headers_mut().remove(header::LOCATION);
+    }
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !res
             .headers()
@@ -553,10 +559,25 @@ pub async fn proxy_identity(
         actor.user_id = Some(user.id);
         actor.name = user.username.clone();
         actor.auth_method = "proxy".into();
-        let _ = ws.backend.identity.signed_in(user.id).await;
+        // No sign-in without its record: the time noted and the record commit together;
+        // without them the session just started is ended and the request is not served.
         let event = Event::security(actor, "SignIn", Outcome::Ok);
-        if let Err(e) = ws.backend.audit.append(&event).await {
-            tracing::error!(error = %e, "could not record a sign-in");
+        let recorded = async {
+            let mut change = ws.backend.audit.begin_change().await?;
+            ws.backend
+                .identity
+                .signed_in(change.conn(), user.id)
+                .await?;
+            change.commit(&event).await
+        };
+        if let Err(e) = recorded.await {
+            tracing::error!(error = %e, "could not record a sign-in; the session is ended");
+            let _ = session.flush().await;
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The audit trail cannot be written right now, so you were not signed in and nothing was changed.",
+            )
+                .into_response();
         }
     }
     next.run(req).await

@@ -72,33 +72,42 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
         .await?
     {
         SignIn::SignedIn(user) => {
-            if let Some(token) = backend
-                .identity
-                .remember_device(user.id, device.as_deref())
-                .await?
-            {
-                ssr::set_device_cookie(&token);
-            }
             let session = ssr::session().await?;
             let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
             session.cycle_id().await.map_err(unavailable)?;
             ssr::start_session(&session, &user)
                 .await
                 .map_err(unavailable)?;
-            backend.identity.signed_in(user.id).await?;
             actor.user_id = Some(user.id);
-            // No sign-in without its record: the session just made is ended (whichever
-            // form the request took, a redirect with a live cookie must not follow).
-            if let Err(e) = backend
-                .audit
-                .append(&Event::security(actor, "SignIn", Outcome::Ok))
-                .await
-            {
-                let _ = session.flush().await;
-                if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                    opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+            // No sign-in without its record: the device kept, the time noted and the record
+            // commit together; without it the session just made is ended and no device
+            // cookie is set (whichever form the request took, a redirect with a live cookie
+            // must not follow).
+            let recorded = async {
+                let mut change = backend.audit.begin_change().await?;
+                let token = backend
+                    .identity
+                    .remember_device(change.conn(), user.id, device.as_deref())
+                    .await?;
+                backend.identity.signed_in(change.conn(), user.id).await?;
+                change
+                    .commit(&Event::security(actor, "SignIn", Outcome::Ok))
+                    .await?;
+                Ok::<_, backend::BackendError>(token)
+            };
+            match recorded.await {
+                Ok(token) => {
+                    if let Some(token) = token {
+                        ssr::set_device_cookie(&token);
+                    }
                 }
-                return Err(e.into());
+                Err(e) => {
+                    let _ = session.flush().await;
+                    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                        opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                    }
+                    return Err(e.into());
+                }
             }
             leptos_axum::redirect("/clusters");
             Ok(())

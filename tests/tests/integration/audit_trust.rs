@@ -1073,6 +1073,42 @@ async fn a_sign_in_without_its_record_leaves_no_session() {
     let password = app.admin_password.clone();
     let res = app.post_sign_in("admin", &password).await;
     assert_eq!(res.status(), 503);
+    // Not a redirect, no device remembered, no sign-in time noted (fifth attack run).
+    assert!(
+        res.headers().get("location").is_none(),
+        "{:?}",
+        res.headers()
+    );
+    let devices = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM sign_in_devices d JOIN users u ON u.id = d.user_id
+                 WHERE u.username = 'admin'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let noted = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT last_sign_in_at IS NOT NULL FROM users WHERE username = 'admin'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        tests::named_cookie(&res, "polar_device"),
+        None,
+        "no device cookie without the record"
+    );
+    assert_eq!(devices(&app).await, 0, "no device row without the record");
+    assert!(!noted(&app).await, "no sign-in time without the record");
     if let Some(cookie) = tests::cookie_of(&res) {
         let page = app
             .http
@@ -1087,6 +1123,66 @@ async fn a_sign_in_without_its_record_leaves_no_session() {
     let res = app.post_sign_in("admin", &password).await;
     assert!(res.status().is_redirection(), "{}", res.status());
     assert_eq!(records_of(&app, "SignIn").await, 1);
+    assert_eq!(devices(&app).await, 1);
+    assert!(noted(&app).await);
+}
+
+/// A single sign-on visit that starts a session is served only with its `SignIn` record:
+/// without it the answer is 503, the session is ended and the sign-in time is not noted
+/// (before, the record's failure was logged and the request served).
+#[tokio::test]
+async fn a_proxy_sign_in_without_its_record_is_not_served() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_TRUSTED_PROXIES", "127.0.0.1")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let visit = || async {
+        let res = app
+            .http
+            .get(format!("{}/clusters", app.base))
+            .header("x-forwarded-user", "sso-pat")
+            .send()
+            .await
+            .unwrap();
+        let cookie = tests::cookie_of(&res);
+        (res.status().as_u16(), cookie)
+    };
+    let noted = || async {
+        sqlx::query_scalar::<_, Option<bool>>(
+            "SELECT last_sign_in_at IS NOT NULL FROM users WHERE username = 'sso-pat'",
+        )
+        .fetch_optional(&app.pool)
+        .await
+        .unwrap()
+        .flatten()
+    };
+    fail_audit_of(&app, "SignIn").await;
+    let (status, cookie) = visit().await;
+    assert_eq!(status, 503);
+    assert_eq!(records_of(&app, "SignIn").await, 0);
+    assert_ne!(
+        noted().await,
+        Some(true),
+        "no sign-in time without the record"
+    );
+    if let Some(cookie) = cookie {
+        // That session is not one: without the proxy's header it is signed out.
+        let page = app
+            .http
+            .get(format!("{}/clusters", app.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(page.status(), 200, "a session without its SignIn record");
+    }
+    heal_audit(&app).await;
+    let (status, _) = visit().await;
+    assert_eq!(status, 200);
+    assert_eq!(records_of(&app, "SignIn").await, 1);
+    assert_eq!(noted().await, Some(true));
 }
 
 /// The owner cuts the tail (records and the checkpoints above the cut) while the console
