@@ -25,9 +25,13 @@ env "${WASM_ENV[@]}" "${WASM_CARGO[@]}" build -q -p app --lib --target wasm32-un
 # Split at the lazy routes (app/src/lib.rs): a main module and one chunk per page (plus
 # chunks the pages share), the loader and the manifest the server reads to preload the
 # chunk of the page it renders. The wasm is linked with --emit-relocs for this
-# (.cargo/config.toml). Stale chunks of an earlier build go first.
+# (.cargo/config.toml). The code pages share is bundled by area, in the order users reach
+# them: what the sign-in page shares, then the cluster list's, then the cluster pages'
+# (so a cluster's tabs after the first load one module each), then the rest — a few
+# modules, not hundreds. Stale chunks of an earlier build go first.
 rm -f "$site/pkg/"*.wasm "$site/pkg/"*.js "$site/pkg/"*.br "$site/pkg/"*.gz "$site/pkg/__wasm_split_manifest.json"
-"$WASM_SPLIT" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$wdir/app.wasm" "$site/pkg" polar-console >/dev/null \
+"$WASM_SPLIT" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$wdir/app.wasm" "$site/pkg" polar-console \
+  __sign_in_route __clusters_route __cluster_ >/dev/null \
   || die "splitting the wasm failed"
 "$WASM_BINDGEN" --target web --no-typescript --keep-lld-exports --no-demangle \
   --out-dir "$site/pkg" --out-name polar-console "$site/pkg/polar-console_split.wasm"

@@ -139,13 +139,36 @@ wasm_setup() {
 # Sets WASM_SPLIT: tools/wasm-split (the splitter cargo-leptos uses, as a small binary),
 # installed into .tools/ once per version of its source.
 wasm_split_setup() {
-  local sum
-  sum=$(cat "$ROOT/tools/wasm-split/Cargo.toml" "$ROOT/tools/wasm-split/Cargo.lock" "$ROOT/tools/wasm-split/src/main.rs" | sha256sum | cut -c1-12)
+  local sum dir=$ROOT/tools/wasm-split
+  sum=$(cat "$dir/Cargo.toml" "$dir/Cargo.lock" "$dir/src/main.rs" "$dir/chunk-areas.patch" | sha256sum | cut -c1-12)
   WASM_SPLIT="$TOOLS/wasm-split-$sum/bin/polar-wasm-split"
   [ -x "$WASM_SPLIT" ] && return
+  wasm_split_source
   log "installing the wasm splitter (tools/wasm-split) into .tools/ (once)"
-  cargo install -q --locked --path "$ROOT/tools/wasm-split" --root "$TOOLS/wasm-split-$sum" \
+  cargo install -q --locked --path "$dir" --root "$TOOLS/wasm-split-$sum" \
     --target-dir "$CARGO_TARGET_DIR/tools" || die "cargo install of tools/wasm-split failed"
+}
+
+# The splitter's library: wasm_split_cli_support 0.2.4 from crates.io (checked against its
+# published SHA-256) with tools/wasm-split/chunk-areas.patch applied, in
+# tools/wasm-split/patched/ (not committed).
+WASM_SPLIT_LIB_SHA256=f6c1f994b196e31969f4cdbe37d051362659567efc0f5c90cb931a8a5cdc530f
+wasm_split_source() {
+  local dir=$ROOT/tools/wasm-split crate mark
+  mark="$dir/patched/.applied-$(sha256sum < "$dir/chunk-areas.patch" | cut -c1-12)"
+  [ -f "$mark" ] && return
+  apt_install ca-certificates curl
+  crate=$(mktemp)
+  curl -fsSL -o "$crate" \
+    https://static.crates.io/crates/wasm_split_cli_support/wasm_split_cli_support-0.2.4.crate \
+    || die "cannot download wasm_split_cli_support 0.2.4 from crates.io"
+  echo "$WASM_SPLIT_LIB_SHA256  $crate" | sha256sum -c --quiet \
+    || die "wasm_split_cli_support 0.2.4: not the published crate (SHA-256 differs)"
+  rm -rf "$dir/patched" && mkdir -p "$dir/patched"
+  tar xzf "$crate" -C "$dir/patched" --strip-components=1 && rm -f "$crate"
+  git -C "$ROOT" apply --directory=tools/wasm-split/patched "$dir/chunk-areas.patch" \
+    || die "tools/wasm-split/chunk-areas.patch does not apply"
+  touch "$mark"
 }
 
 wasm_bindgen_setup() {

@@ -73,29 +73,39 @@ async function load(throttle) {
     byKind[k].count += 1;
     byKind[k].encodings.add(r.encoding);
   }
-  // Then a cluster's parameters tab, client-side: what it loads.
+  // Then, client-side, a cluster (its frame, overview and the code cluster pages share come
+  // with it), then its parameters tab and its nodes tab: what each loads.
+  let cluster = null;
   let tab = null;
+  let next = null;
   if (!throttle) {
-    requests.clear();
     const href = await page.getAttribute('[data-testid=cluster-table] tbody tr a[href^="/clusters/"]', 'href');
-    await page.evaluate((h) => {
-      const a = document.createElement('a');
-      a.href = h;
-      document.body.appendChild(a);
-      a.click();
-    }, `${href}/parameters`);
-    await page.waitForURL(/\/parameters$/);
-    last = Date.now();
-    while (Date.now() - last < QUIET_MS) await page.waitForTimeout(100);
-    const loaded = [...requests.values()];
-    tab = {
-      wasm: loaded.filter((r) => r.url.endsWith('.wasm')).map((r) => r.url.split('/').pop()),
-      bytes: loaded.reduce((s, r) => s + r.bytes, 0),
-      requests: loaded.length,
+    const open = async (path, done) => {
+      requests.clear();
+      await page.evaluate((h) => {
+        const a = document.createElement('a');
+        a.href = h;
+        document.body.appendChild(a);
+        a.click();
+      }, path);
+      await page.waitForURL(done);
+      last = Date.now();
+      while (Date.now() - last < QUIET_MS) await page.waitForTimeout(100);
+      const loaded = [...requests.values()];
+      return {
+        wasm: loaded.filter((r) => r.url.endsWith('.wasm')).map((r) => r.url.split('/').pop()),
+        bytes: loaded.reduce((s, r) => s + r.bytes, 0),
+        requests: loaded.length,
+      };
     };
+    const [path, query] = href.split('?');
+    const tabOf = (t) => `${path}/${t}${query ? `?${query}` : ''}`;
+    cluster = await open(href, (u) => u.pathname === path);
+    tab = await open(tabOf('parameters'), (u) => u.pathname === `${path}/parameters`);
+    next = await open(tabOf('nodes'), (u) => u.pathname === `${path}/nodes`);
   }
   await context.close();
-  return { byKind, idle, hydrated, tab };
+  return { byKind, idle, hydrated, cluster, tab, next };
 }
 
 const kb = (b) => (b / 1024).toFixed(1);
@@ -112,4 +122,7 @@ for (const [k, v] of Object.entries(cold.byKind).sort()) {
 console.log(`  total  ${String(count).padStart(4)} requests ${kb(total).padStart(9)} KB`);
 console.log(`hydrated pages: ${cold.hydrated ?? 'none'}`);
 console.log(`network idle: ${cold.idle} ms on loopback, ${slow.idle} ms on 10 Mbit/s with 40 ms latency`);
-console.log(`then the parameters tab: ${cold.tab.requests} requests, ${kb(cold.tab.bytes)} KB, wasm: ${cold.tab.wasm.length} files${cold.tab.wasm.includes('polar-console.wasm') ? ' (INCLUDING the main module)' : ' (no main module)'}`);
+const files = (t) => `${t.wasm.length} wasm files${t.wasm.includes('polar-console.wasm') ? ' (INCLUDING the main module)' : ''}: ${t.wasm.map((w) => w.replace(/_route_view_\d+/, '')).join(', ')}`;
+console.log(`then a cluster: ${cold.cluster.requests} requests, ${kb(cold.cluster.bytes)} KB, ${files(cold.cluster)}`);
+console.log(`then its parameters tab: ${cold.tab.requests} requests, ${kb(cold.tab.bytes)} KB, ${files(cold.tab)}`);
+console.log(`then its nodes tab: ${cold.next.requests} requests, ${kb(cold.next.bytes)} KB, ${files(cold.next)}`);

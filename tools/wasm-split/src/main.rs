@@ -4,14 +4,19 @@
 //! with the loader `__wasm_split.______________________.js` and the prefetch manifest
 //! `__wasm_split_manifest.json` under the names Leptos' `HydrationScripts` looks for.
 //! The same calls as cargo-leptos' `wasm_split_tools` (cargo-leptos 0.3, `--split`).
+//!
+//! `AREA...` after those (prefixes of split module names, in the order users reach them)
+//! bundle the shared chunks by area (`chunk-areas.patch`): a chunk goes to the first area
+//! one of whose splits needs it, and each area's chunks become one module. Without them the
+//! library makes one chunk per set of splits sharing code: hundreds of small requests.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [input, out_dir, name] = args.as_slice() else {
-        eprintln!("usage: polar-wasm-split INPUT.wasm OUT_DIR NAME");
+    let [input, out_dir, name, areas @ ..] = args.as_slice() else {
+        eprintln!("usage: polar-wasm-split INPUT.wasm OUT_DIR NAME [AREA...]");
         return ExitCode::from(2);
     };
     let out_dir = PathBuf::from(out_dir);
@@ -29,6 +34,7 @@ fn main() -> ExitCode {
     opts.main_out_path = &main_out;
     opts.main_module = &main_module;
     opts.link_name = "./__wasm_split.______________________.js";
+    opts.chunk_areas = areas;
     let split = match wasm_split_cli_support::transform(opts) {
         Ok(s) => s,
         Err(e) => {
