@@ -1125,15 +1125,8 @@ fn as_api_error(e: BackendError) -> ApiError {
 
 /// The API's time form (`yyyy-MM-ddTHH:mmZ`, UTC) `days` from now.
 fn api_time_after_days(days: i64) -> String {
-    let t = time::OffsetDateTime::now_utc() + time::Duration::days(days);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    polardb::rules::api_minute(now + days * 86_400)
 }
 
 #[cfg(test)]

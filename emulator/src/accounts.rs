@@ -1,65 +1,23 @@
 //! Chapter 12: database accounts.
 
 use polardb::models as m;
+use polardb::rules::{self, reserved_account_name};
 
 use crate::handlers::Ctx;
 use crate::state::{Cluster, DbAccount};
 use crate::util::{check_description, fmt_time, ok, paginate, Fault, Res};
 
-/// Names the service keeps for itself.
-const RESERVED: &[&str] = &[
-    "root",
-    "admin",
-    "administrator",
-    "postgres",
-    "polardb",
-    "aurora",
-    "replicator",
-    "superuser",
-    "rdsadmin",
-    "aliyun_root",
-    "public",
-    "sys",
-    "system",
-];
-
 const MAX_ACCOUNTS: usize = 200;
-const SPECIALS: &str = "!@#$%^&*()_+-=";
 
-/// An account name (12-01): a lowercase letter first, then lowercase letters, digits or
-/// underscores, ending with a letter or digit, 2 to 16 characters.
+/// An account name of the right form (12-01); the rule is the console's too
+/// ([`polardb::rules::account_name_problem`]).
 pub fn valid_account_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (2..=16).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+    rules::account_name_form_problem(s).is_none()
 }
 
-pub fn reserved_account_name(s: &str) -> bool {
-    RESERVED.contains(&s) || s.starts_with("pg_") || s.starts_with("polar_internal")
-}
-
-/// A password (12-01, 12-05): 8 to 32 characters of at least three kinds among upper
-/// case, lower case, digits and the specials `!@#$%^&*()_+-=`, and nothing else.
+/// A password of the right form (12-01, 12-05; [`polardb::rules::password_problem`]).
 pub fn valid_password(s: &str) -> bool {
-    if !(8..=32).contains(&s.chars().count()) {
-        return false;
-    }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
-    {
-        return false;
-    }
-    let kinds = [
-        s.chars().any(|c| c.is_ascii_uppercase()),
-        s.chars().any(|c| c.is_ascii_lowercase()),
-        s.chars().any(|c| c.is_ascii_digit()),
-        s.chars().any(|c| SPECIALS.contains(c)),
-    ];
-    kinds.iter().filter(|k| **k).count() >= 3
+    rules::password_problem(s).is_none()
 }
 
 /// The CheckAccountName rules, also applied by CreateAccount.

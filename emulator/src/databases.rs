@@ -1,37 +1,19 @@
 //! Chapter 13: databases.
 
 use polardb::models as m;
+use polardb::rules;
 
 use crate::catalog::{charset, locales, CHARSETS};
 use crate::handlers::Ctx;
 use crate::state::{Cluster, Database, Privilege};
 use crate::util::{check_description, ok, paginate, Fault, Res};
 
-/// Names PostgreSQL or the service keep for themselves.
-const RESERVED: &[&str] = &[
-    "test",
-    "mysql",
-    "postgres",
-    "template0",
-    "template1",
-    "polardb_admin",
-    "information_schema",
-    "pg_catalog",
-    "sys",
-    "public",
-];
-
 const MAX_DATABASES: usize = 500;
 
-/// A database name (13-01): lowercase letters, digits, `-` and `_`, starting with a letter
-/// and ending with a letter or digit, at most 64 characters.
+/// A database name of the right form (13-01); the rule is the console's too
+/// ([`polardb::rules::db_name_problem`]).
 pub fn valid_db_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
+    rules::db_name_form_problem(s).is_none()
 }
 
 /// The CheckDBName rules, also applied by CreateDatabase.
@@ -43,7 +25,7 @@ fn check_new_name(cl: &Cluster, name: &str) -> Result<(), Fault> {
             "Specified DB name is not valid.",
         ));
     }
-    if RESERVED.contains(&name) || name.starts_with("pg_") {
+    if rules::reserved_db_name(name) {
         return Err(Fault::new(
             400,
             "InvalidParameter.Keyword",

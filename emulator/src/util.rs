@@ -259,15 +259,7 @@ pub fn fmt_time(ms: i64) -> String {
 
 /// `YYYY-MM-DDThh:mmZ`.
 pub fn fmt_minute(ms: i64) -> String {
-    let t = datetime(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}Z",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    polardb::rules::api_minute(ms.div_euclid(1000))
 }
 
 /// Parses `YYYY-MM-DDThh:mmZ` or `YYYY-MM-DDThh:mm:ssZ` (UTC) into Unix milliseconds: the

@@ -239,6 +239,27 @@ pub fn api_time(s: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
+/// `yyyy-MM-ddTHH:mmZ` of a time in seconds since the Unix epoch (UTC; the seconds dropped):
+/// the form the reference's times take, the inverse of [`api_time`] to the minute.
+pub fn api_minute(secs: i64) -> String {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // The civil date of a day count (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60
+    )
+}
+
 /// What is wrong with a time parameter's value, or nothing.
 pub fn time_problem(s: &str) -> Option<String> {
     api_time(s).is_none().then(|| {
@@ -255,9 +276,229 @@ pub fn range_problem(start: &str, end: &str) -> Option<String> {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Database accounts (chapter 12) and databases (chapter 13): the console's pages check these
+// as the user types and on the server; the emulator answers by the same rules.
+
+/// Names the service keeps for itself (CreateAccount: "root, admin, etc.").
+pub const RESERVED_ACCOUNT_NAMES: &[&str] = &[
+    "root",
+    "admin",
+    "administrator",
+    "postgres",
+    "polardb",
+    "aurora",
+    "replicator",
+    "superuser",
+    "rdsadmin",
+    "aliyun_root",
+    "public",
+    "sys",
+    "system",
+];
+
+/// A name the service keeps for itself: one of [`RESERVED_ACCOUNT_NAMES`], or starting with
+/// `pg_` (PostgreSQL's) or `polar_internal` (the service's own accounts).
+pub fn reserved_account_name(name: &str) -> bool {
+    RESERVED_ACCOUNT_NAMES.contains(&name)
+        || name.starts_with("pg_")
+        || name.starts_with("polar_internal")
+}
+
+/// What is wrong with a new account name (CreateAccount 12.1): 2 to 16 characters;
+/// lowercase letters, digits and underscores; a lowercase letter first; a letter or digit
+/// last; not a reserved name.
+pub fn account_name_problem(name: &str) -> Option<String> {
+    account_name_form_problem(name)
+        .or_else(|| reserved_account_name(name).then(|| format!("the name {name} is reserved")))
+}
+
+/// The form part of [`account_name_problem`]: everything but the reserved names.
+pub fn account_name_form_problem(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    if !(2..=16).contains(&n) {
+        return Some(format!(
+            "the account name must have 2 to 16 characters (this has {n})"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Some(
+            "the account name may contain only lowercase letters, digits and underscores".into(),
+        );
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some("the account name must start with a lowercase letter".into());
+    }
+    if name.ends_with('_') {
+        return Some("the account name must end with a letter or a digit".into());
+    }
+    None
+}
+
+/// The special characters a password may contain (12.1, 12.5).
+pub const PASSWORD_SPECIALS: &str = "!@#$%^&*()_+-=";
+
+/// What is wrong with a password (12.1, 12.5): 8 to 32 characters, at least three kinds
+/// among uppercase letters, lowercase letters, digits and the specials `!@#$%^&*()_+-=`,
+/// and nothing else. The message names the rule, never the password.
+pub fn password_problem(p: &str) -> Option<String> {
+    let n = p.chars().count();
+    if !(8..=32).contains(&n) {
+        return Some(format!(
+            "the password must have 8 to 32 characters (this has {n})"
+        ));
+    }
+    if let Some(c) = p
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || PASSWORD_SPECIALS.contains(*c)))
+    {
+        let what = if c.is_whitespace() {
+            "a space".to_string()
+        } else if c.is_ascii() {
+            format!("“{c}”")
+        } else {
+            "a non-ASCII character".to_string()
+        };
+        return Some(format!(
+            "the password may contain only letters, digits and the specials {PASSWORD_SPECIALS} (it has {what})"
+        ));
+    }
+    let kinds = [
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| PASSWORD_SPECIALS.contains(c)),
+    ];
+    let k = kinds.iter().filter(|k| **k).count();
+    if k < 3 {
+        return Some(format!(
+            "the password must contain at least three of: uppercase letters, lowercase letters, digits, specials {PASSWORD_SPECIALS} (it has {k})"
+        ));
+    }
+    None
+}
+
+/// Names PostgreSQL or the service keep (13.1: "test, mysql, …").
+pub const RESERVED_DB_NAMES: &[&str] = &[
+    "test",
+    "mysql",
+    "postgres",
+    "template0",
+    "template1",
+    "polardb_admin",
+    "information_schema",
+    "pg_catalog",
+    "sys",
+    "public",
+];
+
+/// A name PostgreSQL or the service keeps: one of [`RESERVED_DB_NAMES`], or starting with
+/// `pg_`.
+pub fn reserved_db_name(name: &str) -> bool {
+    RESERVED_DB_NAMES.contains(&name) || name.starts_with("pg_")
+}
+
+/// What is wrong with a new database name (13.1): lowercase letters, digits, `-` and `_`;
+/// a letter first, a letter or digit last; at most 64 characters; not a reserved name.
+pub fn db_name_problem(name: &str) -> Option<String> {
+    db_name_form_problem(name)
+        .or_else(|| reserved_db_name(name).then(|| format!("the name {name} is reserved")))
+}
+
+/// The form part of [`db_name_problem`]: everything but the reserved names.
+pub fn db_name_form_problem(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    if n == 0 {
+        return Some("the database name is required".into());
+    }
+    if n > 64 {
+        return Some(format!(
+            "the database name has at most 64 characters (this has {n})"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Some(
+            "the database name may contain only lowercase letters, digits, - and _".into(),
+        );
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some("the database name must start with a lowercase letter".into());
+    }
+    if name.ends_with(['-', '_']) {
+        return Some("the database name must end with a letter or a digit".into());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_names_follow_the_reference() {
+        assert_eq!(account_name_problem("test_acc"), None);
+        assert_eq!(account_name_problem("ab"), None);
+        assert!(account_name_problem("a").unwrap().contains("2 to 16"));
+        assert!(account_name_problem("Test").unwrap().contains("lowercase"));
+        assert!(account_name_problem("1abc").unwrap().contains("start"));
+        assert!(account_name_problem("abc_").unwrap().contains("end"));
+        assert!(account_name_problem("abcdefghijklmnopq").is_some());
+        assert!(account_name_problem("root").unwrap().contains("reserved"));
+        assert!(account_name_problem("pg_monitor")
+            .unwrap()
+            .contains("reserved"));
+    }
+
+    #[test]
+    fn passwords_follow_the_reference() {
+        assert_eq!(password_problem("Test1111"), None);
+        assert_eq!(password_problem("test_1111"), None);
+        assert!(password_problem("test1111").unwrap().contains("three"));
+        assert!(password_problem("Te1!").unwrap().contains("8 to 32"));
+        assert!(password_problem(&"Aa1".repeat(11))
+            .unwrap()
+            .contains("8 to 32"));
+        let space = password_problem("Test 1111!").unwrap();
+        assert!(space.contains("a space"), "{space}");
+        assert!(password_problem("Test1111~")
+            .unwrap()
+            .contains("only letters"));
+        assert!(!password_problem("Secret~99").unwrap().contains("Secret"));
+    }
+
+    #[test]
+    fn database_names_follow_the_reference() {
+        assert_eq!(db_name_problem("test_db"), None);
+        assert_eq!(db_name_problem("orders-2024"), None);
+        assert!(db_name_problem("testDB").unwrap().contains("lowercase"));
+        assert!(db_name_problem("_x").unwrap().contains("start"));
+        assert!(db_name_problem("x-").unwrap().contains("end"));
+        assert!(db_name_problem(&"a".repeat(65)).unwrap().contains("64"));
+        assert!(db_name_problem("").is_some());
+        assert!(db_name_problem("postgres").unwrap().contains("reserved"));
+        assert!(db_name_problem("template1").unwrap().contains("reserved"));
+    }
+
+    #[test]
+    fn api_minute_is_the_inverse_of_api_time() {
+        assert_eq!(api_minute(0), "1970-01-01T00:00Z");
+        assert_eq!(api_minute(951_782_400), "2000-02-29T00:00Z");
+        assert_eq!(api_minute(-60), "1969-12-31T23:59Z");
+        // Every minute of a leap year's turn and of a century, and days across 400 years.
+        for secs in (946_598_400..951_868_800)
+            .step_by(59 * 60)
+            .chain((-2_208_988_800..10_000_000_000i64).step_by(86_400 * 97 + 61))
+        {
+            let s = api_minute(secs);
+            assert_eq!(api_time(&s), Some(secs - secs.rem_euclid(60)), "{s}");
+        }
+    }
 
     fn kv(k: &str, v: &str) -> (String, String) {
         (k.to_string(), v.to_string())

@@ -20,101 +20,12 @@ use crate::kit::{
     FieldHint, Loading,
 };
 use crate::AppError;
+pub use polardb::rules::{account_name_problem, password_problem, PASSWORD_SPECIALS as SPECIALS};
 
 mod page;
 mod server;
 pub use page::*;
 pub use server::*;
-
-/// Names the service keeps for itself (CreateAccount: "root, admin, etc.").
-const RESERVED: &[&str] = &[
-    "root",
-    "admin",
-    "administrator",
-    "postgres",
-    "polardb",
-    "aurora",
-    "replicator",
-    "superuser",
-    "rdsadmin",
-    "aliyun_root",
-    "public",
-    "sys",
-    "system",
-];
-
-/// The special characters a password may contain (12.1, 12.5).
-pub const SPECIALS: &str = "!@#$%^&*()_+-=";
-
-/// What is wrong with a new account name (CreateAccount 12.1): 2 to 16 characters;
-/// lowercase letters, digits and underscores; a lowercase letter first; a letter or digit
-/// last; not a reserved name.
-pub fn account_name_problem(name: &str) -> Option<String> {
-    let n = name.chars().count();
-    if !(2..=16).contains(&n) {
-        return Some(format!(
-            "the account name must have 2 to 16 characters (this has {n})"
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Some(
-            "the account name may contain only lowercase letters, digits and underscores".into(),
-        );
-    }
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Some("the account name must start with a lowercase letter".into());
-    }
-    if name.ends_with('_') {
-        return Some("the account name must end with a letter or a digit".into());
-    }
-    if RESERVED.contains(&name) || name.starts_with("pg_") {
-        return Some(format!("the name {name} is reserved"));
-    }
-    None
-}
-
-/// What is wrong with a password (12.1, 12.5): 8 to 32 characters, at least three kinds
-/// among uppercase letters, lowercase letters, digits and the specials `!@#$%^&*()_+-=`,
-/// and nothing else. The message names the rule, never the password.
-pub fn password_problem(p: &str) -> Option<String> {
-    let n = p.chars().count();
-    if !(8..=32).contains(&n) {
-        return Some(format!(
-            "the password must have 8 to 32 characters (this has {n})"
-        ));
-    }
-    if let Some(c) = p
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || SPECIALS.contains(*c)))
-    {
-        let what = if c.is_whitespace() {
-            "a space".to_string()
-        } else if c.is_ascii() {
-            format!("“{c}”")
-        } else {
-            "a non-ASCII character".to_string()
-        };
-        return Some(format!(
-            "the password may contain only letters, digits and the specials {SPECIALS} (it has {what})"
-        ));
-    }
-    let kinds = [
-        p.chars().any(|c| c.is_ascii_uppercase()),
-        p.chars().any(|c| c.is_ascii_lowercase()),
-        p.chars().any(|c| c.is_ascii_digit()),
-        p.chars().any(|c| SPECIALS.contains(c)),
-    ];
-    let k = kinds.iter().filter(|k| **k).count();
-    if k < 3 {
-        return Some(format!(
-            "the password must contain at least three of: uppercase letters, lowercase letters, digits, specials {SPECIALS} (it has {k})"
-        ));
-    }
-    None
-}
 
 /// The password and its repetition.
 pub fn passwords_problem(p: &str, again: &str) -> Option<String> {
@@ -207,39 +118,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn account_names_follow_the_reference() {
-        assert_eq!(account_name_problem("test_acc"), None);
-        assert_eq!(account_name_problem("ab"), None);
-        assert!(account_name_problem("a").unwrap().contains("2 to 16"));
-        assert!(account_name_problem("Test").unwrap().contains("lowercase"));
-        assert!(account_name_problem("1abc").unwrap().contains("start"));
-        assert!(account_name_problem("abc_").unwrap().contains("end"));
-        assert!(account_name_problem("abcdefghijklmnopq").is_some());
-        assert!(account_name_problem("root").unwrap().contains("reserved"));
-        assert!(account_name_problem("pg_monitor")
-            .unwrap()
-            .contains("reserved"));
-    }
-
-    #[test]
-    fn passwords_follow_the_reference() {
-        assert_eq!(password_problem("Test1111"), None);
-        assert_eq!(password_problem("test_1111"), None);
-        assert!(password_problem("test1111").unwrap().contains("three"));
-        assert!(password_problem("Te1!").unwrap().contains("8 to 32"));
-        assert!(password_problem(&"Aa1".repeat(11))
-            .unwrap()
-            .contains("8 to 32"));
-        let space = password_problem("Test 1111!").unwrap();
-        assert!(space.contains("a space"), "{space}");
-        assert!(password_problem("Test1111~")
-            .unwrap()
-            .contains("only letters"));
-        assert!(!password_problem("Secret~99").unwrap().contains("Secret"));
+    fn the_password_is_typed_twice() {
         assert_eq!(passwords_problem("Test1111", "Test1111"), None);
         assert!(passwords_problem("Test1111", "Test1112")
             .unwrap()
             .contains("differ"));
+        assert!(passwords_problem("test1111", "test1111")
+            .unwrap()
+            .contains("three"));
     }
 
     #[test]

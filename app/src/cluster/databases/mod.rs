@@ -15,60 +15,15 @@ use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
 use crate::kit::{capitalise, change_error, Dialog, DialogActions, Empty, ErrorBox, Loading};
 use crate::AppError;
+pub use polardb::rules::db_name_problem;
 
 mod page;
 mod server;
 pub use page::*;
 pub use server::*;
 
-/// Names PostgreSQL or the service keep (13.1: "test, mysql, …").
-const RESERVED: &[&str] = &[
-    "test",
-    "mysql",
-    "postgres",
-    "template0",
-    "template1",
-    "polardb_admin",
-    "information_schema",
-    "pg_catalog",
-    "sys",
-    "public",
-];
-
 /// Privileges the owner account may get (13.1).
 pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly"];
-
-/// What is wrong with a new database name (13.1): lowercase letters, digits, `-` and `_`;
-/// a letter first, a letter or digit last; at most 64 characters; not a reserved name.
-pub fn db_name_problem(name: &str) -> Option<String> {
-    let n = name.chars().count();
-    if n == 0 {
-        return Some("the database name is required".into());
-    }
-    if n > 64 {
-        return Some(format!(
-            "the database name has at most 64 characters (this has {n})"
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-    {
-        return Some(
-            "the database name may contain only lowercase letters, digits, - and _".into(),
-        );
-    }
-    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Some("the database name must start with a lowercase letter".into());
-    }
-    if name.ends_with(['-', '_']) {
-        return Some("the database name must end with a letter or a digit".into());
-    }
-    if RESERVED.contains(&name) || name.starts_with("pg_") {
-        return Some(format!("the name {name} is reserved"));
-    }
-    None
-}
 
 // ---------------------------------------------------------------------------------------
 // Server functions.
@@ -133,23 +88,5 @@ fn database_row(d: polardb::models::Database) -> DatabaseRow {
         ctype: String::new(),
         owner,
         accounts,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn database_names_follow_the_reference() {
-        assert_eq!(db_name_problem("test_db"), None);
-        assert_eq!(db_name_problem("orders-2024"), None);
-        assert!(db_name_problem("testDB").unwrap().contains("lowercase"));
-        assert!(db_name_problem("_x").unwrap().contains("start"));
-        assert!(db_name_problem("x-").unwrap().contains("end"));
-        assert!(db_name_problem(&"a".repeat(65)).unwrap().contains("64"));
-        assert!(db_name_problem("").is_some());
-        assert!(db_name_problem("postgres").unwrap().contains("reserved"));
-        assert!(db_name_problem("template1").unwrap().contains("reserved"));
     }
 }
