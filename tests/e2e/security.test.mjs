@@ -284,6 +284,25 @@ test('security and data: whitelists, SSL and SQL collection, database accounts, 
     await accountDialog.waitFor({ state: 'detached' });
     await waitText(page, 'tr[data-account=e2eowner] [data-testid=account-description]', /owner of e2e data/);
 
+    // The list filters and sorts in the browser (the kit's data table).
+    const rows = () => page.$$eval('[data-testid=accounts-table] tbody tr', (trs) => trs.map((r) => r.dataset.account));
+    const all = await rows();
+    await page.fill('[data-testid=table-filter]', 'no-such-account');
+    await waitText(page, '[data-testid=table-count]', new RegExp(`^Showing 0 of ${all.length} accounts?$`));
+    assert.deepEqual(await rows(), []);
+    await page.fill('[data-testid=table-filter]', 'E2EOWNER owner');
+    await waitText(page, '[data-testid=table-count]', new RegExp(`^Showing 1 of ${all.length} accounts?$`));
+    assert.deepEqual(await rows(), ['e2eowner']);
+    await page.fill('[data-testid=table-filter]', '');
+    await waitText(page, '[data-testid=table-count]', new RegExp(`^${all.length} accounts?$`));
+    const head = '[data-testid=accounts-table] th:first-child';
+    await page.click(`${head} [data-testid=sort]`);
+    assert.equal(await page.getAttribute(head, 'aria-sort'), 'ascending');
+    assert.deepEqual(await rows(), [...all].sort());
+    await page.click(`${head} [data-testid=sort]`);
+    assert.equal(await page.getAttribute(head, 'aria-sort'), 'descending');
+    assert.deepEqual(await rows(), [...all].sort().reverse());
+
     // ---- Databases ----
     await page.click('[data-tab=databases]');
     await page.waitForURL(new RegExp(`/clusters/${id}/databases\\?`));

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{list_clusters, RegionProblem};
 use crate::kit::outcomes::problems_view;
 use crate::kit::{
-    change_error, cluster_href, human_time, top_bar_scope, ConfirmDialog, Empty, ErrorBox, Loading,
-    StatusBadge,
+    change_error, cluster_href, human_time, top_bar_scope, Column, ConfirmDialog, DataTable, Empty,
+    ErrorBox, Loading, SortKey, StatusBadge,
 };
 use crate::AppError;
 
@@ -296,7 +296,6 @@ pub fn TasksPage() -> impl IntoView {
     let cluster = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
-    let page = RwSignal::new(0usize);
     let filter = Memo::new(move |_| TaskFilter {
         cluster: cluster.get(),
         status: status.get(),
@@ -312,10 +311,6 @@ pub fn TasksPage() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    Effect::new(move |_| {
-        filter.track();
-        page.set(0);
-    });
     Effect::new(move |_| match cancel.value().get() {
         Some(Ok(_)) => {
             if let Some(t) = confirm.get_untracked() {
@@ -405,71 +400,62 @@ pub fn TasksPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                     Ok(v) => {
                         let total = v.tasks.len();
-                        let pages = total.div_ceil(PAGE).max(1);
                         let can_cancel = v.can_cancel.clone();
-                        let tasks = v.tasks.clone();
                         view! {
                             {problems_view(v.problems.clone())}
                             {if total == 0 {
                                 view! { <Empty title="No scheduled tasks match." hint="A task appears when a change (add nodes, change the class, move the zone, upgrade) is sent with a planned start time." /> }.into_any()
                             } else {
+                                let columns = vec![
+                                    Column::new("Task").sorted_by(|t: &TaskRow| SortKey::text(&t.task_id)),
+                                    Column::new("Cluster").sorted_by(|t: &TaskRow| SortKey::text(&t.cluster)),
+                                    Column::new("Type").sorted_by(|t: &TaskRow| SortKey::text(action_label(&t.action))),
+                                    Column::new("Status").sorted_by(|t: &TaskRow| SortKey::text(status_label(&t.status))),
+                                    Column::new("Planned start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_start)),
+                                    Column::new("Latest start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_end)),
+                                    Column::new("Expected start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_time)),
+                                    Column::new(""),
+                                ];
+                                let row = move |t: &TaskRow| {
+                                    let cancellable = t.status == "pending" && can_cancel.contains(&(t.account.clone(), t.region.clone()));
+                                    let row = t.clone();
+                                    view! {
+                                        <tr data-task-id=t.task_id.clone() data-cluster-id=t.cluster.clone() data-status=t.status.clone()>
+                                            <td class="mono small-print">{t.task_id.clone()}{(!t.order_id.is_empty()).then(|| view! { <div class="muted">{format!("Order {}", t.order_id)}</div> })}</td>
+                                            <td>
+                                                <a class="mono" href=cluster_href(&t.cluster, &t.account, &t.region, "")>{t.cluster.clone()}</a>
+                                                <div class="muted">{format!("{} · {} · {}", t.description, t.region, t.account)}</div>
+                                                <StatusBadge status=t.cluster_status.clone() />
+                                            </td>
+                                            <td>{action_label(&t.action).to_string()}</td>
+                                            <td data-testid="task-status">{status_label(&t.status).to_string()}</td>
+                                            <td class="mono nowrap">{human_time(&t.planned_start)}</td>
+                                            <td class="mono nowrap">{human_time(&t.planned_end)}</td>
+                                            <td class="mono nowrap">{human_time(&t.planned_time)}</td>
+                                            <td>
+                                                {cancellable.then(|| view! {
+                                                    <button type="button" class="small danger" data-testid="cancel-task"
+                                                        disabled=move || !hydrated.get()
+                                                        title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                        on:click={
+                                                            let row = row.clone();
+                                                            move |_| {
+                                                                cancel.value().set(None);
+                                                                done.set(None);
+                                                                confirm.set(Some(row.clone()));
+                                                            }
+                                                        }>"Cancel…"</button>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }.into_any()
+                                };
+                                let text: fn(&TaskRow) -> String = |t| {
+                                    format!("{} {} {} {} {} {} {}", t.task_id, t.order_id, t.cluster, t.description,
+                                        action_label(&t.action), status_label(&t.status), t.region)
+                                };
                                 view! {
-                                    <p class="muted" data-testid="task-count">{format!("{total} tasks")}</p>
-                                    <div class="table-wrap">
-                                    <table class="grid" data-testid="tasks-table">
-                                        <thead><tr>
-                                            <th>"Task"</th><th>"Cluster"</th><th>"Type"</th><th>"Status"</th>
-                                            <th>"Planned start"</th><th>"Latest start"</th><th>"Expected start"</th><th></th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {move || {
-                                                let p = page.get().min(pages - 1);
-                                                tasks.iter().skip(p * PAGE).take(PAGE).map(|t| {
-                                                    let cancellable = t.status == "pending" && can_cancel.contains(&(t.account.clone(), t.region.clone()));
-                                                    let row = t.clone();
-                                                    view! {
-                                                        <tr data-task-id=t.task_id.clone() data-cluster-id=t.cluster.clone() data-status=t.status.clone()>
-                                                            <td class="mono small-print">{t.task_id.clone()}{(!t.order_id.is_empty()).then(|| view! { <div class="muted">{format!("Order {}", t.order_id)}</div> })}</td>
-                                                            <td>
-                                                                <a class="mono" href=cluster_href(&t.cluster, &t.account, &t.region, "")>{t.cluster.clone()}</a>
-                                                                <div class="muted">{format!("{} · {} · {}", t.description, t.region, t.account)}</div>
-                                                                <StatusBadge status=t.cluster_status.clone() />
-                                                            </td>
-                                                            <td>{action_label(&t.action).to_string()}</td>
-                                                            <td data-testid="task-status">{status_label(&t.status).to_string()}</td>
-                                                            <td class="mono nowrap">{human_time(&t.planned_start)}</td>
-                                                            <td class="mono nowrap">{human_time(&t.planned_end)}</td>
-                                                            <td class="mono nowrap">{human_time(&t.planned_time)}</td>
-                                                            <td>
-                                                                {cancellable.then(|| view! {
-                                                                    <button type="button" class="small danger" data-testid="cancel-task"
-                                                                        disabled=move || !hydrated.get()
-                                                                        on:click={
-                                                                            let row = row.clone();
-                                                                            move |_| {
-                                                                                cancel.value().set(None);
-                                                                                done.set(None);
-                                                                                confirm.set(Some(row.clone()));
-                                                                            }
-                                                                        }>"Cancel…"</button>
-                                                                })}
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()
-                                            }}
-                                        </tbody>
-                                    </table>
-                                    </div>
-                                    {(pages > 1).then(|| view! {
-                                        <div class="pager" data-testid="task-pager">
-                                            <button type="button" class="small" disabled=move || page.get() == 0
-                                                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                                            <span class="muted">{move || format!("Page {} of {pages}", page.get().min(pages - 1) + 1)}</span>
-                                            <button type="button" class="small" disabled=move || page.get() + 1 >= pages
-                                                on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                                        </div>
-                                    })}
+                                    <DataTable rows=v.tasks.clone() columns row testid="tasks-table" noun="task" text per_page=PAGE />
                                 }.into_any()
                             }}
                         }.into_any()

@@ -1,7 +1,7 @@
 //! What every area shares, and nothing area-specific: states (loading, empty, error),
 //! status badges and transitional states, formats, addresses, the error of a change, the
-//! dialog (with its focus handling), form fields with their hints, and the chart. Areas
-//! import from here; the kit imports no area.
+//! dialog (with its focus handling), form fields with their hints, the data table (filter,
+//! sort, pages) and the chart. Areas import from here; the kit imports no area.
 
 pub mod chart;
 pub mod dialog;
@@ -12,6 +12,7 @@ pub mod href;
 pub mod outcomes;
 pub mod states;
 pub mod status;
+pub mod table;
 pub mod tagging;
 pub mod zones;
 
@@ -22,3 +23,4 @@ pub use format::{capitalise, human_bytes, human_time, pay_type_label, role_label
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};
+pub use table::{Column, DataTable, Sort, SortKey};

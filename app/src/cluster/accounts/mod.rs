@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
 use crate::kit::{
-    capitalise, change_error, problem_line, Dialog, DialogActions, Empty, ErrorBox, Field,
-    FieldHint, Loading,
+    capitalise, change_error, problem_line, Column, DataTable, Dialog, DialogActions, Empty,
+    ErrorBox, Field, FieldHint, Loading, SortKey,
 };
 use crate::AppError;
 pub use polardb::rules::{account_name_problem, password_problem, PASSWORD_SPECIALS as SPECIALS};

@@ -231,67 +231,76 @@ pub(super) fn DbAccounts() -> impl IntoView {
                     {if v.accounts.is_empty() {
                         view! { <Empty title="No database account yet." hint="Create one to connect to the cluster." /> }.into_any()
                     } else {
+                        let columns = vec![
+                            Column::new("Account").sorted_by(|a: &DbAccountRow| SortKey::text(&a.name)),
+                            Column::new("Type").sorted_by(|a: &DbAccountRow| SortKey::text(&a.kind)),
+                            Column::new("Status").sorted_by(|a: &DbAccountRow| SortKey::text(&a.status)),
+                            Column::new("Description").sorted_by(|a: &DbAccountRow| SortKey::text(&a.description)),
+                            Column::new("Privileges"),
+                            Column::new(""),
+                        ];
+                        let row = move |a: &DbAccountRow| {
+                            let (n1, n2, d1) = (a.name.clone(), a.name.clone(), a.description.clone());
+                            let row = a.clone();
+                            let locked = a.lock_state == "Lock";
+                            view! {
+                                <tr data-account=a.name.clone() data-type=a.kind.clone()>
+                                    <td class="mono nowrap">{a.name.clone()}</td>
+                                    <td>{if a.kind == "Super" { "Super (privileged)" } else { "Normal" }}</td>
+                                    <td>{a.status.clone()}{locked.then(|| view! { <span class="badge badge-bad">" locked"</span> })}</td>
+                                    <td data-testid="account-description">{a.description.clone()}</td>
+                                    <td class="small">
+                                        {if a.kind == "Super" {
+                                            "All databases".to_string()
+                                        } else if a.privileges.is_empty() {
+                                            "—".to_string()
+                                        } else {
+                                            a.privileges.iter().map(|(db, p)| format!("{db}: {p}")).collect::<Vec<_>>().join(", ")
+                                        }}
+                                    </td>
+                                    <td><div class="row-actions">
+                                        {can_describe.then(|| view! {
+                                            <button type="button" class="small" data-testid="edit-account-description"
+                                                disabled=move || !hydrated.get()
+                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                on:click=move |_| {
+                                                    description.set(d1.clone());
+                                                    describe.value().set(None);
+                                                    done.set(None);
+                                                    dialog.set(Some(AccountDialog::Description(n1.clone())));
+                                                }>"Description"</button>
+                                        })}
+                                        {can_password.then(|| view! {
+                                            <button type="button" class="small" data-testid="reset-password"
+                                                disabled=move || !hydrated.get()
+                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                on:click=move |_| {
+                                                    forget_passwords();
+                                                    reset.value().set(None);
+                                                    done.set(None);
+                                                    dialog.set(Some(AccountDialog::Password(n2.clone())));
+                                                }>"Reset password"</button>
+                                        })}
+                                        {can_delete.then(|| view! {
+                                            <button type="button" class="small danger" data-testid="delete-account"
+                                                disabled=move || !hydrated.get()
+                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                on:click=move |_| {
+                                                    delete.value().set(None);
+                                                    done.set(None);
+                                                    dialog.set(Some(AccountDialog::Delete(row.clone())));
+                                                }>"Delete"</button>
+                                        })}
+                                    </div></td>
+                                </tr>
+                        }.into_any()
+                        };
+                        let text: fn(&DbAccountRow) -> String = |a| {
+                            let privileges: Vec<&str> = a.privileges.iter().map(|(db, _)| db.as_str()).collect();
+                            format!("{} {} {} {} {}", a.name, a.kind, a.status, a.description, privileges.join(" "))
+                        };
                         view! {
-                            <div class="table-wrap">
-                                <table class="grid" data-testid="accounts-table">
-                                    <thead><tr><th>"Account"</th><th>"Type"</th><th>"Status"</th><th>"Description"</th><th>"Privileges"</th><th></th></tr></thead>
-                                    <tbody>
-                                        {v.accounts.iter().map(|a| {
-                                            let (n1, n2, d1) = (a.name.clone(), a.name.clone(), a.description.clone());
-                                            let row = a.clone();
-                                            let locked = a.lock_state == "Lock";
-                                            view! {
-                                                <tr data-account=a.name.clone() data-type=a.kind.clone()>
-                                                    <td class="mono nowrap">{a.name.clone()}</td>
-                                                    <td>{if a.kind == "Super" { "Super (privileged)" } else { "Normal" }}</td>
-                                                    <td>{a.status.clone()}{locked.then(|| view! { <span class="badge badge-bad">" locked"</span> })}</td>
-                                                    <td data-testid="account-description">{a.description.clone()}</td>
-                                                    <td class="small">
-                                                        {if a.kind == "Super" {
-                                                            "All databases".to_string()
-                                                        } else if a.privileges.is_empty() {
-                                                            "—".to_string()
-                                                        } else {
-                                                            a.privileges.iter().map(|(db, p)| format!("{db}: {p}")).collect::<Vec<_>>().join(", ")
-                                                        }}
-                                                    </td>
-                                                    <td><div class="row-actions">
-                                                        {can_describe.then(|| view! {
-                                                            <button type="button" class="small" data-testid="edit-account-description"
-                                                                disabled=move || !hydrated.get()
-                                                                on:click=move |_| {
-                                                                    description.set(d1.clone());
-                                                                    describe.value().set(None);
-                                                                    done.set(None);
-                                                                    dialog.set(Some(AccountDialog::Description(n1.clone())));
-                                                                }>"Description"</button>
-                                                        })}
-                                                        {can_password.then(|| view! {
-                                                            <button type="button" class="small" data-testid="reset-password"
-                                                                disabled=move || !hydrated.get()
-                                                                on:click=move |_| {
-                                                                    forget_passwords();
-                                                                    reset.value().set(None);
-                                                                    done.set(None);
-                                                                    dialog.set(Some(AccountDialog::Password(n2.clone())));
-                                                                }>"Reset password"</button>
-                                                        })}
-                                                        {can_delete.then(|| view! {
-                                                            <button type="button" class="small danger" data-testid="delete-account"
-                                                                disabled=move || !hydrated.get()
-                                                                on:click=move |_| {
-                                                                    delete.value().set(None);
-                                                                    done.set(None);
-                                                                    dialog.set(Some(AccountDialog::Delete(row.clone())));
-                                                                }>"Delete"</button>
-                                                        })}
-                                                    </div></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <DataTable rows=v.accounts.clone() columns row testid="accounts-table" noun="account" text />
                         }.into_any()
                     }}
                 }.into_any()

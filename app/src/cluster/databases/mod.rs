@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::accounts::account_description_problem;
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::kit::{capitalise, change_error, Dialog, DialogActions, Empty, ErrorBox, Loading};
+use crate::kit::{
+    capitalise, change_error, Column, DataTable, Dialog, DialogActions, Empty, ErrorBox, Loading,
+    SortKey,
+};
 use crate::AppError;
 pub use polardb::rules::db_name_problem;
 

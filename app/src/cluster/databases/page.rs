@@ -191,44 +191,50 @@ pub(super) fn Databases() -> impl IntoView {
                     {if v.databases.is_empty() {
                         view! { <Empty title="No database yet." hint="A database is owned by a Normal account of the cluster." /> }.into_any()
                     } else {
+                        let columns = vec![
+                            Column::new("Database").sorted_by(|d: &DatabaseRow| SortKey::text(&d.name)),
+                            Column::new("Status").sorted_by(|d: &DatabaseRow| SortKey::text(&d.status)),
+                            Column::new("Owner").sorted_by(|d: &DatabaseRow| SortKey::text(&d.owner)),
+                            Column::new("Character set").sorted_by(|d: &DatabaseRow| SortKey::text(&d.charset)),
+                            Column::new("Collation").sorted_by(|d: &DatabaseRow| SortKey::text(&d.collate)),
+                            Column::new("Ctype").sorted_by(|d: &DatabaseRow| SortKey::text(&d.ctype)),
+                            Column::new("Description").sorted_by(|d: &DatabaseRow| SortKey::text(&d.description)),
+                            Column::new(""),
+                        ];
+                        let row = move |d: &DatabaseRow| {
+                            let row = d.clone();
+                            let others = d.accounts.iter().filter(|(a, _)| *a != d.owner).map(|(a, p)| format!("{a}: {p}")).collect::<Vec<_>>();
+                            view! {
+                                <tr data-database=d.name.clone() data-status=d.status.clone()>
+                                    <td class="mono nowrap">{d.name.clone()}</td>
+                                    <td>{d.status.clone()}</td>
+                                    <td class="mono" data-testid="database-owner">
+                                        {dash(&d.owner)}
+                                        {(!others.is_empty()).then(|| view! { <div class="muted small">{format!("also {}", others.join(", "))}</div> })}
+                                    </td>
+                                    <td class="mono" data-testid="database-charset">{dash(&d.charset)}</td>
+                                    <td class="mono" data-testid="database-collate">{dash(&d.collate)}</td>
+                                    <td class="mono" data-testid="database-ctype">{dash(&d.ctype)}</td>
+                                    <td>{d.description.clone()}</td>
+                                    <td><div class="row-actions">
+                                        {can_delete.then(|| view! {
+                                            <button type="button" class="small danger" data-testid="delete-database"
+                                                disabled=move || !hydrated.get()
+                                                title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                on:click=move |_| {
+                                                    typed.set(String::new());
+                                                    delete.value().set(None);
+                                                    done.set(None);
+                                                    deleting.set(Some(row.clone()));
+                                                }>"Delete"</button>
+                                        })}
+                                    </div></td>
+                                </tr>
+                            }.into_any()
+                        };
+                        let text: fn(&DatabaseRow) -> String = |d| format!("{} {} {} {} {}", d.name, d.status, d.owner, d.charset, d.description);
                         view! {
-                            <div class="table-wrap">
-                                <table class="grid" data-testid="databases-table">
-                                    <thead><tr><th>"Database"</th><th>"Status"</th><th>"Owner"</th><th>"Character set"</th><th>"Collation"</th><th>"Ctype"</th><th>"Description"</th><th></th></tr></thead>
-                                    <tbody>
-                                        {v.databases.iter().map(|d| {
-                                            let row = d.clone();
-                                            let others = d.accounts.iter().filter(|(a, _)| *a != d.owner).map(|(a, p)| format!("{a}: {p}")).collect::<Vec<_>>();
-                                            view! {
-                                                <tr data-database=d.name.clone() data-status=d.status.clone()>
-                                                    <td class="mono nowrap">{d.name.clone()}</td>
-                                                    <td>{d.status.clone()}</td>
-                                                    <td class="mono" data-testid="database-owner">
-                                                        {dash(&d.owner)}
-                                                        {(!others.is_empty()).then(|| view! { <div class="muted small">{format!("also {}", others.join(", "))}</div> })}
-                                                    </td>
-                                                    <td class="mono" data-testid="database-charset">{dash(&d.charset)}</td>
-                                                    <td class="mono" data-testid="database-collate">{dash(&d.collate)}</td>
-                                                    <td class="mono" data-testid="database-ctype">{dash(&d.ctype)}</td>
-                                                    <td>{d.description.clone()}</td>
-                                                    <td><div class="row-actions">
-                                                        {can_delete.then(|| view! {
-                                                            <button type="button" class="small danger" data-testid="delete-database"
-                                                                disabled=move || !hydrated.get()
-                                                                on:click=move |_| {
-                                                                    typed.set(String::new());
-                                                                    delete.value().set(None);
-                                                                    done.set(None);
-                                                                    deleting.set(Some(row.clone()));
-                                                                }>"Delete"</button>
-                                                        })}
-                                                    </div></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <DataTable rows=v.databases.clone() columns row testid="databases-table" noun="database" text />
                         }.into_any()
                     }}
                 }.into_any()
