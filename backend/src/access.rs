@@ -245,6 +245,49 @@ impl Policy {
 
 /// Every action name a policy can speak of: `polardb:<Action>` for the whole catalogue,
 /// plus the console's own.
+impl Policy {
+    /// Whether this policy grants nothing that `holder` does not: every action, on every
+    /// resource either policy names (and on the console and all clusters everywhere), that
+    /// this one allows, `holder` allows too. A manager of users hands out no more than they
+    /// hold (sixth attack run, F2: a role with only `console:ManageUsers` gave itself `*`).
+    /// The resources are probed as their patterns read, so a narrower grant of `holder`
+    /// (one region, one account, a cluster denied) never passes for a wider one.
+    pub fn within(&self, holder: &Policy) -> bool {
+        let mut probes = vec![
+            Resource::default(),
+            Resource {
+                account: "*".into(),
+                region: "*".into(),
+                cluster: None,
+            },
+        ];
+        for pattern in self
+            .statement
+            .iter()
+            .chain(&holder.statement)
+            .flat_map(|s| &s.resource)
+        {
+            if let Some(rest) = pattern.strip_prefix("acs:polardb:") {
+                let mut parts = rest.splitn(3, ':');
+                let (region, account, cluster) = (parts.next(), parts.next(), parts.next());
+                let cluster = cluster
+                    .and_then(|c| c.strip_prefix("dbcluster/"))
+                    .filter(|c| *c != "*");
+                probes.push(Resource {
+                    account: account.filter(|a| !a.is_empty()).unwrap_or("*").into(),
+                    region: region.unwrap_or("*").into(),
+                    cluster: cluster.map(str::to_string),
+                });
+            }
+        }
+        all_action_names().iter().all(|action| {
+            probes.iter().all(|r| {
+                !self.decide(action, r).is_allowed() || holder.decide(action, r).is_allowed()
+            })
+        })
+    }
+}
+
 pub fn all_action_names() -> Vec<String> {
     ACTIONS
         .iter()
@@ -301,6 +344,46 @@ pub const BUILTIN_ROLES: &[&str] = &["viewer", "operator", "admin"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_is_within_another_only_if_it_grants_nothing_more() {
+        let p = |j: serde_json::Value| -> Policy { serde_json::from_value(j).unwrap() };
+        let admin = builtin_policy("admin").unwrap();
+        let viewer = builtin_policy("viewer").unwrap();
+        let operator = builtin_policy("operator").unwrap();
+        let managers = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["console:ManageUsers"], "Resource": ["*"]}]}));
+        let staging = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["acs:polardb:*:staging:dbcluster/*"]}]}));
+        let staging_but_one = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["acs:polardb:*:staging:dbcluster/*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": ["acs:polardb:*:staging:dbcluster/pc-keep"]}]}));
+        let hangzhou = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["acs:polardb:cn-hangzhou:*:dbcluster/*"]}]}));
+        for q in [
+            &admin,
+            &viewer,
+            &operator,
+            &managers,
+            &staging,
+            &staging_but_one,
+            &hangzhou,
+        ] {
+            assert!(q.within(&admin));
+            assert!(q.within(q));
+        }
+        assert!(viewer.within(&operator));
+        assert!(!operator.within(&viewer));
+        assert!(
+            !admin.within(&managers),
+            "a manager of users cannot hand out admin"
+        );
+        assert!(!managers.within(&viewer));
+        assert!(staging_but_one.within(&staging));
+        assert!(!staging.within(&staging_but_one), "the denied cluster");
+        assert!(!hangzhou.within(&staging) && !staging.within(&hangzhou));
+        assert!(!operator.within(&staging), "all accounts are more than one");
+    }
 
     #[test]
     fn keys_the_console_does_not_understand_are_refused_not_dropped() {

@@ -34,6 +34,13 @@ pub struct RoleRow {
     pub users: i64,
 }
 
+/// Who manages users and roles: their id and their role's policy. They hand out no more
+/// than they hold ([`Policy::within`]).
+pub struct Manager<'a> {
+    pub id: Uuid,
+    pub policy: &'a Policy,
+}
+
 #[derive(Clone)]
 pub struct Admin {
     pool: PgPool,
@@ -52,6 +59,89 @@ impl Admin {
         )
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// A role's policy: a built-in one, or a custom role's stored policy; `None` when no
+    /// role has the name.
+    async fn role_policy(
+        conn: &mut PgConnection,
+        name: &str,
+    ) -> Result<Option<Policy>, BackendError> {
+        if let Some(p) = crate::access::builtin_policy(name) {
+            return Ok(Some(p));
+        }
+        let stored = sqlx::query_scalar!("SELECT policy FROM roles WHERE name = $1", name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        // A stored policy that does not read grants nothing.
+        Ok(stored.map(|v| serde_json::from_value(v).unwrap_or_default()))
+    }
+
+    /// May `by` act on `target` (change their role to `role`, disable them, end their
+    /// sessions)? Only if the target's role grants no more than `by`'s, and so does `role`;
+    /// nobody changes their own role (sixth attack run, F2).
+    pub async fn check_manage(
+        &self,
+        conn: &mut PgConnection,
+        by: &Manager<'_>,
+        target: Uuid,
+        role: Option<&str>,
+    ) -> Result<(), BackendError> {
+        if role.is_some() && target == by.id {
+            return Err(BackendError::Forbidden(
+                "you cannot change your own role; another administrator can".into(),
+            ));
+        }
+        let held = sqlx::query_scalar!("SELECT role FROM users WHERE id = $1", target)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(BackendError::NotFound("user"))?;
+        let held_policy = Self::role_policy(conn, &held).await?.unwrap_or_default();
+        if !held_policy.within(by.policy) {
+            return Err(BackendError::Forbidden(format!(
+                "this user's role ({held}) grants more than yours"
+            )));
+        }
+        if let Some(role) = role {
+            match Self::role_policy(conn, role).await? {
+                Some(p) if !p.within(by.policy) => {
+                    return Err(BackendError::Forbidden(format!(
+                        "the role {role} grants more than yours"
+                    )))
+                }
+                Some(_) => {}
+                None => {
+                    return Err(BackendError::invalid(
+                        "role",
+                        format!("{role:?} is not a role"),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A role `by` may write or remove: one granting no more than theirs, now and after.
+    async fn check_role(
+        conn: &mut PgConnection,
+        by: &Manager<'_>,
+        name: &str,
+        new: Option<&Policy>,
+    ) -> Result<(), BackendError> {
+        let stronger = |what: &str| {
+            Err(BackendError::Forbidden(format!(
+                "the role {name} {what} more than yours"
+            )))
+        };
+        if let Some(old) = Self::role_policy(conn, name).await? {
+            if !old.within(by.policy) {
+                return stronger("grants");
+            }
+        }
+        match new {
+            Some(p) if !p.within(by.policy) => stronger("would grant"),
+            _ => Ok(()),
+        }
     }
 
     pub async fn set_role(
@@ -145,6 +235,7 @@ impl Admin {
     pub async fn save_role(
         &self,
         conn: &mut PgConnection,
+        by: &Manager<'_>,
         name: &str,
         description: &str,
         policy_json: &str,
@@ -172,6 +263,7 @@ impl Admin {
             BackendError::invalid("policy", format!("is not a valid policy document: {e}"))
         })?;
         policy.validate()?;
+        Self::check_role(conn, by, name, Some(&policy)).await?;
         let value = serde_json::to_value(&policy)
             .map_err(|_| BackendError::invalid("policy", "cannot be stored"))?;
         sqlx::query!(
@@ -191,6 +283,7 @@ impl Admin {
     pub async fn delete_role(
         &self,
         conn: &mut PgConnection,
+        by: &Manager<'_>,
         name: &str,
     ) -> Result<(), BackendError> {
         if BUILTIN_ROLES.contains(&name) {
@@ -199,6 +292,7 @@ impl Admin {
                 "built-in roles cannot be deleted",
             ));
         }
+        Self::check_role(conn, by, name, None).await?;
         let r = sqlx::query!("DELETE FROM roles WHERE name = $1 AND NOT builtin", name)
             .execute(&mut *conn)
             .await;

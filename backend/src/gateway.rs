@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use polardb::client::Client;
-use polardb::models::{ActionKind, DBClusterSummary, DescribeDBClusters, DescribeRegions};
+use polardb::models::{
+    ActionKind, DBClusterSummary, DescribeDBClusters, DescribeRegions, ResourceScope,
+};
 use polardb::request::{Request, RequestError};
 use polardb::ApiError;
 use tokio::sync::Mutex;
@@ -954,11 +956,12 @@ impl Gateway {
             intent_seq: None,
         };
         if decide {
-            let targets: Vec<Option<String>> = if clusters.is_empty() {
-                vec![None]
-            } else {
-                clusters.iter().cloned().map(Some).collect()
-            };
+            // Every cluster named; region-wide when none is, and always for a new cluster
+            // (a source named beside it is decided on as well, never instead).
+            let mut targets: Vec<Option<String>> = clusters.iter().cloned().map(Some).collect();
+            if targets.is_empty() || info.resource == ResourceScope::Create {
+                targets.insert(0, None);
+            }
             for cluster in targets {
                 let resource = Resource {
                     account: account.name.clone(),

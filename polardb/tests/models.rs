@@ -109,7 +109,7 @@ fn action_info_gives_kind_and_scope() {
     );
     assert_eq!(
         action_info("CreateDBCluster").unwrap().resource,
-        ResourceScope::Region
+        ResourceScope::Create
     );
     assert_eq!(
         action_info("ModifyLogBackupPolicy").unwrap().resource,

@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use backend::admin::Manager;
+
 use crate::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,16 +43,47 @@ pub mod ssr {
 
     /// The signed-in user, if their role allows the console action; a refusal is audited.
     pub async fn require_console(action: &str) -> Result<(Backend, User), AppError> {
+        let (backend, user, _) = require_console_policy(action).await?;
+        Ok((backend, user))
+    }
+
+    /// [`require_console`], with the user's policy (for what they may hand out).
+    pub async fn require_console_policy(
+        action: &str,
+    ) -> Result<(Backend, User, backend::access::Policy), AppError> {
         let (backend, user) = require_user().await?;
         let policy = backend.identity.policy_for(&user).await?;
         if let backend::access::Decision::Deny(reason) = policy.decide(action, &Resource::default())
         {
-            let mut e = Event::security(actor(Some(&user)).await, action, Outcome::Denied);
-            e.error_message = Some(reason.clone());
-            let _ = backend.audit.append(&e).await;
-            return Err(backend::BackendError::Forbidden(reason).into());
+            return Err(refused(&backend, &user, action, reason).await);
         }
-        Ok((backend, user))
+        Ok((backend, user, policy))
+    }
+
+    /// A refusal, on the trail: with its `Denied` record 403, without it 503 (a refusal
+    /// is answered as one only once it is recorded).
+    pub async fn refused(backend: &Backend, user: &User, action: &str, reason: String) -> AppError {
+        let mut e = Event::security(actor(Some(user)).await, action, Outcome::Denied);
+        e.error_message = Some(reason.clone());
+        match backend.audit.append(&e).await {
+            Ok(_) => backend::BackendError::Forbidden(reason).into(),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// An error of a change: a refusal (403) is recorded as [`refused`]; anything else as is.
+    pub async fn refusal_or(
+        backend: &Backend,
+        user: &User,
+        action: &str,
+        e: backend::BackendError,
+    ) -> AppError {
+        match e {
+            backend::BackendError::Forbidden(reason) => {
+                refused(backend, user, action, reason).await
+            }
+            e => e.into(),
+        }
     }
 
     /// Starts an administrative change; it commits only with its audit record
@@ -124,9 +158,22 @@ pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
 
 #[server]
 pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
+    let by = Manager {
+        id: user.id,
+        policy: &policy,
+    };
     let mut change = ssr::change(&backend).await?;
+    if let Err(e) = backend
+        .admin
+        .check_manage(change.conn(), &by, target, Some(&role))
+        .await
+    {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, "UserRoleChanged", e).await);
+    }
     backend.admin.set_role(change.conn(), target, &role).await?;
     ssr::commit(
         change,
@@ -139,7 +186,8 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
 
 #[server]
 pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
     if target == user.id && disabled {
         return Err(AppError::Invalid {
@@ -147,25 +195,50 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
             message: "you cannot disable yourself".into(),
         });
     }
-    let mut change = ssr::change(&backend).await?;
-    backend
-        .admin
-        .set_disabled(change.conn(), target, disabled)
-        .await?;
     let action = if disabled {
         "UserDisabled"
     } else {
         "UserEnabled"
     };
+    let by = Manager {
+        id: user.id,
+        policy: &policy,
+    };
+    let mut change = ssr::change(&backend).await?;
+    if let Err(e) = backend
+        .admin
+        .check_manage(change.conn(), &by, target, None)
+        .await
+    {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, action, e).await);
+    }
+    backend
+        .admin
+        .set_disabled(change.conn(), target, disabled)
+        .await?;
     ssr::commit(change, &user, action, serde_json::json!({"user": id})).await
 }
 
 /// Ends every session of a user at once (on every console process).
 #[server]
 pub async fn end_user_sessions(id: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
+    let by = Manager {
+        id: user.id,
+        policy: &policy,
+    };
     let mut change = ssr::change(&backend).await?;
+    if let Err(e) = backend
+        .admin
+        .check_manage(change.conn(), &by, target, None)
+        .await
+    {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, "UserSessionsEnded", e).await);
+    }
     backend.admin.end_sessions(change.conn(), target).await?;
     ssr::commit(
         change,
@@ -196,12 +269,21 @@ pub async fn list_roles() -> Result<Vec<RoleItem>, AppError> {
 
 #[server]
 pub async fn save_role(name: String, description: String, policy: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let (backend, user, held) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
+    let by = Manager {
+        id: user.id,
+        policy: &held,
+    };
     let mut change = ssr::change(&backend).await?;
-    backend
+    if let Err(e) = backend
         .admin
-        .save_role(change.conn(), &name, &description, &policy)
-        .await?;
+        .save_role(change.conn(), &by, &name, &description, &policy)
+        .await
+    {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, "RoleSaved", e).await);
+    }
     ssr::commit(
         change,
         &user,
@@ -213,9 +295,17 @@ pub async fn save_role(name: String, description: String, policy: String) -> Res
 
 #[server]
 pub async fn delete_role(name: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let (backend, user, held) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
+    let by = Manager {
+        id: user.id,
+        policy: &held,
+    };
     let mut change = ssr::change(&backend).await?;
-    backend.admin.delete_role(change.conn(), &name).await?;
+    if let Err(e) = backend.admin.delete_role(change.conn(), &by, &name).await {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, "RoleDeleted", e).await);
+    }
     ssr::commit(
         change,
         &user,

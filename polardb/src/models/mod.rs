@@ -127,6 +127,11 @@ pub enum ResourceScope {
     Region,
     /// One cluster, named by the required `DBClusterId` parameter.
     Cluster,
+    /// A new cluster in the region (CreateDBCluster): decided region-wide (`dbcluster/*`)
+    /// and, besides, on every cluster it names (the source a clone or a restore copies).
+    /// A cluster named as the source never stands in for the region (sixth attack run,
+    /// F1: a role allowed one cluster created clusters by naming it as the source).
+    Create,
 }
 
 /// What a parameter names, as the catalogue declares it per action (see [`ActionInfo::names`]).
@@ -296,7 +301,7 @@ catalogue! {
     // 05 regions
     DescribeRegions => Region [],
     // 06 clusters
-    CreateDBCluster => Region [SourceResourceId: Cluster],
+    CreateDBCluster => Create [SourceResourceId: Cluster],
     DeleteDBCluster => Cluster [DBClusterId: Cluster],
     DescribeDBClusters => Region [DBClusterIds: Clusters, DBNodeIds: Nodes],
     DescribeDBClusterAttribute => Cluster [DBClusterId: Cluster],

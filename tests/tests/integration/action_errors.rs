@@ -33,7 +33,7 @@ async fn every_action_answers_a_documented_error() {
             ResourceScope::Cluster => {
                 vec![("DBClusterId".to_string(), "pc-doesnotexist0000".to_string())]
             }
-            ResourceScope::Region => vec![],
+            ResourceScope::Region | ResourceScope::Create => vec![],
         };
         let ex = client
             .execute(&target, &creds, "cn-hangzhou", a.name, a.kind, params)
@@ -62,7 +62,7 @@ async fn every_action_answers_a_documented_error() {
                         (e.code == "InvalidDBClusterId.NotFound" && e.status == 404)
                             || (e.code.starts_with("Missing") && e.status == 400)
                     }
-                    ResourceScope::Region => {
+                    ResourceScope::Region | ResourceScope::Create => {
                         (e.code.starts_with("Missing") || e.code.starts_with("Invalid"))
                             && (400..500).contains(&e.status)
                     }

@@ -115,6 +115,8 @@ async fn custom_roles_hold_against_what_the_caller_claims() {
         &[("DBClusterId", &f.prod)],
     )
     .await;
+    let clusters = |v: Value| v["Items"]["DBCluster"].as_array().map(Vec::len);
+    let clusters_before = clusters(answer(&app, &admin, "DescribeDBClusters", &[]).await);
     let steer_region = format!("x:sandbox:dbcluster/{}", f.staging);
     let padded = [
         format!(" {}", f.prod),
@@ -216,6 +218,34 @@ async fn custom_roles_hold_against_what_the_caller_claims() {
             ],
             403,
         ),
+        // A new cluster is decided on the region, whatever cluster it names as its
+        // source: naming the one cluster the role may change is no licence to create
+        // (sixth attack run, F1: 200 with the source a pure decoy).
+        (
+            REGION.into(),
+            "CreateDBCluster",
+            vec![
+                ("DBType", "PostgreSQL"),
+                ("DBVersion", "14"),
+                ("DBNodeClass", "polar.pg.x4.medium"),
+                ("PayType", "Postpaid"),
+                ("SourceResourceId", &f.staging),
+            ],
+            403,
+        ),
+        (
+            REGION.into(),
+            "CreateDBCluster",
+            vec![
+                ("DBType", "PostgreSQL"),
+                ("DBVersion", "14"),
+                ("DBNodeClass", "polar.pg.x4.medium"),
+                ("PayType", "Postpaid"),
+                ("CreationOption", "Normal"),
+                ("SourceResourceId", &f.staging),
+            ],
+            403,
+        ),
         // The signer's own keys.
         (
             REGION.into(),
@@ -256,6 +286,11 @@ async fn custom_roles_hold_against_what_the_caller_claims() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        clusters(answer(&app, &admin, "DescribeDBClusters", &[]).await),
+        clusters_before,
+        "no cluster was created"
+    );
     // Nothing reached prod: no account, same description, no tag.
     let accounts = answer(
         &app,
@@ -848,4 +883,133 @@ async fn parts_of_another_cluster_are_refused_under_a_decoy() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(count("intent").await, 2, "both sent");
+}
+
+/// A manager of users hands out no more than they hold (sixth attack run, F2: a role with
+/// only `console:ManageUsers` made its holder admin, through their own role or a new one).
+/// They cannot change their own role, give or edit a role that grants more than theirs, or
+/// act on a user whose role does; what their role does cover still works. Each refusal is
+/// audited.
+#[tokio::test]
+async fn a_manager_of_users_hands_out_no_more_than_they_hold() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    // The viewer's reads plus managing users.
+    let viewer_reads = json!({"Effect": "Allow", "Action": ["polardb:Describe*", "polardb:List*", "polardb:Check*", "console:ViewOwnAudit"], "Resource": ["*"]});
+    let manage = json!({"Effect": "Allow", "Action": ["console:ManageUsers"], "Resource": ["*"]});
+    let m = role_user(
+        &app,
+        &admin,
+        "people",
+        &json!({"Statement": [viewer_reads, manage]}),
+    )
+    .await;
+    let id_of = |name: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM users WHERE username = $1")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .to_string()
+        }
+    };
+    let role_of = |name: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT role FROM users WHERE username = $1")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    app.user_with_role("pat", "viewer").await;
+    let (me, pat, root) = (
+        id_of("u-people").await,
+        id_of("pat").await,
+        id_of("admin").await,
+    );
+    let star =
+        json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}).to_string();
+    let refused: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("set_user_role", vec![("id", &me), ("role", "admin")]),
+        ("set_user_role", vec![("id", &me), ("role", "viewer")]),
+        ("set_user_role", vec![("id", &pat), ("role", "admin")]),
+        ("set_user_role", vec![("id", &pat), ("role", "operator")]),
+        ("set_user_role", vec![("id", &root), ("role", "viewer")]),
+        (
+            "set_user_disabled",
+            vec![("id", &root), ("disabled", "true")],
+        ),
+        ("end_user_sessions", vec![("id", &root)]),
+        (
+            "save_role",
+            vec![("name", "people"), ("description", "x"), ("policy", &star)],
+        ),
+        (
+            "save_role",
+            vec![
+                ("name", "everything"),
+                ("description", "x"),
+                ("policy", &star),
+            ],
+        ),
+    ];
+    let denied_before = denied_of(&app, "u-people").await;
+    for (f, args) in &refused {
+        let res = app.call_form(&m, f, args).await;
+        let status = res.status().as_u16();
+        assert_eq!(status, 403, "{f} {args:?}: {}", res.text().await.unwrap());
+    }
+    assert_eq!(role_of("u-people").await, "people");
+    assert_eq!(role_of("pat").await, "viewer");
+    assert_eq!(role_of("admin").await, "admin");
+    let everything: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM roles WHERE name = 'everything'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(everything, 0, "no role granting more was made");
+    assert_eq!(
+        denied_of(&app, "u-people").await - denied_before,
+        refused.len() as i64,
+        "each refusal is on the trail"
+    );
+    // Within their own grant they still manage users: a viewer's role for a viewer, a
+    // narrower role of their own making.
+    let res = app
+        .call_form(&m, "set_user_role", &[("id", &pat), ("role", "viewer")])
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let narrow = json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:DescribeDBClusters"], "Resource": ["*"]}]}).to_string();
+    let res = app
+        .call_form(
+            &m,
+            "save_role",
+            &[
+                ("name", "lookers"),
+                ("description", "x"),
+                ("policy", &narrow),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let res = app
+        .call_form(&m, "set_user_role", &[("id", &pat), ("role", "lookers")])
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert_eq!(role_of("pat").await, "lookers");
+}
+
+/// The refusals recorded for a user.
+async fn denied_of(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name = $1 AND outcome = 'denied'",
+    )
+    .bind(name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
 }
