@@ -237,6 +237,12 @@ impl Policy {
                         ),
                     ));
                 }
+                if let Some(problem) = cluster_pattern_problem(r) {
+                    return Err(BackendError::invalid(
+                        "policy",
+                        format!("statement {n}: Resource {r:?} {problem}"),
+                    ));
+                }
             }
         }
         Ok(())
@@ -267,16 +273,11 @@ impl Policy {
             .chain(&holder.statement)
             .flat_map(|s| &s.resource)
         {
-            if let Some(rest) = pattern.strip_prefix("acs:polardb:") {
-                let mut parts = rest.splitn(3, ':');
-                let (region, account, cluster) = (parts.next(), parts.next(), parts.next());
-                let cluster = cluster
-                    .and_then(|c| c.strip_prefix("dbcluster/"))
-                    .filter(|c| *c != "*");
+            if let Some((region, account, cluster)) = cluster_pattern_parts(pattern) {
                 probes.push(Resource {
-                    account: account.filter(|a| !a.is_empty()).unwrap_or("*").into(),
-                    region: region.unwrap_or("*").into(),
-                    cluster: cluster.map(str::to_string),
+                    account: if account.is_empty() { "*" } else { account }.into(),
+                    region: region.into(),
+                    cluster: (cluster != "*").then(|| cluster.to_string()),
                 });
             }
         }
@@ -285,6 +286,55 @@ impl Policy {
                 !self.decide(action, r).is_allowed() || holder.decide(action, r).is_allowed()
             })
         })
+    }
+}
+
+/// The parts of a cluster resource pattern `acs:polardb:REGION:ACCOUNT:dbcluster/ID`:
+/// (region, account, id); `None` for anything else.
+pub fn cluster_pattern_parts(pattern: &str) -> Option<(&str, &str, &str)> {
+    let rest = pattern.strip_prefix("acs:polardb:")?;
+    let mut parts = rest.splitn(3, ':');
+    let (region, account, resource) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((
+        region,
+        account,
+        resource.strip_prefix("dbcluster/").unwrap_or(resource),
+    ))
+}
+
+/// What makes a cluster resource pattern one that can never match what the console decides
+/// on (so that a Deny with it would silently do nothing; sixth attack run, F5): the region
+/// a region id (or a pattern of one), the id a cluster id (or a pattern of one), both in
+/// the API's lower case, no spaces, and nothing after the id.
+fn cluster_pattern_problem(pattern: &str) -> Option<String> {
+    let rest = pattern.strip_prefix("acs:polardb:")?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    if parts.len() != 3 {
+        return Some("must have the form acs:polardb:REGION:ACCOUNT:dbcluster/ID".into());
+    }
+    let id_like = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '*' | '?')
+            })
+    };
+    let (region, account, resource) = (parts[0], parts[1], parts[2]);
+    if !id_like(region) {
+        return Some(format!(
+            "names the region {region:?}: a region id (cn-hangzhou), lower case, or a pattern of one (cn-*, *)"
+        ));
+    }
+    if account.is_empty() || account.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!(
+            "names the cloud account {account:?}: a cloud account's name in the console, or *"
+        ));
+    }
+    match resource.strip_prefix("dbcluster/") {
+        Some(id) if id_like(id) => None,
+        Some(id) => Some(format!(
+            "names the cluster {id:?}: a cluster id (pc-…), lower case, or a pattern of one (pc-*, *)"
+        )),
+        None => Some("must end in dbcluster/ID (or dbcluster/*)".into()),
     }
 }
 
@@ -344,6 +394,35 @@ pub const BUILTIN_ROLES: &[&str] = &["viewer", "operator", "admin"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_patterns_that_could_never_match_are_refused() {
+        let deny = |r: &str| -> Policy {
+            serde_json::from_value(serde_json::json!({"Statement": [
+                {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+                {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [r]}]}))
+            .unwrap()
+        };
+        for ok in [
+            "acs:polardb:*:sandbox:dbcluster/pc-m5qsnftgo7fkfv",
+            "acs:polardb:cn-*:*:dbcluster/*",
+            "acs:polardb:cn-hangzhou:prod-2:dbcluster/pc-?bc*",
+        ] {
+            assert!(deny(ok).validate().is_ok(), "{ok}");
+        }
+        for bad in [
+            "acs:polardb:*:sandbox:dbcluster/PC-M5QSNFTGO7FKFV",
+            "acs:polardb:*:sandbox:dbcluster/pc-m5qsnftgo7fkfv ",
+            "acs:polardb:*:sandbox:cluster/pc-m5qsnftgo7fkfv",
+            "acs:polardb:CN-HANGZHOU:sandbox:dbcluster/*",
+            "acs:polardb:*:sandbox:dbcluster/pc-a/*",
+            "acs:polardb:*:sand box:dbcluster/*",
+            "acs:polardb:*:sandbox",
+            "acs:polardb:*:sandbox:dbcluster/pc-a:x",
+        ] {
+            assert!(deny(bad).validate().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_policy_is_within_another_only_if_it_grants_nothing_more() {

@@ -263,6 +263,25 @@ impl Admin {
             BackendError::invalid("policy", format!("is not a valid policy document: {e}"))
         })?;
         policy.validate()?;
+        // A cloud account named outright must be one of the console's (an Alibaba account
+        // id or a name in another case would make a Deny that never applies).
+        let accounts = sqlx::query_scalar!("SELECT name FROM cloud_accounts")
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in policy.statement.iter().flat_map(|s| &s.resource) {
+            if let Some((_, account, _)) = crate::access::cluster_pattern_parts(r) {
+                let pattern = account.contains(['*', '?']);
+                if !pattern && !accounts.iter().any(|a| a == account) {
+                    return Err(BackendError::invalid(
+                        "policy",
+                        format!(
+                            "Resource {r:?} names the cloud account {account:?}, which the console does not have (it has {})",
+                            accounts.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         Self::check_role(conn, by, name, Some(&policy)).await?;
         let value = serde_json::to_value(&policy)
             .map_err(|_| BackendError::invalid("policy", "cannot be stored"))?;

@@ -577,6 +577,7 @@ impl Change {
             tracing::error!(action = %e.action, error = %err, "a change and its audit record could not be committed; nothing was changed");
             return Err(BackendError::AuditUnavailable);
         }
+        self.audit.committed(seq);
         Ok(seq)
     }
 }
@@ -589,6 +590,9 @@ pub struct Audit {
     keys: Option<Arc<MasterKeys>>,
     /// The chain key once loaded (it never changes; rotation only re-wraps it).
     key: Arc<OnceLock<Arc<ChainKey>>>,
+    /// The highest record this process has committed: the trail never ends before it while
+    /// the process runs (see [`Audit::append_keyed`]).
+    written: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Audit {
@@ -600,6 +604,7 @@ impl Audit {
             metrics: crate::metrics::Metrics::new(),
             keys: None,
             key: Arc::new(OnceLock::new()),
+            written: Default::default(),
         }
     }
 
@@ -615,6 +620,7 @@ impl Audit {
             metrics,
             keys: Some(keys),
             key: Arc::new(OnceLock::new()),
+            written: Default::default(),
         }
     }
 
@@ -755,6 +761,7 @@ impl Audit {
         });
         let seq = self.append_keyed(&mut tx, &key, &e).await?;
         tx.commit().await?;
+        self.committed(seq);
         tracing::warn!(
             records = last,
             keyed_from = key.keyed_from,
@@ -808,6 +815,7 @@ impl Audit {
             let mut tx = self.pool.begin().await?;
             let seq = self.append_in(&mut tx, e).await?;
             tx.commit().await?;
+            self.committed(seq);
             Ok::<_, BackendError>(seq)
         }
         .await;
@@ -821,6 +829,12 @@ impl Audit {
                 Err(BackendError::AuditUnavailable)
             }
         }
+    }
+
+    /// Notes a record this process has committed (see [`Audit::append_keyed`]).
+    fn committed(&self, seq: i64) {
+        self.written
+            .fetch_max(seq, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Appends one record inside the caller's transaction, so that it commits (or not)
@@ -852,6 +866,21 @@ impl Audit {
         )
         .fetch_optional(&mut *conn)
         .await?;
+        // Nor may the trail end before a record this process has committed: a cut with an
+        // earlier head row put back (a copy needs no key) looks whole to the check above
+        // (sixth attack run, F3).
+        let written = self.written.load(std::sync::atomic::Ordering::SeqCst);
+        let last_seq = last.as_ref().map_or(0, |l| l.0);
+        if last_seq < written {
+            tracing::error!(
+                last = last_seq,
+                written,
+                "the audit trail ends before a record this console wrote: records were removed"
+            );
+            return Err(BackendError::Conflict(format!(
+                "the audit trail ends at record {last_seq}, but this console wrote record {written}: records were removed behind its back; nothing more is appended until the trail is restored and `audit verify` passes"
+            )));
+        }
         let (seq, prev_hash) = match last {
             Some((last_seq, last_hash, head_seq, head_hash, head_mac)) => {
                 let at_head = head_seq == Some(last_seq)

@@ -204,7 +204,7 @@ impl Gateway {
             Err(problem) => {
                 let params = request.to_params();
                 self.refuse_invalid(caller, account, region, A::NAME, &params, &problem)
-                    .await;
+                    .await?;
                 return Err(BackendError::Request(problem));
             }
         };
@@ -370,7 +370,7 @@ impl Gateway {
             Ok(request) => self.invoke_request(caller, account_name, request).await,
             Err(problem) => {
                 self.refuse_invalid(caller, account_name, region, action, &params, &problem)
-                    .await;
+                    .await?;
                 Err(BackendError::Request(problem))
             }
         }
@@ -402,8 +402,9 @@ impl Gateway {
             request.params(),
             &problem,
         )
-        .await;
-        e
+        .await
+        .err()
+        .unwrap_or(e)
     }
 
     /// A refused request is audited as the caller made it, every text escaped (a NUL byte
@@ -416,7 +417,7 @@ impl Gateway {
         action: &str,
         params: &[(String, String)],
         problem: &RequestError,
-    ) {
+    ) -> Result<(), BackendError> {
         let info = polardb::models::action_info(action);
         let mut shown = serde_json::Map::new();
         for (k, v) in params.iter().take(100) {
@@ -455,9 +456,13 @@ impl Gateway {
             "polar_api_invalid_total",
             &[("action", info.map(|i| i.name).unwrap_or("unknown"))],
         );
+        // A refusal is answered as one only once it is on the trail: without its record
+        // the answer is the audit's 503 (sixth attack run, F4).
         if let Err(e) = self.audit.append(&event).await {
             tracing::error!(error = %e, "could not record a refused call");
+            return Err(e);
         }
+        Ok(())
     }
 
     /// The console's own DescribeDBClusters in one region (where a node or a cluster is):
@@ -840,7 +845,7 @@ impl Gateway {
                 request.params(),
                 &problem,
             )
-            .await;
+            .await?;
             return Err(if named_ok {
                 BackendError::NotFound("cloud account")
             } else {
@@ -865,7 +870,7 @@ impl Gateway {
                     request.params(),
                     &problem,
                 )
-                .await;
+                .await?;
                 return Err(BackendError::Request(problem));
             }
         }
@@ -981,6 +986,7 @@ impl Gateway {
                         .inc("polar_api_denied_total", &[("action", info.name)]);
                     if let Err(e) = self.audit.append(&denied).await {
                         tracing::error!(error = %e, "could not record a refused call");
+                        return Err(e);
                     }
                     return Err(BackendError::Forbidden(reason));
                 }

@@ -272,8 +272,10 @@ pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -
     actor.auth_method = user.auth_source.clone();
     let mut event = Event::security(actor, "CsrfRefused", Outcome::Denied);
     event.params = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() });
+    // Like every other refusal: without its record it is not answered as one.
     if let Err(e) = ws.backend.audit.append(&event).await {
         tracing::error!(error = %e, "could not record a cross-origin refusal");
+        return error_response(&e.into());
     }
     refused
 }

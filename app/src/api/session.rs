@@ -137,22 +137,35 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 /// Signs out: the session ends on the server at once.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
+    let mut recorded = Ok(());
     if let Ok((backend, user)) = ssr::require_user().await {
         let actor = ssr::actor(Some(&user)).await;
-        let _ = backend
+        recorded = backend
             .audit
             .append(&backend::audit::Event::security(
                 actor,
                 "SignOut",
                 backend::audit::Outcome::Ok,
             ))
-            .await;
+            .await
+            .map(|_| ());
     }
+    // The session ends whatever the trail says (leaving it open would be worse), but an
+    // unrecorded sign-out is not answered as a plain success: 503 says the record is missing.
     let session = ssr::session().await?;
     session
         .flush()
         .await
         .map_err(|_| AppError::Unavailable("The session store is unavailable.".into()))?;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "a sign-out was not recorded; the session is ended");
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        }
+        return Err(AppError::Unavailable(
+            "You are signed out, but the audit trail could not record it.".into(),
+        ));
+    }
     leptos_axum::redirect("/signin");
     Ok(())
 }

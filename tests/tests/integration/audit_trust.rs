@@ -322,27 +322,7 @@ async fn the_consoles_role_cannot_change_history() {
 /// Makes appending a record for `action` fail, as the owner (a stand-in for a full disk or
 /// a lost connection at that moment).
 async fn fail_audit_of(app: &TestApp, action: &str) {
-    sqlx::query(&format!(
-        "CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-             IF NEW.action = '{action}' THEN RAISE EXCEPTION 'the audit store is full'; END IF;
-             RETURN NEW;
-         END $$"
-    ))
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    sqlx::query("DROP TRIGGER IF EXISTS test_fail_audit ON audit_events")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        "CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events
-         FOR EACH ROW EXECUTE FUNCTION test_fail_audit()",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    fail_audit_where(app, &format!("NEW.action = '{action}'")).await;
 }
 
 async fn heal_audit(app: &TestApp) {
@@ -1224,6 +1204,205 @@ async fn a_tail_cut_under_a_running_console_is_not_continued() {
     );
     // The head still names the cut record, so verify sees the cut.
     broken(audit_of(&app).verify().await.unwrap());
+}
+
+/// The owner keeps a copy of the head row (a plain read; the MAC needs no key), and later
+/// cuts the tail back to it and puts the copy back: the trail then looks whole, but the
+/// running console knows the records it wrote and does not go on from the cut (sixth attack
+/// run, F3: it did, and `verify` passed over the lost records).
+#[tokio::test]
+async fn a_tail_cut_with_an_old_head_put_back_is_not_continued() {
+    let app = TestApp::spawn().await;
+    let cookie = some_records(&app, 1).await;
+    let mut su = superuser(&app).await;
+    sqlx::query("CREATE TABLE saved_head AS SELECT * FROM audit_head")
+        .execute(&mut *su)
+        .await
+        .unwrap();
+    let saved = chain_end(&app).await;
+    some_records(&app, 3).await;
+    assert!(chain_end(&app).await > saved);
+    for sql in [
+        "BEGIN",
+        "ALTER TABLE audit_events DISABLE TRIGGER USER",
+        &format!("DELETE FROM audit_events WHERE seq > {saved}"),
+        &format!("DELETE FROM audit_checkpoints WHERE seq > {saved}"),
+        "DELETE FROM audit_head",
+        "INSERT INTO audit_head SELECT * FROM saved_head",
+        "ALTER TABLE audit_events ENABLE TRIGGER USER",
+        "COMMIT",
+    ] {
+        sqlx::query(sql).execute(&mut *su).await.unwrap();
+    }
+    drop(su);
+    let res = app
+        .call_json(
+            &cookie,
+            "call_api",
+            serde_json::json!({"account": "sandbox", "region": "cn-hangzhou",
+                "action": "DescribeDBClusters", "params": []}),
+        )
+        .await;
+    assert_eq!(res.status(), 503, "{}", res.text().await.unwrap());
+    let res = app.post_sign_in("admin", "a-wrong-password").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        chain_end(&app).await,
+        saved,
+        "nothing appended after the cut"
+    );
+}
+
+/// Every refusal is answered as one only with its record: with the trail refusing denied
+/// records, a policy denial, invalid input, an unknown cloud account, a console denial and
+/// a cross-origin change with a session answer 503, not 403/400/404; a sign-out still ends
+/// the session but answers 503 (sixth attack run, F4: all nine answered normally, records
+/// lost). With the trail back, the same requests get their own answers.
+#[tokio::test]
+async fn refusals_without_their_record_answer_503() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let viewer = app.user_with_role("vera", "viewer").await;
+    let call = |cookie: String, account: &'static str, params: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.call_json(
+                &cookie,
+                "call_api",
+                serde_json::json!({"account": account, "region": "cn-hangzhou",
+                    "action": "ModifyDBClusterDescription", "params": params}),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    let cross_origin = |cookie: String| {
+        let app = &app;
+        async move {
+            app.http
+                .post(format!("{}{}", app.base, app.server_fn("list_users")))
+                .header("cookie", cookie)
+                .header("origin", "https://elsewhere.example")
+                .form(&[("x", "1")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let requests = |fine: bool| {
+        let (admin, viewer) = (admin.clone(), viewer.clone());
+        let app = &app;
+        async move {
+            vec![
+                (
+                    "policy denial",
+                    call(
+                        viewer.clone(),
+                        "sandbox",
+                        serde_json::json!([["DBClusterId", "pc-x"], ["DBClusterDescription", "d"]]),
+                    )
+                    .await,
+                    if fine { 403 } else { 503 },
+                ),
+                (
+                    "NUL byte",
+                    call(
+                        admin.clone(),
+                        "sandbox",
+                        serde_json::json!([
+                            ["DBClusterId", "pc-\u{0}"],
+                            ["DBClusterDescription", "d"]
+                        ]),
+                    )
+                    .await,
+                    if fine { 400 } else { 503 },
+                ),
+                (
+                    "unknown account",
+                    call(
+                        admin.clone(),
+                        "nowhere",
+                        serde_json::json!([["DBClusterId", "pc-x"], ["DBClusterDescription", "d"]]),
+                    )
+                    .await,
+                    if fine { 404 } else { 503 },
+                ),
+                (
+                    "console denial",
+                    app.call_form(&viewer, "list_users", &[])
+                        .await
+                        .status()
+                        .as_u16(),
+                    if fine { 403 } else { 503 },
+                ),
+                (
+                    "cross-origin",
+                    cross_origin(admin.clone()).await,
+                    if fine { 403 } else { 503 },
+                ),
+            ]
+        }
+    };
+    fail_audit_where(&app, "NEW.outcome = 'denied'").await;
+    let denied_before = denied_records(&app).await;
+    for (what, got, want) in requests(false).await {
+        assert_eq!(got, want, "{what} without its record");
+    }
+    assert_eq!(denied_records(&app).await, denied_before);
+    heal_audit(&app).await;
+    for (what, got, want) in requests(true).await {
+        assert_eq!(got, want, "{what} with its record");
+    }
+    assert_eq!(denied_records(&app).await, denied_before + 5);
+    // A sign-out without its record: the session ends all the same, and the answer says
+    // the record is missing.
+    fail_audit_of(&app, "SignOut").await;
+    let res = app.call_form(&viewer, "sign_out", &[]).await;
+    assert_eq!(res.status(), 503);
+    let page = app
+        .http
+        .get(format!("{}/clusters", app.base))
+        .header("cookie", &viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status(), 200, "the session ended");
+    heal_audit(&app).await;
+}
+
+async fn denied_records(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE outcome = 'denied'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Makes every audit record matching `condition` (on `NEW`) fail, as a full store would.
+async fn fail_audit_where(app: &TestApp, condition: &str) {
+    sqlx::query(&format!(
+        "CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF {condition} THEN RAISE EXCEPTION 'the audit store is full'; END IF;
+             RETURN NEW;
+         END $$"
+    ))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("DROP TRIGGER IF EXISTS test_fail_audit ON audit_events")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events
+         FOR EACH ROW EXECUTE FUNCTION test_fail_audit()",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
 }
 
 /// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.

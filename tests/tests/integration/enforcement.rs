@@ -1013,3 +1013,44 @@ async fn denied_of(app: &TestApp, name: &str) -> i64 {
     .await
     .unwrap()
 }
+
+/// A Deny that could never match is refused when the role is saved, so it cannot silently
+/// do nothing (sixth attack run, F5: seven mistyped resources were saved and ignored).
+#[tokio::test]
+async fn a_resource_that_could_never_match_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let save = |resource: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let policy = json!({"Statement": [
+                {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+                {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [resource]}]})
+            .to_string();
+            let res = app
+                .call_form(
+                    &admin,
+                    "save_role",
+                    &[("name", "typo"), ("description", "x"), ("policy", &policy)],
+                )
+                .await;
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }
+    };
+    for bad in [
+        "acs:polardb:*:sandbox:dbcluster/PC-M5QSNFTGO7FKFV",
+        "acs:polardb:*:sandbox:dbcluster/pc-m5qsnftgo7fkfv ",
+        "acs:polardb:*:1234567890123456:dbcluster/*",
+        "acs:polardb:*:sandbox:cluster/pc-m5qsnftgo7fkfv",
+        "acs:polardb:CN-HANGZHOU:sandbox:dbcluster/*",
+        "acs:polardb:*:Sandbox:dbcluster/*",
+        "acs:polardb:*:sandbox:dbcluster/pc-m5qsnftgo7fkfv/*",
+    ] {
+        let (status, body) = save(bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body.contains("policy"), "names the field: {body}");
+    }
+    let (status, body) = save("acs:polardb:cn-*:sandbox:dbcluster/pc-*").await;
+    assert_eq!(status, 200, "{body}");
+}
