@@ -67,7 +67,9 @@ impl<'de> de::Deserializer<'de> for Lenient {
         match self.0 {
             Value::String(s) => match s.trim() {
                 "true" | "True" | "1" => visitor.visit_bool(true),
-                "false" | "False" | "0" | "" => visitor.visit_bool(false),
+                // Not "": an empty value is no answer (sixth attack run: `Protection=""` was
+                // read, and sent, as false).
+                "false" | "False" | "0" => visitor.visit_bool(false),
                 other => Err(de::Error::custom(format!(
                     "expected true or false, found {other:?}"
                 ))),

@@ -703,6 +703,26 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_boolean_is_refused_not_read_as_false() {
+        let e = refused(
+            "ModifyDBClusterDeletion",
+            "cn-hangzhou",
+            &[("DBClusterId", "pc-a"), ("Protection", "")],
+        );
+        assert!(e.to_string().contains("true or false"), "{e}");
+        let r = Request::parse(
+            "ModifyDBClusterDeletion",
+            "cn-hangzhou",
+            &p(&[("DBClusterId", "pc-a"), ("Protection", "false")]),
+        )
+        .unwrap();
+        assert!(r
+            .params()
+            .iter()
+            .any(|(k, v)| k == "Protection" && v == "false"));
+    }
+
+    #[test]
     fn a_valid_request_becomes_its_typed_form() {
         let r = Request::parse(
             "ModifyDBClusterAccessWhitelist",
