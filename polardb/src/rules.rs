@@ -239,25 +239,49 @@ pub fn api_time(s: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
-/// `yyyy-MM-ddTHH:mmZ` of a time in seconds since the Unix epoch (UTC; the seconds dropped):
-/// the form the reference's times take, the inverse of [`api_time`] to the minute.
-pub fn api_minute(secs: i64) -> String {
+/// The civil date and clock (UTC) of seconds since the Unix epoch: (year, month, day, hour,
+/// minute). The inverse of [`api_time`]'s arithmetic (Howard Hinnant's days-to-civil).
+pub fn civil(secs: i64) -> (i64, u32, u32, u32, u32) {
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // The civil date of a day count (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60
+    (
+        year,
+        month,
+        day,
+        (rest / 3600) as u32,
+        (rest % 3600 / 60) as u32,
     )
+}
+
+/// `yyyy-MM-ddTHH:mmZ` of a time in seconds since the Unix epoch (UTC; the seconds dropped):
+/// the form the reference's times take, the inverse of [`api_time`] to the minute.
+pub fn api_minute(secs: i64) -> String {
+    let (y, m, d, hh, mm) = civil(secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}Z")
+}
+
+/// A time as the console reads one from a date-time field or an answer, in seconds since
+/// the Unix epoch: [`api_time`]'s forms with or without the `Z`, spaces around it trimmed,
+/// a fraction of a second dropped.
+pub fn read_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let s = match s.split_once('.') {
+        Some((whole, frac)) if !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()) => {
+            whole
+        }
+        Some(_) => return None,
+        None => s,
+    };
+    api_time(&format!("{s}Z"))
 }
 
 /// What is wrong with a time parameter's value, or nothing.
@@ -497,6 +521,24 @@ mod tests {
         {
             let s = api_minute(secs);
             assert_eq!(api_time(&s), Some(secs - secs.rem_euclid(60)), "{s}");
+        }
+    }
+
+    #[test]
+    fn read_time_takes_a_fields_and_an_answers_forms() {
+        assert_eq!(read_time("2021-11-13T07:14:22Z"), Some(1_636_787_662));
+        assert_eq!(read_time(" 2021-11-13T07:14:22.250Z "), Some(1_636_787_662));
+        assert_eq!(read_time("2020-09-23T01:00"), Some(1_600_822_800));
+        assert_eq!(read_time("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(civil(951_868_799), (2000, 2, 29, 23, 59));
+        for bad in [
+            "2023-02-29T00:00Z",
+            "2023-13-01T00:00",
+            "2023-1-01T00:00Z",
+            "yesterday",
+            "2021-11-13T07:14:22.Z",
+        ] {
+            assert_eq!(read_time(bad), None, "{bad}");
         }
     }
 

@@ -86,6 +86,33 @@ pub mod ssr {
         }
     }
 
+    /// Starts a change to the user `target` (to their role, when `role` is given) by `user`,
+    /// a manager of users, once it is clear they hand out no more than they hold
+    /// ([`backend::admin::Admin::check_manage`]); a refusal is recorded ([`refused`]).
+    pub async fn managing(
+        backend: &Backend,
+        user: &User,
+        policy: &backend::access::Policy,
+        target: uuid::Uuid,
+        role: Option<&str>,
+        action: &str,
+    ) -> Result<backend::audit::Change, AppError> {
+        let by = super::Manager {
+            id: user.id,
+            policy,
+        };
+        let mut change = change(backend).await?;
+        if let Err(e) = backend
+            .admin
+            .check_manage(change.conn(), &by, target, role)
+            .await
+        {
+            drop(change);
+            return Err(refusal_or(backend, user, action, e).await);
+        }
+        Ok(change)
+    }
+
     /// Starts an administrative change; it commits only with its audit record
     /// ([`commit`]).
     pub async fn change(backend: &Backend) -> Result<backend::audit::Change, AppError> {
@@ -161,19 +188,15 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
     let (backend, user, policy) =
         ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
-    let by = Manager {
-        id: user.id,
-        policy: &policy,
-    };
-    let mut change = ssr::change(&backend).await?;
-    if let Err(e) = backend
-        .admin
-        .check_manage(change.conn(), &by, target, Some(&role))
-        .await
-    {
-        drop(change);
-        return Err(ssr::refusal_or(&backend, &user, "UserRoleChanged", e).await);
-    }
+    let mut change = ssr::managing(
+        &backend,
+        &user,
+        &policy,
+        target,
+        Some(&role),
+        "UserRoleChanged",
+    )
+    .await?;
     backend.admin.set_role(change.conn(), target, &role).await?;
     ssr::commit(
         change,
@@ -200,19 +223,7 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
     } else {
         "UserEnabled"
     };
-    let by = Manager {
-        id: user.id,
-        policy: &policy,
-    };
-    let mut change = ssr::change(&backend).await?;
-    if let Err(e) = backend
-        .admin
-        .check_manage(change.conn(), &by, target, None)
-        .await
-    {
-        drop(change);
-        return Err(ssr::refusal_or(&backend, &user, action, e).await);
-    }
+    let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     backend
         .admin
         .set_disabled(change.conn(), target, disabled)
@@ -226,27 +237,10 @@ pub async fn end_user_sessions(id: String) -> Result<(), AppError> {
     let (backend, user, policy) =
         ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
-    let by = Manager {
-        id: user.id,
-        policy: &policy,
-    };
-    let mut change = ssr::change(&backend).await?;
-    if let Err(e) = backend
-        .admin
-        .check_manage(change.conn(), &by, target, None)
-        .await
-    {
-        drop(change);
-        return Err(ssr::refusal_or(&backend, &user, "UserSessionsEnded", e).await);
-    }
+    let action = "UserSessionsEnded";
+    let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     backend.admin.end_sessions(change.conn(), target).await?;
-    ssr::commit(
-        change,
-        &user,
-        "UserSessionsEnded",
-        serde_json::json!({"user": id}),
-    )
-    .await
+    ssr::commit(change, &user, action, serde_json::json!({"user": id})).await
 }
 
 #[server]

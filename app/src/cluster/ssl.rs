@@ -15,35 +15,7 @@ use crate::AppError;
 /// A certificate closer than this to its expiry is shown as a warning.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-/// `yyyy-MM-ddTHH:mm:ssZ` (UTC) → seconds since 1970.
-pub fn parse_utc(t: &str) -> Option<i64> {
-    let t = t.strip_suffix('Z')?;
-    let (date, time) = t.split_once('T')?;
-    let mut d = date.split('-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    let mut h = time.split(':');
-    let (hh, mm): (i64, i64) = (h.next()?.parse().ok()?, h.next()?.parse().ok()?);
-    let ss: i64 = h
-        .next()
-        .map(|s| s.split('.').next().unwrap_or("0").parse().unwrap_or(0))
-        .unwrap_or(0);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
+pub use polardb::rules::read_time as parse_utc;
 
 /// Whole days from `now` until `expiry` (negative once expired); `None` without an expiry.
 pub fn days_left(expiry: &str, now: i64) -> Option<i64> {

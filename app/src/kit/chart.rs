@@ -23,71 +23,18 @@ const BOTTOM: f64 = 28.0;
 
 /// Civil date and time (UTC) of Unix milliseconds: (year, month, day, hour, minute).
 pub fn civil(ms: i64) -> (i64, u32, u32, u32, u32) {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32)
-}
-
-/// Unix milliseconds of a civil date and time (UTC); `None` when out of range.
-pub fn from_civil(y: i64, m: u32, d: u32, hh: u32, mm: u32) -> Option<i64> {
-    if !(1..=12).contains(&m) || d == 0 || d > 31 || hh > 23 || mm > 59 {
-        return None;
-    }
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    // Reject 31 February and the like: the date must come back unchanged.
-    let ms = (days * 86_400 + hh as i64 * 3600 + mm as i64 * 60) * 1000;
-    let (cy, cm, cd, _, _) = civil(ms);
-    (cy == y && cm == m && cd == d).then_some(ms)
+    polardb::rules::civil(ms.div_euclid(1000))
 }
 
 /// `YYYY-MM-DDThh:mmZ`, the API's format for a query time.
 pub fn fmt_minute(ms: i64) -> String {
-    let (y, m, d, hh, mm) = civil(ms);
-    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}Z")
+    polardb::rules::api_minute(ms.div_euclid(1000))
 }
 
-/// Parses `YYYY-MM-DDThh:mm` with an optional `Z` or `:ss` (UTC).
+/// Unix milliseconds of `YYYY-MM-DDThh:mm` with an optional `Z` or `:ss` (UTC), to the
+/// minute.
 pub fn parse_minute(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let s = s.strip_suffix('Z').unwrap_or(s);
-    let (date, clock) = s.split_once('T')?;
-    let mut dp = date.split('-');
-    let (y, m, d) = (dp.next()?, dp.next()?, dp.next()?);
-    if dp.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let cp: Vec<&str> = clock.split(':').collect();
-    if !(cp.len() == 2 || cp.len() == 3) || cp.iter().any(|p| p.len() != 2) {
-        return None;
-    }
-    let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
-    if ![y, m, d].iter().chain(cp.iter()).all(|x| all_digits(x)) {
-        return None;
-    }
-    from_civil(
-        y.parse().ok()?,
-        m.parse().ok()?,
-        d.parse().ok()?,
-        cp[0].parse().ok()?,
-        cp[1].parse().ok()?,
-    )
+    polardb::rules::read_time(s).map(|secs| (secs - secs.rem_euclid(60)) * 1000)
 }
 
 /// A time on the x axis: the clock for a range of a day or less, the date and the clock

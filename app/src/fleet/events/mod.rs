@@ -58,81 +58,14 @@ pub fn can_reschedule(status: i64) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
-// UTC times without a calendar crate (the browser build has none).
+// UTC times (the reference's forms, in polardb::rules).
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Parses `yyyy-MM-ddTHH:mm[:ss]Z` (UTC), or the same without `Z` as a date-time field
-/// gives it (read as UTC), into Unix seconds.
-pub fn parse_utc(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let body = s.strip_suffix('Z').unwrap_or(s);
-    let (date, clock) = body.split_once('T')?;
-    let mut d = date.split('-');
-    let (y, mo, da) = (d.next()?, d.next()?, d.next()?);
-    if d.next().is_some() || y.len() != 4 || mo.len() != 2 || da.len() != 2 {
-        return None;
-    }
-    let parts: Vec<&str> = clock.split(':').collect();
-    if !(parts.len() == 2 || parts.len() == 3) || parts.iter().any(|p| p.len() != 2) {
-        return None;
-    }
-    let num = |x: &str| -> Option<u32> {
-        x.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| x.parse().ok())
-            .flatten()
-    };
-    let (y, mo, da) = (num(y)? as i64, num(mo)?, num(da)?);
-    let (h, mi) = (num(parts[0])?, num(parts[1])?);
-    let sec = if parts.len() == 3 { num(parts[2])? } else { 0 };
-    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if !(1..=12).contains(&mo) || h > 23 || mi > 59 || sec > 59 {
-        return None;
-    }
-    let max_day = if mo == 2 && leap {
-        29
-    } else {
-        month_days[mo as usize - 1]
-    };
-    if da == 0 || da > max_day {
-        return None;
-    }
-    Some(days_from_civil(y, mo, da) * 86_400 + (h * 3600 + mi * 60 + sec) as i64)
-}
+pub use polardb::rules::read_time as parse_utc;
 
 /// Unix seconds → `yyyy-MM-ddTHH:mmZ`, the format ModifyPendingMaintenanceAction takes
 /// (16.3).
 pub fn fmt_minute_utc(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rest = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
-        rest / 3600,
-        (rest % 3600) / 60
-    )
+    polardb::rules::api_minute(secs)
 }
 
 /// Unix seconds → `yyyy-MM-ddTHH:mm`, the value of a date-time field.
