@@ -1249,14 +1249,16 @@ async fn refusals_without_their_record_answer_503() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
     let viewer = app.user_with_role("vera", "viewer").await;
-    let call = |cookie: String, account: &'static str, params: serde_json::Value| {
+    // ModifyDBClusterDescription of `cluster` through the JSON API.
+    let call = |cookie: String, account: &'static str, cluster: &'static str| {
         let app = &app;
         async move {
             app.call_json(
                 &cookie,
                 "call_api",
                 serde_json::json!({"account": account, "region": "cn-hangzhou",
-                    "action": "ModifyDBClusterDescription", "params": params}),
+                    "action": "ModifyDBClusterDescription",
+                    "params": [["DBClusterId", cluster], ["DBClusterDescription", "d"]]}),
             )
             .await
             .status()
@@ -1285,35 +1287,17 @@ async fn refusals_without_their_record_answer_503() {
             vec![
                 (
                     "policy denial",
-                    call(
-                        viewer.clone(),
-                        "sandbox",
-                        serde_json::json!([["DBClusterId", "pc-x"], ["DBClusterDescription", "d"]]),
-                    )
-                    .await,
+                    call(viewer.clone(), "sandbox", "pc-x").await,
                     if fine { 403 } else { 503 },
                 ),
                 (
                     "NUL byte",
-                    call(
-                        admin.clone(),
-                        "sandbox",
-                        serde_json::json!([
-                            ["DBClusterId", "pc-\u{0}"],
-                            ["DBClusterDescription", "d"]
-                        ]),
-                    )
-                    .await,
+                    call(admin.clone(), "sandbox", "pc-\u{0}").await,
                     if fine { 400 } else { 503 },
                 ),
                 (
                     "unknown account",
-                    call(
-                        admin.clone(),
-                        "nowhere",
-                        serde_json::json!([["DBClusterId", "pc-x"], ["DBClusterDescription", "d"]]),
-                    )
-                    .await,
+                    call(admin.clone(), "nowhere", "pc-x").await,
                     if fine { 404 } else { 503 },
                 ),
                 (
