@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
-use polardb::models::DescribeDBClusterAttributeResponse;
 use serde::{Deserialize, Serialize};
 
 use crate::kit::{cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL};
@@ -61,9 +60,128 @@ pub struct Scope {
 pub struct ClusterData {
     pub account: String,
     pub region: String,
-    pub attr: DescribeDBClusterAttributeResponse,
+    pub attr: ClusterView,
     /// Action names (without `polardb:`) the user may perform on this cluster.
     pub allowed: Vec<String>,
+}
+
+/// A cluster's attributes as its pages show them (DescribeDBClusterAttribute, 06.x): only
+/// what the pages read, so that the browser carries no API model. Named as the API names
+/// them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub db_cluster_id: String,
+    pub db_cluster_description: String,
+    pub db_cluster_status: String,
+    pub db_cluster_network_type: String,
+    pub db_type: String,
+    pub db_version: String,
+    pub db_version_status: String,
+    pub category: String,
+    pub sub_category: String,
+    pub engine: String,
+    pub pay_type: String,
+    pub creation_time: String,
+    pub expire_time: String,
+    pub expired: String,
+    pub deletion_lock: i64,
+    pub lock_mode: String,
+    pub maintain_time: String,
+    pub region_id: String,
+    pub zone_ids: String,
+    pub vpc_id: String,
+    pub v_switch_id: String,
+    pub resource_group_id: String,
+    pub storage_used: i64,
+    pub storage_max: i64,
+    pub storage_type: String,
+    pub storage_pay_type: String,
+    pub data_level1_backup_chain_size: i64,
+    pub is_latest_version: bool,
+    pub auto_upgrade_minor_version: String,
+    pub tags: Vec<TagView>,
+    pub db_nodes: Vec<NodeView>,
+}
+
+/// A tag of the cluster.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagView {
+    pub key: String,
+    pub value: String,
+}
+
+/// A node of the cluster, as the pages show it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeView {
+    pub db_node_id: String,
+    pub db_node_class: String,
+    pub db_node_role: String,
+    pub db_node_status: String,
+    pub zone_id: String,
+    pub creation_time: String,
+    pub cpu_cores: String,
+    pub memory_size: String,
+    pub failover_priority: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<polardb::models::DescribeDBClusterAttributeResponse> for ClusterView {
+    fn from(a: polardb::models::DescribeDBClusterAttributeResponse) -> Self {
+        ClusterView {
+            db_cluster_id: a.db_cluster_id,
+            db_cluster_description: a.db_cluster_description,
+            db_cluster_status: a.db_cluster_status,
+            db_cluster_network_type: a.db_cluster_network_type,
+            db_type: a.db_type,
+            db_version: a.db_version,
+            db_version_status: a.db_version_status,
+            category: a.category,
+            sub_category: a.sub_category,
+            engine: a.engine,
+            pay_type: a.pay_type,
+            creation_time: a.creation_time,
+            expire_time: a.expire_time,
+            expired: a.expired,
+            deletion_lock: a.deletion_lock,
+            lock_mode: a.lock_mode,
+            maintain_time: a.maintain_time,
+            region_id: a.region_id,
+            zone_ids: a.zone_ids,
+            vpc_id: a.vpc_id,
+            v_switch_id: a.v_switch_id,
+            resource_group_id: a.resource_group_id,
+            storage_used: a.storage_used,
+            storage_max: a.storage_max,
+            storage_type: a.storage_type,
+            storage_pay_type: a.storage_pay_type,
+            data_level1_backup_chain_size: a.data_level1_backup_chain_size,
+            is_latest_version: a.is_latest_version,
+            auto_upgrade_minor_version: a.auto_upgrade_minor_version,
+            tags: a
+                .tags
+                .into_iter()
+                .map(|t| TagView {
+                    key: t.key,
+                    value: t.value,
+                })
+                .collect(),
+            db_nodes: a
+                .db_nodes
+                .into_iter()
+                .map(|n| NodeView {
+                    db_node_id: n.db_node_id,
+                    db_node_class: n.db_node_class,
+                    db_node_role: n.db_node_role,
+                    db_node_status: n.db_node_status,
+                    zone_id: n.zone_id,
+                    creation_time: n.creation_time,
+                    cpu_cores: n.cpu_cores,
+                    memory_size: n.memory_size,
+                    failover_priority: n.failover_priority,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl ClusterData {
@@ -167,7 +285,7 @@ pub async fn read_cluster(
     Ok(ClusterData {
         account,
         region,
-        attr,
+        attr: attr.into(),
         allowed,
     })
 }

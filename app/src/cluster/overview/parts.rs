@@ -1,7 +1,7 @@
 //! Parts of the overview: the creation progress, the storage and network panels, the
 //! deletion dialog.
 
-use polardb::models::DescribeDBClusterAttributeResponse;
+use crate::cluster::frame::ClusterView;
 
 use super::*;
 
@@ -72,7 +72,7 @@ pub(super) fn CreationProgress() -> impl IntoView {
 }
 
 /// The storage and the network panels.
-pub(super) fn storage_and_network(a: &DescribeDBClusterAttributeResponse) -> impl IntoView {
+pub(super) fn storage_and_network(a: &ClusterView) -> impl IntoView {
     let storage_pct = if a.storage_max > 0 {
         (a.storage_used as f64 / a.storage_max as f64) * 100.0
     } else {
