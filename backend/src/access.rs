@@ -99,12 +99,15 @@ pub struct Resource {
     pub cluster: Option<String>,
 }
 
+/// The one resource console actions act on.
+pub const CONSOLE_ARN: &str = "acs:console:*:*:console";
+
 impl Resource {
     /// `acs:polardb:REGION:ACCOUNT:dbcluster/ID` (or `.../dbcluster/*` for region-wide actions,
     /// `acs:console:*:*:console` for console actions).
     pub fn arn(&self) -> String {
         if self.account.is_empty() {
-            return "acs:console:*:*:console".to_string();
+            return CONSOLE_ARN.to_string();
         }
         format!(
             "acs:polardb:{}:{}:dbcluster/{}",
@@ -128,7 +131,11 @@ impl Decision {
     }
 }
 
-/// `*` matches any run of characters, `?` one character.
+/// `*` matches any run of characters, `?` one character. A `*` of the pattern is a
+/// wildcard also where the text has a `*` (the console's own resource, a region-wide
+/// resource): it is tried as a wildcard first, never as a literal (seventh attack run: a
+/// pattern's `*` meeting the text's was taken as a literal and never backtracked, so
+/// `acs:console:*` matched nothing and `pc-m5*v` passed for inside `pc-m5*`).
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if case_insensitive {
         (
@@ -141,13 +148,13 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        if pi < p.len() && p[pi] == '*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some(s) = star {
             pi = s + 1;
             mark += 1;
@@ -160,6 +167,72 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
         pi += 1;
     }
     pi == p.len()
+}
+
+/// Whether every text `inner` matches is matched by `outer` too (both patterns of
+/// [`glob`]). Conservative: `false` where it cannot tell.
+pub fn covers(outer: &str, inner: &str) -> bool {
+    let (o, i): (Vec<char>, Vec<char>) = (outer.chars().collect(), inner.chars().collect());
+    // Reachable (position in outer, position in inner): inner's symbols are consumed one
+    // at a time; outer's `*` takes any run of them, its `?` one that is not a `*`, a
+    // literal only the same literal.
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![(0usize, 0usize)];
+    while let Some((a, b)) = todo.pop() {
+        if !seen.insert((a, b)) {
+            continue;
+        }
+        if a == o.len() && b == i.len() {
+            return true;
+        }
+        if a < o.len() && o[a] == '*' {
+            todo.push((a + 1, b));
+            if b < i.len() {
+                todo.push((a, b + 1));
+            }
+        } else if a < o.len() && b < i.len() {
+            let fits = match (o[a], i[b]) {
+                ('?', c) => c != '*',
+                (x, y) => x == y && y != '*' && y != '?',
+            };
+            if fits {
+                todo.push((a + 1, b + 1));
+            }
+        }
+    }
+    false
+}
+
+/// Whether some text matches both patterns of [`glob`].
+pub fn intersects(p: &str, q: &str) -> bool {
+    let (p, q): (Vec<char>, Vec<char>) = (p.chars().collect(), q.chars().collect());
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![(0usize, 0usize)];
+    while let Some((a, b)) = todo.pop() {
+        if !seen.insert((a, b)) {
+            continue;
+        }
+        if a == p.len() && b == q.len() {
+            return true;
+        }
+        // A `*` may match nothing.
+        if a < p.len() && p[a] == '*' {
+            todo.push((a + 1, b));
+        }
+        if b < q.len() && q[b] == '*' {
+            todo.push((a, b + 1));
+        }
+        // Or both take one character that each accepts.
+        if a < p.len() && b < q.len() {
+            let one = |x: char, y: char| x == '*' || x == '?' || y == '*' || y == '?' || x == y;
+            if one(p[a], q[b]) {
+                let na = if p[a] == '*' { a } else { a + 1 };
+                let nb = if q[b] == '*' { b } else { b + 1 };
+                todo.push((na, nb));
+            }
+        }
+    }
+    false
 }
 
 /// A resource pattern matches a region-wide resource (`dbcluster/*`) only if it covers
@@ -228,12 +301,39 @@ impl Policy {
                     format!("statement {n}: Resource is empty"),
                 ));
             }
+            let names = |prefix: &str| {
+                all_action_names()
+                    .into_iter()
+                    .filter(|name| name.starts_with(prefix))
+                    .any(|name| s.action.iter().any(|a| glob(a, &name, true)))
+            };
+            let reaches = |arn: &str| s.resource.iter().any(|r| intersects(r, arn));
+            if names("console:") && !names("polardb:") && !reaches(CONSOLE_ARN) {
+                return Err(BackendError::invalid(
+                    "policy",
+                    format!("statement {n}: its console actions act on {CONSOLE_ARN}, which none of its resources matches"),
+                ));
+            }
+            if names("polardb:") && !names("console:") && !reaches("acs:polardb:*") {
+                return Err(BackendError::invalid(
+                    "policy",
+                    format!("statement {n}: its polardb actions act on acs:polardb:… resources, which none of its resources matches"),
+                ));
+            }
             for r in &s.resource {
                 if r != "*" && !r.starts_with("acs:polardb:") && !r.starts_with("acs:console:") {
                     return Err(BackendError::invalid(
                         "policy",
                         format!(
                             "statement {n}: Resource {r:?} must be * or start with acs:polardb:"
+                        ),
+                    ));
+                }
+                if r.starts_with("acs:console:") && !glob(r, CONSOLE_ARN, false) {
+                    return Err(BackendError::invalid(
+                        "policy",
+                        format!(
+                            "statement {n}: Resource {r:?} can never match the console's resource {CONSOLE_ARN}"
                         ),
                     ));
                 }
@@ -252,38 +352,37 @@ impl Policy {
 /// Every action name a policy can speak of: `polardb:<Action>` for the whole catalogue,
 /// plus the console's own.
 impl Policy {
-    /// Whether this policy grants nothing that `holder` does not: every action, on every
-    /// resource either policy names (and on the console and all clusters everywhere), that
-    /// this one allows, `holder` allows too. A manager of users hands out no more than they
-    /// hold (sixth attack run, F2: a role with only `console:ManageUsers` gave itself `*`).
-    /// The resources are probed as their patterns read, so a narrower grant of `holder`
-    /// (one region, one account, a cluster denied) never passes for a wider one.
+    /// Whether this policy grants nothing that `holder` does not. For every action: each
+    /// resource pattern this policy allows it on lies within one `holder` allows it on, and
+    /// wherever such a pattern meets one `holder` denies it on, this policy denies it there
+    /// too. A manager of users hands out no more than they hold (sixth attack run, F2; the
+    /// seventh found the first version probing only the patterns as written, so a grant of
+    /// a whole account passed a manager's Deny on one of its clusters). Conservative: a
+    /// policy it cannot place within is refused.
     pub fn within(&self, holder: &Policy) -> bool {
-        let mut probes = vec![
-            Resource::default(),
-            Resource {
-                account: "*".into(),
-                region: "*".into(),
-                cluster: None,
-            },
-        ];
-        for pattern in self
-            .statement
-            .iter()
-            .chain(&holder.statement)
-            .flat_map(|s| &s.resource)
-        {
-            if let Some((region, account, cluster)) = cluster_pattern_parts(pattern) {
-                probes.push(Resource {
-                    account: if account.is_empty() { "*" } else { account }.into(),
-                    region: region.into(),
-                    cluster: (cluster != "*").then(|| cluster.to_string()),
-                });
-            }
-        }
+        let on = |p: &Policy, effect: Effect, action: &str| -> Vec<String> {
+            p.statement
+                .iter()
+                .filter(|s| s.effect == effect && s.action.iter().any(|a| glob(a, action, true)))
+                .flat_map(|s| s.resource.iter().cloned())
+                .collect()
+        };
         all_action_names().iter().all(|action| {
-            probes.iter().all(|r| {
-                !self.decide(action, r).is_allowed() || holder.decide(action, r).is_allowed()
+            let granted = on(self, Effect::Allow, action);
+            if granted.is_empty() {
+                return true;
+            }
+            let (own_denies, held, denied) = (
+                on(self, Effect::Deny, action),
+                on(holder, Effect::Allow, action),
+                on(holder, Effect::Deny, action),
+            );
+            granted.iter().all(|g| {
+                held.iter().any(|h| covers(h, g))
+                    && denied
+                        .iter()
+                        .filter(|d| intersects(g, d))
+                        .all(|d| own_denies.iter().any(|o| covers(o, d)))
             })
         })
     }
@@ -394,6 +493,98 @@ pub const BUILTIN_ROLES: &[&str] = &["viewer", "operator", "admin"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The seventh attack run's escalations: a manager whose role denies one cluster (or a
+    /// region, an account, a pattern of ids) could hand out a role covering it.
+    #[test]
+    fn a_grant_over_what_the_holder_is_denied_is_not_within() {
+        let p = |j: serde_json::Value| -> Policy { serde_json::from_value(j).unwrap() };
+        let manager = |deny: &str| {
+            p(serde_json::json!({"Statement": [
+                {"Effect": "Allow", "Action": ["polardb:*", "console:ManageUsers"], "Resource": ["*"]},
+                {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [deny]}]}))
+        };
+        let grant = |resource: &str| {
+            p(serde_json::json!({"Statement": [
+                {"Effect": "Allow", "Action": ["polardb:*"], "Resource": [resource]}]}))
+        };
+        let prod = "acs:polardb:*:sandbox:dbcluster/pc-m5qsnftgo7fkfv";
+        for (deny, granted) in [
+            (prod, "acs:polardb:cn-hangzhou:sandbox:dbcluster/*"),
+            (prod, "*"),
+            (
+                "acs:polardb:cn-shanghai:*:dbcluster/*",
+                "acs:polardb:*:sandbox:dbcluster/*",
+            ),
+            (
+                "acs:polardb:*:sandbox:dbcluster/*",
+                "acs:polardb:cn-hangzhou:*:dbcluster/*",
+            ),
+            (
+                "acs:polardb:*:sandbox:dbcluster/pc-m5*",
+                "acs:polardb:*:sandbox:dbcluster/*fkfv",
+            ),
+            (
+                "acs:polardb:*:sandbox:dbcluster/pc-m5*",
+                "acs:polardb:*:sandbox:dbcluster/pc-m5*v",
+            ),
+        ] {
+            assert!(
+                !grant(granted).within(&manager(deny)),
+                "{granted} past a Deny on {deny}"
+            );
+        }
+        // Their own role without its Deny is more than they hold; with it, not.
+        let own = manager(prod);
+        assert!(own.within(&own));
+        let without = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*", "console:ManageUsers"], "Resource": ["*"]}]}));
+        assert!(!without.within(&own));
+        // A grant clear of the Deny, or one that denies it too, is within.
+        assert!(grant("acs:polardb:*:sandbox:dbcluster/pc-other").within(&own));
+        let careful = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:Describe*"], "Resource": ["acs:polardb:*:sandbox:dbcluster/*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [prod]}]}));
+        assert!(careful.within(&own));
+    }
+
+    #[test]
+    fn a_star_is_a_wildcard_also_against_a_star() {
+        assert!(glob("acs:console:*", CONSOLE_ARN, false));
+        assert!(glob(
+            "acs:polardb:*:*:dbcluster/*",
+            "acs:polardb:cn:acc:dbcluster/*",
+            false
+        ));
+        assert!(!glob(
+            "acs:polardb:*:*:dbcluster/pc-*",
+            "acs:polardb:cn:acc:dbcluster/*",
+            false
+        ));
+        assert!(
+            glob("pc-m5*", "pc-m5*v", false),
+            "as text, the star is just a character"
+        );
+        assert!(covers("pc-m5*", "pc-m5*v") && covers("*", "pc-?") && covers("pc-*", "pc-a*"));
+        assert!(!covers("pc-m5*v", "pc-m5*") && !covers("pc-?", "pc-*") && !covers("pc-a", "pc-?"));
+        assert!(intersects("pc-m5*", "*fkfv") && intersects("a*", "*b") && intersects("?", "x"));
+        assert!(!intersects("pc-a*", "pc-b*") && !intersects("ab", "a?c"));
+    }
+
+    #[test]
+    fn console_resources_must_be_able_to_match() {
+        let v = |j: serde_json::Value| serde_json::from_value::<Policy>(j).unwrap().validate();
+        assert!(v(serde_json::json!({"Statement": [
+            {"Effect": "Deny", "Action": ["console:ManageUsers"], "Resource": ["acs:console:*"]}]}))
+        .is_ok());
+        assert!(v(serde_json::json!({"Statement": [
+            {"Effect": "Deny", "Action": ["console:ManageUsers"], "Resource": ["acs:console:cn:*:console"]}]})).is_err());
+        assert!(v(serde_json::json!({"Statement": [
+            {"Effect": "Deny", "Action": ["console:ManageUsers"], "Resource": ["acs:polardb:*:sandbox:dbcluster/*"]}]})).is_err());
+        assert!(v(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:Describe*"], "Resource": ["acs:console:*"]}]}))
+        .is_err());
+    }
 
     #[test]
     fn resource_patterns_that_could_never_match_are_refused() {

@@ -336,9 +336,9 @@ pub async fn errors(req: Request, next: Next) -> Response {
     };
     let mut res = next.run(req).await;
     // A plain form's server function gets a `Location` back to the form whatever its
-    // answer; on a refusal (a status set by the function) it is not a redirect and must not
-    // look like one.
-    if !res.status().is_redirection() && res.status() != StatusCode::CREATED {
+    // answer; on a refusal (a 4xx or 5xx set by the function) it is not a redirect and must
+    // not look like one. (A 200 keeps it: the server-function client redirects by it.)
+    if res.status().is_client_error() || res.status().is_server_error() {
         res.headers_mut().remove(header::LOCATION);
     }
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR

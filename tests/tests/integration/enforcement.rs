@@ -1030,3 +1030,60 @@ async fn a_resource_that_could_never_match_is_refused() {
     let (status, body) = save("acs:polardb:cn-*:sandbox:dbcluster/pc-*").await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// A manager whose role denies one cluster cannot hand out a role that covers it, nor drop
+/// the Deny from their own role (seventh attack run: a grant of the whole account, or of a
+/// pattern over the denied id, passed; so did re-saving their own role without the Deny).
+#[tokio::test]
+async fn a_managers_deny_travels_with_what_they_hand_out() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let f = fleet(&app, &admin).await;
+    let prod = format!("acs:polardb:*:sandbox:dbcluster/{}", f.prod);
+    let keeper = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:*", "console:ManageUsers"], "Resource": ["*"]},
+        {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [prod]}]});
+    let k = role_user(&app, &admin, "keeper", &keeper).await;
+    let wide = |resource: &str| {
+        json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:*"], "Resource": [resource]}]})
+            .to_string()
+    };
+    let without_deny = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:*", "console:ManageUsers"], "Resource": ["*"]}]})
+    .to_string();
+    let prefix = format!("acs:polardb:*:sandbox:dbcluster/{}*", &f.prod[..5]);
+    for (name, policy) in [
+        (
+            "wide",
+            wide(&format!("acs:polardb:{REGION}:sandbox:dbcluster/*")),
+        ),
+        ("wide", wide(&prefix)),
+        ("keeper", without_deny),
+    ] {
+        let res = app
+            .call_form(
+                &k,
+                "save_role",
+                &[("name", name), ("description", "x"), ("policy", &policy)],
+            )
+            .await;
+        assert_eq!(res.status(), 403, "{name}: {}", res.text().await.unwrap());
+    }
+    // With the Deny carried along, the same grant is theirs to give.
+    let careful = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:*"], "Resource": [format!("acs:polardb:{REGION}:sandbox:dbcluster/*")]},
+        {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [prod]}]})
+    .to_string();
+    let res = app
+        .call_form(
+            &k,
+            "save_role",
+            &[
+                ("name", "careful"),
+                ("description", "x"),
+                ("policy", &careful),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
