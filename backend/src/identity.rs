@@ -991,7 +991,17 @@ impl Identity {
             role
         )
         .fetch_optional(change.conn())
-        .await?;
+        .await
+        .map_err(|e| match &e {
+            // The role the groups map to is not one of the console's (seventh attack run,
+            // N5: answered as an unavailable database).
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("23503") => {
+                BackendError::Forbidden(format!(
+                    "your groups give you the role {role:?}, which this console does not have; ask an administrator"
+                ))
+            }
+            _ => e.into(),
+        })?;
         // A local account: nothing was written; dropping the change rolls it back.
         let Some(row) = row else {
             return Ok(ProxyUser::NameOfLocalAccount);

@@ -533,6 +533,9 @@ pub async fn proxy_identity(
         Err(e) => {
             tracing::error!(error = %e, "cannot provision a proxy user");
             let _ = session.flush().await;
+            if let BackendError::Forbidden(reason) = e {
+                return (StatusCode::FORBIDDEN, format!("Refused: {reason}.")).into_response();
+            }
             let message = match e {
                 BackendError::AuditUnavailable => {
                     "The audit trail cannot be written right now, so you were not signed in and nothing was changed."

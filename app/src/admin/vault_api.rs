@@ -156,10 +156,14 @@ pub mod ssr {
                 )
                 .is_allowed()
             {
-                return Err(backend::BackendError::Forbidden(
+                // On the trail like every refusal (seventh attack run, N4).
+                return Err(crate::admin::api::ssr::refused(
+                    backend,
+                    user,
+                    backend::access::console::VIEW_OWN_AUDIT,
                     "your role does not allow reading the audit trail".into(),
                 )
-                .into());
+                .await);
             }
             f.actor_id = Some(user.id);
         }

@@ -1375,6 +1375,77 @@ async fn fail_audit_where(app: &TestApp, condition: &str) {
     .unwrap();
 }
 
+/// A refused read of the audit trail is on the trail too (seventh attack run, N4: a role
+/// with neither audit permission got 403 and no record), and without its record it is 503.
+#[tokio::test]
+async fn a_refused_audit_read_is_recorded() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let policy = serde_json::json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:Describe*"], "Resource": ["*"]}]})
+    .to_string();
+    let res = app
+        .call_form(
+            &admin,
+            "save_role",
+            &[("name", "blind"), ("description", "x"), ("policy", &policy)],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let blind = app.user_with_role("bea", "blind").await;
+    let denied = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM audit_events WHERE actor_name = 'bea' AND outcome = 'denied'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    let res = app
+        .call_json(&blind, "search_audit", serde_json::json!({}))
+        .await;
+    assert_eq!(res.status(), 403, "{}", res.text().await.unwrap());
+    assert_eq!(denied().await, 1);
+    fail_audit_where(&app, "NEW.outcome = 'denied'").await;
+    let res = app
+        .call_json(&blind, "search_audit", serde_json::json!({}))
+        .await;
+    assert_eq!(res.status(), 503);
+    heal_audit(&app).await;
+    assert_eq!(denied().await, 1);
+}
+
+/// SSO groups that map to a role the console does not have: the sign-in is refused (403)
+/// and says why, instead of calling the database unavailable (seventh attack run, N5).
+#[tokio::test]
+async fn a_group_mapped_to_a_missing_role_is_refused_and_says_why() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[
+            ("POLAR_TRUSTED_PROXIES", "127.0.0.1"),
+            ("POLAR_PROXY_GROUP_ROLES", "ghost=nosuchrole"),
+        ],
+        "127.0.0.1:0",
+    )
+    .await;
+    let res = app
+        .http
+        .get(format!("{}/clusters", app.base))
+        .header("x-forwarded-user", "sso-gus")
+        .header("x-forwarded-groups", "ghost")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("nosuchrole"), "{body}");
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE username = 'sso-gus'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
 /// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.
 async fn start_console(app: &TestApp) -> Result<(), String> {
     let env = vec![
