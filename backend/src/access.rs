@@ -169,26 +169,33 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     pi == p.len()
 }
 
+/// Whether (`ends`) can be reached from (0, 0), where `step` pushes the pairs of positions
+/// one step from (a, b) leads to: the search behind [`covers`] and [`intersects`].
+fn reaches(ends: (usize, usize), step: impl Fn(usize, usize, &mut Vec<(usize, usize)>)) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![(0usize, 0usize)];
+    while let Some((a, b)) = todo.pop() {
+        if (a, b) == ends {
+            return true;
+        }
+        if seen.insert((a, b)) {
+            step(a, b, &mut todo);
+        }
+    }
+    false
+}
+
 /// Whether every text `inner` matches is matched by `outer` too (both patterns of
 /// [`glob`]). Conservative: `false` where it cannot tell.
 pub fn covers(outer: &str, inner: &str) -> bool {
     let (o, i): (Vec<char>, Vec<char>) = (outer.chars().collect(), inner.chars().collect());
-    // Reachable (position in outer, position in inner): inner's symbols are consumed one
-    // at a time; outer's `*` takes any run of them, its `?` one that is not a `*`, a
-    // literal only the same literal.
-    let mut seen = std::collections::HashSet::new();
-    let mut todo = vec![(0usize, 0usize)];
-    while let Some((a, b)) = todo.pop() {
-        if !seen.insert((a, b)) {
-            continue;
-        }
-        if a == o.len() && b == i.len() {
-            return true;
-        }
+    // Inner's symbols are consumed one at a time; outer's `*` takes any run of them, its
+    // `?` one that is not a `*`, a literal only the same literal.
+    reaches((o.len(), i.len()), |a, b, next| {
         if a < o.len() && o[a] == '*' {
-            todo.push((a + 1, b));
+            next.push((a + 1, b));
             if b < i.len() {
-                todo.push((a, b + 1));
+                next.push((a, b + 1));
             }
         } else if a < o.len() && b < i.len() {
             let fits = match (o[a], i[b]) {
@@ -196,43 +203,33 @@ pub fn covers(outer: &str, inner: &str) -> bool {
                 (x, y) => x == y && y != '*' && y != '?',
             };
             if fits {
-                todo.push((a + 1, b + 1));
+                next.push((a + 1, b + 1));
             }
         }
-    }
-    false
+    })
 }
 
 /// Whether some text matches both patterns of [`glob`].
 pub fn intersects(p: &str, q: &str) -> bool {
     let (p, q): (Vec<char>, Vec<char>) = (p.chars().collect(), q.chars().collect());
-    let mut seen = std::collections::HashSet::new();
-    let mut todo = vec![(0usize, 0usize)];
-    while let Some((a, b)) = todo.pop() {
-        if !seen.insert((a, b)) {
-            continue;
-        }
-        if a == p.len() && b == q.len() {
-            return true;
-        }
-        // A `*` may match nothing.
+    reaches((p.len(), q.len()), |a, b, next| {
+        // A `*` may match nothing,
         if a < p.len() && p[a] == '*' {
-            todo.push((a + 1, b));
+            next.push((a + 1, b));
         }
         if b < q.len() && q[b] == '*' {
-            todo.push((a, b + 1));
+            next.push((a, b + 1));
         }
-        // Or both take one character that each accepts.
+        // or both take one character that each accepts.
         if a < p.len() && b < q.len() {
-            let one = |x: char, y: char| x == '*' || x == '?' || y == '*' || y == '?' || x == y;
-            if one(p[a], q[b]) {
+            let any = |x: char| x == '*' || x == '?';
+            if any(p[a]) || any(q[b]) || p[a] == q[b] {
                 let na = if p[a] == '*' { a } else { a + 1 };
                 let nb = if q[b] == '*' { b } else { b + 1 };
-                todo.push((na, nb));
+                next.push((na, nb));
             }
         }
-    }
-    false
+    })
 }
 
 /// A resource pattern matches a region-wide resource (`dbcluster/*`) only if it covers
