@@ -436,7 +436,7 @@ pub fn TasksPage() -> impl IntoView {
                                                 {cancellable.then(|| view! {
                                                     <button type="button" class="small danger" data-testid="cancel-task"
                                                         disabled=move || !hydrated.get()
-                                                        title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                        title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
                                                         on:click={
                                                             let row = row.clone();
                                                             move |_| {

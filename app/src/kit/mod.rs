@@ -23,4 +23,4 @@ pub use format::{capitalise, human_bytes, human_time, pay_type_label, role_label
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};
-pub use table::{Column, DataTable, Sort, SortKey};
+pub use table::{Column, DataTable, Sort, SortKey, UNTIL_INTERACTIVE};

@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+/// The title of a control that needs the page to be interactive, until it is.
+pub const UNTIL_INTERACTIVE: &str = "Available once the page has loaded.";
+
 /// What a row sorts by in one column.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SortKey {
@@ -142,7 +145,7 @@ where
 {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let waiting = "Available once the page has loaded.";
+    let waiting = UNTIL_INTERACTIVE;
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(sort);
     let page = RwSignal::new(0usize);

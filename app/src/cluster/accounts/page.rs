@@ -262,7 +262,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_describe.then(|| view! {
                                             <button type="button" class="small" data-testid="edit-account-description"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
                                                 on:click=move |_| {
                                                     description.set(d1.clone());
                                                     describe.value().set(None);
@@ -273,7 +273,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_password.then(|| view! {
                                             <button type="button" class="small" data-testid="reset-password"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
                                                 on:click=move |_| {
                                                     forget_passwords();
                                                     reset.value().set(None);
@@ -284,7 +284,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_delete.then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-account"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
                                                 on:click=move |_| {
                                                     delete.value().set(None);
                                                     done.set(None);

@@ -220,7 +220,7 @@ pub(super) fn Databases() -> impl IntoView {
                                         {can_delete.then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-database"
                                                 disabled=move || !hydrated.get()
-                                                title=move || (!hydrated.get()).then_some("Available once the page has loaded.")
+                                                title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
                                                 on:click=move |_| {
                                                     typed.set(String::new());
                                                     delete.value().set(None);
