@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::kit::{change_error, human_time, ConfirmDialog, ErrorBox, Loading, StatusBadge};
+use crate::kit::{
+    change_error, human_time, waiting, ConfirmDialog, ErrorBox, Loading, StatusBadge,
+};
 use crate::AppError;
 
 /// A certificate closer than this to its expiry is shown as a warning.
@@ -301,14 +303,17 @@ fn Security() -> impl IntoView {
                                 {v.can_ssl.then(|| view! {
                                     {any_off.then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-enable"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::SslOn)>"Turn SSL on"</button>
                                     })}
                                     {any_on.then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-update"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::SslRenew)>"Update CA certificate"</button>
                                         <button type="button" class="small danger" data-testid="ssl-disable"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::SslOff)>"Turn SSL off"</button>
                                     })}
@@ -351,12 +356,14 @@ fn Security() -> impl IntoView {
                                 {v.can_collector.then(|| if on {
                                     view! {
                                         <button type="button" class="small danger" data-testid="collector-disable"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::CollectorOff)>"Turn off"</button>
                                     }.into_any()
                                 } else {
                                     view! {
                                         <button type="button" class="small" data-testid="collector-enable"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::CollectorOn)>"Turn on"</button>
                                     }.into_any()

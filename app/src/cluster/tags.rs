@@ -5,10 +5,59 @@ use leptos::prelude::*;
 use polardb::rules::{capacity_problem, tag_key_problem, tag_value_problem, MAX_TAGS_PER_CLUSTER};
 
 use crate::cluster::frame::{load_error, ClusterCtx};
-use crate::kit::outcomes::RegionOutcome;
-use crate::kit::tagging::{tag_filter_href, TagClusters, Target, UntagClusters};
-use crate::kit::{change_error, problem_line, FieldHint, Loading};
+use crate::kit::tagging::tag_filter_href;
+use crate::kit::{change_error, problem_line, waiting, FieldHint, Loading};
 use crate::AppError;
+
+/// Sets one tag on this cluster (TagResources; a key it already has takes the new value).
+/// The tab's form posts here by itself before the page is interactive.
+#[server]
+pub async fn set_cluster_tag(
+    account: String,
+    region: String,
+    cluster: String,
+    key: String,
+    value: String,
+) -> Result<String, AppError> {
+    use crate::kit::tagging::{tag_clusters, Target};
+    let target = Target {
+        account,
+        region,
+        id: cluster,
+    };
+    one_region(tag_clusters(vec![target], vec![(key, value)]).await?)
+}
+
+/// Removes one tag from this cluster (UntagResources); its button is a form of its own.
+#[server]
+pub async fn remove_cluster_tag(
+    account: String,
+    region: String,
+    cluster: String,
+    key: String,
+) -> Result<String, AppError> {
+    use crate::kit::tagging::{untag_clusters, Target};
+    let target = Target {
+        account,
+        region,
+        id: cluster,
+    };
+    one_region(untag_clusters(vec![target], vec![key]).await?)
+}
+
+/// The one region's outcome of a change to this cluster: what was done, or its refusal.
+#[cfg(feature = "ssr")]
+fn one_region(list: Vec<crate::kit::outcomes::RegionOutcome>) -> Result<String, AppError> {
+    match list.iter().find(|o| !o.ok) {
+        Some(o) => Err(AppError::Upstream {
+            code: o.code.clone(),
+            message: o.detail.clone(),
+            request_id: o.request_id.clone(),
+            status: 0,
+        }),
+        None => Ok(list.first().map(|o| o.detail.clone()).unwrap_or_default()),
+    }
+}
 
 /// `/clusters/:id/tags`.
 #[component]
@@ -23,8 +72,8 @@ fn ClusterTags() -> impl IntoView {
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
-    let tag = ServerAction::<TagClusters>::new();
-    let untag = ServerAction::<UntagClusters>::new();
+    let tag = ServerAction::<SetClusterTag>::new();
+    let untag = ServerAction::<RemoveClusterTag>::new();
     let key = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
     let done = RwSignal::new(None::<String>);
@@ -59,33 +108,18 @@ fn ClusterTags() -> impl IntoView {
     let has =
         |list: &[String], action: &str| list.iter().any(|a| a == &format!("polardb:{action}"));
 
-    let outcome_words = |list: &[RegionOutcome]| -> Result<String, AppError> {
-        match list.iter().find(|o| !o.ok) {
-            Some(o) => Err(AppError::Upstream {
-                code: o.code.clone(),
-                message: o.detail.clone(),
-                request_id: o.request_id.clone(),
-                status: 0,
-            }),
-            None => Ok(list.first().map(|o| o.detail.clone()).unwrap_or_default()),
-        }
-    };
-    // A region's refusal comes back inside the list: show it as an error.
-    let tag_result = Memo::new(move |_| {
-        tag.value()
-            .get()
-            .map(|r| r.and_then(|list| outcome_words(&list)))
-    });
-    let untag_result = Memo::new(move |_| {
-        untag
-            .value()
-            .get()
-            .map(|r| r.and_then(|list| outcome_words(&list)))
-    });
+    let tag_result = tag.value();
+    let untag_result = untag.value();
     ctx.after_success(tag_result, move || {
         key.set(String::new());
         value.set(String::new());
         done.set(Some("Tag saved.".into()));
+    });
+    // A new change clears the last one's message.
+    Effect::new(move |_| {
+        if tag.pending().get() || untag.pending().get() {
+            done.set(None);
+        }
     });
     ctx.after_success(untag_result, move || done.set(Some("Tag removed.".into())));
 
@@ -104,28 +138,6 @@ fn ClusterTags() -> impl IntoView {
                 capacity_problem(&existing, &[(k, v)])
             })
     };
-    let target = move || {
-        current().map(|d| Target {
-            account: d.account,
-            region: d.region,
-            id: d.attr.db_cluster_id,
-        })
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(t) = target() else { return };
-        if problem().is_some() {
-            return;
-        }
-        done.set(None);
-        tag.dispatch(TagClusters {
-            targets: vec![t],
-            tags: vec![(
-                key.get_untracked().trim().to_string(),
-                value.get_untracked().trim().to_string(),
-            )],
-        });
-    };
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tags-done">{m}</div> })}
@@ -137,6 +149,7 @@ fn ClusterTags() -> impl IntoView {
                     Err(e) => return load_error(e, id),
                 };
                 let tags = d.attr.tags.clone();
+                let (account, region, cluster) = (d.account.clone(), d.region.clone(), d.attr.db_cluster_id.clone());
                 let perms = allowed.await.unwrap_or_default();
                 let (can_tag, can_untag) = (has(&perms, "TagResources"), has(&perms, "UntagResources"));
                 view! {
@@ -164,20 +177,23 @@ fn ClusterTags() -> impl IntoView {
                                                             let v = v_edit.clone();
                                                             view! {
                                                                 <button type="button" class="small" data-testid="edit-tag"
+                                                                    title=move || waiting(hydrated)
                                                                     disabled=move || !hydrated.get()
                                                                     on:click=move |_| { key.set(k.clone()); value.set(v.clone()); }>"Change value"</button>
                                                             }
                                                         })}
                                                         {can_untag.then(|| {
-                                                            let k = k.clone();
+                                                            let (account, region, cluster) = (account.clone(), region.clone(), cluster.clone());
                                                             view! {
-                                                                <button type="button" class="small danger" data-testid="remove-tag"
-                                                                    disabled=move || !hydrated.get() || untag.pending().get()
-                                                                    on:click=move |_| {
-                                                                        let Some(t) = target() else { return };
-                                                                        done.set(None);
-                                                                        untag.dispatch(UntagClusters { targets: vec![t], keys: vec![k.clone()] });
-                                                                    }>"Remove"</button>
+                                                            // A form of its own: it works before the page is interactive.
+                                                            <ActionForm action=untag attr:class="inline-form">
+                                                                <input type="hidden" name="account" value=account />
+                                                                <input type="hidden" name="region" value=region />
+                                                                <input type="hidden" name="cluster" value=cluster />
+                                                                <input type="hidden" name="key" value=k.clone() />
+                                                                <button type="submit" class="small danger" data-testid="remove-tag"
+                                                                    disabled=move || untag.pending().get()>"Remove"</button>
+                                                            </ActionForm>
                                                             }
                                                         })}
                                                     </div></td>
@@ -195,20 +211,27 @@ fn ClusterTags() -> impl IntoView {
         </Transition>
         <Transition fallback=|| ()>
         {move || Suspend::new(async move {
+        let d = data.await.ok()?;
         let perms = allowed.await.unwrap_or_default();
+        // Before the page is interactive the form posts by itself; the server checks it.
+        let blocked = move || hydrated.get() && problem().is_some();
         has(&perms, "TagResources").then(|| view! {
             <section class="panel form-panel" data-testid="own-tag-form">
                 <h2>"Add or change a tag"</h2>
-                <form class="edit-form" on:submit=submit>
-                    <input type="text" placeholder="Key" aria-label="Tag key" data-testid="own-tag-key" maxlength="200"
+                <ActionForm action=tag attr:class="edit-form">
+                    <input type="hidden" name="account" value=d.account.clone() />
+                    <input type="hidden" name="region" value=d.region.clone() />
+                    <input type="hidden" name="cluster" value=d.attr.db_cluster_id.clone() />
+                    <input type="text" name="key" placeholder="Key" aria-label="Tag key" data-testid="own-tag-key" maxlength="200" required
                         prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <input type="text" placeholder="Value" aria-label="Tag value" data-testid="own-tag-value-input" maxlength="200"
+                    <input type="text" name="value" placeholder="Value" aria-label="Tag value" data-testid="own-tag-value-input" maxlength="200"
                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
                     <button type="submit" class="small primary-small" data-testid="save-tag"
-                        disabled=move || !hydrated.get() || problem().is_some() || tag.pending().get()>
+                        title=move || blocked().then_some("Mend the tag first (see below).")
+                        disabled=move || blocked() || tag.pending().get()>
                         {move || if tag.pending().get() { "Saving…" } else { "Save tag" }}
                     </button>
-                </form>
+                </ActionForm>
                 <FieldHint testid="own-tag-problem" problem=Signal::derive(move || problem().map(|p| problem_line("", &p)))
                     hint="A key the cluster already has takes the new value." />
                 {change_error(tag_result)}

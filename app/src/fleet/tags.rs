@@ -18,8 +18,8 @@ use crate::call::fanout;
 use crate::kit::outcomes::{outcomes_view, problems_view};
 use crate::kit::tagging::{tag_filter_href, targets_problem, TagClusters, Target, UntagClusters};
 use crate::kit::{
-    capitalise, change_error, cluster_href, problem_line, top_bar_scope, Empty, ErrorBox,
-    FieldHint, Loading, StatusBadge,
+    capitalise, change_error, cluster_href, problem_line, top_bar_scope, use_hydrated, waiting,
+    Empty, ErrorBox, FieldHint, Loading, StatusBadge,
 };
 use crate::AppError;
 
@@ -209,8 +209,7 @@ pub fn TagsPage() -> impl IntoView {
     );
     let tag = ServerAction::<TagClusters>::new();
     let untag = ServerAction::<UntagClusters>::new();
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
 
     // Selected clusters, by Target::key.
     let selected = RwSignal::new(Vec::<String>::new());
@@ -408,11 +407,13 @@ pub fn TagsPage() -> impl IntoView {
                                     <label>
                                         "Find"
                                         <input type="search" data-testid="cluster-filter" placeholder="ID, description, tag"
+                                            title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                             prop:value=move || filter.get()
                                             on:input=move |ev| filter.set(event_target_value(&ev)) />
                                     </label>
                                     <p class="muted" data-testid="selected-count">{move || format!("{} selected", selected.get().len())}</p>
                                     <button type="button" class="small" data-testid="clear-selection"
+                                        title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get() || selected.get().is_empty()
                                         on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
                                 </div>
@@ -435,6 +436,7 @@ pub fn TagsPage() -> impl IntoView {
                                                 <tr data-cluster-id=c.id.clone() data-region=c.region.clone() prop:hidden=move || !shown()>
                                                     <td>
                                                         <input type="checkbox" data-testid="select-cluster" aria-label=format!("Select {}", c.id)
+                                                            title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get()
                                                             prop:checked=move || selected.get().contains(&key)
                                                             on:change=move |ev| {
@@ -497,12 +499,14 @@ pub fn TagsPage() -> impl IntoView {
                                 prop:value=move || row.value.get()
                                 on:input=move |ev| row.value.set(event_target_value(&ev)) />
                             <button type="button" class="small" aria-label="Remove this row"
-                                disabled=move || rows.get().len() <= 1
+                                title=move || waiting(hydrated).or((rows.get().len() <= 1).then_some("A request names at least one tag."))
+                                disabled=move || !hydrated.get() || rows.get().len() <= 1
                                 on:click=move |_| rows.update(|rs| rs.retain(|r| r.n != row.n))>"×"</button>
                         </div>
                     } />
                     <div>
                         <button type="button" class="small" data-testid="add-tag-row"
+                            title=move || waiting(hydrated).map(str::to_string).or_else(|| (rows.get().len() >= MAX_TAGS_PER_CALL).then(|| format!("At most {MAX_TAGS_PER_CALL} tags at a time.")))
                             disabled=move || { let full = rows.get().len() >= MAX_TAGS_PER_CALL; !hydrated.get() || full }
                             on:click=move |_| {
                                 let n = next_row.get_untracked();
@@ -515,6 +519,7 @@ pub fn TagsPage() -> impl IntoView {
                     {change_error(tag.value())}
                     <div>
                         <button type="submit" class="small primary-small" data-testid="submit-tag"
+                            title=move || waiting(hydrated)
                             disabled=move || !hydrated.get() || tag_problem().is_some() || tag.pending().get()>
                             {move || if tag.pending().get() { "Tagging…".to_string() } else { format!("Add tags to {} clusters", chosen().len()) }}
                         </button>
@@ -560,6 +565,7 @@ pub fn TagsPage() -> impl IntoView {
                     {change_error(untag.value())}
                     <div>
                         <button type="submit" class="small danger" data-testid="submit-untag"
+                            title=move || waiting(hydrated)
                             disabled=move || !hydrated.get() || untag_problem().is_some() || untag.pending().get()>
                             {move || if untag.pending().get() { "Removing…".to_string() } else { format!("Remove from {} clusters", chosen().len()) }}
                         </button>

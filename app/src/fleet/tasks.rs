@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{list_clusters, RegionProblem};
 use crate::kit::outcomes::problems_view;
 use crate::kit::{
-    change_error, cluster_href, human_time, top_bar_scope, Column, ConfirmDialog, DataTable, Empty,
-    ErrorBox, Loading, SortKey, StatusBadge,
+    change_error, cluster_href, human_time, top_bar_scope, use_hydrated, waiting, Column,
+    ConfirmDialog, DataTable, Empty, ErrorBox, Loading, SortKey, StatusBadge, UNTIL_INTERACTIVE,
 };
 use crate::AppError;
 
@@ -309,8 +309,7 @@ pub fn TasksPage() -> impl IntoView {
     let cancel = ServerAction::<CancelScheduleTask>::new();
     let confirm = RwSignal::new(None::<TaskRow>);
     let done = RwSignal::new(None::<String>);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     Effect::new(move |_| match cancel.value().get() {
         Some(Ok(_)) => {
             if let Some(t) = confirm.get_untracked() {
@@ -357,13 +356,13 @@ pub fn TasksPage() -> impl IntoView {
         </div>
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tasks-done">{m}</div> })}
         <div class="filters" data-testid="task-filters">
-            <Transition fallback=|| view! { <label>"Cluster"<select disabled=true><option>"All clusters"</option></select></label> }>
+            <Transition fallback=|| view! { <label>"Cluster"<select disabled=true title=UNTIL_INTERACTIVE><option>"All clusters"</option></select></label> }>
                 {move || Suspend::new(async move {
                     let list = clusters.await.map(|l| l.clusters).unwrap_or_default();
                     view! {
                         <label>
                             "Cluster"
-                            <select data-testid="filter-cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>
+                            <select data-testid="filter-cluster" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| cluster.set(event_target_value(&ev))>
                                 <option value="" selected=move || cluster.get().is_empty()>"All clusters"</option>
                                 {list.into_iter().map(|c| {
                                     let value = format!("{}|{}|{}", c.account, c.region, c.id);
@@ -381,14 +380,14 @@ pub fn TasksPage() -> impl IntoView {
             </Transition>
             <label>
                 "Status"
-                <select data-testid="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                <select data-testid="filter-status" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">"Any status"</option>
                     {STATUSES.iter().map(|s| view! { <option value=*s>{status_label(s).to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label>
                 "Task type"
-                <select data-testid="filter-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                <select data-testid="filter-action" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| action.set(event_target_value(&ev))>
                     <option value="">"Any type"</option>
                     {TASK_ACTIONS.iter().map(|a| view! { <option value=*a>{action_label(a).to_string()}</option> }).collect_view()}
                 </select>
@@ -436,7 +435,7 @@ pub fn TasksPage() -> impl IntoView {
                                                 {cancellable.then(|| view! {
                                                     <button type="button" class="small danger" data-testid="cancel-task"
                                                         disabled=move || !hydrated.get()
-                                                        title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
+                                                        title=move || waiting(hydrated)
                                                         on:click={
                                                             let row = row.clone();
                                                             move |_| {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-/// The title of a control that needs the page to be interactive, until it is.
-pub const UNTIL_INTERACTIVE: &str = "Available once the page has loaded.";
+use super::pager::Pager;
+use super::ready::{use_hydrated, UNTIL_INTERACTIVE};
 
 /// What a row sorts by in one column.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,8 +143,7 @@ pub fn DataTable<T>(
 where
     T: Send + Sync + 'static,
 {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     let waiting = UNTIL_INTERACTIVE;
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(sort);
@@ -259,17 +258,9 @@ where
         {move || (pages() > 1).then(|| {
             let pages = pages();
             view! {
-                <div class="pager" data-testid="table-pager">
-                    <button type="button" class="small" data-testid="page-prev"
-                        disabled=move || !hydrated.get() || page.get() == 0
-                        title=move || (!hydrated.get()).then_some(waiting)
-                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"← Previous"</button>
-                    <span class="muted" data-testid="page-info">{move || format!("Page {} of {pages}", page.get().min(pages - 1) + 1)}</span>
-                    <button type="button" class="small" data-testid="page-next"
-                        disabled=move || { !hydrated.get() || page.get() + 1 >= pages }
-                        title=move || (!hydrated.get()).then_some(waiting)
-                        on:click=move |_| page.update(|p| *p += 1)>"Next →"</button>
-                </div>
+                <Pager page=Signal::derive(move || (page.get().min(pages - 1) + 1) as u32) pages=pages as u32
+                    label=format!("Pages of {noun}s")
+                    on_page=Callback::new(move |p: u32| page.set((p as usize).saturating_sub(1))) />
             }
         })}
     }

@@ -1,6 +1,7 @@
 //! The accounts tab: the list, creating an account, and the description, password and deletion dialogs.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -224,6 +225,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                         <div class="toolbar-actions">
                             {v.can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-account"
+                                    title=move || waiting(hydrated)
                                     disabled=move || !hydrated.get() on:click=open_create>"Create account"</button>
                             })}
                         </div>
@@ -262,7 +264,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_describe.then(|| view! {
                                             <button type="button" class="small" data-testid="edit-account-description"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
+                                            title=move || waiting(hydrated)
                                                 on:click=move |_| {
                                                     description.set(d1.clone());
                                                     describe.value().set(None);
@@ -273,7 +275,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_password.then(|| view! {
                                             <button type="button" class="small" data-testid="reset-password"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
+                                            title=move || waiting(hydrated)
                                                 on:click=move |_| {
                                                     forget_passwords();
                                                     reset.value().set(None);
@@ -284,7 +286,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                         {can_delete.then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-account"
                                                 disabled=move || !hydrated.get()
-                                            title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
+                                            title=move || waiting(hydrated)
                                                 on:click=move |_| {
                                                     delete.value().set(None);
                                                     done.set(None);

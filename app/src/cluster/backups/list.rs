@@ -1,6 +1,7 @@
 //! The backup list: filters, pages, manual backups and their deletion, the backup log.
 
 use super::*;
+use crate::kit::{waiting, Pager};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -220,6 +221,7 @@ pub(super) fn Backups() -> impl IntoView {
                                         <span class="refusal" data-testid="create-refused" role="note">{r}</span>
                                     })}
                                     <button type="button" class="small primary-small" data-testid="create-backup"
+                                        title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get() || create.pending().get()
                                             || create_refusal(&cluster_status(), manual, job_running()).is_some()
                                         on:click=start_backup>
@@ -292,7 +294,7 @@ pub(super) fn Backups() -> impl IntoView {
                             {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit" class="small" data-testid="apply-filters" disabled=move || !hydrated.get() || filter_problem().is_some()>"Apply"</button>
+                    <button type="submit" class="small" data-testid="apply-filters" title=move || waiting(hydrated) disabled=move || !hydrated.get() || filter_problem().is_some()>"Apply"</button>
                     <p class="field-hint">
                         {move || match filter_problem() {
                             Some(p) => view! { <span class="field-error" data-testid="filter-problem">{format!("Time range: {p}.")}</span> }.into_any(),
@@ -347,6 +349,7 @@ pub(super) fn Backups() -> impl IntoView {
                                                                 Some(r) => view! { <span class="muted small-print" data-testid="delete-refused">{r}</span> }.into_any(),
                                                                 None => view! {
                                                                     <button type="button" class="small danger" data-testid="delete-backup"
+                                                                        title=move || waiting(hydrated)
                                                                         disabled=move || !hydrated.get()
                                                                         on:click={
                                                                             let b = b2.clone();
@@ -372,11 +375,8 @@ pub(super) fn Backups() -> impl IntoView {
                             </p>
                             {body}
                             {(pages > 1).then(|| view! {
-                                <nav class="pager" aria-label="Backup pages">
-                                    <button type="button" class="small" disabled=page <= 1 on:click=move |_| filter.update(|f| f.page = page - 1)>"← Previous"</button>
-                                    <span>{format!("Page {page} of {pages}")}</span>
-                                    <button type="button" class="small" disabled=page >= pages on:click=move |_| filter.update(|f| f.page = page + 1)>"Next →"</button>
-                                </nav>
+                                <Pager page=page pages=pages label="Backup pages"
+                                    on_page=Callback::new(move |p| filter.update(|f| f.page = p)) />
                             })}
                             <p class="muted small-print">"Deleting a backup frees much less space than its size: snapshots share data blocks (14.2). Only manual backups can be deleted, when completed and while the cluster is Running."</p>
                         }.into_any()
@@ -424,11 +424,8 @@ pub(super) fn Backups() -> impl IntoView {
                                 </table>
                             </div>
                             {(pages > 1).then(|| view! {
-                                <nav class="pager" aria-label="Backup log pages">
-                                    <button type="button" class="small" disabled=page <= 1 on:click=move |_| log_page.set(page - 1)>"← Previous"</button>
-                                    <span>{format!("Page {page} of {pages}")}</span>
-                                    <button type="button" class="small" disabled=page >= pages on:click=move |_| log_page.set(page + 1)>"Next →"</button>
-                                </nav>
+                                <Pager page=page pages=pages label="Backup log pages"
+                                    on_page=Callback::new(move |p| log_page.set(p)) />
                             })}
                         }.into_any()
                     })}

@@ -1,6 +1,7 @@
 //! The backup policies: the data-backup schedule and retention, the log-backup retention.
 
 use super::*;
+use crate::kit::waiting;
 
 /// Both policies of a cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,7 +199,7 @@ pub(super) fn Policies() -> impl IntoView {
                             <dt>"Backups after cluster deletion"</dt><dd data-testid="policy-on-deletion">{d.backup_retention_policy_on_cluster_deletion.clone()}</dd>
                         </dl>
                         {can.then(|| view! {
-                            <button type="button" class="small" data-testid="edit-policy" disabled=move || !hydrated.get()
+                            <button type="button" class="small" data-testid="edit-policy" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                 on:click={ let f = start_form.clone(); move |_| { save.value().set(None); saved.set(None); form.set(Some(f.clone())); } }>"Edit backup policy"</button>
                         })}
                         <h3 class="subhead">"Log backups"</h3>
@@ -208,7 +209,7 @@ pub(super) fn Policies() -> impl IntoView {
                             <dt>"Cross-region copy"</dt><dd>{if l.log_backup_another_region_region.is_empty() { "off".to_string() } else { format!("{} · {}", l.log_backup_another_region_region, retention_days_label(&l.log_backup_another_region_retention_period)) }}</dd>
                         </dl>
                         {can_log.then(|| view! {
-                            <button type="button" class="small" data-testid="edit-log-policy" disabled=move || !hydrated.get()
+                            <button type="button" class="small" data-testid="edit-log-policy" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                 on:click={ let f = start_log.clone(); move |_| { save_log.value().set(None); saved.set(None); log_form.set(Some(f.clone())); } }>"Edit log-backup policy"</button>
                         })}
                     }.into_any()

@@ -1,6 +1,7 @@
 //! The databases tab: the list, creating a database, deleting one after typing its name.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -184,6 +185,7 @@ pub(super) fn Databases() -> impl IntoView {
                         <div class="toolbar-actions">
                             {v.can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-database"
+                                    title=move || waiting(hydrated)
                                     disabled=move || !hydrated.get() on:click=open_create>"Create database"</button>
                             })}
                         </div>
@@ -220,7 +222,7 @@ pub(super) fn Databases() -> impl IntoView {
                                         {can_delete.then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-database"
                                                 disabled=move || !hydrated.get()
-                                                title=move || (!hydrated.get()).then_some(crate::kit::UNTIL_INTERACTIVE)
+                                                title=move || waiting(hydrated)
                                                 on:click=move |_| {
                                                     typed.set(String::new());
                                                     delete.value().set(None);

@@ -1,6 +1,7 @@
 //! The endpoints tab: the endpoints with their addresses, the endpoint and address forms, deletions.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // Following the cluster.
@@ -260,7 +261,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                             {can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-endpoint"
                                     disabled=move || !hydrated.get() || !running || full
-                                    title=full.then_some("This cluster has the most custom endpoints it can have (7).")
+                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or(full.then_some("This cluster has the most custom endpoints it can have (7)."))
                                     on:click=open_create>"Create custom endpoint"</button>
                             })}
                         </div>
@@ -333,6 +334,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                             <td><div class="row-actions">
                                                                 {(can_change_address && (public || a.net_type == "Private")).then(|| view! {
                                                                     <button type="button" class="small" data-testid="edit-address"
+                                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                                         disabled=move || !hydrated.get() || !running
                                                                         on:click={
                                                                             let t = target.clone();
@@ -347,6 +349,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                                 })}
                                                                 {(can_release && public).then(|| view! {
                                                                     <button type="button" class="small danger" data-testid="release-address"
+                                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                                         disabled=move || !hydrated.get() || !running
                                                                         on:click={
                                                                             let c = release_target.clone();
@@ -367,6 +370,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                     <div class="endpoint-actions row-actions">
                                         {(can_add_address && !has_public).then(|| view! {
                                             <button type="button" class="small" data-testid="add-public-address"
+                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let endpoint = eid_pub.clone();
@@ -381,6 +385,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                         })}
                                         {(can_modify && kind != "Primary").then(|| view! {
                                             <button type="button" class="small" data-testid="edit-endpoint"
+                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let t = edit_target.clone();
@@ -399,6 +404,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                         })}
                                         {(can_delete && custom).then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-endpoint"
+                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let c = confirm_delete.clone();

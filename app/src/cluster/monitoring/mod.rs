@@ -269,6 +269,10 @@ pub struct PerfData {
 /// The collection interval and whether the user may change it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MonitorInfo {
+    /// The cluster read, for the form that changes the interval.
+    pub account: String,
+    pub region: String,
+    pub cluster: String,
     pub period: String,
     pub can_modify: bool,
 }

@@ -1,6 +1,7 @@
 //! The monitoring tab: the charts, the time range and the monitoring period.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -94,11 +95,6 @@ pub(super) fn Monitoring() -> impl IntoView {
     let custom_end = RwSignal::new(String::new());
     let custom_open = RwSignal::new(false);
 
-    let target = move || {
-        data.get()
-            .and_then(|r| r.ok())
-            .map(|d| (d.account, d.region, d.attr.db_cluster_id))
-    };
     let perf = Resource::new(
         move || (ctx.scope.get(), query.get()),
         |(t, q)| async move {
@@ -173,27 +169,13 @@ pub(super) fn Monitoring() -> impl IntoView {
             end: custom_end.get_untracked(),
         });
     };
-    let save_period = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some((account, region, cluster)) = target() else {
-            return;
-        };
-        if period_problem(&new_period.get_untracked()).is_some() {
-            return;
-        }
-        modify.dispatch(SetMonitorPeriod {
-            account,
-            region,
-            cluster,
-            period: new_period.get_untracked(),
-        });
-    };
 
     let range_button = move |r: &'static str, label: &'static str| {
         view! {
             <button type="button" class="small seg" data-range=r
                 class:seg-current=move || query.read().range == r
                 aria-pressed=move || (query.read().range == r).to_string()
+                title=move || waiting(hydrated)
                 disabled=move || !hydrated.get()
                 on:click=move |_| pick_range(r)>{label}</button>
         }
@@ -205,7 +187,7 @@ pub(super) fn Monitoring() -> impl IntoView {
                 <div class="monitor-row">
                     <label class="monitor-field">
                         <span>"Show"</span>
-                        <select data-testid="node-select" disabled=move || !hydrated.get()
+                        <select data-testid="node-select" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                             on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 query.update(|q| q.node = v);
@@ -227,6 +209,7 @@ pub(super) fn Monitoring() -> impl IntoView {
                             <button type="button" class="small seg" data-range="custom"
                                 class:seg-current=move || query.read().range == "custom"
                                 aria-pressed=move || (query.read().range == "custom").to_string()
+                                title=move || waiting(hydrated)
                                 disabled=move || !hydrated.get()
                                 on:click=open_custom>"Custom…"</button>
                         </div>
@@ -325,23 +308,33 @@ pub(super) fn Monitoring() -> impl IntoView {
                         if new_period.get_untracked().is_empty() || modify.value().get_untracked().is_some_and(|r| r.is_ok()) {
                             new_period.set(current.clone());
                         }
+                        // Once interactive, saving needs another interval than the current one.
+                        let unchanged = {
+                            let current = current.clone();
+                            Memo::new(move |_| hydrated.get() && new_period.get() == current)
+                        };
                         view! {
                             <p>
                                 "Every "<strong data-testid="monitor-period">{current.clone()}</strong>" seconds. "
                                 <span class="muted">"With 5 s, ranges up to an hour are shown at 5 s; otherwise a day or less at 1 min, a week at 10 min, 30 days at 1 h, longer at 1 day."</span>
                             </p>
                             {s.can_modify.then(|| view! {
-                                <form class="edit-form" on:submit=save_period data-testid="period-form">
-                                    <select data-testid="period-select" aria-label="Collection interval"
+                                <ActionForm action=modify attr:class="edit-form" attr:data-testid="period-form">
+                                    <input type="hidden" name="account" value=s.account.clone() />
+                                    <input type="hidden" name="region" value=s.region.clone() />
+                                    <input type="hidden" name="cluster" value=s.cluster.clone() />
+                                    <select name="period" data-testid="period-select" aria-label="Collection interval"
                                         on:change=move |ev| new_period.set(event_target_value(&ev))>
                                         <option value="5" selected=current == "5">"Every 5 seconds"</option>
                                         <option value="60" selected=current == "60">"Every 60 seconds (default)"</option>
                                     </select>
+                                    // Before the page is interactive the form posts by itself.
                                     <button type="submit" class="small primary-small" data-testid="save-period"
-                                        disabled=move || !hydrated.get() || modify.pending().get() || new_period.get() == current>
+                                        title=move || unchanged.get().then_some("Choose another interval first.")
+                                        disabled=move || modify.pending().get() || unchanged.get()>
                                         {move || if modify.pending().get() { "Saving…" } else { "Save" }}
                                     </button>
-                                </form>
+                                </ActionForm>
                             })}
                         }.into_any()
                     })}

@@ -12,19 +12,23 @@ pub async fn monitor_setting(
     let api = crate::call::Api::signed_in().await?;
     let period = read_period(&api, &account, &region, &cluster).await?;
     let allowed = crate::api::permissions(
-        account,
-        region,
-        Some(cluster),
+        account.clone(),
+        region.clone(),
+        Some(cluster.clone()),
         vec!["polardb:ModifyDBClusterMonitor".into()],
     )
     .await?;
     Ok(MonitorInfo {
+        account,
+        region,
+        cluster,
         period,
         can_modify: !allowed.is_empty(),
     })
 }
 
 /// Sets the collection interval (ModifyDBClusterMonitor: 5 or 60 s). Returns the RequestId.
+/// Its form posts by itself before the page is interactive.
 #[server]
 pub async fn set_monitor_period(
     account: String,

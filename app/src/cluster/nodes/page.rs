@@ -1,6 +1,7 @@
 //! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -260,11 +261,12 @@ pub(super) fn Nodes() -> impl IntoView {
                             {can_add.then(|| view! {
                                 <button type="button" class="small" data-testid="add-readers"
                                     disabled=move || !hydrated.get() || !running || full
-                                    title=full.then_some("This cluster has the most read-only nodes it can have.")
+                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or(full.then_some("This cluster has the most read-only nodes it can have."))
                                     on:click=open_add>"Add read-only nodes"</button>
                             })}
                             {can_class.then(|| view! {
                                 <button type="button" class="small" data-testid="change-class"
+                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                     disabled=move || !hydrated.get() || !running
                                     on:click=open_class>"Change class"</button>
                             })}
@@ -317,6 +319,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                             <td><div class="row-actions">
                                                 {can_restart.then(|| view! {
                                                     <button type="button" class="small" data-testid="restart-node"
+                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
                                                         disabled=move || !hydrated.get() || !running
                                                         on:click={
                                                             let p = restart_p.clone();
@@ -330,7 +333,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                                 {(can_remove && reader).then(|| view! {
                                                     <button type="button" class="small danger" data-testid="remove-node"
                                                         disabled=move || !hydrated.get() || !running || !removable
-                                                        title=(!removable).then_some("A cluster keeps one primary and at least one read-only node.")
+                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or((!removable).then_some("A cluster keeps one primary and at least one read-only node."))
                                                         on:click={
                                                             let p = remove_p.clone();
                                                             move |_| {

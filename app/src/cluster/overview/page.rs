@@ -1,6 +1,7 @@
 //! The overview tab: the cluster's attributes, edited in place, and its deletion.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // Pages.
@@ -299,6 +300,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     {can_rename.then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="edit-description"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get()
                                             on:click={
                                                 let cur = current_description.clone();
@@ -356,6 +358,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     {(can_zone && running).then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="change-zone"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() on:click=open_zone>"Change"</button>
                                     })}
                                     {move || (editing.get() == Some(Edit::PrimaryZone)).then(|| view! {
@@ -420,6 +423,7 @@ pub(super) fn Overview() -> impl IntoView {
                                                 } else {
                                                     view! {
                                                         <button type="button" class="small" data-testid="failover"
+                                                            title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get() || failover_target.get().is_empty()
                                                             on:click=move |_| { failover.value().set(None); failover_confirm.set(true); }>
                                                             "Fail over…"
@@ -460,6 +464,7 @@ pub(super) fn Overview() -> impl IntoView {
                                         {can_renew.then(|| view! {
                                             " "
                                             <button type="button" class="small-link link-button" data-testid="edit-renewal"
+                                                title=move || waiting(hydrated)
                                                 disabled=move || !hydrated.get() on:click=open_renewal>"Edit"</button>
                                         })}
                                         {move || (editing.get() == Some(Edit::Renewal)).then(|| view! {
@@ -505,6 +510,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     {can_window.then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="edit-maintain-time"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get()
                                             on:click={
                                                 let cur = current_window.clone();
@@ -539,6 +545,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     {can_protect.then(|| view! {
                                         " "
                                         <button type="button" class="small" data-testid="toggle-protection"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || protect.pending().get()
                                             on:click=toggle_protection>
                                             {if locked { "Turn off" } else { "Turn on" }}
@@ -575,6 +582,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     }.into_any(),
                                     None => view! {
                                         <button type="button" class="small danger" data-testid="delete-cluster"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get()
                                             on:click=open_delete>"Delete cluster…"</button>
                                     }.into_any(),

@@ -1,6 +1,7 @@
 //! The parameters tab: the list with values edited in place, reviewed before applying.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -138,7 +139,7 @@ pub(super) fn Parameters() -> impl IntoView {
                             {(!running).then(|| view! { <span class="refusal">{format!("The cluster is {}; changes wait until it is Running.", d.attr.db_cluster_status)}</span> })}
                         </p>
                         <input type="search" class="params-search" placeholder="Search by name or description" aria-label="Search parameters"
-                            data-testid="params-search"
+                            data-testid="params-search" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                             prop:value=move || search.get()
                             on:input=move |ev| search.set(event_target_value(&ev)) />
                     </div>
@@ -193,6 +194,7 @@ pub(super) fn Parameters() -> impl IntoView {
                                                 let input = match options {
                                                     Some(list) => view! {
                                                         <select data-testid="param-input" aria-label=format!("New value of {name}")
+                                                            title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                                             prop:value=move || edit_of(&n2).unwrap_or_default()
                                                             on:change=move |ev| {
                                                                 let v = event_target_value(&ev);
@@ -207,6 +209,7 @@ pub(super) fn Parameters() -> impl IntoView {
                                                     }.into_any(),
                                                     None => view! {
                                                         <input type="text" class="mono" data-testid="param-input" aria-label=format!("New value of {name}")
+                                                            title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                                             placeholder=current.clone()
                                                             prop:value=move || edit_of(&n2).unwrap_or_default()
                                                             on:input=move |ev| {
@@ -257,6 +260,7 @@ pub(super) fn Parameters() -> impl IntoView {
                                     <div class="modal-actions">
                                         <button type="button" class="small" data-testid="discard-params" on:click=move |_| edits.set(Vec::new())>"Discard"</button>
                                         <button type="button" class="small primary-small" data-testid="review-params"
+                                            title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || blocked()
                                             on:click=move |_| { apply.value().set(None); done.set(None); review.set(true); }>"Review and apply…"</button>
                                     </div>

@@ -1,6 +1,7 @@
 //! The whitelists tab: IP groups and security groups, edited and reviewed as a diff before applying.
 
 use super::*;
+use crate::kit::waiting;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -221,6 +222,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                             <div class="toolbar-actions">
                                 {can.then(|| view! {
                                     <button type="button" class="small" data-testid="add-group"
+                                        title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get() on:click=open_new>"Add group"</button>
                                 })}
                             </div>
@@ -253,6 +255,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                                                 <td><div class="row-actions">
                                                     {(can && !read_only).then(|| view! {
                                                         <button type="button" class="small" data-testid="edit-group"
+                                                            title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get()
                                                             on:click=move |_| {
                                                                 entries.set(ips_e.clone());
@@ -262,6 +265,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                                                     })}
                                                     {(can && !read_only && !is_default).then(|| view! {
                                                         <button type="button" class="small danger" data-testid="remove-group"
+                                                            title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get()
                                                             on:click=move |_| {
                                                                 done.set(None);
@@ -285,6 +289,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                             <div class="toolbar-actions">
                                 {can.then(|| view! {
                                     <button type="button" class="small" data-testid="edit-security-groups"
+                                        title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get()
                                         on:click=move |_| {
                                             sg_text.set(sg_ids.clone());

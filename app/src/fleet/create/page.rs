@@ -1,6 +1,7 @@
 //! The create wizard, step by step.
 
 use super::*;
+use crate::kit::{use_hydrated, waiting};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -32,8 +33,7 @@ pub fn CreateClusterPage() -> impl IntoView {
     let tags = RwSignal::new(vec![(String::new(), String::new())]);
     // The ClientToken and the answers it was made for.
     let token = RwSignal::new((String::new(), CreateRequest::default()));
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
 
     // Defaults once the accounts and regions are known.
     Effect::new(move |_| {
@@ -413,11 +413,13 @@ pub fn CreateClusterPage() -> impl IntoView {
                     })}
                     <div class="wizard-actions">
                         <button type="button" class="small" data-testid="wiz-back"
-                            disabled=move || step.get() == 0 || create.pending().get()
+                            title=move || waiting(hydrated).or((step.get() == 0).then_some("This is the first step."))
+                            disabled=move || !hydrated.get() || step.get() == 0 || create.pending().get()
                             on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Back"</button>
                         {move || if step.get() < 4 {
                             view! {
                                 <button type="submit" class="primary" data-testid="wiz-next"
+                                    title=move || waiting(hydrated)
                                     disabled=move || !hydrated.get() || step_problem(step.get()).is_some() || (step.get() == 1 && classes_now().is_empty())>
                                     "Next"
                                 </button>

@@ -1,6 +1,7 @@
 //! The pending events page: filters, the list, rescheduling a selection.
 
 use super::*;
+use crate::kit::{use_hydrated, waiting};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -15,8 +16,7 @@ pub fn EventsPage() -> impl IntoView {
         |((account, region), history, _)| maintenance_events(account, region, history),
     );
     let reschedule = ServerAction::<RescheduleEvents>::new();
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     let selected = RwSignal::new(Vec::<(String, String, i64)>::new());
     let type_filter = RwSignal::new(String::new());
     let when = RwSignal::new(String::new());
@@ -120,9 +120,9 @@ pub fn EventsPage() -> impl IntoView {
             </p>
         </div>
         <nav class="tabs" aria-label="Events">
-            <button type="button" class="tab" class:tab-current=move || !history.get() data-testid="show-pending"
+            <button type="button" class="tab" class:tab-current=move || !history.get() data-testid="show-pending" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                 on:click=move |_| { selected.set(Vec::new()); history.set(false) }>"Pending"</button>
-            <button type="button" class="tab" class:tab-current=move || history.get() data-testid="show-history"
+            <button type="button" class="tab" class:tab-current=move || history.get() data-testid="show-history" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                 on:click=move |_| { selected.set(Vec::new()); history.set(true) }>"History"</button>
         </nav>
         <Transition fallback=|| view! { <Loading label="Reading the events of every region…" /> }>
@@ -137,6 +137,7 @@ pub fn EventsPage() -> impl IntoView {
                             {problems_view(v.problems.clone())}
                             <section class="event-counts" data-testid="event-counts">
                                 <button type="button" class="count-card" class:count-current=move || type_filter.get().is_empty()
+                                    title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                     on:click=move |_| type_filter.set(String::new())>
                                     <span class="count-n" data-testid="count-all">{total}</span>
                                     <span class="muted">{if past { "past events" } else { "pending events" }}</span>
@@ -147,6 +148,7 @@ pub fn EventsPage() -> impl IntoView {
                                     view! {
                                         <button type="button" class="count-card" data-task-type=t.clone()
                                             class:count-current=move || type_filter.get() == t1
+                                            title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                             on:click=move |_| type_filter.set(t2.clone())>
                                             <span class="count-n">{*n}</span>
                                             <span class="muted">{task_type_label(t).to_string()}</span>
@@ -180,7 +182,7 @@ pub fn EventsPage() -> impl IntoView {
                                                             {(!past).then(|| view! {
                                                                 <input type="checkbox" data-testid="select-event" aria-label=format!("Select event {}", e.id)
                                                                     disabled=move || !hydrated.get() || !movable
-                                                                    title=(!movable).then_some("This event cannot be moved (in progress, or your role may not).")
+                                                                    title=move || waiting(hydrated).or((!movable).then_some("This event cannot be moved (in progress, or your role may not)."))
                                                                     prop:checked=move || selected.get().contains(&key)
                                                                     on:change=move |ev| {
                                                                         let on = event_target_checked(&ev);
@@ -235,6 +237,7 @@ pub fn EventsPage() -> impl IntoView {
                             on:input=move |ev| when.set(event_target_value(&ev)) />
                     </label>
                     <button type="submit" class="small primary-small" data-testid="submit-reschedule"
+                        title=move || waiting(hydrated)
                         disabled=move || !hydrated.get() || problem().is_some() || reschedule.pending().get()>
                         {move || if reschedule.pending().get() { "Rescheduling…".to_string() } else { format!("Reschedule {} events", chosen().len()) }}
                     </button>
