@@ -30,6 +30,13 @@
 //! back an older head row; the checkpoints, which that role can insert but never change or
 //! delete, bound such a cut to the records after the last checkpoint.)
 //!
+//! **Group commit.** [`Audit::append`] hands its record to one writer per process, which
+//! takes every record waiting at that moment (at most [`MAX_BATCH`]), takes the chain lock
+//! once, inserts them in one statement with their chained MACs, commits once, and then
+//! answers each caller with its record's sequence number: a caller goes on only after the
+//! commit that holds its record. Should the batch fail, its records are written one at a
+//! time, so that one record the database refuses fails only its own call.
+//!
 //! **Changes commit with their record.** [`Audit::begin_change`] starts a transaction for an
 //! administrative change; [`Change::commit`] appends the record in it and commits both, or
 //! neither.
@@ -54,6 +61,15 @@ use crate::BackendError;
 
 /// The advisory-lock key that serialises chain appends (arbitrary, fixed).
 const CHAIN_LOCK: i64 = 0x504f_4c41_5241_5544; // "POLARAUD"
+
+/// The most records one commit of the writer holds.
+pub const MAX_BATCH: usize = 128;
+
+/// A record waiting for the writer, and who waits for its sequence number.
+struct Waiting {
+    event: Event,
+    done: tokio::sync::oneshot::Sender<Result<i64, BackendError>>,
+}
 
 /// Who acted, and from where.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -593,6 +609,9 @@ pub struct Audit {
     /// The highest record this process has committed: the trail never ends before it while
     /// the process runs (see [`Audit::append_keyed`]).
     written: Arc<std::sync::atomic::AtomicI64>,
+    /// The queue of the writer that commits records in groups (started by the first
+    /// append).
+    writer: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<Waiting>>>,
 }
 
 impl Audit {
@@ -605,6 +624,7 @@ impl Audit {
             keys: None,
             key: Arc::new(OnceLock::new()),
             written: Default::default(),
+            writer: Default::default(),
         }
     }
 
@@ -621,6 +641,7 @@ impl Audit {
             keys: Some(keys),
             key: Arc::new(OnceLock::new()),
             written: Default::default(),
+            writer: Default::default(),
         }
     }
 
@@ -805,9 +826,100 @@ impl Audit {
         })
     }
 
-    /// Appends one record to the chain; returns its sequence number. Fails (and the
-    /// caller must not proceed with a write) if the store cannot be written.
+    /// Appends one record to the chain; returns its sequence number once the record is
+    /// committed. Fails (and the caller must not proceed with a write) if the store cannot
+    /// be written. The record commits in a group with those appended at the same moment
+    /// (see the module's notes).
     pub async fn append(&self, e: &Event) -> Result<i64, BackendError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let queued = self.writer().send(Waiting {
+            event: e.clone(),
+            done,
+        });
+        match queued {
+            Ok(()) => answer.await.unwrap_or_else(|_| {
+                // The writer stopped (its runtime ended) without saying whether the record
+                // was committed: the caller must not go on.
+                tracing::error!(action = %e.action, "the audit writer stopped before answering");
+                Err(BackendError::AuditUnavailable)
+            }),
+            // The writer's runtime has ended (a test's, in which this console was made):
+            // written alone, here.
+            Err(_) => self.append_alone(e).await,
+        }
+    }
+
+    /// The writer's queue, starting the writer on first use.
+    fn writer(&self) -> &tokio::sync::mpsc::UnboundedSender<Waiting> {
+        self.writer.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(self.clone().write_groups(rx));
+            tx
+        })
+    }
+
+    /// The writer: every record waiting at that moment (at most [`MAX_BATCH`]) in one
+    /// transaction under the chain lock; each caller answered after the commit.
+    async fn write_groups(self, mut rx: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let group = std::mem::take(&mut batch);
+            if group.len() == 1 {
+                for w in group {
+                    let r = self.append_alone(&w.event).await;
+                    if r.is_ok() {
+                        self.count_commit(1);
+                    }
+                    let _ = w.done.send(r);
+                }
+                continue;
+            }
+            let events: Vec<&Event> = group.iter().map(|w| &w.event).collect();
+            let written = async {
+                let key = self.chain_key().await?;
+                let mut tx = self.pool.begin().await?;
+                let seqs = self.append_group(&mut tx, &key, &events).await?;
+                tx.commit().await?;
+                Ok::<_, BackendError>(seqs)
+            }
+            .await;
+            match written {
+                Ok(seqs) => {
+                    if let Some(last) = seqs.last() {
+                        self.committed(*last);
+                    }
+                    self.count_commit(seqs.len());
+                    for (w, seq) in group.into_iter().zip(seqs) {
+                        let _ = w.done.send(Ok(seq));
+                    }
+                }
+                Err(err) => {
+                    // Nothing of the group was committed. Each record again on its own: a
+                    // record the database refuses fails only its own call.
+                    tracing::warn!(records = group.len(), error = %err, "a group of audit records could not be written; writing them one at a time");
+                    for w in group {
+                        let r = self.append_alone(&w.event).await;
+                        let _ = w.done.send(r);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts a commit of the writer by its size.
+    fn count_commit(&self, records: usize) {
+        let size = match records {
+            0 | 1 => "1",
+            2..=7 => "2-7",
+            8..=31 => "8-31",
+            _ => "32+",
+        };
+        self.metrics
+            .inc("polar_audit_commits_total", &[("records", size)]);
+    }
+
+    /// One record in a transaction of its own.
+    async fn append_alone(&self, e: &Event) -> Result<i64, BackendError> {
         let written = async {
             // The key first, before this append holds a connection: loading it the first
             // time takes a connection of its own.
@@ -853,6 +965,20 @@ impl Audit {
         key: &ChainKey,
         e: &Event,
     ) -> Result<i64, BackendError> {
+        let seqs = self.append_group(conn, key, &[e]).await?;
+        seqs.first()
+            .copied()
+            .ok_or_else(|| BackendError::Conflict("no record was appended".into()))
+    }
+
+    /// Appends `events` in order, chained, in one statement under the chain lock, and moves
+    /// the head to the last; returns their sequence numbers.
+    async fn append_group(
+        &self,
+        conn: &mut PgConnection,
+        key: &ChainKey,
+        events: &[&Event],
+    ) -> Result<Vec<i64>, BackendError> {
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
             .execute(&mut *conn)
             .await?;
@@ -904,68 +1030,85 @@ impl Audit {
         let at = now
             .replace_nanosecond(now.microsecond() * 1000)
             .unwrap_or(now);
-        let mut record = Record {
-            seq,
-            id: Uuid::new_v4(),
-            at,
-            actor_id: e.actor.user_id,
-            actor_name: safe_text(&e.actor.name, 200),
-            auth_method: e.actor.auth_method.clone(),
-            client_addr: e.actor.client_addr.clone(),
-            user_agent: e.actor.user_agent.as_deref().map(|u| safe_text(u, 512)),
-            request_id: e.actor.request_id.clone(),
-            cloud_account: e.cloud_account.clone(),
-            region: e.region.clone(),
-            action: e.action.clone(),
-            kind: e.kind.as_str().to_string(),
-            resource: e.resource.clone(),
-            params: e.params.clone(),
-            outcome: e.outcome.as_str().to_string(),
-            http_status: e.http_status,
-            error_code: e.error_code.clone(),
-            error_message: e.error_message.as_deref().map(|m| safe_text(m, 1000)),
-            upstream_request_id: e.upstream_request_id.clone(),
-            client_token: e.client_token.clone(),
-            attempts: e.attempts,
-            latency_ms: e.latency_ms,
-            intent_seq: e.intent_seq,
-            prev_hash,
-            hash: Vec::new(),
+        let mut records: Vec<Record> = Vec::with_capacity(events.len());
+        let (mut seq, mut prev_hash) = (seq, prev_hash);
+        for e in events {
+            let mut record = Record {
+                seq,
+                id: Uuid::new_v4(),
+                at,
+                actor_id: e.actor.user_id,
+                actor_name: safe_text(&e.actor.name, 200),
+                auth_method: e.actor.auth_method.clone(),
+                client_addr: e.actor.client_addr.clone(),
+                user_agent: e.actor.user_agent.as_deref().map(|u| safe_text(u, 512)),
+                request_id: e.actor.request_id.clone(),
+                cloud_account: e.cloud_account.clone(),
+                region: e.region.clone(),
+                action: e.action.clone(),
+                kind: e.kind.as_str().to_string(),
+                resource: e.resource.clone(),
+                params: e.params.clone(),
+                outcome: e.outcome.as_str().to_string(),
+                http_status: e.http_status,
+                error_code: e.error_code.clone(),
+                error_message: e.error_message.as_deref().map(|m| safe_text(m, 1000)),
+                upstream_request_id: e.upstream_request_id.clone(),
+                client_token: e.client_token.clone(),
+                attempts: e.attempts,
+                latency_ms: e.latency_ms,
+                intent_seq: e.intent_seq,
+                prev_hash,
+                hash: Vec::new(),
+            };
+            record.hash = record.compute_mac(&key.key);
+            prev_hash = record.hash.clone();
+            seq += 1;
+            records.push(record);
+        }
+        let Some(last) = records.last() else {
+            return Ok(Vec::new());
         };
-        record.hash = record.compute_mac(&key.key);
+        let (last_seq, last_hash) = (last.seq, last.hash.clone());
+        // One statement for the group: a column of values each.
+        let col = |f: fn(&Record) -> Option<String>| records.iter().map(f).collect::<Vec<_>>();
+        let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
         sqlx::query!(
             "INSERT INTO audit_events (seq, id, at, actor_id, actor_name, auth_method, client_addr,
                 user_agent, request_id, cloud_account, region, action, kind, resource, params, outcome,
                 http_status, error_code, error_message, upstream_request_id, client_token, attempts,
                 latency_ms, intent_seq, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22, $23, $24, $25, $26)",
-            record.seq,
-            record.id,
-            record.at,
-            record.actor_id,
-            record.actor_name,
-            record.auth_method,
-            record.client_addr,
-            record.user_agent,
-            record.request_id,
-            record.cloud_account,
-            record.region,
-            record.action,
-            record.kind,
-            record.resource,
-            record.params,
-            record.outcome,
-            record.http_status,
-            record.error_code,
-            record.error_message,
-            record.upstream_request_id,
-            record.client_token,
-            record.attempts,
-            record.latency_ms,
-            record.intent_seq,
-            record.prev_hash,
-            record.hash
+             SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[],
+                $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                $13::text[], $14::jsonb[], $15::jsonb[], $16::text[], $17::int[], $18::text[],
+                $19::text[], $20::text[], $21::text[], $22::int[], $23::int[], $24::bigint[],
+                $25::bytea[], $26::bytea[])",
+            &seqs,
+            &records.iter().map(|r| r.id).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.at).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.actor_id).collect::<Vec<_>>() as &[Option<Uuid>],
+            &records.iter().map(|r| r.actor_name.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.auth_method.clone()).collect::<Vec<_>>(),
+            &col(|r| r.client_addr.clone()) as &[Option<String>],
+            &col(|r| r.user_agent.clone()) as &[Option<String>],
+            &col(|r| r.request_id.clone()) as &[Option<String>],
+            &col(|r| r.cloud_account.clone()) as &[Option<String>],
+            &col(|r| r.region.clone()) as &[Option<String>],
+            &records.iter().map(|r| r.action.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.kind.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.resource.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.params.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.http_status).collect::<Vec<_>>() as &[Option<i32>],
+            &col(|r| r.error_code.clone()) as &[Option<String>],
+            &col(|r| r.error_message.clone()) as &[Option<String>],
+            &col(|r| r.upstream_request_id.clone()) as &[Option<String>],
+            &col(|r| r.client_token.clone()) as &[Option<String>],
+            &records.iter().map(|r| r.attempts).collect::<Vec<_>>() as &[Option<i32>],
+            &records.iter().map(|r| r.latency_ms).collect::<Vec<_>>() as &[Option<i32>],
+            &records.iter().map(|r| r.intent_seq).collect::<Vec<_>>() as &[Option<i64>],
+            &records.iter().map(|r| r.prev_hash.clone()).collect::<Vec<_>>(),
+            &records.iter().map(|r| r.hash.clone()).collect::<Vec<_>>(),
         )
         .execute(&mut *conn)
         .await?;
@@ -973,16 +1116,18 @@ impl Audit {
             "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
         )
-        .bind(record.seq)
-        .bind(&record.hash)
-        .bind(key.head_mac(record.seq, &record.hash))
+        .bind(last_seq)
+        .bind(&last_hash)
+        .bind(key.head_mac(last_seq, &last_hash))
         .execute(&mut *conn)
         .await?;
-        self.metrics.inc(
-            "polar_audit_writes_total",
-            &[("outcome", e.outcome.as_str())],
-        );
-        Ok(seq)
+        for e in events {
+            self.metrics.inc(
+                "polar_audit_writes_total",
+                &[("outcome", e.outcome.as_str())],
+            );
+        }
+        Ok(seqs)
     }
 
     /// Reads records after `after_seq` in order, a page at a time.

@@ -60,6 +60,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Audit records that could not be written.",
     ),
     (
+        "polar_audit_commits_total",
+        "counter",
+        "Commits of audit records by this process's writer, by how many records each held (1, 2-7, 8-31, 32+).",
+    ),
+    (
         "polar_background_runs_total",
         "counter",
         "Background job periods run by this process, by job and result.",

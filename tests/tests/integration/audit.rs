@@ -211,6 +211,86 @@ async fn concurrent_writers_form_one_chain() {
     ));
 }
 
+/// The commits of the console's audit writer, by how many records each held.
+fn commits(b: &backend::Backend) -> Vec<(&'static str, u64)> {
+    ["1", "2-7", "8-31", "32+"]
+        .into_iter()
+        .map(|size| {
+            (
+                size,
+                b.metrics
+                    .counter("polar_audit_commits_total", &[("records", size)]),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn records_appended_at_once_commit_in_groups() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    let before = b.audit.page_from(0, 10_000).await.unwrap().len() as i64;
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let audit = b.audit.clone();
+            tokio::spawn(async move {
+                let mut e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+                e.params = serde_json::json!({ "n": i });
+                audit.append(&e).await.unwrap()
+            })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, ((before + 1)..=(before + 200)).collect::<Vec<_>>());
+    let commits = commits(&b);
+    let total: u64 = commits.iter().map(|(_, n)| n).sum();
+    assert!(
+        total < 100,
+        "200 records waiting together take far fewer commits: {commits:?}"
+    );
+    assert!(commits.iter().any(|(size, n)| *size != "1" && *n > 0));
+    assert!(matches!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_record_the_database_refuses_fails_only_its_own_call() {
+    let app = TestApp::spawn().await;
+    let b = backend_for(&app).await;
+    let before = b.audit.page_from(0, 10_000).await.unwrap().len();
+    // PostgreSQL's text holds no NUL: the group with this record fails as a whole.
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let audit = b.audit.clone();
+            tokio::spawn(async move {
+                let action = if i == 25 { "Sign\0In" } else { "SignIn" };
+                let e = Event::security(admin_caller().actor, action, Outcome::Ok);
+                audit.append(&e).await
+            })
+        })
+        .collect();
+    let mut failed = Vec::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        if let Err(e) = t.await.unwrap() {
+            failed.push((i, e.to_string()));
+        }
+    }
+    assert_eq!(failed.len(), 1, "only the refused record fails: {failed:?}");
+    assert_eq!(failed[0].0, 25);
+    let after = b.audit.page_from(0, 10_000).await.unwrap().len();
+    assert_eq!(after - before, 49);
+    assert!(matches!(
+        b.audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
 #[tokio::test]
 async fn tampering_by_a_superuser_is_found() {
     let app = TestApp::spawn().await;
