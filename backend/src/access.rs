@@ -135,7 +135,9 @@ impl Decision {
 /// wildcard also where the text has a `*` (the console's own resource, a region-wide
 /// resource): it is tried as a wildcard first, never as a literal (seventh attack run: a
 /// pattern's `*` meeting the text's was taken as a literal and never backtracked, so
-/// `acs:console:*` matched nothing and `pc-m5*v` passed for inside `pc-m5*`).
+/// `acs:console:*` matched nothing and `pc-m5*v` passed for inside `pc-m5*`). A `?` never
+/// matches the text's `*`: a region-wide resource (`dbcluster/*`) stands for every
+/// cluster, which "a cluster with a one-character id" is not (eighth attack run, E3).
 pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if case_insensitive {
         (
@@ -152,7 +154,7 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
             star = Some(pi);
             mark = ti;
             pi += 1;
-        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        } else if pi < p.len() && ((p[pi] == '?' && t[ti] != '*') || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
         } else if let Some(s) = star {
@@ -172,6 +174,8 @@ pub fn glob(pattern: &str, text: &str, case_insensitive: bool) -> bool {
 /// Whether (`ends`) can be reached from (0, 0), where `step` pushes the pairs of positions
 /// one step from (a, b) leads to: the search behind [`covers`] and [`intersects`].
 fn reaches(ends: (usize, usize), step: impl Fn(usize, usize, &mut Vec<(usize, usize)>)) -> bool {
+    #[cfg(test)]
+    tests::SEARCHES.with(|n| n.set(n.get() + 1));
     let mut seen = std::collections::HashSet::new();
     let mut todo = vec![(0usize, 0usize)];
     while let Some((a, b)) = todo.pop() {
@@ -264,14 +268,18 @@ impl Policy {
         }
     }
 
-    /// Validates a policy written by an administrator: known effects, non-empty lists,
-    /// action patterns that could match something, resource patterns in ARN form.
+    /// Validates a policy written by an administrator: within the size limits, known
+    /// effects, non-empty lists, action patterns that could match something, resource
+    /// patterns in ARN form.
     pub fn validate(&self) -> Result<(), BackendError> {
         if self.statement.is_empty() {
             return Err(BackendError::invalid(
                 "policy",
                 "needs at least one statement",
             ));
+        }
+        if let Some(problem) = self.size_problem() {
+            return Err(BackendError::invalid("policy", problem));
         }
         for (i, s) in self.statement.iter().enumerate() {
             let n = i + 1;
@@ -305,13 +313,16 @@ impl Policy {
                     .any(|name| s.action.iter().any(|a| glob(a, &name, true)))
             };
             let reaches = |arn: &str| s.resource.iter().any(|r| intersects(r, arn));
-            if names("console:") && !names("polardb:") && !reaches(CONSOLE_ARN) {
+            // Each kind of action its own kind of resource: a statement naming both kinds
+            // with resources of one would do only half of what it says (eighth attack run,
+            // E4).
+            if names("console:") && !reaches(CONSOLE_ARN) {
                 return Err(BackendError::invalid(
                     "policy",
                     format!("statement {n}: its console actions act on {CONSOLE_ARN}, which none of its resources matches"),
                 ));
             }
-            if names("polardb:") && !names("console:") && !reaches("acs:polardb:*") {
+            if names("polardb:") && !reaches("acs:polardb:*") {
                 return Err(BackendError::invalid(
                     "policy",
                     format!("statement {n}: its polardb actions act on acs:polardb:… resources, which none of its resources matches"),
@@ -346,6 +357,61 @@ impl Policy {
     }
 }
 
+/// The most statements a policy has.
+pub const MAX_STATEMENTS: usize = 20;
+/// The most Action entries, and the most Resource entries, of a whole policy.
+pub const MAX_ACTION_PATTERNS: usize = 200;
+pub const MAX_RESOURCE_PATTERNS: usize = 100;
+/// The longest pattern, and the most `*` in one resource pattern.
+pub const MAX_PATTERN_LEN: usize = 160;
+pub const MAX_STARS: usize = 4;
+
+impl Policy {
+    /// What makes this policy larger than the console decides on: the limits bound the
+    /// work of every decision and of [`Policy::within`] (eighth attack run, E1: a manager's
+    /// role of 600 patterns held the console for minutes).
+    pub fn size_problem(&self) -> Option<String> {
+        if self.statement.len() > MAX_STATEMENTS {
+            return Some(format!(
+                "has {} statements; at most {MAX_STATEMENTS}",
+                self.statement.len()
+            ));
+        }
+        let actions: usize = self.statement.iter().map(|s| s.action.len()).sum();
+        if actions > MAX_ACTION_PATTERNS {
+            return Some(format!(
+                "names {actions} actions; at most {MAX_ACTION_PATTERNS} in all (use patterns such as polardb:Describe*)"
+            ));
+        }
+        let resources: usize = self.statement.iter().map(|s| s.resource.len()).sum();
+        if resources > MAX_RESOURCE_PATTERNS {
+            return Some(format!(
+                "names {resources} resources; at most {MAX_RESOURCE_PATTERNS} in all (use patterns such as acs:polardb:*:prod:dbcluster/*)"
+            ));
+        }
+        let patterns = self
+            .statement
+            .iter()
+            .flat_map(|s| s.action.iter().chain(s.resource.iter()));
+        for p in patterns {
+            if p.chars().count() > MAX_PATTERN_LEN {
+                return Some(format!(
+                    "has a pattern of {} characters; at most {MAX_PATTERN_LEN}",
+                    p.chars().count()
+                ));
+            }
+        }
+        for r in self.statement.iter().flat_map(|s| s.resource.iter()) {
+            if r.matches('*').count() > MAX_STARS {
+                return Some(format!(
+                    "has the resource {r:?} with more than {MAX_STARS} *"
+                ));
+            }
+        }
+        None
+    }
+}
+
 /// Every action name a policy can speak of: `polardb:<Action>` for the whole catalogue,
 /// plus the console's own.
 impl Policy {
@@ -356,30 +422,51 @@ impl Policy {
     /// seventh found the first version probing only the patterns as written, so a grant of
     /// a whole account passed a manager's Deny on one of its clusters). Conservative: a
     /// policy it cannot place within is refused.
+    ///
+    /// Actions that the same statements of both policies speak of are decided together,
+    /// and each pattern once: the work is bounded by the sizes [`Policy::size_problem`]
+    /// allows (eighth attack run, E1: it was checked per Allow pattern against every Deny,
+    /// hundreds of millions of comparisons for one request).
     pub fn within(&self, holder: &Policy) -> bool {
-        let on = |p: &Policy, effect: Effect, action: &str| -> Vec<String> {
+        let hits = |p: &Policy, action: &str| -> Vec<bool> {
             p.statement
                 .iter()
-                .filter(|s| s.effect == effect && s.action.iter().any(|a| glob(a, action, true)))
-                .flat_map(|s| s.resource.iter().cloned())
+                .map(|s| s.action.iter().any(|a| glob(a, action, true)))
                 .collect()
         };
-        all_action_names().iter().all(|action| {
-            let granted = on(self, Effect::Allow, action);
+        // The statements of each that speak of an action, once per distinct set.
+        let mut groups: Vec<(Vec<bool>, Vec<bool>)> = all_action_names()
+            .iter()
+            .map(|action| (hits(self, action), hits(holder, action)))
+            .collect();
+        groups.sort();
+        groups.dedup();
+        fn on<'p>(p: &'p Policy, mask: &[bool], effect: Effect) -> Vec<&'p str> {
+            let mut v: Vec<&str> = p
+                .statement
+                .iter()
+                .zip(mask)
+                .filter(|(s, hit)| **hit && s.effect == effect)
+                .flat_map(|(s, _)| s.resource.iter().map(String::as_str))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        groups.iter().all(|(own, theirs)| {
+            let granted = on(self, own, Effect::Allow);
             if granted.is_empty() {
                 return true;
             }
-            let (own_denies, held, denied) = (
-                on(self, Effect::Deny, action),
-                on(holder, Effect::Allow, action),
-                on(holder, Effect::Deny, action),
-            );
+            let own_denies = on(self, own, Effect::Deny);
+            let held = on(holder, theirs, Effect::Allow);
+            // The holder's denies this policy does not deny as well: no grant may meet one.
+            let open: Vec<&str> = on(holder, theirs, Effect::Deny)
+                .into_iter()
+                .filter(|d| !own_denies.iter().any(|o| covers(o, d)))
+                .collect();
             granted.iter().all(|g| {
-                held.iter().any(|h| covers(h, g))
-                    && denied
-                        .iter()
-                        .filter(|d| intersects(g, d))
-                        .all(|d| own_denies.iter().any(|o| covers(o, d)))
+                held.iter().any(|h| covers(h, g)) && !open.iter().any(|d| intersects(g, d))
             })
         })
     }
@@ -415,7 +502,8 @@ fn cluster_pattern_problem(pattern: &str) -> Option<String> {
             })
     };
     let (region, account, resource) = (parts[0], parts[1], parts[2]);
-    if !id_like(region) {
+    let wild = |s: &str| s.contains(['*', '?']);
+    if !id_like(region) || (!wild(region) && polardb::request::RegionId::parse(region).is_err()) {
         return Some(format!(
             "names the region {region:?}: a region id (cn-hangzhou), lower case, or a pattern of one (cn-*, *)"
         ));
@@ -426,7 +514,9 @@ fn cluster_pattern_problem(pattern: &str) -> Option<String> {
         ));
     }
     match resource.strip_prefix("dbcluster/") {
-        Some(id) if id_like(id) => None,
+        // A cluster's id starts with pc- (a node's, pi-, is never decided on; eighth attack
+        // run, E4).
+        Some(id) if id_like(id) && intersects(id, "pc-*") => None,
         Some(id) => Some(format!(
             "names the cluster {id:?}: a cluster id (pc-…), lower case, or a pattern of one (pc-*, *)"
         )),
@@ -607,6 +697,9 @@ mod tests {
             "acs:polardb:*:sand box:dbcluster/*",
             "acs:polardb:*:sandbox",
             "acs:polardb:*:sandbox:dbcluster/pc-a:x",
+            // Eighth attack run, E4: a region that is no region id, a node's id.
+            "acs:polardb:-:sandbox:dbcluster/*",
+            "acs:polardb:cn-hangzhou:sandbox:dbcluster/pi-0rvia628z76k79",
         ] {
             assert!(deny(bad).validate().is_err(), "{bad}");
         }
@@ -650,6 +743,103 @@ mod tests {
         assert!(!staging.within(&staging_but_one), "the denied cluster");
         assert!(!hangzhou.within(&staging) && !staging.within(&hangzhou));
         assert!(!operator.within(&staging), "all accounts are more than one");
+    }
+
+    thread_local! {
+        /// How many searches of [`reaches`] this thread has made.
+        pub static SEARCHES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// The eighth attack run's E1 shape: a manager denied cn-hangzhou writes a role of `n`
+    /// Allows in cn-hangzhou and `n` Denies elsewhere, plus the manager's own Deny.
+    fn allow_deny_bomb(n: usize) -> (Policy, Policy) {
+        let p = |j: serde_json::Value| -> Policy { serde_json::from_value(j).unwrap() };
+        let manager = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*", "console:ManageUsers"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": ["acs:polardb:cn-hangzhou:*:dbcluster/*"]}]}));
+        let allows: Vec<String> = (0..n)
+            .map(|i| format!("acs:polardb:cn-hangzhou:*:dbcluster/pc-a{i:07}"))
+            .collect();
+        let mut denies: Vec<String> = (0..n)
+            .map(|i| format!("acs:polardb:cn-beijing:*:dbcluster/pc-b{i:07}"))
+            .collect();
+        denies.push("acs:polardb:cn-hangzhou:*:dbcluster/*".into());
+        let role = p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": allows},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": denies}]}));
+        (role, manager)
+    }
+
+    #[test]
+    fn a_policy_is_bounded_and_so_is_the_work_of_placing_it() {
+        // Beyond the limits: refused, naming the limit.
+        let (big, _) = allow_deny_bomb(300);
+        let e = big.validate().unwrap_err().to_string();
+        assert!(e.contains("at most 100"), "{e}");
+        let long = serde_json::from_value::<Policy>(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": [format!("acs:polardb:*:*:dbcluster/pc-{}", "a".repeat(200))]}]}))
+        .unwrap();
+        assert!(long
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("at most 160"));
+        let stars = serde_json::from_value::<Policy>(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["acs:polardb:*:*:dbcluster/*a*b*c*"]}]}))
+        .unwrap();
+        assert!(stars
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("more than 4 *"));
+        // At the limit: the same answer as ever, with work that grows with the patterns,
+        // not with their product times the catalogue (it was 110 × n × n searches).
+        let (role, manager) = allow_deny_bomb(49);
+        role.validate().unwrap();
+        SEARCHES.with(|n| n.set(0));
+        assert!(
+            role.within(&manager),
+            "every grant lies outside the manager's Deny"
+        );
+        let searches = SEARCHES.with(|n| n.get());
+        assert!(searches < 2_000, "{searches} searches");
+        // Without the copied Deny it grants what the manager may not.
+        let mut open = role.clone();
+        open.statement[1].resource.pop();
+        assert!(!open.within(&manager));
+    }
+
+    #[test]
+    fn a_one_character_cluster_pattern_grants_no_region_wide_call() {
+        // Eighth attack run, E3: `?` matched the `*` of `dbcluster/*`.
+        let p: Policy = serde_json::from_value(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:CreateDBCluster", "polardb:DescribeDBClusters"],
+             "Resource": ["acs:polardb:cn-hangzhou:sandbox:dbcluster/?"]}]}))
+        .unwrap();
+        let region_wide = Resource {
+            account: "sandbox".into(),
+            region: "cn-hangzhou".into(),
+            cluster: None,
+        };
+        assert!(!p
+            .decide("polardb:DescribeDBClusters", &region_wide)
+            .is_allowed());
+        assert!(!glob("dbcluster/?", "dbcluster/*", false));
+        assert!(glob("dbcluster/*", "dbcluster/*", false));
+        assert!(glob("dbcluster/?", "dbcluster/x", false));
+    }
+
+    #[test]
+    fn a_statement_acts_on_both_kinds_of_resource_when_it_names_both_kinds_of_action() {
+        // Eighth attack run, E4: half of such a Deny did nothing.
+        let v = |j: serde_json::Value| serde_json::from_value::<Policy>(j).unwrap().validate();
+        for bad in [
+            serde_json::json!({"Statement": [{"Effect": "Deny", "Action": ["console:ManageUsers", "polardb:DeleteDBCluster"], "Resource": ["acs:polardb:*:*:dbcluster/*"]}]}),
+            serde_json::json!({"Statement": [{"Effect": "Deny", "Action": ["console:ManageCloudAccounts", "polardb:ModifyDBClusterDescription"], "Resource": ["acs:console:*"]}]}),
+        ] {
+            assert!(v(bad.clone()).is_err(), "{bad}");
+        }
+        assert!(v(serde_json::json!({"Statement": [{"Effect": "Deny", "Action": ["console:ManageUsers", "polardb:DeleteDBCluster"], "Resource": ["acs:polardb:*:*:dbcluster/*", "acs:console:*"]}]})).is_ok());
     }
 
     #[test]

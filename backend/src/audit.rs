@@ -180,18 +180,59 @@ pub fn is_secret_param(name: &str) -> bool {
         || n.contains("securitytoken")
 }
 
-/// Parameters as an object with secrets replaced by `"<redacted>"`.
+/// The most a record keeps of one parameter's value, and of all of them together; beyond
+/// it a value is kept as its first characters and the SHA-256 of the whole (see
+/// [`kept_value`]). One call cannot make a record of megabytes (eighth attack run, E2).
+pub const MAX_KEPT_VALUE: usize = 4096;
+pub const MAX_KEPT_PARAMS: usize = 64 * 1024;
+/// How much of a value beyond the limits is kept as it is.
+const KEPT_HEAD: usize = 256;
+
+/// Parameters as an object with secrets replaced by `"<redacted>"`, and values beyond the
+/// limits kept as [`kept_value`] does: first any value over [`MAX_KEPT_VALUE`] bytes, then,
+/// while the whole is over [`MAX_KEPT_PARAMS`], the longest values.
 pub fn redact_params(params: &[(String, String)]) -> Value {
+    let mut kept: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| {
+            let value = if is_secret_param(k) {
+                "<redacted>".to_string()
+            } else if v.len() > MAX_KEPT_VALUE {
+                kept_value(v)
+            } else {
+                v.clone()
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    let mut total: usize = kept.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if total > MAX_KEPT_PARAMS {
+        let mut longest: Vec<usize> = (0..kept.len()).collect();
+        longest.sort_by_key(|&i| std::cmp::Reverse(kept[i].1.len()));
+        for i in longest {
+            if total <= MAX_KEPT_PARAMS || kept[i].1.len() <= KEPT_HEAD * 2 {
+                break;
+            }
+            let before = kept[i].1.len();
+            let original = &params[i].1;
+            kept[i].1 = kept_value(original);
+            total = total - before + kept[i].1.len();
+        }
+    }
     let mut map = Map::new();
-    for (k, v) in params {
-        let value = if is_secret_param(k) {
-            Value::String("<redacted>".into())
-        } else {
-            Value::String(v.clone())
-        };
-        map.insert(k.clone(), value);
+    for (k, v) in kept {
+        map.insert(k, Value::String(v));
     }
     Value::Object(map)
+}
+
+/// A long value as a record keeps it: its first characters, then how long it was and the
+/// SHA-256 of all of it, which proves what was sent to whoever holds the value.
+pub fn kept_value(v: &str) -> String {
+    let head: String = v.chars().take(KEPT_HEAD).collect();
+    let digest = Sha256::digest(v.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{head}… [{} bytes in all, sha256 {hex}]", v.len())
 }
 
 /// User agents are stored as text a terminal or a CSV cannot be tricked by: control
@@ -1628,6 +1669,39 @@ mod tests {
         assert_eq!(v["Signature"], "<redacted>");
         assert_eq!(v["DBClusterId"], "pc-1");
         assert!(!v.to_string().contains("P@ss"));
+    }
+
+    #[test]
+    fn a_record_keeps_long_values_as_their_digest() {
+        // Eighth attack run, E2: 30 tag keys of 60,000 characters made a 1.8 MB record.
+        let huge = "k".repeat(60_000);
+        let mut p: Vec<(String, String)> = (1..=30)
+            .map(|i| (format!("Tag.{i}.Key"), format!("{i}{huge}")))
+            .collect();
+        p.push(("DBClusterId".into(), "pc-1".into()));
+        let v = redact_params(&p);
+        let kept = v.to_string().len();
+        assert!(kept < MAX_KEPT_PARAMS + 16 * 1024, "{kept} bytes kept");
+        assert_eq!(v["DBClusterId"], "pc-1");
+        let first = v["Tag.1.Key"].as_str().unwrap();
+        assert!(first.starts_with("1kkk"));
+        let digest: String = Sha256::digest(p[0].1.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(
+            first.ends_with(&format!("[60001 bytes in all, sha256 {digest}]")),
+            "{first}"
+        );
+        // Many values each under the per-value limit, together over the whole's.
+        let many: Vec<(String, String)> = (1..=100)
+            .map(|i| (format!("ResourceId.{i}"), "x".repeat(3000)))
+            .collect();
+        let kept = redact_params(&many).to_string().len();
+        assert!(kept < MAX_KEPT_PARAMS + 16 * 1024, "{kept} bytes kept");
+        // Short values are kept as they are.
+        let short = vec![("SecurityIps".to_string(), "10.0.0.1,10.0.0.2".to_string())];
+        assert_eq!(redact_params(&short)["SecurityIps"], "10.0.0.1,10.0.0.2");
     }
 
     #[test]

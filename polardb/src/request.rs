@@ -535,6 +535,9 @@ fn check_value(k: &str, v: &str) -> Result<(), RequestError> {
             format!("is longer than {MAX_VALUE} bytes"),
         ));
     }
+    if let Some(rule) = shared_value_problem(k, v) {
+        return Err(RequestError::new(k, rule));
+    }
     if let Some(c) = v
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
@@ -548,6 +551,36 @@ fn check_value(k: &str, v: &str) -> Result<(), RequestError> {
         ));
     }
     Ok(())
+}
+
+/// The reference's limits on the values every action that takes them shares, whichever
+/// action it is (a read's filter too; eighth attack run, E2: a Viewer's 60,000-character
+/// tag keys were sent and recorded): a tag's key or value at most 128 characters, at most
+/// 20 tags a call (15.1), a cluster's description at most 256 characters (6.6).
+fn shared_value_problem(k: &str, v: &str) -> Option<String> {
+    use crate::rules::{MAX_TAGS_PER_CALL, MAX_TAG_LEN};
+    let parts: Vec<&str> = k.split('.').collect();
+    let n = v.chars().count();
+    match parts.as_slice() {
+        ["Tag", i, "Key" | "Value"] => {
+            let index: usize = i.parse().unwrap_or(usize::MAX);
+            if index == 0 || index > MAX_TAGS_PER_CALL {
+                Some(format!(
+                    "is tag {i}: tags are numbered from 1 to {MAX_TAGS_PER_CALL}"
+                ))
+            } else if n > MAX_TAG_LEN {
+                Some(format!(
+                    "has {n} characters; a tag's key or value has at most {MAX_TAG_LEN}"
+                ))
+            } else {
+                None
+            }
+        }
+        ["DBClusterDescription"] if n > 256 => {
+            Some(format!("has {n} characters; a description has at most 256"))
+        }
+        _ => None,
+    }
 }
 
 /// Text for a message: control characters escaped, at most 80 characters.
@@ -700,6 +733,42 @@ mod tests {
 
     fn refused(action: &str, region: &str, pairs: &[(&str, &str)]) -> RequestError {
         Request::parse(action, region, &p(pairs)).expect_err("refused")
+    }
+
+    #[test]
+    fn tags_and_descriptions_keep_their_limits_on_every_action() {
+        // Eighth attack run, E2: a read with 60,000-character tag keys was sent and recorded.
+        let long = "k".repeat(129);
+        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("Tag.1.Key", &long)]);
+        assert_eq!(e.field, "Tag.1.Key");
+        assert!(e.to_string().contains("at most 128"), "{e}");
+        let e = refused(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &[("Tag.21.Key", "team")],
+        );
+        assert!(e.to_string().contains("from 1 to 20"), "{e}");
+        let e = refused(
+            "ListTagResources",
+            "cn-hangzhou",
+            &[("ResourceType", "cluster"), ("Tag.1.Value", &long)],
+        );
+        assert!(e.to_string().contains("at most 128"), "{e}");
+        let e = refused(
+            "ModifyDBClusterDescription",
+            "cn-hangzhou",
+            &[
+                ("DBClusterId", "pc-a"),
+                ("DBClusterDescription", &"d".repeat(257)),
+            ],
+        );
+        assert!(e.to_string().contains("at most 256"), "{e}");
+        assert!(Request::parse(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &p(&[("Tag.1.Key", &"k".repeat(128)), ("Tag.1.Value", "")]),
+        )
+        .is_ok());
     }
 
     #[test]

@@ -142,6 +142,42 @@ async fn main() -> ExitCode {
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::CheckConfig => {
+            // Groups mapped to a role that is not built in need it as a custom role of the
+            // database (eighth attack run, E5: such a mapping refused every sign-in of the
+            // group while this said it was valid).
+            let custom: Vec<&(String, String)> = config
+                .proxy
+                .group_roles
+                .iter()
+                .filter(|(_, r)| !backend::access::BUILTIN_ROLES.contains(&r.as_str()))
+                .collect();
+            if !custom.is_empty() {
+                let pool = match connect(&config).await {
+                    Ok(p) => p,
+                    Err(code) => {
+                        eprintln!("polar-console: proxy_group_roles names custom roles, which only the database can confirm");
+                        return code;
+                    }
+                };
+                let roles: Vec<String> = match sqlx::query_scalar("SELECT name FROM roles")
+                    .fetch_all(&pool)
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("polar-console: cannot read the roles: {e}");
+                        return ExitCode::from(1);
+                    }
+                };
+                for (group, role) in custom {
+                    if !roles.contains(role) {
+                        eprintln!("polar-console: proxy_group_roles: the group {group:?} is mapped to {role:?}, which is not a role of this console (built in: {}; custom: {})",
+                            backend::access::BUILTIN_ROLES.join(", "),
+                            if roles.is_empty() { "none".to_string() } else { roles.join(", ") });
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             println!("configuration is valid (listen {})", config.listen);
             ExitCode::SUCCESS
         }

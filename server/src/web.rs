@@ -233,13 +233,20 @@ pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -
     if is_same_origin(req.headers(), scheme) {
         return next.run(req).await;
     }
+    // Whose session it is decides whether the refusal needs its record: a store or a
+    // database that cannot say is a 503, not an anonymous refusal without one (eighth
+    // attack run, E5).
     let user = match req.extensions().get::<Session>() {
         Some(session) => match app::api::ssr::live_session_user(session, None).await {
             Ok(Some(id)) => match uuid::Uuid::parse_str(&id) {
-                Ok(id) => ws.backend.identity.find(id).await.ok().flatten(),
+                Ok(id) => match ws.backend.identity.find(id).await {
+                    Ok(u) => u,
+                    Err(e) => return error_response(&e.into()),
+                },
                 Err(_) => None,
             },
-            _ => None,
+            Ok(None) => None,
+            Err(e) => return error_response(&e),
         },
         None => None,
     };
@@ -278,6 +285,29 @@ pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -
         return error_response(&e.into());
     }
     refused
+}
+
+/// A proxy sign-in refused, with its record; without the record it is not answered as a
+/// refusal (503), like every other.
+async fn refused_proxy_sign_in(
+    ws: &WebState,
+    actor: backend::audit::Actor,
+    reason: &str,
+    message: String,
+) -> Response {
+    let user = actor.name.clone();
+    let mut event = Event::security(actor, "ProxySignInRefused", Outcome::Denied);
+    event.params = serde_json::json!({ "reason": reason });
+    if let Err(e) = ws.backend.audit.append(&event).await {
+        tracing::error!(error = %e, "could not record a refused proxy sign-in");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The audit trail cannot be written right now, so you were not signed in and nothing was changed.",
+        )
+            .into_response();
+    }
+    tracing::warn!(user = %user, reason, "proxy sign-in refused");
+    (StatusCode::FORBIDDEN, message).into_response()
 }
 
 /// The most a request body may hold: 2 MiB, axum's default limit, which server
@@ -492,7 +522,7 @@ pub async fn proxy_identity(
         .identity
         .provision_proxy_user(
             &ws.backend.audit,
-            provisioner,
+            provisioner.clone(),
             &username,
             &name,
             email.as_deref(),
@@ -505,37 +535,26 @@ pub async fn proxy_identity(
             // SSO and local identities never merge: a proxy user named like a local account
             // (say `admin`) must not get that account's session. Refused and audited.
             let _ = session.flush().await;
-            let mut actor = actor_from(&req);
-            actor.name = backend::audit::safe_text(username.as_str(), 128);
-            actor.auth_method = "proxy".into();
-            let mut event = Event::security(actor, "ProxySignInRefused", Outcome::Denied);
-            event.params = serde_json::json!({ "reason": "a local account has this name" });
-            // Like every other refusal: without its record it is not answered as one.
-            if let Err(e) = ws.backend.audit.append(&event).await {
-                tracing::error!(error = %e, "could not record a refused proxy sign-in");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The audit trail cannot be written right now, so you were not signed in and nothing was changed.",
-                )
-                    .into_response();
-            }
-            tracing::warn!(
-                user = %username.as_str(),
-                "proxy sign-in refused: a local account has this name"
-            );
-            return (
-                StatusCode::FORBIDDEN,
+            return refused_proxy_sign_in(
+                &ws,
+                provisioner,
+                "a local account has this name",
                 "Refused: this name belongs to a local console account, which single sign-on \
-                 cannot use. Ask an administrator.",
+                 cannot use. Ask an administrator."
+                    .into(),
             )
-                .into_response();
+            .await;
+        }
+        Err(BackendError::Forbidden(reason)) => {
+            // The groups give a role the console does not have: refused, and recorded like
+            // the refusal above (eighth attack run, E5).
+            let _ = session.flush().await;
+            let message = format!("Refused: {reason}.");
+            return refused_proxy_sign_in(&ws, provisioner, &reason, message).await;
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot provision a proxy user");
             let _ = session.flush().await;
-            if let BackendError::Forbidden(reason) = e {
-                return (StatusCode::FORBIDDEN, format!("Refused: {reason}.")).into_response();
-            }
             let message = match e {
                 BackendError::AuditUnavailable => {
                     "The audit trail cannot be written right now, so you were not signed in and nothing was changed."

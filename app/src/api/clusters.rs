@@ -161,6 +161,13 @@ pub fn cluster_filter_problem(f: &ClusterFilter) -> Option<(&'static str, String
     if f.q.chars().count() > 256 {
         return Some(("q", "search text has at most 256 characters".into()));
     }
+    // A region that is no region id matches nothing: say so (eighth attack run).
+    if !f.region.is_empty() && polardb::request::RegionId::parse(&f.region).is_err() {
+        return Some((
+            "region",
+            "must be a region id (lowercase letters, digits and hyphens, like cn-hangzhou)".into(),
+        ));
+    }
     None
 }
 

@@ -1444,6 +1444,26 @@ async fn a_group_mapped_to_a_missing_role_is_refused_and_says_why() {
         .await
         .unwrap();
     assert_eq!(users, 0);
+    // The refusal is recorded (eighth attack run, E5), and without its record it is a 503.
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'ProxySignInRefused'
+           AND actor_name = 'sso-gus' AND outcome = 'denied' AND params->>'reason' LIKE '%nosuchrole%'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded, 1);
+    fail_audit_of(&app, "ProxySignInRefused").await;
+    let res = app
+        .http
+        .get(format!("{}/clusters", app.base))
+        .header("x-forwarded-user", "sso-gus")
+        .header("x-forwarded-groups", "ghost")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    heal_audit(&app).await;
 }
 
 /// The console's start with `POLAR_DATABASE_URL` as its own role: `Ok` or why not.

@@ -521,6 +521,18 @@ async fn a_database_outage_answers_503_not_401() {
             post(&app, "", "sign_in")
                 .form(&[("username", "admin"), ("password", "whatever-it-is")]),
         ),
+        // Whose session it is cannot be read, so neither can its refusal be recorded
+        // (eighth attack run, E5: it was a 403 without a record).
+        Row::new(
+            "a signed-in cross-origin change",
+            503,
+            "Unavailable",
+            app.http
+                .post(format!("{}{}", app.base, app.server_fn("call_api")))
+                .header("cookie", &admin)
+                .header("origin", "https://elsewhere.example")
+                .json(&json!({"account": "sandbox", "region": "cn-hangzhou", "action": "DescribeRegions", "params": []})),
+        ),
     ];
     let outcome = tokio::time::timeout(Duration::from_secs(60), check(rows)).await;
     set_connectable(&app, true).await;

@@ -570,3 +570,32 @@ fn every_documented_setting_is_accepted_and_every_setting_is_documented() {
         "settings the binary accepts but the README's table does not document: {undocumented:?}"
     );
 }
+
+/// `check-config` confirms that the roles SSO groups are mapped to exist; a custom one is
+/// looked up in the database (eighth attack run, E5: such a mapping refused every sign-in
+/// of the group while `check-config` called it valid).
+#[tokio::test]
+async fn check_config_finds_a_group_mapped_to_a_missing_role() {
+    let app = tests::TestApp::spawn().await;
+    let env = |pairs: &str| -> Vec<(String, String)> {
+        vec![
+            (
+                "POLAR_DATABASE_URL".into(),
+                app.console_database_url.clone(),
+            ),
+            ("POLAR_MASTER_KEY".into(), tests::MASTER_KEY.into()),
+            ("POLAR_PROXY_GROUP_ROLES".into(), pairs.into()),
+        ]
+    };
+    let out = check_config(&env("ghost=nosuchrole,dba=admin"));
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("\"nosuchrole\""), "{said}");
+    assert!(said.contains("\"ghost\""), "{said}");
+    let out = check_config(&env("dba=admin,sre=operator"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1087,3 +1087,47 @@ async fn a_managers_deny_travels_with_what_they_hand_out() {
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
+
+/// A role is refused when part of it could never apply, or when it is larger than the
+/// console decides on (eighth attack run, E4 and E1): a pattern of cloud-account names that
+/// matches none of the console's, and a policy of hundreds of patterns. Each answers 400
+/// naming the rule; a pattern that matches an account is saved.
+#[tokio::test]
+async fn roles_that_could_not_apply_or_are_too_large_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let save = |name: &'static str, policy: Value| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let policy = policy.to_string();
+            let res = app
+                .call_form(
+                    &admin,
+                    "save_role",
+                    &[("name", name), ("description", name), ("policy", &policy)],
+                )
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let deny_on = |resource: &str| {
+        json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [resource]}]})
+    };
+    let (status, body) = save("typo", deny_on("acs:polardb:*:Sand*:dbcluster/*")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("matches none of the console's"), "{body}");
+    let (status, body) = save("pattern", deny_on("acs:polardb:*:sand*:dbcluster/*")).await;
+    assert_eq!(status, 200, "{body}");
+    let many: Vec<String> = (0..300)
+        .map(|i| format!("acs:polardb:cn-hangzhou:*:dbcluster/pc-a{i:07}"))
+        .collect();
+    let (status, body) = save(
+        "huge",
+        json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:*"], "Resource": many}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("at most 100"), "{body}");
+}
