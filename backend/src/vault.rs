@@ -325,6 +325,42 @@ pub struct Vault {
     pool: PgPool,
     keys: Arc<MasterKeys>,
     outbound: crate::outbound::OutboundPolicy,
+    cache: Arc<Cache>,
+}
+
+/// The channel on which the database announces a change to the cloud accounts (migration
+/// 0012: a trigger on `cloud_accounts`, fired by any process, the command line or by hand).
+pub const CHANGES: &str = "polar_cloud_accounts";
+
+/// The enabled cloud accounts with their secrets decrypted, kept in memory while this
+/// process hears of every change to them ([`Vault::listen`]); without that, every call
+/// reads them from the database as before.
+#[derive(Default)]
+struct Cache {
+    /// Bumped by every change heard of and by every lost connection: a snapshot read
+    /// before a bump is not kept.
+    generation: std::sync::atomic::AtomicU64,
+    listening: std::sync::atomic::AtomicBool,
+    snapshot: std::sync::RwLock<Option<Arc<Snapshot>>>,
+    /// When this process last wrote each account's `last_used_at`.
+    touched: std::sync::Mutex<std::collections::HashMap<Uuid, std::time::Instant>>,
+}
+
+/// The enabled accounts, and the secrets (zeroised when the snapshot is dropped) of those
+/// whose secret decrypts.
+struct Snapshot {
+    accounts: Vec<CloudAccount>,
+    secrets: std::collections::HashMap<Uuid, Zeroizing<String>>,
+}
+
+impl Cache {
+    fn forget(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut s) = self.snapshot.write() {
+            *s = None;
+        }
+    }
 }
 
 impl Vault {
@@ -333,6 +369,7 @@ impl Vault {
             pool,
             keys,
             outbound: Default::default(),
+            cache: Default::default(),
         }
     }
 
@@ -563,15 +600,43 @@ impl Vault {
 
     /// Every enabled cloud account.
     pub async fn list_enabled(&self) -> Result<Vec<CloudAccount>, BackendError> {
+        Ok(self.snapshot().await?.accounts.clone())
+    }
+
+    /// The enabled accounts and their secrets: from memory while this process listens for
+    /// changes, otherwise (and after every change) read and decrypted again.
+    async fn snapshot(&self) -> Result<Arc<Snapshot>, BackendError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let listening = self.cache.listening.load(SeqCst);
+        if listening {
+            if let Some(s) = self.cache.snapshot.read().ok().and_then(|s| s.clone()) {
+                return Ok(s);
+            }
+        }
+        let generation = self.cache.generation.load(SeqCst);
         let rows = sqlx::query!(
-            "SELECT id, name, access_key_id, regions, signature_version, endpoint, emulator, enabled
+            "SELECT id, name, access_key_id, regions, signature_version, endpoint, emulator, enabled,
+                    secret_ciphertext, secret_nonce, key_id
              FROM cloud_accounts WHERE enabled ORDER BY name"
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| CloudAccount {
+        let mut secrets = std::collections::HashMap::new();
+        let mut accounts = Vec::with_capacity(rows.len());
+        for r in rows {
+            // A secret that does not decrypt fails only the calls of its account.
+            match self
+                .keys
+                .decrypt(r.id, &r.key_id, &r.secret_nonce, &r.secret_ciphertext)
+            {
+                Ok(secret) => {
+                    secrets.insert(r.id, secret);
+                }
+                Err(_) => {
+                    tracing::error!(account = %r.name, "a cloud account's secret does not decrypt")
+                }
+            }
+            accounts.push(CloudAccount {
                 id: r.id,
                 name: r.name,
                 access_key_id: r.access_key_id,
@@ -580,46 +645,126 @@ impl Vault {
                 endpoint: r.endpoint,
                 emulator: r.emulator,
                 enabled: r.enabled,
-            })
-            .collect())
+            });
+        }
+        let snapshot = Arc::new(Snapshot { accounts, secrets });
+        // Kept only if nothing changed while it was read, and only while listening.
+        if self.cache.listening.load(SeqCst) && self.cache.generation.load(SeqCst) == generation {
+            if let Ok(mut s) = self.cache.snapshot.write() {
+                if self.cache.generation.load(SeqCst) == generation {
+                    *s = Some(snapshot.clone());
+                }
+            }
+        }
+        Ok(snapshot)
     }
 
-    /// Decrypts an account's secret for the duration of one call. `last_used_at` is
-    /// refreshed at most once a minute, so that reads do not each cost a disk flush.
+    /// Listens for changes to the cloud accounts ([`CHANGES`]) for as long as the process
+    /// runs, forgetting what it keeps at each one; while it cannot listen, nothing is kept.
+    /// A connection lost and made again may have missed changes: that is a change too.
+    pub async fn listen(self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        loop {
+            match sqlx::postgres::PgListener::connect_with(&self.pool).await {
+                Ok(mut listener) => match listener.listen(CHANGES).await {
+                    Ok(()) => {
+                        self.cache.forget();
+                        self.cache.listening.store(true, SeqCst);
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(_)) => self.cache.forget(),
+                                // Reconnected: what was sent meanwhile is unknown.
+                                Ok(None) => self.cache.forget(),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "stopped listening for cloud-account changes; reading them from the database meanwhile");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot listen for cloud-account changes"),
+                },
+                Err(e) => tracing::warn!(error = %e, "cannot listen for cloud-account changes"),
+            }
+            self.cache.listening.store(false, SeqCst);
+            self.cache.forget();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Forgets what this process keeps, after a change it made has committed (the others
+    /// hear of it from the database).
+    pub fn changed(&self) {
+        self.cache.forget();
+    }
+
+    /// Whether this process keeps the accounts in memory now (it hears of every change).
+    pub fn caching(&self) -> bool {
+        self.cache
+            .listening
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// An account's credentials for the duration of one call, with the account as it is
+    /// now (enabled, its key id, endpoint and signature). `last_used_at` is written in the
+    /// background, at most once a minute per account and process, so that calls do not
+    /// wait for it.
     pub async fn credentials(
         &self,
         account: &CloudAccount,
     ) -> Result<(Credentials, Target), BackendError> {
+        let snapshot = self.snapshot().await?;
+        let current = snapshot
+            .accounts
+            .iter()
+            .find(|a| a.id == account.id)
+            .ok_or(BackendError::NotFound("cloud account"))?;
         // Checked again before every call: a row written before the rules, or by hand.
-        self.check_endpoint(account.endpoint.as_deref(), account.emulator)
+        self.check_endpoint(current.endpoint.as_deref(), current.emulator)
             .await?;
-        let row = sqlx::query!(
-            "SELECT secret_ciphertext, secret_nonce, key_id FROM cloud_accounts WHERE id = $1 AND enabled",
-            account.id
-        )
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(BackendError::NotFound("cloud account"))?;
-        sqlx::query!(
-            "UPDATE cloud_accounts SET last_used_at = now()
-             WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')",
-            account.id
-        )
-        .execute(&self.pool)
-        .await?;
-        let secret = self.keys.decrypt(
-            account.id,
-            &row.key_id,
-            &row.secret_nonce,
-            &row.secret_ciphertext,
-        )?;
+        let secret = snapshot
+            .secrets
+            .get(&current.id)
+            .ok_or(BackendError::Crypto)?;
+        self.touch(current.id);
         Ok((
-            Credentials::new(account.access_key_id.clone(), secret),
+            Credentials::new(current.access_key_id.clone(), secret.clone()),
             Target {
-                endpoint: account.endpoint.clone(),
-                signature: account.signature,
+                endpoint: current.endpoint.clone(),
+                signature: current.signature,
             },
         ))
+    }
+
+    /// Notes that an account was used: `last_used_at` written in the background when this
+    /// process has not written it for a minute.
+    fn touch(&self, id: Uuid) {
+        let now = std::time::Instant::now();
+        let due = match self.cache.touched.lock() {
+            Ok(mut t) => match t.get(&id) {
+                Some(at) if now.duration_since(*at) < std::time::Duration::from_secs(60) => false,
+                _ => {
+                    t.insert(id, now);
+                    true
+                }
+            },
+            Err(_) => false,
+        };
+        if due {
+            let pool = self.pool.clone();
+            tokio::spawn(async move {
+                let r = sqlx::query!(
+                    "UPDATE cloud_accounts SET last_used_at = now()
+                     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')",
+                    id
+                )
+                .execute(&pool)
+                .await;
+                if let Err(e) = r {
+                    tracing::warn!(error = %e, "could not note when a cloud account was last used");
+                }
+            });
+        }
     }
 }
 

@@ -220,6 +220,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         tracing::info!(name = %account.name, endpoint = account.endpoint.as_deref().unwrap_or("Alibaba Cloud"), "cloud account registered");
     }
 
+    // The cloud accounts are kept in memory while this process hears of every change.
+    tokio::spawn(backend.vault.clone().listen());
+
     // Session sweeping, audit checkpoints and housekeeping: each period runs in exactly one
     // of the processes sharing this database.
     let background = ops::Background::start(backend::jobs::Jobs::new(

@@ -224,13 +224,17 @@ pub async fn add_cloud_account(
     drop(access_key_secret);
     let mut change = crate::admin::api::ssr::change(&backend).await?;
     let id = backend.vault.create(change.conn(), &new).await?;
-    crate::admin::api::ssr::commit(
+    let done = crate::admin::api::ssr::commit(
         change,
         &user,
         "CloudAccountCreated",
         serde_json::json!({"cloud_account": new.name, "id": id.to_string(), "access_key_id": backend::vault::mask_key_id(&new.access_key_id), "endpoint": new.endpoint, "emulator": new.emulator, "regions": new.regions}),
     )
-    .await
+    .await;
+    // This process reads the accounts again at once; the others when the database
+    // announces the change.
+    backend.vault.changed();
+    done
 }
 
 /// Tests an account with DescribeRegions; the upstream error comes back in words.
@@ -300,13 +304,17 @@ pub async fn rotate_cloud_account(
         )
         .await?;
     drop(access_key_secret);
-    crate::admin::api::ssr::commit(
+    let done = crate::admin::api::ssr::commit(
         change,
         &user,
         "CloudAccountRotated",
         serde_json::json!({"id": id}),
     )
-    .await
+    .await;
+    // This process reads the accounts again at once; the others when the database
+    // announces the change.
+    backend.vault.changed();
+    done
 }
 
 #[server]
@@ -325,7 +333,12 @@ pub async fn set_cloud_account_enabled(id: String, enabled: bool) -> Result<(), 
     } else {
         "CloudAccountDisabled"
     };
-    crate::admin::api::ssr::commit(change, &user, action, serde_json::json!({"id": id})).await
+    let done =
+        crate::admin::api::ssr::commit(change, &user, action, serde_json::json!({"id": id})).await;
+    // This process reads the accounts again at once; the others when the database
+    // announces the change.
+    backend.vault.changed();
+    done
 }
 
 #[server]
@@ -336,13 +349,17 @@ pub async fn delete_cloud_account(id: String) -> Result<(), AppError> {
     let target = crate::admin::api::ssr::parse_id(&id)?;
     let mut change = crate::admin::api::ssr::change(&backend).await?;
     let name = backend.vault.delete(change.conn(), target).await?;
-    crate::admin::api::ssr::commit(
+    let done = crate::admin::api::ssr::commit(
         change,
         &user,
         "CloudAccountDeleted",
         serde_json::json!({"id": id, "cloud_account": name}),
     )
-    .await
+    .await;
+    // This process reads the accounts again at once; the others when the database
+    // announces the change.
+    backend.vault.changed();
+    done
 }
 
 /// A page of the audit trail, newest first. Viewers see their own records.

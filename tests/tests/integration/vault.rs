@@ -202,3 +202,68 @@ async fn viewers_see_their_own_audit_records_and_admins_everyones() {
         "the hydration script carries the CSP nonce"
     );
 }
+
+/// One audited read through the console as `cookie`: its status and body.
+async fn describe_regions(app: &TestApp, cookie: &str) -> (u16, String) {
+    let res = app
+        .http
+        .post(format!("{}{}", app.base, app.server_fn("call_api")))
+        .header("cookie", cookie)
+        .header("origin", &app.base)
+        .json(&serde_json::json!({
+            "account": "sandbox", "region": "cn-hangzhou", "action": "DescribeRegions", "params": []
+        }))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// The cloud accounts and their secrets are kept in memory (a call reads no row of
+/// `cloud_accounts`), and forgotten the moment the database announces a change, whoever
+/// makes it: here a change by hand, as the owner, disables the account (#18).
+#[tokio::test]
+async fn cloud_accounts_are_kept_in_memory_until_the_database_says_they_changed() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    // Listening starts with the console; the first call reads the accounts.
+    let mut warm = false;
+    for _ in 0..50 {
+        let (status, body) = describe_regions(&app, &admin).await;
+        assert_eq!(status, 200, "{body}");
+        if warm {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        warm = true;
+    }
+    let revoke = format!("REVOKE SELECT ON cloud_accounts FROM {}", tests::APP_ROLE);
+    sqlx::query(&revoke).execute(&app.pool).await.unwrap();
+    let (status, body) = describe_regions(&app, &admin).await;
+    assert_eq!(status, 200, "served from memory, no row read: {body}");
+    let grant = format!("GRANT SELECT ON cloud_accounts TO {}", tests::APP_ROLE);
+    sqlx::query(&grant).execute(&app.pool).await.unwrap();
+    // Disabled by hand: the trigger announces it, and calls stop.
+    sqlx::query("UPDATE cloud_accounts SET enabled = false WHERE name = 'sandbox'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..50 {
+        let (status, _) = describe_regions(&app, &admin).await;
+        answers.push(status);
+        if status != 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(
+        answers.last(),
+        Some(&200),
+        "a disabled account is refused within 5 s: {answers:?}"
+    );
+    assert!(
+        answers.len() <= 3,
+        "at once, not after a refresh: {answers:?}"
+    );
+}
