@@ -46,17 +46,48 @@ pub struct Admin {
     pool: PgPool,
 }
 
+/// How long one comparison of two policies may take, how long a request waits for its
+/// turn, and how many run at once in a process: a role too involved to place within the
+/// manager's in that time is refused, and a flood of them is refused (409) at once rather
+/// than holding the connections of their transactions (ninth attack run, E1).
+const WITHIN_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+const WITHIN_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+const WITHIN_AT_ONCE: usize = 1;
+
+fn within_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| tokio::sync::Semaphore::new(WITHIN_AT_ONCE))
+}
+
 /// [`Policy::within`] on a blocking thread, so that its work never holds the threads that
-/// answer requests (eighth attack run, E1). A policy beyond the size limits (stored before
-/// they were) is never within: its check would be unbounded.
-async fn within(policy: &Policy, holder: &Policy) -> bool {
+/// answer requests (eighth attack run, E1), within [`WITHIN_BUDGET`] and one at a time (a
+/// caller waits at most [`WITHIN_WAIT`] for its turn). A policy beyond the size limits (stored
+/// before they were) is never within.
+async fn within(policy: &Policy, holder: &Policy) -> Result<bool, BackendError> {
     if policy.size_problem().is_some() || holder.size_problem().is_some() {
-        return false;
+        return Ok(false);
     }
-    let (policy, holder) = (policy.clone(), holder.clone());
-    tokio::task::spawn_blocking(move || policy.within(&holder))
+    let busy = || {
+        BackendError::Conflict(
+            "another role is being compared with its manager's; try again in a moment".into(),
+        )
+    };
+    let turn = tokio::time::timeout(WITHIN_WAIT, within_turns().acquire())
         .await
-        .unwrap_or(false)
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    let (policy, holder) = (policy.clone(), holder.clone());
+    let deadline = std::time::Instant::now() + WITHIN_BUDGET;
+    let answer = tokio::task::spawn_blocking(move || policy.within_until(&holder, Some(deadline)))
+        .await
+        .unwrap_or(Some(false));
+    drop(turn);
+    answer.ok_or_else(|| {
+        BackendError::invalid(
+            "policy",
+            "is too involved to compare with your role in time: use fewer or simpler patterns (fewer * and fewer Deny resources)",
+        )
+    })
 }
 
 impl Admin {
@@ -110,14 +141,14 @@ impl Admin {
             .await?
             .ok_or(BackendError::NotFound("user"))?;
         let held_policy = Self::role_policy(conn, &held).await?.unwrap_or_default();
-        if !within(&held_policy, by.policy).await {
+        if !within(&held_policy, by.policy).await? {
             return Err(BackendError::Forbidden(format!(
                 "this user's role ({held}) grants more than yours"
             )));
         }
         if let Some(role) = role {
             match Self::role_policy(conn, role).await? {
-                Some(p) if !within(&p, by.policy).await => {
+                Some(p) if !within(&p, by.policy).await? => {
                     return Err(BackendError::Forbidden(format!(
                         "the role {role} grants more than yours"
                     )))
@@ -147,12 +178,12 @@ impl Admin {
             )))
         };
         if let Some(old) = Self::role_policy(conn, name).await? {
-            if !within(&old, by.policy).await {
+            if !within(&old, by.policy).await? {
                 return stronger("grants");
             }
         }
         match new {
-            Some(p) if !within(p, by.policy).await => stronger("would grant"),
+            Some(p) if !within(p, by.policy).await? => stronger("would grant"),
             _ => Ok(()),
         }
     }

@@ -10,7 +10,8 @@ use crate::kit::{change_error, problem_line, waiting, FieldHint, Loading};
 use crate::AppError;
 
 /// Sets one tag on this cluster (TagResources; a key it already has takes the new value).
-/// The tab's form posts here by itself before the page is interactive.
+/// The tab's form posts here by itself before the page is interactive. Returns the
+/// RequestId; a refusal keeps its own status (403, 400), not a region's outcome.
 #[server]
 pub async fn set_cluster_tag(
     account: String,
@@ -19,13 +20,18 @@ pub async fn set_cluster_tag(
     key: String,
     value: String,
 ) -> Result<String, AppError> {
-    use crate::kit::tagging::{tag_clusters, Target};
-    let target = Target {
-        account,
-        region,
-        id: cluster,
+    let (key, value) = (key.trim().to_string(), value.trim().to_string());
+    if let Some(p) = tag_key_problem(&key).or_else(|| tag_value_problem(&value)) {
+        return Err(crate::error::invalid("Tag", p));
+    }
+    let api = crate::call::Api::signed_in().await?;
+    let request = polardb::models::TagResources {
+        region_id: region.clone(),
+        resource_type: "cluster".into(),
+        resource_id: vec![cluster],
+        tag: vec![polardb::models::TagParam { key, value }],
     };
-    one_region(tag_clusters(vec![target], vec![(key, value)]).await?)
+    Ok(api.call(&account, &region, &request).await?.request_id)
 }
 
 /// Removes one tag from this cluster (UntagResources); its button is a form of its own.
@@ -36,27 +42,15 @@ pub async fn remove_cluster_tag(
     cluster: String,
     key: String,
 ) -> Result<String, AppError> {
-    use crate::kit::tagging::{untag_clusters, Target};
-    let target = Target {
-        account,
-        region,
-        id: cluster,
+    let api = crate::call::Api::signed_in().await?;
+    let request = polardb::models::UntagResources {
+        region_id: region.clone(),
+        resource_type: "cluster".into(),
+        resource_id: vec![cluster],
+        tag_key: vec![key],
+        ..Default::default()
     };
-    one_region(untag_clusters(vec![target], vec![key]).await?)
-}
-
-/// The one region's outcome of a change to this cluster: what was done, or its refusal.
-#[cfg(feature = "ssr")]
-fn one_region(list: Vec<crate::kit::outcomes::RegionOutcome>) -> Result<String, AppError> {
-    match list.iter().find(|o| !o.ok) {
-        Some(o) => Err(AppError::Upstream {
-            code: o.code.clone(),
-            message: o.detail.clone(),
-            request_id: o.request_id.clone(),
-            status: 0,
-        }),
-        None => Ok(list.first().map(|o| o.detail.clone()).unwrap_or_default()),
-    }
+    Ok(api.call(&account, &region, &request).await?.request_id)
 }
 
 /// `/clusters/:id/tags`.

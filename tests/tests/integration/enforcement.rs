@@ -1131,3 +1131,49 @@ async fn roles_that_could_not_apply_or_are_too_large_are_refused() {
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("at most 100"), "{body}");
 }
+
+/// The tag forms of a cluster's Tags tab answer a refusal with its own status: 403 for a
+/// role that may not tag, 400 for an id that is not one (ninth attack run, N2: both were
+/// 502, a region's failed outcome), and nothing is sent.
+#[tokio::test]
+async fn the_cluster_tag_forms_answer_refusals_as_refusals() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let viewer = app.user_with_role("tag-viewer", "viewer").await;
+    let f = fleet(&app, &admin).await;
+    let form = |cluster: &str, key: &str| {
+        vec![
+            ("account".to_string(), "sandbox".to_string()),
+            ("region".to_string(), "cn-hangzhou".to_string()),
+            ("cluster".to_string(), cluster.to_string()),
+            ("key".to_string(), key.to_string()),
+            ("value".to_string(), "v".to_string()),
+        ]
+    };
+    let send = |cookie: String, name: &'static str, fields: Vec<(String, String)>| {
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let res = app.call_form(&cookie, name, &fields).await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, body) = send(viewer.clone(), "set_cluster_tag", form(&f.staging, "team")).await;
+    assert_eq!(status, 403, "{body}");
+    let mut untag = form(&f.staging, "team");
+    untag.retain(|(k, _)| k != "value");
+    let (status, body) = send(viewer, "remove_cluster_tag", untag).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = send(
+        admin.clone(),
+        "set_cluster_tag",
+        form(&format!(" {}", f.staging), "team"),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = send(admin, "set_cluster_tag", form(&f.staging, "acs:team")).await;
+    assert_eq!(status, 400, "{body}");
+}
