@@ -478,37 +478,25 @@ impl Policy {
             v.dedup();
             v
         }
-        let covered = std::cell::RefCell::new(std::collections::HashMap::new());
-        let met = std::cell::RefCell::new(std::collections::HashMap::new());
+        // Each comparison once: (whether it is `covers`, the two patterns) → its answer.
+        // Out of time, the answer is the one that refuses, and the result is thrown away.
+        let memo = std::cell::RefCell::new(std::collections::HashMap::new());
         let late = std::cell::Cell::new(false);
-        let out_of_time = || {
-            if deadline.is_some_and(|d| std::time::Instant::now() > d) {
+        let once = |covering: bool, a: &str, b: &str| -> bool {
+            if late.get() || deadline.is_some_and(|d| std::time::Instant::now() > d) {
                 late.set(true);
+                return !covering;
             }
-            late.get()
-        };
-        let covers_once = |o: &str, i: &str| -> bool {
-            if out_of_time() {
-                return false;
-            }
-            let key = (o.to_string(), i.to_string());
-            if let Some(v) = covered.borrow().get(&key) {
+            let key = (covering, a.to_string(), b.to_string());
+            if let Some(v) = memo.borrow().get(&key) {
                 return *v;
             }
-            let v = covers(o, i);
-            covered.borrow_mut().insert(key, v);
-            v
-        };
-        let meets_once = |g: &str, d: &str| -> bool {
-            if out_of_time() {
-                return true;
-            }
-            let key = (g.to_string(), d.to_string());
-            if let Some(v) = met.borrow().get(&key) {
-                return *v;
-            }
-            let v = intersects(g, d);
-            met.borrow_mut().insert(key, v);
+            let v = if covering {
+                covers(a, b)
+            } else {
+                intersects(a, b)
+            };
+            memo.borrow_mut().insert(key, v);
             v
         };
         let answer = groups.iter().all(|(own, theirs)| {
@@ -521,10 +509,10 @@ impl Policy {
             // The holder's denies this policy does not deny as well: no grant may meet one.
             let open: Vec<&str> = on(holder, theirs, Effect::Deny)
                 .into_iter()
-                .filter(|d| !own_denies.iter().any(|o| covers_once(o, d)))
+                .filter(|d| !own_denies.iter().any(|o| once(true, o, d)))
                 .collect();
             granted.iter().all(|g| {
-                held.iter().any(|h| covers_once(h, g)) && !open.iter().any(|d| meets_once(g, d))
+                held.iter().any(|h| once(true, h, g)) && !open.iter().any(|d| once(false, g, d))
             }) && !late.get()
         });
         if late.get() {

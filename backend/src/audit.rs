@@ -907,11 +907,7 @@ impl Audit {
             let group = std::mem::take(&mut batch);
             if group.len() == 1 {
                 for w in group {
-                    let r = self.append_alone(&w.event).await;
-                    if r.is_ok() {
-                        self.count_commit(1);
-                    }
-                    let _ = w.done.send(r);
+                    self.answer_alone(w).await;
                 }
                 continue;
             }
@@ -939,12 +935,20 @@ impl Audit {
                     // record the database refuses fails only its own call.
                     tracing::warn!(records = group.len(), error = %err, "a group of audit records could not be written; writing them one at a time");
                     for w in group {
-                        let r = self.append_alone(&w.event).await;
-                        let _ = w.done.send(r);
+                        self.answer_alone(w).await;
                     }
                 }
             }
         }
+    }
+
+    /// Writes a waiting record on its own and answers its caller.
+    async fn answer_alone(&self, w: Waiting) {
+        let r = self.append_alone(&w.event).await;
+        if r.is_ok() {
+            self.count_commit(1);
+        }
+        let _ = w.done.send(r);
     }
 
     /// Counts a commit of the writer by its size.

@@ -27,15 +27,6 @@ fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set (run scripts/bench.sh)"))
 }
 
-/// Median and p99 in milliseconds.
-fn stats(mut v: Vec<Duration>) -> (f64, f64) {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let median = ms(v[v.len() / 2]);
-    let p99 = ms(v[((v.len() as f64) * 0.99).ceil() as usize - 1]);
-    (median, p99)
-}
-
 /// Resident memory of a process now, and its peak so far, in MiB.
 fn rss(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -81,27 +72,7 @@ impl Console {
             .pool_max_idle_per_host(64)
             .build()
             .unwrap();
-        let html = http
-            .get(format!("{base}/signin"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = html
-            .find("action=\"/api/sign_in")
-            .expect("the sign-in form")
-            + 8;
-        let end = start + html[start..].find('"').unwrap();
-        let res = http
-            .post(format!("{base}{}", &html[start..end]))
-            .header("origin", base)
-            .header("accept", "text/html")
-            .form(&[("username", "admin"), ("password", password)])
-            .send()
-            .await
-            .unwrap();
+        let res = tests::post_sign_in(&http, base, "admin", password).await;
         let cookie = tests::cookie_of(&res).expect("a session cookie");
         Console {
             base: base.to_string(),
@@ -245,7 +216,7 @@ async fn run(path: &Path, op: Op, cluster: &str, callers: usize, secs: f64) -> R
         all.extend(t.await.unwrap());
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let (median, p99) = stats(all.clone());
+    let (median, p99) = tests::median_p99(all.clone());
     Run {
         per_second: all.len() as f64 / elapsed,
         median,

@@ -20,14 +20,6 @@ use polardb::SignatureVersion;
 use tests::{TestApp, EMU_KEY_ID, EMU_SECRET};
 use zeroize::Zeroizing;
 
-fn stats(mut v: Vec<Duration>) -> (f64, f64) {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let median = ms(v[v.len() / 2]);
-    let p99 = ms(v[((v.len() as f64) * 0.99).ceil() as usize - 1]);
-    (median, p99)
-}
-
 fn row(name: &str, (median, p99): (f64, f64)) {
     println!("{name:<44} median {median:>8.2} ms   p99 {p99:>8.2} ms");
 }
@@ -100,8 +92,8 @@ async fn main() {
             .unwrap();
         gateway.push(t.elapsed());
     }
-    let d = stats(direct);
-    let g = stats(gateway);
+    let d = tests::median_p99(direct);
+    let g = tests::median_p99(gateway);
     row("baseline: client crate, direct", d);
     row("console gateway: role check + audit + vault", g);
     println!(
@@ -230,8 +222,8 @@ async fn main() {
         raw.push(t.elapsed());
     }
     let _ = fleet_backend;
-    let p = stats(page);
-    let r = stats(raw);
+    let p = tests::median_p99(page);
+    let r = tests::median_p99(raw);
     row("baseline: 10 regions via the client crate", r);
     row("GET /clusters (sign-in check, fan-out, audit, SSR)", p);
     println!("ratio of medians {:.2}x", p.0 / r.0);
@@ -309,7 +301,7 @@ async fn audit_search_at_scale() {
                 }
             }
         }
-        results.push((n, stats(times)));
+        results.push((n, tests::median_p99(times)));
     }
     for (n, s) in &results {
         row(&format!("audit search, {n} records"), *s);

@@ -157,34 +157,12 @@ impl TestApp {
 
     /// The sign-in form's action URL, read from the served page.
     pub async fn sign_in_action(&self) -> String {
-        let html = self
-            .http
-            .get(format!("{}/signin", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let start = html
-            .find("action=\"/api/sign_in")
-            .expect("sign-in form on /signin")
-            + 8;
-        let end = start + html[start..].find('"').unwrap();
-        html[start..end].to_string()
+        sign_in_action(&self.http, &self.base).await
     }
 
     /// Signs in with the form, as a browser without JavaScript would; returns the response.
     pub async fn post_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
-        let action = self.sign_in_action().await;
-        self.http
-            .post(format!("{}{action}", self.base))
-            .header("origin", &self.base)
-            .header("accept", "text/html")
-            .form(&[("username", username), ("password", password)])
-            .send()
-            .await
-            .unwrap()
+        post_sign_in(&self.http, &self.base, username, password).await
     }
 
     /// Signs in as the bootstrap administrator; returns the `Cookie` header value.
@@ -293,6 +271,51 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The sign-in form's action URL on the console at `base`, read from the served page.
+pub async fn sign_in_action(http: &reqwest::Client, base: &str) -> String {
+    let html = http
+        .get(format!("{base}/signin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html
+        .find("action=\"/api/sign_in")
+        .expect("sign-in form on /signin")
+        + 8;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_string()
+}
+
+/// Signs in to the console at `base` with the form, as a browser without JavaScript
+/// would; returns the response.
+pub async fn post_sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let action = sign_in_action(http, base).await;
+    http.post(format!("{base}{action}"))
+        .header("origin", base)
+        .header("accept", "text/html")
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Median and p99 of `times`, in milliseconds (for the benchmarks).
+pub fn median_p99(mut times: Vec<std::time::Duration>) -> (f64, f64) {
+    times.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(times[times.len() / 2]);
+    let p99 = ms(times[((times.len() as f64) * 0.99).ceil() as usize - 1]);
+    (median, p99)
 }
 
 /// `name=value` of the session cookie a response sets.

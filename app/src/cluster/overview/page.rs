@@ -358,8 +358,7 @@ pub(super) fn Overview() -> impl IntoView {
                                     {(can_zone && running).then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="change-zone"
-                                            title=move || waiting(hydrated)
-                                            disabled=move || !hydrated.get() on:click=open_zone>"Change"</button>
+                                            title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_zone>"Change"</button>
                                     })}
                                     {move || (editing.get() == Some(Edit::PrimaryZone)).then(|| view! {
                                         <form class="edit-form" on:submit=save_zone data-testid="zone-form">
@@ -464,8 +463,7 @@ pub(super) fn Overview() -> impl IntoView {
                                         {can_renew.then(|| view! {
                                             " "
                                             <button type="button" class="small-link link-button" data-testid="edit-renewal"
-                                                title=move || waiting(hydrated)
-                                                disabled=move || !hydrated.get() on:click=open_renewal>"Edit"</button>
+                                                title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_renewal>"Edit"</button>
                                         })}
                                         {move || (editing.get() == Some(Edit::Renewal)).then(|| view! {
                                             <form class="edit-form" on:submit=save_renewal data-testid="renewal-form">
