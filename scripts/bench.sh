@@ -40,7 +40,7 @@ for name in a b; do
   POLAR_DATABASE_URL="$app_db_url" POLAR_LISTEN="127.0.0.1:$port" POLAR_MASTER_KEY="$master_key" \
   POLAR_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" \
   POLAR_CLOUD_ACCOUNT_ENDPOINT="http://127.0.0.1:$emu_port/" POLAR_CLOUD_ACCOUNT_EMULATOR=true \
-  POLAR_ALLOW_PRIVATE_ENDPOINTS=true POLAR_CLOUD_ACCOUNT_SIGNATURE=v2 \
+  POLAR_ALLOW_PRIVATE_ENDPOINTS=true POLAR_CLOUD_ACCOUNT_SIGNATURE=v2 POLAR_CALLS_PER_MINUTE=1000000 \
   POLAR_CLOUD_ACCOUNT_ACCESS_KEY_ID="$key_id" POLAR_CLOUD_ACCOUNT_ACCESS_KEY_SECRET="$key_secret" \
     "$BIN/polar-console" serve > "$TMP/console-$name.log" 2>&1 &
   PIDS+=($!); console_pids+=($!); consoles+=("http://127.0.0.1:$port")

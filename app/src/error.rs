@@ -42,6 +42,10 @@ pub enum AppError {
     /// The request body is larger than this many bytes. (413)
     #[error("The request is larger than {0} bytes.")]
     TooLarge(u64),
+    /// Too many calls by this user; another is possible after this many seconds. (429,
+    /// with `Retry-After`)
+    #[error("Too many calls in the last minute: try again in {0} s.")]
+    TooMany(u64),
     /// Something on the server side is down (database, key store). (503)
     #[error("{0}")]
     Unavailable(String),
@@ -71,6 +75,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
+            AppError::TooMany(_) => 429,
             AppError::Upstream { status, .. } => match *status {
                 // The API refused the console's own credentials: not a sign-in matter
                 // for the person using the console.
@@ -157,6 +162,7 @@ impl From<backend::BackendError> for AppError {
             },
             B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
             B::Forbidden(reason) => AppError::Forbidden(reason),
+            B::Throttled(wait) => AppError::TooMany(wait.as_secs().max(1)),
             B::AuditUnavailable => AppError::Unavailable(
                 "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),
             ),

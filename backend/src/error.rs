@@ -24,6 +24,9 @@ pub enum BackendError {
     /// The role does not allow it; the reason names the action and resource.
     #[error("{0}")]
     Forbidden(String),
+    /// The user has made too many calls; the next is possible after this long. (429)
+    #[error("too many calls: try again in {} s", .0.as_secs().max(1))]
+    Throttled(std::time::Duration),
     /// The audit trail could not be written, so the call was not made.
     #[error("the audit trail cannot be written right now, so nothing was sent or changed")]
     AuditUnavailable,

@@ -59,6 +59,7 @@ pub struct Gateway {
     nodes: NodeCache,
     clusters: ClusterCache,
     metrics: crate::metrics::Metrics,
+    throttle: crate::throttle::Throttle,
 }
 
 /// Which part of the fleet to list.
@@ -144,7 +145,37 @@ impl Gateway {
             nodes: Arc::new(Mutex::new(HashMap::new())),
             clusters: Arc::new(Mutex::new(HashMap::new())),
             metrics: crate::metrics::Metrics::new(),
+            throttle: crate::throttle::Throttle::new(
+                crate::throttle::DEFAULT_CALLS_PER_MINUTE,
+            ),
         }
+    }
+
+    /// At most `per_minute` calls a minute for each user (the `calls_per_minute` setting).
+    pub fn with_calls_per_minute(mut self, per_minute: u32) -> Self {
+        self.throttle = crate::throttle::Throttle::new(per_minute);
+        self
+    }
+
+    /// A user's call takes a token first: none left is 429, before anything is parsed,
+    /// decided, recorded or sent (counted and logged, not audited: nothing was asked of
+    /// the API, and a flood must not grow the trail).
+    fn throttle(&self, caller: &Caller, action: &str) -> Result<(), BackendError> {
+        let Some(user) = caller.actor.user_id else {
+            return Ok(());
+        };
+        self.throttle.take(user).map_err(|wait| {
+            self.metrics.inc("polar_calls_throttled_total", &[]);
+            tracing::info!(
+                user = %caller.actor.name,
+                action = polardb::models::action_info(action)
+                    .map(|i| i.name)
+                    .unwrap_or("(not in the catalogue)"),
+                per_minute = self.throttle.per_minute(),
+                "too many calls: refused until the user's rate allows another"
+            );
+            BackendError::Throttled(wait)
+        })
     }
 
     /// Uses `vault` (e.g. one with the operator's outbound rules).
@@ -174,7 +205,7 @@ impl Gateway {
             }
         }
         let answer: polardb::models::DescribeRegionsResponse = self
-            .invoke_typed(caller, &account.name, "", &DescribeRegions {})
+            .typed_checked(caller, &account.name, "", &DescribeRegions {})
             .await?;
         let list: Vec<String> = answer
             .regions
@@ -199,8 +230,21 @@ impl Gateway {
         region: &str,
         request: &A,
     ) -> Result<A::Response, BackendError> {
+        self.throttle(caller, A::NAME)?;
+        self.typed_checked(caller, account, region, request).await
+    }
+
+    /// [`Gateway::invoke_typed`] without taking a token: the console's own look-ups made
+    /// for a call that has one (an account's regions).
+    async fn typed_checked<A: polardb::models::Action>(
+        &self,
+        caller: &Caller,
+        account: &str,
+        region: &str,
+        request: &A,
+    ) -> Result<A::Response, BackendError> {
         let invoked = match Request::from_typed(region, request) {
-            Ok(r) => self.invoke_request(caller, account, r).await?,
+            Ok(r) => self.request_checked(caller, account, r).await?,
             Err(problem) => {
                 let params = request.to_params();
                 self.refuse_invalid(caller, account, region, A::NAME, &params, &problem)
@@ -366,8 +410,9 @@ impl Gateway {
         action: &str,
         params: Vec<(String, String)>,
     ) -> Result<Invoked, BackendError> {
+        self.throttle(caller, action)?;
         match Request::parse(action, region, &params) {
-            Ok(request) => self.invoke_request(caller, account_name, request).await,
+            Ok(request) => self.request_checked(caller, account_name, request).await,
             Err(problem) => {
                 self.refuse_invalid(caller, account_name, region, action, &params, &problem)
                     .await?;
@@ -810,6 +855,17 @@ impl Gateway {
     /// whole region), then the audit trail (for a write, an intent record stored before
     /// anything is sent: no audit, no call), the signed request, the outcome record.
     pub async fn invoke_request(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        request: Request,
+    ) -> Result<Invoked, BackendError> {
+        self.throttle(caller, request.action().name)?;
+        self.request_checked(caller, account_name, request).await
+    }
+
+    /// [`Gateway::invoke_request`] once the call has its token.
+    async fn request_checked(
         &self,
         caller: &Caller,
         account_name: &str,

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod jobs;
 pub mod metrics;
 pub mod outbound;
+pub mod throttle;
 pub mod vault;
 
 pub use error::BackendError;

@@ -50,6 +50,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Changes refused by the same-origin rule, by caller (anonymous ones are counted here and logged, not audited).",
     ),
     (
+        "polar_calls_throttled_total",
+        "counter",
+        "PolarDB calls refused because their user had made too many (calls_per_minute); logged, not audited.",
+    ),
+    (
         "polar_audit_writes_total",
         "counter",
         "Audit records written, by outcome.",

@@ -114,6 +114,28 @@ pub const MAX_LIST: usize = 100;
 pub const MAX_VALUE: usize = 64 * 1024;
 /// The most parameters one request may carry.
 pub const MAX_PARAMS: usize = 400;
+/// The longest value of any other parameter, in characters: names, ids, filters, times
+/// and descriptions are far shorter (the reference's longest is a 256-character
+/// description). Ninth attack run: a read's filter (`DBType`) took 4 KiB of text into
+/// every audit record.
+pub const MAX_TEXT: usize = 1024;
+/// The parameters whose values are texts of many entries: JSON documents of parameters,
+/// policies or endpoint settings, whitelists, and comma-separated lists of ids (at most
+/// [`MAX_LIST`] entries each). Only these may be longer than [`MAX_TEXT`].
+const LONG_PARAMS: &[&str] = &[
+    "AdvancedDataPolicies",
+    "AdvancedLogPolicies",
+    "DBClusterIds",
+    "DBNodeIds",
+    "EndpointBindList",
+    "EndpointConfig",
+    "Ids",
+    "Nodes",
+    "Parameters",
+    "SecurityGroupIds",
+    "SecurityIPList",
+    "SecurityIps",
+];
 
 /// A validated request: the action, its region, and the canonical parameter list.
 #[derive(Clone, PartialEq, Eq)]
@@ -357,6 +379,12 @@ impl Request {
                     | Names::EndpointNodes => v.split(',').collect(),
                     _ => vec![v.as_str()],
                 };
+                if each.len() > MAX_LIST {
+                    return Err(RequestError::new(
+                        k.clone(),
+                        format!("lists {} ids; at most {MAX_LIST} a call", each.len()),
+                    ));
+                }
                 for id in each {
                     let rule = match names {
                         Names::Cluster | Names::Clusters => prefixed(id, "pc-"),
@@ -394,6 +422,12 @@ impl Request {
                 continue;
             }
             let result = if base.ends_with("Ids") && !v.is_empty() {
+                if v.split(',').count() > MAX_LIST {
+                    return Err(RequestError::new(
+                        k.clone(),
+                        format!("lists {} ids; at most {MAX_LIST} a call", v.split(',').count()),
+                    ));
+                }
                 v.split(',').try_for_each(generic_id)
             } else if base.ends_with("Id") && !v.is_empty() {
                 generic_id(v)
@@ -533,6 +567,16 @@ fn check_value(k: &str, v: &str) -> Result<(), RequestError> {
         return Err(RequestError::new(
             k,
             format!("is longer than {MAX_VALUE} bytes"),
+        ));
+    }
+    let base = k.split('.').next().unwrap_or(k);
+    if !LONG_PARAMS.contains(&base) && v.len() > MAX_TEXT && v.chars().count() > MAX_TEXT {
+        return Err(RequestError::new(
+            k,
+            format!(
+                "has {} characters; a value of {base} has at most {MAX_TEXT}",
+                v.chars().count()
+            ),
         ));
     }
     if let Some(rule) = shared_value_problem(k, v) {
@@ -767,6 +811,50 @@ mod tests {
             "DescribeDBClusters",
             "cn-hangzhou",
             &p(&[("Tag.1.Key", &"k".repeat(128)), ("Tag.1.Value", "")]),
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn filters_and_other_short_values_are_bounded_and_id_lists_too() {
+        // Ninth attack run: a Viewer's filters (DBType, DBClusterStatus) took 4 KiB of
+        // text each into every audit record.
+        let long = "P".repeat(MAX_TEXT + 1);
+        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("DBType", &long)]);
+        assert_eq!(e.field, "DBType");
+        assert!(e.to_string().contains("at most 1024"), "{e}");
+        let e = refused(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &[("DBClusterStatus", &long)],
+        );
+        assert_eq!(e.field, "DBClusterStatus");
+        // A value of exactly the limit, in characters, is fine.
+        assert!(Request::parse(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &p(&[("DBClusterStatus", &"é".repeat(MAX_TEXT))]),
+        )
+        .is_ok());
+        // Lists of ids are long texts, but of at most MAX_LIST ids.
+        let ids: Vec<String> = (0..MAX_LIST).map(|i| format!("pc-{i:020}")).collect();
+        assert!(ids.join(",").len() > MAX_TEXT);
+        assert!(Request::parse(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &p(&[("DBClusterIds", &ids.join(","))]),
+        )
+        .is_ok());
+        let more = format!("{},pc-one-more", ids.join(","));
+        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("DBClusterIds", &more)]);
+        assert_eq!(e.field, "DBClusterIds");
+        assert!(e.to_string().contains("at most 100"), "{e}");
+        // A whitelist is a long text.
+        let ips: Vec<String> = (0..200).map(|i| format!("10.0.{}.{}", i / 250, i % 250)).collect();
+        assert!(Request::parse(
+            "ModifyDBClusterAccessWhitelist",
+            "cn-hangzhou",
+            &p(&[("DBClusterId", "pc-a"), ("SecurityIps", &ips.join(","))]),
         )
         .is_ok());
     }

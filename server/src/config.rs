@@ -27,6 +27,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
     ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429; one more slot is kept for known devices and password changes (default 4)"),
+    ("calls_per_minute", "PolarDB calls one user may make a minute, through pages, the JSON API and fleet views alike; a minute's worth may come at once, then the rate; beyond it 429 with Retry-After, logged and counted, not audited (default 1200)"),
     ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
@@ -208,6 +209,7 @@ pub struct Config {
     pub metrics_token: Option<Zeroizing<String>>,
     /// Password hashes that may run at once (each holds 19 MiB).
     pub password_hashing_concurrency: usize,
+    pub calls_per_minute: u32,
     pub cloud_account: Option<SeedAccount>,
     /// Endpoint overrides may use loopback, link-local and private addresses.
     pub allow_private_endpoints: bool,
@@ -559,6 +561,12 @@ impl Sources {
                 backend::identity::DEFAULT_HASHING_CONCURRENCY,
                 1,
                 64,
+            )?,
+            calls_per_minute: self.parse_num(
+                "calls_per_minute",
+                backend::throttle::DEFAULT_CALLS_PER_MINUTE,
+                1,
+                1_000_000,
             )?,
             metrics_token: self
                 .get("metrics_token")

@@ -157,6 +157,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     backend.identity = backend
         .identity
         .with_hashing_concurrency(config.password_hashing_concurrency);
+    backend.gateway = backend
+        .gateway
+        .with_calls_per_minute(config.calls_per_minute);
     // The audit chain's key: created on the first start, then only read. A master key that
     // cannot decrypt it stops the console here rather than at the first audited request.
     // A trail it must not continue (records without their key, records removed) stops it

@@ -386,6 +386,11 @@ pub async fn errors(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<app::AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let app::AppError::TooMany(secs) = err {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -1177,3 +1177,73 @@ async fn the_cluster_tag_forms_answer_refusals_as_refusals() {
     let (status, body) = send(admin, "set_cluster_tag", form(&f.staging, "acs:team")).await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// Ninth attack run, residue of E2: a Viewer's flood of reads grew the audit trail by
+/// ~1 MB/s. A user's calls beyond `calls_per_minute` get 429 with `Retry-After` before
+/// anything is parsed, recorded or sent; another user is not slowed. (On the old code all
+/// eight calls were answered and recorded.)
+#[tokio::test]
+async fn a_users_calls_beyond_the_rate_get_429_and_leave_no_record() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_CALLS_PER_MINUTE", "5")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let viewer = app.user_with_role("flood", "viewer").await;
+    let records = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_events WHERE actor_name = 'flood'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = records().await;
+    for _ in 0..4 {
+        let (status, body) = call(&app, &viewer, REGION, "DescribeDBClusters", &[]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // An invalid call takes a token too (its refusal would be a record).
+    let (status, body) = call(&app, &viewer, REGION, "NoSuchAction", &[]).await;
+    assert_eq!(status, 400, "{body}");
+    let allowed = records().await;
+    assert!(allowed >= before + 5, "the calls and the refusal are recorded");
+    let params: Vec<[&str; 2]> = vec![];
+    for action in ["DescribeDBClusters", "NoSuchAction", "DescribeRegions"] {
+        let res = app
+            .call_json(
+                &viewer,
+                "call_api",
+                json!({"account": "sandbox", "region": REGION, "action": action, "params": params}),
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 429, "{action}");
+        let wait: u64 = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!((1..=12).contains(&wait), "Retry-After {wait}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("TooMany"), "{body}");
+    }
+    assert_eq!(records().await, allowed, "a refused flood is not recorded");
+    // Another user has a bucket of their own.
+    let admin = app.sign_in_admin().await;
+    let (status, body) = call(&app, &admin, REGION, "DescribeDBClusters", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("polar_calls_throttled_total 3"),
+        "{}",
+        metrics.lines().filter(|l| l.contains("throttled")).collect::<Vec<_>>().join("\n")
+    );
+}
