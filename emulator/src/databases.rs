@@ -159,27 +159,14 @@ pub fn describe(c: &mut Ctx) -> Res {
         })
         .collect();
     let page = paginate(dbs, size, number);
-    let mut answer = ok(m::DescribeDatabasesResponse {
+    // The answer's keys are the reference's (13.2): a database's collation and ctype are
+    // given at creation and kept, but DescribeDatabases does not return them.
+    ok(m::DescribeDatabasesResponse {
         page_number: number as i64,
         page_record_count: page.len() as i64,
         databases: m::DatabaseList { database: page },
         request_id: String::new(),
-    })?;
-    // PostgreSQL databases also carry their collation and ctype (newer answers of the
-    // service do; the 2017-08-01 reference's table lists neither). The console shows them.
-    if let Some(list) = answer
-        .pointer_mut("/Databases/Database")
-        .and_then(|v| v.as_array_mut())
-    {
-        for item in list {
-            let name = item.get("DBName").and_then(|v| v.as_str()).unwrap_or("");
-            if let Some(d) = cl.databases.iter().find(|d| d.name == name) {
-                item["Collate"] = d.collate.clone().into();
-                item["Ctype"] = d.ctype.clone().into();
-            }
-        }
-    }
-    Ok(answer)
+    })
 }
 
 /// DeleteDatabase: the cluster must be Running and unlocked.

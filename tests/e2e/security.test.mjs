@@ -324,11 +324,14 @@ test('security and data: whitelists, SSL and SQL collection, database accounts, 
     await page.waitForSelector(dbRow);
     assert.equal((await page.textContent(`${dbRow} [data-testid=database-owner]`)).trim(), 'e2eowner');
     assert.equal((await page.textContent(`${dbRow} [data-testid=database-charset]`)).trim(), charset);
-    // DescribeDatabases answers no Collate (neither the reference nor the SDK's model has
-    // one): the page gets the typed answer, so the column shows nothing invented.
-    assert.equal((await page.textContent(`${dbRow} [data-testid=database-collate]`)).trim(), '—');
+    // DescribeDatabases answers no Collate or Ctype (neither the reference nor the SDK's
+    // model has them): the list has no such columns.
+    assert.equal(await page.$(`${dbRow} [data-testid=database-collate]`), null);
+    assert.equal(await page.$(`${dbRow} [data-testid=database-ctype]`), null);
     const dbs = await api(page, account, 'DescribeDatabases', [['DBClusterId', id]]);
-    assert.ok(dbs.body.Databases.Database.some((d) => d.DBName === 'e2e_orders'));
+    const created = dbs.body.Databases.Database.find((d) => d.DBName === 'e2e_orders');
+    assert.ok(created);
+    assert.ok(!('Collate' in created) && !('Ctype' in created), JSON.stringify(created));
 
     await page.click(`${dbRow} [data-testid=delete-database]`);
     const dbDialog = page.locator('[data-testid=delete-database-dialog]');

@@ -482,6 +482,10 @@ def run_v2(r, host, key_id, secret, region, ctx):
         body = call("DescribeDatabases", "GET", DBClusterId=cluster)
         dbs = non_empty(body["Databases"]["Database"], "Databases.Database")
         non_empty(dbs[0]["DBName"], "DBName")
+        # The reference's keys only: neither it nor the SDK's model has a database's
+        # Collate or Ctype in this answer.
+        invented = sorted({"Collate", "Ctype"} & set(dbs[0]))
+        expect(not invented, f"DescribeDatabases answers keys the reference does not list: {invented}")
         return f"{len(dbs)} databases"
 
     def backups():

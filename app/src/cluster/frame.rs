@@ -97,6 +97,8 @@ pub struct ClusterView {
     pub storage_type: String,
     pub storage_pay_type: String,
     pub data_level1_backup_chain_size: i64,
+    /// Bytes kept by SQL collection; -1 when there is none (6.4).
+    pub sql_size: i64,
     pub is_latest_version: bool,
     pub auto_upgrade_minor_version: String,
     pub tags: Vec<TagView>,
@@ -122,6 +124,9 @@ pub struct NodeView {
     pub cpu_cores: String,
     pub memory_size: String,
     pub failover_priority: i64,
+    /// The most concurrent connections and I/O requests a second the node's class allows.
+    pub max_connections: i64,
+    pub max_iops: i64,
 }
 
 #[cfg(feature = "ssr")]
@@ -155,6 +160,7 @@ impl From<polardb::models::DescribeDBClusterAttributeResponse> for ClusterView {
             storage_type: a.storage_type,
             storage_pay_type: a.storage_pay_type,
             data_level1_backup_chain_size: a.data_level1_backup_chain_size,
+            sql_size: a.sql_size,
             is_latest_version: a.is_latest_version,
             auto_upgrade_minor_version: a.auto_upgrade_minor_version,
             tags: a
@@ -178,6 +184,8 @@ impl From<polardb::models::DescribeDBClusterAttributeResponse> for ClusterView {
                     cpu_cores: n.cpu_cores,
                     memory_size: n.memory_size,
                     failover_priority: n.failover_priority,
+                    max_connections: n.max_connections,
+                    max_iops: n.max_iops,
                 })
                 .collect(),
         }

@@ -21,6 +21,23 @@ pub fn human_bytes(n: i64) -> String {
     }
 }
 
+/// A count with thousands separated (`32,000`); a negative number is "—" (the API's
+/// "no data").
+pub fn grouped(n: i64) -> String {
+    if n < 0 {
+        return "—".into();
+    }
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `2026-03-02T02:12:02Z` → `2026-03-02 02:12:02 UTC`.
 pub fn human_time(t: &str) -> String {
     if t.is_empty() {
@@ -65,5 +82,17 @@ pub fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod grouped_tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(8000), "8,000");
+        assert_eq!(super::grouped(1234567), "1,234,567");
+        assert_eq!(super::grouped(-1), "—");
     }
 }

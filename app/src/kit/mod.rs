@@ -21,7 +21,7 @@ pub mod zones;
 pub use dialog::{ConfirmDialog, Dialog, DialogActions, DialogFooter};
 pub use feedback::{change_error, form_error};
 pub use field::{problem_line, Field, FieldHint, HintTag};
-pub use format::{capitalise, human_bytes, human_time, pay_type_label, role_label, role_short};
+pub use format::{capitalise, grouped, human_bytes, human_time, pay_type_label, role_label, role_short};
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use pager::Pager;
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};

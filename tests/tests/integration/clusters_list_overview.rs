@@ -162,6 +162,47 @@ async fn a_viewer_sees_no_overview_changes_and_a_hand_made_failover_is_refused()
         assert!(!has(&viewer_html, button), "the viewer has {button}");
     }
     assert!(!has(&viewer_html, "delete-cluster"));
+    // Every field the overview claims (#17.6): the SQL collection's size and each node's
+    // connection and IOPS limits, as DescribeDBClusterAttribute gives them.
+    let res = app
+        .call_json(
+            &admin,
+            "call_api",
+            json!({"account": "sandbox", "region": cluster.region_id, "action": "DescribeDBClusterAttribute",
+                   "params": [["DBClusterId", cluster.id]]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let attr: serde_json::Value = serde_json::from_str(body["json"].as_str().unwrap()).unwrap();
+    assert!(has(&viewer_html, "field-sql-size"));
+    let grouped = |n: i64| {
+        let d = n.to_string();
+        d.chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let sep = (i > 0 && (d.len() - i).is_multiple_of(3)).then_some(',');
+                sep.into_iter().chain([c])
+            })
+            .collect::<String>()
+    };
+    let nodes = attr["DBNodes"].as_array().unwrap();
+    assert!(!nodes.is_empty());
+    for n in nodes {
+        let (id, conns, iops) = (
+            n["DBNodeId"].as_str().unwrap(),
+            n["MaxConnections"].as_i64().unwrap(),
+            n["MaxIOPS"].as_i64().unwrap(),
+        );
+        assert!(conns > 0 && iops > 0, "{n}");
+        let row = viewer_html
+            .split(&format!("<tr data-node=\"{id}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("the overview lists node {id}"));
+        assert!(row.contains(&grouped(conns)), "{id}: {conns} in {row}");
+        assert!(row.contains(&grouped(iops)), "{id}: {iops} in {row}");
+    }
 
     let admin_list = page(&app, &admin, "/clusters").await;
     let viewer_list = page(&app, &viewer, "/clusters").await;

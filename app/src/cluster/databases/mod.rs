@@ -1,5 +1,5 @@
 //! `/clusters/:id/databases`: the databases of a cluster (DescribeDatabases, API reference
-//! 13.2) with owner, character set, collation and ctype; create (CreateDatabase after
+//! 13.2) with owner and character set (its answer has no collation or ctype); create (CreateDatabase after
 //! CheckDBName, with the character set, collation and ctype offered by
 //! DescribeDBInitializeVariable and the owner chosen among the cluster's Normal accounts)
 //! and delete (DeleteDatabase) after a confirmation.
@@ -37,9 +37,6 @@ pub struct DatabaseRow {
     pub status: String,
     pub description: String,
     pub charset: String,
-    /// Empty when the API's answer does not carry it.
-    pub collate: String,
-    pub ctype: String,
     pub owner: String,
     /// (account, privilege).
     pub accounts: Vec<(String, String)>,
@@ -66,8 +63,8 @@ pub struct DatabasesData {
 #[cfg(feature = "ssr")]
 use crate::error::invalid;
 
-/// A database as the page shows it. (The typed answer carries no collation or ctype
-/// per database; those stay empty.)
+/// A database as the page shows it: what DescribeDatabases answers (13.2). Its answer has
+/// no collation or ctype per database, so the list shows none.
 #[cfg(feature = "ssr")]
 fn database_row(d: polardb::models::Database) -> DatabaseRow {
     let accounts: Vec<(String, String)> = d
@@ -87,8 +84,6 @@ fn database_row(d: polardb::models::Database) -> DatabaseRow {
         status: d.db_status,
         description: d.db_description,
         charset: d.character_set_name,
-        collate: String::new(),
-        ctype: String::new(),
         owner,
         accounts,
     }

@@ -198,8 +198,6 @@ pub(super) fn Databases() -> impl IntoView {
                             Column::new("Status").sorted_by(|d: &DatabaseRow| SortKey::text(&d.status)),
                             Column::new("Owner").sorted_by(|d: &DatabaseRow| SortKey::text(&d.owner)),
                             Column::new("Character set").sorted_by(|d: &DatabaseRow| SortKey::text(&d.charset)),
-                            Column::new("Collation").sorted_by(|d: &DatabaseRow| SortKey::text(&d.collate)),
-                            Column::new("Ctype").sorted_by(|d: &DatabaseRow| SortKey::text(&d.ctype)),
                             Column::new("Description").sorted_by(|d: &DatabaseRow| SortKey::text(&d.description)),
                             Column::new(""),
                         ];
@@ -215,8 +213,6 @@ pub(super) fn Databases() -> impl IntoView {
                                         {(!others.is_empty()).then(|| view! { <div class="muted small">{format!("also {}", others.join(", "))}</div> })}
                                     </td>
                                     <td class="mono" data-testid="database-charset">{dash(&d.charset)}</td>
-                                    <td class="mono" data-testid="database-collate">{dash(&d.collate)}</td>
-                                    <td class="mono" data-testid="database-ctype">{dash(&d.ctype)}</td>
                                     <td>{d.description.clone()}</td>
                                     <td><div class="row-actions">
                                         {can_delete.then(|| view! {

@@ -1,7 +1,7 @@
 //! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
 
 use super::*;
-use crate::kit::waiting;
+use crate::kit::{grouped, waiting};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -311,6 +311,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                             <td>
                                                 <div class="mono" data-testid="node-class">{n.db_node_class.clone()}</div>
                                                 <div class="muted">{size}</div>
+                                                <div class="muted" data-testid="node-limits">{format!("{} connections, {} IOPS at most", grouped(n.max_connections), grouped(n.max_iops))}</div>
                                             </td>
                                             <td class="nowrap">{n.zone_id.clone()}</td>
                                             <td data-testid="node-status"><StatusBadge status=n.db_node_status.clone() /></td>

@@ -2,6 +2,7 @@
 //! deletion dialog.
 
 use crate::cluster::frame::ClusterView;
+use crate::kit::grouped;
 
 use super::*;
 
@@ -92,7 +93,27 @@ pub(super) fn storage_and_network(a: &ClusterView) -> impl IntoView {
                 <dt>"Storage type"</dt><dd>{if a.storage_type.is_empty() { "—".to_string() } else { a.storage_type.clone() }}</dd>
                 <dt>"Storage billing"</dt><dd>{pay_type_label(&a.storage_pay_type).to_string()}</dd>
                 <dt>"Level-1 backups"</dt><dd>{human_bytes(a.data_level1_backup_chain_size)}</dd>
+                <dt>"SQL collection"</dt>
+                <dd data-testid="field-sql-size">{if a.sql_size < 0 { "none collected".to_string() } else { human_bytes(a.sql_size) }}</dd>
             </dl>
+        </section>
+
+        <section class="panel" data-testid="node-limits">
+            <h2>"Node limits"</h2>
+            <div class="table-wrap"><table class="grid">
+                <thead><tr><th>"Node"</th><th>"Role"</th><th>"Class"</th><th>"Max connections"</th><th>"Max IOPS"</th></tr></thead>
+                <tbody>
+                    {a.db_nodes.iter().map(|n| view! {
+                        <tr data-node=n.db_node_id.clone()>
+                            <td class="mono">{n.db_node_id.clone()}</td>
+                            <td>{n.db_node_role.clone()}</td>
+                            <td class="mono">{n.db_node_class.clone()}</td>
+                            <td class="num" data-testid="node-max-connections">{grouped(n.max_connections)}</td>
+                            <td class="num" data-testid="node-max-iops">{grouped(n.max_iops)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
         </section>
 
         <section class="panel">
