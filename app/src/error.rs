@@ -19,6 +19,10 @@ pub enum AppError {
     /// The user's role does not allow this. (403)
     #[error("{0}")]
     Forbidden(String),
+    /// The user signed in with a password an administrator set and must choose their own
+    /// before anything else. (403)
+    #[error("Choose your own password first (Settings → Your password): the one you signed in with was set by an administrator.")]
+    PasswordChangeRequired,
     /// Bad input: names the field and the rule. (400)
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
@@ -70,7 +74,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::SignInFailed(_) => 401,
-            AppError::Forbidden(_) => 403,
+            AppError::Forbidden(_) | AppError::PasswordChangeRequired => 403,
             AppError::Invalid { .. } => 400,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,

@@ -81,7 +81,7 @@ lazy_pages! {
     SettingsRoute => admin::settings::SettingsPage,
     CloudAccountsRoute => admin::cloud_accounts::CloudAccountsPage,
     PasswordRoute => admin::settings::PasswordPage,
-    UsersRoute => admin::settings::UsersPage,
+    UsersRoute => admin::users::UsersPage,
     RolesRoute => admin::settings::RolesPage,
 }
 

@@ -23,6 +23,7 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: OffsetDateTime,
     pub last_sign_in_at: Option<OffsetDateTime>,
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -98,7 +99,8 @@ impl Admin {
     pub async fn users(&self) -> Result<Vec<UserRow>, BackendError> {
         Ok(sqlx::query_as!(
             UserRow,
-            "SELECT id, username, display_name, email, role, auth_source, disabled, created_at, last_sign_in_at
+            "SELECT id, username, display_name, email, role, auth_source, disabled, created_at, last_sign_in_at,
+                    must_change_password
              FROM users ORDER BY username"
         )
         .fetch_all(&self.pool)
@@ -146,23 +148,56 @@ impl Admin {
                 "this user's role ({held}) grants more than yours"
             )));
         }
-        if let Some(role) = role {
-            match Self::role_policy(conn, role).await? {
-                Some(p) if !within(&p, by.policy).await? => {
-                    return Err(BackendError::Forbidden(format!(
-                        "the role {role} grants more than yours"
-                    )))
-                }
-                Some(_) => {}
-                None => {
-                    return Err(BackendError::invalid(
-                        "role",
-                        format!("{role:?} is not a role"),
-                    ))
-                }
-            }
+        match role {
+            Some(role) => Self::check_grant(conn, by, role).await,
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// May `by` give a user the role `role` (a new user, or a change)? Only a role that
+    /// exists and grants no more than `by`'s.
+    pub async fn check_grant(
+        conn: &mut PgConnection,
+        by: &Manager<'_>,
+        role: &str,
+    ) -> Result<(), BackendError> {
+        match Self::role_policy(conn, role).await? {
+            Some(p) if !within(&p, by.policy).await? => Err(BackendError::Forbidden(format!(
+                "the role {role} grants more than yours"
+            ))),
+            Some(_) => Ok(()),
+            None => Err(BackendError::invalid(
+                "role",
+                format!("{role:?} is not a role"),
+            )),
+        }
+    }
+
+    /// Deletes the user `target` on the caller's connection (the transaction of its audit
+    /// record); their sessions stop working at once (every request loads the user) and
+    /// their remembered devices go with them. The last enabled administrator is never
+    /// deleted: the administrators' rows are locked first, so two administrators deleting
+    /// each other at once cannot both succeed. The user's name.
+    pub async fn delete_user(
+        &self,
+        conn: &mut PgConnection,
+        target: Uuid,
+    ) -> Result<String, BackendError> {
+        let admins = sqlx::query_scalar!(
+            "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE"
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if admins == [target] {
+            return Err(BackendError::Conflict(
+                "This is the last enabled administrator: make another user an administrator first."
+                    .into(),
+            ));
+        }
+        sqlx::query_scalar!("DELETE FROM users WHERE id = $1 RETURNING username", target)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(BackendError::NotFound("user"))
     }
 
     /// A role `by` may write or remove: one granting no more than theirs, now and after.

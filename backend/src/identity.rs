@@ -57,6 +57,9 @@ pub struct User {
     pub disabled: bool,
     /// Sessions made in an earlier epoch are no longer valid.
     pub session_epoch: i32,
+    /// The password was set by an administrator (a new user's first, or a reset): the
+    /// user must choose their own before doing anything else.
+    pub must_change_password: bool,
 }
 
 /// A username as the console accepts it.
@@ -489,8 +492,9 @@ impl Identity {
                 change.conn(),
                 &username,
                 "Administrator",
-                Role::Admin,
+                Role::Admin.as_str(),
                 &password,
+                false,
             )
             .await?;
         let mut e = crate::audit::Event::security(actor, "UserCreated", crate::audit::Outcome::Ok);
@@ -510,38 +514,43 @@ impl Identity {
 
     /// Creates a local user on the caller's connection: an administrator's change that
     /// commits together with its `UserCreated` record ([`crate::audit::Change`]; `audit
-    /// verify` finds a user without one).
+    /// verify` finds a user without one). `role` is a built-in or custom role's name (one
+    /// that does not exist is invalid input); with `must_change`, the password serves one
+    /// sign-in only (a one-time password an administrator hands over).
     pub async fn create_local_in(
         &self,
         conn: &mut sqlx::PgConnection,
         username: &Username,
         display_name: &str,
-        role: Role,
+        role: &str,
         password: &str,
+        must_change: bool,
     ) -> Result<User, BackendError> {
-        let password = password.to_string();
-        let hash = match self
-            .hashing
-            .run(Lane::Common(None), move || hash_password(&password))
-            .await
-        {
-            Ok(h) => h?,
-            Err(GateError::Busy) => {
-                return Err(BackendError::Conflict(
-                    "The console is busy checking sign-ins; try again in a moment.".into(),
-                ))
-            }
-            Err(GateError::Failed) => return Err(BackendError::Crypto),
-        };
+        // A name that differs from another only in case would read as that user in every
+        // list and record.
+        let taken = sqlx::query_scalar!(
+            "SELECT username FROM users WHERE lower(username) = lower($1) LIMIT 1",
+            username.as_str()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(other) = taken {
+            return Err(BackendError::invalid(
+                "username",
+                format!("is already taken (by {other})"),
+            ));
+        }
+        let hash = self.hash_new(password).await?;
         let id = Uuid::new_v4();
         let result = sqlx::query!(
-            "INSERT INTO users (id, username, display_name, role, password_hash, auth_source)
-             VALUES ($1, $2, $3, $4, $5, 'local')",
+            "INSERT INTO users (id, username, display_name, role, password_hash, auth_source, must_change_password)
+             VALUES ($1, $2, $3, $4, $5, 'local', $6)",
             id,
             username.as_str(),
             display_name,
-            role.as_str(),
-            hash
+            role,
+            hash,
+            must_change
         )
         .execute(&mut *conn)
         .await;
@@ -550,17 +559,82 @@ impl Identity {
             Err(e) if BackendError::is_unique_violation(&e) => {
                 return Err(BackendError::invalid("username", "is already taken"))
             }
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23503") => {
+                return Err(BackendError::invalid(
+                    "role",
+                    format!("{role:?} is not a role of this console"),
+                ))
+            }
             Err(e) => return Err(e.into()),
         }
         Ok(User {
             id,
             username: username.as_str().to_string(),
             display_name: display_name.to_string(),
-            role: role.as_str().to_string(),
+            role: role.to_string(),
             auth_source: "local".into(),
             disabled: false,
             session_epoch: 0,
+            must_change_password: must_change,
         })
+    }
+
+    /// Hashes a new password on one of the hashing slots (a busy console is a conflict to
+    /// retry, not a failure).
+    async fn hash_new(&self, password: &str) -> Result<String, BackendError> {
+        let password = Zeroizing::new(password.to_string());
+        match self
+            .hashing
+            .run(Lane::Common(None), move || hash_password(&password))
+            .await
+        {
+            Ok(h) => h,
+            Err(GateError::Busy) => Err(BackendError::Conflict(
+                "The console is busy checking sign-ins; try again in a moment.".into(),
+            )),
+            Err(GateError::Failed) => Err(BackendError::Crypto),
+        }
+    }
+
+    /// Gives the local user `target` a password an administrator hands over, on the
+    /// caller's connection (the transaction of its audit record): it serves one sign-in,
+    /// after which the user must choose their own; every session of the user ends. A user
+    /// of the SSO proxy has no console password (invalid input). The user's name.
+    pub async fn reset_password_in(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        target: Uuid,
+        password: &str,
+    ) -> Result<String, BackendError> {
+        let hash = self.hash_new(password).await?;
+        let row = sqlx::query!(
+            "UPDATE users SET password_hash = $2, must_change_password = true,
+                    session_epoch = session_epoch + 1, updated_at = now()
+             WHERE id = $1 AND auth_source = 'local' RETURNING username",
+            target,
+            hash
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        match row {
+            Some(r) => Ok(r.username),
+            None => {
+                let exists = sqlx::query_scalar!(
+                    r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1) AS "x!""#,
+                    target
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                Err(if exists {
+                    BackendError::invalid(
+                        "user",
+                        "signs in through the SSO proxy and has no console password",
+                    )
+                } else {
+                    BackendError::NotFound("user")
+                })
+            }
+        }
     }
 
     /// Signs in with a local user name and password from `client_addr`.
@@ -606,7 +680,8 @@ impl Identity {
             return Ok(SignIn::Failed);
         }
         let row = sqlx::query!(
-            "SELECT id, username, display_name, role, auth_source, disabled, password_hash, session_epoch
+            "SELECT id, username, display_name, role, auth_source, disabled, password_hash, session_epoch,
+                    must_change_password
              FROM users WHERE username = $1",
             name.as_str()
         )
@@ -652,6 +727,7 @@ impl Identity {
                     auth_source: r.auth_source,
                     disabled: r.disabled,
                     session_epoch: r.session_epoch,
+                    must_change_password: r.must_change_password,
                 }))
             }
             _ => {
@@ -953,6 +1029,7 @@ impl Identity {
                     auth_source: b.auth_source.clone(),
                     disabled: b.disabled,
                     session_epoch: b.session_epoch,
+                    must_change_password: false,
                 }));
             }
         }
@@ -1031,12 +1108,14 @@ impl Identity {
             auth_source: row.auth_source,
             disabled: row.disabled,
             session_epoch: row.session_epoch,
+            must_change_password: false,
         }))
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
-            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch FROM users WHERE id = $1",
+            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch, must_change_password
+             FROM users WHERE id = $1",
             id
         )
         .fetch_optional(&self.pool)
@@ -1049,6 +1128,7 @@ impl Identity {
             auth_source: r.auth_source,
             disabled: r.disabled,
             session_epoch: r.session_epoch,
+            must_change_password: r.must_change_password,
         }))
     }
 
@@ -1129,7 +1209,8 @@ impl Identity {
     ) -> Result<i32, BackendError> {
         let hash = hash.0;
         let epoch = sqlx::query_scalar!(
-            "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
+            "UPDATE users SET password_hash = $2, must_change_password = false,
+                    session_epoch = session_epoch + 1, updated_at = now()
              WHERE id = $1 RETURNING session_epoch",
             user.id,
             hash

@@ -341,6 +341,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     })
 }
 
+/// Where a user who signed in with a password an administrator set is sent.
+const PASSWORD_PAGE: &str = "/settings/password";
+
 /// Pages need a signed-in user; everything else decides for itself (server functions
 /// authorise inside, assets are public). This only shapes navigation.
 async fn require_sign_in(
@@ -375,12 +378,19 @@ async fn require_sign_in(
             _ => None,
         };
         // A disabled user's session, or one an administrator ended, stops here and now.
-        let signed_in = match user {
-            Some(u) => app::api::ssr::session_valid_for(&session, &u).await,
-            None => false,
+        let (signed_in, must_change) = match user {
+            Some(u) => (
+                app::api::ssr::session_valid_for(&session, &u).await,
+                u.must_change_password,
+            ),
+            None => (false, false),
         };
         if !signed_in {
             return Redirect::to("/signin").into_response();
+        }
+        // A password an administrator set serves one sign-in: the user's own comes first.
+        if must_change && path != PASSWORD_PAGE {
+            return Redirect::to(PASSWORD_PAGE).into_response();
         }
     }
     if path == "/" && req.method() == axum::http::Method::GET {

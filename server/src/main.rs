@@ -36,6 +36,16 @@ enum Command {
         /// The new administrator's user name.
         username: String,
     },
+    /// Create a local user with a built-in or custom role and a one-time password, printed
+    /// once, which the user replaces at the first sign-in. Exit 0 created, 2 invalid (name,
+    /// role), 1 failed.
+    CreateUser {
+        /// The new user's name.
+        username: String,
+        /// viewer, operator, admin, or a custom role's name.
+        #[arg(long)]
+        role: String,
+    },
     /// Re-encrypt every cloud-account secret under the active master key (the old keys go
     /// in old_master_keys). Exit 0 done, 1 failed.
     RotateKeys,
@@ -182,19 +192,6 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::CreateAdmin { username } => {
-            let pool = match connect(&config).await {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            let identity = backend::identity::Identity::new(pool.clone());
-            let audit = cli_audit(&config, pool);
-            let name = match backend::identity::Username::parse(&username) {
-                Ok(n) => n,
-                Err(e) => {
-                    eprintln!("polar-console: {e}");
-                    return ExitCode::from(2);
-                }
-            };
             let (password, generated) = match std::env::var("POLAR_NEW_ADMIN_PASSWORD") {
                 Ok(p) => (zeroize::Zeroizing::new(p), false),
                 Err(_) => (backend::identity::generate_password(), true),
@@ -203,44 +200,27 @@ async fn main() -> ExitCode {
                 eprintln!("polar-console: POLAR_NEW_ADMIN_PASSWORD: {e}");
                 return ExitCode::from(2);
             }
-            // The new administrator and its audit record commit together, or neither.
-            let created = async {
-                let mut change = audit.begin_change().await?;
-                let user = identity
-                    .create_local_in(
-                        change.conn(),
-                        &name,
-                        name.as_str(),
-                        backend::identity::Role::Admin,
-                        &password,
-                    )
-                    .await?;
-                let mut e = backend::audit::Event::security(
-                    cli_actor("create-admin"),
-                    "UserCreated",
-                    backend::audit::Outcome::Ok,
-                );
-                e.params = serde_json::json!({"user": user.id.to_string(), "username": user.username, "role": user.role});
-                change.commit(&e).await
-            };
-            match created.await {
-                Ok(_) => {
-                    if generated {
-                        println!(
-                            "created administrator {}; password {}",
-                            name.as_str(),
-                            password.as_str()
-                        );
-                    } else {
-                        println!("created administrator {}", name.as_str());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("polar-console: {e}");
-                    ExitCode::from(1)
+            let created = create_user(&config, &username, "admin", &password, false).await;
+            if created == ExitCode::SUCCESS {
+                if generated {
+                    println!("created administrator {username}; password {}", password.as_str());
+                } else {
+                    println!("created administrator {username}");
                 }
             }
+            created
+        }
+        Command::CreateUser { username, role } => {
+            // A one-time password: the user chooses their own at the first sign-in.
+            let password = backend::identity::generate_password();
+            let created = create_user(&config, &username, &role, &password, true).await;
+            if created == ExitCode::SUCCESS {
+                println!(
+                    "created user {username} with the role {role}; one-time password {} (to be replaced at the first sign-in)",
+                    password.as_str()
+                );
+            }
+            created
         }
         Command::RotateKeys => {
             let pool = match connect(&config).await {
@@ -408,6 +388,55 @@ async fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Creates a local user and its `UserCreated` record in one transaction (or neither), as
+/// the command line: 0 created, 2 the name or the role is invalid, 1 anything else.
+async fn create_user(
+    config: &server::Config,
+    username: &str,
+    role: &str,
+    password: &str,
+    must_change: bool,
+) -> ExitCode {
+    let name = match backend::identity::Username::parse(username) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("polar-console: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let pool = match connect(config).await {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let identity = backend::identity::Identity::new(pool.clone());
+    let audit = cli_audit(config, pool);
+    let command = if must_change { "create-user" } else { "create-admin" };
+    let created = async {
+        let mut change = audit.begin_change().await?;
+        let user = identity
+            .create_local_in(change.conn(), &name, name.as_str(), role, password, must_change)
+            .await?;
+        let mut e = backend::audit::Event::security(
+            cli_actor(command),
+            "UserCreated",
+            backend::audit::Outcome::Ok,
+        );
+        e.params = serde_json::json!({"user": user.id.to_string(), "username": user.username, "role": user.role});
+        change.commit(&e).await
+    };
+    match created.await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e @ backend::BackendError::Invalid { .. }) => {
+            eprintln!("polar-console: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("polar-console: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -201,8 +201,9 @@ impl TestApp {
                 change.conn(),
                 &name,
                 username,
-                backend::identity::Role::Viewer,
+                backend::identity::Role::Viewer.as_str(),
                 &password,
+                false,
             )
             .await
             .unwrap();
@@ -307,6 +308,23 @@ pub async fn post_sign_in(
         .send()
         .await
         .unwrap()
+}
+
+/// The console binary the test command builds (`cargo build -p server`), for its command
+/// line.
+pub fn console_binary() -> std::path::PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
+        });
+    let bin = target.join("debug").join("polar-console");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p server` (scripts/test.sh does)",
+        bin.display()
+    );
+    bin
 }
 
 /// Median and p99 of `times`, in milliseconds (for the benchmarks).

@@ -19,6 +19,16 @@ pub struct UserItem {
     pub disabled: bool,
     pub created: String,
     pub last_sign_in: String,
+    /// Has a password an administrator set and not yet replaced.
+    pub must_change_password: bool,
+}
+
+/// A password an administrator hands over (a new user's first, or a reset), shown once:
+/// it is stored only as its hash and serves one sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub username: String,
+    pub password: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,8 +189,123 @@ pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
                 .last_sign_in_at
                 .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
                 .unwrap_or_else(|| "never".into()),
+            must_change_password: u.must_change_password,
         })
         .collect())
+}
+
+/// Adds a local user with a role the administrator may hand out and a one-time password,
+/// returned once; the user replaces it at the first sign-in. Audited (`UserCreated`,
+/// without the password).
+#[server]
+pub async fn create_user(
+    username: String,
+    display_name: String,
+    role: String,
+) -> Result<OneTimePassword, AppError> {
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
+    let name = backend::identity::Username::parse(username.trim())?;
+    let display_name = display_name.trim();
+    let display_name = if display_name.is_empty() {
+        name.as_str()
+    } else {
+        display_name
+    };
+    if display_name.chars().count() > 128 || display_name.chars().any(char::is_control) {
+        return Err(crate::error::invalid(
+            "display_name",
+            "has at most 128 characters and no control characters",
+        ));
+    }
+    let action = "UserCreated";
+    let mut change = ssr::change(&backend).await?;
+    let by = Manager {
+        id: user.id,
+        policy: &policy,
+    };
+    if let Err(e) = backend::admin::Admin::check_grant(change.conn(), &by, &role).await {
+        drop(change);
+        return Err(ssr::refusal_or(&backend, &user, action, e).await);
+    }
+    let password = backend::identity::generate_password();
+    let created = backend
+        .identity
+        .create_local_in(change.conn(), &name, display_name, &role, &password, true)
+        .await?;
+    ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"user": created.id.to_string(), "username": created.username, "role": created.role, "one_time_password": true}),
+    )
+    .await?;
+    Ok(OneTimePassword {
+        username: created.username,
+        password: password.to_string(),
+    })
+}
+
+/// Gives a local user a new one-time password, returned once: their sessions end and they
+/// choose their own at the next sign-in. Audited (`UserPasswordReset`).
+#[server]
+pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError> {
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
+    let target = ssr::parse_id(&id)?;
+    if target == user.id {
+        return Err(crate::error::invalid(
+            "user",
+            "is you: change your own password under Your password",
+        ));
+    }
+    let action = "UserPasswordReset";
+    let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
+    let password = backend::identity::generate_password();
+    let username = backend
+        .identity
+        .reset_password_in(change.conn(), target, &password)
+        .await?;
+    ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"user": id, "username": username}),
+    )
+    .await?;
+    Ok(OneTimePassword {
+        username,
+        password: password.to_string(),
+    })
+}
+
+/// Deletes a user, once their name is typed to confirm; never oneself or the last enabled
+/// administrator. Their audit records stay. Audited (`UserDeleted`).
+#[server]
+pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
+    let (backend, user, policy) =
+        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
+    let target = ssr::parse_id(&id)?;
+    if target == user.id {
+        return Err(crate::error::invalid("user", "is you: another administrator can delete your account"));
+    }
+    let action = "UserDeleted";
+    let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
+    let username = backend.admin.delete_user(change.conn(), target).await?;
+    if confirm.trim() != username {
+        // Dropping the change rolls the deletion back.
+        return Err(crate::error::invalid(
+            "confirm",
+            "type the user's name to confirm the deletion",
+        ));
+    }
+    ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"user": id, "username": username}),
+    )
+    .await
 }
 
 #[server]

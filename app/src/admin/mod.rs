@@ -5,4 +5,5 @@ pub mod api;
 pub mod audit;
 pub mod cloud_accounts;
 pub mod settings;
+pub mod users;
 pub mod vault_api;

@@ -1,12 +1,10 @@
-//! `/settings`, `/settings/users`, `/settings/roles` (Admin).
+//! `/settings`, `/settings/roles` (Admin) and `/settings/password`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::admin::api::{
-    list_roles, list_users, DeleteRole, EndUserSessions, SaveRole, SetUserDisabled, SetUserRole,
-};
-use crate::kit::{form_error, Empty, ErrorBox, Loading};
+use crate::admin::api::{list_roles, DeleteRole, SaveRole};
+use crate::kit::{form_error, ErrorBox, Loading};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -31,91 +29,6 @@ pub fn SettingsPage() -> impl IntoView {
                 <span class="muted">"AccessKeys, regions, signature version, endpoint overrides."</span>
             </a>
         </div>
-    }
-}
-
-#[component]
-pub fn UsersPage() -> impl IntoView {
-    let set_role = ServerAction::<SetUserRole>::new();
-    let set_disabled = ServerAction::<SetUserDisabled>::new();
-    let end_sessions = ServerAction::<EndUserSessions>::new();
-    let users = Resource::new(
-        move || {
-            (
-                set_role.version().get(),
-                set_disabled.version().get(),
-                end_sessions.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
-    let roles = Resource::new(|| (), |_| list_roles());
-    view! {
-        <Title text="Users" />
-        <div class="page-head">
-            <h1>"Users"</h1>
-            <p class="muted">"Users signed in through the SSO proxy appear here on first sight; their role follows their groups."</p>
-        </div>
-        {form_error(set_role.value())}
-        {form_error(set_disabled.value())}
-        {form_error(end_sessions.value())}
-        <Transition fallback=|| view! { <Loading /> }>
-            {move || Suspend::new(async move {
-                let role_names: Vec<String> = roles.await.map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
-                match users.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <Empty title="No users." /> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="table-wrap">
-                        <table class="grid" data-testid="users-table">
-                            <thead><tr><th>"User"</th><th>"Signs in with"</th><th>"Role"</th><th>"Status"</th><th>"Last sign-in"</th><th>"Created"</th><th></th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|u| {
-                                    let names = role_names.clone();
-                                    let current = u.role.clone();
-                                    let id_role = u.id.clone();
-                                    let id_disable = u.id.clone();
-                                    let id_sessions = u.id.clone();
-                                    view! {
-                                        <tr data-user=u.username.clone()>
-                                            <td><div>{u.display_name.clone()}</div><div class="muted mono">{u.username.clone()}" "{u.email.clone()}</div></td>
-                                            <td>{if u.auth_source == "proxy" { "SSO proxy" } else { "Local password" }}</td>
-                                            <td>
-                                                <ActionForm action=set_role attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id_role />
-                                                    <select name="role" aria-label="Role">
-                                                        {names.into_iter().map(|n| {
-                                                            let selected = n == current;
-                                                            view! { <option value=n.clone() selected=selected>{n.clone()}</option> }
-                                                        }).collect_view()}
-                                                    </select>
-                                                    <button type="submit" class="small">"Save"</button>
-                                                </ActionForm>
-                                            </td>
-                                            <td>{if u.disabled { view! { <span class="badge badge-bad">"Disabled"</span> }.into_any() } else { view! { <span class="badge badge-ok">"Active"</span> }.into_any() }}</td>
-                                            <td class="mono">{u.last_sign_in.clone()}</td>
-                                            <td class="mono">{u.created.clone()}</td>
-                                            <td>
-                                                <ActionForm action=set_disabled attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id_disable />
-                                                    <input type="hidden" name="disabled" value=if u.disabled { "false" } else { "true" } />
-                                                    <button type="submit" class="small">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                                                </ActionForm>
-                                                <ActionForm action=end_sessions attr:class="inline-form">
-                                                    <input type="hidden" name="id" value=id_sessions />
-                                                    <button type="submit" class="small">"End sessions"</button>
-                                                </ActionForm>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        </div>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -183,17 +96,30 @@ pub fn RolesPage() -> impl IntoView {
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let change = ServerAction::<crate::api::ChangePassword>::new();
+    let me = Resource::new(|| (), |_| crate::api::whoami());
     view! {
         <Title text="Your password" />
         <div class="page-head"><h1>"Your password"</h1>
             <p class="muted">"At least 12 characters. Your other sessions end when it changes."</p></div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let must = matches!(me.await, Ok(Some(u)) if u.must_change_password);
+                (must && !matches!(change.value().get(), Some(Ok(())))).then(|| view! {
+                    <p class="banner banner-warn" role="status" data-testid="must-change-password">
+                        "You signed in with a password an administrator set. Choose your own to continue: type the one you were given as the current password."
+                    </p>
+                })
+            })}
+        </Transition>
         <ActionForm action=change attr:class="stack-form">
             <label><span>"Current password"</span><input type="password" name="current_password" required autocomplete="current-password" /></label>
             <label><span>"New password"</span><input type="password" name="new_password" required minlength="12" autocomplete="new-password" /></label>
             <label><span>"New password, again"</span><input type="password" name="confirm_password" required minlength="12" autocomplete="new-password" /></label>
             {form_error(change.value())}
-            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="banner banner-ok" role="status">"Password changed."</p> })}
-            <button type="submit" class="primary">"Change password"</button>
+            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! {
+                <p class="banner banner-ok" role="status" data-testid="password-changed">"Password changed. "<a href="/clusters" rel="external">"Continue to the console"</a></p>
+            })}
+            <button type="submit" class="primary" data-testid="change-password">"Change password"</button>
         </ActionForm>
     }
 }

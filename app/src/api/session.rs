@@ -13,6 +13,8 @@ pub struct UserDto {
     pub username: String,
     pub display_name: String,
     pub role: String,
+    /// Signed in with a password an administrator set: nothing but choosing their own.
+    pub must_change_password: bool,
 }
 
 /// What the top bar offers: the user, the cloud accounts and the regions.
@@ -26,7 +28,7 @@ pub struct ConsoleInfo {
 /// The signed-in user, or `None`.
 #[server]
 pub async fn whoami() -> Result<Option<UserDto>, AppError> {
-    match ssr::require_user().await {
+    match ssr::require_signed_in().await {
         Ok((_, u)) => Ok(Some(ssr::user_dto(&u))),
         Err(AppError::Unauthenticated) => Ok(None),
         Err(e) => Err(e),
@@ -36,7 +38,15 @@ pub async fn whoami() -> Result<Option<UserDto>, AppError> {
 /// The user, cloud accounts and regions for the top bar.
 #[server]
 pub async fn console_context() -> Result<ConsoleInfo, AppError> {
-    let (backend, user) = ssr::require_user().await?;
+    let (backend, user) = ssr::require_signed_in().await?;
+    if user.must_change_password {
+        // No account or region until the user has their own password.
+        return Ok(ConsoleInfo {
+            user: ssr::user_dto(&user),
+            accounts: Vec::new(),
+            regions: Vec::new(),
+        });
+    }
     let caller = ssr::caller(&backend, &user).await?;
     let (accounts, regions) = backend.gateway.choices(&caller).await?;
     Ok(ConsoleInfo {
@@ -138,7 +148,7 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     let mut recorded = Ok(());
-    if let Ok((backend, user)) = ssr::require_user().await {
+    if let Ok((backend, user)) = ssr::require_signed_in().await {
         let actor = ssr::actor(Some(&user)).await;
         recorded = backend
             .audit
@@ -180,11 +190,17 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     use backend::identity::PasswordChange;
-    let (backend, mut user) = ssr::require_user().await?;
+    let (backend, mut user) = ssr::require_signed_in().await?;
     if new_password != confirm_password {
         return Err(AppError::Invalid {
             field: "confirm_password".into(),
             message: "does not match the new password".into(),
+        });
+    }
+    if user.must_change_password && new_password == current_password {
+        return Err(AppError::Invalid {
+            field: "new_password".into(),
+            message: "must differ from the password an administrator set".into(),
         });
     }
     let actor = ssr::actor(Some(&user)).await;
@@ -225,6 +241,7 @@ pub async fn change_password(
         ))
         .await?;
     user.session_epoch = epoch;
+    user.must_change_password = false;
     let session = ssr::session().await?;
     let unavailable = |_| AppError::Unavailable("The session store is unavailable.".into());
     session.cycle_id().await.map_err(unavailable)?;

@@ -137,8 +137,19 @@ pub async fn session() -> Result<Session, AppError> {
 }
 
 /// The signed-in, enabled user; `Unauthenticated` (HTTP 401) without one, `Unavailable`
-/// (503) when the session store or the database cannot say.
+/// (503) when the session store or the database cannot say, `PasswordChangeRequired`
+/// (403) while the user has not replaced a password an administrator set.
 pub async fn require_user() -> Result<(Backend, User), AppError> {
+    let (backend, user) = require_signed_in().await?;
+    if user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok((backend, user))
+}
+
+/// The signed-in user, also one who must still replace a password an administrator set:
+/// only for who is signed in, signing out and changing the password.
+pub async fn require_signed_in() -> Result<(Backend, User), AppError> {
     let backend = expect_context::<Backend>();
     let session = session().await?;
     let id = live_session_user(&session, use_context::<SessionLimits>()).await?;
@@ -213,5 +224,6 @@ pub fn user_dto(u: &User) -> super::UserDto {
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         role: u.role.clone(),
+        must_change_password: u.must_change_password,
     }
 }

@@ -41,11 +41,13 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
         other => (other.to_string(), String::new()),
     };
     let signin = matches!(error, AppError::Unauthenticated);
+    let password = matches!(error, AppError::PasswordChangeRequired);
     view! {
         <div class="state state-error" role="alert">
             <p class="state-title">{title}</p>
             {(!detail.is_empty()).then(|| view! { <p class="state-hint mono">{detail.clone()}</p> })}
             {signin.then(|| view! { <a class="button" href="/signin" rel="external">"Sign in"</a> })}
+            {password.then(|| view! { <a class="button" href="/settings/password">"Choose your password"</a> })}
         </div>
     }
 }

@@ -3,7 +3,6 @@
 //! database role cannot change history; administrative changes commit only with their
 //! record.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,19 +72,6 @@ fn broken(v: Verdict) -> (i64, String) {
 }
 
 /// The `polar-console` binary (scripts/test.sh builds it; else `cargo build -p server`).
-fn console_binary() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
-    let bin = target.join("debug").join("polar-console");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p server`",
-        bin.display()
-    );
-    bin
-}
-
 #[tokio::test]
 async fn deleting_the_last_records_is_found_by_verify() {
     let app = TestApp::spawn().await;
@@ -109,7 +95,7 @@ async fn deleting_the_last_records_is_found_by_verify() {
     assert!(problem.contains("removed"), "{problem}");
 
     // The command line says so too, with exit code 3, as the console's own role.
-    let out = tokio::process::Command::new(console_binary())
+    let out = tokio::process::Command::new(tests::console_binary())
         .args(["audit", "verify"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -701,7 +687,7 @@ async fn records_from_before_the_key_are_adopted_only_by_the_operator() {
     // unkeyed chain.
     let app_url = tests::app_database_url(&url).await;
     let adopt = |n: &'static str| {
-        tokio::process::Command::new(console_binary())
+        tokio::process::Command::new(tests::console_binary())
             .args(["audit", "adopt-unkeyed", "--records", n])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -959,7 +945,7 @@ async fn rotate_keys_changes_nothing_without_its_record() {
     let before = under(&app, "k1").await;
     assert!(before >= 1, "the sandbox account is under k1");
     let rotate = || {
-        tokio::process::Command::new(console_binary())
+        tokio::process::Command::new(tests::console_binary())
             .arg("rotate-keys")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

@@ -420,21 +420,6 @@ async fn actions_lists_the_catalogue() {
 
 /// The `polar-console` binary. scripts/test.sh builds it before the tests run; after
 /// changing the server, `cargo build -p server` first.
-fn console_binary() -> std::path::PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
-        });
-    let bin = target.join("debug").join("polar-console");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build -p server` (scripts/test.sh does)",
-        bin.display()
-    );
-    bin
-}
-
 /// Words in backquotes.
 fn quoted(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
@@ -485,7 +470,7 @@ fn readme_names() -> (Vec<String>, Vec<String>) {
 }
 
 fn check_config(env: &[(String, String)]) -> std::process::Output {
-    std::process::Command::new(console_binary())
+    std::process::Command::new(tests::console_binary())
         .arg("check-config")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -539,7 +524,7 @@ fn every_documented_setting_is_accepted_and_every_setting_is_documented() {
     let _ = std::fs::remove_file(&file);
 
     // The other way round: what the binary knows is in the README.
-    let help = std::process::Command::new(console_binary())
+    let help = std::process::Command::new(tests::console_binary())
         .args(["check-config", "--help"])
         .env_clear()
         .output()

@@ -920,6 +920,18 @@ async fn a_manager_of_users_hands_out_no_more_than_they_hold() {
             vec![("id", &root), ("disabled", "true")],
         ),
         ("end_user_sessions", vec![("id", &root)]),
+        // Team members without SSO (#17.4): no new user with more than theirs, no reset or
+        // deletion of a user whose role grants more.
+        (
+            "create_user",
+            vec![("username", "newadmin"), ("display_name", ""), ("role", "admin")],
+        ),
+        (
+            "create_user",
+            vec![("username", "newop"), ("display_name", ""), ("role", "operator")],
+        ),
+        ("reset_user_password", vec![("id", &root)]),
+        ("delete_user", vec![("id", &root), ("confirm", "admin")]),
         (
             "save_role",
             vec![("name", "people"), ("description", "x"), ("policy", &star)],
@@ -977,6 +989,20 @@ async fn a_manager_of_users_hands_out_no_more_than_they_hold() {
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     assert_eq!(role_of("pat").await, "lookers");
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE username IN ('newadmin', 'newop')")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(made, 0, "no user with a stronger role was made");
+    let res = app
+        .call_form(
+            &m,
+            "create_user",
+            &[("username", "newlooker"), ("display_name", ""), ("role", "lookers")],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert_eq!(role_of("newlooker").await, "lookers");
 }
 
 /// The refusals recorded for a user.

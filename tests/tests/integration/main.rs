@@ -11,6 +11,7 @@ mod deploy;
 mod endpoints_parameters;
 mod enforcement;
 mod identity;
+mod local_users;
 mod metrics;
 mod outbound;
 mod retries;
