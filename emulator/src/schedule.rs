@@ -8,37 +8,30 @@ use crate::handlers::Ctx;
 use crate::state::{Effect, ScheduleTask};
 use crate::util::{fmt_minute, ok, paginate, parse_time, Fault, Res};
 
-const DAY: i64 = 86_400_000;
-const HALF_HOUR: i64 = 30 * 60_000;
 
 /// `PlannedStartTime` / `PlannedEndTime` of a schedulable action: `None` when the action
-/// runs now. The start lies within the next 24 hours; the end at least 30 minutes after
-/// it (by default exactly 30 minutes).
+/// runs now. The rule is the reference's, shared with the console
+/// ([`polardb::rules::planned_window_problem`]): the start within the next 24 hours, the
+/// end at least 30 minutes after it (by default exactly 30 minutes).
 pub fn planned_window(c: &Ctx) -> Result<Option<(i64, i64)>, Fault> {
-    let Some(start) = c.p.opt("PlannedStartTime") else {
-        if c.p.opt("PlannedEndTime").is_some() {
-            return Err(Fault::missing("PlannedStartTime"));
-        }
+    let start = c.p.opt("PlannedStartTime").unwrap_or("");
+    let end = c.p.opt("PlannedEndTime").unwrap_or("");
+    if start.is_empty() && !end.is_empty() {
+        return Err(Fault::missing("PlannedStartTime"));
+    }
+    if let Some((field, rule)) =
+        polardb::rules::planned_window_problem(start, end, c.now.div_euclid(1000))
+    {
+        return Err(Fault::invalid_because(field, &format!("The {field} {rule}.")));
+    }
+    if start.is_empty() {
         return Ok(None);
-    };
+    }
     let start = parse_time(start).ok_or_else(|| Fault::invalid("PlannedStartTime"))?;
-    // A minute of slack for clocks and round trips.
-    if start < c.now - 60_000 || start > c.now + DAY {
-        return Err(Fault::invalid_because(
-            "PlannedStartTime",
-            "The PlannedStartTime must be within the next 24 hours.",
-        ));
-    }
-    let end = match c.p.opt("PlannedEndTime") {
-        None => start + HALF_HOUR,
-        Some(e) => parse_time(e).ok_or_else(|| Fault::invalid("PlannedEndTime"))?,
+    let end = match end {
+        "" => start + polardb::rules::PLANNED_WINDOW_SECS * 1000,
+        e => parse_time(e).ok_or_else(|| Fault::invalid("PlannedEndTime"))?,
     };
-    if end < start + HALF_HOUR {
-        return Err(Fault::invalid_because(
-            "PlannedEndTime",
-            "The PlannedEndTime must be at least 30 minutes later than the PlannedStartTime.",
-        ));
-    }
     Ok(Some((start, end)))
 }
 

@@ -301,6 +301,49 @@ pub fn range_problem(start: &str, end: &str) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Planned execution (CreateDBNodes 8.1, ModifyDBNodeClass 8.4, ModifyDBClusterPrimaryZone
+// 6.9.2): `PlannedStartTime` within the next 24 hours, `PlannedEndTime` at least 30 minutes
+// after it (30 minutes after it when left out); neither means now.
+
+/// How far ahead a planned task may start.
+pub const PLANNED_AHEAD_SECS: i64 = 24 * 3600;
+/// The least time between a planned task's earliest and latest start, and the default.
+pub const PLANNED_WINDOW_SECS: i64 = 30 * 60;
+/// Slack for clocks and round trips: a start this far in the past is still "now".
+const PLANNED_SLACK_SECS: i64 = 60;
+
+/// What is wrong with a planned window at `now` (seconds since the epoch, UTC): the
+/// parameter and the rule; nothing when both are empty (now) or the window is valid.
+pub fn planned_window_problem(start: &str, end: &str, now: i64) -> Option<(&'static str, String)> {
+    if start.is_empty() {
+        return (!end.is_empty()).then(|| {
+            (
+                "PlannedStartTime",
+                "is required when PlannedEndTime is given".to_string(),
+            )
+        });
+    }
+    let Some(s) = api_time(start) else {
+        return time_problem(start).map(|p| ("PlannedStartTime", p));
+    };
+    if s < now - PLANNED_SLACK_SECS || s > now + PLANNED_AHEAD_SECS {
+        return Some(("PlannedStartTime", "must be within the next 24 hours".into()));
+    }
+    if end.is_empty() {
+        return None;
+    }
+    let Some(e) = api_time(end) else {
+        return time_problem(end).map(|p| ("PlannedEndTime", p));
+    };
+    (e < s + PLANNED_WINDOW_SECS).then(|| {
+        (
+            "PlannedEndTime",
+            "must be at least 30 minutes after PlannedStartTime".to_string(),
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Database accounts (chapter 12) and databases (chapter 13): the console's pages check these
 // as the user types and on the server; the emulator answers by the same rules.
 
@@ -463,6 +506,23 @@ pub fn db_name_form_problem(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_planned_window_starts_within_a_day_and_lasts_half_an_hour_at_least() {
+        let now = api_time("2026-12-01T09:00:00Z").unwrap();
+        let ok = |s: &str, e: &str| planned_window_problem(s, e, now);
+        assert_eq!(ok("", ""), None, "now");
+        assert_eq!(ok("2026-12-01T10:00Z", ""), None);
+        assert_eq!(ok("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z"), None);
+        assert_eq!(ok("2026-12-02T09:00:00Z", ""), None, "24 hours ahead");
+        assert_eq!(ok("", "2026-12-01T10:30:00Z").unwrap().0, "PlannedStartTime");
+        assert_eq!(ok("2026-12-02T09:01:00Z", "").unwrap().0, "PlannedStartTime");
+        assert_eq!(ok("2026-12-01T08:58:00Z", "").unwrap().0, "PlannedStartTime");
+        assert_eq!(ok("2026-12-01 10:00", "").unwrap().0, "PlannedStartTime");
+        let (field, rule) = ok("2026-12-01T10:00:00Z", "2026-12-01T10:29:00Z").unwrap();
+        assert_eq!(field, "PlannedEndTime");
+        assert!(rule.contains("30 minutes"), "{rule}");
+    }
 
     #[test]
     fn account_names_follow_the_reference() {

@@ -217,7 +217,7 @@ test('events: reschedule a pending maintenance event within its window, see the 
   }
 });
 
-test('tasks: a class change planned for later shows as a pending task and is cancelled after confirmation', async () => {
+test('tasks: a class change planned on the nodes tab shows as a pending task and is cancelled after confirmation', async () => {
   const { context, page, errors } = await launch();
   let created;
   let account;
@@ -239,13 +239,30 @@ test('tasks: a class change planned for later shows as a pending task and is can
       assert.ok(Date.now() < deadline, `cluster still ${a.DBClusterStatus}`);
       await page.waitForTimeout(1000);
     }
-    // The class upgrade, planned two hours ahead: a pending scheduled task.
+    // The class upgrade, planned two hours ahead on the nodes tab (#17.2): a pending
+    // scheduled task, the nodes unchanged.
     const start = new Date(Date.now() + 2 * 3600000);
     start.setUTCSeconds(0, 0);
-    await api(page, account, 'cn-hangzhou', 'ModifyDBNodeClass', [
-      ['DBClusterId', created], ['DBNodeTargetClass', 'polar.pg.x4.large'], ['ModifyType', 'Upgrade'],
-      ['PlannedStartTime', start.toISOString().replace('.000Z', 'Z')],
-    ]);
+    const field = start.toISOString().slice(0, 16);
+    await page.goto(`${base}/clusters/${created}/nodes?account=${encodeURIComponent(account)}&region=cn-hangzhou`);
+    await page.waitForSelector('[data-testid=change-class]');
+    await waitForHydration(page);
+    await page.click('[data-testid=change-class]');
+    await page.waitForSelector('[data-testid=class-select] option[value="polar.pg.x4.large"]', { state: 'attached', timeout: STEP });
+    await page.selectOption('[data-testid=class-select]', 'polar.pg.x4.large');
+    await page.check('[data-testid=planned-later]');
+    // A start more than a day ahead is refused as it is typed.
+    const tooLate = new Date(Date.now() + 30 * 3600000).toISOString().slice(0, 16);
+    await page.fill('[data-testid=planned-start]', tooLate);
+    await page.waitForSelector('[data-testid=planned-problem] .field-error', { timeout: STEP });
+    assert.ok(await page.isDisabled('[data-testid=submit-class]'), 'a start beyond 24 hours cannot be sent');
+    await page.fill('[data-testid=planned-start]', field);
+    await page.waitForSelector('[data-testid=submit-class]:not([disabled])', { timeout: STEP });
+    await page.click('[data-testid=submit-class]');
+    await page.waitForSelector('[data-testid=nodes-done]', { timeout: STEP });
+    assert.match(await page.textContent('[data-testid=nodes-done]'), /planned from/);
+    const after = await api(page, account, 'cn-hangzhou', 'DescribeDBClusterAttribute', [['DBClusterId', created]]);
+    assert.equal(after.DBNodes[0].DBNodeClass, 'polar.pg.x4.medium', 'not before its time');
 
     await page.goto(`${base}/tasks`);
     await page.waitForSelector('[data-testid=filter-cluster]');

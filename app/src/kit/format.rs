@@ -21,6 +21,21 @@ pub fn human_bytes(n: i64) -> String {
     }
 }
 
+/// Now, in Unix seconds (the browser's clock in the browser).
+pub fn now_secs() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (leptos::web_sys::js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+}
+
 /// A count with thousands separated (`32,000`); a negative number is "—" (the API's
 /// "no data").
 pub fn grouped(n: i64) -> String {

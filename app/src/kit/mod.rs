@@ -11,6 +11,7 @@ pub mod format;
 pub mod href;
 pub mod outcomes;
 pub mod pager;
+pub mod planned;
 pub mod ready;
 pub mod states;
 pub mod status;
@@ -21,7 +22,10 @@ pub mod zones;
 pub use dialog::{ConfirmDialog, Dialog, DialogActions, DialogFooter};
 pub use feedback::{change_error, form_error};
 pub use field::{problem_line, Field, FieldHint, HintTag};
-pub use format::{capitalise, grouped, human_bytes, human_time, pay_type_label, role_label, role_short};
+pub use format::{
+    capitalise, grouped, human_bytes, human_time, now_secs, pay_type_label, role_label, role_short,
+};
+pub use planned::{planned_params, Planned, PlannedWindow};
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use pager::Pager;
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};

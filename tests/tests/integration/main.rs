@@ -14,6 +14,7 @@ mod identity;
 mod local_users;
 mod metrics;
 mod outbound;
+mod planned;
 mod retries;
 mod scale_out;
 mod sign_in_pressure;

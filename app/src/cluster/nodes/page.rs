@@ -1,7 +1,7 @@
 //! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
 
 use super::*;
-use crate::kit::{grouped, waiting};
+use crate::kit::{grouped, waiting, Planned, PlannedWindow};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -55,19 +55,29 @@ pub(super) fn Nodes() -> impl IntoView {
     let modify_type = RwSignal::new("Upgrade".to_string());
     // What the last successful change was, said in words.
     let done = RwSignal::new(None::<String>);
+    // The "when" of adding nodes or an upgrade: empty start is now.
+    let (plan_start, plan_end) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let plan_problem = RwSignal::new(None::<String>);
+    let planned_words = move |what: &str| {
+        format!("{what} is planned from {} UTC: it waits on Scheduled tasks, where it can be cancelled until it starts.", plan_start.get_untracked().replace('T', " "))
+    };
 
     ctx.after_success(add.value(), move || {
         panel.set(None);
-        done.set(Some(
-            "Adding the read-only node. It shows Creating until it is Running.".into(),
-        ));
+        done.set(Some(if plan_start.get_untracked().is_empty() {
+            "Adding the read-only node. It shows Creating until it is Running.".into()
+        } else {
+            planned_words("Adding the read-only node")
+        }));
     });
     ctx.after_success(reclass.value(), move || {
         panel.set(None);
-        done.set(Some(
+        done.set(Some(if plan_start.get_untracked().is_empty() {
             "Changing the class of all nodes. They show ClassChanging until they are Running."
-                .into(),
-        ));
+                .into()
+        } else {
+            planned_words("The class change")
+        }));
     });
     ctx.after_success(remove.value(), move || {
         confirm.set(None);
@@ -161,6 +171,8 @@ pub(super) fn Nodes() -> impl IntoView {
         add_class.set(current_class());
         add.value().set(None);
         done.set(None);
+        plan_start.set(String::new());
+        plan_end.set(String::new());
         load_classes();
         panel.set(Some(Panel::Add));
     };
@@ -169,13 +181,15 @@ pub(super) fn Nodes() -> impl IntoView {
         modify_type.set("Upgrade".into());
         reclass.value().set(None);
         done.set(None);
+        plan_start.set(String::new());
+        plan_end.set(String::new());
         load_classes();
         panel.set(Some(Panel::Class));
     };
     let submit_add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = current() else { return };
-        if add_problem_now().is_some() {
+        if add_problem_now().is_some() || plan_problem.get_untracked().is_some() {
             return;
         }
         let zone = d
@@ -191,13 +205,20 @@ pub(super) fn Nodes() -> impl IntoView {
             count: count.get_untracked().trim().parse().unwrap_or(1),
             class: add_class.get_untracked(),
             zone,
+            planned: Planned::of(plan_start, plan_end),
         });
     };
     let submit_class = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = current() else { return };
-        if class_problem_now().is_some() {
+        // Only an upgrade can be planned (8.4); a downgrade runs now.
+        let upgrade = modify_type.get_untracked() == "Upgrade";
+        if class_problem_now().is_some() || (upgrade && plan_problem.get_untracked().is_some()) {
             return;
+        }
+        if !upgrade {
+            plan_start.set(String::new());
+            plan_end.set(String::new());
         }
         reclass.dispatch(ChangeNodeClass {
             account: d.account,
@@ -205,6 +226,7 @@ pub(super) fn Nodes() -> impl IntoView {
             cluster: d.attr.db_cluster_id,
             class: target.get_untracked(),
             modify_type: modify_type.get_untracked(),
+            planned: Planned::of(plan_start, plan_end),
         });
     };
     let confirm_change = move || {
@@ -386,12 +408,13 @@ pub(super) fn Nodes() -> impl IntoView {
                             None => view! { <span class="muted">"New nodes join the zone of the existing nodes and the endpoints that add new nodes automatically."</span> }.into_any(),
                         }}
                     </p>
+                    <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
                     {change_error(classes.value())}
                     {change_error(add.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
                         <button type="submit" class="small primary-small" data-testid="submit-add"
-                            disabled=move || add_problem_now().is_some() || add.pending().get()>
+                            disabled=move || add_problem_now().is_some() || plan_problem.get().is_some() || add.pending().get()>
                             {move || if add.pending().get() { "Adding…" } else { "Add" }}
                         </button>
                     </div>
@@ -436,12 +459,15 @@ pub(super) fn Nodes() -> impl IntoView {
                     <p class="field-hint">
                         {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{format!("{}.", capitalise(&p))}</span> })}
                     </p>
+                    {move || (modify_type.get() == "Upgrade").then(|| view! {
+                        <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
+                    })}
                     {change_error(classes.value())}
                     {change_error(reclass.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
                         <button type="submit" class="small primary-small" data-testid="submit-class"
-                            disabled=move || class_problem_now().is_some() || reclass.pending().get()>
+                            disabled=move || class_problem_now().is_some() || (modify_type.get() == "Upgrade" && plan_problem.get().is_some()) || reclass.pending().get()>
                             {move || if reclass.pending().get() { "Changing…" } else { "Change class" }}
                         </button>
                     </div>

@@ -6,7 +6,8 @@ use crate::call::Api;
 #[cfg(feature = "ssr")]
 use polardb::models as m;
 
-/// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes). Returns the RequestId.
+/// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes), now or in a planned
+/// window (`planned` empty: now). Returns the RequestId.
 #[server]
 pub async fn add_read_nodes(
     account: String,
@@ -15,7 +16,9 @@ pub async fn add_read_nodes(
     count: u32,
     class: String,
     zone: String,
+    planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     if !(1..=MAX_READERS as u32).contains(&count) {
         return Err(invalid("Number of nodes", "must be from 1 to 15"));
     }
@@ -34,6 +37,8 @@ pub async fn add_read_nodes(
             &m::CreateDBNodes {
                 db_cluster_id: cluster,
                 db_node: vec![node; count as usize],
+                planned_start_time,
+                planned_end_time,
                 ..Default::default()
             },
         )
@@ -84,7 +89,8 @@ pub async fn restart_node(
     Ok(answer.request_id)
 }
 
-/// Changes the class of all nodes (ModifyDBNodeClass). Returns the RequestId.
+/// Changes the class of all nodes (ModifyDBNodeClass), now or, for an upgrade, in a planned
+/// window (8.4: the window applies to upgrades only). Returns the RequestId.
 #[server]
 pub async fn change_node_class(
     account: String,
@@ -92,7 +98,15 @@ pub async fn change_node_class(
     cluster: String,
     class: String,
     modify_type: String,
+    planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
+    if planned_start_time.is_some() && modify_type != "Upgrade" {
+        return Err(invalid(
+            "PlannedStartTime",
+            "applies to upgrades only; a downgrade runs now",
+        ));
+    }
     if class.trim().is_empty() {
         return Err(invalid("Class", "is required"));
     }
@@ -108,6 +122,8 @@ pub async fn change_node_class(
                 db_cluster_id: cluster,
                 db_node_target_class: class.trim().to_string(),
                 modify_type,
+                planned_start_time,
+                planned_end_time,
                 ..Default::default()
             },
         )

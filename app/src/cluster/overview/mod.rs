@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
 use crate::kit::{
     change_error, cluster_href, human_bytes, human_time, pay_type_label, problem_line, role_short,
-    Dialog, DialogActions, FieldHint, Loading, StatusBadge, POLL,
+    Dialog, DialogActions, FieldHint, Loading, PlannedWindow, StatusBadge, POLL,
 };
 use crate::AppError;
 
@@ -20,7 +20,7 @@ mod page;
 mod parts;
 mod server;
 pub use page::*;
-use parts::{storage_and_network, CreationProgress, DeleteDialog};
+use parts::{outcome_banners, storage_and_network, DeleteDialog};
 pub use server::*;
 
 // ---------------------------------------------------------------------------------------

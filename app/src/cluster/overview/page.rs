@@ -41,6 +41,8 @@ pub(super) fn Overview() -> impl IntoView {
     let failover_target = RwSignal::new(String::new());
     let failover_confirm = RwSignal::new(false);
     let zone_target = RwSignal::new(String::new());
+    let (zone_start, zone_end) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (zone_plan_problem, zone_planned) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let zone_vswitch = RwSignal::new(String::new());
     let renew_status = RwSignal::new(String::new());
     let renew_duration = RwSignal::new("1".to_string());
@@ -152,6 +154,8 @@ pub(super) fn Overview() -> impl IntoView {
         let Some(d) = current() else { return };
         zone_target.set(String::new());
         zone_vswitch.set(String::new());
+        zone_start.set(String::new());
+        zone_end.set(String::new());
         move_zone.value().set(None);
         zones.dispatch(ZoneChoices {
             account: d.account.clone(),
@@ -170,9 +174,10 @@ pub(super) fn Overview() -> impl IntoView {
     let save_zone = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = current() else { return };
-        if zone_problem_now().is_some() {
+        if zone_problem_now().is_some() || zone_plan_problem.get_untracked().is_some() {
             return;
         }
+        zone_planned.set((!zone_start.get_untracked().is_empty()).then(|| zone_start.get_untracked().replace('T', " ")));
         move_zone.dispatch(ModifyPrimaryZone {
             account: d.account.clone(),
             region: d.region.clone(),
@@ -180,6 +185,7 @@ pub(super) fn Overview() -> impl IntoView {
             current: primary_zone_of(&d),
             zone: zone_target.get_untracked(),
             vswitch: zone_vswitch.get_untracked().trim().to_string(),
+            planned: crate::kit::Planned::of(zone_start, zone_end),
         });
     };
     let renew_problem_now = move || {
@@ -230,22 +236,7 @@ pub(super) fn Overview() -> impl IntoView {
     };
 
     view! {
-        {move || failover.value().get().and_then(|r| r.ok()).map(|_| view! {
-            <div class="banner banner-ok" role="status" data-testid="failover-requested">
-                "Failover requested. The cluster shows Switching, then the chosen node is the primary."
-            </div>
-        })}
-        {move || move_zone.value().get().and_then(|r| r.ok()).map(|_| view! {
-            <div class="banner banner-ok" role="status" data-testid="zone-requested">
-                "Primary zone change requested. The cluster shows TRANSING until the move is done."
-            </div>
-        })}
-        <CreationProgress />
-        {move || delete.value().get().and_then(|r| r.ok()).map(|_| view! {
-            <div class="banner banner-ok" role="status" data-testid="delete-requested">
-                "Deletion requested. The cluster shows Deleting until it is released, then disappears from the list."
-            </div>
-        })}
+        {outcome_banners(failover, move_zone, delete, zone_planned)}
         <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
             {move || Suspend::new(async move {
                 let id = ctx.scope.read_untracked().id.clone();
@@ -375,12 +366,13 @@ pub(super) fn Overview() -> impl IntoView {
                                                 prop:value=move || zone_vswitch.get()
                                                 on:input=move |ev| zone_vswitch.set(event_target_value(&ev)) />
                                             <button type="submit" class="small primary-small" data-testid="save-zone"
-                                                disabled=move || zone_problem_now().is_some() || move_zone.pending().get()>
-                                                {move || if move_zone.pending().get() { "Moving…" } else { "Move now" }}
+                                                disabled=move || zone_problem_now().is_some() || zone_plan_problem.get().is_some() || move_zone.pending().get()>
+                                                {move || if move_zone.pending().get() { "Moving…" } else if zone_start.get().is_empty() { "Move now" } else { "Plan the move" }}
                                             </button>
                                             <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
                                             <FieldHint testid="zone-problem" problem=Signal::derive(move || zone_problem_now().map(|p| problem_line("Primary zone:", &p)))
-                                                hint="The primary moves at once; connections drop briefly while it switches." />
+                                                hint="The primary moves now or in the planned window; connections drop briefly while it switches." />
+                                            <PlannedWindow start=zone_start end=zone_end problem=zone_plan_problem />
                                             {change_error(zones.value())}
                                             {change_error(move_zone.value())}
                                         </form>

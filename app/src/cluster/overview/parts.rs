@@ -218,3 +218,34 @@ pub(super) fn DeleteDialog(
         </Dialog>
     }.into_any()
 }
+
+/// What the last failover, zone move or deletion request started, in words.
+pub(super) fn outcome_banners(
+    failover: ServerAction<FailoverCluster>,
+    move_zone: ServerAction<ModifyPrimaryZone>,
+    delete: ServerAction<DeleteCluster>,
+    zone_planned: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {move || failover.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="failover-requested">
+                "Failover requested. The cluster shows Switching, then the chosen node is the primary."
+            </div>
+        })}
+        {move || move_zone.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="zone-requested">
+                {match zone_planned.get() {
+                    None => "Primary zone change requested. The cluster shows TRANSING until the move is done.".to_string(),
+                    Some(at) => format!("Primary zone change planned from {at} UTC: it waits on Scheduled tasks, where it can be cancelled until it starts."),
+                }}
+            </div>
+        })}
+        <CreationProgress />
+        {move || delete.value().get().and_then(|r| r.ok()).map(|_| view! {
+            <div class="banner banner-ok" role="status" data-testid="delete-requested">
+                "Deletion requested. The cluster shows Deleting until it is released, then disappears from the list."
+            </div>
+        })}
+    }
+}
+

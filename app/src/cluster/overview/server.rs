@@ -203,7 +203,8 @@ pub async fn zone_choices(
         .collect())
 }
 
-/// Moves the primary to another zone now (ModifyDBClusterPrimaryZone, FromTimeService=true).
+/// Moves the primary to another zone now (ModifyDBClusterPrimaryZone, FromTimeService=true)
+/// or in a planned window (FromTimeService=false with PlannedStartTime/PlannedEndTime).
 #[server]
 pub async fn modify_primary_zone(
     account: String,
@@ -212,7 +213,9 @@ pub async fn modify_primary_zone(
     current: String,
     zone: String,
     vswitch: String,
+    planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     let vswitch = vswitch.trim().to_string();
     if let Some(p) = primary_zone_problem(&region, &current, &zone, &vswitch) {
         return Err(invalid("ZoneId", p));
@@ -226,8 +229,9 @@ pub async fn modify_primary_zone(
                 db_cluster_id: cluster,
                 zone_id: zone,
                 v_switch_id: Some(vswitch),
-                from_time_service: Some(true),
-                ..Default::default()
+                from_time_service: Some(planned_start_time.is_none()),
+                planned_start_time,
+                planned_end_time,
             },
         )
         .await?;

@@ -73,20 +73,7 @@ pub fn fmt_local_field(secs: i64) -> String {
     fmt_minute_utc(secs).trim_end_matches('Z').to_string()
 }
 
-/// Now, in Unix seconds (the browser's clock in the browser).
-pub fn now_secs() -> i64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        (leptos::web_sys::js_sys::Date::now() / 1000.0) as i64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default()
-    }
-}
+pub use crate::kit::now_secs;
 
 /// What is wrong with a new switch time for the events `(id, deadline)`: the reference's
 /// format, in the future, not after any event's deadline.
