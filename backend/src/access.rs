@@ -257,6 +257,26 @@ fn resource_matches(pattern: &str, arn: &str) -> bool {
 }
 
 impl Policy {
+    /// Whether the policy allows every action of both kinds on every resource and denies
+    /// nothing (the administrator's): any policy is within it, without comparing (tenth
+    /// attack run, F3: a manager's flood of costly comparisons held the administrator's
+    /// turn, so they could not disable that manager).
+    pub fn grants_everything(&self) -> bool {
+        if self.statement.iter().any(|s| s.effect == Effect::Deny) {
+            return false;
+        }
+        let covers = |kind: &str| {
+            self.statement.iter().any(|s| {
+                s.effect == Effect::Allow
+                    && s.resource.iter().any(|r| r == "*")
+                    && s.action.iter().any(|a| a == "*" || a == kind)
+            })
+        };
+        covers("polardb:*") && covers("console:*")
+    }
+}
+
+impl Policy {
     /// Checks `action` (`polardb:Name` or `console:Name`) on `resource`.
     pub fn decide(&self, action: &str, resource: &Resource) -> Decision {
         let arn = resource.arn();
@@ -634,6 +654,19 @@ mod tests {
 
     /// The seventh attack run's escalations: a manager whose role denies one cluster (or a
     /// region, an account, a pattern of ids) could hand out a role covering it.
+    #[test]
+    fn only_an_unrestricted_policy_grants_everything() {
+        assert!(builtin_policy("admin").unwrap().grants_everything());
+        assert!(!builtin_policy("operator").unwrap().grants_everything());
+        let p = |j: serde_json::Value| -> Policy { serde_json::from_value(j).unwrap() };
+        assert!(p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})).grants_everything());
+        assert!(!p(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:DeleteDBCluster"], "Resource": ["*"]}]})).grants_everything());
+        assert!(!p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]}]})).grants_everything());
+        assert!(!p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["acs:polardb:*:prod:dbcluster/*"]}]})).grants_everything());
+    }
+
     #[test]
     fn a_grant_over_what_the_holder_is_denied_is_not_within() {
         let p = |j: serde_json::Value| -> Policy { serde_json::from_value(j).unwrap() };

@@ -35,6 +35,8 @@ pub struct Invoked {
 }
 
 const REGION_CACHE_TTL: Duration = Duration::from_secs(600);
+/// How long a failed read of an account's regions is remembered.
+const REGION_FAILURE_TTL: Duration = Duration::from_secs(30);
 /// Node ids never move between clusters; the cache only bounds memory of deleted ones.
 const NODE_CACHE_TTL: Duration = Duration::from_secs(3600);
 
@@ -56,6 +58,8 @@ pub struct Gateway {
     audit: Audit,
     client: Client,
     regions: RegionCache,
+    /// When reading an account's regions last failed.
+    region_failures: Arc<Mutex<HashMap<Uuid, Instant>>>,
     nodes: NodeCache,
     clusters: ClusterCache,
     metrics: crate::metrics::Metrics,
@@ -142,6 +146,7 @@ impl Gateway {
             audit,
             client,
             regions: Arc::new(Mutex::new(HashMap::new())),
+            region_failures: Arc::new(Mutex::new(HashMap::new())),
             nodes: Arc::new(Mutex::new(HashMap::new())),
             clusters: Arc::new(Mutex::new(HashMap::new())),
             metrics: crate::metrics::Metrics::new(),
@@ -158,23 +163,38 @@ impl Gateway {
     }
 
     /// A user's call takes a token first: none left is 429, before anything is parsed,
-    /// decided, recorded or sent (counted and logged, not audited: nothing was asked of
-    /// the API, and a flood must not grow the trail).
+    /// decided, recorded or sent (counted, and logged once a minute per user, not audited:
+    /// nothing was asked of the API, and a flood must not grow the trail).
     fn throttle(&self, caller: &Caller, action: &str) -> Result<(), BackendError> {
-        let Some(user) = caller.actor.user_id else {
+        let action = polardb::models::action_info(action)
+            .map(|i| i.name)
+            .unwrap_or("(not in the catalogue)");
+        self.take_token(caller.actor.user_id, &caller.actor.name, action)
+    }
+
+    /// Takes one of `user`'s tokens for `what` (a call, or a request that would be
+    /// recorded, such as a refused cross-origin change); calls the console makes for
+    /// itself (no user) take none. An empty bucket is [`BackendError::Throttled`].
+    pub fn take_token(
+        &self,
+        user: Option<Uuid>,
+        name: &str,
+        what: &str,
+    ) -> Result<(), BackendError> {
+        let Some(user) = user else {
             return Ok(());
         };
-        self.throttle.take(user).map_err(|wait| {
+        self.throttle.take(user).map_err(|refused| {
             self.metrics.inc("polar_calls_throttled_total", &[]);
-            tracing::info!(
-                user = %caller.actor.name,
-                action = polardb::models::action_info(action)
-                    .map(|i| i.name)
-                    .unwrap_or("(not in the catalogue)"),
-                per_minute = self.throttle.per_minute(),
-                "too many calls: refused until the user's rate allows another"
-            );
-            BackendError::Throttled(wait)
+            if refused.log {
+                tracing::info!(
+                    user = %name,
+                    what,
+                    per_minute = self.throttle.per_minute(),
+                    "too many calls: refused until the user's rate allows another (logged once a minute)"
+                );
+            }
+            BackendError::Throttled(refused.wait)
         })
     }
 
@@ -204,9 +224,37 @@ impl Gateway {
                 return Ok(list.clone());
             }
         }
-        let answer: polardb::models::DescribeRegionsResponse = self
+        // A failed read is not tried again for a while: a page that asks for the regions of
+        // an unreachable account does not send (and record) a call each time (tenth attack
+        // run, F1).
+        if let Some(at) = self.region_failures.lock().await.get(&account.id) {
+            if at.elapsed() < REGION_FAILURE_TTL {
+                return Err(BackendError::Upstream(ApiError::transport(
+                    "RegionsUnavailable",
+                    format!(
+                        "the regions of {} could not be read a moment ago; the console tries again after {} s",
+                        account.name,
+                        REGION_FAILURE_TTL.as_secs()
+                    ),
+                )));
+            }
+        }
+        let answer: polardb::models::DescribeRegionsResponse = match self
             .typed_checked(caller, &account.name, "", &DescribeRegions {})
-            .await?;
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                if matches!(e, BackendError::Upstream(_)) {
+                    self.region_failures
+                        .lock()
+                        .await
+                        .insert(account.id, Instant::now());
+                }
+                return Err(e);
+            }
+        };
+        self.region_failures.lock().await.remove(&account.id);
         let list: Vec<String> = answer
             .regions
             .region
@@ -1166,6 +1214,9 @@ impl Gateway {
         &self,
         caller: &Caller,
     ) -> Result<(Vec<String>, Vec<String>), BackendError> {
+        // The top bar's look-ups are the user's: one token a page, like a call (tenth
+        // attack run, F1: they took none, and each made records).
+        self.take_token(caller.actor.user_id, &caller.actor.name, "console menus")?;
         let accounts = self.vault.list_enabled().await?;
         let lists = join_all(
             accounts

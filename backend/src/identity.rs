@@ -128,6 +128,14 @@ pub fn check_new_password(password: &str) -> Result<(), BackendError> {
             "must be at most 1024 bytes",
         ));
     }
+    // A NUL or another control character cannot be typed into a sign-in form and would
+    // lock the account out of it (tenth attack run).
+    if password.chars().any(char::is_control) {
+        return Err(BackendError::invalid(
+            "password",
+            "must not contain control characters (NUL, tab, line breaks, …)",
+        ));
+    }
     Ok(())
 }
 

@@ -20,6 +20,16 @@ const PRUNE_AT: usize = 4096;
 struct Bucket {
     tokens: f64,
     at: Instant,
+    /// When a refusal was last logged: one log line a minute per user, not one a refusal.
+    logged: Option<Instant>,
+}
+
+/// A call refused: how long until the next token, and whether to log it (the first
+/// refusal of the user's in a minute).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Refused {
+    pub wait: Duration,
+    pub log: bool,
 }
 
 /// Cheap to clone: one set of buckets per process.
@@ -43,11 +53,11 @@ impl Throttle {
     }
 
     /// Takes a token of `user`'s bucket, or says how long until one is there.
-    pub fn take(&self, user: Uuid) -> Result<(), Duration> {
+    pub fn take(&self, user: Uuid) -> Result<(), Refused> {
         self.take_at(user, Instant::now())
     }
 
-    fn take_at(&self, user: Uuid, now: Instant) -> Result<(), Duration> {
+    fn take_at(&self, user: Uuid, now: Instant) -> Result<(), Refused> {
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
         // A panic elsewhere cannot leave a bucket in a state worse than a number.
@@ -61,6 +71,7 @@ impl Throttle {
         let bucket = buckets.entry(user).or_insert(Bucket {
             tokens: capacity,
             at: now,
+            logged: None,
         });
         let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(capacity);
@@ -69,7 +80,16 @@ impl Throttle {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+            let log = bucket
+                .logged
+                .is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_secs(60));
+            if log {
+                bucket.logged = Some(now);
+            }
+            Err(Refused {
+                wait: Duration::from_secs_f64((1.0 - bucket.tokens) / per_second),
+                log,
+            })
         }
     }
 }
@@ -86,8 +106,11 @@ mod tests {
         for _ in 0..60 {
             assert!(t.take_at(a, start).is_ok());
         }
-        let wait = t.take_at(a, start).unwrap_err();
+        let refused = t.take_at(a, start).unwrap_err();
+        let wait = refused.wait;
         assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1));
+        assert!(refused.log, "the first refusal is logged");
+        assert!(!t.take_at(a, start).unwrap_err().log, "the next ones in the minute are not");
         // Another user is not slowed by the first.
         assert!(t.take_at(b, start).is_ok());
         // One token a second comes back, never more than the minute's worth.

@@ -114,10 +114,11 @@ pub const MAX_LIST: usize = 100;
 pub const MAX_VALUE: usize = 64 * 1024;
 /// The most parameters one request may carry.
 pub const MAX_PARAMS: usize = 400;
-/// The longest value of any other parameter, in characters: names, ids, filters, times
+/// The longest value of any other parameter, in bytes of UTF-8: names, ids, filters, times
 /// and descriptions are far shorter (the reference's longest is a 256-character
-/// description). Ninth attack run: a read's filter (`DBType`) took 4 KiB of text into
-/// every audit record.
+/// description, at most 1,024 bytes). Ninth attack run: a read's filter (`DBType`) took
+/// 4 KiB of text into every audit record; tenth, F4: counted in characters, 1,024 four-byte
+/// characters still did.
 pub const MAX_TEXT: usize = 1024;
 /// The parameters whose values are texts of many entries: JSON documents of parameters,
 /// policies or endpoint settings, whitelists, and comma-separated lists of ids (at most
@@ -570,12 +571,12 @@ fn check_value(k: &str, v: &str) -> Result<(), RequestError> {
         ));
     }
     let base = k.split('.').next().unwrap_or(k);
-    if !LONG_PARAMS.contains(&base) && v.len() > MAX_TEXT && v.chars().count() > MAX_TEXT {
+    if !LONG_PARAMS.contains(&base) && v.len() > MAX_TEXT {
         return Err(RequestError::new(
             k,
             format!(
-                "has {} characters; a value of {base} has at most {MAX_TEXT}",
-                v.chars().count()
+                "has {} bytes; a value of {base} has at most {MAX_TEXT} (UTF-8)",
+                v.len()
             ),
         ));
     }
@@ -829,11 +830,21 @@ mod tests {
             &[("DBClusterStatus", &long)],
         );
         assert_eq!(e.field, "DBClusterStatus");
-        // A value of exactly the limit, in characters, is fine.
+        // The limit is in bytes: 512 two-byte characters are fine, 257 four-byte ones are
+        // not (tenth attack run, F4: 1,024 four-byte characters were 4 KiB).
         assert!(Request::parse(
             "DescribeDBClusters",
             "cn-hangzhou",
-            &p(&[("DBClusterStatus", &"é".repeat(MAX_TEXT))]),
+            &p(&[("DBClusterStatus", &"é".repeat(MAX_TEXT / 2))]),
+        )
+        .is_ok());
+        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("DBType", &"𝐏".repeat(MAX_TEXT / 4 + 1))]);
+        assert_eq!(e.field, "DBType");
+        // The description's own rule still counts characters (256 of them, up to 1,024 bytes).
+        assert!(Request::parse(
+            "ModifyDBClusterDescription",
+            "cn-hangzhou",
+            &p(&[("DBClusterId", "pc-a"), ("DBClusterDescription", &"描".repeat(256))]),
         )
         .is_ok());
         // Lists of ids are long texts, but of at most MAX_LIST ids.

@@ -27,7 +27,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
     ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429; one more slot is kept for known devices and password changes (default 4)"),
-    ("calls_per_minute", "PolarDB calls one user may make a minute, through pages, the JSON API and fleet views alike; a minute's worth may come at once, then the rate; beyond it 429 with Retry-After, logged and counted, not audited (default 1200)"),
+    ("calls_per_minute", "PolarDB calls one user may make a minute, through pages, the JSON API and fleet views alike (the top bar's menus and each recorded cross-origin refusal take one too); a minute's worth may come at once, then the rate; beyond it 429 with Retry-After, counted and logged once a minute, not audited (default 1200)"),
     ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),

@@ -273,18 +273,37 @@ pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -
     ws.backend
         .metrics
         .inc("polar_cross_origin_refused_total", &[("caller", "user")]);
+    // A record takes one of the user's tokens, like a call: a flood of refused changes
+    // cannot grow the trail faster than calls could (tenth attack run, F2).
+    if let Err(e) = ws
+        .backend
+        .gateway
+        .take_token(Some(user.id), &user.username, "CsrfRefused")
+    {
+        return error_response(&e.into());
+    }
     let mut actor = actor_from(&req);
     actor.user_id = Some(user.id);
     actor.name = user.username.clone();
     actor.auth_method = user.auth_source.clone();
     let mut event = Event::security(actor, "CsrfRefused", Outcome::Denied);
-    event.params = serde_json::json!({ "method": req.method().as_str(), "path": req.uri().path() });
+    event.params = serde_json::json!({ "method": req.method().as_str(), "path": recorded_path(req.uri().path()) });
     // Like every other refusal: without its record it is not answered as one.
     if let Err(e) = ws.backend.audit.append(&event).await {
         tracing::error!(error = %e, "could not record a cross-origin refusal");
         return error_response(&e.into());
     }
     refused
+}
+
+/// A request path as a record keeps it: at most 256 characters, then its length (tenth
+/// attack run, F2: 65,000-character paths were recorded whole).
+fn recorded_path(path: &str) -> String {
+    const KEPT: usize = 256;
+    match path.char_indices().nth(KEPT) {
+        None => path.to_string(),
+        Some((cut, _)) => format!("{}… [{} bytes in all]", &path[..cut], path.len()),
+    }
 }
 
 /// A proxy sign-in refused, with its record; without the record it is not answered as a
@@ -319,7 +338,12 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn error_response(err: &app::AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(err).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let mut res = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let app::AppError::TooMany(secs) = err {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(*secs));
+    }
+    res
 }
 
 /// Reads a request body into memory, at most [`MAX_BODY_BYTES`].

@@ -1273,3 +1273,88 @@ async fn a_users_calls_beyond_the_rate_get_429_and_leave_no_record() {
         metrics.lines().filter(|l| l.contains("throttled")).collect::<Vec<_>>().join("\n")
     );
 }
+
+/// Tenth attack run, F1 and F2: the top bar's region look-ups and the records of refused
+/// cross-origin changes took no token. An account whose regions cannot be read was asked
+/// (and the call recorded) on every page load; a signed-in user's cross-origin posts each
+/// made a record holding the whole path. Now a failed region read is remembered for a
+/// while, every look-up and every such record takes one of the user's tokens, and a
+/// recorded path is cut to 256 characters.
+#[tokio::test]
+async fn look_ups_and_refusal_records_are_bounded_by_the_users_rate() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_CALLS_PER_MINUTE", "6")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let admin = app.sign_in_admin().await;
+    // An account whose endpoint answers nothing, with no regions configured: the top bar
+    // must ask DescribeRegions for its list.
+    let form = [
+        ("name", "unreachable"),
+        ("access_key_id", "LTAIunreach000key"),
+        ("access_key_secret", "unreachable-secret"),
+        ("regions", ""),
+        ("signature_version", "v2"),
+        ("endpoint", "http://127.0.0.1:9/"),
+        ("emulator", "on"),
+    ];
+    let res = app.call_form(&admin, "add_cloud_account", &form).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let viewer = app.user_with_role("topbar", "viewer").await;
+    let records = |action: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM audit_events WHERE actor_name = 'topbar' AND action = $1",
+            )
+            .bind(action)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for _ in 0..20 {
+        let res = app.call_json(&viewer, "console_context", json!({})).await;
+        assert!(res.status().as_u16() < 500, "{}", res.status());
+    }
+    let lookups = records("DescribeRegions").await;
+    assert!(
+        (1..=2).contains(&lookups),
+        "the unreachable account's regions were asked {lookups} times"
+    );
+
+    // Cross-origin posts of a signed-in user (another one, with a full bucket): a record
+    // each while the user has tokens, then 429 without a record; the path is kept short.
+    let viewer = app.user_with_role("xorigin", "viewer").await;
+    let long = format!("/api/{}", "x".repeat(5000));
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let res = app
+            .http
+            .post(format!("{}{long}", app.base))
+            .header("cookie", &viewer)
+            .header("origin", "http://evil.example")
+            .body("a=b")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert!(statuses.contains(&403) && statuses.contains(&429), "{statuses:?}");
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name = 'xorigin' AND action = 'CsrfRefused'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(refused, statuses.iter().filter(|s| **s == 403).count() as i64);
+    let kept: String = sqlx::query_scalar(
+        "SELECT params ->> 'path' FROM audit_events WHERE action = 'CsrfRefused' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(kept.len() < 400 && kept.contains("5005 bytes in all"), "{kept}");
+}
