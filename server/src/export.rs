@@ -63,21 +63,16 @@ pub async fn audit_export(
 ) -> Response {
     let backend: &Backend = &ws.backend;
     let fail = |e: AppError| error_response(&e);
-    let id = match app::api::ssr::live_session_user(&session, None).await {
-        Ok(Some(id)) => id,
+    // The same decision as every server function's: a session an administrator ended, or
+    // one past its limits, exports nothing; nor does a password that must be replaced.
+    let user = match app::api::ssr::user_of_session(backend, &session, Some(ws.limits)).await {
+        Ok(Some(u)) => u,
         Ok(None) => return fail(AppError::Unauthenticated),
         Err(e) => return fail(e),
     };
-    let user = match uuid::Uuid::parse_str(&id) {
-        Ok(id) => match backend.identity.find(id).await {
-            Ok(u) => u,
-            Err(e) => return fail(e.into()),
-        },
-        Err(_) => None,
-    };
-    let Some(user) = user.filter(|u| !u.disabled) else {
-        return fail(AppError::Unauthenticated);
-    };
+    if user.must_change_password {
+        return fail(AppError::PasswordChangeRequired);
+    }
     let format = q.get("format").map(String::as_str).unwrap_or("csv");
     if format != "csv" && format != "json" {
         return fail(AppError::Invalid {

@@ -267,6 +267,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         backend: backend.clone(),
         proxy: std::sync::Arc::new(config.proxy.clone()),
         cookie_secure: config.cookie_secure,
+        limits,
     };
     let router = Router::new()
         .leptos_routes_with_context(
@@ -365,29 +366,13 @@ async fn require_sign_in(
         && path != "/metrics"
         && !path.contains('.');
     if is_page {
-        // A session store or database that cannot answer is 503, not "signed out".
-        let id = match app::api::ssr::live_session_user(&session, Some(limits)).await {
-            Ok(id) => id,
+        // A session store or database that cannot answer is 503, not "signed out"; a
+        // disabled user's session, or one an administrator ended, stops here and now.
+        let must_change = match app::api::ssr::user_of_session(&backend, &session, Some(limits)).await {
+            Ok(Some(u)) => u.must_change_password,
+            Ok(None) => return Redirect::to("/signin").into_response(),
             Err(e) => return web::error_response(&e),
         };
-        let user = match id.map(|id| uuid::Uuid::parse_str(&id)) {
-            Some(Ok(id)) => match backend.identity.find(id).await {
-                Ok(u) => u,
-                Err(e) => return web::error_response(&app::AppError::from(e)),
-            },
-            _ => None,
-        };
-        // A disabled user's session, or one an administrator ended, stops here and now.
-        let (signed_in, must_change) = match user {
-            Some(u) => (
-                app::api::ssr::session_valid_for(&session, &u).await,
-                u.must_change_password,
-            ),
-            None => (false, false),
-        };
-        if !signed_in {
-            return Redirect::to("/signin").into_response();
-        }
         // A password an administrator set serves one sign-in: the user's own comes first.
         if must_change && path != PASSWORD_PAGE {
             return Redirect::to(PASSWORD_PAGE).into_response();

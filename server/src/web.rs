@@ -26,6 +26,8 @@ pub struct WebState {
     /// The `cookie_secure` setting: on a host other than loopback, the console is then
     /// served over https (its session cookie works nowhere else).
     pub cookie_secure: bool,
+    /// How long a session may live however active it is.
+    pub limits: app::api::ssr::SessionLimits,
 }
 
 /// The request id, also sent back as `x-request-id` and written into audit records.

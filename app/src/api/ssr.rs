@@ -152,15 +152,29 @@ pub async fn require_user() -> Result<(Backend, User), AppError> {
 pub async fn require_signed_in() -> Result<(Backend, User), AppError> {
     let backend = expect_context::<Backend>();
     let session = session().await?;
-    let id = live_session_user(&session, use_context::<SessionLimits>()).await?;
+    match user_of_session(&backend, &session, use_context::<SessionLimits>()).await? {
+        Some(u) => Ok((backend, u)),
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
+/// The user of a live, valid session (within its limits, not ended by an administrator,
+/// the user enabled), or none; `Unavailable` when the store or the database cannot say.
+/// Every way in (server functions, pages, the audit export) decides by this one.
+pub async fn user_of_session(
+    backend: &Backend,
+    session: &Session,
+    limits: Option<SessionLimits>,
+) -> Result<Option<User>, AppError> {
+    let id = live_session_user(session, limits).await?;
     let user = match id.and_then(|s| uuid::Uuid::parse_str(&s).ok()) {
         Some(id) => backend.identity.find(id).await?,
         None => None,
     };
-    match user {
-        Some(u) if session_valid_for(&session, &u).await => Ok((backend, u)),
-        _ => Err(AppError::Unauthenticated),
-    }
+    Ok(match user {
+        Some(u) if session_valid_for(session, &u).await => Some(u),
+        _ => None,
+    })
 }
 
 /// The caller for the gateway: the user's policy and who/where they are for the audit.

@@ -174,10 +174,39 @@ async fn a_reset_ends_sessions_and_a_deletion_needs_the_name() {
     assert_eq!(trail(&app, "UserPasswordReset", "pavel", &one_time).await, (1, false));
     let (status, _) = read_clusters(&app, &pavel).await;
     assert_eq!(status, 401, "the reset ended the session");
+    // The audit export: an ended session exports nothing, nor does a one-time password.
+    let export = |cookie: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .http
+                .get(format!("{}/audit/export?format=json", app.base))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let to = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (res.status().as_u16(), to)
+        }
+    };
+    assert_eq!(
+        export(pavel.clone()).await,
+        (303, "/signin".to_string()),
+        "an ended session exports nothing"
+    );
     assert_eq!(app.post_sign_in("pavel", "pavel-password-123").await.status(), 401);
     let again = app.sign_in_as("pavel", &one_time).await;
     let (status, _) = read_clusters(&app, &again).await;
     assert_eq!(status, 403, "a new password first");
+    assert_eq!(
+        export(again.clone()).await,
+        (303, "/settings/password".to_string()),
+        "no export before a new password"
+    );
 
     // Not oneself; not an SSO user's (they have none); not a user that does not exist.
     let me = user_id(&app, "admin").await;
