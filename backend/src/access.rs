@@ -662,7 +662,8 @@ mod tests {
         assert!(p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})).grants_everything());
         assert!(!p(serde_json::json!({"Statement": [
             {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]},
-            {"Effect": "Deny", "Action": ["polardb:DeleteDBCluster"], "Resource": ["*"]}]})).grants_everything());
+            {"Effect": "Deny", "Action": ["polardb:DeleteDBCluster"], "Resource": ["*"]}]}))
+        .grants_everything());
         assert!(!p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["polardb:*"], "Resource": ["*"]}]})).grants_everything());
         assert!(!p(serde_json::json!({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["acs:polardb:*:prod:dbcluster/*"]}]})).grants_everything());
     }

@@ -432,7 +432,10 @@ mod tests {
         let admin = crate::access::builtin_policy("admin").unwrap();
         let started = std::time::Instant::now();
         assert!(within(&any, &admin).await.unwrap());
-        assert!(started.elapsed() < WITHIN_WAIT, "it did not wait for the turn");
+        assert!(
+            started.elapsed() < WITHIN_WAIT,
+            "it did not wait for the turn"
+        );
         // A manager who is not unrestricted waits and is told to try again.
         let operator = crate::access::builtin_policy("operator").unwrap();
         assert!(matches!(

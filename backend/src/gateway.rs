@@ -150,9 +150,7 @@ impl Gateway {
             nodes: Arc::new(Mutex::new(HashMap::new())),
             clusters: Arc::new(Mutex::new(HashMap::new())),
             metrics: crate::metrics::Metrics::new(),
-            throttle: crate::throttle::Throttle::new(
-                crate::throttle::DEFAULT_CALLS_PER_MINUTE,
-            ),
+            throttle: crate::throttle::Throttle::new(crate::throttle::DEFAULT_CALLS_PER_MINUTE),
         }
     }
 

@@ -64,8 +64,7 @@ impl Throttle {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= PRUNE_AT && !buckets.contains_key(&user) {
             buckets.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second
-                    < capacity
+                b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < capacity
             });
         }
         let bucket = buckets.entry(user).or_insert(Bucket {
@@ -110,7 +109,10 @@ mod tests {
         let wait = refused.wait;
         assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1));
         assert!(refused.log, "the first refusal is logged");
-        assert!(!t.take_at(a, start).unwrap_err().log, "the next ones in the minute are not");
+        assert!(
+            !t.take_at(a, start).unwrap_err().log,
+            "the next ones in the minute are not"
+        );
         // Another user is not slowed by the first.
         assert!(t.take_at(b, start).is_ok());
         // One token a second comes back, never more than the minute's worth.
@@ -130,7 +132,8 @@ mod tests {
         for _ in 0..PRUNE_AT {
             t.take_at(Uuid::new_v4(), start).unwrap();
         }
-        t.take_at(Uuid::new_v4(), start + Duration::from_secs(2)).unwrap();
+        t.take_at(Uuid::new_v4(), start + Duration::from_secs(2))
+            .unwrap();
         assert_eq!(t.buckets.lock().unwrap().len(), 1);
     }
 }

@@ -8,7 +8,6 @@ use crate::handlers::Ctx;
 use crate::state::{Effect, ScheduleTask};
 use crate::util::{fmt_minute, ok, paginate, parse_time, Fault, Res};
 
-
 /// `PlannedStartTime` / `PlannedEndTime` of a schedulable action: `None` when the action
 /// runs now. The rule is the reference's, shared with the console
 /// ([`polardb::rules::planned_window_problem`]): the start within the next 24 hours, the
@@ -22,7 +21,10 @@ pub fn planned_window(c: &Ctx) -> Result<Option<(i64, i64)>, Fault> {
     if let Some((field, rule)) =
         polardb::rules::planned_window_problem(start, end, c.now.div_euclid(1000))
     {
-        return Err(Fault::invalid_because(field, &format!("The {field} {rule}.")));
+        return Err(Fault::invalid_because(
+            field,
+            &format!("The {field} {rule}."),
+        ));
     }
     if start.is_empty() {
         return Ok(None);

@@ -426,7 +426,10 @@ impl Request {
                 if v.split(',').count() > MAX_LIST {
                     return Err(RequestError::new(
                         k.clone(),
-                        format!("lists {} ids; at most {MAX_LIST} a call", v.split(',').count()),
+                        format!(
+                            "lists {} ids; at most {MAX_LIST} a call",
+                            v.split(',').count()
+                        ),
                     ));
                 }
                 v.split(',').try_for_each(generic_id)
@@ -838,13 +841,20 @@ mod tests {
             &p(&[("DBClusterStatus", &"é".repeat(MAX_TEXT / 2))]),
         )
         .is_ok());
-        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("DBType", &"𝐏".repeat(MAX_TEXT / 4 + 1))]);
+        let e = refused(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &[("DBType", &"𝐏".repeat(MAX_TEXT / 4 + 1))],
+        );
         assert_eq!(e.field, "DBType");
         // The description's own rule still counts characters (256 of them, up to 1,024 bytes).
         assert!(Request::parse(
             "ModifyDBClusterDescription",
             "cn-hangzhou",
-            &p(&[("DBClusterId", "pc-a"), ("DBClusterDescription", &"描".repeat(256))]),
+            &p(&[
+                ("DBClusterId", "pc-a"),
+                ("DBClusterDescription", &"描".repeat(256))
+            ]),
         )
         .is_ok());
         // Lists of ids are long texts, but of at most MAX_LIST ids.
@@ -857,11 +867,17 @@ mod tests {
         )
         .is_ok());
         let more = format!("{},pc-one-more", ids.join(","));
-        let e = refused("DescribeDBClusters", "cn-hangzhou", &[("DBClusterIds", &more)]);
+        let e = refused(
+            "DescribeDBClusters",
+            "cn-hangzhou",
+            &[("DBClusterIds", &more)],
+        );
         assert_eq!(e.field, "DBClusterIds");
         assert!(e.to_string().contains("at most 100"), "{e}");
         // A whitelist is a long text.
-        let ips: Vec<String> = (0..200).map(|i| format!("10.0.{}.{}", i / 250, i % 250)).collect();
+        let ips: Vec<String> = (0..200)
+            .map(|i| format!("10.0.{}.{}", i / 250, i % 250))
+            .collect();
         assert!(Request::parse(
             "ModifyDBClusterAccessWhitelist",
             "cn-hangzhou",

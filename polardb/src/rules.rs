@@ -327,7 +327,10 @@ pub fn planned_window_problem(start: &str, end: &str, now: i64) -> Option<(&'sta
         return time_problem(start).map(|p| ("PlannedStartTime", p));
     };
     if s < now - PLANNED_SLACK_SECS || s > now + PLANNED_AHEAD_SECS {
-        return Some(("PlannedStartTime", "must be within the next 24 hours".into()));
+        return Some((
+            "PlannedStartTime",
+            "must be within the next 24 hours".into(),
+        ));
     }
     if end.is_empty() {
         return None;
@@ -515,9 +518,18 @@ mod tests {
         assert_eq!(ok("2026-12-01T10:00Z", ""), None);
         assert_eq!(ok("2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z"), None);
         assert_eq!(ok("2026-12-02T09:00:00Z", ""), None, "24 hours ahead");
-        assert_eq!(ok("", "2026-12-01T10:30:00Z").unwrap().0, "PlannedStartTime");
-        assert_eq!(ok("2026-12-02T09:01:00Z", "").unwrap().0, "PlannedStartTime");
-        assert_eq!(ok("2026-12-01T08:58:00Z", "").unwrap().0, "PlannedStartTime");
+        assert_eq!(
+            ok("", "2026-12-01T10:30:00Z").unwrap().0,
+            "PlannedStartTime"
+        );
+        assert_eq!(
+            ok("2026-12-02T09:01:00Z", "").unwrap().0,
+            "PlannedStartTime"
+        );
+        assert_eq!(
+            ok("2026-12-01T08:58:00Z", "").unwrap().0,
+            "PlannedStartTime"
+        );
         assert_eq!(ok("2026-12-01 10:00", "").unwrap().0, "PlannedStartTime");
         let (field, rule) = ok("2026-12-01T10:00:00Z", "2026-12-01T10:29:00Z").unwrap();
         assert_eq!(field, "PlannedEndTime");

@@ -368,11 +368,12 @@ async fn require_sign_in(
     if is_page {
         // A session store or database that cannot answer is 503, not "signed out"; a
         // disabled user's session, or one an administrator ended, stops here and now.
-        let must_change = match app::api::ssr::user_of_session(&backend, &session, Some(limits)).await {
-            Ok(Some(u)) => u.must_change_password,
-            Ok(None) => return Redirect::to("/signin").into_response(),
-            Err(e) => return web::error_response(&e),
-        };
+        let must_change =
+            match app::api::ssr::user_of_session(&backend, &session, Some(limits)).await {
+                Ok(Some(u)) => u.must_change_password,
+                Ok(None) => return Redirect::to("/signin").into_response(),
+                Err(e) => return web::error_response(&e),
+            };
         // A password an administrator set serves one sign-in: the user's own comes first.
         if must_change && path != PASSWORD_PAGE {
             return Redirect::to(PASSWORD_PAGE).into_response();

@@ -203,7 +203,10 @@ async fn main() -> ExitCode {
             let created = create_user(&config, &username, "admin", &password, false).await;
             if created == ExitCode::SUCCESS {
                 if generated {
-                    println!("created administrator {username}; password {}", password.as_str());
+                    println!(
+                        "created administrator {username}; password {}",
+                        password.as_str()
+                    );
                 } else {
                     println!("created administrator {username}");
                 }
@@ -414,11 +417,22 @@ async fn create_user(
     };
     let identity = backend::identity::Identity::new(pool.clone());
     let audit = cli_audit(config, pool);
-    let command = if must_change { "create-user" } else { "create-admin" };
+    let command = if must_change {
+        "create-user"
+    } else {
+        "create-admin"
+    };
     let created = async {
         let mut change = audit.begin_change().await?;
         let user = identity
-            .create_local_in(change.conn(), &name, name.as_str(), role, password, must_change)
+            .create_local_in(
+                change.conn(),
+                &name,
+                name.as_str(),
+                role,
+                password,
+                must_change,
+            )
             .await?;
         let mut e = backend::audit::Event::security(
             cli_actor(command),

@@ -287,7 +287,10 @@ pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
         ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
     let target = ssr::parse_id(&id)?;
     if target == user.id {
-        return Err(crate::error::invalid("user", "is you: another administrator can delete your account"));
+        return Err(crate::error::invalid(
+            "user",
+            "is you: another administrator can delete your account",
+        ));
     }
     let action = "UserDeleted";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;

@@ -132,7 +132,12 @@ struct Actions {
     delete: ServerAction<DeleteUser>,
 }
 
-fn user_row(u: UserItem, role_names: Vec<String>, a: Actions, hydrated: RwSignal<bool>) -> impl IntoView {
+fn user_row(
+    u: UserItem,
+    role_names: Vec<String>,
+    a: Actions,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
     let current = u.role.clone();
     let local = u.auth_source != "proxy";
     let status = if u.disabled {

@@ -25,9 +25,9 @@ pub use field::{problem_line, Field, FieldHint, HintTag};
 pub use format::{
     capitalise, grouped, human_bytes, human_time, now_secs, pay_type_label, role_label, role_short,
 };
-pub use planned::{planned_params, Planned, PlannedWindow};
 pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
 pub use pager::Pager;
+pub use planned::{planned_params, Planned, PlannedWindow};
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};

@@ -924,11 +924,19 @@ async fn a_manager_of_users_hands_out_no_more_than_they_hold() {
         // deletion of a user whose role grants more.
         (
             "create_user",
-            vec![("username", "newadmin"), ("display_name", ""), ("role", "admin")],
+            vec![
+                ("username", "newadmin"),
+                ("display_name", ""),
+                ("role", "admin"),
+            ],
         ),
         (
             "create_user",
-            vec![("username", "newop"), ("display_name", ""), ("role", "operator")],
+            vec![
+                ("username", "newop"),
+                ("display_name", ""),
+                ("role", "operator"),
+            ],
         ),
         ("reset_user_password", vec![("id", &root)]),
         ("delete_user", vec![("id", &root), ("confirm", "admin")]),
@@ -989,16 +997,21 @@ async fn a_manager_of_users_hands_out_no_more_than_they_hold() {
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     assert_eq!(role_of("pat").await, "lookers");
-    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE username IN ('newadmin', 'newop')")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let made: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE username IN ('newadmin', 'newop')")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(made, 0, "no user with a stronger role was made");
     let res = app
         .call_form(
             &m,
             "create_user",
-            &[("username", "newlooker"), ("display_name", ""), ("role", "lookers")],
+            &[
+                ("username", "newlooker"),
+                ("display_name", ""),
+                ("role", "lookers"),
+            ],
         )
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
@@ -1232,7 +1245,10 @@ async fn a_users_calls_beyond_the_rate_get_429_and_leave_no_record() {
     let (status, body) = call(&app, &viewer, REGION, "NoSuchAction", &[]).await;
     assert_eq!(status, 400, "{body}");
     let allowed = records().await;
-    assert!(allowed >= before + 5, "the calls and the refusal are recorded");
+    assert!(
+        allowed >= before + 5,
+        "the calls and the refusal are recorded"
+    );
     let params: Vec<[&str; 2]> = vec![];
     for action in ["DescribeDBClusters", "NoSuchAction", "DescribeRegions"] {
         let res = app
@@ -1270,7 +1286,11 @@ async fn a_users_calls_beyond_the_rate_get_429_and_leave_no_record() {
     assert!(
         metrics.contains("polar_calls_throttled_total 3"),
         "{}",
-        metrics.lines().filter(|l| l.contains("throttled")).collect::<Vec<_>>().join("\n")
+        metrics
+            .lines()
+            .filter(|l| l.contains("throttled"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -1342,19 +1362,28 @@ async fn look_ups_and_refusal_records_are_bounded_by_the_users_rate() {
             .unwrap();
         statuses.push(res.status().as_u16());
     }
-    assert!(statuses.contains(&403) && statuses.contains(&429), "{statuses:?}");
+    assert!(
+        statuses.contains(&403) && statuses.contains(&429),
+        "{statuses:?}"
+    );
     let refused: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_events WHERE actor_name = 'xorigin' AND action = 'CsrfRefused'",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(refused, statuses.iter().filter(|s| **s == 403).count() as i64);
+    assert_eq!(
+        refused,
+        statuses.iter().filter(|s| **s == 403).count() as i64
+    );
     let kept: String = sqlx::query_scalar(
         "SELECT params ->> 'path' FROM audit_events WHERE action = 'CsrfRefused' LIMIT 1",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert!(kept.len() < 400 && kept.contains("5005 bytes in all"), "{kept}");
+    assert!(
+        kept.len() < 400 && kept.contains("5005 bytes in all"),
+        "{kept}"
+    );
 }

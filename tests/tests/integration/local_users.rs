@@ -64,7 +64,11 @@ async fn an_added_user_chooses_a_password_first_then_has_their_role() {
         &app,
         &admin,
         "create_user",
-        &[("username", "olga"), ("display_name", "Olga Operator"), ("role", "operator")],
+        &[
+            ("username", "olga"),
+            ("display_name", "Olga Operator"),
+            ("role", "operator"),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -72,13 +76,20 @@ async fn an_added_user_chooses_a_password_first_then_has_their_role() {
     assert_eq!(handed["username"], "olga");
     let one_time = handed["password"].as_str().unwrap().to_string();
     assert!(one_time.len() >= 16, "{one_time}");
-    assert_eq!(trail(&app, "UserCreated", "olga", &one_time).await, (1, false));
+    assert_eq!(
+        trail(&app, "UserCreated", "olga", &one_time).await,
+        (1, false)
+    );
     // The same name in another case is taken.
     let (status, body) = form(
         &app,
         &admin,
         "create_user",
-        &[("username", "Olga"), ("display_name", ""), ("role", "viewer")],
+        &[
+            ("username", "Olga"),
+            ("display_name", ""),
+            ("role", "viewer"),
+        ],
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -87,7 +98,11 @@ async fn an_added_user_chooses_a_password_first_then_has_their_role() {
         &app,
         &admin,
         "create_user",
-        &[("username", "nobody"), ("display_name", ""), ("role", "no-such-role")],
+        &[
+            ("username", "nobody"),
+            ("display_name", ""),
+            ("role", "no-such-role"),
+        ],
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -171,7 +186,10 @@ async fn a_reset_ends_sessions_and_a_deletion_needs_the_name() {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(trail(&app, "UserPasswordReset", "pavel", &one_time).await, (1, false));
+    assert_eq!(
+        trail(&app, "UserPasswordReset", "pavel", &one_time).await,
+        (1, false)
+    );
     let (status, _) = read_clusters(&app, &pavel).await;
     assert_eq!(status, 401, "the reset ended the session");
     // The audit export: an ended session exports nothing, nor does a one-time password.
@@ -198,7 +216,12 @@ async fn a_reset_ends_sessions_and_a_deletion_needs_the_name() {
         (303, "/signin".to_string()),
         "an ended session exports nothing"
     );
-    assert_eq!(app.post_sign_in("pavel", "pavel-password-123").await.status(), 401);
+    assert_eq!(
+        app.post_sign_in("pavel", "pavel-password-123")
+            .await
+            .status(),
+        401
+    );
     let again = app.sign_in_as("pavel", &one_time).await;
     let (status, _) = read_clusters(&app, &again).await;
     assert_eq!(status, 403, "a new password first");
@@ -222,21 +245,42 @@ async fn a_reset_ends_sessions_and_a_deletion_needs_the_name() {
     assert_eq!(status, 404);
 
     // Deletion: the name typed, or nothing happens.
-    let (status, body) = form(&app, &admin, "delete_user", &[("id", &id), ("confirm", "pavle")]).await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "delete_user",
+        &[("id", &id), ("confirm", "pavle")],
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("confirm"), "{body}");
     assert_eq!(user_id(&app, "pavel").await, id, "still there");
-    let (status, body) = form(&app, &admin, "delete_user", &[("id", &id), ("confirm", "pavel")]).await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "delete_user",
+        &[("id", &id), ("confirm", "pavel")],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let gone: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE username = 'pavel'")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(gone, 0);
-    assert_eq!(trail(&app, "UserDeleted", "pavel", "pavel-password-123").await, (1, false));
+    assert_eq!(
+        trail(&app, "UserDeleted", "pavel", "pavel-password-123").await,
+        (1, false)
+    );
     let (status, _) = read_clusters(&app, &again).await;
     assert_eq!(status, 401, "a deleted user's session ends");
-    let (status, body) = form(&app, &admin, "delete_user", &[("id", &me), ("confirm", "admin")]).await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "delete_user",
+        &[("id", &me), ("confirm", "admin")],
+    )
+    .await;
     assert_eq!(status, 400, "not oneself: {body}");
 
     // The last enabled administrator is never deleted, whoever asks.
@@ -284,14 +328,21 @@ async fn the_command_line_creates_a_user_with_a_one_time_password() {
     };
     let out = run(&["create-user", "carol", "--role", "operator"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let one_time = stdout
         .split("one-time password ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the password is printed")
         .to_string();
-    assert_eq!(trail(&app, "UserCreated", "carol", &one_time).await, (1, false));
+    assert_eq!(
+        trail(&app, "UserCreated", "carol", &one_time).await,
+        (1, false)
+    );
     let carol = app.sign_in_as("carol", &one_time).await;
     let (status, _) = read_clusters(&app, &carol).await;
     assert_eq!(status, 403, "a password of their own first");
@@ -301,12 +352,18 @@ async fn the_command_line_creates_a_user_with_a_one_time_password() {
         &["create-user", "with space", "--role", "viewer"][..],
     ] {
         let out = run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(username) IN ('dave', 'with space')")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let users: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE lower(username) IN ('dave', 'with space')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(users, 0);
 }
-

@@ -18,7 +18,13 @@ fn field_in(mins: i64) -> String {
         .to_string()
 }
 
-async fn api(app: &TestApp, cookie: &str, region: &str, action: &str, params: &[(&str, &str)]) -> Value {
+async fn api(
+    app: &TestApp,
+    cookie: &str,
+    region: &str,
+    action: &str,
+    params: &[(&str, &str)],
+) -> Value {
     let params: Vec<[&str; 2]> = params.iter().map(|(k, v)| [*k, *v]).collect();
     let res = app
         .call_json(
@@ -33,8 +39,14 @@ async fn api(app: &TestApp, cookie: &str, region: &str, action: &str, params: &[
 }
 
 async fn tasks(app: &TestApp, cookie: &str, region: &str, cluster: &str) -> Vec<Value> {
-    api(app, cookie, region, "DescribeScheduleTasks", &[("DBClusterId", cluster)]).await["Data"]
-        ["TimerInfos"]
+    api(
+        app,
+        cookie,
+        region,
+        "DescribeScheduleTasks",
+        &[("DBClusterId", cluster)],
+    )
+    .await["Data"]["TimerInfos"]
         .as_array()
         .cloned()
         .unwrap_or_default()
@@ -55,7 +67,9 @@ async fn a_planned_change_waits_as_a_task_until_cancelled() {
     let class = c.nodes[0].class.clone();
     let rank = emulator::catalog::class_rank(&class).unwrap();
     let bigger = emulator::catalog::NODE_CLASSES[rank + 1].name.to_string();
-    let smaller = emulator::catalog::NODE_CLASSES[rank.saturating_sub(1)].name.to_string();
+    let smaller = emulator::catalog::NODE_CLASSES[rank.saturating_sub(1)]
+        .name
+        .to_string();
     let change = |class: String, kind: &'static str, start: String, end: String| {
         let (app, admin, region, id) = (&app, admin.clone(), region.clone(), id.clone());
         async move {
@@ -103,11 +117,25 @@ async fn a_planned_change_waits_as_a_task_until_cancelled() {
     assert_eq!(task["Action"], "ModifyDBNodeClass");
     assert_eq!(task["Status"], "pending");
     assert!(
-        task["PlannedStartTime"].as_str().unwrap().starts_with(&start),
+        task["PlannedStartTime"]
+            .as_str()
+            .unwrap()
+            .starts_with(&start),
         "{task} from {start}"
     );
-    let attr = api(&app, &admin, &region, "DescribeDBClusterAttribute", &[("DBClusterId", &id)]).await;
-    assert_eq!(attr["DBNodes"][0]["DBNodeClass"], class.as_str(), "not before its time");
+    let attr = api(
+        &app,
+        &admin,
+        &region,
+        "DescribeDBClusterAttribute",
+        &[("DBClusterId", &id)],
+    )
+    .await;
+    assert_eq!(
+        attr["DBNodes"][0]["DBNodeClass"],
+        class.as_str(),
+        "not before its time"
+    );
 
     // Cancelled through the tasks page's function: nothing is pending any more.
     let task_id = task["TaskId"].as_str().unwrap().to_string();
@@ -115,7 +143,12 @@ async fn a_planned_change_waits_as_a_task_until_cancelled() {
         .call_form(
             &admin,
             "cancel_schedule_task",
-            &[("account", "sandbox"), ("region", &region), ("cluster", &id), ("task_id", &task_id)],
+            &[
+                ("account", "sandbox"),
+                ("region", &region),
+                ("cluster", &id),
+                ("task_id", &task_id),
+            ],
         )
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());

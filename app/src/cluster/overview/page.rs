@@ -42,7 +42,8 @@ pub(super) fn Overview() -> impl IntoView {
     let failover_confirm = RwSignal::new(false);
     let zone_target = RwSignal::new(String::new());
     let (zone_start, zone_end) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let (zone_plan_problem, zone_planned) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let (zone_plan_problem, zone_planned) =
+        (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     let zone_vswitch = RwSignal::new(String::new());
     let renew_status = RwSignal::new(String::new());
     let renew_duration = RwSignal::new("1".to_string());
@@ -177,7 +178,10 @@ pub(super) fn Overview() -> impl IntoView {
         if zone_problem_now().is_some() || zone_plan_problem.get_untracked().is_some() {
             return;
         }
-        zone_planned.set((!zone_start.get_untracked().is_empty()).then(|| zone_start.get_untracked().replace('T', " ")));
+        zone_planned.set(
+            (!zone_start.get_untracked().is_empty())
+                .then(|| zone_start.get_untracked().replace('T', " ")),
+        );
         move_zone.dispatch(ModifyPrimaryZone {
             account: d.account.clone(),
             region: d.region.clone(),

@@ -248,4 +248,3 @@ pub(super) fn outcome_banners(
         })}
     }
 }
-
