@@ -366,6 +366,10 @@ pub struct Filter {
     pub outcome: Option<String>,
     pub from: Option<OffsetDateTime>,
     pub to: Option<OffsetDateTime>,
+    /// Only records of this kind (`read`, `write`, `security`).
+    pub kind: Option<String>,
+    /// Leave reads out (the trail's page does by default; the export never does).
+    pub hide_reads: bool,
 }
 
 /// The CSV export's columns.
@@ -1203,8 +1207,10 @@ impl Audit {
                  AND ($7::text IS NULL OR outcome = $7)
                  AND ($8::timestamptz IS NULL OR at >= $8)
                  AND ($9::timestamptz IS NULL OR at < $9)
+                 AND ($10::text IS NULL OR kind = $10)
+                 AND (NOT $11::bool OR kind <> 'read')
                ORDER BY seq DESC
-               LIMIT $10"#,
+               LIMIT $12"#,
             before_seq.unwrap_or(i64::MAX),
             f.actor_id,
             f.actor_name,
@@ -1214,11 +1220,48 @@ impl Audit {
             f.outcome,
             f.from,
             f.to,
+            f.kind,
+            f.hide_reads,
             limit
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows)
+    }
+
+    /// How many reads the filter's other conditions match on each of the last `days` UTC
+    /// days, newest first (days without any are left out): what the trail's page says it
+    /// leaves out while reads are hidden.
+    pub async fn reads_per_day(
+        &self,
+        f: &Filter,
+        days: i32,
+    ) -> Result<Vec<(String, i64)>, BackendError> {
+        let rows = sqlx::query!(
+            r#"SELECT to_char(date_trunc('day', at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS "day!",
+                      count(*) AS "reads!"
+               FROM audit_events
+               WHERE kind = 'read'
+                 AND at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(days => $1 - 1)
+                 AND ($2::uuid IS NULL OR actor_id = $2)
+                 AND ($3::text IS NULL OR actor_name = $3)
+                 AND ($4::text IS NULL OR action = $4)
+                 AND ($5::text IS NULL OR cloud_account = $5)
+                 AND ($6::text IS NULL OR resource ->> 'cluster' = $6)
+                 AND ($7::text IS NULL OR outcome = $7)
+               GROUP BY 1
+               ORDER BY 1 DESC"#,
+            days,
+            f.actor_id,
+            f.actor_name,
+            f.action,
+            f.cloud_account,
+            f.cluster,
+            f.outcome
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.day, r.reads)).collect())
     }
 
     /// One record by id, within the filter (so Viewers only reach their own).

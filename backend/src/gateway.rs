@@ -58,8 +58,8 @@ pub struct Gateway {
     audit: Audit,
     client: Client,
     regions: RegionCache,
-    /// When reading an account's regions last failed.
-    region_failures: Arc<Mutex<HashMap<Uuid, Instant>>>,
+    /// When reading an account's regions last failed, and the API's answer then.
+    region_failures: Arc<Mutex<HashMap<Uuid, (Instant, ApiError)>>>,
     nodes: NodeCache,
     clusters: ClusterCache,
     metrics: crate::metrics::Metrics,
@@ -225,16 +225,10 @@ impl Gateway {
         // A failed read is not tried again for a while: a page that asks for the regions of
         // an unreachable account does not send (and record) a call each time (tenth attack
         // run, F1).
-        if let Some(at) = self.region_failures.lock().await.get(&account.id) {
+        // The answer of then is given again (the same code and message, no new call).
+        if let Some((at, e)) = self.region_failures.lock().await.get(&account.id) {
             if at.elapsed() < REGION_FAILURE_TTL {
-                return Err(BackendError::Upstream(ApiError::transport(
-                    "RegionsUnavailable",
-                    format!(
-                        "the regions of {} could not be read a moment ago; the console tries again after {} s",
-                        account.name,
-                        REGION_FAILURE_TTL.as_secs()
-                    ),
-                )));
+                return Err(BackendError::Upstream(e.clone()));
             }
         }
         let answer: polardb::models::DescribeRegionsResponse = match self
@@ -243,11 +237,11 @@ impl Gateway {
         {
             Ok(a) => a,
             Err(e) => {
-                if matches!(e, BackendError::Upstream(_)) {
+                if let BackendError::Upstream(api) = &e {
                     self.region_failures
                         .lock()
                         .await
-                        .insert(account.id, Instant::now());
+                        .insert(account.id, (Instant::now(), api.clone()));
                 }
                 return Err(e);
             }

@@ -99,6 +99,9 @@ pub async fn audit_export(
         outcome: get("outcome"),
         from,
         to,
+        // Every record: the export keeps the reads the page hides.
+        kind: get("kind"),
+        hide_reads: false,
     };
     let (filter, _) = match app::admin::vault_api::ssr::scoped(backend, &user, filter).await {
         Ok(f) => f,

@@ -1,4 +1,5 @@
-//! `/audit`: the audit trail, filtered, paged by key, exportable.
+//! `/audit`: the audit trail, filtered, paged by key, exportable. Changes and security
+//! events by default; reads behind a switch, with how many there were each day.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,16 +29,40 @@ pub fn AuditPage() -> impl IntoView {
             q("from"),
             q("to"),
             q("before").and_then(|b| b.parse::<i64>().ok()),
+            q("kind"),
+            q("reads"),
         )
     };
-    let page = Resource::new(key, |(u, a, c, cl, o, f, t, b)| {
-        search_audit(u, a, c, cl, o, f, t, b)
+    let page = Resource::new(key, |(u, a, c, cl, o, f, t, b, k, r)| {
+        search_audit(u, a, c, cl, o, f, t, b, k, r)
     });
+    // The page's address with `extra` set (the filters kept).
+    let address = move |extra: &[(&str, String)]| {
+        let q = query.read();
+        let mut parts: Vec<String> = [
+            "user", "action", "account", "cluster", "outcome", "from", "to", "kind", "reads",
+        ]
+        .iter()
+        .filter(|k| !extra.iter().any(|(e, _)| e == *k))
+        .filter_map(|k| {
+            q.get(k)
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", crate::kit::url_encode(&v)))
+        })
+        .collect();
+        parts.extend(
+            extra
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", crate::kit::url_encode(v))),
+        );
+        format!("/audit?{}", parts.join("&"))
+    };
     let export = move |format: &str| {
         let q = query.read();
         let mut parts = vec![format!("format={format}")];
         for k in [
-            "user", "action", "account", "cluster", "outcome", "from", "to",
+            "user", "action", "account", "cluster", "outcome", "from", "to", "kind",
         ] {
             if let Some(v) = q.get(k).filter(|v| !v.is_empty()) {
                 parts.push(format!("{k}={}", v.replace('&', "%26").replace(' ', "%20")));
@@ -55,6 +80,15 @@ pub fn AuditPage() -> impl IntoView {
             {FIELDS.iter().map(|(k, label)| view! {
                 <label><span>{*label}</span><input type="text" name=*k value=move || q(k).unwrap_or_default() /></label>
             }).collect_view()}
+            <label><span>"Kind"</span>
+                <select name="kind" data-testid="audit-kind">
+                    {[("", "changes and security"), ("write", "changes"), ("security", "security"), ("read", "reads")].into_iter().map(|(k, label)| view! {
+                        <option value=k selected=move || q("kind").unwrap_or_default() == k>{label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="inline-choice"><input type="checkbox" name="reads" value="1" data-testid="audit-reads"
+                checked=move || q("reads").is_some() />"Include reads"</label>
             <label><span>"Outcome"</span>
                 <select name="outcome">
                     {["", "ok", "error", "denied", "intent", "unknown"].into_iter().map(|o| view! {
@@ -72,10 +106,22 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(p) if p.items.is_empty() => view! { <Empty title="No records match." /> }.into_any(),
                     Ok(p) => {
                         let next = p.next;
+                        let reads_note = (!p.reads_shown).then(|| {
+                            let days = p.reads_per_day.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(" · ");
+                            view! {
+                                <p class="muted" data-testid="reads-hidden">
+                                    {if days.is_empty() { "Reads are left out (none in the last 7 days). ".to_string() } else { format!("Reads are left out ({days}). ") }}
+                                    <a href=address(&[("reads", "1".to_string()), ("before", String::new())]) data-testid="show-reads">"Show reads"</a>
+                                </p>
+                            }
+                        });
+                        if p.items.is_empty() {
+                            return view! { {reads_note} <Empty title="No records match." /> }.into_any();
+                        }
                         view! {
+                            {reads_note}
                             {(!p.all_users).then(|| view! { <p class="muted">"You see your own records."</p> })}
                             <div class="table-wrap">
                             <table class="grid" data-testid="audit-table">
@@ -87,7 +133,9 @@ pub fn AuditPage() -> impl IntoView {
                                             <td class="mono">{r.at.clone()}</td>
                                             <td>{r.actor.clone()}<div class="muted">{r.auth_method.clone()}" · "{r.client_addr.clone()}</div></td>
                                             <td>{r.action.clone()}<div class="muted">{r.kind.clone()}" · "{r.cloud_account.clone()}" "{r.region.clone()}</div></td>
-                                            <td class="mono small">{r.resource.clone()}</td>
+                                            <td class="small" data-testid="audit-resource">
+                                                {r.links.iter().map(|l| view! { <div><a href=l.href.clone()>{l.label.clone()}</a></div> }).collect_view()}
+                                            </td>
                                             <td><span class=match r.outcome.as_str() { "ok" => "badge badge-ok", "intent" => "badge", "unknown" => "badge badge-busy", _ => "badge badge-bad" }>{r.outcome.clone()}</span></td>
                                             <td>
                                                 <details>
@@ -101,7 +149,8 @@ pub fn AuditPage() -> impl IntoView {
                                                         <dt>"Upstream RequestId"</dt><dd class="mono">{r.upstream_request_id.clone()}</dd>
                                                         <dt>"ClientToken"</dt><dd class="mono">{r.client_token.clone()}</dd>
                                                         <dt>"Attempts / latency"</dt><dd>{r.attempts.map(|a| a.to_string()).unwrap_or_default()}" / "{r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default()}</dd>
-                                                        <dt>"Parameters"</dt><dd><pre class="mono policy">{r.params.clone()}</pre></dd>
+                                                        <dt>"Resource"</dt><dd class="mono">{r.resource.clone()}</dd>
+                                                        <dt>"Request sent (secrets redacted)"</dt><dd><pre class="mono policy">{r.params.clone()}</pre></dd>
                                                     </dl>
                                                 </details>
                                             </td>
@@ -110,15 +159,7 @@ pub fn AuditPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             </div>
-                            {next.map(|n| {
-                                let q = query.read();
-                                let mut parts: Vec<String> = ["user", "action", "account", "cluster", "outcome", "from", "to"]
-                                    .iter()
-                                    .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={v}")))
-                                    .collect();
-                                parts.push(format!("before={n}"));
-                                view! { <p><a class="button" href=format!("/audit?{}", parts.join("&"))>"Older records →"</a></p> }
-                            })}
+                            {next.map(|n| view! { <p><a class="button" href=address(&[("before", n.to_string())])>"Older records →"</a></p> })}
                         }.into_any()
                     }
                 }

@@ -50,6 +50,16 @@ pub struct AuditItem {
     pub client_token: String,
     pub attempts: Option<i32>,
     pub latency_ms: Option<i32>,
+    /// What the record names, in words, each with the page that shows it.
+    pub links: Vec<ResourceLink>,
+}
+
+/// A thing an audit record names (a cluster, a node, a database account, a user, …), in
+/// words, and the console page that shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceLink {
+    pub label: String,
+    pub href: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +69,10 @@ pub struct AuditPage {
     pub next: Option<i64>,
     /// Whether the user sees everyone's records.
     pub all_users: bool,
+    /// Whether reads are on the page (they are left out unless asked for).
+    pub reads_shown: bool,
+    /// Reads the other filters match on each of the last 7 days (UTC), newest first.
+    pub reads_per_day: Vec<(String, i64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -84,6 +98,13 @@ pub mod ssr {
 
     pub fn item(r: Record) -> super::AuditItem {
         let opt = |o: Option<String>| o.unwrap_or_default();
+        let links = links_of(
+            &r.resource,
+            &r.params,
+            &r.action,
+            r.cloud_account.as_deref().unwrap_or_default(),
+            r.region.as_deref().unwrap_or_default(),
+        );
         super::AuditItem {
             seq: r.seq,
             id: r.id.to_string(),
@@ -111,7 +132,81 @@ pub mod ssr {
             client_token: opt(r.client_token),
             attempts: r.attempts,
             latency_ms: r.latency_ms,
+            links,
         }
+    }
+
+    /// What a record names, in words, with the page of each: a PolarDB call's cluster
+    /// (and node, endpoint, database account, database, backup, event, task) in its account
+    /// and region; a security event's user, role or cloud account.
+    pub fn links_of(
+        resource: &serde_json::Value,
+        params: &serde_json::Value,
+        action: &str,
+        account: &str,
+        region: &str,
+    ) -> Vec<super::ResourceLink> {
+        use crate::kit::cluster_href;
+        let text =
+            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let link = |label: String, href: String| super::ResourceLink { label, href };
+        let mut out = Vec::new();
+        let cluster = text(resource, "cluster");
+        let mut clusters: Vec<String> = cluster.iter().cloned().collect();
+        if let Some(more) = resource.get("clusters").and_then(|c| c.as_array()) {
+            for c in more.iter().filter_map(|c| c.as_str()) {
+                if !clusters.iter().any(|x| x == c) {
+                    clusters.push(c.to_string());
+                }
+            }
+        }
+        for c in &clusters {
+            out.push(link(
+                format!("Cluster {c}"),
+                cluster_href(c, account, region, ""),
+            ));
+        }
+        if let Some(c) = &cluster {
+            let parts = [
+                ("node", "Node", "nodes"),
+                ("endpoint", "Endpoint", "endpoints"),
+                ("account", "Database account", "accounts"),
+                ("database", "Database", "databases"),
+                ("backup", "Backup", "backups"),
+            ];
+            for (key, word, tab) in parts {
+                if let Some(v) = text(resource, key) {
+                    out.push(link(
+                        format!("{word} {v}"),
+                        cluster_href(c, account, region, tab),
+                    ));
+                }
+            }
+        }
+        if resource.get("events").is_some() {
+            out.push(link("Maintenance events".into(), "/events".into()));
+        }
+        if let Some(tasks) = resource.get("tasks").and_then(|t| t.as_array()) {
+            for t in tasks.iter().filter_map(|t| t.as_str()) {
+                out.push(link(format!("Scheduled task {t}"), "/tasks".into()));
+            }
+        }
+        if account.is_empty() || action.starts_with("CloudAccount") {
+            if let Some(u) = text(params, "username") {
+                out.push(link(format!("User {u}"), "/settings/users".into()));
+            }
+            if let Some(r) = text(params, "role").filter(|_| action.starts_with("Role")) {
+                out.push(link(format!("Role {r}"), "/settings/roles".into()));
+            }
+            if action.starts_with("CloudAccount") {
+                let name = text(params, "name").unwrap_or_default();
+                out.push(link(
+                    format!("Cloud account {name}").trim().to_string(),
+                    "/settings/accounts".into(),
+                ));
+            }
+        }
+        out
     }
 
     pub fn time_of(
@@ -374,9 +469,22 @@ pub async fn search_audit(
     from: Option<String>,
     to: Option<String>,
     before: Option<i64>,
+    #[server(default)] kind: Option<String>,
+    #[server(default)] reads: Option<String>,
 ) -> Result<AuditPage, AppError> {
     let (backend, user) = crate::api::ssr::require_user().await?;
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let kind = nonempty(kind);
+    if let Some(k) = &kind {
+        if !["read", "write", "security"].contains(&k.as_str()) {
+            return Err(crate::error::invalid(
+                "kind",
+                "must be read, write or security",
+            ));
+        }
+    }
+    // Reads are left out unless asked for (or asked for by kind).
+    let reads_shown = nonempty(reads).is_some() || kind.as_deref() == Some("read");
     let filter = backend::audit::Filter {
         actor_id: None,
         actor_name: nonempty(user_name),
@@ -386,6 +494,8 @@ pub async fn search_audit(
         outcome: nonempty(outcome),
         from: ssr::time_of(from, "from")?,
         to: ssr::time_of(to, "to")?,
+        kind,
+        hide_reads: !reads_shown,
     };
     let (filter, all_users) = ssr::scoped(&backend, &user, filter).await?;
     const PAGE: i64 = 50;
@@ -396,9 +506,12 @@ pub async fn search_audit(
     } else {
         None
     };
+    let reads_per_day = backend.audit.reads_per_day(&filter, 7).await?;
     Ok(AuditPage {
         items: rows.into_iter().map(ssr::item).collect(),
         next,
         all_users,
+        reads_shown,
+        reads_per_day,
     })
 }

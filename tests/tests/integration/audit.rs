@@ -531,3 +531,118 @@ async fn the_export_is_streamed_and_complete() {
         );
     }
 }
+
+/// The trail's page (#17.5): changes and security events by default, reads behind a switch
+/// with how many there were each day; a kind filter; each record names what it acts on in
+/// words, linked to its page; the export keeps every record, reads too.
+#[tokio::test]
+async fn the_trail_shows_changes_first_and_reads_on_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let cluster = emulator::state::default_seed().clusters[0].clone();
+    let call = |action: &'static str, params: Vec<[String; 2]>| {
+        let (app, admin, region) = (&app, admin.clone(), cluster.region_id.clone());
+        async move {
+            let res = app
+                .call_json(
+                    &admin,
+                    "call_api",
+                    serde_json::json!({"account": "sandbox", "region": region, "action": action, "params": params}),
+                )
+                .await;
+            assert_eq!(res.status(), 200, "{action}: {}", res.text().await.unwrap());
+        }
+    };
+    let id = || ["DBClusterId".to_string(), cluster.id.clone()];
+    for _ in 0..3 {
+        call("DescribeDBClusterAttribute", vec![id()]).await;
+    }
+    call(
+        "ModifyDBClusterDescription",
+        vec![
+            id(),
+            ["DBClusterDescription".into(), "audited-change".into()],
+        ],
+    )
+    .await;
+    let page = |fields: Vec<(&'static str, &'static str)>| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let res = app.call_form(&admin, "search_audit", &fields).await;
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str::<serde_json::Value>(&body)
+                    .unwrap_or(serde_json::Value::String(body)),
+            )
+        }
+    };
+    let kinds = |p: &serde_json::Value| -> Vec<String> {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, shown) = page(vec![]).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(
+        !kinds(&shown).iter().any(|k| k == "read"),
+        "{:?}",
+        kinds(&shown)
+    );
+    assert_eq!(shown["reads_shown"], false);
+    let today = polardb::rules::api_minute(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    )[..10]
+        .to_string();
+    let per_day = shown["reads_per_day"].as_array().unwrap();
+    assert_eq!(per_day[0][0], today.as_str(), "{per_day:?}");
+    assert!(per_day[0][1].as_i64().unwrap() >= 3, "{per_day:?}");
+    // The change names its cluster in words, linked to the cluster's page.
+    let change = shown["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["action"] == "ModifyDBClusterDescription" && i["outcome"] == "ok")
+        .expect("the change is on the page");
+    let link = &change["links"][0];
+    assert_eq!(link["label"], format!("Cluster {}", cluster.id));
+    assert_eq!(
+        link["href"],
+        format!(
+            "/clusters/{}?account=sandbox&region={}",
+            cluster.id, cluster.region_id
+        )
+    );
+    // Reads on request; kinds on their own.
+    let (_, with_reads) = page(vec![("reads", "1")]).await;
+    assert_eq!(with_reads["reads_shown"], true);
+    assert!(kinds(&with_reads).iter().filter(|k| *k == "read").count() >= 3);
+    let (_, security) = page(vec![("kind", "security")]).await;
+    assert!(!kinds(&security).is_empty());
+    assert!(
+        kinds(&security).iter().all(|k| k == "security"),
+        "{:?}",
+        kinds(&security)
+    );
+    let (status, body) = page(vec![("kind", "gossip")]).await;
+    assert_eq!(status, 400, "{body}");
+    // The export keeps every record, reads too.
+    let export = app
+        .http
+        .get(format!("{}/audit/export?format=json", app.base))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(export.matches("\"DescribeDBClusterAttribute\"").count() >= 3);
+}
