@@ -143,7 +143,8 @@ impl Admin {
                 "you cannot change your own role; another administrator can".into(),
             ));
         }
-        let held = sqlx::query_scalar!("SELECT role FROM users WHERE id = $1", target)
+        Self::one_at_a_time(conn).await?;
+        let held = sqlx::query_scalar!("SELECT role FROM users WHERE id = $1 FOR UPDATE", target)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(BackendError::NotFound("user"))?;
@@ -166,6 +167,7 @@ impl Admin {
         by: &Manager<'_>,
         role: &str,
     ) -> Result<(), BackendError> {
+        Self::one_at_a_time(conn).await?;
         match Self::role_policy(conn, role).await? {
             Some(p) if !within(&p, by.policy).await? => Err(BackendError::Forbidden(format!(
                 "the role {role} grants more than yours"
@@ -178,16 +180,25 @@ impl Admin {
         }
     }
 
-    /// Deletes the user `target` on the caller's connection (the transaction of its audit
-    /// record); their sessions stop working at once (every request loads the user) and
-    /// their remembered devices go with them. The last enabled administrator is never
-    /// deleted: the administrators' rows are locked first, so two administrators deleting
-    /// each other at once cannot both succeed. The user's name.
-    pub async fn delete_user(
-        &self,
+    /// Changes to users happen one at a time across every console process, each in its
+    /// own transaction until it commits (a transaction-level advisory lock): a check and the
+    /// change it allows see the same users (eleventh attack run: a reset racing a promotion
+    /// handed a user manager an administrator's one-time password, and two administrators
+    /// acting on each other at once left none).
+    async fn one_at_a_time(conn: &mut PgConnection) -> Result<(), BackendError> {
+        sqlx::query!("SELECT pg_advisory_xact_lock(7040613313)")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Refuses a change that would leave no enabled administrator: `target` is the last
+    /// one and is about to be deleted, disabled or given another role.
+    async fn keep_an_administrator(
         conn: &mut PgConnection,
         target: Uuid,
-    ) -> Result<String, BackendError> {
+    ) -> Result<(), BackendError> {
+        Self::one_at_a_time(conn).await?;
         let admins = sqlx::query_scalar!(
             "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE"
         )
@@ -199,6 +210,19 @@ impl Admin {
                     .into(),
             ));
         }
+        Ok(())
+    }
+
+    /// Deletes the user `target` on the caller's connection (the transaction of its audit
+    /// record); their sessions stop working at once (every request loads the user) and
+    /// their remembered devices go with them. The last enabled administrator is never
+    /// deleted. The user's name.
+    pub async fn delete_user(
+        &self,
+        conn: &mut PgConnection,
+        target: Uuid,
+    ) -> Result<String, BackendError> {
+        Self::keep_an_administrator(conn, target).await?;
         sqlx::query_scalar!("DELETE FROM users WHERE id = $1 RETURNING username", target)
             .fetch_optional(&mut *conn)
             .await?
@@ -234,8 +258,17 @@ impl Admin {
         user: Uuid,
         role: &str,
     ) -> Result<(), BackendError> {
+        if role != "admin" {
+            Self::keep_an_administrator(conn, user).await?;
+        }
+        // A one-time password still waiting to be replaced was handed to whoever set it,
+        // for the role of then: a new role voids it (an administrator resets it again), so
+        // no one holds the password of a user whose role grew after they set it.
         let r = sqlx::query!(
-            "UPDATE users SET role = $2, updated_at = now() WHERE id = $1",
+            "UPDATE users SET role = $2, updated_at = now(),
+                    password_hash = CASE WHEN must_change_password AND role <> $2 THEN NULL ELSE password_hash END,
+                    session_epoch = session_epoch + CASE WHEN must_change_password AND role <> $2 THEN 1 ELSE 0 END
+             WHERE id = $1",
             user,
             role
         )
@@ -259,6 +292,9 @@ impl Admin {
         user: Uuid,
         disabled: bool,
     ) -> Result<(), BackendError> {
+        if disabled {
+            Self::keep_an_administrator(conn, user).await?;
+        }
         let done = sqlx::query!(
             "UPDATE users SET disabled = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1",
             user,

@@ -66,6 +66,16 @@ pub struct User {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Username(String);
 
+/// Names the audit trail gives actors that are not users.
+const RESERVED_NAMES: &[&str] = &["anonymous"];
+
+/// A character that shows as nothing (Unicode's format characters that matter here).
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}')
+}
+
 impl Username {
     pub fn parse(s: &str) -> Result<Self, BackendError> {
         let s = s.trim();
@@ -81,7 +91,40 @@ impl Username {
                 "must not contain spaces or control characters",
             ));
         }
+        // Characters that show as nothing make a name look like another's (eleventh
+        // attack run, F5: `adm2` + U+200B).
+        if s.chars().any(invisible) {
+            return Err(BackendError::invalid(
+                "username",
+                "must not contain invisible characters (zero-width spaces, soft hyphens, joiners, direction marks)",
+            ));
+        }
+        if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+            return Err(BackendError::invalid(
+                "username",
+                format!("{s:?} is a name the audit trail uses for itself"),
+            ));
+        }
         Ok(Username(s.to_string()))
+    }
+
+    /// A name for a new local user: ASCII letters, digits, `.`, `_`, `-` and `@`, starting
+    /// with a letter or a digit, so that no name can pass for another (a Cyrillic `а`, a
+    /// full-width `ａ`). Names that come from the SSO proxy follow only [`Username::parse`].
+    pub fn parse_local(s: &str) -> Result<Self, BackendError> {
+        let name = Self::parse(s)?;
+        let ok = name.0.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .0
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+        if !ok {
+            return Err(BackendError::invalid(
+                "username",
+                "a local user's name has ASCII letters, digits, '.', '_', '-' and '@' only, and starts with a letter or a digit",
+            ));
+        }
+        Ok(name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -1076,8 +1119,13 @@ impl Identity {
             role
         )
         .fetch_optional(change.conn())
-        .await
-        .map_err(|e| match &e {
+        .await;
+        // Another account took the name in another case meanwhile (a local user created at
+        // the same moment; eleventh attack run, F4): refused like a local account's name.
+        if matches!(&row, Err(e) if BackendError::is_unique_violation(e)) {
+            return Ok(ProxyUser::NameOfLocalAccount);
+        }
+        let row = row.map_err(|e| match &e {
             // The role the groups map to is not one of the console's (seventh attack run,
             // N5: answered as an unavailable database).
             sqlx::Error::Database(d) if d.code().as_deref() == Some("23503") => {
@@ -1151,9 +1199,12 @@ impl Identity {
         new: &str,
         client_addr: &str,
     ) -> Result<PasswordChange, BackendError> {
+        // A user deleted meanwhile is signed out, not a fault of the console (eleventh
+        // attack run, F6: 500).
         let row = sqlx::query!("SELECT password_hash FROM users WHERE id = $1", user.id)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(signed_out)?;
         let Some(hash) = row.password_hash else {
             return Err(BackendError::invalid(
                 "current_password",
@@ -1216,15 +1267,20 @@ impl Identity {
         hash: NewPasswordHash,
     ) -> Result<i32, BackendError> {
         let hash = hash.0;
+        // Only while the session that checked the current password is still valid: a reset,
+        // an end of sessions, a disable or another change in between wins (eleventh attack
+        // run, F1: a stolen session's change undid an administrator's reset and survived it).
         let epoch = sqlx::query_scalar!(
             "UPDATE users SET password_hash = $2, must_change_password = false,
                     session_epoch = session_epoch + 1, updated_at = now()
-             WHERE id = $1 RETURNING session_epoch",
+             WHERE id = $1 AND session_epoch = $3 AND NOT disabled RETURNING session_epoch",
             user.id,
-            hash
+            hash,
+            user.session_epoch
         )
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(signed_out)?;
         Ok(epoch)
     }
 
@@ -1239,6 +1295,14 @@ impl Identity {
             .await?;
         Ok(())
     }
+}
+
+/// The session a password change was made in ended meanwhile (or its user is gone).
+fn signed_out() -> BackendError {
+    BackendError::Conflict(
+        "Your sessions were ended (by an administrator, or a password change elsewhere) while this change was being made; nothing was changed. Sign in again."
+            .into(),
+    )
 }
 
 /// The per-address limit's key: an IPv6 client counts by its /64 (one subscriber's

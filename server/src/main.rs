@@ -404,7 +404,7 @@ async fn create_user(
     password: &str,
     must_change: bool,
 ) -> ExitCode {
-    let name = match backend::identity::Username::parse(username) {
+    let name = match backend::identity::Username::parse_local(username) {
         Ok(n) => n,
         Err(e) => {
             eprintln!("polar-console: {e}");

@@ -238,18 +238,15 @@ pub async fn same_origin(State(ws): State<WebState>, req: Request, next: Next) -
     // Whose session it is decides whether the refusal needs its record: a store or a
     // database that cannot say is a 503, not an anonymous refusal without one (eighth
     // attack run, E5).
+    // The same decision on the session as every other way in (eleventh attack run, F7: an
+    // ended session's cross-origin posts were still recorded as its user).
     let user = match req.extensions().get::<Session>() {
-        Some(session) => match app::api::ssr::live_session_user(session, None).await {
-            Ok(Some(id)) => match uuid::Uuid::parse_str(&id) {
-                Ok(id) => match ws.backend.identity.find(id).await {
-                    Ok(u) => u,
-                    Err(e) => return error_response(&e.into()),
-                },
-                Err(_) => None,
-            },
-            Ok(None) => None,
-            Err(e) => return error_response(&e),
-        },
+        Some(session) => {
+            match app::api::ssr::user_of_session(&ws.backend, session, Some(ws.limits)).await {
+                Ok(u) => u,
+                Err(e) => return error_response(&e),
+            }
+        }
         None => None,
     };
     let refused = (

@@ -160,6 +160,20 @@ pub mod ssr {
         Ok(())
     }
 
+    /// A one-time password in the answer: no cache keeps it.
+    pub fn handed_over(username: String, password: &str) -> super::OneTimePassword {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.insert_header(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+        }
+        super::OneTimePassword {
+            username,
+            password: password.to_string(),
+        }
+    }
+
     pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
         uuid::Uuid::parse_str(id).map_err(|_| AppError::Invalid {
             field: "id".into(),
@@ -205,7 +219,7 @@ pub async fn create_user(
 ) -> Result<OneTimePassword, AppError> {
     let (backend, user, policy) =
         ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
-    let name = backend::identity::Username::parse(username.trim())?;
+    let name = backend::identity::Username::parse_local(username.trim())?;
     let display_name = display_name.trim();
     let display_name = if display_name.is_empty() {
         name.as_str()
@@ -240,10 +254,7 @@ pub async fn create_user(
         serde_json::json!({"user": created.id.to_string(), "username": created.username, "role": created.role, "one_time_password": true}),
     )
     .await?;
-    Ok(OneTimePassword {
-        username: created.username,
-        password: password.to_string(),
-    })
+    Ok(ssr::handed_over(created.username, &password))
 }
 
 /// Gives a local user a new one-time password, returned once: their sessions end and they
@@ -273,10 +284,7 @@ pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError
         serde_json::json!({"user": id, "username": username}),
     )
     .await?;
-    Ok(OneTimePassword {
-        username,
-        password: password.to_string(),
-    })
+    Ok(ssr::handed_over(username, &password))
 }
 
 /// Deletes a user, once their name is typed to confirm; never oneself or the last enabled

@@ -367,3 +367,277 @@ async fn the_command_line_creates_a_user_with_a_one_time_password() {
     .unwrap();
     assert_eq!(users, 0);
 }
+
+/// The identity service as the console builds it, on the test's database.
+fn identity(app: &TestApp) -> backend::identity::Identity {
+    backend::identity::Identity::new(app.pool.clone())
+}
+
+async fn find(app: &TestApp, name: &str) -> backend::identity::User {
+    let id: uuid::Uuid = user_id(app, name).await.parse().unwrap();
+    identity(app).find(id).await.unwrap().unwrap()
+}
+
+/// Eleventh attack run, F1 and F6: a password change checked in a session that an
+/// administrator's reset ended meanwhile is not stored (it undid the reset and kept the
+/// session alive); one of a user deleted meanwhile is refused, not a 500.
+#[tokio::test]
+async fn a_reset_wins_over_a_password_change_in_flight() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    app.user_with_role("sam", "viewer").await;
+    let sam = find(&app, "sam").await;
+    let checked = match identity(&app)
+        .change_password(
+            &sam,
+            "sam-password-123",
+            "sam-chose-another-one",
+            "127.0.0.1",
+        )
+        .await
+        .unwrap()
+    {
+        backend::identity::PasswordChange::Checked(h) => h,
+        other => panic!("{other:?}"),
+    };
+    // The reset lands between the check and the store.
+    let (status, body) = form(
+        &app,
+        &admin,
+        "reset_user_password",
+        &[("id", &sam.id.to_string())],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let one_time = serde_json::from_str::<Value>(&body).unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut tx = app.pool.begin().await.unwrap();
+    let stored = identity(&app).store_password(&mut tx, &sam, checked).await;
+    assert!(
+        matches!(stored, Err(backend::BackendError::Conflict(_))),
+        "{stored:?}"
+    );
+    drop(tx);
+    assert_eq!(
+        app.post_sign_in("sam", "sam-chose-another-one")
+            .await
+            .status(),
+        401
+    );
+    app.sign_in_as("sam", &one_time).await;
+
+    // A user deleted while changing their password.
+    app.user_with_role("gone", "viewer").await;
+    let gone = find(&app, "gone").await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "delete_user",
+        &[("id", &gone.id.to_string()), ("confirm", "gone")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let late = identity(&app)
+        .change_password(
+            &gone,
+            "gone-password-123",
+            "never-stored-password",
+            "127.0.0.1",
+        )
+        .await;
+    assert!(
+        matches!(late, Err(backend::BackendError::Conflict(_))),
+        "{late:?}"
+    );
+}
+
+/// Eleventh attack run, F2: a one-time password is handed over for the role of then. A new
+/// role voids it (a manager's reset followed by a promotion made the manager's password an
+/// administrator's); an administrator resets it again.
+#[tokio::test]
+async fn a_new_role_voids_a_waiting_one_time_password() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "create_user",
+        &[
+            ("username", "tess"),
+            ("display_name", ""),
+            ("role", "viewer"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let first = serde_json::from_str::<Value>(&body).unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = user_id(&app, "tess").await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "set_user_role",
+        &[("id", &id), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        app.post_sign_in("tess", &first).await.status(),
+        401,
+        "voided"
+    );
+    let (status, body) = form(&app, &admin, "reset_user_password", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    let again = serde_json::from_str::<Value>(&body).unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.sign_in_as("tess", &again).await;
+}
+
+/// Eleventh attack run, F3: two administrators disabling each other at once left none.
+/// Changes to users happen one at a time, and the last enabled administrator is never
+/// disabled, demoted or deleted.
+#[tokio::test]
+async fn two_administrators_acting_on_each_other_leave_one() {
+    let app = TestApp::spawn().await;
+    let root = app.sign_in_admin().await;
+    let ada = app.user_with_role("ada", "admin").await;
+    let bob = app.user_with_role("bob", "admin").await;
+    let (status, body) = form(
+        &app,
+        &ada,
+        "set_user_disabled",
+        &[("id", &user_id(&app, "admin").await), ("disabled", "true")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    drop(root);
+    let (ada_id, bob_id) = (user_id(&app, "ada").await, user_id(&app, "bob").await);
+    let (off_bob, off_ada) = (
+        [("id", bob_id.as_str()), ("disabled", "true")],
+        [("id", ada_id.as_str()), ("disabled", "true")],
+    );
+    let (a, b) = tokio::join!(
+        form(&app, &ada, "set_user_disabled", &off_bob),
+        form(&app, &bob, "set_user_disabled", &off_ada),
+    );
+    let enabled: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(enabled, 1, "{a:?} {b:?}");
+    // The one left is never disabled, demoted or deleted, whoever asks.
+    let last: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND NOT disabled")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let admins = backend::admin::Admin::new(app.pool.clone());
+    let mut tx = app.pool.begin().await.unwrap();
+    assert!(matches!(
+        admins.set_disabled(&mut tx, last, true).await,
+        Err(backend::BackendError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = app.pool.begin().await.unwrap();
+    assert!(matches!(
+        admins.set_role(&mut tx, last, "operator").await,
+        Err(backend::BackendError::Conflict(_))
+    ));
+    drop(tx);
+}
+
+/// Eleventh attack run, F4 and F5: names that differ only in case, created at the same
+/// moment, were both taken; names with invisible or look-alike characters were accepted.
+#[tokio::test]
+async fn a_name_is_taken_in_every_case_and_cannot_pass_for_another() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let (a, b) = tokio::join!(
+        form(
+            &app,
+            &admin,
+            "create_user",
+            &[
+                ("username", "CaseN"),
+                ("display_name", ""),
+                ("role", "viewer")
+            ]
+        ),
+        form(
+            &app,
+            &admin,
+            "create_user",
+            &[
+                ("username", "caseN"),
+                ("display_name", ""),
+                ("role", "viewer")
+            ]
+        ),
+    );
+    let made: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(username) = 'casen'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(made, 1, "{a:?} {b:?}");
+    for name in [
+        "adm2\u{200b}",
+        "view1\u{feff}",
+        "adm\u{00ad}2",
+        "\u{0430}dm2",
+        "\u{ff41}\u{ff44}\u{ff4d}2",
+        "anonymous",
+        "-dash",
+    ] {
+        let (status, body) = form(
+            &app,
+            &admin,
+            "create_user",
+            &[("username", name), ("display_name", ""), ("role", "viewer")],
+        )
+        .await;
+        assert_eq!(status, 400, "{name:?}: {body}");
+        assert!(body.contains("username"), "{name:?}: {body}");
+    }
+}
+
+/// Eleventh attack run, F7: a session an administrator ended still put its user's name on
+/// records of refused cross-origin posts. It is no one's session now.
+#[tokio::test]
+async fn an_ended_session_names_no_one_on_a_refusal() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let ended = app.user_with_role("ended", "viewer").await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "end_user_sessions",
+        &[("id", &user_id(&app, "ended").await)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let res = app
+        .http
+        .post(format!("{}/api/anything", app.base))
+        .header("cookie", &ended)
+        .header("origin", "http://evil.example")
+        .body("a=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let named: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'CsrfRefused' AND actor_name = 'ended'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(named, 0);
+}

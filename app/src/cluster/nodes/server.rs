@@ -18,6 +18,7 @@ pub async fn add_read_nodes(
     zone: String,
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let api = Api::signed_in().await?;
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     if !(1..=MAX_READERS as u32).contains(&count) {
         return Err(invalid("Number of nodes", "must be from 1 to 15"));
@@ -29,7 +30,6 @@ pub async fn add_read_nodes(
         target_class: Some(class.trim().to_string()),
         zone_id: (!zone.is_empty()).then_some(zone),
     };
-    let api = Api::signed_in().await?;
     let answer = api
         .call(
             &account,
@@ -100,6 +100,7 @@ pub async fn change_node_class(
     modify_type: String,
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let api = Api::signed_in().await?;
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     if planned_start_time.is_some() && modify_type != "Upgrade" {
         return Err(invalid(
@@ -113,7 +114,6 @@ pub async fn change_node_class(
     if modify_type != "Upgrade" && modify_type != "Downgrade" {
         return Err(invalid("Change type", "must be Upgrade or Downgrade"));
     }
-    let api = Api::signed_in().await?;
     let answer = api
         .call(
             &account,

@@ -215,12 +215,12 @@ pub async fn modify_primary_zone(
     vswitch: String,
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
+    let api = Api::signed_in().await?;
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     let vswitch = vswitch.trim().to_string();
     if let Some(p) = primary_zone_problem(&region, &current, &zone, &vswitch) {
         return Err(invalid("ZoneId", p));
     }
-    let api = Api::signed_in().await?;
     let answer = api
         .call(
             &account,
