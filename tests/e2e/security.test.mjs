@@ -329,9 +329,9 @@ test('security and data: whitelists, SSL and SQL collection, database accounts, 
     assert.equal(await page.$(`${dbRow} [data-testid=database-collate]`), null);
     assert.equal(await page.$(`${dbRow} [data-testid=database-ctype]`), null);
     const dbs = await api(page, account, 'DescribeDatabases', [['DBClusterId', id]]);
-    const created = dbs.body.Databases.Database.find((d) => d.DBName === 'e2e_orders');
-    assert.ok(created);
-    assert.ok(!('Collate' in created) && !('Ctype' in created), JSON.stringify(created));
+    const ordersDb = dbs.body.Databases.Database.find((d) => d.DBName === 'e2e_orders');
+    assert.ok(ordersDb);
+    assert.ok(!('Collate' in ordersDb) && !('Ctype' in ordersDb), JSON.stringify(ordersDb));
 
     await page.click(`${dbRow} [data-testid=delete-database]`);
     const dbDialog = page.locator('[data-testid=delete-database-dialog]');
