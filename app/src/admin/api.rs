@@ -174,6 +174,21 @@ pub mod ssr {
         }
     }
 
+    /// A manager of users acting on another user, `id`: refused with `if_self` when it
+    /// is the manager.
+    pub async fn another_user(
+        id: &str,
+        if_self: &str,
+    ) -> Result<(Backend, User, backend::access::Policy, uuid::Uuid), AppError> {
+        let (backend, user, policy) =
+            require_console_policy(backend::access::console::MANAGE_USERS).await?;
+        let target = parse_id(id)?;
+        if target == user.id {
+            return Err(crate::error::invalid("user", if_self));
+        }
+        Ok((backend, user, policy, target))
+    }
+
     pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
         uuid::Uuid::parse_str(id).map_err(|_| AppError::Invalid {
             field: "id".into(),
@@ -261,15 +276,8 @@ pub async fn create_user(
 /// choose their own at the next sign-in. Audited (`UserPasswordReset`).
 #[server]
 pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError> {
-    let (backend, user, policy) =
-        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
-    let target = ssr::parse_id(&id)?;
-    if target == user.id {
-        return Err(crate::error::invalid(
-            "user",
-            "is you: change your own password under Your password",
-        ));
-    }
+    let (backend, user, policy, target) =
+        ssr::another_user(&id, "is you: change your own password under Your password").await?;
     let action = "UserPasswordReset";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     let password = backend::identity::generate_password();
@@ -291,15 +299,8 @@ pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError
 /// administrator. Their audit records stay. Audited (`UserDeleted`).
 #[server]
 pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
-    let (backend, user, policy) =
-        ssr::require_console_policy(backend::access::console::MANAGE_USERS).await?;
-    let target = ssr::parse_id(&id)?;
-    if target == user.id {
-        return Err(crate::error::invalid(
-            "user",
-            "is you: another administrator can delete your account",
-        ));
-    }
+    let (backend, user, policy, target) =
+        ssr::another_user(&id, "is you: another administrator can delete your account").await?;
     let action = "UserDeleted";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     let username = backend.admin.delete_user(change.conn(), target).await?;

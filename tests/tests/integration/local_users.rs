@@ -14,6 +14,30 @@ async fn form(app: &TestApp, cookie: &str, name: &str, fields: &[(&str, &str)]) 
     (status, res.text().await.unwrap())
 }
 
+/// Asks `create_user` for a user as `cookie`; the status and the body.
+async fn create(
+    app: &TestApp,
+    cookie: &str,
+    username: &str,
+    display_name: &str,
+    role: &str,
+) -> (u16, String) {
+    let fields = [
+        ("username", username),
+        ("display_name", display_name),
+        ("role", role),
+    ];
+    form(app, cookie, "create_user", &fields).await
+}
+
+/// The one-time password of a `create_user` or `reset_user_password` answer.
+fn password_of(body: &str) -> String {
+    serde_json::from_str::<Value>(body).unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 async fn read_clusters(app: &TestApp, cookie: &str) -> (u16, String) {
     let params: Vec<[&str; 2]> = vec![];
     let res = app
@@ -60,17 +84,7 @@ async fn trail(app: &TestApp, action: &str, username: &str, secret: &str) -> (i6
 async fn an_added_user_chooses_a_password_first_then_has_their_role() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
-    let (status, body) = form(
-        &app,
-        &admin,
-        "create_user",
-        &[
-            ("username", "olga"),
-            ("display_name", "Olga Operator"),
-            ("role", "operator"),
-        ],
-    )
-    .await;
+    let (status, body) = create(&app, &admin, "olga", "Olga Operator", "operator").await;
     assert_eq!(status, 200, "{body}");
     let handed: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(handed["username"], "olga");
@@ -81,30 +95,10 @@ async fn an_added_user_chooses_a_password_first_then_has_their_role() {
         (1, false)
     );
     // The same name in another case is taken.
-    let (status, body) = form(
-        &app,
-        &admin,
-        "create_user",
-        &[
-            ("username", "Olga"),
-            ("display_name", ""),
-            ("role", "viewer"),
-        ],
-    )
-    .await;
+    let (status, body) = create(&app, &admin, "Olga", "", "viewer").await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("username"), "{body}");
-    let (status, body) = form(
-        &app,
-        &admin,
-        "create_user",
-        &[
-            ("username", "nobody"),
-            ("display_name", ""),
-            ("role", "no-such-role"),
-        ],
-    )
-    .await;
+    let (status, body) = create(&app, &admin, "nobody", "", "no-such-role").await;
     assert_eq!(status, 400, "{body}");
 
     // Signed in with the one-time password: every page leads to the password page, every
@@ -182,10 +176,7 @@ async fn a_reset_ends_sessions_and_a_deletion_needs_the_name() {
 
     let (status, body) = form(&app, &admin, "reset_user_password", &[("id", &id)]).await;
     assert_eq!(status, 200, "{body}");
-    let one_time = serde_json::from_str::<Value>(&body).unwrap()["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let one_time = password_of(&body);
     assert_eq!(
         trail(&app, "UserPasswordReset", "pavel", &one_time).await,
         (1, false)
@@ -409,10 +400,7 @@ async fn a_reset_wins_over_a_password_change_in_flight() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let one_time = serde_json::from_str::<Value>(&body).unwrap()["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let one_time = password_of(&body);
     let mut tx = app.pool.begin().await.unwrap();
     let stored = identity(&app).store_password(&mut tx, &sam, checked).await;
     assert!(
@@ -460,22 +448,9 @@ async fn a_reset_wins_over_a_password_change_in_flight() {
 async fn a_new_role_voids_a_waiting_one_time_password() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
-    let (status, body) = form(
-        &app,
-        &admin,
-        "create_user",
-        &[
-            ("username", "tess"),
-            ("display_name", ""),
-            ("role", "viewer"),
-        ],
-    )
-    .await;
+    let (status, body) = create(&app, &admin, "tess", "", "viewer").await;
     assert_eq!(status, 200, "{body}");
-    let first = serde_json::from_str::<Value>(&body).unwrap()["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let first = password_of(&body);
     let id = user_id(&app, "tess").await;
     let (status, body) = form(
         &app,
@@ -492,10 +467,7 @@ async fn a_new_role_voids_a_waiting_one_time_password() {
     );
     let (status, body) = form(&app, &admin, "reset_user_password", &[("id", &id)]).await;
     assert_eq!(status, 200, "{body}");
-    let again = serde_json::from_str::<Value>(&body).unwrap()["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let again = password_of(&body);
     app.sign_in_as("tess", &again).await;
 }
 
@@ -560,26 +532,8 @@ async fn a_name_is_taken_in_every_case_and_cannot_pass_for_another() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
     let (a, b) = tokio::join!(
-        form(
-            &app,
-            &admin,
-            "create_user",
-            &[
-                ("username", "CaseN"),
-                ("display_name", ""),
-                ("role", "viewer")
-            ]
-        ),
-        form(
-            &app,
-            &admin,
-            "create_user",
-            &[
-                ("username", "caseN"),
-                ("display_name", ""),
-                ("role", "viewer")
-            ]
-        ),
+        create(&app, &admin, "CaseN", "", "viewer"),
+        create(&app, &admin, "caseN", "", "viewer"),
     );
     let made: i64 =
         sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(username) = 'casen'")
@@ -596,13 +550,7 @@ async fn a_name_is_taken_in_every_case_and_cannot_pass_for_another() {
         "anonymous",
         "-dash",
     ] {
-        let (status, body) = form(
-            &app,
-            &admin,
-            "create_user",
-            &[("username", name), ("display_name", ""), ("role", "viewer")],
-        )
-        .await;
+        let (status, body) = create(&app, &admin, name, "", "viewer").await;
         assert_eq!(status, 400, "{name:?}: {body}");
         assert!(body.contains("username"), "{name:?}: {body}");
     }
