@@ -207,13 +207,10 @@ pub fn describe_tasks(c: &mut Ctx) -> Res {
     })
 }
 
-/// DescribeBackupLogs: hourly WAL archives within the log retention period.
-pub fn describe_logs(c: &mut Ctx) -> Res {
-    let now = c.now;
-    let cl = c.cluster()?;
-    let (start, end) = time_range(c.p)?;
-    let size = c.p.page_size()?;
-    let number = c.p.page_number()?;
+/// The whole hours `[h, h + 1h)` (as hour numbers) whose log backups exist within
+/// `[start, end]` (ms): after the cluster was created, within the log retention period,
+/// finished by `now`.
+fn log_hours(cl: &Cluster, start: i64, end: i64, now: i64) -> std::ops::RangeInclusive<i64> {
     let retention = cl.log_backup_policy.retention_period;
     let created = crate::util::parse_time(&cl.create_time).unwrap_or(0);
     let mut from = start.max(created);
@@ -221,14 +218,43 @@ pub fn describe_logs(c: &mut Ctx) -> Res {
         from = from.max(now - retention * DAY);
     }
     let to = end.min(now);
-    // Whole hours [h, h + 1h) inside [from, to].
-    let first = (from + HOUR - 1).div_euclid(HOUR);
-    let last = to.div_euclid(HOUR) - 1;
-    let hours: Vec<i64> = if last >= first {
-        (first..=last).collect()
-    } else {
-        vec![]
-    };
+    (from + HOUR - 1).div_euclid(HOUR)..=to.div_euclid(HOUR) - 1
+}
+
+/// When the log backup of hour `h` ends (ms): a little before the hour does.
+fn log_end(cl: &Cluster, h: i64) -> i64 {
+    let hash = hash64(&[&cl.id, &h.to_string()]);
+    h * HOUR + HOUR - 1000 - (hash % 600) as i64 * 1000
+}
+
+/// The times (seconds, UTC) a clone of the cluster may take its data from, by the rule of
+/// `polardb::rules::restorable_window`: its successful backups and its log backups.
+pub fn restorable(cl: &Cluster, now: i64) -> Option<(i64, i64)> {
+    let hours = log_hours(cl, 0, now, now);
+    if hours.is_empty() {
+        return None;
+    }
+    let ends: Vec<i64> = cl
+        .backups
+        .iter()
+        .filter(|b| b.status == "Success")
+        .map(|b| b.end_ms / 1000)
+        .collect();
+    polardb::rules::restorable_window(
+        &ends,
+        Some(hours.start() * HOUR / 1000),
+        Some(log_end(cl, *hours.end()) / 1000),
+    )
+}
+
+/// DescribeBackupLogs: hourly WAL archives within the log retention period.
+pub fn describe_logs(c: &mut Ctx) -> Res {
+    let now = c.now;
+    let cl = c.cluster()?;
+    let (start, end) = time_range(c.p)?;
+    let size = c.p.page_size()?;
+    let number = c.p.page_number()?;
+    let hours: Vec<i64> = log_hours(cl, start, end, now).collect();
     let total = hours.len();
     let region = &cl.region_id;
     let items: Vec<m::BackupLog> = paginate(hours, size, number)
@@ -243,7 +269,7 @@ pub fn describe_logs(c: &mut Ctx) -> Res {
                 (now + DAY) / 1000
             );
             m::BackupLog {
-                backup_log_end_time: fmt_time(begin + HOUR - 1000 - (hash % 600) as i64 * 1000),
+                backup_log_end_time: fmt_time(log_end(cl, h)),
                 backup_log_id: (2_000_000_000 + (h as u64 % 1_000_000_000)).to_string(),
                 backup_log_name: name,
                 backup_log_size: (16_777_216 + (hash % 1_000_000_000) as i64).to_string(),

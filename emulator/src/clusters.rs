@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use polardb::models as m;
+use polardb::rules;
 use serde_json::json;
 
 use crate::catalog::{class_rank, node_class, DB_VERSIONS, NODE_CLASSES};
@@ -13,7 +14,7 @@ use crate::state::{
 };
 use crate::util::{
     check_description, check_maintain_time, fmt_minute, fmt_time, ok, paginate, parse_ip_list,
-    parse_time, time_range, Fault, Res,
+    time_range, Fault, Res,
 };
 
 /// DescribeRegions.
@@ -343,13 +344,56 @@ pub fn create_db_cluster(c: &mut Ctx) -> Res {
     let source = match option {
         "Normal" => None,
         "CloneFromPolarDB" => {
+            // The source is a cluster of the same region; the clone keeps its DBType and
+            // DBVersion (CreateDBCluster 6.1, SourceResourceId).
             let id = p.required("SourceResourceId")?;
-            let src = c.w.cluster(id).ok_or_else(Fault::cluster_not_found)?;
-            if let Some(point) = p.opt("CloneDataPoint") {
-                let backup_ok = src.backups.iter().any(|b| b.id == point);
-                if point != "LATEST" && !backup_ok && parse_time(point).is_none() {
-                    return Err(Fault::invalid("CloneDataPoint"));
+            let src =
+                c.w.cluster(id)
+                    .filter(|s| s.region_id == region)
+                    .ok_or_else(Fault::cluster_not_found)?;
+            if src.db_version != version {
+                return Err(Fault::invalid_because(
+                    "DBVersion",
+                    "The DBVersion of a clone must be that of its source cluster.",
+                ));
+            }
+            let point = rules::clone_point(p.opt("CloneDataPoint").unwrap_or("LATEST"))
+                .map_err(|_| Fault::invalid("CloneDataPoint"))?;
+            let completed: Vec<String> = src
+                .backups
+                .iter()
+                .filter(|b| b.status == "Success")
+                .map(|b| b.id.clone())
+                .collect();
+            match &point {
+                rules::ClonePoint::Backup(b) if !src.backups.iter().any(|x| x.id == *b) => {
+                    return Err(Fault::new(
+                        404,
+                        "InvalidBackupId.NotFound",
+                        "The BackupId provided does not exist in our records.",
+                    ))
                 }
+                rules::ClonePoint::Backup(_) | rules::ClonePoint::Time(_) => {
+                    let window = crate::backups::restorable(src, c.now);
+                    // Error codes of the reference's table (19.1).
+                    if rules::clone_point_problem(&point, &completed, window, c.now / 1000)
+                        .is_some()
+                    {
+                        return Err(match point {
+                            rules::ClonePoint::Backup(_) => Fault::new(
+                                403,
+                                "OperationDenied.BackupStatus",
+                                "The operation is not permitted due to status of backup.",
+                            ),
+                            _ => Fault::new(
+                                403,
+                                "OperationDenied.NotFoundBackup",
+                                "The operation is not permitted due to no backup.",
+                            ),
+                        });
+                    }
+                }
+                rules::ClonePoint::Latest => {}
             }
             Some(src.clone())
         }

@@ -1270,3 +1270,138 @@ async fn tag_maintenance_schedule_and_monitoring_errors() {
     )
     .await;
 }
+
+/// A clone takes its source's data at `LATEST`, a completed backup set, or a time its
+/// backups and log backups cover (CreateDBCluster 6.1, CloneDataPoint); the answers for
+/// the rest are the reference's error codes (19.1).
+#[tokio::test]
+async fn clones_take_a_point_the_source_can_restore() {
+    let emu = Emu::seeded(20).await;
+    let source = emu.cluster_id(HZ, "orders-staging").await;
+    let version = emu.attribute(HZ, &source).await.db_version;
+    let now = now_ms();
+    let backups = emu
+        .ok(
+            HZ,
+            &DescribeBackups {
+                db_cluster_id: source.clone(),
+                start_time: minute(now - 30 * DAY),
+                end_time: minute(now),
+                page_size: Some(100),
+                ..Default::default()
+            },
+        )
+        .await
+        .items
+        .backup;
+    let done: Vec<_> = backups
+        .iter()
+        .filter(|b| b.backup_status == "Success")
+        .collect();
+    assert!(!done.is_empty(), "the seeded source has completed backups");
+    let logs = emu
+        .ok(
+            HZ,
+            &DescribeBackupLogs {
+                db_cluster_id: source.clone(),
+                start_time: minute(now - 30 * DAY),
+                end_time: minute(now),
+                page_size: Some(100),
+                page_number: Some(1),
+            },
+        )
+        .await;
+    let total: u32 = logs.total_record_count.parse().unwrap();
+    let last_page = emu
+        .ok(
+            HZ,
+            &DescribeBackupLogs {
+                db_cluster_id: source.clone(),
+                start_time: minute(now - 30 * DAY),
+                end_time: minute(now),
+                page_size: Some(100),
+                page_number: Some(total.div_ceil(100)),
+            },
+        )
+        .await;
+    let secs = |s: &str| polardb::rules::api_time(s).unwrap();
+    let window = polardb::rules::restorable_window(
+        &done
+            .iter()
+            .map(|b| secs(&b.backup_end_time))
+            .collect::<Vec<_>>(),
+        logs.items
+            .backup_log
+            .first()
+            .map(|l| secs(&l.backup_log_start_time)),
+        last_page
+            .items
+            .backup_log
+            .last()
+            .map(|l| secs(&l.backup_log_end_time)),
+    )
+    .expect("the source has a restorable window");
+    let clone = |point: String| CreateDBCluster {
+        region_id: HZ.into(),
+        db_type: "PostgreSQL".into(),
+        db_version: version.clone(),
+        db_node_class: "polar.pg.x4.medium".into(),
+        pay_type: "Postpaid".into(),
+        creation_option: Some("CloneFromPolarDB".into()),
+        source_resource_id: Some(source.clone()),
+        clone_data_point: Some(point),
+        ..Default::default()
+    };
+    let at = |t: i64| polardb::rules::ClonePoint::Time(t).param();
+    // Both ends of the window, a completed backup, and the latest data are taken.
+    for point in [
+        "LATEST".to_string(),
+        done[0].backup_id.clone(),
+        at(window.0),
+        at(window.1),
+    ] {
+        let made = emu.ok(HZ, &clone(point.clone())).await;
+        assert!(made.db_cluster_id.starts_with("pc-"), "{point}");
+    }
+    // A second before the window or after it: no backup to restore it from.
+    for t in [window.0 - 1, window.1 + 1] {
+        emu.expect(HZ, &clone(at(t)), "OperationDenied.NotFoundBackup", 403)
+            .await;
+    }
+    emu.expect(
+        HZ,
+        &clone("999999999".into()),
+        "InvalidBackupId.NotFound",
+        404,
+    )
+    .await;
+    emu.expect(
+        HZ,
+        &clone("2026-11-30T10:00Z".into()),
+        "InvalidCloneDataPoint.Malformed",
+        400,
+    )
+    .await;
+    // The clone keeps its source's engine version, and the source is in the same region.
+    let other = if version == "14" { "11" } else { "14" };
+    emu.expect(
+        HZ,
+        &CreateDBCluster {
+            db_version: other.into(),
+            ..clone("LATEST".into())
+        },
+        "InvalidDBVersion.Malformed",
+        400,
+    )
+    .await;
+    emu.expect(
+        SH,
+        &CreateDBCluster {
+            region_id: SH.into(),
+            ..clone("LATEST".into())
+        },
+        "InvalidDBClusterId.NotFound",
+        404,
+    )
+    .await;
+}

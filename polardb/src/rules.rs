@@ -347,6 +347,216 @@ pub fn planned_window_problem(start: &str, end: &str, now: i64) -> Option<(&'sta
 }
 
 // ---------------------------------------------------------------------------------------
+// IP whitelists (ModifyDBClusterAccessWhitelist 7.1.1; CreateDBCluster 6.1 SecurityIPList):
+// IPv4 addresses and CIDR blocks.
+
+/// All IP whitelist groups of a cluster together hold at most 1000 addresses or blocks.
+pub const MAX_WHITELIST_ENTRIES: usize = 1000;
+
+/// One IPv4 address or CIDR block, read: (address, prefix length). A bare address has /32.
+pub fn ip_entry(s: &str) -> Result<(u32, u8), String> {
+    let (ip, prefix) = match s.split_once('/') {
+        Some((ip, p)) => (ip, Some(p)),
+        None => (s, None),
+    };
+    let octets: Vec<&str> = ip.split('.').collect();
+    if octets.len() != 4 {
+        return Err(format!(
+            "{s} is not an IPv4 address: write four numbers separated by dots, e.g. 10.23.12.24"
+        ));
+    }
+    let mut addr: u32 = 0;
+    for o in &octets {
+        if o.is_empty() || o.len() > 3 || !o.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "{s}: each part of an address is a number from 0 to 255"
+            ));
+        }
+        if o.len() > 1 && o.starts_with('0') {
+            return Err(format!(
+                "{s}: a part of an address has no leading zero ({o})"
+            ));
+        }
+        let v: u32 = o.parse().unwrap_or(999);
+        if v > 255 {
+            return Err(format!(
+                "{s}: {v} is out of range (each part of an address is 0 to 255)"
+            ));
+        }
+        addr = (addr << 8) | v;
+    }
+    let prefix = match prefix {
+        None => 32,
+        Some(p) => {
+            let valid = !p.is_empty()
+                && p.len() <= 2
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'));
+            let n: u8 = if valid { p.parse().unwrap_or(99) } else { 99 };
+            if n > 32 {
+                return Err(format!(
+                    "{s}: the prefix length after / must be from 1 to 32"
+                ));
+            }
+            if n == 0 && addr != 0 {
+                return Err(format!(
+                    "{s}: a /0 block is written 0.0.0.0/0 (it means every address)"
+                ));
+            }
+            n
+        }
+    };
+    let mask: u32 = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
+    if addr & !mask != 0 {
+        let net = addr & mask;
+        return Err(format!(
+            "{s}: the address has bits set beyond the /{prefix} prefix; the block is {}/{prefix}",
+            ip_text(net)
+        ));
+    }
+    Ok((addr, prefix))
+}
+
+fn ip_text(a: u32) -> String {
+    format!(
+        "{}.{}.{}.{}",
+        a >> 24,
+        (a >> 16) & 255,
+        (a >> 8) & 255,
+        a & 255
+    )
+}
+
+/// The entries of a list typed by the user (commas, spaces or new lines between them),
+/// each checked, with duplicates named. `Ok` holds the entries in the order typed.
+pub fn ip_list(text: &str) -> Result<Vec<String>, Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: Vec<(u32, u8)> = Vec::new();
+    let mut problems = Vec::new();
+    for item in text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        match ip_entry(item) {
+            Ok(key) => {
+                if seen.contains(&key) {
+                    problems.push(format!("{item} is listed twice"));
+                } else {
+                    seen.push(key);
+                    out.push(item.to_string());
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Clones and restores (CreateDBCluster 6.1, `CreationOption=CloneFromPolarDB`): the data of
+// the source cluster at `CloneDataPoint` — `LATEST`, a backup set's ID, or a UTC time of the
+// form `YYYY-MM-DDThh:mm:ssZ`.
+
+/// Where a clone's data comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClonePoint {
+    /// The source's latest data.
+    Latest,
+    /// A backup set, by its ID.
+    Backup(String),
+    /// A point in time, in seconds since the Unix epoch (UTC).
+    Time(i64),
+}
+
+impl ClonePoint {
+    /// The `CloneDataPoint` value.
+    pub fn param(&self) -> String {
+        match self {
+            ClonePoint::Latest => "LATEST".into(),
+            ClonePoint::Backup(id) => id.clone(),
+            ClonePoint::Time(t) => {
+                let (y, m, d, hh, mm) = civil(*t);
+                format!(
+                    "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{:02}Z",
+                    t.rem_euclid(60)
+                )
+            }
+        }
+    }
+}
+
+/// A `CloneDataPoint` value read: `LATEST`, a backup set ID (digits, as DescribeBackups
+/// gives them), or a UTC time with seconds; what is wrong with it otherwise.
+pub fn clone_point(s: &str) -> Result<ClonePoint, String> {
+    if s == "LATEST" {
+        return Ok(ClonePoint::Latest);
+    }
+    if !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(ClonePoint::Backup(s.to_string()));
+    }
+    match api_time(s) {
+        Some(t) if s.len() == "YYYY-MM-DDThh:mm:ssZ".len() => Ok(ClonePoint::Time(t)),
+        _ => Err(
+            "must be LATEST, a backup set ID or a UTC time of the form YYYY-MM-DDThh:mm:ssZ".into(),
+        ),
+    }
+}
+
+/// The times a cluster's data can be cloned from (seconds since the epoch, UTC, both ends
+/// included): from the first successful backup that the log backups reach, to the end of
+/// the last log backup. A backup restores its own consistent time; the logs after it replay
+/// to any later time they cover. `None` when no backup is followed by log backups.
+pub fn restorable_window(
+    backup_ends: &[i64],
+    log_start: Option<i64>,
+    log_end: Option<i64>,
+) -> Option<(i64, i64)> {
+    let (ls, le) = (log_start?, log_end?);
+    let start = backup_ends
+        .iter()
+        .copied()
+        .filter(|e| *e >= ls && *e <= le)
+        .min()?;
+    Some((start, le))
+}
+
+/// What is wrong with cloning at `point`, given the source's successful backup set IDs and
+/// its restorable window, at `now`: the rule, or nothing.
+pub fn clone_point_problem(
+    point: &ClonePoint,
+    backups: &[String],
+    window: Option<(i64, i64)>,
+    now: i64,
+) -> Option<String> {
+    match point {
+        ClonePoint::Latest => None,
+        ClonePoint::Backup(id) => (!backups.contains(id))
+            .then(|| format!("backup set {id} is not a completed backup of the source cluster")),
+        ClonePoint::Time(t) if *t > now => Some("must not be in the future".into()),
+        ClonePoint::Time(t) => match window {
+            None => Some(
+                "no point in time can be restored: the source has no backup followed by log backups"
+                    .into(),
+            ),
+            Some((s, e)) if *t < s || *t > e => Some(format!(
+                "must be between {} and {} (UTC), the range the backups and log backups cover",
+                ClonePoint::Time(s).param(),
+                ClonePoint::Time(e).param()
+            )),
+            Some(_) => None,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Database accounts (chapter 12) and databases (chapter 13): the console's pages check these
 // as the user types and on the server; the emulator answers by the same rules.
 
@@ -509,6 +719,60 @@ pub fn db_name_form_problem(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clone_point_is_latest_a_backup_or_a_covered_time() {
+        let t = |s: &str| api_time(s).unwrap();
+        assert_eq!(clone_point("LATEST"), Ok(ClonePoint::Latest));
+        assert_eq!(
+            clone_point("100002001"),
+            Ok(ClonePoint::Backup("100002001".into()))
+        );
+        let at = clone_point("2026-11-30T10:15:30Z").unwrap();
+        assert_eq!(at, ClonePoint::Time(t("2026-11-30T10:15:30Z")));
+        assert_eq!(at.param(), "2026-11-30T10:15:30Z");
+        for bad in [
+            "latest",
+            "",
+            "2026-11-30T10:15Z",
+            "2026-11-30 10:15:30",
+            "12a",
+            " 1",
+        ] {
+            assert!(clone_point(bad).is_err(), "{bad:?}");
+        }
+        // Backups at 01:00 on the 28th and 29th; logs from the 28th 12:00 to the 30th 08:59:30.
+        let window = restorable_window(
+            &[t("2026-11-28T01:00:00Z"), t("2026-11-29T01:00:00Z")],
+            Some(t("2026-11-28T12:00:00Z")),
+            Some(t("2026-11-30T08:59:30Z")),
+        );
+        assert_eq!(
+            window,
+            Some((t("2026-11-29T01:00:00Z"), t("2026-11-30T08:59:30Z")))
+        );
+        assert_eq!(
+            restorable_window(&[t("2026-11-29T01:00:00Z")], None, None),
+            None
+        );
+        assert_eq!(
+            restorable_window(&[], Some(0), Some(t("2026-11-30T08:59:30Z"))),
+            None
+        );
+        let now = t("2026-11-30T09:10:00Z");
+        let ids = vec!["100002001".to_string()];
+        let ok = |p: &str| clone_point_problem(&clone_point(p).unwrap(), &ids, window, now);
+        assert_eq!(ok("LATEST"), None);
+        assert_eq!(ok("100002001"), None);
+        assert!(ok("100002002").unwrap().contains("not a completed backup"));
+        assert_eq!(ok("2026-11-29T01:00:00Z"), None);
+        assert_eq!(ok("2026-11-30T08:59:30Z"), None);
+        assert!(ok("2026-11-29T00:59:59Z").unwrap().contains("between"));
+        assert!(ok("2026-11-30T09:00:00Z").unwrap().contains("between"));
+        assert!(ok("2026-11-30T09:10:01Z").unwrap().contains("future"));
+        let none = clone_point_problem(&ClonePoint::Time(now - 60), &ids, None, now);
+        assert!(none.unwrap().contains("no point in time"));
+    }
 
     #[test]
     fn a_planned_window_starts_within_a_day_and_lasts_half_an_hour_at_least() {

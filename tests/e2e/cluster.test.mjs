@@ -187,6 +187,19 @@ test('cluster nodes: add a read-only node, restart it, change the class, remove 
     await waitText(page, 'add-problem', /one read-only node per request/);
     assert.ok(await page.isDisabled('[data-testid=submit-add]'));
     await page.fill('[data-testid=add-count]', '1');
+    // The endpoints it joins (EndpointBindList): checked at first, those that add new nodes
+    // automatically; none at all cannot be said to the API, so it is refused as chosen.
+    const boxes = page.locator('[data-testid=add-endpoints] input[data-endpoint]');
+    await boxes.first().waitFor();
+    const endpointIds = await boxes.evaluateAll((bs) => bs.map((b) => b.dataset.endpoint));
+    const autoIds = await boxes.evaluateAll((bs) => bs.filter((b) => b.checked).map((b) => b.dataset.endpoint));
+    for (const b of await boxes.all()) if (await b.isChecked()) await b.uncheck();
+    if (autoIds.length) {
+      await waitText(page, 'bind-problem', /choose at least one/);
+      assert.ok(await page.isDisabled('[data-testid=submit-add]'));
+    }
+    const joined = endpointIds[endpointIds.length - 1];
+    await page.check(`[data-testid=add-endpoints] input[data-endpoint="${joined}"]`);
     await page.waitForSelector('[data-testid=submit-add]:not([disabled])');
     await page.click('[data-testid=submit-add]');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=nodes-table] tbody tr').length === n,
@@ -196,6 +209,19 @@ test('cluster nodes: add a read-only node, restart it, change the class, remove 
     const row = `tr[data-node-id="${added}"]`;
     assert.equal(await page.getAttribute(row, 'data-role'), 'Reader');
     await page.waitForSelector(`${row}[data-status=Running]`, { timeout: STEP });
+    // It joined the endpoint chosen, and no endpoint that was not.
+    const account = new URL(page.url()).searchParams.get('account');
+    const endpoints = await page.evaluate(async ({ account, id }) => {
+      const r = await fetch('/api/call_api', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ account, region: new URL(location.href).searchParams.get('region'), action: 'DescribeDBClusterEndpoints', params: [['DBClusterId', id]] }),
+      });
+      return JSON.parse(JSON.parse(await r.text()).json).Items;
+    }, { account, id });
+    for (const e of endpoints.filter((e) => endpointIds.includes(e.DBEndpointId))) {
+      assert.equal(e.Nodes.split(',').includes(added), e.DBEndpointId === joined, `${e.DBEndpointId}: ${e.Nodes}`);
+    }
 
     // Restart it: the confirmation names the node and its role.
     await page.click(`${row} [data-testid=restart-node]`);

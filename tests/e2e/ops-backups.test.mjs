@@ -303,3 +303,117 @@ test('monitoring: cluster and node charts over two ranges, drawn from the emulat
     await context.close();
   }
 });
+
+// Types a time into a datetime-local field (Chromium drops ":00" seconds, which page.fill
+// then calls a malformed value).
+async function setTime(page, selector, value) {
+  await page.$eval(selector, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+test('restore and clone: a backup restored to a new cluster that runs; a clone checks its point against the backups and log backups', async () => {
+  const { context, page, errors } = await launch();
+  let account;
+  let restored;
+  try {
+    await signIn(page);
+    await waitForHydration(page);
+    account = await accountOf(page);
+    const source = await idOf(page, 'orders-staging');
+    const attr = await api(page, account, 'DescribeDBClusterAttribute', [['DBClusterId', source]]);
+    const version = attr.body.DBVersion;
+
+    // "Restore…" on a completed backup opens the wizard with that backup set.
+    await page.goto(`${BASE}/clusters/${source}/backups?account=${encodeURIComponent(account)}&region=${REGION}`);
+    await waitForHydration(page);
+    const row = page.locator('[data-testid=backup-table] tr[data-status=Success]').first();
+    await row.waitFor();
+    const backupId = await row.getAttribute('data-backup-id');
+    await row.locator('[data-testid=restore-backup]').click();
+    await page.waitForURL(/\/clusters\/new\?from=/);
+    await waitForHydration(page);
+    assert.equal(await text(page, '[data-testid=wizard-title]'), 'Restore a backup to a new cluster');
+    await page.waitForSelector('[data-testid=wiz-source-name]');
+    assert.equal(await text(page, '[data-testid=wiz-source-name]'), 'orders-staging');
+    assert.ok(await page.isChecked('[data-testid=wiz-point-backup]'));
+    assert.equal(await page.inputValue('[data-testid=wiz-point-backup-id]'), backupId);
+    assert.match(await text(page, '[data-testid=wiz-window]'), /Restorable to any second from \S+Z to \S+Z \(UTC\)/);
+    // The clone is made where its source is.
+    assert.ok(await page.isDisabled('[data-testid=wiz-account]'));
+    assert.ok(await page.isDisabled('[data-testid=wiz-region]'));
+    await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
+    await page.click('[data-testid=wiz-next]');
+    // The engine version is the source's, and only it is offered.
+    await page.waitForSelector('[data-testid=wiz-version] option', { state: 'attached' });
+    assert.deepEqual(await page.$$eval('[data-testid=wiz-version] option', (os) => os.map((o) => o.value)), [version]);
+    await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
+    await page.click('[data-testid=wiz-next]');
+    await page.click('[data-testid=wiz-next]');
+    await page.fill('[data-testid=wiz-description]', 'e2e-restored');
+    await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
+    await page.click('[data-testid=wiz-next]');
+    await page.waitForSelector('[data-testid=wiz-summary]');
+    assert.equal(await text(page, '[data-testid=sum-source]'), `${source} · backup set ${backupId}`);
+    await page.click('[data-testid=wiz-create]');
+    // The new cluster's page follows the creation until it runs.
+    await page.waitForURL((u) => /^\/clusters\/pc-/.test(new URL(u).pathname) && !new URL(u).pathname.includes(source), { timeout: STEP });
+    restored = new URL(page.url()).pathname.split('/')[2];
+    await waitForHydration(page);
+    await page.waitForFunction(() => /Running/.test(document.querySelector('[data-testid=cluster-status]')?.textContent || ''), null, { timeout: 90000 });
+    const made = await api(page, account, 'DescribeDBClusterAttribute', [['DBClusterId', restored]]);
+    assert.equal(made.body.DBClusterStatus, 'Running');
+    assert.equal(made.body.DBVersion, version);
+    assert.equal(made.body.DBClusterDescription, 'e2e-restored');
+    // What was sent, as the audit trail recorded it.
+    await page.goto(`${BASE}/audit?action=CreateDBCluster`);
+    await waitForHydration(page);
+    await page.waitForSelector('[data-testid=audit-table] tbody tr');
+    const sent = await page.textContent('[data-testid=audit-table] tbody tr:first-child');
+    for (const part of ['CloneFromPolarDB', 'SourceResourceId', source, 'CloneDataPoint', backupId]) {
+      assert.ok(sent.includes(part), `the audit record shows ${part}: ${sent.slice(0, 600)}`);
+    }
+
+    // "Clone…" on the cluster page: a point in time, checked against the restorable window.
+    await page.goto(`${BASE}/clusters/${source}?account=${encodeURIComponent(account)}&region=${REGION}`);
+    await waitForHydration(page);
+    await page.click('[data-testid=clone-cluster]');
+    await page.waitForURL(/point=LATEST/);
+    await waitForHydration(page);
+    assert.equal(await text(page, '[data-testid=wizard-title]'), 'Clone a cluster');
+    await page.waitForSelector('[data-testid=wiz-source-name]');
+    assert.ok(await page.isChecked('[data-testid=wiz-point-latest]'));
+    const window = (await text(page, '[data-testid=wiz-window]')).match(/from (\S+)Z to (\S+)Z/);
+    await page.check('[data-testid=wiz-point-time]');
+    await setTime(page, '[data-testid=wiz-point-at]', '2001-01-01T00:00:00');
+    await page.waitForSelector('[data-testid=step-problem]');
+    assert.match(await text(page, '[data-testid=step-problem]'), new RegExp(`Data point must be between ${window[1]}Z and ${window[2]}Z`));
+    assert.ok(await page.isDisabled('[data-testid=wiz-next]'));
+    await setTime(page, '[data-testid=wiz-point-at]', window[2]);
+    await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
+    await page.click('[data-testid=wiz-next]');
+    await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
+    await page.click('[data-testid=wiz-next]');
+    await page.click('[data-testid=wiz-next]');
+    await page.click('[data-testid=wiz-next]');
+    await page.waitForSelector('[data-testid=wiz-summary]');
+    assert.equal(await text(page, '[data-testid=sum-source]'), `${source} · its data as of ${window[2]}Z (UTC)`);
+
+    // Released clusters' backups: the page says what the API does not allow.
+    await page.goto(`${BASE}/backups/released`);
+    await waitForHydration(page);
+    assert.match(await text(page, '[data-testid=released-limits]'), /no way to restore them/);
+
+    assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'browser console errors');
+  } catch (e) {
+    await dump(page, 'restore');
+    console.log(`# browser errors: ${JSON.stringify(errors).slice(0, 2000)}`);
+    throw e;
+  } finally {
+    if (restored) {
+      await api(page, account, 'DeleteDBCluster', [['DBClusterId', restored]]).catch(() => {});
+    }
+    await context.close();
+  }
+});

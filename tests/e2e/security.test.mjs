@@ -204,6 +204,19 @@ test('security and data: whitelists, SSL and SQL collection, database accounts, 
     const ssl = await api(page, account, 'DescribeDBClusterSSL', [['DBClusterId', id]]);
     assert.ok(ssl.body.Items.every((i) => i.SSLEnabled === 'Enabled'), JSON.stringify(ssl.body));
 
+    // Automatic certificate rotation (SSLAutoRotate): no restart, read back from the API.
+    assert.equal((await page.textContent('[data-testid=ssl-rotate]')).trim(), 'off');
+    await page.waitForSelector('[data-testid=ssl-rotate-on]:not([disabled])', { timeout: STEP });
+    await page.click('[data-testid=ssl-rotate-on]');
+    await confirm.waitFor();
+    assert.match(await confirm.textContent(), /Nothing restarts now/);
+    await page.click('[data-testid=confirm-action]');
+    await confirm.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=ssl-rotate]')?.textContent.trim() === 'on', null, { timeout: STEP });
+    const rotating = await api(page, account, 'DescribeDBClusterSSL', [['DBClusterId', id]]);
+    assert.equal(rotating.body.SSLAutoRotate, 'Enable');
+    assert.equal(await page.locator('[data-testid=ssl-rotate-on]').count(), 0);
+
     await page.waitForSelector('[data-testid=ssl-disable]:not([disabled])', { timeout: STEP });
     await page.click('[data-testid=ssl-disable]');
     await confirm.waitFor();

@@ -9,7 +9,9 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::kit::{cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL};
+use crate::kit::{
+    clone_href, cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL,
+};
 use crate::AppError;
 
 /// The sections of a cluster: path segment and label.
@@ -30,6 +32,7 @@ pub const TABS: &[(&str, &str)] = &[
 /// Actions on one cluster whose buttons the pages show only to those allowed.
 #[cfg(feature = "ssr")]
 const CLUSTER_ACTIONS: &[&str] = &[
+    "CreateDBCluster",
     "ModifyDBClusterDescription",
     "ModifyDBClusterMaintainTime",
     "ModifyDBClusterDeletion",
@@ -467,6 +470,11 @@ pub fn ClusterFrame() -> impl IntoView {
                                         <span class="badge badge-bad">{lock_mode_label(&d.attr.lock_mode)}</span>
                                     })}
                                     <span class="muted">{format!("{} · {} · PostgreSQL {}", d.account, d.region, a.db_version)}</span>
+                                    {(d.can("CreateDBCluster") && d.running()).then(|| view! {
+                                        <a class="button small" data-testid="clone-cluster"
+                                            title="A new cluster with this one's data: the latest, a backup set or a point in time"
+                                            href=clone_href(&a.db_cluster_id, &d.account, &d.region, "LATEST")>"Clone…"</a>
+                                    })}
                                 </p>
                             }
                             .into_any()

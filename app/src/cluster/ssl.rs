@@ -124,8 +124,10 @@ pub async fn security_view(
 }
 
 /// Turns SSL on or off, or renews the CA certificate (ModifyDBClusterSSL, SSLEnabled
-/// Enable, Disable or Update). For PolarDB for PostgreSQL it applies to every endpoint;
-/// `endpoint` and `net_type` name one (PolarDB for MySQL). Returns the RequestId.
+/// Enable, Disable or Update); or turns automatic certificate rotation on or off
+/// (`RotateEnable`, `RotateDisable`: SSLAutoRotate alone, no restart). For PolarDB for
+/// PostgreSQL it applies to every endpoint; `endpoint` and `net_type` name one (PolarDB
+/// for MySQL). Returns the RequestId.
 #[server]
 pub async fn modify_ssl(
     account: String,
@@ -135,12 +137,17 @@ pub async fn modify_ssl(
     endpoint: String,
     net_type: String,
 ) -> Result<String, AppError> {
-    if !["Enable", "Disable", "Update"].contains(&change.as_str()) {
-        return Err(invalid(
-            "SSL",
-            "the change must be Enable, Disable or Update",
-        ));
-    }
+    let (ssl_enabled, ssl_auto_rotate) = match change.as_str() {
+        "Enable" | "Disable" | "Update" => (Some(change), None),
+        "RotateEnable" => (None, Some("Enable".to_string())),
+        "RotateDisable" => (None, Some("Disable".to_string())),
+        _ => {
+            return Err(invalid(
+                "SSL",
+                "the change must be Enable, Disable, Update, RotateEnable or RotateDisable",
+            ))
+        }
+    };
     let (db_endpoint_id, net_type) = if endpoint.is_empty() {
         (None, None)
     } else {
@@ -159,10 +166,10 @@ pub async fn modify_ssl(
             &region,
             &polardb::models::ModifyDBClusterSSL {
                 db_cluster_id: cluster,
-                ssl_enabled: Some(change),
+                ssl_enabled,
                 db_endpoint_id,
                 net_type,
-                ..Default::default()
+                ssl_auto_rotate,
             },
         )
         .await?;
@@ -208,6 +215,8 @@ enum Change {
     SslOn,
     SslOff,
     SslRenew,
+    RotateOn,
+    RotateOff,
     CollectorOn,
     CollectorOff,
 }
@@ -227,12 +236,18 @@ fn Security() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
 
     ctx.after_success(ssl.value(), move || {
+        let rotation = matches!(
+            confirm.get_untracked(),
+            Some(Change::RotateOn | Change::RotateOff)
+        );
         confirm.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some(
+        done.set(Some(if rotation {
+            "Automatic certificate rotation was changed.".into()
+        } else {
             "The SSL change was requested. The cluster shows SSL_MODIFYING while it restarts; this page follows it."
-                .into(),
-        ));
+                .into()
+        }));
     });
     ctx.after_success(collector.value(), move || {
         confirm.set(None);
@@ -254,7 +269,11 @@ fn Security() -> impl IntoView {
         };
         let (account, region, id) = (d.account, d.region, d.attr.db_cluster_id);
         match c {
-            Change::SslOn | Change::SslOff | Change::SslRenew => {
+            Change::SslOn
+            | Change::SslOff
+            | Change::SslRenew
+            | Change::RotateOn
+            | Change::RotateOff => {
                 ssl.dispatch(ModifySsl {
                     account,
                     region,
@@ -262,6 +281,8 @@ fn Security() -> impl IntoView {
                     change: match c {
                         Change::SslOn => "Enable",
                         Change::SslOff => "Disable",
+                        Change::RotateOn => "RotateEnable",
+                        Change::RotateOff => "RotateDisable",
                         _ => "Update",
                     }
                     .into(),
@@ -297,7 +318,8 @@ fn Security() -> impl IntoView {
                             <h2>"SSL encryption"</h2>
                             <p class="muted" data-testid="ssl-summary">
                                 {if any_on && !any_off { "On for every endpoint." } else if any_on { "On for some endpoints." } else { "Off: connections are not encrypted by the server." }}
-                                {format!(" Automatic certificate rotation: {}.", if v.auto_rotate == "Enable" { "on" } else { "off" })}
+                                " Automatic certificate rotation: "
+                                <span data-testid="ssl-rotate">{if v.auto_rotate == "Enable" { "on" } else { "off" }}</span>"."
                             </p>
                             <div class="toolbar-actions">
                                 {v.can_ssl.then(|| view! {
@@ -306,6 +328,18 @@ fn Security() -> impl IntoView {
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
                                             on:click=move |_| open(Change::SslOn)>"Turn SSL on"</button>
+                                    })}
+                                    {(any_on && v.auto_rotate != "Enable").then(|| view! {
+                                        <button type="button" class="small" data-testid="ssl-rotate-on"
+                                            title=move || waiting(hydrated)
+                                            disabled=move || !hydrated.get() || busy()
+                                            on:click=move |_| open(Change::RotateOn)>"Rotate automatically"</button>
+                                    })}
+                                    {(v.auto_rotate == "Enable").then(|| view! {
+                                        <button type="button" class="small" data-testid="ssl-rotate-off"
+                                            title=move || waiting(hydrated)
+                                            disabled=move || !hydrated.get() || busy()
+                                            on:click=move |_| open(Change::RotateOff)>"Stop automatic rotation"</button>
                                     })}
                                     {any_on.then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-update"
@@ -401,6 +435,18 @@ fn Security() -> impl IntoView {
                     format!("A new certificate, valid for one year, replaces the current one. {restart} Clients that verify the server need the new CA certificate."),
                     "Restart and update",
                     false,
+                ),
+                Change::RotateOn => (
+                    format!("Rotate the certificate of {id} automatically?"),
+                    "The service then renews the SSL certificate by itself before it expires (SSLAutoRotate). Nothing restarts now.".to_string(),
+                    "Turn on",
+                    false,
+                ),
+                Change::RotateOff => (
+                    format!("Stop rotating the certificate of {id} automatically?"),
+                    "The certificate is then renewed only when you update it here; once it expires, clients that verify the server fail to connect. Nothing restarts now.".to_string(),
+                    "Turn off",
+                    true,
                 ),
                 Change::CollectorOn => (
                     format!("Turn SQL collection on for {id}?"),

@@ -229,7 +229,10 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
         <Title text="Backups of released clusters" />
         <div class="page-head">
             <h1>"Backups of released clusters"</h1>
-            <p class="muted">"Clusters released with their backups kept (all, or the last one taken before release). Restoring from them is done in the Alibaba Cloud console; here you see what is kept and how much space it takes."</p>
+            <p class="muted">"Clusters released with their backups kept (all, or the last one taken before release): what is kept and how much space it takes."</p>
+            <p class="banner" role="note" data-testid="released-limits">
+                "What the API allows here is to list them (DescribeDBClustersWithBackups, DescribeDetachedBackups). It has no way to restore them: a clone or restore (CreateDBCluster with CloneFromPolarDB) takes its data from a cluster that still exists, and a released cluster has none to name. Nor can they be deleted through it: DeleteBackup needs the cluster Running. Restore or delete a released cluster's backups in the Alibaba Cloud console; restore a live cluster's backup from its Backups tab."
+            </p>
         </div>
         <Transition fallback=|| view! { <Loading label="Asking every account and region…" /> }>
             {move || Suspend::new(async move {

@@ -37,6 +37,18 @@ pub fn cluster_href(id: &str, account: &str, region: &str, tab: &str) -> String 
     href
 }
 
+/// `/clusters/new?from=ID&account=…&region=…&point=…`: the create wizard filled in to clone
+/// a cluster (`point` LATEST) or to restore one of its backups (`point` the backup set ID).
+pub fn clone_href(id: &str, account: &str, region: &str, point: &str) -> String {
+    format!(
+        "/clusters/new?from={}&account={}&region={}&point={}",
+        url_encode(id),
+        url_encode(account),
+        url_encode(region),
+        url_encode(point)
+    )
+}
+
 /// `path?account=…&region=…`, without the empty ones.
 pub fn with_scope(path: &str, account: &str, region: &str) -> String {
     let mut parts = Vec::new();

@@ -25,7 +25,7 @@ pub use field::{problem_line, Field, FieldHint, HintTag};
 pub use format::{
     capitalise, grouped, human_bytes, human_time, now_secs, pay_type_label, role_label, role_short,
 };
-pub use href::{cluster_href, top_bar_scope, url_encode, with_scope};
+pub use href::{clone_href, cluster_href, top_bar_scope, url_encode, with_scope};
 pub use pager::Pager;
 pub use planned::{planned_params, Planned, PlannedWindow};
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};

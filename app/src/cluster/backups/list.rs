@@ -312,6 +312,8 @@ pub(super) fn Backups() -> impl IntoView {
                         };
                         let level = filter.get_untracked().level;
                         let can_delete = p.allowed.iter().any(|a| a == "DeleteBackup");
+                        let can_restore = p.allowed.iter().any(|a| a == "CreateDBCluster");
+                        let (account, region, cluster_id) = target().unwrap_or_default();
                         let status = cluster_status();
                         let successful = p.successful;
                         let rows: Vec<Backup> = p.items.iter().filter(|b| level.is_empty() || b.backups_level == level).cloned().collect();
@@ -344,7 +346,12 @@ pub(super) fn Backups() -> impl IntoView {
                                                         <td class="num" data-testid="backup-size" title=format!("{} bytes", b.backup_set_size)>{size}</td>
                                                         <td><StatusBadge status=b.backup_status.clone() />{(b.is_avail == "0").then(|| view! { <span class="muted">" unavailable"</span> })}</td>
                                                         <td class="mono nowrap">{if b.expect_expire_type == "NEVER" || b.expect_expire_time.is_empty() { "never".to_string() } else { human_time(&b.expect_expire_time) }}</td>
-                                                        <td>
+                                                        <td class="row-actions">
+                                                            {(can_restore && b.backup_status == "Success").then(|| view! {
+                                                                <a class="button small" data-testid="restore-backup"
+                                                                    title="Create a new cluster with this backup's data"
+                                                                    href=clone_href(&cluster_id, &account, &region, &b.backup_id)>"Restore…"</a>
+                                                            })}
                                                             {can_delete.then(|| match refusal.clone() {
                                                                 Some(r) => view! { <span class="muted small-print" data-testid="delete-refused">{r}</span> }.into_any(),
                                                                 None => view! {

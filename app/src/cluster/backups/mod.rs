@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::frame::{resolve, ClusterCtx};
 use crate::kit::chart::{fmt_minute, parse_minute};
 use crate::kit::{
-    change_error, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox, Loading, StatusBadge,
-    POLL,
+    change_error, clone_href, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox, Loading,
+    StatusBadge, POLL,
 };
 use crate::AppError;
 

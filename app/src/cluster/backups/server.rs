@@ -91,6 +91,7 @@ pub async fn list_backups(
         [
             "CreateBackup",
             "DeleteBackup",
+            "CreateDBCluster",
             "ModifyBackupPolicy",
             "ModifyLogBackupPolicy",
         ]

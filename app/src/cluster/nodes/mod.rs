@@ -4,10 +4,11 @@
 //! are sent only from a confirmation that names the node and its role.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{load_error, ClusterCtx};
 use crate::kit::{
-    capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, Loading,
+    capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, ErrorBox, Loading,
     StatusBadge,
 };
 use crate::AppError;
@@ -19,6 +20,74 @@ pub use server::*;
 
 /// A cluster has one primary node and at most fifteen read-only nodes (8.1).
 pub const MAX_READERS: usize = 15;
+
+/// The read-only nodes to add (CreateDBNodes): how many, of which class, in which zone
+/// (empty: the existing nodes' zone), joining which endpoints (EndpointBindList; empty:
+/// those that add new nodes automatically, the API's default).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNodes {
+    pub count: u32,
+    pub class: String,
+    pub zone: String,
+    #[serde(default)]
+    pub endpoints: Vec<String>,
+}
+
+/// An endpoint new nodes can join (CreateDBNodes, EndpointBindList).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindChoice {
+    pub id: String,
+    /// `Cluster` (the default cluster endpoint) or `Custom`.
+    pub kind: String,
+    pub description: String,
+    /// New nodes join it when no list is given (AutoAddNewNodes `Enable`).
+    pub auto: bool,
+}
+
+/// What is wrong with an EndpointBindList: endpoint IDs (`pe-` and letters or digits), each
+/// once.
+pub fn bind_list_problem(ids: &[String]) -> Option<String> {
+    let mut seen = Vec::new();
+    for id in ids {
+        let ok = id.len() > 3
+            && id.len() <= 64
+            && id.starts_with("pe-")
+            && id[3..].bytes().all(|b| b.is_ascii_alphanumeric());
+        if !ok {
+            return Some(format!(
+                "{id} is not an endpoint ID (pe- followed by letters and digits)"
+            ));
+        }
+        if seen.contains(&id) {
+            return Some(format!("{id} is listed twice"));
+        }
+        seen.push(id);
+    }
+    None
+}
+
+/// What is wrong with the endpoints chosen for new nodes: none chosen while some endpoint
+/// adds new nodes automatically cannot be said (an empty list is the API's default).
+pub fn bind_choice_problem(chosen: &[String], choices: &[BindChoice]) -> Option<String> {
+    if chosen.is_empty() && choices.iter().any(|c| c.auto) {
+        return Some("choose at least one: with none, the API adds the nodes to the endpoints that add new nodes automatically".into());
+    }
+    bind_list_problem(chosen)
+}
+
+/// The EndpointBindList to send for the endpoints chosen: nothing when they are the ones
+/// the API picks by itself (those that add new nodes automatically).
+pub fn bind_list(chosen: &[String], choices: &[BindChoice]) -> Vec<String> {
+    let mut auto: Vec<&String> = choices.iter().filter(|c| c.auto).map(|c| &c.id).collect();
+    let mut mine: Vec<&String> = chosen.iter().collect();
+    auto.sort();
+    mine.sort();
+    if auto == mine {
+        Vec::new()
+    } else {
+        chosen.to_vec()
+    }
+}
 
 /// `polar.pg.x4.large` → (CPU cores, memory GiB), for ordering classes; `None` when the
 /// name does not follow the pattern.
@@ -121,6 +190,41 @@ use crate::error::invalid;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_nodes_join_the_endpoints_chosen() {
+        let c = |id: &str, auto: bool| BindChoice {
+            id: id.into(),
+            kind: "Custom".into(),
+            description: String::new(),
+            auto,
+        };
+        let choices = vec![
+            c("pe-cluster1", true),
+            c("pe-custom1", false),
+            c("pe-custom2", true),
+        ];
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // The API's own choice is sent as nothing; any other as the list.
+        assert!(bind_list(&ids(&["pe-custom2", "pe-cluster1"]), &choices).is_empty());
+        assert_eq!(
+            bind_list(&ids(&["pe-custom1"]), &choices),
+            ids(&["pe-custom1"])
+        );
+        assert!(bind_choice_problem(&[], &choices)
+            .unwrap()
+            .contains("at least one"));
+        assert_eq!(bind_choice_problem(&[], &[c("pe-custom1", false)]), None);
+        assert_eq!(
+            bind_list_problem(&ids(&["pe-custom1", "pe-cluster1"])),
+            None
+        );
+        assert!(bind_list_problem(&ids(&["pe-custom1", "pe-custom1"]))
+            .unwrap()
+            .contains("twice"));
+        assert!(bind_list_problem(&ids(&["pe-x,pe-y"])).is_some());
+        assert!(bind_list_problem(&ids(&["pi-node1"])).is_some());
+    }
 
     #[test]
     fn classes_order_by_cores_then_memory() {

@@ -46,6 +46,20 @@ pub(super) fn Nodes() -> impl IntoView {
     let restart = ServerAction::<RestartNode>::new();
     let reclass = ServerAction::<ChangeNodeClass>::new();
     let classes = ServerAction::<AvailableNodeClasses>::new();
+    let binds = ServerAction::<NodeEndpoints>::new();
+    // The endpoints chosen for new nodes (EndpointBindList).
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let bind_choices = move || binds.value().get().and_then(|r| r.ok()).unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = binds.value().get() {
+            chosen.set(
+                list.iter()
+                    .filter(|c| c.auto)
+                    .map(|c| c.id.clone())
+                    .collect(),
+            );
+        }
+    });
 
     let panel = RwSignal::new(None::<Panel>);
     let confirm = RwSignal::new(None::<Pending>);
@@ -174,6 +188,14 @@ pub(super) fn Nodes() -> impl IntoView {
         plan_start.set(String::new());
         plan_end.set(String::new());
         load_classes();
+        if let Some(d) = current() {
+            binds.value().set(None);
+            binds.dispatch(NodeEndpoints {
+                account: d.account,
+                region: d.region,
+                cluster: d.attr.db_cluster_id,
+            });
+        }
         panel.set(Some(Panel::Add));
     };
     let open_class = move |_| {
@@ -189,7 +211,10 @@ pub(super) fn Nodes() -> impl IntoView {
     let submit_add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(d) = current() else { return };
-        if add_problem_now().is_some() || plan_problem.get_untracked().is_some() {
+        if add_problem_now().is_some()
+            || plan_problem.get_untracked().is_some()
+            || bind_choice_problem(&chosen.get_untracked(), &bind_choices()).is_some()
+        {
             return;
         }
         let zone = d
@@ -202,9 +227,12 @@ pub(super) fn Nodes() -> impl IntoView {
             account: d.account,
             region: d.region,
             cluster: d.attr.db_cluster_id,
-            count: count.get_untracked().trim().parse().unwrap_or(1),
-            class: add_class.get_untracked(),
-            zone,
+            nodes: NewNodes {
+                count: count.get_untracked().trim().parse().unwrap_or(1),
+                class: add_class.get_untracked(),
+                zone,
+                endpoints: bind_list(&chosen.get_untracked(), &bind_choices()),
+            },
             planned: Planned::of(plan_start, plan_end),
         });
     };
@@ -405,16 +433,50 @@ pub(super) fn Nodes() -> impl IntoView {
                     <p class="field-hint">
                         {move || match add_problem_now() {
                             Some(p) => view! { <span class="field-error" data-testid="add-problem">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            None => view! { <span class="muted">"New nodes join the zone of the existing nodes and the endpoints that add new nodes automatically."</span> }.into_any(),
+                            None => view! { <span class="muted">"New nodes join the zone of the existing nodes."</span> }.into_any(),
                         }}
                     </p>
+                    <fieldset class="bind-list" data-testid="add-endpoints">
+                        <legend>"Endpoints the new nodes join"</legend>
+                        {move || match binds.value().get() {
+                            None => view! { <Loading label="Reading the endpoints…" /> }.into_any(),
+                            Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
+                            Some(Ok(list)) => list.into_iter().map(|c| {
+                                let id = c.id.clone();
+                                let id2 = c.id.clone();
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" data-endpoint=c.id.clone()
+                                            prop:checked=move || chosen.get().contains(&id)
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                let id = id2.clone();
+                                                chosen.update(|v| { v.retain(|x| *x != id); if on { v.push(id); } });
+                                            } />
+                                        <span class="mono">{c.id.clone()}</span>
+                                        <span class="muted">{format!(" {}{}{}", if c.kind == "Cluster" { "default cluster endpoint" } else { "custom" },
+                                            if c.description.is_empty() { String::new() } else { format!(" · {}", c.description) },
+                                            if c.auto { " · adds new nodes automatically" } else { "" })}</span>
+                                    </label>
+                                }
+                            }).collect_view().into_any(),
+                        }}
+                        <p class="field-hint">
+                            {move || match bind_choice_problem(&chosen.get(), &bind_choices()) {
+                                Some(p) => view! { <span class="field-error" data-testid="bind-problem">{format!("Endpoints: {p}.")}</span> }.into_any(),
+                                None => view! { <span class="muted">"Checked at first: the endpoints that add new nodes automatically, where the API puts them by default."</span> }.into_any(),
+                            }}
+                        </p>
+                    </fieldset>
                     <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
                     {change_error(classes.value())}
                     {change_error(add.value())}
                     <div class="modal-actions">
                         <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
                         <button type="submit" class="small primary-small" data-testid="submit-add"
-                            disabled=move || add_problem_now().is_some() || plan_problem.get().is_some() || add.pending().get()>
+                            disabled=move || add_problem_now().is_some() || plan_problem.get().is_some() || add.pending().get()
+                                || binds.value().get().is_none_or(|r| r.is_err())
+                                || bind_choice_problem(&chosen.get(), &bind_choices()).is_some()>
                             {move || if add.pending().get() { "Adding…" } else { "Add" }}
                         </button>
                     </div>

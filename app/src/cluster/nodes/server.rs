@@ -6,20 +6,59 @@ use crate::call::Api;
 #[cfg(feature = "ssr")]
 use polardb::models as m;
 
-/// Adds `count` read-only nodes of `class` in `zone` (CreateDBNodes), now or in a planned
-/// window (`planned` empty: now). Returns the RequestId.
+/// The endpoints new nodes can join (CreateDBNodes 8.1, EndpointBindList: the default
+/// cluster endpoint and custom ones), from DescribeDBClusterEndpoints.
+#[server]
+pub async fn node_endpoints(
+    account: String,
+    region: String,
+    cluster: String,
+) -> Result<Vec<BindChoice>, AppError> {
+    let api = Api::signed_in().await?;
+    let body = api
+        .call(
+            &account,
+            &region,
+            &m::DescribeDBClusterEndpoints {
+                db_cluster_id: cluster,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(body
+        .items
+        .into_iter()
+        .filter(|e| e.endpoint_type == "Cluster" || e.endpoint_type == "Custom")
+        .map(|e| BindChoice {
+            id: e.db_endpoint_id,
+            kind: e.endpoint_type,
+            description: e.db_endpoint_description,
+            auto: e.auto_add_new_nodes == "Enable",
+        })
+        .collect())
+}
+
+/// Adds read-only nodes (CreateDBNodes), now or in a planned window (`planned` empty: now).
+/// Returns the RequestId.
 #[server]
 pub async fn add_read_nodes(
     account: String,
     region: String,
     cluster: String,
-    count: u32,
-    class: String,
-    zone: String,
+    nodes: NewNodes,
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
     let api = Api::signed_in().await?;
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
+    let NewNodes {
+        count,
+        class,
+        zone,
+        endpoints,
+    } = nodes;
+    if let Some(p) = bind_list_problem(&endpoints) {
+        return Err(invalid("Endpoints", &p));
+    }
     if !(1..=MAX_READERS as u32).contains(&count) {
         return Err(invalid("Number of nodes", "must be from 1 to 15"));
     }
@@ -37,6 +76,7 @@ pub async fn add_read_nodes(
             &m::CreateDBNodes {
                 db_cluster_id: cluster,
                 db_node: vec![node; count as usize],
+                endpoint_bind_list: (!endpoints.is_empty()).then(|| endpoints.join(",")),
                 planned_start_time,
                 planned_end_time,
                 ..Default::default()

@@ -23,8 +23,9 @@ pub use server::*;
 
 /// A cluster has at most 50 IP whitelist groups (7.1.1).
 pub const MAX_GROUPS: usize = 50;
-/// All IP whitelist groups together hold at most 1000 addresses or blocks (7.1.1).
-pub const MAX_ENTRIES: usize = 1000;
+pub use polardb::rules::{
+    ip_entry as parse_entry, ip_list as parse_list, MAX_WHITELIST_ENTRIES as MAX_ENTRIES,
+};
 /// A cluster is bound to at most 3 ECS security groups (7.1.1).
 pub const MAX_SECURITY_GROUPS: usize = 3;
 /// A block with a prefix shorter than this is "very wide" and needs a second confirmation.
@@ -63,84 +64,6 @@ pub fn group_name_problem(name: &str) -> Option<String> {
     None
 }
 
-/// One IPv4 address or CIDR block, read: (address, prefix length). A bare address has /32.
-pub fn parse_entry(s: &str) -> Result<(u32, u8), String> {
-    let (ip, prefix) = match s.split_once('/') {
-        Some((ip, p)) => (ip, Some(p)),
-        None => (s, None),
-    };
-    let octets: Vec<&str> = ip.split('.').collect();
-    if octets.len() != 4 {
-        return Err(format!(
-            "{s} is not an IPv4 address: write four numbers separated by dots, e.g. 10.23.12.24"
-        ));
-    }
-    let mut addr: u32 = 0;
-    for o in &octets {
-        if o.is_empty() || o.len() > 3 || !o.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "{s}: each part of an address is a number from 0 to 255"
-            ));
-        }
-        if o.len() > 1 && o.starts_with('0') {
-            return Err(format!(
-                "{s}: a part of an address has no leading zero ({o})"
-            ));
-        }
-        let v: u32 = o.parse().unwrap_or(999);
-        if v > 255 {
-            return Err(format!(
-                "{s}: {v} is out of range (each part of an address is 0 to 255)"
-            ));
-        }
-        addr = (addr << 8) | v;
-    }
-    let prefix = match prefix {
-        None => 32,
-        Some(p) => {
-            let valid = !p.is_empty()
-                && p.len() <= 2
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && !(p.len() > 1 && p.starts_with('0'));
-            let n: u8 = if valid { p.parse().unwrap_or(99) } else { 99 };
-            if n > 32 {
-                return Err(format!(
-                    "{s}: the prefix length after / must be from 1 to 32"
-                ));
-            }
-            if n == 0 && addr != 0 {
-                return Err(format!(
-                    "{s}: a /0 block is written 0.0.0.0/0 (it means every address)"
-                ));
-            }
-            n
-        }
-    };
-    let mask: u32 = if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - prefix)
-    };
-    if addr & !mask != 0 {
-        let net = addr & mask;
-        return Err(format!(
-            "{s}: the address has bits set beyond the /{prefix} prefix; the block is {}/{prefix}",
-            ip_text(net)
-        ));
-    }
-    Ok((addr, prefix))
-}
-
-fn ip_text(a: u32) -> String {
-    format!(
-        "{}.{}.{}.{}",
-        a >> 24,
-        (a >> 16) & 255,
-        (a >> 8) & 255,
-        a & 255
-    )
-}
-
 /// A block so wide it opens the cluster to a large part of the internet (or all of it).
 pub fn is_wide(entry: &str) -> bool {
     match parse_entry(entry) {
@@ -159,35 +82,6 @@ pub fn coverage(entry: &str) -> String {
             format!("{n} addresses")
         }
         Err(_) => String::new(),
-    }
-}
-
-/// The entries of a list typed by the user (commas, spaces or new lines between them),
-/// each checked, with duplicates named. `Ok` holds the entries in the order typed.
-pub fn parse_list(text: &str) -> Result<Vec<String>, Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    let mut seen: Vec<(u32, u8)> = Vec::new();
-    let mut problems = Vec::new();
-    for item in text
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-    {
-        match parse_entry(item) {
-            Ok(key) => {
-                if seen.contains(&key) {
-                    problems.push(format!("{item} is listed twice"));
-                } else {
-                    seen.push(key);
-                    out.push(item.to_string());
-                }
-            }
-            Err(p) => problems.push(p),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
     }
 }
 

@@ -4,6 +4,12 @@
 //! before anything is sent. The CreateDBCluster call carries a ClientToken made for this
 //! set of answers and reused when the user retries, so a retry never creates a second
 //! cluster. Afterwards the new cluster's page shows the creation's progress.
+//!
+//! The same wizard clones a cluster or restores one of its backups to a new cluster
+//! (`/clusters/new?from=ID&point=…`): CreationOption=CloneFromPolarDB with SourceResourceId
+//! and CloneDataPoint — the latest data, a completed backup set, or a time inside the range
+//! the source's backups and log backups cover. The clone is made in the source's cloud
+//! account and region, with its engine version (CreateDBCluster 6.1, SourceResourceId).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +22,10 @@ use crate::kit::zones::offers;
 use crate::kit::zones::ZoneOffer;
 use crate::kit::{change_error, cluster_href, pay_type_label, ErrorBox, Loading};
 use crate::AppError;
-use polardb::rules::{description_problem, vpc_id_problem, vswitch_id_problem};
+use polardb::rules::{
+    clone_point, clone_point_problem, description_problem, ip_list, vpc_id_problem,
+    vswitch_id_problem, ClonePoint, MAX_WHITELIST_ENTRIES,
+};
 
 mod page;
 mod server;
@@ -75,6 +84,28 @@ pub fn client_token_problem(t: &str) -> Option<String> {
     }
 }
 
+/// What is wrong with a resource group ID (ResourceGroupId): `rg-` and letters or digits.
+pub fn resource_group_problem(id: &str) -> Option<String> {
+    let ok = id.len() > 3
+        && id.len() <= 64
+        && id.starts_with("rg-")
+        && id[3..].bytes().all(|b| b.is_ascii_alphanumeric());
+    (!ok).then(|| "must be a resource group ID: rg- followed by letters and digits".into())
+}
+
+/// What is wrong with the first whitelist (SecurityIPList): IPv4 addresses or CIDR blocks,
+/// each once, at most 1000; empty is the service's default.
+pub fn security_ips_problem(text: &str) -> Option<String> {
+    match ip_list(text) {
+        Err(problems) => Some(problems.join("; ")),
+        Ok(list) if list.len() > MAX_WHITELIST_ENTRIES => Some(format!(
+            "holds at most {MAX_WHITELIST_ENTRIES} addresses and blocks ({} given)",
+            list.len()
+        )),
+        Ok(_) => None,
+    }
+}
+
 /// Everything the wizard asks for; the server checks it again before CreateDBCluster.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateRequest {
@@ -96,6 +127,54 @@ pub struct CreateRequest {
     pub description: String,
     pub tags: Vec<(String, String)>,
     pub client_token: String,
+    /// The cluster whose data the new one starts with (a clone or a restore); empty for a
+    /// new, empty cluster.
+    pub source: String,
+    /// The CloneDataPoint of a clone: `LATEST`, a backup set ID or `YYYY-MM-DDThh:mm:ssZ`.
+    pub point: String,
+    /// The first IP whitelist (SecurityIPList), as typed; empty: the service's default.
+    pub security_ips: String,
+    /// Transparent data encryption (TDEStatus): cannot be turned off later.
+    pub tde: bool,
+    /// The resource group (ResourceGroupId); empty: the account's default group.
+    pub resource_group: String,
+}
+
+/// A cluster a clone can be made from, as the wizard shows it: its engine version, its
+/// completed backups and the times its data can be restored to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloneSource {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub version: String,
+    /// Completed backup sets, newest first: (ID, when it is consistent to, Manual or
+    /// Automated).
+    pub backups: Vec<(String, String, String)>,
+    /// The restorable window, seconds since the epoch (UTC), both ends included.
+    pub window: Option<(i64, i64)>,
+}
+
+impl CloneSource {
+    /// What is wrong with cloning it at `point` now, by the reference's rules.
+    pub fn point_problem(&self, point: &str, now: i64) -> Option<String> {
+        let point = match clone_point(point) {
+            Ok(p) => p,
+            Err(e) => return Some(e),
+        };
+        let ids: Vec<String> = self.backups.iter().map(|b| b.0.clone()).collect();
+        clone_point_problem(&point, &ids, self.window, now)
+    }
+}
+
+/// The point of a clone in words.
+pub fn point_label(point: &str) -> String {
+    match clone_point(point) {
+        Ok(ClonePoint::Latest) => "its latest data".into(),
+        Ok(ClonePoint::Backup(id)) => format!("backup set {id}"),
+        Ok(ClonePoint::Time(t)) => format!("its data as of {} (UTC)", ClonePoint::Time(t).param()),
+        Err(_) => point.to_string(),
+    }
 }
 
 /// The first problem of a request: (field, what is wrong).
@@ -112,6 +191,19 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
         .or_else(|| req("Node class", &r.class))
     {
         return Some(p);
+    }
+    if !r.source.is_empty() {
+        let id_ok = r.source.len() <= 64
+            && r.source.starts_with("pc-")
+            && r.source
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !id_ok {
+            return Some(("Source cluster", "must be a cluster ID (pc-…)".into()));
+        }
+        if let Err(p) = clone_point(&r.point) {
+            return Some(("Data point", p));
+        }
     }
     if !r.zone.starts_with(&r.region) {
         return Some(("Zone", format!("must be a zone of {}", r.region)));
@@ -137,9 +229,17 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
     if let Some(p) = vswitch_id_problem(&r.vpc, &r.vswitch) {
         return Some(("vSwitch", p));
     }
+    if let Some(p) = security_ips_problem(&r.security_ips) {
+        return Some(("Whitelist", p));
+    }
     if !r.description.is_empty() {
         if let Some(p) = description_problem(&r.description) {
             return Some(("Description", p));
+        }
+    }
+    if !r.resource_group.is_empty() {
+        if let Some(p) = resource_group_problem(&r.resource_group) {
+            return Some(("Resource group", p));
         }
     }
     if r.tags.len() > 20 {
@@ -165,6 +265,7 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
 pub fn create_request(r: &CreateRequest) -> polardb::models::CreateDBCluster {
     let prepaid = r.pay_type == "Prepaid";
     let vpc = !r.vpc.is_empty();
+    let clone = !r.source.is_empty();
     polardb::models::CreateDBCluster {
         region_id: r.region.clone(),
         zone_id: Some(r.zone.clone()),
@@ -173,7 +274,9 @@ pub fn create_request(r: &CreateRequest) -> polardb::models::CreateDBCluster {
         db_node_class: r.class.clone(),
         pay_type: r.pay_type.clone(),
         cluster_network_type: Some("VPC".into()),
-        creation_option: Some("Normal".into()),
+        creation_option: Some(if clone { "CloneFromPolarDB" } else { "Normal" }.into()),
+        source_resource_id: clone.then(|| r.source.clone()),
+        clone_data_point: clone.then(|| r.point.clone()),
         period: prepaid.then(|| r.period.clone()),
         used_time: prepaid.then(|| r.used_time.trim().to_string()),
         auto_renew: prepaid.then_some(r.auto_renew),
@@ -181,6 +284,12 @@ pub fn create_request(r: &CreateRequest) -> polardb::models::CreateDBCluster {
         v_switch_id: vpc.then(|| r.vswitch.clone()),
         db_cluster_description: (!r.description.is_empty()).then(|| r.description.clone()),
         client_token: (!r.client_token.is_empty()).then(|| r.client_token.clone()),
+        security_ip_list: ip_list(&r.security_ips)
+            .ok()
+            .filter(|l| !l.is_empty())
+            .map(|l| l.join(",")),
+        tde_status: r.tde.then_some(true),
+        resource_group_id: (!r.resource_group.is_empty()).then(|| r.resource_group.clone()),
         ..Default::default()
     }
 }
@@ -305,6 +414,73 @@ mod tests {
             Some("ClientToken")
         );
         assert_eq!(with(|r| r.account.clear()), Some("Cloud account"));
+        assert_eq!(
+            with(|r| r.security_ips = "10.0.0.1, 10.0.0.300".into()),
+            Some("Whitelist")
+        );
+        assert_eq!(
+            with(|r| r.security_ips = "10.0.0.1 10.0.0.1".into()),
+            Some("Whitelist")
+        );
+        assert_eq!(
+            with(|r| r.security_ips = "10.0.0.1\n192.168.0.0/16".into()),
+            None
+        );
+        assert_eq!(
+            with(|r| r.resource_group = "group-1".into()),
+            Some("Resource group")
+        );
+        assert_eq!(
+            with(|r| r.resource_group = "rg-acfmyxdp6ttgcri".into()),
+            None
+        );
+        assert_eq!(
+            with(|r| {
+                r.source = "pc-bp1abc".into();
+                r.point = "yesterday".into();
+            }),
+            Some("Data point")
+        );
+        assert_eq!(
+            with(|r| {
+                r.source = "pc-bp1abc&x=1".into();
+                r.point = "LATEST".into();
+            }),
+            Some("Source cluster")
+        );
+        assert_eq!(
+            with(|r| {
+                r.source = "pc-bp1abc".into();
+                r.point = "2026-11-30T10:00:00Z".into();
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn a_clone_source_checks_the_point_against_its_backups_and_logs() {
+        let t = |s: &str| polardb::rules::api_time(s).unwrap();
+        let src = CloneSource {
+            id: "pc-bp1abc".into(),
+            backups: vec![(
+                "100002001".into(),
+                "2026-11-29T01:00:00Z".into(),
+                "Automated".into(),
+            )],
+            window: Some((t("2026-11-29T01:00:00Z"), t("2026-11-30T08:59:30Z"))),
+            ..Default::default()
+        };
+        let now = t("2026-11-30T09:10:00Z");
+        assert_eq!(src.point_problem("LATEST", now), None);
+        assert_eq!(src.point_problem("100002001", now), None);
+        assert!(src.point_problem("100002002", now).is_some());
+        assert_eq!(src.point_problem("2026-11-30T08:00:00Z", now), None);
+        assert!(src
+            .point_problem("2026-11-28T08:00:00Z", now)
+            .unwrap()
+            .contains("2026-11-29T01:00:00Z"));
+        assert_eq!(point_label("LATEST"), "its latest data");
+        assert_eq!(point_label("100002001"), "backup set 100002001");
     }
 
     #[cfg(feature = "ssr")]
@@ -323,6 +499,23 @@ mod tests {
         assert!(p.contains(&("Period".into(), "Month".into())));
         assert!(p.contains(&("UsedTime".into(), "1".into())));
         assert!(p.contains(&("AutoRenew".into(), "true".into())));
+        assert!(p.contains(&("CreationOption".into(), "Normal".into())));
+        assert!(!p
+            .iter()
+            .any(|(k, _)| k == "SecurityIPList" || k == "TDEStatus"));
+        r.security_ips = "10.0.0.1\n192.168.0.0/16".into();
+        r.tde = true;
+        r.resource_group = "rg-acfmyxdp6ttgcri".into();
+        let p = create_params(&r);
+        assert!(p.contains(&("SecurityIPList".into(), "10.0.0.1,192.168.0.0/16".into())));
+        assert!(p.contains(&("TDEStatus".into(), "true".into())));
+        assert!(p.contains(&("ResourceGroupId".into(), "rg-acfmyxdp6ttgcri".into())));
+        r.source = "pc-bp1abc".into();
+        r.point = "100002001".into();
+        let p = create_params(&r);
+        assert!(p.contains(&("CreationOption".into(), "CloneFromPolarDB".into())));
+        assert!(p.contains(&("SourceResourceId".into(), "pc-bp1abc".into())));
+        assert!(p.contains(&("CloneDataPoint".into(), "100002001".into())));
     }
 
     #[test]

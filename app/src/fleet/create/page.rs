@@ -1,7 +1,9 @@
 //! The create wizard, step by step.
 
 use super::*;
-use crate::kit::{use_hydrated, waiting};
+use crate::kit::{now_secs, use_hydrated, waiting};
+use leptos_router::hooks::use_query_map;
+use polardb::rules::read_time;
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -9,8 +11,8 @@ use crate::kit::{use_hydrated, waiting};
 pub(super) const STEPS: &[&str] = &[
     "Location and billing",
     "Zone and specification",
-    "Network",
-    "Name and tags",
+    "Network and access",
+    "Name, tags and encryption",
     "Summary",
 ];
 
@@ -18,8 +20,70 @@ pub(super) const STEPS: &[&str] = &[
 pub fn CreateClusterPage() -> impl IntoView {
     let info = Resource::new(|| (), |_| console_context());
     let step = RwSignal::new(0usize);
-    let account = RwSignal::new(String::new());
-    let region = RwSignal::new(String::new());
+    // A clone or a restore: `?from=ID&account=…&region=…&point=…` (kit::clone_href).
+    let query = use_query_map();
+    let (from, q_account, q_region, q_point) = query.with_untracked(|q| {
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        (get("from"), get("account"), get("region"), get("point"))
+    });
+    let cloning = !from.is_empty();
+    let source_id = StoredValue::new(from.clone());
+    let restoring = matches!(clone_point(&q_point), Ok(ClonePoint::Backup(_)));
+    let account = RwSignal::new(if cloning { q_account } else { String::new() });
+    let region = RwSignal::new(if cloning { q_region } else { String::new() });
+    let (kind0, backup0, time0) = match clone_point(&q_point) {
+        Ok(ClonePoint::Backup(id)) => ("backup", id, String::new()),
+        Ok(ClonePoint::Time(t)) => ("time", String::new(), datetime_field(t)),
+        _ => ("latest", String::new(), String::new()),
+    };
+    let point_kind = RwSignal::new(kind0.to_string());
+    let point_backup = RwSignal::new(backup0);
+    let point_time = RwSignal::new(time0);
+    let point_value = move || match point_kind.get().as_str() {
+        "backup" => point_backup.get(),
+        "time" => {
+            let typed = point_time.get();
+            read_time(&typed)
+                .map(|t| ClonePoint::Time(t).param())
+                .unwrap_or(typed)
+        }
+        _ => "LATEST".to_string(),
+    };
+    let source = {
+        let (from, account, region) = (
+            from.clone(),
+            account.get_untracked(),
+            region.get_untracked(),
+        );
+        Resource::new(
+            || (),
+            move |_| {
+                let (from, account, region) = (from.clone(), account.clone(), region.clone());
+                async move {
+                    if from.is_empty() {
+                        Ok(None)
+                    } else {
+                        describe_clone_source(account, region, from).await.map(Some)
+                    }
+                }
+            },
+        )
+    };
+    let source_now = move || source.get().and_then(|r| r.ok()).flatten();
+    let source_version = move || source_now().map(|s| s.version);
+    // A point in time starts at the end of the restorable window.
+    Effect::new(move |_| {
+        if let Some(Some((_, end))) = source_now().map(|s| s.window) {
+            if point_time.get_untracked().is_empty() {
+                point_time.set(datetime_field(end));
+            }
+        }
+        if let Some(first) = source_now().and_then(|s| s.backups.first().cloned()) {
+            if point_backup.get_untracked().is_empty() {
+                point_backup.set(first.0);
+            }
+        }
+    });
     let pay_type = RwSignal::new("Postpaid".to_string());
     let period = RwSignal::new("Month".to_string());
     let used_time = RwSignal::new("1".to_string());
@@ -31,6 +95,9 @@ pub fn CreateClusterPage() -> impl IntoView {
     let vswitch = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let tags = RwSignal::new(vec![(String::new(), String::new())]);
+    let security_ips = RwSignal::new(String::new());
+    let tde = RwSignal::new(false);
+    let resource_group = RwSignal::new(String::new());
     // The ClientToken and the answers it was made for.
     let token = RwSignal::new((String::new(), CreateRequest::default()));
     let hydrated = use_hydrated();
@@ -73,20 +140,32 @@ pub fn CreateClusterPage() -> impl IntoView {
             .map(|(_, c)| c)
             .unwrap_or_default()
     };
-    // Keep zone, version and class among what is on sale.
+    // Keep zone, version and class among what is on sale (a clone: its source's version).
     Effect::new(move |_| {
         let offers = offers_now();
         if offers.is_empty() {
             return;
         }
+        let want = source_version();
         let z = zone.get();
-        let Some(offer) = offers.iter().find(|o| o.zone == z).or(offers.first()) else {
+        let has = |o: &ZoneOffer| {
+            want.as_ref()
+                .is_none_or(|w| o.versions.iter().any(|(x, _)| x == w))
+        };
+        let Some(offer) = offers
+            .iter()
+            .find(|o| o.zone == z && has(o))
+            .or_else(|| offers.iter().find(|o| has(o)))
+            .or_else(|| offers.iter().find(|o| o.zone == z))
+            .or(offers.first())
+        else {
             return;
         };
         if offer.zone != z {
             zone.set(offer.zone.clone());
         }
-        let v = version.get();
+        let current = version.get();
+        let v = want.unwrap_or_else(|| current.clone());
         let chosen = offer
             .versions
             .iter()
@@ -94,7 +173,7 @@ pub fn CreateClusterPage() -> impl IntoView {
             .or_else(|| offer.versions.iter().find(|(x, _)| x == "14"))
             .or(offer.versions.first());
         if let Some((x, classes)) = chosen {
-            if *x != v {
+            if *x != current {
                 version.set(x.clone());
             }
             let c = class.get();
@@ -126,8 +205,37 @@ pub fn CreateClusterPage() -> impl IntoView {
             .filter(|(k, v)| !(k.is_empty() && v.is_empty()))
             .collect(),
         client_token: String::new(),
+        source: source_id.get_value(),
+        security_ips: security_ips.get().trim().to_string(),
+        tde: tde.get(),
+        resource_group: resource_group.get().trim().to_string(),
+        point: if cloning {
+            point_value()
+        } else {
+            String::new()
+        },
     };
 
+    // What keeps a clone from going on: the source, the data point, the engine version.
+    let clone_problem = move |s: usize| -> Option<String> {
+        if !cloning {
+            return None;
+        }
+        let src = match source.get() {
+            Some(Ok(Some(src))) => src,
+            Some(Err(_)) => return Some("The source cluster could not be read.".into()),
+            _ => return Some("Reading the source cluster…".into()),
+        };
+        if let Some(p) = src.point_problem(&point_value(), now_secs()) {
+            return Some(format!("Data point {p}."));
+        }
+        (s >= 1 && version.get() != src.version).then(|| {
+            format!(
+                "Engine version must be that of the source cluster (PostgreSQL {}); choose a zone that offers it.",
+                src.version
+            )
+        })
+    };
     // The problem that keeps a step from going on, if any.
     let step_problem = move |s: usize| -> Option<String> {
         let mut probe = request();
@@ -140,12 +248,16 @@ pub fn CreateClusterPage() -> impl IntoView {
         if s < 2 {
             probe.vpc.clear();
             probe.vswitch.clear();
+            probe.security_ips.clear();
         }
         if s < 3 {
             probe.description.clear();
             probe.tags.clear();
+            probe.resource_group.clear();
         }
-        create_problem(&probe).map(|(f, m)| format!("{f} {m}."))
+        create_problem(&probe)
+            .map(|(f, m)| format!("{f} {m}."))
+            .or_else(|| clone_problem(s))
     };
 
     let create = ServerAction::<CreateCluster>::new();
@@ -203,8 +315,12 @@ pub fn CreateClusterPage() -> impl IntoView {
         <Title text="Create a cluster" />
         <div class="page-head">
             <a class="back-link" href="/clusters">"← Clusters"</a>
-            <h1>"Create a PostgreSQL cluster"</h1>
-            <p class="muted">"PolarDB for PostgreSQL, cluster edition: one primary and one read-only node to start with."</p>
+            <h1 data-testid="wizard-title">{if restoring { "Restore a backup to a new cluster" } else if cloning { "Clone a cluster" } else { "Create a PostgreSQL cluster" }}</h1>
+            <p class="muted">{if cloning {
+                "A new PolarDB for PostgreSQL cluster that starts with the source cluster's data (its accounts, databases and parameters) at the point you choose; the source is not changed."
+            } else {
+                "PolarDB for PostgreSQL, cluster edition: one primary and one read-only node to start with."
+            }}</p>
         </div>
         <ol class="wizard-steps" data-testid="wizard-steps">
             {STEPS.iter().enumerate().map(|(i, label)| view! {
@@ -223,8 +339,9 @@ pub fn CreateClusterPage() -> impl IntoView {
                     {view! {
                     <fieldset class="wizard-step" data-step="1" hidden=move || step.get() != 0>
                         <legend>"Location and billing"</legend>
+                        {cloning.then(|| view! { <SourceChoice source point_kind point_backup point_time /> })}
                         <label><span>"Cloud account"</span>
-                            <select data-testid="wiz-account" on:change=move |ev| account.set(event_target_value(&ev))>
+                            <select data-testid="wiz-account" disabled=cloning on:change=move |ev| account.set(event_target_value(&ev))>
                                 {i.accounts.iter().map(|a| {
                                     let a2 = a.clone();
                                     view! { <option value=a.clone() selected=move || account.get() == a2>{a.clone()}</option> }
@@ -232,7 +349,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                             </select>
                         </label>
                         <label><span>"Region"</span>
-                            <select data-testid="wiz-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                            <select data-testid="wiz-region" disabled=cloning on:change=move |ev| region.set(event_target_value(&ev))>
                                 {i.regions.iter().map(|r| {
                                     let r2 = r.clone();
                                     view! { <option value=r.clone() selected=move || region.get() == r2>{r.clone()}</option> }
@@ -293,7 +410,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                             </label>
                                             <label><span>"Engine"</span>
                                                 <select data-testid="wiz-version" on:change=move |ev| version.set(event_target_value(&ev))>
-                                                    {move || zone_offer().map(|z| z.versions.into_iter().map(|(v, _)| {
+                                                    {move || zone_offer().map(|z| z.versions.into_iter().filter(|(v, _)| source_version().is_none_or(|w| w == *v)).map(|(v, _)| {
                                                         let v2 = v.clone();
                                                         view! { <option value=v.clone() selected=move || version.get() == v2>{format!("PostgreSQL {v}")}</option> }
                                                     }).collect_view())}
@@ -319,7 +436,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                     // Step 3
                     {view! {
                     <fieldset class="wizard-step" data-step="3" hidden=move || step.get() != 2>
-                        <legend>"Network"</legend>
+                        <legend>"Network and access"</legend>
                         <p class="muted small-print">"A VPC network. Leave both empty to let the service use the region's default VPC and vSwitch."</p>
                         <label><span>"VPC ID"</span>
                             <input type="text" class="mono" data-testid="wiz-vpc" placeholder="vpc-bp1…" maxlength="64"
@@ -331,13 +448,18 @@ pub fn CreateClusterPage() -> impl IntoView {
                                 prop:value=move || vswitch.get() on:input=move |ev| vswitch.set(event_target_value(&ev)) />
                         </label>
                         {field("vSwitch", Signal::derive(move || vswitch_id_problem(vpc.get().trim(), vswitch.get().trim())), "Required with a VPC; it must be in the chosen zone.")}
+                        <label><span>"Whitelist (who may connect)"</span>
+                            <textarea class="mono" rows="3" data-testid="wiz-security-ips" placeholder="10.0.0.0/16, 192.168.1.10"
+                                prop:value=move || security_ips.get() on:input=move |ev| security_ips.set(event_target_value(&ev))></textarea>
+                        </label>
+                        {field("Whitelist", Signal::derive(move || security_ips_problem(security_ips.get().trim())), "Optional: IPv4 addresses and CIDR blocks (commas, spaces or lines between them), the cluster's first whitelist group. Empty: the service's default; change it later on the Whitelists tab.")}
                     </fieldset>
                     }.into_any()}
 
                     // Step 4
                     {view! {
                     <fieldset class="wizard-step" data-step="4" hidden=move || step.get() != 3>
-                        <legend>"Name and tags"</legend>
+                        <legend>"Name, tags and encryption"</legend>
                         <label><span>"Description"</span>
                             <input type="text" data-testid="wiz-description" maxlength="300"
                                 prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
@@ -367,6 +489,25 @@ pub fn CreateClusterPage() -> impl IntoView {
                             let mut seen = std::collections::HashSet::new();
                             r.tags.iter().find_map(|(k, v)| tag_problem(k, v).or_else(|| (!seen.insert(k.clone())).then(|| format!("the key {k} appears twice"))))
                         }), "Up to 20 tags; keys and values up to 64 characters.")}
+                        <label><span>"Resource group"</span>
+                            <input type="text" class="mono" data-testid="wiz-resource-group" placeholder="rg-…" maxlength="64"
+                                prop:value=move || resource_group.get() on:input=move |ev| resource_group.set(event_target_value(&ev)) />
+                        </label>
+                        {field("Resource group", Signal::derive(move || {
+                            let g = resource_group.get();
+                            let g = g.trim();
+                            if g.is_empty() { None } else { resource_group_problem(g) }
+                        }), "Optional: the resource group's ID; empty: the account's default group.")}
+                        <label class="check"><input type="checkbox" data-testid="wiz-tde"
+                            prop:checked=move || tde.get()
+                            on:change=move |ev| tde.set(event_target_checked(&ev)) />
+                            <span>"Encrypt the data at rest (TDE)"</span>
+                        </label>
+                        <p class="field-hint">{move || if tde.get() {
+                            view! { <span class="field-warning" data-testid="wiz-tde-warning">"TDE cannot be turned off once the cluster exists (TDEStatus; the reference: \"TDE功能开启后不可关闭\")."</span> }.into_any()
+                        } else {
+                            view! { <span class="muted">"Transparent data encryption can only be chosen now, and once on it stays on."</span> }.into_any()
+                        }}</p>
                     </fieldset>
                     }.into_any()}
 
@@ -377,6 +518,9 @@ pub fn CreateClusterPage() -> impl IntoView {
                             <section class="panel wizard-summary" data-testid="wiz-summary">
                                 <h2>"Summary"</h2>
                                 <dl class="kv">
+                                    {(!r.source.is_empty()).then(|| view! {
+                                        <dt>"Data"</dt><dd data-testid="sum-source">{format!("{} · {}", r.source, point_label(&r.point))}</dd>
+                                    })}
                                     <dt>"Cloud account"</dt><dd data-testid="sum-account">{r.account.clone()}</dd>
                                     <dt>"Region and zone"</dt><dd data-testid="sum-zone">{format!("{} · {}", r.region, r.zone)}</dd>
                                     <dt>"Engine"</dt><dd data-testid="sum-engine">{format!("PostgreSQL {}", r.version)}</dd>
@@ -389,6 +533,12 @@ pub fn CreateClusterPage() -> impl IntoView {
                                                 if r.auto_renew { "renews automatically" } else { "renewed by hand" })
                                         } else { pay_type_label(&r.pay_type).to_string() }
                                     }</dd>
+                                    <dt>"Whitelist"</dt><dd class="mono" data-testid="sum-whitelist">{match ip_list(&r.security_ips) {
+                                        Ok(l) if !l.is_empty() => l.join(", "),
+                                        _ => "the service's default".to_string(),
+                                    }}</dd>
+                                    <dt>"Encryption (TDE)"</dt><dd data-testid="sum-tde">{if r.tde { "on — cannot be turned off later" } else { "off" }}</dd>
+                                    <dt>"Resource group"</dt><dd class="mono">{if r.resource_group.is_empty() { "the default group".to_string() } else { r.resource_group.clone() }}</dd>
                                     <dt>"Description"</dt><dd data-testid="sum-description">{if r.description.is_empty() { "—".to_string() } else { r.description.clone() }}</dd>
                                     <dt>"Tags"</dt><dd>{if r.tags.is_empty() { "—".to_string() } else { r.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ") }}</dd>
                                     <dt>"ClientToken"</dt><dd class="mono muted" data-testid="sum-token">{token.get().0}</dd>
@@ -430,6 +580,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                     disabled=move || create.pending().get() || create.value().get().is_some_and(|r| r.is_ok())>
                                     {move || if create.pending().get() { "Creating…" }
                                         else if create.value().get().is_some_and(|r| r.is_err()) { "Retry" }
+                                        else if cloning { "Create the new cluster" }
                                         else { "Create cluster" }}
                                 </button>
                             }.into_any()
@@ -439,5 +590,90 @@ pub fn CreateClusterPage() -> impl IntoView {
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ss` of a time (UTC): the value of a `datetime-local` field.
+fn datetime_field(t: i64) -> String {
+    ClonePoint::Time(t)
+        .param()
+        .trim_end_matches('Z')
+        .to_string()
+}
+
+/// The source of a clone and the point its data is taken at: the latest data, a completed
+/// backup set, or a time inside the range its backups and log backups cover.
+#[component]
+fn SourceChoice(
+    source: Resource<Result<Option<CloneSource>, AppError>>,
+    point_kind: RwSignal<String>,
+    point_backup: RwSignal<String>,
+    point_time: RwSignal<String>,
+) -> impl IntoView {
+    let radio = move |value: &'static str, label: &'static str, disabled: bool| {
+        view! {
+            <label class="check">
+                <input type="radio" name="clone-point" value=value data-testid=format!("wiz-point-{value}")
+                    disabled=disabled
+                    prop:checked=move || point_kind.get() == value
+                    on:change=move |_| point_kind.set(value.to_string()) />
+                <span>{label}</span>
+            </label>
+        }
+    };
+    view! {
+        <div class="clone-source panel" data-testid="wiz-source">
+            <Transition fallback=|| view! { <Loading label="Reading the source cluster, its backups and log backups…" /> }>
+                {move || Suspend::new(async move {
+                    let src = match source.await {
+                        Ok(Some(src)) => src,
+                        Ok(None) => return ().into_any(),
+                        Err(e) => return view! { <ErrorBox error=e /> }.into_any(),
+                    };
+                    let window = src.window.map(|(s, e)| format!(
+                        "Restorable to any second from {} to {} (UTC): from the first completed backup the log backups reach to the end of the last log backup.",
+                        ClonePoint::Time(s).param(), ClonePoint::Time(e).param()));
+                    let no_backups = src.backups.is_empty();
+                    let no_window = src.window.is_none();
+                    view! {
+                        <p>"Source: "
+                            <strong data-testid="wiz-source-name">{if src.name.is_empty() { src.id.clone() } else { src.name.clone() }}</strong>
+                            <span class="mono">{format!(" {} ", src.id)}</span>
+                            <span class="muted">{format!("PostgreSQL {} · {}", src.version, src.status)}</span>
+                        </p>
+                        <div class="choice-row" role="radiogroup" aria-label="Data point">
+                            {radio("latest", "Latest data", false)}
+                            {radio("backup", "A backup set", no_backups)}
+                            {radio("time", "A point in time (UTC)", no_window)}
+                        </div>
+                        {move || (point_kind.get() == "backup").then(|| {
+                            let backups = src.backups.clone();
+                            view! {
+                                <label><span>"Backup set"</span>
+                                    <select data-testid="wiz-point-backup-id" on:change=move |ev| point_backup.set(event_target_value(&ev))>
+                                        {backups.into_iter().map(|(id, at, mode)| {
+                                            let id2 = id.clone();
+                                            view! { <option value=id.clone() selected=move || point_backup.get() == id2>{format!("{id} · consistent to {at} · {}", if mode == "Manual" { "manual" } else { "automatic" })}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                            }
+                        })}
+                        {move || (point_kind.get() == "time").then(|| view! {
+                            <label><span>"Point in time (UTC)"</span>
+                                <input type="datetime-local" step="1" data-testid="wiz-point-at"
+                                    prop:value=move || point_time.get()
+                                    on:input=move |ev| point_time.set(event_target_value(&ev)) />
+                            </label>
+                        })}
+                        <p class="muted small-print" data-testid="wiz-window">{match window {
+                            Some(w) => w,
+                            None => "No point in time can be restored: no completed backup is followed by log backups.".to_string(),
+                        }}</p>
+                        {no_backups.then(|| view! { <p class="muted small-print">"The source has no completed backup in the last two years."</p> })}
+                    }.into_any()
+                })}
+            </Transition>
+        </div>
     }
 }
