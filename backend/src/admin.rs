@@ -351,7 +351,8 @@ impl Admin {
             .collect())
     }
 
-    /// Creates or replaces a custom role. The policy is validated first.
+    /// Creates or replaces a custom role. The policy is validated first. Returns the role
+    /// as stored: its name (trimmed) and its policy.
     pub async fn save_role(
         &self,
         conn: &mut PgConnection,
@@ -359,7 +360,7 @@ impl Admin {
         name: &str,
         description: &str,
         policy_json: &str,
-    ) -> Result<(), BackendError> {
+    ) -> Result<SavedRole, BackendError> {
         let name = name.trim();
         let valid_name = !name.is_empty()
             && name.len() <= 40
@@ -420,7 +421,10 @@ impl Admin {
         )
         .execute(&mut *conn)
         .await?;
-        Ok(())
+        Ok(SavedRole {
+            name: name.to_string(),
+            policy: value,
+        })
     }
 
     pub async fn delete_role(
@@ -451,6 +455,13 @@ impl Admin {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A custom role as [`Admin::save_role`] stored it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedRole {
+    pub name: String,
+    pub policy: serde_json::Value,
 }
 
 #[cfg(test)]

@@ -27,6 +27,59 @@ pub struct Caller {
     pub policy: Policy,
 }
 
+/// Region-wide answers that list clusters: the action, where its list is, and the key of
+/// each entry's cluster id.
+const CLUSTER_LISTS: &[(&str, &[&str], &str)] = &[
+    ("DescribeDBClusters", &["Items", "DBCluster"], "DBClusterId"),
+    (
+        "DescribeAutoRenewAttribute",
+        &["Items", "AutoRenewAttribute"],
+        "DBClusterId",
+    ),
+    (
+        "DescribePendingMaintenanceAction",
+        &["Items"],
+        "DBClusterId",
+    ),
+    (
+        "DescribeDBClustersWithBackups",
+        &["Items", "DBCluster"],
+        "DBClusterId",
+    ),
+    (
+        "DescribeScheduleTasks",
+        &["Data", "TimerInfos"],
+        "DBClusterId",
+    ),
+    (
+        "ListTagResources",
+        &["TagResources", "TagResource"],
+        "ResourceId",
+    ),
+];
+
+/// Removes the entries of a cluster list (see [`CLUSTER_LISTS`]) whose cluster `denied`
+/// says the caller may not see; returns how many.
+fn drop_denied(body: &mut serde_json::Value, action: &str, denied: impl Fn(&str) -> bool) -> usize {
+    let Some((_, path, key)) = CLUSTER_LISTS.iter().find(|(a, _, _)| *a == action) else {
+        return 0;
+    };
+    let mut list = Some(body);
+    for step in path.iter() {
+        list = list.and_then(|v| v.get_mut(*step));
+    }
+    let Some(serde_json::Value::Array(items)) = list else {
+        return 0;
+    };
+    let before = items.len();
+    items.retain(|item| {
+        item.get(*key)
+            .and_then(|v| v.as_str())
+            .is_none_or(|id| id.is_empty() || !denied(id))
+    });
+    before - items.len()
+}
+
 /// The answer of a proxied call.
 #[derive(Clone, Debug)]
 pub struct Invoked {
@@ -504,16 +557,32 @@ impl Gateway {
         problem: &RequestError,
     ) -> Result<(), BackendError> {
         let info = polardb::models::action_info(action);
-        let mut shown = serde_json::Map::new();
-        for (k, v) in params.iter().take(100) {
-            let key = audit::safe_text(k, 128);
-            let value = if audit::is_secret_param(k) {
-                "<redacted>".to_string()
-            } else {
-                audit::safe_text(v, 256)
-            };
-            shown.insert(key, serde_json::Value::String(value));
-        }
+        let pairs: Vec<(String, String)> = params
+            .iter()
+            .take(100)
+            .map(|(k, v)| {
+                let value = if audit::is_secret_param(k) {
+                    "<redacted>".to_string()
+                } else {
+                    audit::safe_text(v, 256)
+                };
+                (audit::safe_text(k, 128), value)
+            })
+            .collect();
+        // Keys given twice (or escaping to the same text) are kept in order as pairs: a map
+        // kept the last one only, and an attempt on one cluster was recorded as one on
+        // another (thirteenth attack run, F4).
+        let mut keys = std::collections::HashSet::new();
+        let shown = if pairs.iter().all(|(k, _)| keys.insert(k.clone())) {
+            serde_json::Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect(),
+            )
+        } else {
+            serde_json::json!(pairs)
+        };
         let event = Event {
             actor: caller.actor.clone(),
             cloud_account: Some(audit::safe_text(account_name, 64)),
@@ -526,7 +595,7 @@ impl Gateway {
                 _ => Kind::Write,
             },
             resource: serde_json::json!({}),
-            params: serde_json::Value::Object(shown),
+            params: shown,
             outcome: Outcome::Denied,
             http_status: None,
             error_code: Some("InvalidParameter".into()),
@@ -1188,12 +1257,34 @@ impl Gateway {
             BackendError::AuditUnavailable
         })?;
         // The answer as the action's typed response, never the upstream body as it came.
-        let body = polardb::models::typed_response(action, exchange.result?).map_err(|e| {
+        let mut body = polardb::models::typed_response(action, exchange.result?).map_err(|e| {
             BackendError::Upstream(ApiError::transport(
                 "InvalidResponse",
                 format!("the {action} response did not have the expected shape: {e}"),
             ))
         })?;
+        if decide {
+            // A region-wide list shows no cluster the role denies this action on, as
+            // asking for that cluster by its id would not (thirteenth attack run, F3).
+            let denied = drop_denied(&mut body, action, |cluster| {
+                let on = Resource {
+                    account: account.name.clone(),
+                    region: region.clone(),
+                    cluster: Some(cluster.to_string()),
+                };
+                !caller
+                    .policy
+                    .decide(&format!("polardb:{action}"), &on)
+                    .is_allowed()
+            });
+            if denied > 0 {
+                self.metrics.add(
+                    "polar_list_entries_withheld_total",
+                    &[("action", info.name)],
+                    denied as u64,
+                );
+            }
+        }
         Ok(Invoked {
             request_id: exchange.request_id,
             body,

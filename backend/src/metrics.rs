@@ -55,6 +55,16 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "PolarDB calls refused because their user had made too many (calls_per_minute); logged, not audited.",
     ),
     (
+        "polar_list_entries_withheld_total",
+        "counter",
+        "Entries of region-wide cluster lists withheld because the caller's role denies the action on their cluster, by action.",
+    ),
+    (
+        "polar_bodies_refused_total",
+        "counter",
+        "Request bodies refused before they were read: no room in the memory bodies may take (memory), or too slow to arrive (slow).",
+    ),
+    (
         "polar_audit_writes_total",
         "counter",
         "Audit records written, by outcome.",

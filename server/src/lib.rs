@@ -268,6 +268,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         proxy: std::sync::Arc::new(config.proxy.clone()),
         cookie_secure: config.cookie_secure,
         limits,
+        bodies: web::BodyBudget::new(web::BODIES_IN_MEMORY, web::BODIES_PER_CLIENT),
     };
     let router = Router::new()
         .leptos_routes_with_context(
@@ -320,7 +321,10 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         ))
         // Body limit (413) and every server function's error status; after the
         // same-origin check, so a refused request's body is never read.
-        .layer(middleware::from_fn(web::errors))
+        .layer(middleware::from_fn_with_state(
+            web_state.clone(),
+            web::errors,
+        ))
         // Inside the session layer: a refusal tells a signed-in caller (audited) from an
         // anonymous one (counted and logged).
         .layer(middleware::from_fn_with_state(

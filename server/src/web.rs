@@ -28,6 +28,8 @@ pub struct WebState {
     pub cookie_secure: bool,
     /// How long a session may live however active it is.
     pub limits: app::api::ssr::SessionLimits,
+    /// Request bodies held in memory at once.
+    pub bodies: Arc<BodyBudget>,
 }
 
 /// The request id, also sent back as `x-request-id` and written into audit records.
@@ -345,10 +347,126 @@ pub fn error_response(err: &app::AppError) -> Response {
     res
 }
 
-/// Reads a request body into memory, at most [`MAX_BODY_BYTES`].
-async fn read_body(mut body: Body) -> Result<axum::body::Bytes, app::AppError> {
+/// All request bodies held in memory at once, over every client: 32 MiB.
+pub const BODIES_IN_MEMORY: usize = 32 * 1024 * 1024;
+/// Request bodies of one client address held in memory at once: 4 MiB (two bodies of the
+/// largest size).
+pub const BODIES_PER_CLIENT: usize = 2 * MAX_BODY_BYTES;
+/// How long a request body may take to arrive, from its first byte to its last.
+pub const BODY_SECONDS: u64 = 30;
+
+/// The memory request bodies may take: every body is read into memory before anyone is
+/// identified (a server function needs it whole), so without a bound, half-sent bodies
+/// on many connections took the process to gigabytes (thirteenth attack run, F5). A body
+/// takes its bytes from the budget as they arrive — over the whole process and over its
+/// client address — and gives them back when its request has been answered.
+pub struct BodyBudget {
+    total: usize,
+    per_client: usize,
+    used: std::sync::Mutex<(usize, std::collections::HashMap<IpAddr, usize>)>,
+}
+
+/// Why a body could not have more memory.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Over {
+    /// The client holds its share already (429).
+    Client,
+    /// Every client together hold the whole budget (503).
+    Everyone,
+}
+
+impl BodyBudget {
+    pub fn new(total: usize, per_client: usize) -> Arc<BodyBudget> {
+        Arc::new(BodyBudget {
+            total,
+            per_client,
+            used: Default::default(),
+        })
+    }
+
+    /// Bytes held now: over every client, and by `client`.
+    pub fn held(&self, client: IpAddr) -> (usize, usize) {
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        (used.0, used.1.get(&client).copied().unwrap_or(0))
+    }
+
+    /// An empty lease for `client`'s body.
+    pub fn lease(self: &Arc<Self>, client: IpAddr) -> BodyLease {
+        BodyLease {
+            budget: self.clone(),
+            client,
+            bytes: 0,
+        }
+    }
+}
+
+/// The bytes one body holds of the [`BodyBudget`], given back when dropped.
+pub struct BodyLease {
+    budget: Arc<BodyBudget>,
+    client: IpAddr,
+    bytes: usize,
+}
+
+impl BodyLease {
+    /// Takes `n` more bytes, or says whose share is spent.
+    pub fn grow(&mut self, n: usize) -> Result<(), Over> {
+        let b = &self.budget;
+        let mut used = b.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = used.1.get(&self.client).copied().unwrap_or(0);
+        if mine + n > b.per_client {
+            return Err(Over::Client);
+        }
+        if used.0 + n > b.total {
+            return Err(Over::Everyone);
+        }
+        used.0 += n;
+        *used.1.entry(self.client).or_insert(0) += n;
+        self.bytes += n;
+        Ok(())
+    }
+}
+
+impl Drop for BodyLease {
+    fn drop(&mut self) {
+        if self.bytes == 0 {
+            return;
+        }
+        let mut used = self.budget.used.lock().unwrap_or_else(|e| e.into_inner());
+        used.0 = used.0.saturating_sub(self.bytes);
+        if let Some(mine) = used.1.get_mut(&self.client) {
+            *mine = mine.saturating_sub(self.bytes);
+            if *mine == 0 {
+                used.1.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The answer to a body the budget has no room for.
+fn over_budget(over: Over) -> app::AppError {
+    match over {
+        Over::Client => app::AppError::TooMany(1),
+        Over::Everyone => app::AppError::Unavailable(
+            "the console is receiving too many request bodies at once; try again in a moment"
+                .into(),
+        ),
+    }
+}
+
+/// Reads a request body into memory, at most [`MAX_BODY_BYTES`], taking the memory from
+/// `lease` as it arrives (a declared length is taken at once).
+async fn read_body(
+    mut body: Body,
+    declared: Option<u64>,
+    lease: &mut BodyLease,
+) -> Result<axum::body::Bytes, app::AppError> {
     use axum::body::HttpBody;
     let mut buf: Vec<u8> = Vec::new();
+    if let Some(n) = declared {
+        let n = n as usize;
+        lease.grow(n).map_err(over_budget)?;
+        buf.reserve_exact(n);
+    }
     while let Some(frame) =
         std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
     {
@@ -360,6 +478,11 @@ async fn read_body(mut body: Body) -> Result<axum::body::Bytes, app::AppError> {
             if buf.len() + data.len() > MAX_BODY_BYTES {
                 return Err(app::AppError::TooLarge(MAX_BODY_BYTES as u64));
             }
+            // Beyond the declared length (a lie, or none was declared): more memory.
+            let beyond = (buf.len() + data.len()).saturating_sub(lease.bytes);
+            if beyond > 0 {
+                lease.grow(beyond).map_err(over_budget)?;
+            }
             buf.extend_from_slice(&data);
         }
     }
@@ -367,9 +490,18 @@ async fn read_body(mut body: Body) -> Result<axum::body::Bytes, app::AppError> {
 }
 
 /// Statuses in one place. A body over [`MAX_BODY_BYTES`] answers 413 before anything
-/// reads it; a server function's error answer (server_fn marks it and answers 500
-/// whatever the error) gets its error's own status, [`app::AppError::status`].
-pub async fn errors(req: Request, next: Next) -> Response {
+/// reads it; a body the [`BodyBudget`] has no room for 429 (its client's share) or 503
+/// (everyone's); one that takes longer than [`BODY_SECONDS`] to arrive 400. A server
+/// function's error answer (server_fn marks it and answers 500 whatever the error) gets its
+/// error's own status, [`app::AppError::status`].
+pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Response {
+    let client = req
+        .extensions()
+        .get::<ClientAddr>()
+        .map(|c| c.0)
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    // Held until the request has been answered: the body lives as long as the request.
+    let mut lease = ws.bodies.lease(client);
     let req = if matches!(*req.method(), Method::GET | Method::HEAD) {
         req
     } else {
@@ -382,12 +514,39 @@ pub async fn errors(req: Request, next: Next) -> Response {
             return error_response(&app::AppError::TooLarge(MAX_BODY_BYTES as u64));
         }
         let (parts, body) = req.into_parts();
-        match read_body(body).await {
-            Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
-            Err(e) => return error_response(&e),
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(BODY_SECONDS),
+            read_body(body, declared, &mut lease),
+        )
+        .await;
+        match read {
+            Ok(Ok(bytes)) => Request::from_parts(parts, Body::from(bytes)),
+            Ok(Err(e)) => {
+                if matches!(e, app::AppError::TooMany(_) | app::AppError::Unavailable(_)) {
+                    ws.backend
+                        .metrics
+                        .inc("polar_bodies_refused_total", &[("reason", "memory")]);
+                }
+                let mut res = error_response(&e);
+                if matches!(e, app::AppError::Unavailable(_)) {
+                    res.headers_mut()
+                        .insert(header::RETRY_AFTER, header::HeaderValue::from(1));
+                }
+                return res;
+            }
+            Err(_) => {
+                ws.backend
+                    .metrics
+                    .inc("polar_bodies_refused_total", &[("reason", "slow")]);
+                return error_response(&app::AppError::Invalid {
+                    field: "request".into(),
+                    message: format!("the body did not arrive within {BODY_SECONDS} seconds"),
+                });
+            }
         }
     };
     let mut res = next.run(req).await;
+    drop(lease);
     // A plain form's server function gets a `Location` back to the form whatever its
     // answer; on a refusal (a 4xx or 5xx set by the function) it is not a redirect and must
     // not look like one. (A 200 keeps it: the server-function client redirects by it.)
@@ -639,6 +798,35 @@ pub async fn proxy_identity(
 mod tests {
     use super::*;
     use crate::config::Cidr;
+
+    #[test]
+    fn bodies_share_a_budget_per_client_and_over_all() {
+        let budget = BodyBudget::new(10, 4);
+        let (a, b, c) = (
+            IpAddr::from([10, 0, 0, 1]),
+            IpAddr::from([10, 0, 0, 2]),
+            IpAddr::from([10, 0, 0, 3]),
+        );
+        let mut a1 = budget.lease(a);
+        assert_eq!(a1.grow(3), Ok(()));
+        let mut a2 = budget.lease(a);
+        assert_eq!(a2.grow(2), Err(Over::Client));
+        assert_eq!(a2.grow(1), Ok(()));
+        let mut b1 = budget.lease(b);
+        assert_eq!(b1.grow(4), Ok(()));
+        let mut c1 = budget.lease(c);
+        assert_eq!(c1.grow(3), Err(Over::Everyone));
+        assert_eq!(c1.grow(2), Ok(()));
+        assert_eq!(budget.held(a), (10, 4));
+        // Given back when the requests are done.
+        drop(a1);
+        drop(a2);
+        assert_eq!(budget.held(a), (6, 0));
+        drop(b1);
+        drop(c1);
+        assert_eq!(budget.held(c), (0, 0));
+        assert!(budget.used.lock().unwrap().1.is_empty());
+    }
 
     fn proxy(cidrs: &[&str]) -> ProxyAuth {
         ProxyAuth {

@@ -289,7 +289,7 @@ pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError
         change,
         &user,
         action,
-        serde_json::json!({"user": id, "username": username}),
+        serde_json::json!({"user": target.to_string(), "username": username}),
     )
     .await?;
     Ok(ssr::handed_over(username, &password))
@@ -315,7 +315,7 @@ pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
         change,
         &user,
         action,
-        serde_json::json!({"user": id, "username": username}),
+        serde_json::json!({"user": target.to_string(), "username": username}),
     )
     .await
 }
@@ -339,7 +339,7 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
         change,
         &user,
         "UserRoleChanged",
-        serde_json::json!({"user": id, "role": role}),
+        serde_json::json!({"user": target.to_string(), "role": role}),
     )
     .await
 }
@@ -365,7 +365,13 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
         .admin
         .set_disabled(change.conn(), target, disabled)
         .await?;
-    ssr::commit(change, &user, action, serde_json::json!({"user": id})).await
+    ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"user": target.to_string()}),
+    )
+    .await
 }
 
 /// Ends every session of a user at once (on every console process).
@@ -377,7 +383,13 @@ pub async fn end_user_sessions(id: String) -> Result<(), AppError> {
     let action = "UserSessionsEnded";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     backend.admin.end_sessions(change.conn(), target).await?;
-    ssr::commit(change, &user, action, serde_json::json!({"user": id})).await
+    ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"user": target.to_string()}),
+    )
+    .await
 }
 
 #[server]
@@ -407,19 +419,24 @@ pub async fn save_role(name: String, description: String, policy: String) -> Res
         policy: &held,
     };
     let mut change = ssr::change(&backend).await?;
-    if let Err(e) = backend
+    let saved = match backend
         .admin
         .save_role(change.conn(), &by, &name, &description, &policy)
         .await
     {
-        drop(change);
-        return Err(ssr::refusal_or(&backend, &user, "RoleSaved", e).await);
-    }
+        Ok(saved) => saved,
+        Err(e) => {
+            drop(change);
+            return Err(ssr::refusal_or(&backend, &user, "RoleSaved", e).await);
+        }
+    };
+    // The role as stored, and what it now allows (thirteenth attack run, F2: the name as
+    // sent, padded, named no role, and `audit verify` then found the role unrecorded).
     ssr::commit(
         change,
         &user,
         "RoleSaved",
-        serde_json::json!({"role": name}),
+        serde_json::json!({"role": saved.name, "policy": saved.policy}),
     )
     .await
 }

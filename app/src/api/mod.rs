@@ -58,20 +58,5 @@ pub async fn permissions(
 ) -> Result<Vec<String>, AppError> {
     let (backend, user) = ssr::require_user().await?;
     let policy = backend.identity.policy_for(&user).await?;
-    let resource = backend::access::Resource {
-        account,
-        region,
-        cluster,
-    };
-    Ok(actions
-        .into_iter()
-        .filter(|a| {
-            let r = if a.starts_with("console:") {
-                backend::access::Resource::default()
-            } else {
-                resource.clone()
-            };
-            policy.decide(a, &r).is_allowed()
-        })
-        .collect())
+    Ok(policy.permitted(&account, &region, cluster.as_deref(), &actions)?)
 }

@@ -1631,3 +1631,42 @@ async fn a_refused_proxy_sign_in_without_its_record_answers_503() {
     assert_eq!(visit().await, 403);
     assert_eq!(records_of(&app, "ProxySignInRefused").await, 1);
 }
+
+/// A role saved with a padded name is recorded as it is stored, with the policy it now
+/// holds, and the trail still verifies (thirteenth attack run, F2: the record kept the
+/// name as sent, and `audit verify` then reported the trail replaced).
+#[tokio::test]
+async fn a_saved_role_is_recorded_as_stored() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let policy = serde_json::json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:Describe*"], "Resource": ["*"]}]});
+    let res = app
+        .call_form(
+            &admin,
+            "save_role",
+            &[
+                ("name", "  padded "),
+                ("description", "d"),
+                ("policy", &policy.to_string()),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let params: serde_json::Value = sqlx::query_scalar(
+        "SELECT params FROM audit_events WHERE action = 'RoleSaved' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(params["role"], "padded", "{params}");
+    assert_eq!(
+        params["policy"]["Statement"][0]["Action"][0], "polardb:Describe*",
+        "{params}"
+    );
+    let end = chain_end(&app).await;
+    assert_eq!(
+        audit_of(&app).verify().await.unwrap(),
+        Verdict::Intact { records: end }
+    );
+}

@@ -571,6 +571,35 @@ async fn one_value_per_key_and_the_audit_record_is_what_was_sent() {
         before["Items"], after["Items"],
         "the whitelist did not change"
     );
+    // The refusal's record keeps both values, in order (thirteenth attack run, F4: a map
+    // kept the last, so an attempt on one cluster was recorded as one on another).
+    let (status, _) = call(
+        &app,
+        &admin,
+        REGION,
+        "ModifyDBClusterDescription",
+        &[
+            ("DBClusterId", &f.prod),
+            ("DBClusterId", &f.staging),
+            ("DBClusterDescription", "dupkey"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    let refused: Value = sqlx::query_scalar(
+        "SELECT params FROM audit_events WHERE action = 'ModifyDBClusterDescription' AND outcome = 'denied' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        refused,
+        json!([
+            ["DBClusterId", f.prod],
+            ["DBClusterId", f.staging],
+            ["DBClusterDescription", "dupkey"]
+        ])
+    );
     // A valid change: the audit record holds exactly the parameters the emulator applied.
     let (status, body) = call(
         &app,
@@ -1386,4 +1415,79 @@ async fn look_ups_and_refusal_records_are_bounded_by_the_users_rate() {
         kept.len() < 400 && kept.contains("5005 bytes in all"),
         "{kept}"
     );
+}
+
+/// A cluster the role denies is left out of region-wide lists too: asked for by its id it
+/// is refused, so a list must not show it either (thirteenth attack run, F3: its
+/// description, expiry, nodes and tags came back from DescribeDBClusters and others).
+#[tokio::test]
+async fn lists_leave_out_a_denied_cluster() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let ids = |v: &Value, path: &[&str], key: &str| -> Vec<String> {
+        let mut x = v;
+        for p in path {
+            x = &x[*p];
+        }
+        x.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i[key].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (n, (action, path)) in [
+        ("DescribeDBClusters", ["Items", "DBCluster"]),
+        (
+            "DescribeAutoRenewAttribute",
+            ["Items", "AutoRenewAttribute"],
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let all = ids(
+            &answer(&app, &admin, action, &[]).await,
+            &path,
+            "DBClusterId",
+        );
+        assert!(
+            all.len() >= 2,
+            "{action}: two clusters to tell apart: {all:?}"
+        );
+        // A role that may read everything but is denied everything on the first of them.
+        let hidden = all[0].clone();
+        let policy = json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:Describe*", "polardb:List*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"], "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{hidden}")]},
+        ]})
+        .to_string();
+        let role = format!("hides-{n}");
+        let res = app
+            .call_form(
+                &admin,
+                "save_role",
+                &[("name", &role), ("description", "x"), ("policy", &policy)],
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        let user = app.user_with_role(&format!("hider{n}"), &role).await;
+        let (status, _) = call(
+            &app,
+            &user,
+            REGION,
+            "DescribeDBClusters",
+            &[("DBClusterIds", &hidden)],
+        )
+        .await;
+        assert_eq!(status, 403, "asked for by id, {hidden} is refused");
+        let seen = ids(
+            &answer(&app, &user, action, &[]).await,
+            &path,
+            "DBClusterId",
+        );
+        let expected: Vec<String> = all.iter().filter(|c| **c != hidden).cloned().collect();
+        assert_eq!(seen, expected, "{action}");
+    }
 }

@@ -589,3 +589,38 @@ async fn an_ended_session_names_no_one_on_a_refusal() {
     .unwrap();
     assert_eq!(named, 0);
 }
+
+/// A user change records the user's id as the console writes it, however it was typed
+/// (thirteenth attack run, F6: `URN:UUID:…`, `{…}` and unhyphenated forms were recorded as
+/// sent, and a search by the id missed them).
+#[tokio::test]
+async fn user_changes_record_the_canonical_id() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    app.user_with_role("uma", "viewer").await;
+    let id = user_id(&app, "uma").await;
+    let typed = [
+        format!("URN:UUID:{}", id.to_uppercase()),
+        format!("{{{id}}}"),
+        id.replace('-', ""),
+    ];
+    for t in &typed {
+        let (status, body) = form(&app, &admin, "end_user_sessions", &[("id", t)]).await;
+        assert_eq!(status, 200, "{t}: {body}");
+    }
+    let (status, body) = form(
+        &app,
+        &admin,
+        "set_user_role",
+        &[("id", &typed[0]), ("role", "operator")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let recorded: Vec<String> = sqlx::query_scalar(
+        "SELECT params ->> 'user' FROM audit_events WHERE action IN ('UserSessionsEnded', 'UserRoleChanged') ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded, vec![id.clone(); 4]);
+}
