@@ -77,6 +77,7 @@ lazy_pages! {
     EventsRoute => fleet::events::EventsPage,
     TasksRoute => fleet::tasks::TasksPage,
     ReleasedBackupsRoute => fleet::released::ReleasedBackupsPage,
+    RenewalsRoute => fleet::renewals::RenewalsPage,
     AuditRoute => admin::audit::AuditPage,
     SettingsRoute => admin::settings::SettingsPage,
     CloudAccountsRoute => admin::cloud_accounts::CloudAccountsPage,
@@ -139,6 +140,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events") view={Lazy::<EventsRoute>::new()} />
                     <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} />
                     <Route path=path!("/backups/released") view={Lazy::<ReleasedBackupsRoute>::new()} />
+                    <Route path=path!("/renewals") view={Lazy::<RenewalsRoute>::new()} />
                     <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
                     <Route path=path!("/settings/accounts") view={Lazy::<CloudAccountsRoute>::new()} />

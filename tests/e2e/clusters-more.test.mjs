@@ -165,6 +165,11 @@ test('create wizard: a cluster created with a ClientToken reaches Running; failo
     await page.fill('[data-testid=wiz-vpc]', 'vpc-e2ewizard0001');
     await waitText(page, 'step-problem', /vSwitch is required/);
     await page.fill('[data-testid=wiz-vswitch]', 'vsw-e2ewizard0001');
+    // The first whitelist, each entry checked.
+    await page.fill('[data-testid=wiz-security-ips]', '10.20.0.0/16, 10.20.1.300');
+    await waitText(page, 'step-problem', /Whitelist .*10\.20\.1\.300/);
+    assert.ok(await page.isDisabled('[data-testid=wiz-next]'));
+    await page.fill('[data-testid=wiz-security-ips]', '10.20.0.0/16\n192.168.7.8');
     await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
     await page.click('[data-testid=wiz-next]');
 
@@ -176,6 +181,12 @@ test('create wizard: a cluster created with a ClientToken reaches Running; failo
     await waitText(page, 'step-problem', /may not start with aliyun/);
     await page.fill('[data-testid=wiz-tag-key]', 'owner');
     await page.fill('[data-testid=wiz-tag-value]', 'e2e');
+    // Resource group and TDE: choices only creation offers; TDE says it stays on.
+    await page.fill('[data-testid=wiz-resource-group]', 'group-1');
+    await waitText(page, 'step-problem', /Resource group must be a resource group ID/);
+    await page.fill('[data-testid=wiz-resource-group]', 'rg-e2ewizard0001');
+    await page.check('[data-testid=wiz-tde]');
+    assert.match(await page.textContent('[data-testid=wiz-tde-warning]'), /cannot be turned off/);
     await page.waitForSelector('[data-testid=wiz-next]:not([disabled])');
     await page.click('[data-testid=wiz-next]');
 
@@ -184,6 +195,8 @@ test('create wizard: a cluster created with a ClientToken reaches Running; failo
     assert.match(await page.textContent('[data-testid=sum-zone]'), /cn-hangzhou · cn-hangzhou-i/);
     assert.match(await page.textContent('[data-testid=sum-class]'), /polar\.pg\.x4\.medium/);
     assert.match(await page.textContent('[data-testid=sum-description]'), /e2e-wizard/);
+    assert.equal((await page.textContent('[data-testid=sum-whitelist]')).trim(), '10.20.0.0/16, 192.168.7.8');
+    assert.match(await page.textContent('[data-testid=sum-tde]'), /^on/);
     const token = (await page.textContent('[data-testid=sum-token]')).trim();
     assert.match(token, /^pcw-[0-9a-f-]+$/);
     assert.ok(token.length <= 64);
@@ -207,6 +220,11 @@ test('create wizard: a cluster created with a ClientToken reaches Running; failo
     assert.equal(mine.length, 1, 'exactly one cluster created');
     assert.equal(mine[0].VpcId, 'vpc-e2ewizard0001');
     assert.equal(mine[0].PayType, 'Postpaid');
+    const attr = await callApi(page, account, 'cn-hangzhou', 'DescribeDBClusterAttribute', [['DBClusterId', created]]);
+    assert.equal(attr.ResourceGroupId, 'rg-e2ewizard0001');
+    const wl = await callApi(page, account, 'cn-hangzhou', 'DescribeDBClusterAccessWhitelist', [['DBClusterId', created]]);
+    const ips = wl.Items.DBClusterIPArray.flatMap((g) => g.SecurityIps.split(','));
+    assert.ok(ips.includes('10.20.0.0/16') && ips.includes('192.168.7.8'), JSON.stringify(wl.Items));
 
     // Failover to the reader, with a confirmation naming both nodes.
     await waitForHydration(page);

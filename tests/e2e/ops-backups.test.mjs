@@ -143,6 +143,9 @@ test('backups: a manual backup runs to completion and is deleted; policies chang
     // Backup policy: checked as it is edited, saved, read back after a reload.
     await page.click('[data-testid=edit-policy]');
     await page.waitForSelector('[data-testid=policy-form]');
+    // What PostgreSQL does not take is not offered, and the form says so.
+    assert.match(await text(page, '[data-testid=policy-pg-note]'), /BackupPolicyLevel.*DataLevel2BackupPeriod/);
+    assert.equal(await page.locator('[data-testid=policy-form] input[data-level="2"]').count(), 0);
     for (const d of ['Tuesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'Wednesday']) {
       await page.uncheck(`[data-testid=policy-form] input[data-level="1"][data-day=${d}]`);
     }

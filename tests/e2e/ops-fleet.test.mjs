@@ -306,3 +306,65 @@ test('tasks: a class change planned on the nodes tab shows as a pending task and
     await context.close();
   }
 });
+
+test('renewals: two subscription clusters in one region set to renew for 3 months in one call, then put back', async () => {
+  const { context, page, errors } = await launch();
+  try {
+    await signIn(page);
+    await page.goto(`${new URL(page.url()).origin}/renewals`);
+    await waitForHydration(page);
+    await page.waitForSelector('[data-testid=renewal-table] tbody tr');
+    const rows = await page.$$eval('[data-testid=renewal-table] tbody tr', (trs) => trs
+      .filter((tr) => tr.querySelector('[data-testid=renewal-pick]'))
+      .map((tr) => ({
+        id: tr.dataset.clusterId,
+        status: tr.dataset.status,
+        account: tr.children[2].textContent.trim(),
+        region: tr.children[3].textContent.trim(),
+      })));
+    // Two clusters of one account and region: one call names both.
+    const byPlace = {};
+    for (const r of rows) (byPlace[`${r.account} ${r.region}`] ||= []).push(r);
+    const pair = Object.values(byPlace).find((l) => l.length >= 2);
+    assert.ok(pair, `two subscription clusters in one place: ${JSON.stringify(rows)}`);
+    const [a, b] = pair;
+    const before = await api(page, a.account, a.region, 'DescribeAutoRenewAttribute', [['DBClusterIds', `${a.id},${b.id}`]]);
+    const old = Object.fromEntries(before.Items.AutoRenewAttribute.map((x) => [x.DBClusterId, x]));
+
+    // Nothing chosen: the form says so.
+    await page.waitForSelector('[data-testid=renewal-problem]');
+    assert.match(await page.textContent('[data-testid=renewal-problem]'), /Choose the clusters/);
+    for (const r of [a, b]) await page.check(`[data-testid=renewal-table] tr[data-cluster-id="${r.id}"] [data-testid=renewal-pick]`);
+    await page.selectOption('[data-testid=renewal-status]', 'AutoRenewal');
+    await page.fill('[data-testid=renewal-duration]', '4');
+    await page.waitForFunction(() => /renews for 1, 2, 3, 6 or 12 months/i.test(document.querySelector('[data-testid=renewal-problem]')?.textContent || ''));
+    assert.ok(await page.isDisabled('[data-testid=renewal-apply]'));
+    await page.fill('[data-testid=renewal-duration]', '3');
+    await page.waitForSelector('[data-testid=renewal-apply]:not([disabled])');
+    await page.click('[data-testid=renewal-apply]');
+    await page.waitForSelector('[data-testid=renewal-outcomes] li', { timeout: STEP });
+    const outcomes = await page.$$eval('[data-testid=renewal-outcomes] li', (ls) => ls.map((l) => ({ ok: l.dataset.ok, text: l.textContent })));
+    assert.equal(outcomes.length, 1, JSON.stringify(outcomes));
+    assert.equal(outcomes[0].ok, 'true', JSON.stringify(outcomes));
+    assert.match(outcomes[0].text, /2 clusters changed/);
+    const after = await api(page, a.account, a.region, 'DescribeAutoRenewAttribute', [['DBClusterIds', `${a.id},${b.id}`]]);
+    for (const x of after.Items.AutoRenewAttribute) {
+      assert.equal(x.RenewalStatus, 'AutoRenewal');
+      assert.equal(String(x.Duration), '3');
+      assert.equal(x.PeriodUnit, 'Month');
+    }
+    await page.waitForFunction((id) => /renews automatically for 3 months/.test(
+      document.querySelector(`[data-testid=renewal-table] tr[data-cluster-id="${id}"] [data-testid=renewal-label]`)?.textContent || ''), a.id, { timeout: STEP });
+
+    // Put the seed back as it was, through the API.
+    for (const r of [a, b]) {
+      const o = old[r.id];
+      const params = [['DBClusterIds', r.id], ['RenewalStatus', o.RenewalStatus]];
+      if (o.RenewalStatus === 'AutoRenewal') params.push(['Duration', String(o.Duration)], ['PeriodUnit', o.PeriodUnit]);
+      await api(page, r.account, r.region, 'ModifyAutoRenewAttribute', params);
+    }
+    assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'browser console errors');
+  } finally {
+    await context.close();
+  }
+});

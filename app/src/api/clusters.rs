@@ -218,6 +218,28 @@ pub struct RegionProblem {
     pub request_id: String,
 }
 
+impl RegionProblem {
+    /// A region's failed call, as its banner says it: the API's code, message and RequestId.
+    pub fn of(account: &str, region: &str, e: AppError) -> RegionProblem {
+        let (code, message, request_id) = match e {
+            AppError::Upstream {
+                code,
+                message,
+                request_id,
+                ..
+            } => (code, message, request_id),
+            other => (String::new(), other.to_string(), String::new()),
+        };
+        RegionProblem {
+            account: account.into(),
+            region: region.into(),
+            code,
+            message,
+            request_id,
+        }
+    }
+}
+
 /// One page of the cluster list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterList {

@@ -101,26 +101,6 @@ pub fn total_size(backups: &[DetachedBackup]) -> i64 {
         .sum()
 }
 
-#[cfg(feature = "ssr")]
-fn problem_of(account: &str, region: &str, e: AppError) -> RegionProblem {
-    let (code, message, request_id) = match e {
-        AppError::Upstream {
-            code,
-            message,
-            request_id,
-            ..
-        } => (code, message, request_id),
-        other => (String::new(), other.to_string(), String::new()),
-    };
-    RegionProblem {
-        account: account.into(),
-        region: region.into(),
-        code,
-        message,
-        request_id,
-    }
-}
-
 /// Every released cluster with kept backups in the accounts and regions the user can see
 /// (optionally one account or region), with its backups.
 #[server]
@@ -168,7 +148,7 @@ pub async fn released_backups(account: String, region: String) -> Result<Release
                 let body = match answer {
                     Ok(b) => b,
                     Err(e) => {
-                        view.problems.push(problem_of(a, r, e));
+                        view.problems.push(RegionProblem::of(a, r, e));
                         break;
                     }
                 };

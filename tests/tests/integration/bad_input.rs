@@ -224,7 +224,7 @@ async fn bad_input_gets_4xx_with_the_field_named() {
             "actions",
             post(&app, &viewer, "permissions").json(&json!({
                 "account": "sandbox", "region": "cn-hangzhou", "cluster": null,
-                "actions": vec!["polardb:DescribeDBClusters"; 65],
+                "actions": vec!["polardb:DescribeDBClusters"; 129],
             })),
         ),
         Row::new(

@@ -180,7 +180,6 @@ pub struct PolicyForm {
     pub preferred_backup_time: String,
     pub backup_frequency: String,
     pub data_level1_retention: String,
-    pub data_level2_period: Vec<String>,
     pub data_level2_retention: String,
     pub data_level2_region: String,
     pub data_level2_region_retention: String,
@@ -201,7 +200,6 @@ impl PolicyForm {
             preferred_backup_time: p.preferred_backup_time.clone(),
             backup_frequency: or(&p.backup_frequency, "Normal"),
             data_level1_retention: or(&p.data_level1_backup_retention_period, "7"),
-            data_level2_period: split_days(&p.data_level2_backup_period),
             data_level2_retention: or(&p.data_level2_backup_retention_period, "0"),
             data_level2_region: p.data_level2_backup_another_region_region.clone(),
             data_level2_region_retention: or(
@@ -216,7 +214,10 @@ impl PolicyForm {
 /// What is wrong with a backup policy, field by field (ModifyBackupPolicy: at least two
 /// days a week; a one-hour window on the hour; level-1 backups kept 3–14 days; level-2
 /// backups kept 30–7300 days, -1 for ever or 0 for none; a cross-region copy to another
-/// region).
+/// region). The SDK's ModifyBackupPolicy marks BackupPolicyLevel (advanced backup),
+/// DataLevel1BackupFrequency, DataLevel1BackupPeriod, DataLevel1BackupTime and
+/// DataLevel2BackupPeriod "not supported by PolarDB for PostgreSQL": the form has none of
+/// them and says so.
 pub fn policy_problems(f: &PolicyForm, cluster_region: &str) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if f.preferred_backup_period.len() < 2 {
@@ -240,13 +241,6 @@ pub fn policy_problems(f: &PolicyForm, cluster_region: &str) -> Vec<(&'static st
     }
     if let Some(p) = retention_problem(&f.data_level2_retention, 30, 7300, true) {
         out.push(("Level-2 retention", p));
-    }
-    let level2_on = f.data_level2_retention.trim() != "0";
-    if level2_on && f.data_level2_period.is_empty() {
-        out.push((
-            "Level-2 days",
-            "choose the days level-2 backups are taken, or set the retention to 0".to_string(),
-        ));
     }
     let region = f.data_level2_region.trim();
     if !region.is_empty() {

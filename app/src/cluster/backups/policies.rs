@@ -132,29 +132,26 @@ pub(super) fn Policies() -> impl IntoView {
             })
         }
     };
-    let day_boxes = move |level2: bool| {
+    let day_boxes = move || {
         WEEKDAYS
             .iter()
             .map(|d| {
                 let d = *d;
                 let checked = move || {
                     form.with(|f| {
-                        f.as_ref().is_some_and(|f| {
-                            let list = if level2 { &f.data_level2_period } else { &f.preferred_backup_period };
-                            list.iter().any(|x| x == d)
-                        })
+                        f.as_ref()
+                            .is_some_and(|f| f.preferred_backup_period.iter().any(|x| x == d))
                     })
                 };
                 view! {
                     <label class="day">
-                        <input type="checkbox" data-day=d data-level=if level2 { "2" } else { "1" }
+                        <input type="checkbox" data-day=d data-level="1"
                             prop:checked=checked
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 form.update(|f| if let Some(f) = f {
-                                    let list = if level2 { &mut f.data_level2_period } else { &mut f.preferred_backup_period };
-                                    list.retain(|x| x != d);
-                                    if on { list.push(d.to_string()); }
+                                    f.preferred_backup_period.retain(|x| x != d);
+                                    if on { f.preferred_backup_period.push(d.to_string()); }
                                 });
                             } />
                         {&d[..3]}
@@ -194,7 +191,7 @@ pub(super) fn Policies() -> impl IntoView {
                             <dt>"Frequency"</dt><dd data-testid="policy-frequency">{freq}</dd>
                             <dt>"Next backup"</dt><dd class="mono">{human_time(&d.preferred_next_backup_time)}</dd>
                             <dt>"Level-1 backups kept"</dt><dd data-testid="policy-level1">{retention_days_label(&d.data_level1_backup_retention_period)}</dd>
-                            <dt>"Level-2 backups"</dt><dd data-testid="policy-level2">{format!("{} · {}", if d.data_level2_backup_period.is_empty() { "no days".to_string() } else { d.data_level2_backup_period.replace(',', ", ") }, retention_days_label(&d.data_level2_backup_retention_period))}</dd>
+                            <dt>"Level-2 backups"</dt><dd data-testid="policy-level2">{retention_days_label(&d.data_level2_backup_retention_period)}</dd>
                             <dt>"Cross-region level-2 copy"</dt><dd>{if d.data_level2_backup_another_region_region.is_empty() { "off".to_string() } else { format!("{} · {}", d.data_level2_backup_another_region_region, retention_days_label(&d.data_level2_backup_another_region_retention_period)) }}</dd>
                             <dt>"Backups after cluster deletion"</dt><dd data-testid="policy-on-deletion">{d.backup_retention_policy_on_cluster_deletion.clone()}</dd>
                         </dl>
@@ -222,7 +219,7 @@ pub(super) fn Policies() -> impl IntoView {
                     <form class="stack-form policy-form" data-testid="policy-form" on:submit=submit>
                         <fieldset>
                             <legend>"Backup days (at least two)"</legend>
-                            <div class="days" data-testid="policy-days">{day_boxes(false)}</div>
+                            <div class="days" data-testid="policy-days">{day_boxes()}</div>
                         </fieldset>
                         <label>
                             <span>"Backup window (UTC, one hour)"</span>
@@ -244,10 +241,6 @@ pub(super) fn Policies() -> impl IntoView {
                             <input type="number" min="3" max="14" data-testid="policy-level1-input" prop:value=cur.data_level1_retention.clone()
                                 on:input=edit(|f, v| f.data_level1_retention = v) />
                         </label>
-                        <fieldset>
-                            <legend>"Level-2 backup days"</legend>
-                            <div class="days">{day_boxes(true)}</div>
-                        </fieldset>
                         <label>
                             <span>"Level-2 backups kept (30–7300 days, -1 for ever, 0 off)"</span>
                             <input type="number" min="-1" max="7300" data-testid="policy-level2-input" prop:value=cur.data_level2_retention.clone()
@@ -269,6 +262,9 @@ pub(super) fn Policies() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
+                        <p class="muted small-print" data-testid="policy-pg-note">
+                            "Not offered, because PolarDB for PostgreSQL does not take them (the SDK's ModifyBackupPolicy says so of each): advanced backup (BackupPolicyLevel), the level-1 frequency, days and time (DataLevel1BackupFrequency, DataLevel1BackupPeriod, DataLevel1BackupTime) and level-2 backup days (DataLevel2BackupPeriod)."
+                        </p>
                         <ul class="field-hint" data-testid="policy-problems">
                             {move || problems().into_iter().map(|(f, p)| view! { <li class="field-error">{format!("{f}: {p}.")}</li> }).collect_view()}
                         </ul>

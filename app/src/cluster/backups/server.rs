@@ -275,11 +275,6 @@ pub async fn save_backup_policy(
     if let Some((field, p)) = policy_problems(&form, &region).into_iter().next() {
         return Err(invalid(field, p));
     }
-    let level2_days = if form.data_level2_retention.trim() == "0" {
-        String::new()
-    } else {
-        join_days(&form.data_level2_period)
-    };
     let another_region = form.data_level2_region.trim().to_string();
     let api = crate::call::Api::signed_in().await?;
     let answer = api
@@ -294,7 +289,6 @@ pub async fn save_backup_policy(
                 data_level1_backup_retention_period: Some(
                     form.data_level1_retention.trim().to_string(),
                 ),
-                data_level2_backup_period: Some(level2_days),
                 data_level2_backup_retention_period: Some(
                     form.data_level2_retention.trim().to_string(),
                 ),

@@ -81,7 +81,6 @@ fn policies_follow_the_rules() {
         preferred_backup_time: "02:00Z-03:00Z".into(),
         backup_frequency: "Normal".into(),
         data_level1_retention: "7".into(),
-        data_level2_period: vec![],
         data_level2_retention: "0".into(),
         data_level2_region: String::new(),
         data_level2_region_retention: "0".into(),
@@ -117,15 +116,9 @@ fn policies_follow_the_rules() {
         bad(|f| f.data_level2_retention = "29".into())[0].0,
         "Level-2 retention"
     );
-    assert_eq!(
-        bad(|f| f.data_level2_retention = "30".into())[0].0,
-        "Level-2 days"
-    );
-    assert!(bad(|f| {
-        f.data_level2_retention = "-1".into();
-        f.data_level2_period = vec!["Sunday".into()];
-    })
-    .is_empty());
+    // Level-2 backups take a retention only: PostgreSQL takes no level-2 days.
+    assert!(bad(|f| f.data_level2_retention = "30".into()).is_empty());
+    assert!(bad(|f| f.data_level2_retention = "-1".into()).is_empty());
     assert_eq!(
         bad(|f| f.data_level2_region = "cn-hangzhou".into())[0].0,
         "Cross-region copy"

@@ -126,26 +126,7 @@ fn retention_label(v: &str) -> &str {
     }
 }
 
-/// What is wrong with auto-renewal settings (ModifyAutoRenewAttribute, 6.10.1): RenewalStatus
-/// AutoRenewal, Normal or NotRenewal; with AutoRenewal, PeriodUnit Month (Duration 1, 2,
-/// 3, 6 or 12) or Year (Duration 1 to 3).
-pub fn renewal_problem(status: &str, duration: &str, unit: &str) -> Option<String> {
-    match status {
-        "Normal" | "NotRenewal" => return None,
-        "AutoRenewal" => {}
-        _ => return Some("the renewal status must be AutoRenewal, Normal or NotRenewal".into()),
-    }
-    let Ok(n) = duration.trim().parse::<u32>() else {
-        return Some("the renewal length must be a whole number".into());
-    };
-    match unit {
-        "Month" if [1, 2, 3, 6, 12].contains(&n) => None,
-        "Month" => Some("renews for 1, 2, 3, 6 or 12 months".into()),
-        "Year" if (1..=3).contains(&n) => None,
-        "Year" => Some("renews for 1 to 3 years".into()),
-        _ => Some("the unit must be Month or Year".into()),
-    }
-}
+pub use polardb::rules::renewal_problem;
 
 /// The zone of the cluster's primary node (the first of its zones when no node says).
 fn primary_zone_of(d: &ClusterData) -> String {
