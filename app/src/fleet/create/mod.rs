@@ -29,6 +29,7 @@ use polardb::rules::{
 
 mod page;
 mod server;
+mod source;
 pub use page::*;
 pub use server::*;
 
