@@ -64,7 +64,7 @@ fn drop_denied(body: &mut serde_json::Value, action: &str, denied: impl Fn(&str)
     let Some((_, path, key)) = CLUSTER_LISTS.iter().find(|(a, _, _)| *a == action) else {
         return 0;
     };
-    let mut list = Some(body);
+    let mut list = Some(&mut *body);
     for step in path.iter() {
         list = list.and_then(|v| v.get_mut(*step));
     }
@@ -77,7 +77,24 @@ fn drop_denied(body: &mut serde_json::Value, action: &str, denied: impl Fn(&str)
             .and_then(|v| v.as_str())
             .is_none_or(|id| id.is_empty() || !denied(id))
     });
-    before - items.len()
+    let (kept, dropped) = (items.len(), before - items.len());
+    // The page's own count says what it holds (the totals still count every cluster).
+    if dropped > 0 {
+        let set = |holder: &mut serde_json::Value| {
+            if let Some(count) = holder.get_mut("PageRecordCount") {
+                *count = if count.is_string() {
+                    serde_json::json!(kept.to_string())
+                } else {
+                    serde_json::json!(kept)
+                };
+            }
+        };
+        set(body);
+        if let Some(inner) = body.get_mut(path[0]) {
+            set(inner);
+        }
+    }
+    dropped
 }
 
 /// The answer of a proxied call.
@@ -1138,15 +1155,29 @@ impl Gateway {
                     region: region.clone(),
                     cluster,
                 };
-                if let crate::access::Decision::Deny(reason) = caller
+                if let crate::access::Decision::Deny(mut reason) = caller
                     .policy
                     .decide(&format!("polardb:{action}"), &resource)
                 {
-                    let denied = Event {
+                    let mut denied = Event {
                         outcome: Outcome::Denied,
-                        error_message: Some(reason.clone()),
                         ..base
                     };
+                    // A cluster found through a node or an event the caller named is not
+                    // named back to them, in the answer or in their own record (fourteenth
+                    // attack run, F4: event ids enumerated found a hidden cluster's events).
+                    let derived = resource
+                        .cluster
+                        .as_ref()
+                        .is_some_and(|c| !named.clusters.contains(c));
+                    if derived {
+                        reason = format!(
+                            "polardb:{action} is not allowed by your role on the cluster of what the request names"
+                        );
+                        denied.resource["cluster"] = serde_json::json!(named.clusters.first());
+                        denied.resource["clusters"] = serde_json::Value::Null;
+                    }
+                    denied.error_message = Some(reason.clone());
                     self.metrics
                         .inc("polar_api_denied_total", &[("action", info.name)]);
                     if let Err(e) = self.audit.append(&denied).await {

@@ -856,8 +856,10 @@ mod tests {
 }
 
 /// Collects every page of a `PageNumber`/`PageSize` listing: `fetch(page, size)` answers
-/// one page's items and the total count; pages are read until the total is reached or a
-/// page comes back empty.
+/// one page's items and the total count; pages are read until the total is reached, or
+/// until a page comes back empty past the pages the total makes. An empty page before that
+/// is read past: the console leaves out entries a role may not see, so a page can come
+/// back empty or short while later ones still hold entries (fourteenth attack run, note).
 pub async fn collect_pages<T, E, F, Fut>(page_size: u32, mut fetch: F) -> Result<Vec<T>, E>
 where
     F: FnMut(u32, u32) -> Fut,
@@ -869,7 +871,8 @@ where
         let (items, total) = fetch(page, page_size).await?;
         let got = items.len();
         all.extend(items);
-        if got == 0 || all.len() as u64 >= total {
+        let past = u64::from(page) * u64::from(page_size) >= total;
+        if all.len() as u64 >= total || (got == 0 && past) || page >= 10_000 {
             return Ok(all);
         }
         page += 1;
@@ -930,5 +933,29 @@ mod paging_tests {
         .await
         .unwrap();
         assert_eq!(all.len(), 120);
+    }
+
+    /// Pages whose entries were all left out (the console's role filter) do not end the
+    /// listing; an empty page past the total does.
+    #[tokio::test]
+    async fn pages_emptied_by_the_role_filter_are_read_past() {
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let all: Vec<u32> = collect_pages::<_, (), _, _>(100, |page, _| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // 250 entries; the first page's all withheld, the second's half.
+            let items: Vec<u32> = match page {
+                1 => vec![],
+                2 => (150..200).collect(),
+                3 => (200..250).collect(),
+                _ => vec![],
+            };
+            async move { Ok((items, 250)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(all, (150..250).collect::<Vec<_>>());
+        // One page more than the total makes: a server may send fewer than asked a page,
+        // so only an empty page past the total ends it.
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 4);
     }
 }

@@ -268,7 +268,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         proxy: std::sync::Arc::new(config.proxy.clone()),
         cookie_secure: config.cookie_secure,
         limits,
-        bodies: web::BodyBudget::new(web::BODIES_IN_MEMORY, web::BODIES_PER_CLIENT),
+        bodies: web::Bodies::new(),
     };
     let router = Router::new()
         .leptos_routes_with_context(

@@ -29,7 +29,7 @@ pub struct WebState {
     /// How long a session may live however active it is.
     pub limits: app::api::ssr::SessionLimits,
     /// Request bodies held in memory at once.
-    pub bodies: Arc<BodyBudget>,
+    pub bodies: Arc<Bodies>,
 }
 
 /// The request id, also sent back as `x-request-id` and written into audit records.
@@ -352,92 +352,168 @@ pub const BODIES_IN_MEMORY: usize = 32 * 1024 * 1024;
 /// Request bodies of one client address held in memory at once: 4 MiB (two bodies of the
 /// largest size).
 pub const BODIES_PER_CLIENT: usize = 2 * MAX_BODY_BYTES;
+/// Small bodies (a sign-in's) have a pool of their own: 8 MiB, 64 KiB an address, bodies of
+/// at most [`SMALL_BODY`].
+pub const SMALL_BODIES: usize = 8 * 1024 * 1024;
+pub const SMALL_PER_CLIENT: usize = 64 * 1024;
+pub const SMALL_BODY: usize = 16 * 1024;
+/// Signed-in users' bodies have a pool of their own when the shared one is full: 16 MiB,
+/// 4 MiB a user.
+pub const SIGNED_IN_BODIES: usize = 16 * 1024 * 1024;
 /// How long a request body may take to arrive, from its first byte to its last.
 pub const BODY_SECONDS: u64 = 30;
 
 /// The memory request bodies may take: every body is read into memory before anyone is
 /// identified (a server function needs it whole), so without a bound, half-sent bodies
 /// on many connections took the process to gigabytes (thirteenth attack run, F5). A body
-/// takes its bytes from the budget as they arrive — over the whole process and over its
-/// client address — and gives them back when its request has been answered.
-pub struct BodyBudget {
+/// takes bytes from a budget as they arrive — over the whole process and over its holder
+/// (a client address, or a user) — and gives them back when its request has been answered.
+/// Nothing is taken for a length only declared (fourteenth attack run, F1: headers alone
+/// filled the budget and every POST answered 503).
+pub struct BodyBudget<K = IpAddr> {
     total: usize,
-    per_client: usize,
-    used: std::sync::Mutex<(usize, std::collections::HashMap<IpAddr, usize>)>,
+    per_holder: usize,
+    used: std::sync::Mutex<(usize, std::collections::HashMap<K, usize>)>,
 }
 
 /// Why a body could not have more memory.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Over {
-    /// The client holds its share already (429).
+    /// The holder holds its share already (429).
     Client,
-    /// Every client together hold the whole budget (503).
+    /// Every holder together hold the whole budget (503).
     Everyone,
 }
 
-impl BodyBudget {
-    pub fn new(total: usize, per_client: usize) -> Arc<BodyBudget> {
+impl<K: std::hash::Hash + Eq + Clone> BodyBudget<K> {
+    pub fn new(total: usize, per_holder: usize) -> Arc<BodyBudget<K>> {
         Arc::new(BodyBudget {
             total,
-            per_client,
-            used: Default::default(),
+            per_holder,
+            used: std::sync::Mutex::new((0, std::collections::HashMap::new())),
         })
     }
 
-    /// Bytes held now: over every client, and by `client`.
-    pub fn held(&self, client: IpAddr) -> (usize, usize) {
+    /// Bytes held now: over every holder, and by `holder`.
+    pub fn held(&self, holder: &K) -> (usize, usize) {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        (used.0, used.1.get(&client).copied().unwrap_or(0))
+        (used.0, used.1.get(holder).copied().unwrap_or(0))
     }
 
-    /// An empty lease for `client`'s body.
-    pub fn lease(self: &Arc<Self>, client: IpAddr) -> BodyLease {
+    /// An empty lease for `holder`'s body.
+    pub fn lease(self: &Arc<Self>, holder: K) -> BodyLease<K> {
         BodyLease {
             budget: self.clone(),
-            client,
+            holder,
             bytes: 0,
         }
     }
 }
 
-/// The bytes one body holds of the [`BodyBudget`], given back when dropped.
-pub struct BodyLease {
-    budget: Arc<BodyBudget>,
-    client: IpAddr,
+/// The bytes one body holds of a [`BodyBudget`], given back when dropped.
+pub struct BodyLease<K: std::hash::Hash + Eq + Clone = IpAddr> {
+    budget: Arc<BodyBudget<K>>,
+    holder: K,
     bytes: usize,
 }
 
-impl BodyLease {
+impl<K: std::hash::Hash + Eq + Clone> BodyLease<K> {
     /// Takes `n` more bytes, or says whose share is spent.
     pub fn grow(&mut self, n: usize) -> Result<(), Over> {
         let b = &self.budget;
         let mut used = b.used.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = used.1.get(&self.client).copied().unwrap_or(0);
-        if mine + n > b.per_client {
+        let mine = used.1.get(&self.holder).copied().unwrap_or(0);
+        if mine + n > b.per_holder {
             return Err(Over::Client);
         }
         if used.0 + n > b.total {
             return Err(Over::Everyone);
         }
         used.0 += n;
-        *used.1.entry(self.client).or_insert(0) += n;
+        *used.1.entry(self.holder.clone()).or_insert(0) += n;
         self.bytes += n;
         Ok(())
     }
 }
 
-impl Drop for BodyLease {
+impl<K: std::hash::Hash + Eq + Clone> Drop for BodyLease<K> {
     fn drop(&mut self) {
         if self.bytes == 0 {
             return;
         }
         let mut used = self.budget.used.lock().unwrap_or_else(|e| e.into_inner());
         used.0 = used.0.saturating_sub(self.bytes);
-        if let Some(mine) = used.1.get_mut(&self.client) {
+        if let Some(mine) = used.1.get_mut(&self.holder) {
             *mine = mine.saturating_sub(self.bytes);
             if *mine == 0 {
-                used.1.remove(&self.client);
+                used.1.remove(&self.holder);
             }
+        }
+    }
+}
+
+/// The three budgets: the shared one, small bodies', signed-in users'.
+pub struct Bodies {
+    pub shared: Arc<BodyBudget<IpAddr>>,
+    pub small: Arc<BodyBudget<IpAddr>>,
+    pub signed_in: Arc<BodyBudget<uuid::Uuid>>,
+}
+
+impl Bodies {
+    pub fn new() -> Arc<Bodies> {
+        Arc::new(Bodies {
+            shared: BodyBudget::new(BODIES_IN_MEMORY, BODIES_PER_CLIENT),
+            small: BodyBudget::new(SMALL_BODIES, SMALL_PER_CLIENT),
+            signed_in: BodyBudget::new(SIGNED_IN_BODIES, BODIES_PER_CLIENT),
+        })
+    }
+}
+
+/// What one body holds, from whichever budget had room when its bytes arrived.
+struct Holding<'a> {
+    ws: &'a WebState,
+    session: Option<&'a Session>,
+    client: IpAddr,
+    shared: BodyLease<IpAddr>,
+    small: Option<BodyLease<IpAddr>>,
+    signed_in: Option<BodyLease<uuid::Uuid>>,
+    /// The user was looked for (once) and is not signed in.
+    anonymous: bool,
+}
+
+impl Holding<'_> {
+    /// `n` more bytes of a body that will then hold `total`: from the shared budget; when
+    /// it is full, a small body from its pool, a signed-in user's from theirs.
+    async fn grow(&mut self, n: usize, total: usize) -> Result<(), app::AppError> {
+        let everyone = match self.shared.grow(n) {
+            Ok(()) => return Ok(()),
+            Err(Over::Client) => return Err(over_budget(Over::Client)),
+            Err(Over::Everyone) => Over::Everyone,
+        };
+        if total <= SMALL_BODY {
+            let lease = self
+                .small
+                .get_or_insert_with(|| self.ws.bodies.small.lease(self.client));
+            if lease.grow(n).is_ok() {
+                return Ok(());
+            }
+        }
+        if self.signed_in.is_none() && !self.anonymous {
+            let user = match self.session {
+                Some(s) => {
+                    app::api::ssr::user_of_session(&self.ws.backend, s, Some(self.ws.limits))
+                        .await?
+                }
+                None => None,
+            };
+            match user {
+                Some(u) => self.signed_in = Some(self.ws.bodies.signed_in.lease(u.id)),
+                None => self.anonymous = true,
+            }
+        }
+        match &mut self.signed_in {
+            Some(lease) => lease.grow(n).map_err(over_budget),
+            None => Err(over_budget(everyone)),
         }
     }
 }
@@ -454,19 +530,13 @@ fn over_budget(over: Over) -> app::AppError {
 }
 
 /// Reads a request body into memory, at most [`MAX_BODY_BYTES`], taking the memory from
-/// `lease` as it arrives (a declared length is taken at once).
+/// the budgets as it arrives.
 async fn read_body(
     mut body: Body,
-    declared: Option<u64>,
-    lease: &mut BodyLease,
+    holding: &mut Holding<'_>,
 ) -> Result<axum::body::Bytes, app::AppError> {
     use axum::body::HttpBody;
     let mut buf: Vec<u8> = Vec::new();
-    if let Some(n) = declared {
-        let n = n as usize;
-        lease.grow(n).map_err(over_budget)?;
-        buf.reserve_exact(n);
-    }
     while let Some(frame) =
         std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
     {
@@ -475,14 +545,11 @@ async fn read_body(
             message: "the body could not be read to its end".into(),
         })?;
         if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > MAX_BODY_BYTES {
+            let total = buf.len() + data.len();
+            if total > MAX_BODY_BYTES {
                 return Err(app::AppError::TooLarge(MAX_BODY_BYTES as u64));
             }
-            // Beyond the declared length (a lie, or none was declared): more memory.
-            let beyond = (buf.len() + data.len()).saturating_sub(lease.bytes);
-            if beyond > 0 {
-                lease.grow(beyond).map_err(over_budget)?;
-            }
+            holding.grow(data.len(), total).await?;
             buf.extend_from_slice(&data);
         }
     }
@@ -501,7 +568,16 @@ pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Res
         .map(|c| c.0)
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     // Held until the request has been answered: the body lives as long as the request.
-    let mut lease = ws.bodies.lease(client);
+    let session = req.extensions().get::<Session>().cloned();
+    let mut holding = Holding {
+        ws: &ws,
+        session: session.as_ref(),
+        client,
+        shared: ws.bodies.shared.lease(client),
+        small: None,
+        signed_in: None,
+        anonymous: false,
+    };
     let req = if matches!(*req.method(), Method::GET | Method::HEAD) {
         req
     } else {
@@ -516,7 +592,7 @@ pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Res
         let (parts, body) = req.into_parts();
         let read = tokio::time::timeout(
             std::time::Duration::from_secs(BODY_SECONDS),
-            read_body(body, declared, &mut lease),
+            read_body(body, &mut holding),
         )
         .await;
         match read {
@@ -546,7 +622,7 @@ pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Res
         }
     };
     let mut res = next.run(req).await;
-    drop(lease);
+    drop(holding);
     // A plain form's server function gets a `Location` back to the form whatever its
     // answer; on a refusal (a 4xx or 5xx set by the function) it is not a redirect and must
     // not look like one. (A 200 keeps it: the server-function client redirects by it.)
@@ -801,7 +877,7 @@ mod tests {
 
     #[test]
     fn bodies_share_a_budget_per_client_and_over_all() {
-        let budget = BodyBudget::new(10, 4);
+        let budget: Arc<BodyBudget> = BodyBudget::new(10, 4);
         let (a, b, c) = (
             IpAddr::from([10, 0, 0, 1]),
             IpAddr::from([10, 0, 0, 2]),
@@ -817,14 +893,14 @@ mod tests {
         let mut c1 = budget.lease(c);
         assert_eq!(c1.grow(3), Err(Over::Everyone));
         assert_eq!(c1.grow(2), Ok(()));
-        assert_eq!(budget.held(a), (10, 4));
+        assert_eq!(budget.held(&a), (10, 4));
         // Given back when the requests are done.
         drop(a1);
         drop(a2);
-        assert_eq!(budget.held(a), (6, 0));
+        assert_eq!(budget.held(&a), (6, 0));
         drop(b1);
         drop(c1);
-        assert_eq!(budget.held(c), (0, 0));
+        assert_eq!(budget.held(&c), (0, 0));
         assert!(budget.used.lock().unwrap().1.is_empty());
     }
 

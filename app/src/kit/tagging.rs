@@ -31,11 +31,20 @@ pub fn targets_problem(targets: &[Target]) -> Option<String> {
     if targets.is_empty() {
         return Some("select at least one cluster".into());
     }
+    if targets.len() > MAX_TARGETS {
+        return Some(format!(
+            "at most {MAX_TARGETS} clusters at once ({} chosen)",
+            targets.len()
+        ));
+    }
     if targets.iter().any(|t| t.id.trim().is_empty()) {
         return Some("a cluster ID is empty".into());
     }
     None
 }
+
+/// The most clusters one tagging change names.
+pub const MAX_TARGETS: usize = 1000;
 
 /// (account, region) and the cluster IDs of each call there.
 pub type RegionCalls = ((String, String), Vec<Vec<String>>);
@@ -44,12 +53,13 @@ pub type RegionCalls = ((String, String), Vec<Vec<String>>);
 /// 50 clusters.
 pub fn calls_for(targets: &[Target]) -> Vec<RegionCalls> {
     let mut groups: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
+    let mut seen = std::collections::HashSet::new();
     for t in targets {
-        let ids = groups
-            .entry((t.account.clone(), t.region.clone()))
-            .or_default();
-        if !ids.contains(&t.id) {
-            ids.push(t.id.clone());
+        if seen.insert((&t.account, &t.region, &t.id)) {
+            groups
+                .entry((t.account.clone(), t.region.clone()))
+                .or_default()
+                .push(t.id.clone());
         }
     }
     groups

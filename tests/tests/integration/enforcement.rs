@@ -382,7 +382,22 @@ async fn maintenance_events_are_decided_on_their_clusters() {
     for (params, action, expected) in &cases {
         let (status, body) = call(&app, &u, REGION, action, params).await;
         assert_eq!(status, *expected, "{action} {params:?}: {body}");
+        // The hidden cluster behind an event is not named back (fourteenth attack run, F4).
+        assert!(
+            !body.contains(&target),
+            "{action} {params:?} names {target}: {body}"
+        );
     }
+    let recorded: Vec<String> = sqlx::query_scalar(
+        "SELECT resource::text || ' ' || coalesce(error_message, '') FROM audit_events WHERE actor_name = 'u-all-but-target'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        recorded.iter().all(|r| !r.contains(&target)),
+        "their own records name {target}: {recorded:?}"
+    );
     let denied: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_events WHERE actor_name = 'u-all-but-target' AND outcome = 'denied'",
     )

@@ -65,6 +65,8 @@ pub async fn modify_ip_group(
     ips: String,
     confirm_wide: bool,
 ) -> Result<String, AppError> {
+    // Who asks, before anything they sent is read (fourteenth attack run, F2).
+    let api = crate::call::Api::signed_in().await?;
     if let Some(p) = group_name_problem(&group) {
         return Err(invalid("Group name", p));
     }
@@ -91,7 +93,6 @@ pub async fn modify_ip_group(
             "a very wide block (0.0.0.0/0 or a prefix shorter than /8) needs an explicit confirmation",
         ));
     }
-    let api = crate::call::Api::signed_in().await?;
     let answer = api
         .call(
             &account,

@@ -152,13 +152,14 @@ pub struct Created {
 /// it (TagResources).
 #[server(input = server_fn::codec::Json)]
 pub async fn create_cluster(req: CreateRequest) -> Result<Created, AppError> {
+    // Who asks, before anything they sent is read (fourteenth attack run, F2).
+    let api = crate::call::Api::signed_in().await?;
     if let Some((field, message)) = create_problem(&req) {
         return Err(AppError::Invalid {
             field: field.into(),
             message,
         });
     }
-    let api = crate::call::Api::signed_in().await?;
     if !req.source.is_empty() {
         // The reference's rules on a clone, checked on what the source has now.
         let source = read_clone_source(&api, &req.account, &req.region, &req.source).await?;

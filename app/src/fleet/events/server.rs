@@ -138,6 +138,9 @@ pub async fn maintenance_events(
     Ok(view)
 }
 
+/// The most events one reschedule names.
+pub const MAX_EVENTS: usize = 1000;
+
 /// An event to reschedule, as the page saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
@@ -156,10 +159,18 @@ pub async fn reschedule_events(
     switch_time: String,
 ) -> Result<Vec<RegionOutcome>, AppError> {
     use crate::call::fanout;
+    // Who asks, before anything they sent is read (fourteenth attack run, F2).
+    let c = fanout::ctx().await?;
     let invalid = |field: &str, message: String| AppError::Invalid {
         field: field.into(),
         message,
     };
+    if events.len() > MAX_EVENTS {
+        return Err(invalid(
+            "Events",
+            format!("at most {MAX_EVENTS} at once ({} given)", events.len()),
+        ));
+    }
     if events.is_empty() {
         return Err(invalid("Events", "choose at least one event".into()));
     }
@@ -178,16 +189,14 @@ pub async fn reschedule_events(
         return Err(invalid("Switch time", p));
     }
     let at = fmt_minute_utc(parse_utc(&switch_time).unwrap_or_default());
-    let mut groups: std::collections::BTreeMap<(String, String), Vec<i64>> = Default::default();
+    let mut groups: std::collections::BTreeMap<(String, String), std::collections::BTreeSet<i64>> =
+        Default::default();
     for e in &events {
-        let ids = groups
+        groups
             .entry((e.account.clone(), e.region.clone()))
-            .or_default();
-        if !ids.contains(&e.id) {
-            ids.push(e.id);
-        }
+            .or_default()
+            .insert(e.id);
     }
-    let c = fanout::ctx().await?;
     let c = &c;
     let at = &at;
     let outcomes = fanout::join_all(
