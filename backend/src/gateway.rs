@@ -792,7 +792,13 @@ impl Gateway {
         account: &CloudAccount,
         region: &str,
         clusters: &[String],
+        action: &str,
     ) -> Result<(), BackendError> {
+        if action == "DescribeDetachedBackups" {
+            return self
+                .released_in_region(caller, account, region, clusters)
+                .await;
+        }
         let mut missing = Vec::new();
         {
             let cache = self.clusters.lock().await;
@@ -829,6 +835,40 @@ impl Gateway {
         } else {
             Err(BackendError::NotFound(
                 "DBClusterId (no cluster of that cloud account and region has that id)",
+            ))
+        }
+    }
+
+    /// The released clusters a DescribeDetachedBackups names must be released clusters of
+    /// the region (DescribeDBClustersWithBackups, IsDeleted=1): the live list has none of
+    /// them, so the released-backups page could read no backups at all. Not cached.
+    async fn released_in_region(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<(), BackendError> {
+        let lookup = polardb::models::DescribeDBClustersWithBackups {
+            region_id: region.to_string(),
+            db_cluster_ids: Some(clusters.join(",")),
+            is_deleted: Some(1),
+            page_size: Some(100),
+            ..Default::default()
+        };
+        let listed = self.look_up_typed(caller, account, region, &lookup).await?;
+        let found: Vec<String> = listed
+            .items
+            .db_cluster
+            .into_iter()
+            .filter(|c| c.region_id.is_empty() || c.region_id == region)
+            .map(|c| c.db_cluster_id)
+            .collect();
+        if clusters.iter().all(|c| found.contains(c)) {
+            Ok(())
+        } else {
+            Err(BackendError::NotFound(
+                "DBClusterId (no released cluster of that cloud account and region has that id)",
             ))
         }
     }
@@ -1192,7 +1232,7 @@ impl Gateway {
         // the clusters must be where the caller says they are.
         if decide && !named.clusters.is_empty() {
             if let Err(e) = self
-                .clusters_in_region(caller, account, &region, &named.clusters)
+                .clusters_in_region(caller, account, &region, &named.clusters, action)
                 .await
             {
                 return Err(self

@@ -407,6 +407,9 @@ test('restore and clone: a backup restored to a new cluster that runs; a clone c
     await page.goto(`${BASE}/backups/released`);
     await waitForHydration(page);
     assert.match(await text(page, '[data-testid=released-limits]'), /no way to restore them/);
+    // The seed's released cluster is listed (every page of every region), with its backups.
+    await page.waitForSelector('[data-testid=released-list] section[data-cluster-id] [data-testid=detached-table] tbody tr');
+    assert.match(await text(page, '[data-testid=released-summary]'), /^[1-9]\d* released cluster/);
 
     assert.deepEqual(errors.filter((e) => !/favicon/.test(e)), [], 'browser console errors');
   } catch (e) {

@@ -403,7 +403,7 @@ pub async fn rotate_cloud_account(
         change,
         &user,
         "CloudAccountRotated",
-        serde_json::json!({"id": id}),
+        serde_json::json!({"id": uuid.to_string()}),
     )
     .await;
     // This process reads the accounts again at once; the others when the database
@@ -428,8 +428,13 @@ pub async fn set_cloud_account_enabled(id: String, enabled: bool) -> Result<(), 
     } else {
         "CloudAccountDisabled"
     };
-    let done =
-        crate::admin::api::ssr::commit(change, &user, action, serde_json::json!({"id": id})).await;
+    let done = crate::admin::api::ssr::commit(
+        change,
+        &user,
+        action,
+        serde_json::json!({"id": target.to_string()}),
+    )
+    .await;
     // This process reads the accounts again at once; the others when the database
     // announces the change.
     backend.vault.changed();
@@ -448,7 +453,7 @@ pub async fn delete_cloud_account(id: String) -> Result<(), AppError> {
         change,
         &user,
         "CloudAccountDeleted",
-        serde_json::json!({"id": id, "cloud_account": name}),
+        serde_json::json!({"id": target.to_string(), "cloud_account": name}),
     )
     .await;
     // This process reads the accounts again at once; the others when the database

@@ -130,58 +130,59 @@ pub async fn released_backups(account: String, region: String) -> Result<Release
     for a in &accounts {
         for r in &regions {
             view.asked += 1;
-            let mut page = 1u32;
-            loop {
-                let answer = api
+            // Every page (one the role filter emptied is read past).
+            let listed = polardb::client::collect_pages(100, |page, size| {
+                let api = &api;
+                async move {
+                    let body = api
+                        .call(
+                            a,
+                            r,
+                            &polardb::models::DescribeDBClustersWithBackups {
+                                region_id: r.clone(),
+                                is_deleted: Some(1),
+                                page_size: Some(size),
+                                page_number: Some(page),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                    let total = u64::try_from(body.total_record_count).unwrap_or(0);
+                    Ok::<_, AppError>((body.items.db_cluster, total))
+                }
+            })
+            .await;
+            let clusters = match listed {
+                Ok(c) => c,
+                Err(e) => {
+                    view.problems.push(RegionProblem::of(a, r, e));
+                    continue;
+                }
+            };
+            for c in clusters {
+                let backups = api
                     .call(
                         a,
                         r,
-                        &polardb::models::DescribeDBClustersWithBackups {
-                            region_id: r.clone(),
-                            is_deleted: Some(1),
+                        &polardb::models::DescribeDetachedBackups {
+                            db_cluster_id: c.db_cluster_id.clone(),
+                            start_time: "2000-01-01T00:00Z".into(),
+                            end_time: end.clone(),
                             page_size: Some(100),
-                            page_number: Some(page),
                             ..Default::default()
                         },
                     )
                     .await;
-                let body = match answer {
-                    Ok(b) => b,
-                    Err(e) => {
-                        view.problems.push(RegionProblem::of(a, r, e));
-                        break;
-                    }
+                let (backups, problem) = match backups {
+                    Ok(b) => (b.items.backup.into_iter().map(Into::into).collect(), None),
+                    Err(e) => (Vec::new(), Some(e.to_string())),
                 };
-                let n = body.items.db_cluster.len();
-                for c in body.items.db_cluster {
-                    let backups = api
-                        .call(
-                            a,
-                            r,
-                            &polardb::models::DescribeDetachedBackups {
-                                db_cluster_id: c.db_cluster_id.clone(),
-                                start_time: "2000-01-01T00:00Z".into(),
-                                end_time: end.clone(),
-                                page_size: Some(100),
-                                ..Default::default()
-                            },
-                        )
-                        .await;
-                    let (backups, problem) = match backups {
-                        Ok(b) => (b.items.backup.into_iter().map(Into::into).collect(), None),
-                        Err(e) => (Vec::new(), Some(e.to_string())),
-                    };
-                    view.clusters.push(ReleasedCluster {
-                        account: a.clone(),
-                        cluster: c.into(),
-                        backups,
-                        problem,
-                    });
-                }
-                if n < 100 || (page as i64) * 100 >= body.total_record_count {
-                    break;
-                }
-                page += 1;
+                view.clusters.push(ReleasedCluster {
+                    account: a.clone(),
+                    cluster: c.into(),
+                    backups,
+                    problem,
+                });
             }
         }
     }

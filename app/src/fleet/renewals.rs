@@ -112,46 +112,38 @@ pub async fn renewals(account: String, region: String) -> Result<RenewalView, Ap
             .await
             .map(|p| !p.is_empty())
             .unwrap_or(false);
-            let mut page = 1u32;
-            loop {
-                let answer = api
-                    .call(
-                        a,
-                        r,
-                        &polardb::models::DescribeAutoRenewAttribute {
-                            region_id: r.clone(),
-                            page_size: Some(100),
-                            page_number: Some(page),
-                            ..Default::default()
-                        },
-                    )
-                    .await;
-                let body = match answer {
-                    Ok(b) => b,
-                    Err(e) => {
-                        view.problems.push(RegionProblem::of(a, r, e));
-                        break;
-                    }
-                };
-                let n = body.items.auto_renew_attribute.len();
-                view.rows.extend(
-                    body.items
-                        .auto_renew_attribute
-                        .into_iter()
-                        .map(|x| Renewal {
-                            account: a.clone(),
-                            region: r.clone(),
-                            id: x.db_cluster_id,
-                            status: x.renewal_status,
-                            duration: x.duration,
-                            unit: x.period_unit,
-                            can,
-                        }),
-                );
-                if n < 100 || i64::from(page) * 100 >= body.total_record_count {
-                    break;
+            // Every page (one the role filter emptied is read past).
+            let listed = polardb::client::collect_pages(100, |page, size| {
+                let api = &api;
+                async move {
+                    let body = api
+                        .call(
+                            a,
+                            r,
+                            &polardb::models::DescribeAutoRenewAttribute {
+                                region_id: r.clone(),
+                                page_size: Some(size),
+                                page_number: Some(page),
+                                ..Default::default()
+                            },
+                        )
+                        .await?;
+                    let total = u64::try_from(body.total_record_count).unwrap_or(0);
+                    Ok::<_, AppError>((body.items.auto_renew_attribute, total))
                 }
-                page += 1;
+            })
+            .await;
+            match listed {
+                Ok(items) => view.rows.extend(items.into_iter().map(|x| Renewal {
+                    account: a.clone(),
+                    region: r.clone(),
+                    id: x.db_cluster_id,
+                    status: x.renewal_status,
+                    duration: x.duration,
+                    unit: x.period_unit,
+                    can,
+                })),
+                Err(e) => view.problems.push(RegionProblem::of(a, r, e)),
             }
         }
     }

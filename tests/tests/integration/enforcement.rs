@@ -1506,3 +1506,42 @@ async fn lists_leave_out_a_denied_cluster() {
         assert_eq!(seen, expected, "{action}");
     }
 }
+
+/// A released cluster's kept backups are read in its own region: the region check looks in
+/// the region's released clusters, not its live ones (the released-backups page read none
+/// at all: "no cluster of that cloud account and region has that id").
+#[tokio::test]
+async fn released_backups_are_read_in_their_region() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let released = answer(
+        &app,
+        &admin,
+        "DescribeDBClustersWithBackups",
+        &[("IsDeleted", "1")],
+    )
+    .await;
+    let id = released["Items"]["DBCluster"][0]["DBClusterId"]
+        .as_str()
+        .expect("a released cluster in the seed")
+        .to_string();
+    let params = [
+        ("DBClusterId", id.as_str()),
+        ("StartTime", "2000-01-01T00:00Z"),
+        ("EndTime", "2099-01-01T00:00Z"),
+    ];
+    let backups = answer(&app, &admin, "DescribeDetachedBackups", &params).await;
+    assert!(
+        !backups["Items"]["Backup"].as_array().unwrap().is_empty(),
+        "{backups}"
+    );
+    let (status, body) = call(
+        &app,
+        &admin,
+        "cn-shanghai",
+        "DescribeDetachedBackups",
+        &params,
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+}

@@ -624,3 +624,36 @@ async fn user_changes_record_the_canonical_id() {
     .unwrap();
     assert_eq!(recorded, vec![id.clone(); 4]);
 }
+
+/// Cloud-account changes record the account's id as the console writes it, however it was
+/// typed (fifteenth attack run, F3).
+#[tokio::test]
+async fn cloud_account_changes_record_the_canonical_id() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM cloud_accounts WHERE name = 'sandbox'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let id = id.to_string();
+    for (typed, enabled) in [
+        (format!("URN:UUID:{}", id.to_uppercase()), "false"),
+        (format!("{{{id}}}"), "true"),
+    ] {
+        let (status, body) = form(
+            &app,
+            &admin,
+            "set_cloud_account_enabled",
+            &[("id", &typed), ("enabled", enabled)],
+        )
+        .await;
+        assert_eq!(status, 200, "{typed}: {body}");
+    }
+    let recorded: Vec<String> = sqlx::query_scalar(
+        "SELECT params ->> 'id' FROM audit_events WHERE action IN ('CloudAccountDisabled', 'CloudAccountEnabled') ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded, vec![id.clone(); 2]);
+}
