@@ -60,6 +60,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Entries of region-wide cluster lists withheld because the caller's role denies the action on their cluster, by action.",
     ),
     (
+        "polar_connections_refused_total",
+        "counter",
+        "Connections answered 503 and closed at once: over max_connections (total) or max_connections_per_address (address).",
+    ),
+    (
         "polar_bodies_refused_total",
         "counter",
         "Request bodies refused before they were read: no room in the memory bodies may take (memory), or too slow to arrive (slow).",

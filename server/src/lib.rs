@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod config;
 pub mod export;
+pub mod listen;
 pub mod memory;
 pub mod ops;
 pub mod web;
@@ -51,6 +52,8 @@ pub struct Started {
     pub generated_admin_password: Option<zeroize::Zeroizing<String>>,
     /// The background jobs (once across processes); stop them when the server stops.
     pub background: ops::Background,
+    /// The connection limits `serve` keeps.
+    pub connections: listen::Limits,
 }
 
 /// As the owner (`database_owner_url`): applies the migrations (ours and the session
@@ -338,8 +341,10 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             ops::http_metrics,
         ))
         .layer(tower_http::compression::CompressionLayer::new());
+    let connections = listen::Limits::of(config, backend.metrics.clone());
     Ok(Started {
         router,
+        connections,
         backend,
         generated_admin_password,
         background,
@@ -445,47 +450,7 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
     })
 }
 
-/// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish
-/// for at most `grace`.
-pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
-    let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
-    let notify = signalled.clone();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        notify.notify_one();
-    });
-    tokio::select! {
-        r = server => r,
-        _ = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!(grace_s = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
-            Ok(())
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down");
-}
+pub use listen::serve;
 
 /// Every server function's path and method (the CSRF test walks them all).
 pub fn server_fn_paths() -> Vec<(String, axum::http::Method)> {

@@ -381,7 +381,13 @@ async fn main() -> ExitCode {
             let url = format!("http://{addr}/");
             println!("Polar Console is serving on {url}");
             tracing::info!(%url, "Polar Console is serving");
-            let served = server::serve(listener, started.router, config.shutdown_grace).await;
+            let served = server::serve(
+                listener,
+                started.router,
+                started.connections,
+                config.shutdown_grace,
+            )
+            .await;
             // Stop the background jobs, then close the pool: in-flight work is done.
             started.background.stop(config.shutdown_grace).await;
             started.backend.pool.close().await;

@@ -137,6 +137,7 @@ impl TestApp {
         tokio::spawn(server::serve(
             listener,
             started.router,
+            started.connections,
             std::time::Duration::from_secs(5),
         ));
         TestApp {

@@ -7,6 +7,7 @@ mod audit_trust;
 mod bad_input;
 mod cli;
 mod clusters_list_overview;
+mod connections;
 mod deploy;
 mod endpoints_parameters;
 mod enforcement;

@@ -1,0 +1,411 @@
+//! The accept loop: HTTP/1.1 connections under limits `axum::serve` does not have.
+//!
+//! The fifteenth attack run held ~1,010 idle TCP connections until the process had no file
+//! descriptor left (F1), and 2,000 connections each sending 390 KB of headers, never
+//! finished, took it to 940 MB (F2). Here every connection is admitted against a total and
+//! a per-address count (a trusted proxy's address counts towards the total only), must
+//! send a request's headers within the header timeout — which also closes a kept-alive
+//! connection left idle that long — and may not send more than [`MAX_HEAD_BYTES`] of them.
+//! A connection over a limit is answered `503` and closed at once.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tower::{Service, ServiceExt};
+
+use crate::config::{Cidr, Config};
+
+/// Default `max_connections` (lowered to what the file-descriptor limit allows).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Default `max_connections_per_address`: a browser opens about six; an office behind one
+/// NAT address has room.
+pub const DEFAULT_PER_ADDRESS: usize = 128;
+/// Default `header_timeout_seconds`.
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 15;
+/// A request line and headers larger than this are refused (431). Cookies and the SSO
+/// proxy's headers are a few KiB; hyper's own default is ~400 KiB (a held half-sent head costs at most this).
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// File descriptors kept back from connections: the database pool, outbound calls, files.
+const FD_RESERVE: u64 = 128;
+
+/// The limits one `serve` keeps.
+#[derive(Clone)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub per_address: usize,
+    pub header_timeout: Duration,
+    /// Peers exempt from the per-address count (the SSO proxy carries every user).
+    pub trusted: Vec<Cidr>,
+    pub metrics: backend::metrics::Metrics,
+}
+
+impl Limits {
+    /// From the configuration, with `max_connections` lowered to what the process's
+    /// file-descriptor limit allows (raised to its hard limit first).
+    pub fn of(config: &Config, metrics: backend::metrics::Metrics) -> Limits {
+        let mut max = config.max_connections;
+        if let Some(fds) = raise_fd_limit() {
+            let reserve = FD_RESERVE + u64::from(config.database_max_connections);
+            let room = fds.saturating_sub(reserve).max(16);
+            if (max as u64) > room {
+                tracing::warn!(
+                    max_connections = max,
+                    file_descriptors = fds,
+                    allowed = room,
+                    "max_connections is above what the file-descriptor limit allows; lowered (raise LimitNOFILE / ulimit -n)"
+                );
+                max = room as usize;
+            }
+        }
+        Limits {
+            max_connections: max,
+            per_address: config.max_connections_per_address.min(max),
+            header_timeout: config.header_timeout,
+            trusted: config.proxy.trusted.clone(),
+            metrics,
+        }
+    }
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard one and returns it (Linux/glibc only).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn raise_fd_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit write/read the struct we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return None;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim.rlim_cur = lim.rlim_max;
+            }
+        }
+    }
+    Some(lim.rlim_cur)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn raise_fd_limit() -> Option<u64> {
+    None
+}
+
+/// Connections counted by address. IPv6 addresses count by their /64 (one host holds a
+/// whole /64); IPv4-mapped ones as the IPv4 address.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    by_address: HashMap<IpAddr, usize>,
+}
+
+/// Why a connection was not admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    Total,
+    Address,
+}
+
+impl Refused {
+    fn as_str(self) -> &'static str {
+        match self {
+            Refused::Total => "total",
+            Refused::Address => "address",
+        }
+    }
+}
+
+/// The open connections, shared by the accept loop and each connection's task.
+pub struct Gate {
+    limits: Limits,
+    counts: Mutex<Counts>,
+    last_warned: Mutex<Option<Instant>>,
+}
+
+/// One admitted connection; dropping it gives its place back.
+pub struct Admitted {
+    gate: Arc<Gate>,
+    key: Option<IpAddr>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut c = self.gate.counts.lock().unwrap_or_else(|p| p.into_inner());
+        c.total = c.total.saturating_sub(1);
+        if let Some(key) = self.key {
+            if let Some(n) = c.by_address.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    c.by_address.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+impl Gate {
+    pub fn new(limits: Limits) -> Arc<Gate> {
+        Arc::new(Gate {
+            limits,
+            counts: Mutex::new(Counts::default()),
+            last_warned: Mutex::new(None),
+        })
+    }
+
+    /// Admits a connection from `ip`, or says which limit it is over.
+    pub fn admit(self: &Arc<Gate>, ip: IpAddr) -> Result<Admitted, Refused> {
+        let exempt = self.limits.trusted.iter().any(|c| c.contains(ip));
+        let key = (!exempt).then(|| address_key(ip));
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if c.total >= self.limits.max_connections {
+            return Err(Refused::Total);
+        }
+        if let Some(key) = key {
+            let n = c.by_address.entry(key).or_insert(0);
+            if *n >= self.limits.per_address {
+                return Err(Refused::Address);
+            }
+            *n += 1;
+        }
+        c.total += 1;
+        Ok(Admitted {
+            gate: self.clone(),
+            key,
+        })
+    }
+
+    /// Open connections now.
+    pub fn open(&self) -> usize {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner()).total
+    }
+
+    /// Counts a refusal; logs at most one line in ten seconds.
+    fn refused(&self, why: Refused, peer: SocketAddr) {
+        self.limits.metrics.inc(
+            "polar_connections_refused_total",
+            &[("limit", why.as_str())],
+        );
+        let mut last = self.last_warned.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+            *last = Some(Instant::now());
+            tracing::warn!(
+                peer = %peer.ip(),
+                limit = why.as_str(),
+                open = self.open(),
+                max_connections = self.limits.max_connections,
+                per_address = self.limits.per_address,
+                "connection refused: over the connection limit (counted in polar_connections_refused_total; logged once in 10 s)"
+            );
+        }
+    }
+}
+
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 41\r\n\r\ntoo many connections; try again shortly\r\n";
+
+/// Answers 503 without waiting: one non-blocking write, then the socket is closed.
+fn refuse(stream: TcpStream) {
+    let _ = stream.try_write(REFUSAL);
+}
+
+/// Serves until SIGINT/SIGTERM, then stops accepting and lets in-flight requests finish
+/// for at most `grace`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    grace: Duration,
+) -> std::io::Result<()> {
+    serve_until(listener, router, limits, grace, shutdown_signal()).await
+}
+
+/// [`serve`] until `stop` completes.
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    grace: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let gate = Gate::new(limits);
+    tracing::info!(
+        max_connections = gate.limits.max_connections,
+        per_address = gate.limits.per_address,
+        header_timeout_s = gate.limits.header_timeout.as_secs(),
+        "accepting connections"
+    );
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(gate.limits.header_timeout)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .keep_alive(true);
+    let mut make = router.into_make_service_with_connect_info::<SocketAddr>();
+    // Connection tasks watch `stopping`; each holds a `done` receiver until it ends.
+    let (stopping, _) = tokio::sync::watch::channel(false);
+    let (done_tx, done_rx) = tokio::sync::watch::channel(());
+    let mut stop = std::pin::pin!(stop);
+    let mut accept_error_logged: Option<Instant> = None;
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors (or a connection reset before accept): wait
+                    // a little rather than spin.
+                    if accept_error_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+                        accept_error_logged = Some(Instant::now());
+                        tracing::error!(error = %e, "accept failed (logged once in 10 s)");
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let admitted = match gate.admit(peer.ip()) {
+            Ok(a) => a,
+            Err(why) => {
+                gate.refused(why, peer);
+                refuse(stream);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let tower_service = match make.call(peer).await {
+            Ok(s) => s,
+            Err(e) => match e {},
+        };
+        let service = TowerToHyperService::new(
+            tower_service
+                .map_request(|req: axum::http::Request<Incoming>| req.map(axum::body::Body::new)),
+        );
+        let http = http.clone();
+        let mut stopping = stopping.subscribe();
+        let done = done_rx.clone();
+        tokio::spawn(async move {
+            let conn = http.serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            let stop = async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            };
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(admitted);
+            drop(done);
+        });
+    }
+    drop(listener);
+    let _ = stopping.send(true);
+    drop(done_rx);
+    if tokio::time::timeout(grace, done_tx.closed()).await.is_err() {
+        tracing::warn!(
+            grace_s = grace.as_secs(),
+            "in-flight requests did not finish in time; stopping anyway"
+        );
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(max: usize, per: usize, trusted: &[&str]) -> Arc<Gate> {
+        Gate::new(Limits {
+            max_connections: max,
+            per_address: per,
+            header_timeout: Duration::from_secs(1),
+            trusted: trusted.iter().map(|c| Cidr::parse(c).unwrap()).collect(),
+            metrics: backend::metrics::Metrics::new(),
+        })
+    }
+
+    #[test]
+    fn counts_by_address_and_in_total_and_gives_places_back() {
+        let g = gate(5, 2, &["10.0.0.1"]);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let a1 = g.admit(a).unwrap();
+        let _a2 = g.admit(a).unwrap();
+        assert_eq!(g.admit(a).err(), Some(Refused::Address));
+        let _b1 = g.admit(b).unwrap();
+        // The proxy is over the per-address count, not over the total.
+        let _p1 = g.admit(proxy).unwrap();
+        let _p2 = g.admit(proxy).unwrap();
+        assert_eq!(g.admit(proxy).err(), Some(Refused::Total));
+        assert_eq!(g.admit(b).err(), Some(Refused::Total));
+        drop(a1);
+        assert_eq!(g.open(), 4);
+        let _a3 = g.admit(a).unwrap();
+        assert_eq!(g.admit(a).err(), Some(Refused::Total));
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_64_and_mapped_ipv4_as_ipv4() {
+        let g = gate(100, 2, &[]);
+        let _x = g.admit("2001:db8::1".parse().unwrap()).unwrap();
+        let _y = g.admit("2001:db8::ffff:2".parse().unwrap()).unwrap();
+        assert_eq!(
+            g.admit("2001:db8:0:0:abcd::3".parse().unwrap()).err(),
+            Some(Refused::Address)
+        );
+        let _other = g.admit("2001:db8:0:1::1".parse().unwrap()).unwrap();
+        let _v4 = g.admit("192.0.2.9".parse().unwrap()).unwrap();
+        let _m = g.admit("::ffff:192.0.2.9".parse().unwrap()).unwrap();
+        assert_eq!(
+            g.admit("192.0.2.9".parse().unwrap()).err(),
+            Some(Refused::Address)
+        );
+    }
+}
