@@ -65,6 +65,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Connections answered 503 and closed at once: over max_connections (total) or max_connections_per_address (address).",
     ),
     (
+        "polar_connections_evicted_total",
+        "counter",
+        "Idle connections (no request in progress) closed to make room for a new one when max_connections were open.",
+    ),
+    (
         "polar_bodies_refused_total",
         "counter",
         "Request bodies refused before they were read: no room in the memory bodies may take (memory), or too slow to arrive (slow).",

@@ -6,10 +6,15 @@
 //! a per-address count (a trusted proxy's address counts towards the total only), must
 //! send a request's headers within the header timeout — which also closes a kept-alive
 //! connection left idle that long — and may not send more than [`MAX_HEAD_BYTES`] of them.
-//! A connection over a limit is answered `503` and closed at once.
+//! When every place is taken, the oldest connection that is not in the middle of a request
+//! (still sending its first head, or kept alive between requests) is closed to make room,
+//! so idle connections from many addresses cannot keep users out; only when every open
+//! connection is busy is a new one answered `503` and closed at once, as is one over its
+//! address's count.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -119,16 +124,30 @@ fn address_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// One open connection as the gate sees it.
+struct Conn {
+    /// Requests being answered on it (a response counts until its body is sent).
+    busy: AtomicUsize,
+    /// Chosen to make room: closed by its task.
+    evicted: AtomicBool,
+    evict: tokio::sync::Notify,
+}
+
 #[derive(Default)]
 struct Counts {
     total: usize,
     by_address: HashMap<IpAddr, usize>,
+    /// Open connections, oldest first.
+    conns: BTreeMap<u64, Arc<Conn>>,
+    next_id: u64,
 }
 
 /// Why a connection was not admitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
+    /// Every place is taken by a connection in the middle of a request.
     Total,
+    /// Its address has `max_connections_per_address` open.
     Address,
 }
 
@@ -151,13 +170,30 @@ pub struct Gate {
 /// One admitted connection; dropping it gives its place back.
 pub struct Admitted {
     gate: Arc<Gate>,
+    id: u64,
     key: Option<IpAddr>,
+    conn: Arc<Conn>,
+}
+
+impl Admitted {
+    /// Marks a request as being answered until the guard (kept with its response body)
+    /// is dropped.
+    fn busy(&self) -> Busy {
+        self.conn.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(self.conn.clone())
+    }
+
+    /// Completes when the gate closes this connection to make room.
+    async fn evicted(&self) {
+        self.conn.evict.notified().await
+    }
 }
 
 impl Drop for Admitted {
     fn drop(&mut self) {
         let mut c = self.gate.counts.lock().unwrap_or_else(|p| p.into_inner());
         c.total = c.total.saturating_sub(1);
+        c.conns.remove(&self.id);
         if let Some(key) = self.key {
             if let Some(n) = c.by_address.get_mut(&key) {
                 *n -= 1;
@@ -166,6 +202,41 @@ impl Drop for Admitted {
                 }
             }
         }
+    }
+}
+
+/// A request in progress on a connection.
+struct Busy(Arc<Conn>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A response body that keeps its connection marked busy until it is sent.
+struct BusyBody {
+    inner: axum::body::Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for BusyBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -178,25 +249,58 @@ impl Gate {
         })
     }
 
-    /// Admits a connection from `ip`, or says which limit it is over.
+    /// Admits a connection from `ip` — closing the oldest idle one when every place is
+    /// taken — or says which limit it is over.
     pub fn admit(self: &Arc<Gate>, ip: IpAddr) -> Result<Admitted, Refused> {
         let exempt = self.limits.trusted.iter().any(|c| c.contains(ip));
         let key = (!exempt).then(|| address_key(ip));
         let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if c.total >= self.limits.max_connections {
-            return Err(Refused::Total);
+        if key
+            .is_some_and(|k| c.by_address.get(&k).copied().unwrap_or(0) >= self.limits.per_address)
+        {
+            return Err(Refused::Address);
         }
-        if let Some(key) = key {
-            let n = c.by_address.entry(key).or_insert(0);
-            if *n >= self.limits.per_address {
-                return Err(Refused::Address);
+        // Places held by connections already chosen to make room are being given back.
+        let full = c.total >= self.limits.max_connections
+            && c.total
+                - c.conns
+                    .values()
+                    .filter(|k| k.evicted.load(Ordering::SeqCst))
+                    .count()
+                >= self.limits.max_connections;
+        if full {
+            let victim = c
+                .conns
+                .values()
+                .find(|k| k.busy.load(Ordering::SeqCst) == 0 && !k.evicted.load(Ordering::SeqCst));
+            match victim {
+                Some(v) => {
+                    v.evicted.store(true, Ordering::SeqCst);
+                    v.evict.notify_one();
+                    self.limits
+                        .metrics
+                        .inc("polar_connections_evicted_total", &[]);
+                }
+                None => return Err(Refused::Total),
             }
-            *n += 1;
+        }
+        if let Some(k) = key {
+            *c.by_address.entry(k).or_insert(0) += 1;
         }
         c.total += 1;
+        let id = c.next_id;
+        c.next_id += 1;
+        let conn = Arc::new(Conn {
+            busy: AtomicUsize::new(0),
+            evicted: AtomicBool::new(false),
+            evict: tokio::sync::Notify::new(),
+        });
+        c.conns.insert(id, conn.clone());
         Ok(Admitted {
             gate: self.clone(),
+            id,
             key,
+            conn,
         })
     }
 
@@ -300,10 +404,23 @@ pub async fn serve_until(
             Ok(s) => s,
             Err(e) => match e {},
         };
-        let service = TowerToHyperService::new(
-            tower_service
-                .map_request(|req: axum::http::Request<Incoming>| req.map(axum::body::Body::new)),
-        );
+        let admitted = Arc::new(admitted);
+        let marks = admitted.clone();
+        let service = TowerToHyperService::new(tower::service_fn(
+            move |req: axum::http::Request<Incoming>| {
+                let busy = marks.busy();
+                let inner = tower_service.clone();
+                async move {
+                    let res = match inner.oneshot(req.map(axum::body::Body::new)).await {
+                        Ok(r) => r,
+                        Err(e) => match e {},
+                    };
+                    Ok::<_, std::convert::Infallible>(
+                        res.map(|inner| axum::body::Body::new(BusyBody { inner, _busy: busy })),
+                    )
+                }
+            },
+        ));
         let http = http.clone();
         let mut stopping = stopping.subscribe();
         let done = done_rx.clone();
@@ -319,6 +436,8 @@ pub async fn serve_until(
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }
+                // Idle (no request in progress) and the oldest such: closed to make room.
+                _ = admitted.evicted() => {}
             }
             drop(admitted);
             drop(done);
@@ -377,18 +496,50 @@ mod tests {
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let a1 = g.admit(a).unwrap();
-        let _a2 = g.admit(a).unwrap();
+        let _a1b = a1.busy();
+        let a2 = g.admit(a).unwrap();
+        let _a2b = a2.busy();
         assert_eq!(g.admit(a).err(), Some(Refused::Address));
-        let _b1 = g.admit(b).unwrap();
+        let b1 = g.admit(b).unwrap();
+        let _b1b = b1.busy();
         // The proxy is over the per-address count, not over the total.
-        let _p1 = g.admit(proxy).unwrap();
-        let _p2 = g.admit(proxy).unwrap();
+        let p1 = g.admit(proxy).unwrap();
+        let _p1b = p1.busy();
+        let p2 = g.admit(proxy).unwrap();
+        let p2b = p2.busy();
+        // Every place busy: refused.
         assert_eq!(g.admit(proxy).err(), Some(Refused::Total));
         assert_eq!(g.admit(b).err(), Some(Refused::Total));
+        drop(_a1b);
         drop(a1);
         assert_eq!(g.open(), 4);
         let _a3 = g.admit(a).unwrap();
-        assert_eq!(g.admit(a).err(), Some(Refused::Total));
+        let _a3b = _a3.busy();
+        // Full again, every place busy; once p2 is idle it makes room.
+        assert_eq!(g.admit(b).err(), Some(Refused::Total));
+        drop(p2b);
+        let _b2 = g.admit(b).unwrap();
+        assert!(p2.conn.evicted.load(Ordering::SeqCst));
+        assert!(!_a3.conn.evicted.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn the_oldest_idle_connection_makes_room() {
+        let g = gate(3, 10, &[]);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let first = g.admit(ip).unwrap();
+        let second = g.admit(ip).unwrap();
+        let third = g.admit(ip).unwrap();
+        let _busy = first.busy();
+        let _fourth = g.admit(ip).unwrap();
+        assert!(!first.conn.evicted.load(Ordering::SeqCst));
+        assert!(second.conn.evicted.load(Ordering::SeqCst));
+        // Until `second` is gone, its place is counted as leaving: the next takes `third`.
+        let _fifth = g.admit(ip).unwrap();
+        assert!(third.conn.evicted.load(Ordering::SeqCst));
+        drop(second);
+        drop(third);
+        assert_eq!(g.open(), 3);
     }
 
     #[test]

@@ -50,18 +50,20 @@ async fn healthz(app: &TestApp) -> u16 {
         .unwrap_or(0)
 }
 
+fn caps(timeout: &'static str) -> [(&'static str, &'static str); 3] {
+    [
+        ("POLAR_MAX_CONNECTIONS", "20"),
+        ("POLAR_MAX_CONNECTIONS_PER_ADDRESS", "8"),
+        ("POLAR_HEADER_TIMEOUT_SECONDS", timeout),
+    ]
+}
+
+/// Idle connections from many addresses cannot keep users out: the oldest idle one makes
+/// room. Only connections in the middle of a request fill the console.
 #[tokio::test]
-async fn connections_are_capped_per_address_and_in_total_and_must_send_headers_in_time() {
-    let app = TestApp::spawn_custom(
-        emulator::state::default_seed(),
-        &[
-            ("POLAR_MAX_CONNECTIONS", "20"),
-            ("POLAR_MAX_CONNECTIONS_PER_ADDRESS", "8"),
-            ("POLAR_HEADER_TIMEOUT_SECONDS", "2"),
-        ],
-        "127.0.0.1:0",
-    )
-    .await;
+async fn connections_are_capped_per_address_and_in_total_and_idle_ones_make_room() {
+    let app =
+        TestApp::spawn_custom(emulator::state::default_seed(), &caps("60"), "127.0.0.1:0").await;
     assert_eq!(healthz(&app).await, 200);
 
     // Eight idle connections from one address: the ninth is refused at once.
@@ -79,14 +81,45 @@ async fn connections_are_capped_per_address_and_in_total_and_must_send_headers_i
     // Another address is served.
     assert_eq!(healthz(&app).await, 200);
 
-    // Twenty in all from three addresses: the total is full, for everyone.
+    // Twenty idle in all from three addresses: a newcomer is served all the same, and the
+    // oldest idle connection is the one closed for it.
     for _ in 0..8 {
         held.push(from(&app, 3).await);
     }
     for _ in 0..4 {
         held.push(from(&app, 4).await);
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(healthz(&app).await, 200);
+    assert!(
+        answer(&mut held[0], Duration::from_secs(2)).await.is_some(),
+        "the oldest idle connection made room"
+    );
+    assert!(
+        answer(&mut held[19], Duration::from_millis(300))
+            .await
+            .is_none(),
+        "the newest idle connection is still open"
+    );
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Twenty connections in the middle of a request (a sign-in whose body is on its way):
+    // now the console is full, and says so at once.
+    let path = app.server_fn("sign_in");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {}\r\norigin: {}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nusername=",
+        app.addr, app.base
+    );
+    let mut busy = Vec::new();
+    for a in 10..15u8 {
+        for _ in 0..4 {
+            let mut s = from(&app, a).await;
+            s.write_all(head.as_bytes()).await.unwrap();
+            busy.push(s);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let mut over = from(&app, 5).await;
     let refused = answer(&mut over, Duration::from_secs(3))
         .await
@@ -94,9 +127,38 @@ async fn connections_are_capped_per_address_and_in_total_and_must_send_headers_i
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     // (A client that has written its request by then may see the close as a reset.)
     assert!([0, 503].contains(&healthz(&app).await));
+    drop(busy);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(healthz(&app).await, 200);
 
-    // Connections that send no request are closed after the header timeout, and their
-    // places come back.
+    // Refusals and evictions are counted.
+    let metrics = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "polar_connections_refused_total{limit=\"address\"}",
+        "polar_connections_refused_total{limit=\"total\"}",
+        "polar_connections_evicted_total",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+}
+
+/// Headers must arrive within the header timeout, idle or trickled, and be at most 32 KiB.
+#[tokio::test]
+async fn connections_must_send_their_headers_in_time_and_in_bounds() {
+    let app =
+        TestApp::spawn_custom(emulator::state::default_seed(), &caps("2"), "127.0.0.1:0").await;
+    let mut held = Vec::new();
+    for a in 2..4u8 {
+        for _ in 0..8 {
+            held.push(from(&app, a).await);
+        }
+    }
+    // Connections that send no request are closed after the header timeout.
     for s in held.iter_mut() {
         let closed = answer(s, Duration::from_secs(5)).await;
         assert!(
@@ -105,8 +167,24 @@ async fn connections_are_capped_per_address_and_in_total_and_must_send_headers_i
         );
     }
     drop(held);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(healthz(&app).await, 200);
+
+    // A kept-alive connection left idle is closed the same way, after serving requests.
+    let mut ok = from(&app, 7).await;
+    for _ in 0..2 {
+        ok.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(Duration::from_secs(3), ok.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    }
+    assert!(
+        answer(&mut ok, Duration::from_secs(5)).await.is_some(),
+        "an idle kept-alive connection is closed after the header timeout"
+    );
 
     // Headers trickled a byte at a time do not keep a connection: the timeout is for the
     // whole head, not between bytes.
@@ -146,34 +224,4 @@ async fn connections_are_capped_per_address_and_in_total_and_must_send_headers_i
         .await
         .expect("an oversized head is answered and closed");
     assert!(refused.starts_with("HTTP/1.1 431"), "{refused}");
-
-    // A well-formed request still works on a kept-alive connection.
-    let mut ok = from(&app, 7).await;
-    for _ in 0..2 {
-        ok.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
-            .await
-            .unwrap();
-        let mut buf = [0u8; 1024];
-        let n = tokio::time::timeout(Duration::from_secs(3), ok.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    }
-
-    // Refusals are counted by limit.
-    let metrics = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for limit in ["address", "total"] {
-        assert!(
-            metrics.contains(&format!(
-                "polar_connections_refused_total{{limit=\"{limit}\"}}"
-            )),
-            "{metrics}"
-        );
-    }
 }
