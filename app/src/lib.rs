@@ -81,6 +81,7 @@ lazy_pages! {
     AuditRoute => admin::audit::AuditPage,
     SettingsRoute => admin::settings::SettingsPage,
     CloudAccountsRoute => admin::cloud_accounts::CloudAccountsPage,
+    NotificationsRoute => admin::notifications::NotificationsPage,
     PasswordRoute => admin::settings::PasswordPage,
     UsersRoute => admin::users::UsersPage,
     RolesRoute => admin::settings::RolesPage,
@@ -144,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
                     <Route path=path!("/settings/accounts") view={Lazy::<CloudAccountsRoute>::new()} />
+                    <Route path=path!("/settings/notifications") view={Lazy::<NotificationsRoute>::new()} />
                     <Route path=path!("/settings/password") view={Lazy::<PasswordRoute>::new()} />
                     <Route path=path!("/settings/users") view={Lazy::<UsersRoute>::new()} />
                     <Route path=path!("/settings/roles") view={Lazy::<RolesRoute>::new()} />

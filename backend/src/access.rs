@@ -15,11 +15,14 @@ use crate::BackendError;
 pub mod console {
     pub const MANAGE_CLOUD_ACCOUNTS: &str = "console:ManageCloudAccounts";
     pub const MANAGE_USERS: &str = "console:ManageUsers";
+    /// Notification channels and their rules (`/settings/notifications`).
+    pub const MANAGE_NOTIFICATIONS: &str = "console:ManageNotifications";
     pub const VIEW_ALL_AUDIT: &str = "console:ViewAllAudit";
     pub const VIEW_OWN_AUDIT: &str = "console:ViewOwnAudit";
     pub const ALL: &[&str] = &[
         MANAGE_CLOUD_ACCOUNTS,
         MANAGE_USERS,
+        MANAGE_NOTIFICATIONS,
         VIEW_ALL_AUDIT,
         VIEW_OWN_AUDIT,
     ];

@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod identity;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 pub mod outbound;
 pub mod throttle;
 pub mod vault;
@@ -37,13 +38,15 @@ pub struct Backend {
     pub audit: audit::Audit,
     pub admin: admin::Admin,
     pub metrics: metrics::Metrics,
+    pub notify: notify::Notifier,
 }
 
 impl Backend {
     /// Holds cloud-account endpoint overrides to the operator's outbound rules.
     pub fn with_outbound(mut self, policy: outbound::OutboundPolicy) -> Self {
-        self.vault = self.vault.clone().with_outbound(policy);
+        self.vault = self.vault.clone().with_outbound(policy.clone());
         self.gateway = self.gateway.clone().with_vault(self.vault.clone());
+        self.notify = self.notify.clone().with_outbound(policy);
         self
     }
 
@@ -55,11 +58,12 @@ impl Backend {
         let vault = vault::Vault::new(pool.clone(), keys.clone());
         let metrics = metrics::Metrics::new();
         // The audit chain's key is stored encrypted under the master keys.
-        let audit = audit::Audit::with_keys(pool.clone(), keys, metrics.clone());
+        let audit = audit::Audit::with_keys(pool.clone(), keys.clone(), metrics.clone());
         Backend {
             identity: identity::Identity::new(pool.clone()),
             gateway: gateway::Gateway::new(vault.clone(), audit.clone(), client)
                 .with_metrics(metrics.clone()),
+            notify: notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone()),
             audit,
             metrics,
             admin: admin::Admin::new(pool.clone()),

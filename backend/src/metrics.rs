@@ -70,6 +70,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Idle connections (no request in progress) closed to make room for a new one when max_connections were open.",
     ),
     (
+        "polar_notifications_total",
+        "counter",
+        "Notification delivery attempts by result: sent, retry (failed, tried again later), failed (given up).",
+    ),
+    (
         "polar_bodies_refused_total",
         "counter",
         "Request bodies refused before they were read: no room in the memory bodies may take (memory), or too slow to arrive (slow).",

@@ -231,12 +231,15 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
 
     // Session sweeping, audit checkpoints and housekeeping: each period runs in exactly one
     // of the processes sharing this database.
-    let background = ops::Background::start(backend::jobs::Jobs::new(
-        pool.clone(),
-        backend.audit.clone(),
-        backend.metrics.clone(),
-        config.background_period,
-    ));
+    let background = ops::Background::start(
+        backend::jobs::Jobs::new(
+            pool.clone(),
+            backend.audit.clone(),
+            backend.metrics.clone(),
+            config.background_period,
+        ),
+        backend.notify.clone(),
+    );
 
     let (cookie_name, secure) = if config.cookie_secure {
         ("__Host-polar_session", true)

@@ -231,12 +231,21 @@ async fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let vault = backend::vault::Vault::new(pool.clone(), config.master_keys.clone());
+            let pool_for_channels = pool.clone();
             let audit = cli_audit(&config, pool);
             // One transaction: every secret, the chain key and the record of the rotation
             // commit together, or nothing does.
             let rotated = async {
                 let mut change = audit.begin_change().await?;
                 let n = vault.rotate_keys(change.conn()).await?;
+                // Notification channels' URLs and secrets are sealed with the same keys.
+                let channels = backend::notify::Notifier::new(
+                    pool_for_channels.clone(),
+                    config.master_keys.clone(),
+                    backend::metrics::Metrics::new(),
+                )
+                .rotate_keys(change.conn())
+                .await?;
                 // The audit chain's key is re-wrapped too: it stays the same key, so every
                 // MAC made before the rotation still verifies.
                 let rewrapped = audit.rewrap_key(change.conn()).await?;
@@ -245,7 +254,7 @@ async fn main() -> ExitCode {
                     "MasterKeyRotated",
                     backend::audit::Outcome::Ok,
                 );
-                e.params = serde_json::json!({"key_id": config.master_keys.active_id(), "cloud_accounts": n, "audit_key": rewrapped});
+                e.params = serde_json::json!({"key_id": config.master_keys.active_id(), "cloud_accounts": n, "notification_channels": channels, "audit_key": rewrapped});
                 change.commit(&e).await?;
                 Ok::<_, backend::BackendError>(n)
             };

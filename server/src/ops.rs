@@ -154,20 +154,33 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct Background {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    notifications: JoinHandle<()>,
 }
 
+/// How often each process looks for notifications due (it also wakes when it queues one).
+const NOTIFICATIONS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Background {
-    pub fn start(jobs: backend::jobs::Jobs) -> Self {
+    pub fn start(jobs: backend::jobs::Jobs, notify: backend::notify::Notifier) -> Self {
         let (stop, rx) = watch::channel(false);
         tracing::info!(instance = %jobs.instance, period_s = jobs.period.as_secs(), "background jobs started");
+        let notifications = tokio::spawn(notify.run_until(NOTIFICATIONS_EVERY, rx.clone()));
         let task = tokio::spawn(jobs.run_until(rx));
-        Background { stop, task }
+        Background {
+            stop,
+            task,
+            notifications,
+        }
     }
 
     /// Asks the jobs to stop and waits for the one running now (at most `grace`).
     pub async fn stop(self, grace: std::time::Duration) {
         let _ = self.stop.send(true);
-        if tokio::time::timeout(grace, self.task).await.is_err() {
+        let both = async {
+            let _ = self.task.await;
+            let _ = self.notifications.await;
+        };
+        if tokio::time::timeout(grace, both).await.is_err() {
             tracing::warn!("a background job did not stop in time");
         }
     }

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod audit;
 pub mod cloud_accounts;
+pub mod notifications;
+pub mod notify_api;
 pub mod settings;
 pub mod users;
 pub mod vault_api;

@@ -28,6 +28,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <strong>"Cloud accounts"</strong>
                 <span class="muted">"AccessKeys, regions, signature version, endpoint overrides."</span>
             </a>
+            <a class="card" href="/settings/notifications">
+                <strong>"Notifications"</strong>
+                <span class="muted">"Webhook, DingTalk, Feishu, WeCom and Slack channels, and which events reach them."</span>
+            </a>
         </div>
     }
 }

@@ -14,6 +14,7 @@ mod enforcement;
 mod identity;
 mod local_users;
 mod metrics;
+mod notifications;
 mod outbound;
 mod planned;
 mod retries;

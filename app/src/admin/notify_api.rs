@@ -1,0 +1,264 @@
+//! Server functions of `/settings/notifications` (`console:ManageNotifications`): channels,
+//! rules, a channel's test message and its delivery log. Every change commits with its
+//! audit record; a channel's URL and secret never come back.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelItem {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// Scheme and host only: tokens live in the path and query.
+    pub url_shown: String,
+    pub signed: bool,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleItem {
+    pub id: String,
+    pub channel: String,
+    /// Empty: every event.
+    pub events: Vec<String>,
+    pub cloud_account: String,
+    pub region: String,
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryItem {
+    pub id: i64,
+    pub event: String,
+    pub title: String,
+    pub state: String,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+    pub last_error: String,
+    pub created_at: String,
+    pub sent_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationsView {
+    pub channels: Vec<ChannelItem>,
+    pub rules: Vec<RuleItem>,
+    /// The events a rule may name.
+    pub events: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use backend::notify::Delivery;
+
+    pub use crate::admin::api::ssr::{change, commit, record, require_console};
+    pub const ACTION: &str = backend::access::console::MANAGE_NOTIFICATIONS;
+
+    pub fn delivery(d: Delivery) -> super::DeliveryItem {
+        super::DeliveryItem {
+            id: d.id,
+            event: d.event,
+            title: d.title,
+            state: d.state,
+            attempts: d.attempts,
+            last_status: d.last_status,
+            last_error: d.last_error.unwrap_or_default(),
+            created_at: d.created_at,
+            sent_at: d.sent_at.unwrap_or_default(),
+        }
+    }
+
+    pub fn channel_id(id: &str) -> Result<uuid::Uuid, crate::AppError> {
+        uuid::Uuid::parse_str(id.trim())
+            .map_err(|_| crate::error::invalid("id", "is not a channel id"))
+    }
+}
+
+/// Channels, rules and the events rules may name.
+#[server]
+pub async fn notifications() -> Result<NotificationsView, AppError> {
+    let (backend, _) = ssr::require_console(ssr::ACTION).await?;
+    let channels = backend.notify.channels().await?;
+    let rules = backend.notify.rules().await?;
+    Ok(NotificationsView {
+        channels: channels
+            .into_iter()
+            .map(|c| ChannelItem {
+                id: c.id.to_string(),
+                name: c.name,
+                kind: c.kind.as_str().into(),
+                url_shown: c.url_shown,
+                signed: c.signed,
+                enabled: c.enabled,
+            })
+            .collect(),
+        rules: rules
+            .into_iter()
+            .map(|r| RuleItem {
+                id: r.id.to_string(),
+                channel: r.channel.to_string(),
+                events: r.events.iter().map(|e| e.as_str().to_string()).collect(),
+                cloud_account: r.cloud_account.unwrap_or_default(),
+                region: r.region.unwrap_or_default(),
+                tag_key: r.tag_key.unwrap_or_default(),
+                tag_value: r.tag_value.unwrap_or_default(),
+            })
+            .collect(),
+        events: backend::notify::EventKind::ALL
+            .iter()
+            .filter(|k| **k != backend::notify::EventKind::Test)
+            .map(|k| k.as_str().to_string())
+            .collect(),
+    })
+}
+
+/// Adds a channel: its URL and secret are sealed and never shown again.
+#[server]
+pub async fn add_channel(
+    name: String,
+    kind: String,
+    url: String,
+    #[server(default)] secret: String,
+) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let new =
+        backend::notify::NewChannel::parse(&name, &kind, &url, &secret, backend.notify.outbound())?;
+    drop((url, secret));
+    let mut change = ssr::change(&backend).await?;
+    let id = backend.notify.create(change.conn(), &new).await?;
+    ssr::commit(
+        change,
+        &user,
+        "NotificationChannelCreated",
+        serde_json::json!({"channel": new.name, "id": id.to_string(), "kind": new.kind.as_str(), "signed": new.secret.is_some()}),
+    )
+    .await
+}
+
+/// Turns a channel on or off.
+#[server]
+pub async fn set_channel_enabled(id: String, enabled: bool) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let id = ssr::channel_id(&id)?;
+    let mut change = ssr::change(&backend).await?;
+    let name = backend
+        .notify
+        .set_enabled(change.conn(), id, enabled)
+        .await?;
+    ssr::commit(
+        change,
+        &user,
+        if enabled {
+            "NotificationChannelEnabled"
+        } else {
+            "NotificationChannelDisabled"
+        },
+        serde_json::json!({"channel": name, "id": id.to_string()}),
+    )
+    .await
+}
+
+/// Deletes a channel with its rules and delivery log.
+#[server]
+pub async fn delete_channel(id: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let id = ssr::channel_id(&id)?;
+    let mut change = ssr::change(&backend).await?;
+    let name = backend.notify.delete(change.conn(), id).await?;
+    ssr::commit(
+        change,
+        &user,
+        "NotificationChannelDeleted",
+        serde_json::json!({"channel": name, "id": id.to_string()}),
+    )
+    .await
+}
+
+/// Sends a test message to a channel now; answers its delivery.
+#[server]
+pub async fn test_channel(id: String) -> Result<DeliveryItem, AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let id = ssr::channel_id(&id)?;
+    ssr::record(
+        &backend,
+        &user,
+        "NotificationTestSent",
+        serde_json::json!({"id": id.to_string()}),
+    )
+    .await?;
+    let d = backend.notify.test(id, &user.username).await?;
+    Ok(ssr::delivery(d))
+}
+
+/// Adds a rule: which event (empty: every event) goes to a channel, filtered by cloud
+/// account, region and tag.
+#[server]
+pub async fn add_rule(
+    channel: String,
+    #[server(default)] event: String,
+    #[server(default)] cloud_account: String,
+    #[server(default)] region: String,
+    #[server(default)] tag_key: String,
+    #[server(default)] tag_value: String,
+) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let channel = ssr::channel_id(&channel)?;
+    let events: Vec<String> = (!event.trim().is_empty())
+        .then(|| event.trim().to_string())
+        .into_iter()
+        .collect();
+    let rule = backend::notify::Rule::parse(
+        channel,
+        &events,
+        &cloud_account,
+        &region,
+        &tag_key,
+        &tag_value,
+    )?;
+    let mut change = ssr::change(&backend).await?;
+    let name = backend.notify.add_rule(change.conn(), &rule).await?;
+    ssr::commit(
+        change,
+        &user,
+        "NotificationRuleAdded",
+        serde_json::json!({"channel": name, "rule": rule.id.to_string(),
+            "events": rule.events.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+            "cloud_account": rule.cloud_account, "region": rule.region,
+            "tag_key": rule.tag_key, "tag_value": rule.tag_value}),
+    )
+    .await
+}
+
+/// Deletes a rule.
+#[server]
+pub async fn delete_rule(id: String) -> Result<(), AppError> {
+    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let id = ssr::channel_id(&id).map_err(|_| crate::error::invalid("id", "is not a rule id"))?;
+    let mut change = ssr::change(&backend).await?;
+    backend.notify.delete_rule(change.conn(), id).await?;
+    ssr::commit(
+        change,
+        &user,
+        "NotificationRuleDeleted",
+        serde_json::json!({"rule": id.to_string()}),
+    )
+    .await
+}
+
+/// A channel's latest deliveries (at most 50), newest first.
+#[server]
+pub async fn channel_deliveries(id: String) -> Result<Vec<DeliveryItem>, AppError> {
+    let (backend, _) = ssr::require_console(ssr::ACTION).await?;
+    let id = ssr::channel_id(&id)?;
+    Ok(backend
+        .notify
+        .deliveries(id, 50, None)
+        .await?
+        .into_iter()
+        .map(ssr::delivery)
+        .collect())
+}

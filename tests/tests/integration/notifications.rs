@@ -1,0 +1,372 @@
+//! Notifications (#16): channels an administrator adds reach a receiver on loopback that
+//! checks what a real one checks — the webhook's X-Polar-Signature over timestamp and body,
+//! DingTalk's signed URL; a failed delivery is retried; a fact is told once, also by
+//! another process; a channel's URL and secret never come back, not in an answer nor in
+//! the audit trail; only `console:ManageNotifications` may touch them.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tests::TestApp;
+
+#[derive(Clone, Debug)]
+struct Seen {
+    path_and_query: String,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    /// Answer 500 this many times first.
+    fail: Arc<AtomicUsize>,
+}
+
+async fn receiver() -> (String, Receiver) {
+    let r = Receiver::default();
+    let state = r.clone();
+    let app = axum::Router::new().fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+            let state = state.clone();
+            async move {
+                state.seen.lock().unwrap().push(Seen {
+                    path_and_query: uri
+                        .path_and_query()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    headers,
+                    body,
+                });
+                if state
+                    .fail
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, String::new());
+                }
+                (
+                    axum::http::StatusCode::OK,
+                    r#"{"errcode":0,"errmsg":"ok"}"#.to_string(),
+                )
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), r)
+}
+
+fn hmac256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
+    m.update(msg);
+    m.finalize().into_bytes().to_vec()
+}
+
+async fn form(app: &TestApp, cookie: &str, name: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let res = app.call_form(cookie, name, fields).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn notifier(app: &TestApp) -> backend::notify::Notifier {
+    let key = backend::vault::MasterKeys::decode_key("master_key", tests::MASTER_KEY).unwrap();
+    backend::notify::Notifier::new(
+        app.pool.clone(),
+        Arc::new(backend::vault::MasterKeys::new("k1", key)),
+        backend::metrics::Metrics::new(),
+    )
+    .with_outbound(backend::outbound::OutboundPolicy {
+        allow_private: true,
+        own: None,
+    })
+}
+
+fn maintenance(env: &str) -> backend::notify::Message {
+    backend::notify::Message {
+        kind: backend::notify::EventKind::MaintenanceNew,
+        dedup: "maintenance_new:10001".into(),
+        title: "Maintenance scheduled".into(),
+        text: "A minor version upgrade of pc-1 is scheduled.".into(),
+        cloud_account: Some("sandbox".into()),
+        region: Some("cn-hangzhou".into()),
+        cluster: Some("pc-1".into()),
+        tags: vec![("env".into(), env.into())],
+        at: "2026-12-01T00:00:00Z".into(),
+    }
+}
+
+#[tokio::test]
+async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let (base, rx) = receiver().await;
+    let hook_secret = "whsec-0123456789abcdef";
+    let ding_secret = "SECding0123456789abcdef";
+
+    // A viewer may not add one (refused, recorded).
+    let viewer = app.user_with_role("vera", "viewer").await;
+    let (status, _) = form(
+        &app,
+        &viewer,
+        "add_channel",
+        &[
+            ("name", "x"),
+            ("kind", "slack"),
+            ("url", "https://hooks.slack.com/x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Rules of the form: a webhook needs its secret; a private address needs the setting
+    // (the test console has it), so a bad URL is refused by field.
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "hook"),
+            ("kind", "webhook"),
+            ("url", &format!("{base}/hook")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("secret"), "{body}");
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "hook"),
+            ("kind", "webhook"),
+            ("url", "ftp://x/"),
+            ("secret", hook_secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("url"), "{body}");
+
+    for (name, kind, url, secret) in [
+        ("hook", "webhook", format!("{base}/hook"), hook_secret),
+        (
+            "ding",
+            "dingtalk",
+            format!("{base}/robot/send?access_token=tok-ding-1"),
+            ding_secret,
+        ),
+    ] {
+        let (status, body) = form(
+            &app,
+            &admin,
+            "add_channel",
+            &[
+                ("name", name),
+                ("kind", kind),
+                ("url", &url),
+                ("secret", secret),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let res = app.call_json(&admin, "notifications", json!({})).await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    for hidden in [hook_secret, ding_secret, "tok-ding-1", "/hook"] {
+        assert!(!text.contains(hidden), "{hidden} shown in {text}");
+    }
+    let view: Value = serde_json::from_str(&text).unwrap();
+    let id_of = |name: &str| {
+        view["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (hook, ding) = (id_of("hook"), id_of("ding"));
+    assert_eq!(view["channels"][0]["url_shown"], base.as_str());
+
+    // The test button: the webhook's signature verifies with the secret over
+    // "<timestamp>.<body>", the timestamp is now.
+    let (status, body) = form(&app, &admin, "test_channel", &[("id", &hook)]).await;
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["state"], "sent", "{d}");
+    let got = rx.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(got.path_and_query, "/hook");
+    let ts = got.headers["x-polar-timestamp"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!((ts.parse::<i64>().unwrap() - now()).abs() < 60);
+    let want = format!(
+        "sha256={}",
+        hex::encode(hmac256(
+            hook_secret.as_bytes(),
+            format!("{ts}.{}", got.body).as_bytes()
+        ))
+    );
+    assert_eq!(got.headers["x-polar-signature"].to_str().unwrap(), want);
+    let payload: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(payload["event"], "test");
+
+    // DingTalk: the token stays in the URL; timestamp (ms) and sign are added; the sign is
+    // base64 HMAC-SHA256(secret, "<ms>\n<secret>").
+    let (status, body) = form(&app, &admin, "test_channel", &[("id", &ding)]).await;
+    assert_eq!(status, 200, "{body}");
+    let got = rx.seen.lock().unwrap().last().cloned().unwrap();
+    let url = url_query(&got.path_and_query);
+    assert_eq!(url.0, "/robot/send");
+    assert_eq!(url.1["access_token"], "tok-ding-1");
+    let ms = &url.1["timestamp"];
+    assert!((ms.parse::<i64>().unwrap() / 1000 - now()).abs() < 60);
+    let sign = base64::engine::general_purpose::STANDARD.encode(hmac256(
+        ding_secret.as_bytes(),
+        format!("{ms}\n{ding_secret}").as_bytes(),
+    ));
+    assert_eq!(url.1["sign"], sign);
+    let payload: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(payload["msgtype"], "markdown");
+
+    // A rule: new maintenance events on env=prod go to the webhook.
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_rule",
+        &[
+            ("channel", &hook),
+            ("event", "maintenance_new"),
+            ("tag_key", "env"),
+            ("tag_value", "prod"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_rule",
+        &[("channel", &hook), ("event", "test")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    // Published (as the fleet watcher will) by another process: the first attempt gets
+    // a 500 and is kept for a retry; the retry delivers it.
+    let before = rx.seen.lock().unwrap().len();
+    rx.fail.store(1, Ordering::SeqCst);
+    let other = notifier(&app);
+    assert_eq!(other.publish(&maintenance("staging")).await.unwrap(), 0);
+    assert_eq!(other.publish(&maintenance("prod")).await.unwrap(), 1);
+    other.send_due().await.unwrap();
+    let row: (String, i32, Option<i32>) = sqlx::query_as(
+        "SELECT state, attempts, last_status FROM notification_deliveries WHERE dedup = 'maintenance_new:10001'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(row, ("pending".to_string(), 1, Some(500)));
+    // Its backoff has passed.
+    sqlx::query("UPDATE notification_deliveries SET next_attempt_at = now() WHERE dedup = 'maintenance_new:10001'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut state = String::new();
+    for _ in 0..100 {
+        other.send_due().await.unwrap();
+        state = sqlx::query_scalar(
+            "SELECT state FROM notification_deliveries WHERE dedup = 'maintenance_new:10001'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if state == "sent" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "sent");
+    let told: Vec<Seen> = rx.seen.lock().unwrap()[before..].to_vec();
+    assert_eq!(told.len(), 2, "one failed attempt, one delivery");
+    let payload: Value = serde_json::from_str(&told[1].body).unwrap();
+    assert_eq!(payload["event"], "maintenance_new");
+    assert_eq!(payload["cluster"], "pc-1");
+
+    // Told once: published again, by a fresh process, nothing is queued or sent.
+    assert_eq!(
+        notifier(&app).publish(&maintenance("prod")).await.unwrap(),
+        0
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(rx.seen.lock().unwrap().len(), before + 2);
+
+    // The delivery log shows both attempts' outcome; the trail has every change and no
+    // secret, token or path.
+    let (status, body) = form(&app, &admin, "channel_deliveries", &[("id", &hook)]).await;
+    assert_eq!(status, 200, "{body}");
+    let log: Value = serde_json::from_str(&body).unwrap();
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["state"] == "sent" && d["attempts"] == 2));
+    let actions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, params::text FROM audit_events WHERE action LIKE 'Notification%' ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let names: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
+    for want in [
+        "NotificationChannelCreated",
+        "NotificationTestSent",
+        "NotificationRuleAdded",
+    ] {
+        assert!(names.contains(&want), "{names:?}");
+    }
+    let all: Vec<String> = sqlx::query_scalar("SELECT row_to_json(a)::text FROM audit_events a")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    for hidden in [hook_secret, ding_secret, "tok-ding-1"] {
+        assert!(
+            !all.iter().any(|r| r.contains(hidden)),
+            "{hidden} in the trail"
+        );
+    }
+
+    // Deleting a channel takes its rules and log along, recorded.
+    let (status, _) = form(&app, &admin, "delete_channel", &[("id", &hook)]).await;
+    assert_eq!(status, 200);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM notification_rules")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+/// `/robot/send?a=b&c=d` → ("/robot/send", {a: b, c: d}), decoded.
+fn url_query(pq: &str) -> (String, std::collections::HashMap<String, String>) {
+    let (path, query) = pq.split_once('?').unwrap_or((pq, ""));
+    let u = reqwest::Url::parse(&format!("http://x/?{query}")).unwrap();
+    (path.to_string(), u.query_pairs().into_owned().collect())
+}
