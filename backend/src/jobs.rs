@@ -20,6 +20,8 @@ pub const JOBS: &[(&str, u64)] = &[
     ("session-sweep", 1),
     ("audit-checkpoint", 1),
     ("housekeeping", 60),
+    // The fleet watch behind notifications (`watch.rs`): every five base periods.
+    ("notifications-watch", 5),
 ];
 
 /// What one run did, for the log line.
@@ -30,6 +32,7 @@ pub enum Ran {
     NothingNew,
     ChainBroken { seq: i64, problem: String },
     Housekeeping { removed: u64 },
+    Watched(crate::watch::Watched),
 }
 
 #[derive(Clone)]
@@ -41,6 +44,8 @@ pub struct Jobs {
     pub instance: String,
     /// The base period (one minute in production).
     pub period: Duration,
+    /// The fleet watch; without it, that job does nothing.
+    watcher: Option<crate::watch::Watcher>,
 }
 
 /// The period number of `now` for a job whose period is `secs` seconds.
@@ -60,7 +65,14 @@ impl Jobs {
             metrics,
             instance: format!("{host}:{}:{}", std::process::id(), &suffix[..8]),
             period,
+            watcher: None,
         }
+    }
+
+    /// Runs the fleet watch behind notifications as one of the jobs.
+    pub fn with_watcher(mut self, watcher: crate::watch::Watcher) -> Self {
+        self.watcher = Some(watcher);
+        self
     }
 
     /// Claims the current period of `job`; `Some(slot)` when this process won it.
@@ -105,6 +117,10 @@ impl Jobs {
                 Ok(Ran::Swept(n))
             }
             "audit-checkpoint" => self.checkpoint().await,
+            "notifications-watch" => match &self.watcher {
+                Some(w) => Ok(Ran::Watched(w.watch_once().await?)),
+                None => Ok(Ran::NothingNew),
+            },
             _ => {
                 let a =
                     sqlx::query("DELETE FROM sign_in_failures WHERE at < now() - interval '1 day'")
@@ -117,7 +133,15 @@ impl Jobs {
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
-                Ok(Ran::Housekeeping { removed: a + b })
+                // Delivered or given-up notifications are kept 30 days in the channels' logs;
+                // their facts are not told again in that time.
+                let c = sqlx::query(
+                    "DELETE FROM notification_deliveries WHERE state <> 'pending' AND created_at < now() - interval '30 days'",
+                )
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(Ran::Housekeeping { removed: a + b + c })
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod outbound;
 pub mod throttle;
 pub mod vault;
+pub mod watch;
 
 pub use error::BackendError;
 

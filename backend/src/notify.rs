@@ -841,22 +841,35 @@ impl Notifier {
     /// Queues `m` for every enabled channel whose rules match it; a channel told the same
     /// fact before is not told again. Answers how many deliveries were queued.
     pub async fn publish(&self, m: &Message) -> Result<u64, BackendError> {
+        self.publish_all(std::slice::from_ref(m)).await
+    }
+
+    /// [`Notifier::publish`] for several messages, the rules read once.
+    pub async fn publish_all(&self, messages: &[Message]) -> Result<u64, BackendError> {
+        if messages.is_empty() {
+            return Ok(0);
+        }
         let enabled: Vec<Uuid> =
             sqlx::query_scalar("SELECT id FROM notification_channels WHERE enabled")
                 .fetch_all(&self.pool)
                 .await?;
-        let mut targets: Vec<Uuid> = Vec::new();
-        for rule in self.rules().await? {
-            if enabled.contains(&rule.channel)
-                && !targets.contains(&rule.channel)
-                && rule.matches(m)
-            {
-                targets.push(rule.channel);
-            }
-        }
+        let rules: Vec<Rule> = self
+            .rules()
+            .await?
+            .into_iter()
+            .filter(|r| enabled.contains(&r.channel))
+            .collect();
         let mut queued = 0;
-        for channel in targets {
-            queued += self.enqueue(channel, m).await?;
+        for m in messages {
+            let mut targets: Vec<Uuid> = Vec::new();
+            for rule in &rules {
+                if !targets.contains(&rule.channel) && rule.matches(m) {
+                    targets.push(rule.channel);
+                }
+            }
+            for channel in targets {
+                queued += self.enqueue(channel, m).await?;
+            }
         }
         if queued > 0 {
             self.queued.notify_one();

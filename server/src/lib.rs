@@ -237,7 +237,12 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             backend.audit.clone(),
             backend.metrics.clone(),
             config.background_period,
-        ),
+        )
+        .with_watcher(backend::watch::Watcher::new(
+            pool.clone(),
+            backend.gateway.clone(),
+            backend.notify.clone(),
+        )),
         backend.notify.clone(),
     );
 

@@ -370,3 +370,262 @@ fn url_query(pq: &str) -> (String, std::collections::HashMap<String, String>) {
     let u = reqwest::Url::parse(&format!("http://x/?{query}")).unwrap();
     (path.to_string(), u.query_pairs().into_owned().collect())
 }
+
+fn iso(ms: i64) -> String {
+    let secs = ms / 1000;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The fleet watch (run here as the background job runs it) tells each kind of event the
+/// emulator can be made to show — a new maintenance event and one within 24 h, a
+/// certificate within 30 days, a subscription within 7 days without auto-renewal, a
+/// failed backup, a cluster leaving Running behind the console's back, an account that
+/// cannot be read — each once, to a webhook rule with no filter; a rule on a tag gets
+/// only its clusters' events.
+#[tokio::test]
+async fn the_fleet_watch_tells_each_kind_of_event_once() {
+    let now_ms = now() * 1000;
+    let day = 86_400_000;
+    let mut seed = emulator::state::default_seed();
+    // orders-prod: a subscription expiring in 3 days, not renewed automatically.
+    seed.clusters[0].expire_time = iso(now_ms + 3 * day);
+    seed.clusters[0].auto_renew.status = "Normal".into();
+    // analytics: SSL on, its certificate expiring in 10 days.
+    for e in seed.clusters[2].endpoints.iter_mut() {
+        e.ssl_enabled = true;
+        e.ssl_expire_time = iso(now_ms + 10 * day);
+    }
+    // orders-staging: a backup that failed an hour ago.
+    let mut failed = seed.clusters[1].backups[0].clone();
+    failed.id = "fail-0001".into();
+    failed.status = "Failed".into();
+    failed.start_ms = now_ms - 3_600_000;
+    failed.end_ms = now_ms - 3_500_000;
+    seed.clusters[1].backups.push(failed);
+    // A pending maintenance event switching in 2 hours.
+    let soon_event = {
+        let e = seed
+            .clusters
+            .iter_mut()
+            .flat_map(|c| c.maintenance.iter_mut())
+            .find(|e| e.status < 5)
+            .expect("the seed has a pending maintenance event");
+        e.switch_time = iso(now_ms + 2 * 3_600_000);
+        e.id
+    };
+    let staging = seed.clusters[1].id.clone();
+    let staging_node = seed.clusters[1].nodes[0].id.clone();
+    let app = TestApp::spawn_with(seed).await;
+    let admin = app.sign_in_admin().await;
+    let (base, rx) = receiver().await;
+
+    // An account that cannot be read.
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_cloud_account",
+        &[
+            ("name", "dead"),
+            ("access_key_id", "LTAIdead0000000key"),
+            ("access_key_secret", "dead-secret"),
+            ("regions", "cn-hangzhou"),
+            ("signature_version", "v2"),
+            ("endpoint", "http://127.0.0.1:9/"),
+            ("emulator", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let watcher = {
+        let key = backend::vault::MasterKeys::decode_key("master_key", tests::MASTER_KEY).unwrap();
+        let client = polardb::client::Client::new(polardb::client::ClientConfig {
+            allow_private: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let b = backend::Backend::new(
+            app.pool.clone(),
+            Arc::new(backend::vault::MasterKeys::new("k1", key)),
+            client,
+        )
+        .with_outbound(backend::outbound::OutboundPolicy {
+            allow_private: true,
+            own: None,
+        });
+        backend::watch::Watcher::new(app.pool.clone(), b.gateway.clone(), b.notify.clone())
+    };
+    // Without a rule nothing is read.
+    let idle = watcher.watch_once().await.unwrap();
+    assert!(idle.idle, "{idle:?}");
+
+    for (name, secret) in [
+        ("all", "whsec-all-0123456789"),
+        ("prod", "whsec-prod-0123456789"),
+    ] {
+        let (status, body) = form(
+            &app,
+            &admin,
+            "add_channel",
+            &[
+                ("name", name),
+                ("kind", "webhook"),
+                ("url", &format!("{base}/{name}")),
+                ("secret", secret),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let view: Value = app
+        .call_json(&admin, "notifications", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_of = |name: &str| {
+        view["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (status, _) = form(&app, &admin, "add_rule", &[("channel", &id_of("all"))]).await;
+    assert_eq!(status, 200);
+    let (status, _) = form(
+        &app,
+        &admin,
+        "add_rule",
+        &[
+            ("channel", &id_of("prod")),
+            ("tag_key", "env"),
+            ("tag_value", "prod"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let first = watcher.watch_once().await.unwrap();
+    assert!(first.queued > 0, "{first:?}");
+    // The cluster leaves Running behind the console's back (a call straight to the API).
+    let client = polardb::client::Client::new(Default::default()).unwrap();
+    let kind = polardb::models::action_info("RestartDBNode").unwrap().kind;
+    let done = client
+        .execute(
+            &polardb::client::Target {
+                endpoint: Some(app.emulator.clone()),
+                signature: polardb::SignatureVersion::V2,
+            },
+            &polardb::client::Credentials::new(
+                tests::EMU_KEY_ID,
+                zeroize::Zeroizing::new(tests::EMU_SECRET.into()),
+            ),
+            "cn-hangzhou",
+            "RestartDBNode",
+            kind,
+            vec![("DBNodeId".into(), staging_node)],
+        )
+        .await;
+    assert!(done.result.is_ok(), "{:?}", done.result);
+    let second = watcher.watch_once().await.unwrap();
+    assert!(second.queued >= 1, "{second:?}");
+    // Nothing new: nothing told again.
+    let third = watcher.watch_once().await.unwrap();
+    assert_eq!(third.queued, 0, "{third:?}");
+
+    // Delivered (by the console's own sender, or here).
+    let n = notifier(&app);
+    let mut pending = i64::MAX;
+    for _ in 0..100 {
+        n.send_due().await.unwrap();
+        pending = sqlx::query_scalar(
+            "SELECT count(*) FROM notification_deliveries WHERE state <> 'sent'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(pending, 0);
+    let seen = rx.seen.lock().unwrap().clone();
+    let events = |path: &str| -> Vec<Value> {
+        seen.iter()
+            .filter(|s| s.path_and_query == path)
+            .map(|s| serde_json::from_str(&s.body).unwrap())
+            .collect()
+    };
+    let all = events("/all");
+    let kinds: std::collections::BTreeSet<String> = all
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    for want in [
+        "maintenance_new",
+        "maintenance_soon",
+        "ssl_expiring",
+        "subscription_expiring",
+        "backup_failed",
+        "cluster_not_running",
+        "unreachable",
+    ] {
+        assert!(kinds.contains(want), "{want} not told: {kinds:?}");
+    }
+    let one = |kind: &str| -> Vec<&Value> { all.iter().filter(|e| e["event"] == kind).collect() };
+    assert_eq!(one("cluster_not_running").len(), 1);
+    assert_eq!(one("cluster_not_running")[0]["cluster"], staging.as_str());
+    assert_eq!(one("backup_failed")[0]["cluster"], staging.as_str());
+    assert!(one("backup_failed")[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("fail-0001"));
+    assert_eq!(one("unreachable")[0]["cloud_account"], "dead");
+    assert!(one("maintenance_soon").iter().any(|e| e["text"]
+        .as_str()
+        .unwrap()
+        .contains(&soon_event.to_string())));
+    // Told once each: no two deliveries of one fact.
+    let ids: Vec<&str> = all.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    // The env=prod rule got prod clusters' events only (staging's backup and restart, the
+    // unreachable account have no env=prod tag).
+    let prod = events("/prod");
+    assert!(!prod.is_empty());
+    assert!(
+        prod.iter()
+            .all(|e| e["cluster"] != staging.as_str() && e["event"] != "unreachable"),
+        "{prod:?}"
+    );
+    // The watch's reads are on the trail, as the fleet watch.
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE actor_name LIKE 'fleet watch%' AND kind = 'read'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(reads > 0);
+}
