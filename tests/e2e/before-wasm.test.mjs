@@ -11,7 +11,7 @@ import { BASE, launch, signIn } from './harness.mjs';
 // The console's pages; a cluster's tabs are added with the first cluster of the list.
 const PAGES = ['/clusters', '/clusters/new', '/tags', '/events', '/tasks', '/renewals', '/backups/released',
   '/audit', '/settings', '/settings/accounts', '/settings/password', '/settings/users',
-  '/settings/roles'];
+  '/settings/roles', '/settings/notifications'];
 const TABS = ['', 'nodes', 'endpoints', 'parameters', 'whitelists', 'ssl', 'accounts',
   'databases', 'backups', 'monitoring', 'tags'];
 

@@ -192,25 +192,18 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-/// A channel's delivery log, read when opened.
+/// A channel's delivery log (read with the page, so it opens without the wasm too).
 #[component]
 fn Deliveries(id: String) -> impl IntoView {
-    let open = RwSignal::new(false);
     let log = Resource::new(
-        move || open.get(),
-        move |o| {
+        || (),
+        move |_| {
             let id = id.clone();
-            async move {
-                if o {
-                    channel_deliveries(id).await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
+            async move { channel_deliveries(id).await.map(Some) }
         },
     );
     view! {
-        <details class="inline-details" on:toggle=move |_| open.set(true)>
+        <details class="inline-details">
             <summary class="small-link">"Deliveries"</summary>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
