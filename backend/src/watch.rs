@@ -104,6 +104,12 @@ impl Watcher {
         }
     }
 
+    /// Looks as far ahead as `thresholds` say.
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+
     fn caller() -> Caller {
         Caller {
             actor: Actor {

@@ -31,6 +31,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
     ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429; one more slot is kept for known devices and password changes (default 4)"),
     ("calls_per_minute", "PolarDB calls one user may make a minute, through pages, the JSON API and fleet views alike (the top bar's menus and each recorded cross-origin refusal take one too); a minute's worth may come at once, then the rate; beyond it 429 with Retry-After, counted and logged once a minute, not audited (default 1200)"),
+    ("notify_maintenance_hours", "the fleet watch tells of a maintenance event whose switch time or deadline is this close (default 24)"),
+    ("notify_ssl_days", "the fleet watch tells of an enabled SSL certificate expiring this close (default 30)"),
+    ("notify_subscription_days", "the fleet watch tells of a subscription without auto-renewal expiring this close (default 7)"),
     ("metrics_token", "if set, /metrics answers only requests with `Authorization: Bearer <token>`"),
     ("trusted_proxies", "comma-separated CIDRs or addresses of the SSO proxy; identity headers are believed only from these peers (empty: header sign-in off)"),
     ("proxy_user_headers", "header(s) carrying the user name (default X-Forwarded-User,Remote-User)"),
@@ -212,6 +215,8 @@ pub struct Config {
     pub max_connections: usize,
     pub max_connections_per_address: usize,
     pub header_timeout: std::time::Duration,
+    /// How far ahead the fleet watch looks (notifications).
+    pub notify_thresholds: backend::watch::Thresholds,
     pub metrics_token: Option<Zeroizing<String>>,
     /// Password hashes that may run at once (each holds 19 MiB).
     pub password_hashing_concurrency: usize,
@@ -580,6 +585,11 @@ impl Sources {
                 1,
                 600,
             )?),
+            notify_thresholds: backend::watch::Thresholds {
+                maintenance_hours: self.parse_num("notify_maintenance_hours", 24i64, 1, 24 * 30)?,
+                ssl_days: self.parse_num("notify_ssl_days", 30i64, 1, 365)?,
+                subscription_days: self.parse_num("notify_subscription_days", 7i64, 1, 365)?,
+            },
             password_hashing_concurrency: self.parse_num(
                 "password_hashing_concurrency",
                 backend::identity::DEFAULT_HASHING_CONCURRENCY,

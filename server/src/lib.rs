@@ -238,11 +238,14 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             backend.metrics.clone(),
             config.background_period,
         )
-        .with_watcher(backend::watch::Watcher::new(
-            pool.clone(),
-            backend.gateway.clone(),
-            backend.notify.clone(),
-        )),
+        .with_watcher(
+            backend::watch::Watcher::new(
+                pool.clone(),
+                backend.gateway.clone(),
+                backend.notify.clone(),
+            )
+            .with_thresholds(config.notify_thresholds),
+        ),
         backend.notify.clone(),
     );
 
