@@ -423,6 +423,7 @@ impl Admin {
         .await?;
         Ok(SavedRole {
             name: name.to_string(),
+            description: description.trim().to_string(),
             policy: value,
         })
     }
@@ -461,6 +462,7 @@ impl Admin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SavedRole {
     pub name: String,
+    pub description: String,
     pub policy: serde_json::Value,
 }
 

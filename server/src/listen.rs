@@ -109,9 +109,9 @@ fn raise_fd_limit() -> Option<u64> {
     None
 }
 
-/// Connections counted by address. IPv6 addresses count by their /64 (one host holds a
-/// whole /64); IPv4-mapped ones as the IPv4 address.
-fn address_key(ip: IpAddr) -> IpAddr {
+/// What is counted per address (connections here, body shares in `web`). IPv6 addresses
+/// count by their /64 (one host holds a whole /64); IPv4-mapped ones as the IPv4 address.
+pub fn address_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

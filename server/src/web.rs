@@ -491,9 +491,12 @@ impl Holding<'_> {
             Err(Over::Everyone) => Over::Everyone,
         };
         if total <= SMALL_BODY {
-            let lease = self
-                .small
-                .get_or_insert_with(|| self.ws.bodies.small.lease(self.client));
+            let lease = self.small.get_or_insert_with(|| {
+                self.ws
+                    .bodies
+                    .small
+                    .lease(crate::listen::address_key(self.client))
+            });
             if lease.grow(n).is_ok() {
                 return Ok(());
             }
@@ -573,7 +576,8 @@ pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Res
         ws: &ws,
         session: session.as_ref(),
         client,
-        shared: ws.bodies.shared.lease(client),
+        // Shares are per address; an IPv6 /64 is one address (one host holds a whole /64).
+        shared: ws.bodies.shared.lease(crate::listen::address_key(client)),
         small: None,
         signed_in: None,
         anonymous: false,

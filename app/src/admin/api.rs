@@ -436,7 +436,7 @@ pub async fn save_role(name: String, description: String, policy: String) -> Res
         change,
         &user,
         "RoleSaved",
-        serde_json::json!({"role": saved.name, "policy": saved.policy}),
+        serde_json::json!({"role": saved.name, "description": saved.description, "policy": saved.policy}),
     )
     .await
 }

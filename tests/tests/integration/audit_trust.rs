@@ -1647,7 +1647,7 @@ async fn a_saved_role_is_recorded_as_stored() {
             "save_role",
             &[
                 ("name", "  padded "),
-                ("description", "d"),
+                ("description", "  reads only "),
                 ("policy", &policy.to_string()),
             ],
         )
@@ -1660,6 +1660,7 @@ async fn a_saved_role_is_recorded_as_stored() {
     .await
     .unwrap();
     assert_eq!(params["role"], "padded", "{params}");
+    assert_eq!(params["description"], "reads only", "{params}");
     assert_eq!(
         params["policy"]["Statement"][0]["Action"][0], "polardb:Describe*",
         "{params}"
