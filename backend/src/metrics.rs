@@ -70,6 +70,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
         "Idle connections (no request in progress) closed to make room for a new one when max_connections were open.",
     ),
     (
+        "polar_connections_stalled_total",
+        "counter",
+        "Connections closed because the client read nothing of an answer for 20 s.",
+    ),
+    (
         "polar_notifications_total",
         "counter",
         "Notification delivery attempts by result: sent, retry (failed, tried again later), failed (given up).",

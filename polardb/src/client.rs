@@ -82,7 +82,14 @@ pub struct ClientConfig {
     /// on any address of this machine, [`crate::endpoints::is_own`]) is refused before
     /// anything is sent. `None` (the SDK's default) checks nothing.
     pub own: Option<SocketAddr>,
+    /// The largest answer read; a larger one is the transport error `ResponseTooLarge`
+    /// (not retried), read no further.
+    pub max_answer_bytes: usize,
 }
+
+/// The default [`ClientConfig::max_answer_bytes`]: 16 MiB (a day of five performance keys
+/// of DescribeDBClusterPerformance is about 4 MB).
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 impl Default for ClientConfig {
     fn default() -> Self {
@@ -93,6 +100,7 @@ impl Default for ClientConfig {
             user_agent: concat!("polar-console/", env!("CARGO_PKG_VERSION")).to_string(),
             allow_private: true,
             own: None,
+            max_answer_bytes: MAX_ANSWER_BYTES,
         }
     }
 }
@@ -496,18 +504,41 @@ impl Client {
                 return (0, Err(ApiError::transport(code, without_url(&e))));
             }
         };
+        let mut response = response;
         let status = response.status().as_u16();
-        let bytes = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                let code = if e.is_timeout() {
-                    "Timeout"
-                } else {
-                    "Unreachable"
-                };
-                return (status, Err(ApiError::transport(code, without_url(&e))));
-            }
+        let max = self.config.max_answer_bytes;
+        let too_large = || {
+            ApiError::transport(
+                "ResponseTooLarge",
+                format!(
+                    "the answer is larger than {} bytes, the most the console reads",
+                    max
+                ),
+            )
         };
+        if response.content_length().is_some_and(|n| n > max as u64) {
+            return (status, Err(too_large()));
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > max {
+                        return (status, Err(too_large()));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let code = if e.is_timeout() {
+                        "Timeout"
+                    } else {
+                        "Unreachable"
+                    };
+                    return (status, Err(ApiError::transport(code, without_url(&e))));
+                }
+            }
+        }
         if (200..300).contains(&status) {
             match parse_body(&bytes) {
                 Ok(v) => (status, Ok(v)),

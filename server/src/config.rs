@@ -25,9 +25,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("session_absolute_hours", "sign out this long after signing in, however active (default 24)"),
     ("log_format", "text or json (default text)"),
     ("background_period_seconds", "base period of the background jobs (session sweeping, audit checkpoints), run once across all processes (default 60)"),
-    ("max_connections", "open connections the console accepts at once; more are answered 503 and closed (default 4096, lowered to what the file-descriptor limit allows)"),
+    ("max_connections", "open connections at once; idle ones make room for new ones, and when every one is in the middle of a request more are answered 503 and closed (default 1024, lowered to what the file-descriptor limit allows at two descriptors a connection)"),
     ("max_connections_per_address", "open connections from one client address (an IPv6 /64 counts as one); a trusted proxy counts towards max_connections only (default 128)"),
     ("header_timeout_seconds", "a connection must send a request's headers within this long, and a kept-alive connection idle this long is closed (default 15)"),
+    ("write_timeout_seconds", "a connection whose client takes no byte of an answer for this long is closed and the answer dropped (default 20)"),
     ("shutdown_grace_seconds", "on SIGTERM, how long in-flight requests may take to finish (default 20)"),
     ("password_hashing_concurrency", "password checks (argon2id, 19 MiB each) that run at once; 8 per slot more wait, the rest get 429; one more slot is kept for known devices and password changes (default 4)"),
     ("calls_per_minute", "PolarDB calls one user may make a minute, through pages, the JSON API and fleet views alike (the top bar's menus and each recorded cross-origin refusal take one too); a minute's worth may come at once, then the rate; beyond it 429 with Retry-After, counted and logged once a minute, not audited (default 1200)"),
@@ -215,6 +216,7 @@ pub struct Config {
     pub max_connections: usize,
     pub max_connections_per_address: usize,
     pub header_timeout: std::time::Duration,
+    pub write_timeout: std::time::Duration,
     /// How far ahead the fleet watch looks (notifications).
     pub notify_thresholds: backend::watch::Thresholds,
     pub metrics_token: Option<Zeroizing<String>>,
@@ -582,6 +584,12 @@ impl Sources {
             header_timeout: std::time::Duration::from_secs(self.parse_num(
                 "header_timeout_seconds",
                 crate::listen::DEFAULT_HEADER_TIMEOUT_SECS,
+                1,
+                600,
+            )?),
+            write_timeout: std::time::Duration::from_secs(self.parse_num(
+                "write_timeout_seconds",
+                crate::listen::DEFAULT_WRITE_TIMEOUT_SECS,
                 1,
                 600,
             )?),

@@ -27,8 +27,11 @@ use tower::{Service, ServiceExt};
 
 use crate::config::{Cidr, Config};
 
-/// Default `max_connections` (lowered to what the file-descriptor limit allows).
-pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Default `max_connections` (lowered to what the file-descriptor limit allows). Idle
+/// connections make room for new ones, so this counts requests in progress, each holding
+/// its answer until it is sent (sixteenth attack run, F3: 4,096 never-read answers held
+/// 630 MB).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default `max_connections_per_address`: a browser opens about six; an office behind one
 /// NAT address has room.
 pub const DEFAULT_PER_ADDRESS: usize = 128;
@@ -37,8 +40,15 @@ pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 15;
 /// A request line and headers larger than this are refused (431). Cookies and the SSO
 /// proxy's headers are a few KiB; hyper's own default is ~400 KiB (a held half-sent head costs at most this).
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
-/// File descriptors kept back from connections: the database pool, outbound calls, files.
+/// File descriptors kept back from connections: the database pool, outbound calls.
 const FD_RESERVE: u64 = 128;
+/// Descriptors one connection may hold: its socket, and a file it is being sent
+/// (sixteenth attack run, F2: stalled downloads of the site's files held two each).
+const FDS_PER_CONNECTION: u64 = 2;
+/// Default `write_timeout_seconds`: an answer the client takes no byte of for this long is
+/// abandoned and its connection closed (sixteenth attack run, F1/F3: an answer never read
+/// kept its connection, and the answer's memory, for ever).
+pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 20;
 
 /// The limits one `serve` keeps.
 #[derive(Clone)]
@@ -46,6 +56,8 @@ pub struct Limits {
     pub max_connections: usize,
     pub per_address: usize,
     pub header_timeout: Duration,
+    /// How long a connection may take no byte of an answer.
+    pub write_timeout: Duration,
     /// Peers exempt from the per-address count (the SSO proxy carries every user).
     pub trusted: Vec<Cidr>,
     pub metrics: backend::metrics::Metrics,
@@ -58,7 +70,7 @@ impl Limits {
         let mut max = config.max_connections;
         if let Some(fds) = raise_fd_limit() {
             let reserve = FD_RESERVE + u64::from(config.database_max_connections);
-            let room = fds.saturating_sub(reserve).max(16);
+            let room = (fds.saturating_sub(reserve) / FDS_PER_CONNECTION).max(16);
             if (max as u64) > room {
                 tracing::warn!(
                     max_connections = max,
@@ -73,6 +85,7 @@ impl Limits {
             max_connections: max,
             per_address: config.max_connections_per_address.min(max),
             header_timeout: config.header_timeout,
+            write_timeout: config.write_timeout,
             trusted: config.proxy.trusted.clone(),
             metrics,
         }
@@ -330,6 +343,93 @@ impl Gate {
     }
 }
 
+/// A connection's socket that gives up writing when the client reads nothing for the
+/// write timeout: the write fails, hyper drops the connection and the answer with it.
+struct Stalling {
+    inner: TcpStream,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+    limit: Duration,
+    metrics: backend::metrics::Metrics,
+}
+
+impl Stalling {
+    fn pending(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let limit = self.limit;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        if std::future::Future::poll(sleep.as_mut(), cx).is_ready() {
+            self.metrics.inc("polar_connections_stalled_total", &[]);
+            return std::task::Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client read nothing of the answer",
+            )));
+        }
+        std::task::Poll::Pending
+    }
+}
+
+impl tokio::io::AsyncRead for Stalling {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Stalling {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match std::pin::Pin::new(&mut self.inner).poll_write(cx, buf) {
+            std::task::Poll::Pending => self.pending(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            std::task::Poll::Pending => self.pending(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 41\r\n\r\ntoo many connections; try again shortly\r\n";
 
 /// Answers 503 without waiting: one non-blocking write, then the socket is closed.
@@ -422,10 +522,18 @@ pub async fn serve_until(
             },
         ));
         let http = http.clone();
+        let metrics = gate.limits.metrics.clone();
+        let write_timeout = gate.limits.write_timeout;
         let mut stopping = stopping.subscribe();
         let done = done_rx.clone();
         tokio::spawn(async move {
-            let conn = http.serve_connection(TokioIo::new(stream), service);
+            let io = Stalling {
+                inner: stream,
+                stalled: None,
+                limit: write_timeout,
+                metrics,
+            };
+            let conn = http.serve_connection(TokioIo::new(io), service);
             let mut conn = std::pin::pin!(conn);
             let stop = async move {
                 let _ = stopping.wait_for(|s| *s).await;
@@ -484,6 +592,7 @@ mod tests {
             max_connections: max,
             per_address: per,
             header_timeout: Duration::from_secs(1),
+            write_timeout: Duration::from_secs(1),
             trusted: trusted.iter().map(|c| Cidr::parse(c).unwrap()).collect(),
             metrics: backend::metrics::Metrics::new(),
         })

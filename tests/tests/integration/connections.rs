@@ -225,3 +225,199 @@ async fn connections_must_send_their_headers_in_time_and_in_bounds() {
         .expect("an oversized head is answered and closed");
     assert!(refused.starts_with("HTTP/1.1 431"), "{refused}");
 }
+
+/// An answer the client reads nothing of is dropped after the write timeout, with its
+/// connection (sixteenth attack run, F1/F3: never-read answers held their connections and
+/// their memory for ever — 128 of 4 MB took the console to 1.9 GB).
+#[tokio::test]
+async fn answers_nobody_reads_are_dropped_after_the_write_timeout() {
+    let app = TestApp::spawn_custom(
+        emulator::state::default_seed(),
+        &[("POLAR_WRITE_TIMEOUT_SECONDS", "2")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind(SocketAddr::from(([127, 0, 0, 8], 0))).unwrap();
+    let s = socket.connect(app.addr).await.unwrap();
+    let (mut r, mut w) = s.into_split();
+    // Many requests in one go, and not a byte of their answers read: more than the
+    // socket buffers hold.
+    let writer = tokio::spawn(async move {
+        let one = b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n";
+        let many: Vec<u8> = one
+            .iter()
+            .copied()
+            .cycle()
+            .take(one.len() * 60_000)
+            .collect();
+        let _ = w.write_all(&many).await;
+        w
+    });
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    // The console gave up on it: what arrived ends, the connection is closed.
+    let mut got = 0usize;
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match r.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the connection was kept after {got} bytes");
+    assert!(
+        got < 60_000 * 100,
+        "not every answer was sent ({got} bytes)"
+    );
+    writer.abort();
+    let metrics = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("polar_connections_stalled_total 1"),
+        "{metrics}"
+    );
+    // Others are served meanwhile and after.
+    assert_eq!(healthz(&app).await, 200);
+}
+
+/// An upstream answer larger than the client reads is refused, read no further and not
+/// retried (sixteenth attack run, F1: answers were read whole, however large).
+#[tokio::test]
+async fn an_upstream_answer_over_the_cap_is_refused() {
+    use polardb::client::{Client, ClientConfig, Credentials, Target};
+    for declared in [true, false] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = served.clone();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 65536];
+                    let _ = s.read(&mut buf).await;
+                    let head = if declared {
+                        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", 64 << 20)
+                    } else {
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n".to_string()
+                    };
+                    let _ = s.write_all(head.as_bytes()).await;
+                    let chunk = vec![b' '; 1 << 20];
+                    for _ in 0..64 {
+                        if s.write_all(&chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let client = Client::new(ClientConfig::default()).unwrap();
+        let started = std::time::Instant::now();
+        let ex = client
+            .execute(
+                &Target {
+                    endpoint: Some(format!("http://{addr}/")),
+                    signature: polardb::SignatureVersion::V2,
+                },
+                &Credentials::new("LTAIcap00000000key", zeroize::Zeroizing::new("s".into())),
+                "cn-hangzhou",
+                "DescribeRegions",
+                polardb::models::action_info("DescribeRegions")
+                    .unwrap()
+                    .kind,
+                vec![],
+            )
+            .await;
+        let e = ex.result.expect_err("a 64 MiB answer is refused");
+        assert_eq!(e.code, "ResponseTooLarge", "{e:?}");
+        assert_eq!(
+            served.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "not retried"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
+
+/// One user's calls in flight are bounded: twenty at once against a slow upstream reach
+/// it sixteen at a time, the rest wait for a place (sixteenth attack run, F1).
+#[tokio::test]
+async fn one_users_calls_in_flight_are_bounded() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    // A slow upstream that counts the calls it holds at once.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let now = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (n, m) = (now.clone(), most.clone());
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let (n, m) = (n.clone(), m.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                loop {
+                    match s.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let at = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    m.fetch_max(at, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    n.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    let body = r#"{"RequestId":"slow","Items":{"DBCluster":[]},"TotalRecordCount":0,"PageNumber":1,"PageRecordCount":0}"#;
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if s.write_all(head.as_bytes()).await.is_err()
+                        || s.write_all(body.as_bytes()).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let res = app
+        .call_form(
+            &admin,
+            "add_cloud_account",
+            &[
+                ("name", "slow"),
+                ("access_key_id", "LTAIslow0000000key"),
+                ("access_key_secret", "slow-secret"),
+                ("regions", "cn-hangzhou"),
+                ("signature_version", "v2"),
+                ("endpoint", &format!("http://{addr}/")),
+                ("emulator", "on"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let calls = (0..20).map(|_| {
+        app.call_json(
+            &admin,
+            "call_api",
+            serde_json::json!({"account": "slow", "region": "cn-hangzhou",
+                "action": "DescribeDBClusters", "params": [["RegionId", "cn-hangzhou"]]}),
+        )
+    });
+    let answers = futures::future::join_all(calls).await;
+    for a in answers {
+        assert_eq!(a.status(), 200);
+    }
+    assert_eq!(
+        most.load(std::sync::atomic::Ordering::SeqCst),
+        backend::gateway::CALLS_AT_ONCE,
+        "calls of one user in flight at once"
+    );
+}
