@@ -60,6 +60,9 @@ pub struct User {
     /// The password was set by an administrator (a new user's first, or a reset): the
     /// user must choose their own before doing anything else.
     pub must_change_password: bool,
+    /// A custom role's policy as read with the user ([`Identity::find_for_session`]), so
+    /// the request needs no second read; `None`: read it when asked ([`Identity::policy_for`]).
+    pub policy: Option<crate::access::Policy>,
 }
 
 /// A username as the console accepts it.
@@ -627,6 +630,7 @@ impl Identity {
             disabled: false,
             session_epoch: 0,
             must_change_password: must_change,
+            policy: None,
         })
     }
 
@@ -779,6 +783,7 @@ impl Identity {
                     disabled: r.disabled,
                     session_epoch: r.session_epoch,
                     must_change_password: r.must_change_password,
+                    policy: None,
                 }))
             }
             _ => {
@@ -1030,6 +1035,9 @@ impl Identity {
         if let Some(p) = crate::access::builtin_policy(&user.role) {
             return Ok(p);
         }
+        if let Some(p) = &user.policy {
+            return Ok(p.clone());
+        }
         let row = sqlx::query_scalar!("SELECT policy FROM roles WHERE name = $1", user.role)
             .fetch_optional(&self.pool)
             .await?;
@@ -1081,6 +1089,7 @@ impl Identity {
                     disabled: b.disabled,
                     session_epoch: b.session_epoch,
                     must_change_password: false,
+                    policy: None,
                 }));
             }
         }
@@ -1165,6 +1174,7 @@ impl Identity {
             disabled: row.disabled,
             session_epoch: row.session_epoch,
             must_change_password: false,
+            policy: None,
         }))
     }
 
@@ -1185,7 +1195,74 @@ impl Identity {
             disabled: r.disabled,
             session_epoch: r.session_epoch,
             must_change_password: r.must_change_password,
+            policy: None,
         }))
+    }
+
+    /// The user of a session in one read (#18): the user, their custom role's policy, and
+    /// whether the session `session_id` still exists unexpired in the session store — a
+    /// session ended by another process (signing out, an administrator) is gone there even
+    /// while this process keeps its record in memory. `None` when either is gone.
+    pub async fn find_for_session(
+        &self,
+        id: Uuid,
+        session_id: &str,
+    ) -> Result<Option<User>, BackendError> {
+        type Row = (
+            Uuid,
+            String,
+            String,
+            String,
+            String,
+            bool,
+            i32,
+            bool,
+            Option<serde_json::Value>,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT u.id, u.username, u.display_name, u.role, u.auth_source, u.disabled,
+                    u.session_epoch, u.must_change_password, r.policy
+             FROM users u
+             LEFT JOIN roles r ON r.name = u.role AND NOT r.builtin
+             WHERE u.id = $1
+               AND EXISTS (SELECT 1 FROM tower_sessions.session s
+                           WHERE s.id = $2 AND s.expiry_date > now())",
+        )
+        .bind(id)
+        .bind(session_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(
+                id,
+                username,
+                display_name,
+                role,
+                auth_source,
+                disabled,
+                session_epoch,
+                must,
+                policy,
+            )| {
+                let builtin = crate::access::builtin_policy(&role).is_some();
+                User {
+                    id,
+                    username,
+                    display_name,
+                    // An unknown or unreadable custom role grants nothing.
+                    policy: (!builtin).then(|| {
+                        policy
+                            .and_then(|v| serde_json::from_value(v).ok())
+                            .unwrap_or_default()
+                    }),
+                    role,
+                    auth_source,
+                    disabled,
+                    session_epoch,
+                    must_change_password: must,
+                }
+            },
+        ))
     }
 
     /// Checks a local user's current password and the new one's rules, and hashes the new

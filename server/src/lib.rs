@@ -9,6 +9,7 @@ pub mod export;
 pub mod listen;
 pub mod memory;
 pub mod ops;
+pub mod session_cache;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -254,6 +255,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     } else {
         ("polar_session", false)
     };
+    // Session records in memory in front of PostgreSQL (see `session_cache`).
+    let store =
+        tower_sessions::CachingSessionStore::new(session_cache::SessionCache::default(), store);
     let sessions = SessionManagerLayer::new(store)
         .with_name(cookie_name)
         .with_secure(secure)

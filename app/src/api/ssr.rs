@@ -168,7 +168,22 @@ pub async fn user_of_session(
 ) -> Result<Option<User>, AppError> {
     let id = live_session_user(session, limits).await?;
     let user = match id.and_then(|s| uuid::Uuid::parse_str(&s).ok()) {
-        Some(id) => backend.identity.find(id).await?,
+        // One read: the user, their policy, and that the session still exists in the
+        // store (this process may keep the session's record in memory).
+        Some(id) => match session.id() {
+            Some(sid) => {
+                let found = backend
+                    .identity
+                    .find_for_session(id, &sid.to_string())
+                    .await?;
+                if found.is_none() {
+                    // Ended elsewhere (or the user is gone): forget it here too.
+                    let _ = session.flush().await;
+                }
+                found
+            }
+            None => backend.identity.find(id).await?,
+        },
         None => None,
     };
     Ok(match user {

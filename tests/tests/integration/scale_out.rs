@@ -222,6 +222,18 @@ async fn two_processes_on_one_database_behave_as_one() {
         whoami(&b.app, &dave).await.is_null(),
         "still signed in on B"
     );
+    // Signing out on B ends the session on A at its next request, though A keeps the
+    // session's record in memory (it was used there just now).
+    let fay = a.app.user_with_role("fay", "viewer").await;
+    assert_eq!(whoami(&a.app, &fay).await["username"], "fay");
+    assert_eq!(whoami(&b.app, &fay).await["username"], "fay");
+    let res = b.app.call_form(&fay, "sign_out", &[]).await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert!(whoami(&b.app, &fay).await.is_null(), "still signed in on B");
+    assert!(
+        whoami(&a.app, &fay).await.is_null(),
+        "still signed in on A after signing out on B"
+    );
     // A role change made on B holds on A at once, too.
     let erin = a.app.user_with_role("erin", "viewer").await;
     let erin_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE username = 'erin'")
