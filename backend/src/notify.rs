@@ -627,6 +627,15 @@ fn label(id: Uuid, what: &str) -> String {
     format!("notification_channels.{what}/v1|{id}")
 }
 
+/// A channel's URL and secret sealed under the active key.
+struct Sealed {
+    url_ct: Vec<u8>,
+    url_nonce: Vec<u8>,
+    secret_ct: Option<Vec<u8>>,
+    secret_nonce: Option<Vec<u8>>,
+    key_id: String,
+}
+
 /// A channel with its URL and secret open, for sending.
 struct Open {
     kind: ChannelKind,
@@ -703,14 +712,13 @@ impl Notifier {
         receiver_resolved(&new.url, &self.outbound).await?;
         let shown = receiver(&new.url, &self.outbound)?;
         let id = Uuid::new_v4();
-        let (url_ct, url_nonce, key_id) = self.keys.seal(&label(id, "url"), new.url.as_bytes())?;
-        let (secret_ct, secret_nonce) = match &new.secret {
-            Some(s) => {
-                let (ct, n, _) = self.keys.seal(&label(id, "secret"), s.as_bytes())?;
-                (Some(ct), Some(n))
-            }
-            None => (None, None),
-        };
+        let Sealed {
+            url_ct,
+            url_nonce,
+            secret_ct,
+            secret_nonce,
+            key_id,
+        } = self.seal(id, &new.url, new.secret.as_deref().map(|s| s.as_str()))?;
         let r = sqlx::query(
             "INSERT INTO notification_channels
                (id, name, kind, url_shown, url_ciphertext, url_nonce, secret_ciphertext, secret_nonce, key_id)
@@ -981,6 +989,24 @@ impl Notifier {
             .collect())
     }
 
+    fn seal(&self, id: Uuid, url: &str, secret: Option<&str>) -> Result<Sealed, BackendError> {
+        let (url_ct, url_nonce, key_id) = self.keys.seal(&label(id, "url"), url.as_bytes())?;
+        let (secret_ct, secret_nonce) = match secret {
+            Some(s) => {
+                let (ct, n, _) = self.keys.seal(&label(id, "secret"), s.as_bytes())?;
+                (Some(ct), Some(n))
+            }
+            None => (None, None),
+        };
+        Ok(Sealed {
+            url_ct,
+            url_nonce,
+            secret_ct,
+            secret_nonce,
+            key_id,
+        })
+    }
+
     fn open(&self, row: ChannelRecord) -> Result<Open, BackendError> {
         let (id, kind, url_ct, url_nonce, secret_ct, secret_nonce, key_id) = row;
         let url = self
@@ -1162,14 +1188,13 @@ impl Notifier {
         for row in rows {
             let id = row.0;
             let open = self.open(row)?;
-            let (uct, un, key_id) = self.keys.seal(&label(id, "url"), open.url.as_bytes())?;
-            let (sct, sn) = match &open.secret {
-                Some(s) => {
-                    let (ct, n, _) = self.keys.seal(&label(id, "secret"), s.as_bytes())?;
-                    (Some(ct), Some(n))
-                }
-                None => (None, None),
-            };
+            let Sealed {
+                url_ct: uct,
+                url_nonce: un,
+                secret_ct: sct,
+                secret_nonce: sn,
+                key_id,
+            } = self.seal(id, &open.url, open.secret.as_deref().map(|s| s.as_str()))?;
             sqlx::query(
                 "UPDATE notification_channels SET url_ciphertext = $2, url_nonce = $3,
                         secret_ciphertext = $4, secret_nonce = $5, key_id = $6 WHERE id = $1",
@@ -1187,7 +1212,8 @@ impl Notifier {
     }
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+/// A time as RFC 3339 (UTC), as messages and logs show it.
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -1249,26 +1275,21 @@ mod tests {
             &message(),
             1_700_000_000_123,
         );
-        let ts = out
-            .headers
-            .iter()
-            .find(|(k, _)| k == "x-polar-timestamp")
-            .unwrap()
-            .1
-            .clone();
-        assert_eq!(ts, "1700000000");
-        let sig = &out
-            .headers
-            .iter()
-            .find(|(k, _)| k == "x-polar-signature")
-            .unwrap()
-            .1;
+        let header = |name: &str| {
+            out.headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert_eq!(header("x-polar-timestamp"), "1700000000");
+        let sig = header("x-polar-signature");
         assert_eq!(
-            *sig,
+            sig,
             webhook_signature("0123456789abcdef", 1_700_000_000, &out.body)
         );
         assert_ne!(
-            *sig,
+            sig,
             webhook_signature("0123456789abcdef", 1_700_000_001, &out.body)
         );
         let body: serde_json::Value = serde_json::from_str(&out.body).unwrap();

@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use crate::audit::Actor;
 use crate::gateway::{Caller, FleetCluster, FleetQuery, Gateway};
-use crate::notify::{EventKind, Message, Notifier};
+use crate::notify::{rfc3339, EventKind, Message, Notifier};
 use crate::BackendError;
 
 /// How far ahead the watch looks.
@@ -82,11 +82,6 @@ pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
     time::PrimitiveDateTime::parse(s, fmt)
         .ok()
         .map(|t| t.assume_utc())
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Whether `at` falls between now and `within` from now.

@@ -62,6 +62,19 @@ async fn receiver() -> (String, Receiver) {
     (format!("http://{addr}"), r)
 }
 
+/// A channel's id, by name, from `notifications`' answer.
+fn channel_id(view: &Value, name: &str) -> String {
+    view["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn hmac256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
     m.update(msg);
@@ -191,17 +204,7 @@ async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
         assert!(!text.contains(hidden), "{hidden} shown in {text}");
     }
     let view: Value = serde_json::from_str(&text).unwrap();
-    let id_of = |name: &str| {
-        view["channels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let id_of = |name: &str| channel_id(&view, name);
     let (hook, ding) = (id_of("hook"), id_of("ding"));
     assert_eq!(view["channels"][0]["url_shown"], base.as_str());
 
@@ -501,17 +504,7 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
         .json()
         .await
         .unwrap();
-    let id_of = |name: &str| {
-        view["channels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let id_of = |name: &str| channel_id(&view, name);
     let (status, _) = form(&app, &admin, "add_rule", &[("channel", &id_of("all"))]).await;
     assert_eq!(status, 200);
     let (status, _) = form(
