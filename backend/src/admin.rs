@@ -96,6 +96,15 @@ async fn within(policy: &Policy, holder: &Policy) -> Result<bool, BackendError> 
     })
 }
 
+/// Whether `policy` reads every cluster a Viewer reads: what one needs to hear of the whole
+/// fleet (notification channels do; seventeenth attack run, N1: a manager of channels whose
+/// role denied a cluster was told that cluster's events). Compared as a manager's grants
+/// are ([`within`]).
+pub async fn reads_whole_fleet(policy: &Policy) -> Result<bool, BackendError> {
+    let viewer = crate::access::builtin_policy("viewer").unwrap_or_default();
+    within(&viewer, policy).await
+}
+
 impl Admin {
     pub fn new(pool: PgPool) -> Self {
         Admin { pool }

@@ -134,7 +134,7 @@ fn parse(
 }
 
 /// The rules on one address the endpoint reaches (`host` as written, for the message).
-fn check_address(
+pub fn check_address(
     host: &str,
     addr: SocketAddr,
     policy: &OutboundPolicy,

@@ -287,6 +287,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         cookie_secure: config.cookie_secure,
         limits,
         bodies: web::Bodies::new(),
+        in_flight: Default::default(),
     };
     let router = Router::new()
         .leptos_routes_with_context(

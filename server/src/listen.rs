@@ -227,32 +227,6 @@ impl Drop for Busy {
     }
 }
 
-/// A response body that keeps its connection marked busy until it is sent.
-struct BusyBody {
-    inner: axum::body::Body,
-    _busy: Busy,
-}
-
-impl http_body::Body for BusyBody {
-    type Data = axum::body::Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
-    }
-}
-
 impl Gate {
     pub fn new(limits: Limits) -> Arc<Gate> {
         Arc::new(Gate {
@@ -515,9 +489,9 @@ pub async fn serve_until(
                         Ok(r) => r,
                         Err(e) => match e {},
                     };
-                    Ok::<_, std::convert::Infallible>(
-                        res.map(|inner| axum::body::Body::new(BusyBody { inner, _busy: busy })),
-                    )
+                    Ok::<_, std::convert::Infallible>(res.map(|inner| {
+                        axum::body::Body::new(crate::web::HeldBody { inner, held: busy })
+                    }))
                 }
             },
         ));

@@ -30,6 +30,97 @@ pub struct WebState {
     pub limits: app::api::ssr::SessionLimits,
     /// Request bodies held in memory at once.
     pub bodies: Arc<Bodies>,
+    /// Each signed-in user's requests being answered at once.
+    pub in_flight: Arc<InFlight>,
+}
+
+/// Requests of one signed-in user being answered at once, counted until each answer has
+/// been sent (seventeenth attack run, F1r: a limit on the user's calls that ended when a
+/// call returned let finished 4 MB answers pile up in connections that read nothing).
+pub const REQUESTS_AT_ONCE: usize = 16;
+/// How long a request waits for one of those places before it is answered 429.
+pub const REQUEST_PLACE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The places of [`REQUESTS_AT_ONCE`], per user.
+#[derive(Default)]
+pub struct InFlight(
+    std::sync::Mutex<std::collections::HashMap<uuid::Uuid, Arc<tokio::sync::Semaphore>>>,
+);
+
+impl InFlight {
+    async fn place(&self, user: uuid::Uuid) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let places = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(user)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(REQUESTS_AT_ONCE)))
+            .clone();
+        tokio::time::timeout(REQUEST_PLACE_WAIT, places.acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+    }
+}
+
+/// A response body that keeps something (a place, a mark) until it has been sent or
+/// dropped.
+pub struct HeldBody<T> {
+    pub inner: Body,
+    pub held: T,
+}
+
+impl<T: Send + Unpin + 'static> http_body::Body for HeldBody<T> {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A signed-in user's place among their requests being answered, for any request but the
+/// site's files; `Err` is the 429 to answer when none came free in time. The user is the
+/// session's (kept in memory: no database read); a session that names no user takes none.
+async fn place_of(
+    ws: &WebState,
+    path: &str,
+    session: Option<Session>,
+) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Response> {
+    if path.starts_with("/pkg/") || path.starts_with("/favicon") {
+        return Ok(None);
+    }
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    let user = match session.get::<String>(app::api::ssr::USER_KEY).await {
+        Ok(Some(id)) => uuid::Uuid::parse_str(&id).ok(),
+        _ => None,
+    };
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    match ws.in_flight.place(user).await {
+        Some(p) => Ok(Some(p)),
+        None => {
+            ws.backend.metrics.inc("polar_calls_throttled_total", &[]);
+            let mut res = error_response(&app::AppError::TooMany(1));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(1));
+            Err(res)
+        }
+    }
 }
 
 /// The request id, also sent back as `x-request-id` and written into audit records.
@@ -625,8 +716,18 @@ pub async fn errors(State(ws): State<WebState>, req: Request, next: Next) -> Res
             }
         }
     };
+    let path = req.uri().path().to_string();
+    let session = req.extensions().get::<Session>().cloned();
+    let place = match place_of(&ws, &path, session).await {
+        Ok(p) => p,
+        Err(refused) => return refused,
+    };
     let mut res = next.run(req).await;
     drop(holding);
+    // The place is given back once the answer has been sent (or dropped).
+    if let Some(place) = place {
+        res = res.map(|inner| Body::new(HeldBody { inner, held: place }));
+    }
     // A plain form's server function gets a `Location` back to the form whatever its
     // answer; on a refusal (a 4xx or 5xx set by the function) it is not a redirect and must
     // not look like one. (A 200 keeps it: the server-function client redirects by it.)

@@ -55,8 +55,27 @@ pub struct NotificationsView {
 mod ssr {
     use backend::notify::Delivery;
 
-    pub use crate::admin::api::ssr::{change, commit, record, require_console};
+    pub use crate::admin::api::ssr::{change, commit};
+    use crate::admin::api::ssr::{refused, require_console_policy};
     pub const ACTION: &str = backend::access::console::MANAGE_NOTIFICATIONS;
+
+    /// A manager of notifications: `console:ManageNotifications`, and the reads of a
+    /// Viewer on the whole fleet — a channel hears of every cluster, so one whose role
+    /// hides a cluster may not set up, test or read channels (refused, recorded).
+    pub async fn require_manager(
+    ) -> Result<(backend::Backend, backend::identity::User), crate::AppError> {
+        let (backend, user, policy) = require_console_policy(ACTION).await?;
+        if !backend::admin::reads_whole_fleet(&policy).await? {
+            return Err(refused(
+                &backend,
+                &user,
+                ACTION,
+                "managing notifications needs the reads of a Viewer on every cluster: channels hear of the whole fleet".into(),
+            )
+            .await);
+        }
+        Ok((backend, user))
+    }
 
     pub fn delivery(d: Delivery) -> super::DeliveryItem {
         super::DeliveryItem {
@@ -81,7 +100,7 @@ mod ssr {
 /// Channels, rules and the events rules may name.
 #[server]
 pub async fn notifications() -> Result<NotificationsView, AppError> {
-    let (backend, _) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, _) = ssr::require_manager().await?;
     let channels = backend.notify.channels().await?;
     let rules = backend.notify.rules().await?;
     Ok(NotificationsView {
@@ -124,7 +143,7 @@ pub async fn add_channel(
     url: String,
     #[server(default)] secret: String,
 ) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let new =
         backend::notify::NewChannel::parse(&name, &kind, &url, &secret, backend.notify.outbound())?;
     drop((url, secret));
@@ -142,7 +161,7 @@ pub async fn add_channel(
 /// Turns a channel on or off.
 #[server]
 pub async fn set_channel_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let id = ssr::channel_id(&id)?;
     let mut change = ssr::change(&backend).await?;
     let name = backend
@@ -165,7 +184,7 @@ pub async fn set_channel_enabled(id: String, enabled: bool) -> Result<(), AppErr
 /// Deletes a channel with its rules and delivery log.
 #[server]
 pub async fn delete_channel(id: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let id = ssr::channel_id(&id)?;
     let mut change = ssr::change(&backend).await?;
     let name = backend.notify.delete(change.conn(), id).await?;
@@ -181,16 +200,28 @@ pub async fn delete_channel(id: String) -> Result<(), AppError> {
 /// Sends a test message to a channel now; answers its delivery.
 #[server]
 pub async fn test_channel(id: String) -> Result<DeliveryItem, AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let id = ssr::channel_id(&id)?;
-    ssr::record(
-        &backend,
-        &user,
-        "NotificationTestSent",
-        serde_json::json!({"id": id.to_string()}),
-    )
-    .await?;
     let d = backend.notify.test(id, &user.username).await?;
+    // Recorded as it went (an unknown channel is 404 and sends nothing, recorded nothing).
+    let outcome = if d.state == "sent" {
+        backend::audit::Outcome::Ok
+    } else {
+        backend::audit::Outcome::Error
+    };
+    let mut e = backend::audit::Event::security(
+        crate::api::ssr::actor(Some(&user)).await,
+        "NotificationTestSent",
+        outcome,
+    );
+    e.params = serde_json::json!({"id": id.to_string(), "delivery": d.id, "state": d.state});
+    e.error_message = (!d.last_error.clone().unwrap_or_default().is_empty())
+        .then(|| d.last_error.clone().unwrap_or_default());
+    backend
+        .audit
+        .append(&e)
+        .await
+        .map_err(|_| backend::BackendError::AuditUnavailable)?;
     Ok(ssr::delivery(d))
 }
 
@@ -205,7 +236,7 @@ pub async fn add_rule(
     #[server(default)] tag_key: String,
     #[server(default)] tag_value: String,
 ) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let channel = ssr::channel_id(&channel)?;
     let events: Vec<String> = (!event.trim().is_empty())
         .then(|| event.trim().to_string())
@@ -236,7 +267,7 @@ pub async fn add_rule(
 /// Deletes a rule.
 #[server]
 pub async fn delete_rule(id: String) -> Result<(), AppError> {
-    let (backend, user) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, user) = ssr::require_manager().await?;
     let id = ssr::channel_id(&id).map_err(|_| crate::error::invalid("id", "is not a rule id"))?;
     let mut change = ssr::change(&backend).await?;
     backend.notify.delete_rule(change.conn(), id).await?;
@@ -252,7 +283,7 @@ pub async fn delete_rule(id: String) -> Result<(), AppError> {
 /// A channel's latest deliveries (at most 50), newest first.
 #[server]
 pub async fn channel_deliveries(id: String) -> Result<Vec<DeliveryItem>, AppError> {
-    let (backend, _) = ssr::require_console(ssr::ACTION).await?;
+    let (backend, _) = ssr::require_manager().await?;
     let id = ssr::channel_id(&id)?;
     Ok(backend
         .notify

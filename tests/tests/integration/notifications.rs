@@ -624,3 +624,143 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
     .unwrap();
     assert!(reads > 0);
 }
+
+/// Seventeenth attack run: N1 — a manager of channels whose role hides a cluster is
+/// refused (a channel hears of every cluster); N3 — a receiver's endless answer is read
+/// only as far as its start; N4 — a test of a channel that does not exist is 404 and
+/// records nothing, a failed test is recorded as failed.
+#[tokio::test]
+async fn channels_need_the_whole_fleet_and_read_little_of_an_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    // A role that manages everything but one cluster.
+    let policy = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["polardb:*", "console:*"], "Resource": ["*"]},
+        {"Effect": "Deny", "Action": ["polardb:*"], "Resource": ["acs:polardb:*:*:dbcluster/pc-hidden00000000"]}]});
+    let (status, body) = form(
+        &app,
+        &admin,
+        "save_role",
+        &[
+            ("name", "almost"),
+            ("description", ""),
+            ("policy", &policy.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let almost = app.user_with_role("ann", "almost").await;
+    let (status, body) = form(
+        &app,
+        &almost,
+        "add_channel",
+        &[
+            ("name", "x"),
+            ("kind", "slack"),
+            ("url", "https://hooks.slack.com/services/x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("whole fleet"), "{body}");
+
+    // A receiver that answers 200 and never ends its body.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n")
+                    .await;
+                let chunk = vec![b'x'; 1 << 16];
+                while s.write_all(&chunk).await.is_ok() {}
+            });
+        }
+    });
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "endless"),
+            ("kind", "slack"),
+            ("url", &format!("http://{addr}/x")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let view: Value = app
+        .call_json(&admin, "notifications", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let endless = channel_id(&view, "endless");
+    let started = std::time::Instant::now();
+    let (status, body) = form(&app, &admin, "test_channel", &[("id", &endless)]).await;
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["state"], "sent", "{d}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // An unknown channel: 404, and no record of a test.
+    let before: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'NotificationTestSent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (status, _) = form(
+        &app,
+        &admin,
+        "test_channel",
+        &[("id", "00000000-0000-0000-0000-000000000001")],
+    )
+    .await;
+    assert_eq!(status, 404);
+    let after: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'NotificationTestSent'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(after, before);
+
+    // A failed test is recorded as failed.
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "closed"),
+            ("kind", "slack"),
+            ("url", "http://127.0.0.1:9/x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let view: Value = app
+        .call_json(&admin, "notifications", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let closed = channel_id(&view, "closed");
+    let (status, _) = form(&app, &admin, "test_channel", &[("id", &closed)]).await;
+    assert_eq!(status, 200);
+    let outcome: String = sqlx::query_scalar(
+        "SELECT outcome FROM audit_events WHERE action = 'NotificationTestSent' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(outcome, "error");
+}
