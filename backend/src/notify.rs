@@ -672,10 +672,7 @@ impl Notifier {
         receiver(url, &self.outbound)?;
         let parsed =
             url::Url::parse(url).map_err(|_| BackendError::invalid("url", "is not a URL"))?;
-        let builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none());
-        let builder = match parsed.host() {
+        match parsed.host() {
             Some(url::Host::Domain(name)) => {
                 let port = parsed.port_or_known_default().unwrap_or(443);
                 let found = tokio::time::timeout(
@@ -687,28 +684,43 @@ impl Notifier {
                     Ok(Ok(a)) => a.collect(),
                     _ => Vec::new(),
                 };
-                if addrs.is_empty() {
-                    return Err(BackendError::invalid(
-                        "url",
-                        format!("{name} does not resolve"),
-                    ));
-                }
-                for a in &addrs {
-                    crate::outbound::check_address(name, *a, &self.outbound).map_err(
-                        |e| match e {
-                            BackendError::Invalid { message, .. } => BackendError::Invalid {
-                                field: "url",
-                                message,
-                            },
-                            other => other,
-                        },
-                    )?;
-                }
-                builder.resolve_to_addrs(name, &addrs)
+                self.pinned_to(name, addrs)
             }
-            _ => builder,
-        };
-        builder
+            // An address as written was checked by `receiver`.
+            _ => reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|_| BackendError::invalid("url", "cannot be reached")),
+        }
+    }
+
+    /// A client that connects `name` only to `addrs`, each checked against the outbound
+    /// rules first (none: the name does not resolve).
+    fn pinned_to(
+        &self,
+        name: &str,
+        addrs: Vec<std::net::SocketAddr>,
+    ) -> Result<reqwest::Client, BackendError> {
+        if addrs.is_empty() {
+            return Err(BackendError::invalid(
+                "url",
+                format!("{name} does not resolve"),
+            ));
+        }
+        for a in &addrs {
+            crate::outbound::check_address(name, *a, &self.outbound).map_err(|e| match e {
+                BackendError::Invalid { message, .. } => BackendError::Invalid {
+                    field: "url",
+                    message,
+                },
+                other => other,
+            })?;
+        }
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve_to_addrs(name, &addrs)
             .build()
             .map_err(|_| BackendError::invalid("url", "cannot be reached"))
     }
@@ -1372,6 +1384,45 @@ mod tests {
             .encode(hmac_sha256(b"1700000000\nfeishu-secret-0000", b""));
         assert_eq!(body["sign"], expected);
         assert_eq!(body["msg_type"], "text");
+    }
+
+    /// Seventeenth attack run, N2: the send connects to the addresses that were checked,
+    /// never to a second resolution of the name — here a name no resolver knows reaches
+    /// the checked address; and a checked address the rules refuse is never used.
+    #[tokio::test]
+    async fn a_send_connects_only_to_the_checked_addresses() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            let _ = s.read(&mut buf).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        });
+        let pool = sqlx::PgPool::connect_lazy("postgres://nobody@localhost/none").unwrap();
+        let keys = Arc::new(MasterKeys::new("k1", Zeroizing::new([7u8; 32])));
+        let allowing = Notifier::new(pool.clone(), keys.clone(), crate::metrics::Metrics::new())
+            .with_outbound(crate::outbound::OutboundPolicy {
+                allow_private: true,
+                own: None,
+            });
+        let client = allowing.pinned_to("receiver.invalid", vec![addr]).unwrap();
+        let res = client
+            .post(format!("http://receiver.invalid:{}/hook", addr.port()))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 204);
+        let strict = Notifier::new(pool, keys, crate::metrics::Metrics::new());
+        let refused = strict
+            .pinned_to("receiver.invalid", vec![addr])
+            .unwrap_err();
+        assert!(refused.to_string().starts_with("url:"), "{refused}");
+        assert!(strict.pinned_to("receiver.invalid", vec![]).is_err());
     }
 
     #[test]

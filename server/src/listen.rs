@@ -480,21 +480,22 @@ pub async fn serve_until(
         };
         let admitted = Arc::new(admitted);
         let marks = admitted.clone();
-        let service = TowerToHyperService::new(tower::service_fn(
-            move |req: axum::http::Request<Incoming>| {
-                let busy = marks.busy();
-                let inner = tower_service.clone();
-                async move {
-                    let res = match inner.oneshot(req.map(axum::body::Body::new)).await {
-                        Ok(r) => r,
-                        Err(e) => match e {},
-                    };
-                    Ok::<_, std::convert::Infallible>(res.map(|inner| {
-                        axum::body::Body::new(crate::web::HeldBody { inner, held: busy })
-                    }))
-                }
-            },
-        ));
+        let service =
+            TowerToHyperService::new(tower::service_fn(
+                move |req: axum::http::Request<Incoming>| {
+                    let busy = marks.busy();
+                    let inner = tower_service.clone();
+                    async move {
+                        let res = match inner.oneshot(req.map(axum::body::Body::new)).await {
+                            Ok(r) => r,
+                            Err(e) => match e {},
+                        };
+                        Ok::<_, std::convert::Infallible>(res.map(|inner| {
+                            axum::body::Body::new(crate::web::HeldBody::new(inner, busy))
+                        }))
+                    }
+                },
+            ));
         let http = http.clone();
         let metrics = gate.limits.metrics.clone();
         let write_timeout = gate.limits.write_timeout;

@@ -421,3 +421,95 @@ async fn one_users_calls_in_flight_are_bounded() {
         "calls of one user in flight at once"
     );
 }
+
+/// A signed-in user's requests hold their places until their answers have been sent
+/// (seventeenth attack run, F1r: the gateway gave a call's place back when the call
+/// returned, and finished 4 MB answers piled up in connections that read nothing — 1.2 GB
+/// from one Viewer). Sixteen connections each ask for a day of five performance keys
+/// (about 4 MB) three times and read nothing: an answer of each cannot be sent. The same
+/// user's next request waits for a place and is refused; another user is served at once.
+#[tokio::test]
+async fn a_users_unread_answers_hold_their_places() {
+    let seed = emulator::state::default_seed();
+    let cluster = seed.clusters[1].id.clone();
+    let region = seed.clusters[1].region_id.clone();
+    let app = TestApp::spawn_custom(
+        seed,
+        &[("POLAR_WRITE_TIMEOUT_SECONDS", "120")],
+        "127.0.0.1:0",
+    )
+    .await;
+    let admin = app.sign_in_admin().await;
+    let other = app.user_with_role("olga", "viewer").await;
+    // A UTC minute as the API writes it.
+    let minute = |secs: u64| {
+        let secs = (secs / 60 * 60) as i64;
+        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let dd = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!(
+            "{y:04}-{m:02}-{dd:02}T{:02}:{:02}Z",
+            rem / 3600,
+            rem / 60 % 60
+        )
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let body = serde_json::json!({"account": "sandbox", "region": region,
+        "action": "DescribeDBClusterPerformance", "params": [
+            ["DBClusterId", cluster],
+            ["Key", "PolarDBCPU,PolarDBDiskUsage,PolarDBIOSTAT,PolarDBTemp,PolarDBMemory"],
+            ["StartTime", minute(now - 86_400)], ["EndTime", minute(now)]]})
+    .to_string();
+    let path = app.server_fn("call_api");
+    let one = format!(
+        "POST {path} HTTP/1.1\r\nhost: {}\r\norigin: {}\r\ncookie: {admin}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        app.addr,
+        app.base,
+        body.len()
+    );
+    let mut held = Vec::new();
+    for i in 0..16u8 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(1024).unwrap();
+        socket
+            .bind(SocketAddr::from(([127, 0, 0, 20 + i / 8], 0)))
+            .unwrap();
+        let mut s = socket.connect(app.addr).await.unwrap();
+        s.write_all(format!("{one}{one}{one}").as_bytes())
+            .await
+            .unwrap();
+        held.push(s);
+    }
+    // Answers are made (about 100 MB of them: it takes a while on two cores).
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let call = serde_json::json!({"account": "sandbox", "region": region,
+        "action": "DescribeDBClusters", "params": [["RegionId", region]]});
+    // Another user is served, without waiting for a place.
+    let res = app.call_json(&other, "call_api", call.clone()).await;
+    assert_eq!(res.status(), 200);
+    // The same user waits for a place, then is refused.
+    let started = std::time::Instant::now();
+    let res = app.call_json(&admin, "call_api", call.clone()).await;
+    assert_eq!(res.status(), 429, "{}", res.text().await.unwrap());
+    assert!(
+        started.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+    // Once those connections are gone, so are their places.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let res = app.call_json(&admin, "call_api", call).await;
+    assert_eq!(res.status(), 200);
+}
