@@ -72,21 +72,13 @@ pub struct Watcher {
 /// Clusters whose per-cluster reads (SSL, backups) run at once.
 const CONCURRENCY: usize = 4;
 
-/// The API's times: `2026-12-01T00:00:00Z`, or without seconds `2026-12-01T00:00Z`.
-pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    let s = s.trim();
-    if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-        return Some(t);
-    }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]Z");
-    time::PrimitiveDateTime::parse(s, fmt)
-        .ok()
-        .map(|t| t.assume_utc())
-}
-
-/// Whether `at` falls between now and `within` from now.
+/// Whether `at` (the API's `yyyy-MM-ddTHH:mm[:ss]Z`, read by the reference's rule
+/// `polardb::rules::api_time`) falls between now and `within` from now.
 fn within(at: &str, now: OffsetDateTime, within: time::Duration) -> bool {
-    parse_time(at).is_some_and(|t| t >= now && t <= now + within)
+    polardb::rules::api_time(at.trim()).is_some_and(|t| {
+        let now = now.unix_timestamp();
+        t >= now && t <= now + within.whole_seconds()
+    })
 }
 
 impl Watcher {
@@ -481,11 +473,9 @@ impl Watcher {
 
         // Per running cluster: certificates and failed backups.
         let ssl_window = time::Duration::days(self.thresholds.ssl_days);
-        let day_ago = now - time::Duration::days(1);
-        let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]Z");
         let (start, end) = (
-            day_ago.format(fmt).unwrap_or_default(),
-            now.format(fmt).unwrap_or_default(),
+            polardb::rules::api_minute(now.unix_timestamp() - 86_400),
+            polardb::rules::api_minute(now.unix_timestamp()),
         );
         let running: Vec<&FleetCluster> = fleet
             .clusters
@@ -543,10 +533,12 @@ mod tests {
 
     #[test]
     fn times_of_the_api_are_read_with_or_without_seconds() {
-        assert!(parse_time("2026-12-01T00:00:00Z").is_some());
-        assert!(parse_time("2026-12-01T00:00Z").is_some());
-        assert!(parse_time("").is_none());
-        let now = parse_time("2026-12-01T00:00:00Z").unwrap();
+        let now = OffsetDateTime::from_unix_timestamp(
+            polardb::rules::api_time("2026-12-01T00:00:00Z").unwrap(),
+        )
+        .unwrap();
+        assert!(within("2026-12-01T00:00:30Z", now, time::Duration::days(7)));
+        assert!(!within("", now, time::Duration::days(7)));
         assert!(within("2026-12-05T00:00Z", now, time::Duration::days(7)));
         assert!(!within("2026-12-09T00:00Z", now, time::Duration::days(7)));
         assert!(!within("2026-11-30T00:00Z", now, time::Duration::days(7)));

@@ -70,7 +70,8 @@ impl InFlight {
 /// run, F1r: a 4 MB answer in one piece let its place go at once).
 pub struct HeldBody<T> {
     inner: Body,
-    held: T,
+    /// Kept for its `Drop` only.
+    _held: T,
     rest: Option<axum::body::Bytes>,
 }
 
@@ -81,14 +82,9 @@ impl<T> HeldBody<T> {
     pub fn new(inner: Body, held: T) -> Self {
         HeldBody {
             inner,
-            held,
+            _held: held,
             rest: None,
         }
-    }
-
-    /// What is held (for the compiler: it is kept for its `Drop`).
-    pub fn held(&self) -> &T {
-        &self.held
     }
 
     fn slice(&mut self, mut data: axum::body::Bytes) -> http_body::Frame<axum::body::Bytes> {

@@ -91,9 +91,14 @@ mod ssr {
         }
     }
 
-    pub fn channel_id(id: &str) -> Result<uuid::Uuid, crate::AppError> {
+    /// A channel's or a rule's id (`what` names which, for the message).
+    pub fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, crate::AppError> {
         uuid::Uuid::parse_str(id.trim())
-            .map_err(|_| crate::error::invalid("id", "is not a channel id"))
+            .map_err(|_| crate::error::invalid("id", format!("is not a {what} id")))
+    }
+
+    pub fn channel_id(id: &str) -> Result<uuid::Uuid, crate::AppError> {
+        parse_id(id, "channel")
     }
 }
 
@@ -215,8 +220,7 @@ pub async fn test_channel(id: String) -> Result<DeliveryItem, AppError> {
         outcome,
     );
     e.params = serde_json::json!({"id": id.to_string(), "delivery": d.id, "state": d.state});
-    e.error_message = (!d.last_error.clone().unwrap_or_default().is_empty())
-        .then(|| d.last_error.clone().unwrap_or_default());
+    e.error_message = d.last_error.clone().filter(|m| !m.is_empty());
     backend
         .audit
         .append(&e)
@@ -268,7 +272,7 @@ pub async fn add_rule(
 #[server]
 pub async fn delete_rule(id: String) -> Result<(), AppError> {
     let (backend, user) = ssr::require_manager().await?;
-    let id = ssr::channel_id(&id).map_err(|_| crate::error::invalid("id", "is not a rule id"))?;
+    let id = ssr::parse_id(&id, "rule")?;
     let mut change = ssr::change(&backend).await?;
     backend.notify.delete_rule(change.conn(), id).await?;
     ssr::commit(

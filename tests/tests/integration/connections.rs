@@ -442,25 +442,7 @@ async fn a_users_unread_answers_hold_their_places() {
     let admin = app.sign_in_admin().await;
     let other = app.user_with_role("olga", "viewer").await;
     // A UTC minute as the API writes it.
-    let minute = |secs: u64| {
-        let secs = (secs / 60 * 60) as i64;
-        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let dd = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!(
-            "{y:04}-{m:02}-{dd:02}T{:02}:{:02}Z",
-            rem / 3600,
-            rem / 60 % 60
-        )
-    };
+    let minute = |secs: u64| emulator::util::fmt_minute(secs as i64 * 1000);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -374,28 +374,6 @@ fn url_query(pq: &str) -> (String, std::collections::HashMap<String, String>) {
     (path.to_string(), u.query_pairs().into_owned().collect())
 }
 
-fn iso(ms: i64) -> String {
-    let secs = ms / 1000;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 /// The fleet watch (run here as the background job runs it) tells each kind of event the
 /// emulator can be made to show — a new maintenance event and one within 24 h, a
 /// certificate within 30 days, a subscription within 7 days without auto-renewal, a
@@ -408,12 +386,12 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
     let day = 86_400_000;
     let mut seed = emulator::state::default_seed();
     // orders-prod: a subscription expiring in 3 days, not renewed automatically.
-    seed.clusters[0].expire_time = iso(now_ms + 3 * day);
+    seed.clusters[0].expire_time = emulator::util::fmt_time(now_ms + 3 * day);
     seed.clusters[0].auto_renew.status = "Normal".into();
     // analytics: SSL on, its certificate expiring in 10 days.
     for e in seed.clusters[2].endpoints.iter_mut() {
         e.ssl_enabled = true;
-        e.ssl_expire_time = iso(now_ms + 10 * day);
+        e.ssl_expire_time = emulator::util::fmt_time(now_ms + 10 * day);
     }
     // orders-staging: a backup that failed an hour ago.
     let mut failed = seed.clusters[1].backups[0].clone();
@@ -430,7 +408,7 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
             .flat_map(|c| c.maintenance.iter_mut())
             .find(|e| e.status < 5)
             .expect("the seed has a pending maintenance event");
-        e.switch_time = iso(now_ms + 2 * 3_600_000);
+        e.switch_time = emulator::util::fmt_time(now_ms + 2 * 3_600_000);
         e.id
     };
     let staging = seed.clusters[1].id.clone();
