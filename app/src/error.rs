@@ -32,6 +32,18 @@ pub enum AppError {
     /// The change conflicts with what exists (a name already taken). (409)
     #[error("{0}")]
     Conflict(String),
+    /// An approval policy covers this change: it must be requested on `/changes` and
+    /// approved before it is sent. (409)
+    #[error(
+        "{policy} asks for {approvals} approval(s) before this is sent: request approval for it"
+    )]
+    ApprovalRequired {
+        policy: String,
+        approvals: i32,
+        /// The draft change kept of the request: its page asks for the approvals.
+        #[serde(default)]
+        draft: String,
+    },
     /// The PolarDB API refused; its words, code and RequestId. A 4xx of the API is
     /// answered with that 4xx, a 5xx or a failed transport with 502.
     #[error("{message} ({code}, RequestId {request_id})")]
@@ -77,7 +89,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::PasswordChangeRequired => 403,
             AppError::Invalid { .. } => 400,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::ApprovalRequired { .. } => 409,
             AppError::TooLarge(_) => 413,
             AppError::TooMany(_) => 429,
             AppError::Upstream { status, .. } => match *status {
@@ -167,6 +179,15 @@ impl From<backend::BackendError> for AppError {
             B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
             B::Forbidden(reason) => AppError::Forbidden(reason),
             B::Throttled(wait) => AppError::TooMany(wait.as_secs().max(1)),
+            B::ApprovalRequired {
+                policy,
+                approvals,
+                draft,
+            } => AppError::ApprovalRequired {
+                policy,
+                approvals,
+                draft: draft.map(|d| d.to_string()).unwrap_or_default(),
+            },
             B::AuditUnavailable => AppError::Unavailable(
                 "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),
             ),

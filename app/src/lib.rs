@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod call;
+pub mod changes;
 pub mod cluster;
 pub mod error;
 pub mod fleet;
@@ -85,6 +86,9 @@ lazy_pages! {
     PasswordRoute => admin::settings::PasswordPage,
     UsersRoute => admin::users::UsersPage,
     RolesRoute => admin::settings::RolesPage,
+    ApprovalsRoute => admin::approvals::ApprovalsPage,
+    ChangesRoute => changes::page::ChangesPage,
+    ChangeRoute => changes::page::ChangePage,
 }
 
 /// The HTML document around the app.
@@ -142,6 +146,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} />
                     <Route path=path!("/backups/released") view={Lazy::<ReleasedBackupsRoute>::new()} />
                     <Route path=path!("/renewals") view={Lazy::<RenewalsRoute>::new()} />
+                    <Route path=path!("/changes") view={Lazy::<ChangesRoute>::new()} />
+                    <Route path=path!("/changes/:id") view={Lazy::<ChangeRoute>::new()} />
                     <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
                     <Route path=path!("/settings/accounts") view={Lazy::<CloudAccountsRoute>::new()} />
@@ -149,6 +155,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/password") view={Lazy::<PasswordRoute>::new()} />
                     <Route path=path!("/settings/users") view={Lazy::<UsersRoute>::new()} />
                     <Route path=path!("/settings/roles") view={Lazy::<RolesRoute>::new()} />
+                    <Route path=path!("/settings/approvals") view={Lazy::<ApprovalsRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

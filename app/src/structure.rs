@@ -1,10 +1,10 @@
 //! The crate's layout, checked: a folder per area of the address space (`shell`, `fleet`,
-//! `cluster`, `admin`); areas never import each other; what two areas share lives below
+//! `cluster`, `admin`, `changes`); areas never import each other; what two areas share lives below
 //! them, in `kit` (and `api`, `call`, `error`), which imports no area.
 
 use std::path::{Path, PathBuf};
 
-const AREAS: &[&str] = &["shell", "fleet", "cluster", "admin"];
+const AREAS: &[&str] = &["shell", "fleet", "cluster", "admin", "changes"];
 const BELOW: &[&str] = &["kit", "call"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -17,12 +17,15 @@ pub mod console {
     pub const MANAGE_USERS: &str = "console:ManageUsers";
     /// Notification channels and their rules (`/settings/notifications`).
     pub const MANAGE_NOTIFICATIONS: &str = "console:ManageNotifications";
+    /// Approval policies of changes (`/settings/approvals`).
+    pub const MANAGE_APPROVALS: &str = "console:ManageApprovals";
     pub const VIEW_ALL_AUDIT: &str = "console:ViewAllAudit";
     pub const VIEW_OWN_AUDIT: &str = "console:ViewOwnAudit";
     pub const ALL: &[&str] = &[
         MANAGE_CLOUD_ACCOUNTS,
         MANAGE_USERS,
         MANAGE_NOTIFICATIONS,
+        MANAGE_APPROVALS,
         VIEW_ALL_AUDIT,
         VIEW_OWN_AUDIT,
     ];

@@ -862,6 +862,11 @@ impl Audit {
     }
 
     /// Starts an administrative change that commits together with its audit record.
+    /// The database the trail is kept in.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub async fn begin_change(&self) -> Result<Change, BackendError> {
         // Load the key before the change holds a connection (it may need one of its own).
         self.chain_key().await?;

@@ -27,6 +27,16 @@ pub enum BackendError {
     /// The user has made too many calls; the next is possible after this long. (429)
     #[error("too many calls: try again in {} s", .0.as_secs().max(1))]
     Throttled(std::time::Duration),
+    /// An approval policy covers this write: it is sent only as a step of an approved
+    /// change (asked on `/changes`). (409)
+    #[error("{policy} asks for {approvals} approval(s) before this is sent: request approval for it as a change")]
+    ApprovalRequired {
+        policy: String,
+        approvals: i32,
+        /// The draft change the console kept of the refused request (none when the
+        /// request carried a password), to be asked for on its page.
+        draft: Option<uuid::Uuid>,
+    },
     /// The audit trail could not be written, so the call was not made.
     #[error("the audit trail cannot be written right now, so nothing was sent or changed")]
     AuditUnavailable,

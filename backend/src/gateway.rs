@@ -30,6 +30,9 @@ pub const PLACE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 pub struct Caller {
     pub actor: Actor,
     pub policy: Policy,
+    /// The change (see [`crate::changes`]) this call is a request of: a write an approval
+    /// policy covers is sent only as a step of a running change that has its approvals.
+    pub change: Option<Uuid>,
 }
 
 /// Region-wide answers that list clusters: the action, where its list is, and the key of
@@ -138,6 +141,8 @@ pub struct Gateway {
     nodes: NodeCache,
     clusters: ClusterCache,
     metrics: crate::metrics::Metrics,
+    /// Approval policies, read on every write (see [`crate::changes`]).
+    gate: crate::changes::Gate,
     throttle: crate::throttle::Throttle,
     /// Each user's calls in flight ([`CALLS_AT_ONCE`]).
     in_flight: Arc<std::sync::Mutex<HashMap<Uuid, Arc<tokio::sync::Semaphore>>>>,
@@ -218,6 +223,7 @@ pub struct FleetView {
 
 impl Gateway {
     pub fn new(vault: Vault, audit: Audit, client: Client) -> Self {
+        let gate = crate::changes::Gate::new(audit.pool().clone());
         Gateway {
             vault,
             audit,
@@ -229,6 +235,7 @@ impl Gateway {
             metrics: crate::metrics::Metrics::new(),
             throttle: crate::throttle::Throttle::new(crate::throttle::DEFAULT_CALLS_PER_MINUTE),
             in_flight: Default::default(),
+            gate,
         }
     }
 
@@ -1180,6 +1187,7 @@ impl Gateway {
             "backups": if named.backups.len() > 1 { Some(&named.backups) } else { None },
             "tasks": if named.tasks.is_empty() { None } else { Some(&named.tasks) },
             "endpoint": named.endpoint,
+            "change": caller.change,
         });
         let kind = match info.kind {
             ActionKind::Read => Kind::Read,
@@ -1277,6 +1285,35 @@ impl Gateway {
                 return Err(self
                     .refuse_lookup(caller, account, &request, field, e)
                     .await);
+            }
+        }
+        // A write an approval policy covers is sent only as a running step of an approved
+        // change, whichever way it came (a page, the JSON API, the command line).
+        if decide && info.kind == ActionKind::Write {
+            if let Some(needed) = self
+                .requirement(caller, account, &request, &clusters)
+                .await?
+            {
+                let approved = match caller.change {
+                    Some(change) => self.gate.allows(change, needed.approvals, &request).await?,
+                    None => false,
+                };
+                if !approved {
+                    let err = BackendError::ApprovalRequired {
+                        policy: needed.policy.clone(),
+                        approvals: needed.approvals,
+                        draft: None,
+                    };
+                    let denied = Event {
+                        outcome: Outcome::Denied,
+                        error_message: Some(err.to_string()),
+                        ..base.clone()
+                    };
+                    self.metrics
+                        .inc("polar_api_denied_total", &[("action", info.name)]);
+                    self.audit.append(&denied).await?;
+                    return Err(err);
+                }
             }
         }
         // One user's calls in flight at once are bounded (sixteenth attack run, F1: 128
@@ -1392,6 +1429,108 @@ impl Gateway {
             request_id: exchange.request_id,
             body,
         })
+    }
+
+    /// What the approval policies ask of `request` on `clusters` (the tags of the clusters
+    /// read only when a policy with a tag could cover it; unreadable tags count as
+    /// matching).
+    async fn requirement(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        request: &Request,
+        clusters: &[String],
+    ) -> Result<Option<crate::changes::Requirement>, BackendError> {
+        let candidates = self
+            .gate
+            .candidates(request.action().name, &account.name, request.region_str())
+            .await?;
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let tags = if candidates.iter().any(|p| p.tag_key.is_some()) && !clusters.is_empty() {
+            self.tags_of(caller, account, request.region_str(), clusters)
+                .await
+                .inspect_err(|e| tracing::warn!(error = %e, "tags of clusters unreadable; approval policies with a tag apply"))
+                .ok()
+        } else {
+            Some(Vec::new())
+        };
+        Ok(crate::changes::Gate::requirement(
+            &candidates,
+            clusters.len(),
+            tags.as_deref(),
+        ))
+    }
+
+    /// The tags of `clusters` in one region (the console's own look-up, audited as a read).
+    async fn tags_of(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<Vec<(String, String)>, BackendError> {
+        let mut tags = Vec::new();
+        for chunk in clusters.chunks(50) {
+            let mut next_token = None;
+            for _ in 0..20 {
+                let ask = polardb::models::ListTagResources {
+                    region_id: region.to_string(),
+                    resource_type: "cluster".into(),
+                    resource_id: chunk.to_vec(),
+                    next_token: next_token.clone(),
+                    ..Default::default()
+                };
+                let invoked =
+                    Box::pin(self.send(caller, account, Request::from_typed(region, &ask)?, false))
+                        .await?;
+                let answer: polardb::models::ListTagResourcesResponse =
+                    polardb::lenient::from_value(invoked.body).map_err(|e| {
+                        BackendError::Upstream(ApiError::transport(
+                            "InvalidResponse",
+                            format!("the ListTagResources response did not have the expected shape: {e}"),
+                        ))
+                    })?;
+                tags.extend(
+                    answer
+                        .tag_resources
+                        .tag_resource
+                        .into_iter()
+                        .map(|t| (t.tag_key, t.tag_value)),
+                );
+                if answer.next_token.is_empty() {
+                    break;
+                }
+                next_token = Some(answer.next_token);
+            }
+        }
+        Ok(tags)
+    }
+
+    /// What the approval policies ask of `request` as `caller` would send it: the account
+    /// is looked up and the clusters it names (a node through its cluster) resolved as
+    /// the gateway does before sending.
+    pub async fn requirement_for(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        request: &Request,
+    ) -> Result<Option<crate::changes::Requirement>, BackendError> {
+        let account = self
+            .vault
+            .list_enabled()
+            .await?
+            .into_iter()
+            .find(|a| a.name == account_name)
+            .ok_or(BackendError::NotFound("cloud account"))?;
+        let named = request.resources();
+        let clusters = if named.nodes.is_empty() {
+            named.clusters.clone()
+        } else {
+            self.node_owners(caller, &account, request, &named).await?
+        };
+        self.requirement(caller, &account, request, &clusters).await
     }
 
     /// The cloud account names and the union of their regions, for the top bar's menus.

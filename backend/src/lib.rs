@@ -8,6 +8,7 @@
 pub mod access;
 pub mod admin;
 pub mod audit;
+pub mod changes;
 pub mod db;
 pub mod error;
 pub mod gateway;
@@ -40,6 +41,7 @@ pub struct Backend {
     pub admin: admin::Admin,
     pub metrics: metrics::Metrics,
     pub notify: notify::Notifier,
+    pub changes: changes::Changes,
 }
 
 impl Backend {
@@ -48,6 +50,7 @@ impl Backend {
         self.vault = self.vault.clone().with_outbound(policy.clone());
         self.gateway = self.gateway.clone().with_vault(self.vault.clone());
         self.notify = self.notify.clone().with_outbound(policy);
+        self.changes = self.changes.with_gateway(self.gateway.clone());
         self
     }
 
@@ -60,10 +63,18 @@ impl Backend {
         let metrics = metrics::Metrics::new();
         // The audit chain's key is stored encrypted under the master keys.
         let audit = audit::Audit::with_keys(pool.clone(), keys.clone(), metrics.clone());
+        let identity = identity::Identity::new(pool.clone());
+        let gateway = gateway::Gateway::new(vault.clone(), audit.clone(), client)
+            .with_metrics(metrics.clone());
         Backend {
-            identity: identity::Identity::new(pool.clone()),
-            gateway: gateway::Gateway::new(vault.clone(), audit.clone(), client)
-                .with_metrics(metrics.clone()),
+            changes: changes::Changes::new(
+                pool.clone(),
+                audit.clone(),
+                gateway.clone(),
+                identity.clone(),
+            ),
+            identity,
+            gateway,
             notify: notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone()),
             audit,
             metrics,

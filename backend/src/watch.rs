@@ -105,6 +105,7 @@ impl Watcher {
                 ..Default::default()
             },
             policy: crate::access::builtin_policy("viewer").unwrap_or_default(),
+            change: None,
         }
     }
 

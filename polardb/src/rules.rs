@@ -268,6 +268,45 @@ pub fn api_minute(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}Z")
 }
 
+/// The hours of a maintenance window (`MaintainTime`, `HH:mmZ-HH:mmZ`, UTC, as
+/// ModifyDBClusterMaintainTime takes it and DescribeDBClusterAttribute gives it): start and
+/// end in seconds after midnight, or `None` when it is not of that form. A window may run
+/// over midnight (`23:00Z-00:00Z`).
+pub fn maintain_window(s: &str) -> Option<(i64, i64)> {
+    let (a, b) = s.split_once('-')?;
+    let clock = |x: &str| -> Option<i64> {
+        let (h, m) = x.strip_suffix('Z')?.split_once(':')?;
+        let ok = |d: &str| d.len() == 2 && d.bytes().all(|c| c.is_ascii_digit());
+        if !ok(h) || !ok(m) {
+            return None;
+        }
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 3600 + m * 60)
+    };
+    Some((clock(a)?, clock(b)?))
+}
+
+/// The start of the next maintenance window at or after `now` (seconds since the epoch),
+/// or `now` itself while a window is open; `None` when `window` is not one.
+pub fn next_window_start(window: &str, now: i64) -> Option<i64> {
+    let (start, end) = maintain_window(window)?;
+    let day = now.div_euclid(86_400) * 86_400;
+    let clock = now - day;
+    let open = if start <= end {
+        clock >= start && clock < end
+    } else {
+        clock >= start || clock < end
+    };
+    if open {
+        return Some(now);
+    }
+    Some(if clock < start {
+        day + start
+    } else {
+        day + 86_400 + start
+    })
+}
+
 /// A time as the console reads one from a date-time field or an answer, in seconds since
 /// the Unix epoch: [`api_time`]'s forms with or without the `Z`, spaces around it trimmed,
 /// a fraction of a second dropped.
@@ -1023,5 +1062,37 @@ mod tests {
         }
         assert!(range_problem("2020-06-09T22:00Z", "2020-06-09T21:59Z").is_some());
         assert!(range_problem("2020-06-09T22:00Z", "2020-06-09T22:00:00Z").is_none());
+    }
+    #[test]
+    fn the_next_maintenance_window_is_found_from_any_hour() {
+        let day = api_time("2026-12-01T00:00Z").unwrap();
+        let at = |hh: i64, mm: i64| day + hh * 3600 + mm * 60;
+        assert_eq!(
+            maintain_window("16:00Z-17:00Z"),
+            Some((16 * 3600, 17 * 3600))
+        );
+        assert_eq!(maintain_window("16:00-17:00Z"), None);
+        assert_eq!(maintain_window("24:00Z-01:00Z"), None);
+        assert_eq!(
+            next_window_start("16:00Z-17:00Z", at(9, 30)),
+            Some(at(16, 0))
+        );
+        assert_eq!(
+            next_window_start("16:00Z-17:00Z", at(16, 20)),
+            Some(at(16, 20))
+        );
+        assert_eq!(
+            next_window_start("16:00Z-17:00Z", at(17, 0)),
+            Some(at(40, 0))
+        );
+        assert_eq!(
+            next_window_start("23:00Z-00:00Z", at(23, 59)),
+            Some(at(23, 59))
+        );
+        assert_eq!(
+            next_window_start("23:00Z-00:00Z", at(0, 0)),
+            Some(at(23, 0))
+        );
+        assert_eq!(next_window_start("x", at(0, 0)), None);
     }
 }

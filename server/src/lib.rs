@@ -164,6 +164,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     backend.gateway = backend
         .gateway
         .with_calls_per_minute(config.calls_per_minute);
+    backend.changes = backend.changes.with_gateway(backend.gateway.clone());
     // The audit chain's key: created on the first start, then only read. A master key that
     // cannot decrypt it stops the console here rather than at the first audited request.
     // A trail it must not continue (records without their key, records removed) stops it
@@ -248,6 +249,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             .with_thresholds(config.notify_thresholds),
         ),
         backend.notify.clone(),
+        backend.changes.clone(),
     );
 
     let (cookie_name, secure) = if config.cookie_secure {

@@ -155,21 +155,30 @@ pub struct Background {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     notifications: JoinHandle<()>,
+    changes: JoinHandle<()>,
 }
 
 /// How often each process looks for notifications due (it also wakes when it queues one).
 const NOTIFICATIONS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often each process looks for changes due (it also wakes when one is approved).
+const CHANGES_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Background {
-    pub fn start(jobs: backend::jobs::Jobs, notify: backend::notify::Notifier) -> Self {
+    pub fn start(
+        jobs: backend::jobs::Jobs,
+        notify: backend::notify::Notifier,
+        changes: backend::changes::Changes,
+    ) -> Self {
         let (stop, rx) = watch::channel(false);
         tracing::info!(instance = %jobs.instance, period_s = jobs.period.as_secs(), "background jobs started");
         let notifications = tokio::spawn(notify.run_until(NOTIFICATIONS_EVERY, rx.clone()));
+        let changes = tokio::spawn(changes.run_until(CHANGES_EVERY, rx.clone()));
         let task = tokio::spawn(jobs.run_until(rx));
         Background {
             stop,
             task,
             notifications,
+            changes,
         }
     }
 
@@ -179,6 +188,7 @@ impl Background {
         let both = async {
             let _ = self.task.await;
             let _ = self.notifications.await;
+            let _ = self.changes.await;
         };
         if tokio::time::timeout(grace, both).await.is_err() {
             tracing::warn!("a background job did not stop in time");

@@ -48,6 +48,7 @@ async fn main() {
             request_id: None,
         },
         policy: builtin_policy("admin").unwrap(),
+        change: None,
     };
     let client = Client::new(ClientConfig::default()).unwrap();
     let target = Target {

@@ -2,6 +2,8 @@
 //! and the audit trail.
 
 pub mod api;
+pub mod approvals;
+pub mod approvals_api;
 pub mod audit;
 pub mod cloud_accounts;
 pub mod notifications;

@@ -32,6 +32,10 @@ pub fn SettingsPage() -> impl IntoView {
                 <strong>"Notifications"</strong>
                 <span class="muted">"Webhook, DingTalk, Feishu, WeCom and Slack channels, and which events reach them."</span>
             </a>
+            <a class="card" href="/settings/approvals">
+                <strong>"Approvals"</strong>
+                <span class="muted">"Which changes wait for approvals — by action, account, region or tag — how many, from whom."</span>
+            </a>
         </div>
     }
 }

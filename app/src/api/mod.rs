@@ -38,7 +38,7 @@ pub async fn call_api(
     let (backend, user) = ssr::require_user().await?;
     let caller = ssr::caller(&backend, &user).await?;
     let invoked = backend
-        .gateway
+        .changes
         .invoke(&caller, &account, &region, &action, params)
         .await?;
     Ok(ApiAnswer {

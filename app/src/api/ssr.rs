@@ -198,6 +198,7 @@ pub async fn caller(backend: &Backend, user: &User) -> Result<backend::gateway::
     Ok(backend::gateway::Caller {
         actor: actor(Some(user)).await,
         policy,
+        change: None,
     })
 }
 

@@ -89,7 +89,7 @@ impl Ctx {
         params: Vec<(String, String)>,
     ) -> Result<(serde_json::Value, String), RegionProblem> {
         self.backend
-            .gateway
+            .changes
             .invoke(&self.caller, account, region, action, params)
             .await
             .map(|i| (i.body, i.request_id))

@@ -49,6 +49,11 @@ impl Api {
         &self.backend
     }
 
+    /// The user as the gateway knows them: their policy and who they are in the trail.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// One call of action `A` in `region` of cloud account `account`.
     pub async fn call<A: Action>(
         &self,
@@ -58,7 +63,7 @@ impl Api {
     ) -> Result<A::Response, AppError> {
         Ok(self
             .backend
-            .gateway
+            .changes
             .invoke_typed(&self.caller, account, region, request)
             .await?)
     }

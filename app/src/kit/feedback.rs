@@ -18,6 +18,7 @@ where
                 <div class="form-error change-error" role="alert" data-testid="change-error">
                     <p>{words}</p>
                     {detail.map(|d| view! { <p class="mono muted">{d}</p> })}
+                    {approval_link(&e)}
                 </div>
             }
         })
@@ -51,6 +52,19 @@ fn explain(e: &AppError) -> (String, Option<String>) {
     }
 }
 
+/// For a change an approval policy held back: the link to its draft, where approval is
+/// asked with a reason and a schedule.
+pub fn approval_link(e: &AppError) -> Option<impl IntoView> {
+    match e {
+        AppError::ApprovalRequired { draft, .. } if !draft.is_empty() => Some(view! {
+            <a class="button" href=format!("/changes/{draft}") data-testid="request-approval">
+                "Request approval"
+            </a>
+        }),
+        _ => None,
+    }
+}
+
 /// The error of an action's last submission, in words.
 pub fn form_error<T, S>(value: S) -> impl IntoView
 where
@@ -58,9 +72,10 @@ where
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     move || {
-        value
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+        value.get().and_then(|r| r.err()).map(|e| {
+            view! {
+                <p class="form-error" role="alert">{e.to_string()} " " {approval_link(&e)}</p>
+            }
+        })
     }
 }

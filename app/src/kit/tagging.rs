@@ -97,7 +97,7 @@ pub async fn call_in<A: polardb::models::Action>(
     request: &A,
 ) -> Result<A::Response, crate::api::RegionProblem> {
     c.backend
-        .gateway
+        .changes
         .invoke_typed(&c.caller, account, region, request)
         .await
         .map_err(|e| fanout::problem(account, region, e))

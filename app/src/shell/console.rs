@@ -108,6 +108,7 @@ pub fn Console() -> impl IntoView {
                 <A href="/tags">"Tags"</A>
                 <A href="/events">"Pending events"</A>
                 <A href="/tasks">"Scheduled tasks"</A>
+                <A href="/changes">"Changes"</A>
                 <A href="/renewals">"Renewals"</A>
                 <A href="/backups/released">"Released backups"</A>
                 <A href="/audit">"Audit trail"</A>

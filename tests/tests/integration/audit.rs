@@ -16,6 +16,7 @@ fn admin_caller() -> Caller {
             request_id: Some("req-1".into()),
         },
         policy: builtin_policy("admin").unwrap(),
+        change: None,
     }
 }
 
@@ -100,6 +101,7 @@ async fn a_denied_call_is_recorded_and_not_sent() {
     let b = backend_for(&app).await;
     let viewer = Caller {
         policy: builtin_policy("viewer").unwrap(),
+        change: None,
         ..admin_caller()
     };
     let err = b

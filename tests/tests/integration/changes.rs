@@ -1,0 +1,528 @@
+//! Changes as data (#15): an approval policy holds a write back (on every way in), the
+//! requester asks for approval, cannot approve it themselves, an administrator approves and
+//! the scheduler runs it as the requester; a change scheduled in a maintenance window runs
+//! in the window and not before; a fleet change stops at its failure threshold and reports
+//! every cluster.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use tests::TestApp;
+
+async fn api(
+    app: &TestApp,
+    cookie: &str,
+    region: &str,
+    action: &str,
+    params: &[(&str, &str)],
+) -> (u16, Value) {
+    let params: Vec<[&str; 2]> = params.iter().map(|(k, v)| [*k, *v]).collect();
+    let res = app
+        .call_json(
+            cookie,
+            "call_api",
+            json!({"account": "sandbox", "region": region, "action": action, "params": params}),
+        )
+        .await;
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    let body = match body["json"].as_str() {
+        Some(text) if status == 200 => serde_json::from_str(text).unwrap(),
+        _ => body,
+    };
+    (status, body)
+}
+
+async fn json_fn(app: &TestApp, cookie: &str, name: &str, body: Value) -> (u16, Value) {
+    let res = app.call_json(cookie, name, body).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn databases(app: &TestApp, cookie: &str, region: &str, cluster: &str) -> Vec<String> {
+    let (status, body) = api(
+        app,
+        cookie,
+        region,
+        "DescribeDatabases",
+        &[("DBClusterId", cluster)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["Databases"]["Database"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["DBName"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Waits until the change's state is one of `states` (the scheduler runs every few seconds
+/// and when woken).
+async fn settled(app: &TestApp, cookie: &str, id: &str, states: &[&str]) -> Value {
+    for _ in 0..100 {
+        let (status, c) = json_fn(app, cookie, "change", json!({"id": id})).await;
+        assert_eq!(status, 200, "{c}");
+        if states.contains(&c["state"].as_str().unwrap()) {
+            return c;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("change {id} did not reach {states:?}");
+}
+
+async fn records(app: &TestApp, change: &str) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT action, outcome, actor_name FROM audit_events
+         WHERE params->>'change' = $1 OR resource->>'change' = $1 ORDER BY seq",
+    )
+    .bind(change)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_prod_delete_waits_for_an_administrators_approval_and_then_runs() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let seed = emulator::state::default_seed();
+    let cluster = |name: &str| {
+        seed.clusters
+            .iter()
+            .find(|c| c.description == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (prod, staging) = (cluster("orders-prod"), cluster("orders-staging"));
+
+    // An operator may delete databases; an administrator's policy holds that back on prod.
+    let res = app
+        .call_form(
+            &admin,
+            "add_approval_policy",
+            &[
+                ("name", "prod-destructive"),
+                (
+                    "actions",
+                    "DeleteDatabase, DeleteDBCluster, FailoverDBCluster",
+                ),
+                ("tag_key", "env"),
+                ("tag_value", "prod"),
+                ("approvals", "1"),
+                ("approver_roles", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // Its rules are checked, naming the field.
+    let res = app
+        .call_form(
+            &admin,
+            "add_approval_policy",
+            &[
+                ("name", "bad"),
+                ("actions", "DescribeDBClusters"),
+                ("approvals", "1"),
+                ("approver_roles", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("only reads"));
+    let oper = app.user_with_role("oper", "operator").await;
+    let oper2 = app.user_with_role("oper2", "operator").await;
+    // Not an administrator: no managing policies.
+    let res = app
+        .call_form(
+            &oper,
+            "add_approval_policy",
+            &[
+                ("name", "x"),
+                ("approvals", "1"),
+                ("approver_roles", "operator"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    for (region, c) in [("cn-hangzhou", &prod), ("cn-hangzhou", &staging)] {
+        let (status, body) = api(
+            &app,
+            &admin,
+            region,
+            "CreateDatabase",
+            &[
+                ("DBClusterId", c),
+                ("DBName", "scratch"),
+                ("AccountName", "orders_app"),
+                ("CharacterSetName", "UTF8"),
+                ("DBDescription", "scratch"),
+                ("AccountPrivilege", "ReadWrite"),
+                ("Collate", "C"),
+                ("Ctype", "C"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    // On staging the policy does not apply: sent at once.
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "DeleteDatabase",
+        &[("DBClusterId", &staging), ("DBName", "scratch")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!databases(&app, &admin, "cn-hangzhou", &staging)
+        .await
+        .contains(&"scratch".to_string()));
+
+    // On prod: refused (409), nothing sent, a draft kept, the refusal recorded.
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "DeleteDatabase",
+        &[("DBClusterId", &prod), ("DBName", "scratch")],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let held = &body["ApprovalRequired"];
+    assert_eq!(held["policy"], "prod-destructive");
+    let draft = held["draft"].as_str().unwrap().to_string();
+    assert!(databases(&app, &admin, "cn-hangzhou", &prod)
+        .await
+        .contains(&"scratch".to_string()));
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'DeleteDatabase' AND outcome = 'denied'
+           AND actor_name = 'oper' AND error_message LIKE '%prod-destructive%'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, 1);
+
+    // A reason is required; then the draft awaits approval.
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "submit_change",
+        json!({"id": draft, "reason": ""}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("reason"), "{body}");
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "submit_change",
+        json!({"id": draft, "reason": "scratch data from the load test"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "awaiting_approval");
+    assert_eq!(body["approvals_needed"], 1);
+    // Another operator's draft page is not theirs to ask.
+    let (status, _) = json_fn(
+        &app,
+        &oper2,
+        "submit_change",
+        json!({"id": draft, "reason": "mine now"}),
+    )
+    .await;
+    assert!(status == 403 || status == 409, "{status}");
+
+    // The requester cannot approve; an operator is not an approver.
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "decide_change",
+        json!({"id": draft, "verdict": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = json_fn(
+        &app,
+        &oper2,
+        "decide_change",
+        json!({"id": draft, "verdict": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    let (_, c) = json_fn(&app, &oper, "change", json!({"id": draft})).await;
+    assert_eq!(c["state"], "awaiting_approval");
+    assert_eq!(c["may_decide"], false);
+    let (_, listed) = json_fn(&app, &admin, "changes", json!({"which": "awaiting"})).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == draft.as_str()),
+        "{listed}"
+    );
+    let (_, c) = json_fn(&app, &admin, "change", json!({"id": draft})).await;
+    assert_eq!(c["may_decide"], true);
+    // Still not sent.
+    assert!(databases(&app, &admin, "cn-hangzhou", &prod)
+        .await
+        .contains(&"scratch".to_string()));
+
+    // The administrator approves: the scheduler runs it as the operator.
+    let (status, body) = json_fn(
+        &app,
+        &admin,
+        "decide_change",
+        json!({"id": draft, "verdict": "approve", "comment": "ok"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let c = settled(
+        &app,
+        &admin,
+        &draft,
+        &["succeeded", "failed", "partly_failed"],
+    )
+    .await;
+    assert_eq!(c["state"], "succeeded", "{c}");
+    assert_eq!(c["steps"][0]["state"], "succeeded");
+    assert!(!databases(&app, &admin, "cn-hangzhou", &prod)
+        .await
+        .contains(&"scratch".to_string()));
+    // A second decision on a decided change is refused.
+    let (status, _) = json_fn(
+        &app,
+        &admin,
+        "decide_change",
+        json!({"id": draft, "verdict": "reject"}),
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // The trail: denied, asked, approved, started, sent as the operator (intent and
+    // outcome naming the change), finished.
+    let trail = records(&app, &draft).await;
+    let kinds: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|(a, o, _)| (a.as_str(), o.as_str()))
+        .collect();
+    for expected in [
+        ("DeleteDatabase", "denied"),
+        ("ChangeRequested", "ok"),
+        ("ChangeApproved", "ok"),
+        ("ChangeStarted", "ok"),
+        ("DeleteDatabase", "intent"),
+        ("DeleteDatabase", "ok"),
+        ("ChangeFinished", "ok"),
+    ] {
+        assert!(
+            kinds.contains(&expected),
+            "{expected:?} missing from {kinds:?}"
+        );
+    }
+    assert!(trail
+        .iter()
+        .filter(|(a, o, _)| a == "DeleteDatabase" && o == "ok")
+        .all(|(_, _, who)| who == "oper"));
+    let verdict = backend_of(&app).audit.verify().await.unwrap();
+    assert!(
+        matches!(verdict, backend::audit::Verdict::Intact { .. }),
+        "{verdict:?}"
+    );
+}
+
+async fn description(app: &TestApp, cookie: &str, cluster: &str) -> String {
+    let (_, body) = api(
+        app,
+        cookie,
+        "cn-hangzhou",
+        "DescribeDBClusterAttribute",
+        &[("DBClusterId", cluster)],
+    )
+    .await;
+    body["DBClusterDescription"].as_str().unwrap().to_string()
+}
+
+/// A backend on the console's database, for driving the scheduler's clock.
+fn backend_of(app: &TestApp) -> backend::Backend {
+    let key = backend::vault::MasterKeys::decode_key("master_key", tests::MASTER_KEY).unwrap();
+    let client = polardb::client::Client::new(polardb::client::ClientConfig {
+        allow_private: true,
+        ..Default::default()
+    })
+    .unwrap();
+    backend::Backend::new(
+        app.pool.clone(),
+        Arc::new(backend::vault::MasterKeys::new("k1", key)),
+        client,
+    )
+    .with_outbound(backend::outbound::OutboundPolicy {
+        allow_private: true,
+        own: None,
+    })
+}
+
+#[tokio::test]
+async fn a_change_in_the_maintenance_window_runs_in_it_and_not_before() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let seed = emulator::state::default_seed();
+    let c = seed
+        .clusters
+        .iter()
+        .find(|c| c.description == "orders-staging")
+        .unwrap()
+        .id
+        .clone();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let hour = (now / 3600 + 3) % 24;
+    let window = format!("{hour:02}:00Z-{:02}:00Z", (hour + 1) % 24);
+    let (status, body) = api(
+        &app,
+        &admin,
+        "cn-hangzhou",
+        "ModifyDBClusterMaintainTime",
+        &[("DBClusterId", &c), ("MaintainTime", &window)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        json!({"ask": {
+            "title": "Rename for the quarter",
+            "account": "sandbox", "region": "cn-hangzhou", "action": "ModifyDBClusterDescription",
+            "params": [["DBClusterId", c], ["DBClusterDescription", "orders-staging-q1"]],
+            "schedule": "window",
+        }}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "scheduled");
+    let id = body["id"].as_str().unwrap().to_string();
+    let start = polardb::rules::next_window_start(&window, now).unwrap();
+    let (_, detail) = json_fn(&app, &oper, "change", json!({"id": id})).await;
+    assert_eq!(
+        detail["run_at"],
+        polardb::rules::api_minute(start),
+        "{detail}"
+    );
+    assert_eq!(detail["steps"][0]["window"], window.as_str());
+
+    let b = backend_of(&app);
+    // Before the window: nothing runs (also not on the console's own scheduler).
+    assert_eq!(b.changes.run_due(now).await.unwrap(), 0);
+    assert_eq!(b.changes.run_due(start - 60).await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(description(&app, &admin, &c).await, "orders-staging");
+    let (_, detail) = json_fn(&app, &oper, "change", json!({"id": id})).await;
+    assert_eq!(detail["state"], "scheduled");
+    // In the window: it runs.
+    assert_eq!(b.changes.run_due(start + 120).await.unwrap(), 1);
+    assert_eq!(description(&app, &admin, &c).await, "orders-staging-q1");
+    let (_, detail) = json_fn(&app, &oper, "change", json!({"id": id})).await;
+    assert_eq!(detail["state"], "succeeded", "{detail}");
+    assert_eq!(
+        b.changes.run_due(start + 180).await.unwrap(),
+        0,
+        "runs once"
+    );
+}
+
+#[tokio::test]
+async fn a_fleet_change_stops_at_its_failure_threshold_and_reports_each_cluster() {
+    let mut seed = emulator::state::generated_seed(6, 1);
+    // The third cluster is busy (a node being added): the API refuses to change it.
+    seed.clusters[2].status = "NodeCreating".into();
+    let app = TestApp::spawn_with(seed.clone()).await;
+    let admin = app.sign_in_admin().await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let region = seed.clusters[0].region_id.clone();
+    let targets: Vec<Value> = seed
+        .clusters
+        .iter()
+        .map(|c| json!({"account": "sandbox", "region": c.region_id, "cluster": c.id}))
+        .collect();
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        json!({"ask": {
+            "title": "statement_timeout 30 s on the fleet",
+            "account": "sandbox", "region": region, "action": "ModifyDBClusterParameters",
+            "params": [["Parameters", "{\"statement_timeout\":\"30000\"}"]],
+            "targets": targets,
+            "canary": 1, "batch_size": 2, "max_failures": 0,
+        }}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let c = settled(&app, &oper, &id, &["succeeded", "failed", "partly_failed"]).await;
+    assert_eq!(c["state"], "partly_failed", "{c}");
+    let states: Vec<(String, String, i64)> = c["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["cluster"].as_str().unwrap().to_string(),
+                s["state"].as_str().unwrap().to_string(),
+                s["batch"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("succeeded", 0),
+        ("succeeded", 1),
+        ("failed", 1),
+        ("skipped", 2),
+        ("skipped", 2),
+        ("skipped", 3),
+    ];
+    for (i, (cluster, state, batch)) in states.iter().enumerate() {
+        assert_eq!(cluster, &seed.clusters[i].id);
+        assert_eq!(
+            (state.as_str(), *batch),
+            expect[i],
+            "cluster {i}: {states:?}"
+        );
+    }
+    assert!(
+        c["steps"][2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("OperationDenied.DBClusterStatus"),
+        "{c}"
+    );
+    // What was sent changed; what was skipped did not.
+    for (i, changed) in [(0, true), (1, true), (3, false), (5, false)] {
+        let (_, body) = api(
+            &app,
+            &admin,
+            &seed.clusters[i].region_id,
+            "DescribeDBClusterParameters",
+            &[("DBClusterId", &seed.clusters[i].id)],
+        )
+        .await;
+        let value = body["RunningParameters"]["Parameter"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["ParameterName"] == "statement_timeout")
+            .unwrap()["ParameterValue"]
+            .clone();
+        assert_eq!(value == "30000", changed, "cluster {i}: {value}");
+    }
+}
