@@ -320,6 +320,16 @@ impl NewPolicy {
         if !(1..=5).contains(&self.approvals) {
             return Err(BackendError::invalid("approvals", "must be 1 to 5"));
         }
+        if self
+            .approver_roles
+            .iter()
+            .any(|r| r.is_empty() || r.chars().count() > 64 || r.chars().any(char::is_control))
+        {
+            return Err(BackendError::invalid(
+                "approver_roles",
+                "a role name is 1 to 64 characters without control characters",
+            ));
+        }
         if self.approver_roles.is_empty() || self.approver_roles.len() > 16 {
             return Err(BackendError::invalid(
                 "approver_roles",
@@ -805,7 +815,10 @@ impl Changes {
                 .map(|_| false)
         } else {
             sqlx::query!(
-                "UPDATE changes SET state = 'draft', claimed_by = NULL, claimed_until = NULL,
+                "WITH steps AS (
+                     UPDATE change_steps SET state = 'pending', started_at = NULL WHERE change_id = $1
+                 )
+                 UPDATE changes SET state = 'draft', claimed_by = NULL, claimed_until = NULL,
                         policy = $2, approvals_needed = $3, updated_at = now()
                  WHERE id = $1",
                 id,
@@ -865,9 +878,12 @@ impl Changes {
     ) -> Result<Submitted, BackendError> {
         let draft = self.get(id).await?;
         if Some(draft.requested_by) != caller.actor.user_id {
-            return Err(BackendError::Forbidden(
-                "only the requester of a draft asks for it".into(),
-            ));
+            let reason = "only the requester of a draft asks for it".to_string();
+            let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Denied);
+            e.params = json!({ "change": id });
+            e.error_message = Some(reason.clone());
+            self.audit.append(&e).await?;
+            return Err(BackendError::Forbidden(reason));
         }
         if draft.state != State::Draft {
             return Err(BackendError::Conflict(format!(
@@ -985,6 +1001,13 @@ impl Changes {
         let mut requirement = None;
         let mut windows = Vec::with_capacity(new.steps.len());
         for step in &new.steps {
+            // Asking reads (policies, tags, windows) for each request: one of the user's
+            // tokens each, like the calls they stand for.
+            self.gateway.take_token(
+                caller.actor.user_id,
+                &caller.actor.name,
+                step.request.action().name,
+            )?;
             if step.request.action().kind == ActionKind::Read {
                 return Err(BackendError::invalid(
                     "action",
@@ -1664,9 +1687,21 @@ impl Changes {
             .and_then(|p| Ok(Request::parse(&step.action, &step.region, &p)?))
         {
             Ok(request) => {
-                self.gateway
-                    .invoke_request(caller, &step.account, request)
-                    .await
+                // The requester's rate holds for a fleet too: the runner waits for it.
+                let mut tries = 0;
+                loop {
+                    match self
+                        .gateway
+                        .invoke_request(caller, &step.account, request.clone())
+                        .await
+                    {
+                        Err(BackendError::Throttled(wait)) if tries < 120 => {
+                            tries += 1;
+                            tokio::time::sleep(wait.max(Duration::from_millis(100))).await;
+                        }
+                        other => break other,
+                    }
+                }
             }
             Err(e) => Err(e),
         };
@@ -2011,8 +2046,9 @@ impl Rows<'_> {
                 .unwrap_or_default();
             sqlx::query!(
                 "INSERT INTO change_steps (change_id, seq, batch, cloud_account, region, cluster,
-                     action, params, before, maintain_window)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     action, params, before, maintain_window, state, started_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                     CASE WHEN $11 = 'running' THEN now() END)",
                 self.id,
                 i as i32,
                 new.rollout.batch_of(i),
@@ -2023,6 +2059,13 @@ impl Rows<'_> {
                 stored(step.request.params()),
                 step.before,
                 self.windows.get(i).cloned().flatten(),
+                // Sent by the request that made it: running from the start, so a runner
+                // taking over after a crash never sends it again.
+                if self.state == State::Running {
+                    "running"
+                } else {
+                    "pending"
+                },
             )
             .execute(&mut *conn)
             .await?;

@@ -1524,6 +1524,18 @@ impl Gateway {
             .into_iter()
             .find(|a| a.name == account_name)
             .ok_or(BackendError::NotFound("cloud account"))?;
+        if let Some(region) = request.region() {
+            let regions = Box::pin(self.regions_of(caller, &account)).await?;
+            if !regions.iter().any(|r| r == region.as_str()) {
+                return Err(BackendError::Request(RequestError {
+                    field: "region".into(),
+                    message: format!(
+                        "{region} is not a region of the cloud account {account_name} (it has {})",
+                        regions.join(", ")
+                    ),
+                }));
+            }
+        }
         let named = request.resources();
         let clusters = if named.nodes.is_empty() {
             named.clusters.clone()

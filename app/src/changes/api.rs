@@ -163,6 +163,23 @@ pub(crate) mod ssr {
             })
     }
 
+    /// A change the user may not read is one they cannot act on either (404, as if absent).
+    pub async fn require_visible(
+        api: &crate::call::Api,
+        id: uuid::Uuid,
+    ) -> Result<backend::changes::ChangeView, AppError> {
+        let c = api.backend().changes.get(id).await?;
+        let targets = c
+            .steps
+            .iter()
+            .map(|s| (s.cloud_account.clone(), s.region.clone(), s.cluster.clone()));
+        if visible(&api.caller().policy, api.user().id, c.requested_by, targets) {
+            Ok(c)
+        } else {
+            Err(AppError::NotFound("change".into()))
+        }
+    }
+
     pub fn row(c: ChangeItem) -> super::ChangeRow {
         super::ChangeRow {
             id: c.id.to_string(),
@@ -321,15 +338,8 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
     use backend::changes::State;
     let api = crate::call::Api::signed_in().await?;
     let id = ssr::change_id(&id)?;
-    let c = api.backend().changes.get(id).await?;
+    let c = ssr::require_visible(&api, id).await?;
     let user = api.user();
-    let targets = c
-        .steps
-        .iter()
-        .map(|s| (s.cloud_account.clone(), s.region.clone(), s.cluster.clone()));
-    if !ssr::visible(&api.caller().policy, user.id, c.requested_by, targets) {
-        return Err(AppError::NotFound("change".into()));
-    }
     let decided = c.decisions.iter().any(|d| d.user_id == user.id);
     let may_decide = c.state == State::AwaitingApproval
         && c.requested_by != user.id
@@ -405,6 +415,7 @@ pub async fn decide_change(
     use backend::changes::{State, Verdict};
     let api = crate::call::Api::signed_in().await?;
     let id = ssr::change_id(&id)?;
+    ssr::require_visible(&api, id).await?;
     let verdict = match verdict.as_str() {
         "approve" => Verdict::Approve,
         "reject" => Verdict::Reject,
@@ -431,6 +442,7 @@ pub async fn decide_change(
 pub async fn cancel_change(id: String) -> Result<(), AppError> {
     let api = crate::call::Api::signed_in().await?;
     let id = ssr::change_id(&id)?;
+    ssr::require_visible(&api, id).await?;
     let admin = api.caller().policy.grants_everything();
     Ok(api
         .backend()
