@@ -526,3 +526,120 @@ async fn a_fleet_change_stops_at_its_failure_threshold_and_reports_each_cluster(
         assert_eq!(value == "30000", changed, "cluster {i}: {value}");
     }
 }
+
+#[tokio::test]
+async fn a_due_change_runs_once_across_processes_and_a_stopped_runner_sends_nothing_twice() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let seed = emulator::state::default_seed();
+    let id_of = |name: &str| {
+        seed.clusters
+            .iter()
+            .find(|c| c.description == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let (staging, analytics) = (id_of("orders-staging"), id_of("analytics"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ask = |title: &str, description: &str| {
+        json!({"ask": {
+            "title": title,
+            "account": "sandbox", "region": "cn-hangzhou", "action": "ModifyDBClusterDescription",
+            "params": [["DBClusterDescription", description]],
+            "targets": [
+                {"account": "sandbox", "region": "cn-hangzhou", "cluster": staging},
+                {"account": "sandbox", "region": "cn-hangzhou", "cluster": analytics},
+            ],
+            "schedule": "at",
+            "run_at": polardb::rules::api_minute(now + 3600),
+            "batch_size": 1,
+            "max_failures": 5,
+        }})
+    };
+
+    // Two processes' schedulers at the same due time: each request is sent once.
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        ask("Both at once", "renamed-once"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let once = body["id"].as_str().unwrap().to_string();
+    let (a, b) = (backend_of(&app), backend_of(&app));
+    let due = now + 3600 + 60;
+    let (ra, rb) = tokio::join!(a.changes.run_due(due), b.changes.run_due(due));
+    assert_eq!(ra.unwrap() + rb.unwrap(), 1, "one process ran it");
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'ModifyDBClusterDescription'
+           AND outcome = 'intent' AND resource->>'change' = $1",
+    )
+    .bind(&once)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(sent, 2);
+    let (_, c) = json_fn(&app, &oper, "change", json!({"id": once})).await;
+    assert_eq!(c["state"], "succeeded", "{c}");
+
+    // A runner that stopped while sending the first request: taken over after its claim
+    // ran out; that request is not sent again, the rest are.
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        ask("Crashed", "renamed-twice"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let crashed = body["id"].as_str().unwrap().to_string();
+    sqlx::query(
+        "UPDATE changes SET state = 'running', claimed_by = 'a stopped process',
+                claimed_until = now() - interval '1 minute' WHERE id = $1::uuid",
+    )
+    .bind(&crashed)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE change_steps SET state = 'running' WHERE change_id = $1::uuid AND seq = 0")
+        .bind(&crashed)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // This process's scheduler or the console's own takes it over (whichever looks first).
+    a.changes.run_due(now).await.unwrap();
+    let c = settled(
+        &app,
+        &oper,
+        &crashed,
+        &["succeeded", "failed", "partly_failed"],
+    )
+    .await;
+    assert_eq!(c["state"], "partly_failed", "{c}");
+    assert_eq!(c["steps"][0]["state"], "failed");
+    assert!(c["steps"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("RunnerStopped"));
+    assert_eq!(c["steps"][1]["state"], "succeeded");
+    assert_eq!(description(&app, &admin, &staging).await, "renamed-once");
+    assert_eq!(description(&app, &admin, &analytics).await, "renamed-twice");
+    let trail = records(&app, &crashed).await;
+    assert!(
+        trail.iter().any(|(a, _, _)| a == "ChangeStarted"),
+        "{trail:?}"
+    );
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|(a, o, _)| a == "ModifyDBClusterDescription" && o == "intent")
+            .count(),
+        1
+    );
+}
