@@ -1,0 +1,1104 @@
+//! Changes as data (#15): a change is a record of the canonical requests it will send (to
+//! one cluster or a fleet), who asked and why, the approvals it needs and has, when it
+//! runs, and how each request went.
+//!
+//! There is one path: a page's "apply now" is a change that needs no approval and no
+//! schedule ([`Changes::apply_now`]), run at once by the request that made it. A change
+//! that needs approvals (an [`ApprovalPolicy`] covers it) or waits for a time is stored and
+//! run by [`Changes::run_due`] — once across console processes (claimed with `SKIP LOCKED`),
+//! after a restart as well. Every request still goes through the gateway as the requester:
+//! their role decides at the moment it is sent, and the gateway itself refuses a write a
+//! policy covers unless it is a step of a running, approved change ([`Gate`]).
+//!
+//! Secrets are never stored: a change whose request carries a password runs at once or is
+//! refused (it cannot wait for approval or a time).
+
+use std::time::Duration;
+
+use polardb::models::ActionKind;
+use polardb::request::Request;
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::access::Resource;
+use crate::audit::{self, Audit, Event, Outcome};
+use crate::gateway::{Caller, Gateway, Invoked};
+use crate::identity::Identity;
+use crate::BackendError;
+
+mod policy;
+mod runner;
+mod views;
+
+pub use policy::{ApprovalPolicy, Gate, NewPolicy, Requirement};
+pub use runner::Verdict;
+
+/// The most requests one change sends.
+pub const MAX_STEPS: usize = 500;
+/// How long a runner's claim on a change holds; a change whose runner stopped is taken
+/// over after this.
+const CLAIM: Duration = Duration::from_secs(300);
+/// Requests of one batch in flight at once.
+const AT_ONCE: usize = 8;
+
+/// Where a change is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Draft,
+    AwaitingApproval,
+    Approved,
+    Scheduled,
+    Running,
+    Succeeded,
+    PartlyFailed,
+    Failed,
+    Cancelled,
+    Rejected,
+    Expired,
+}
+
+impl State {
+    pub const ALL: &'static [State] = &[
+        State::Draft,
+        State::AwaitingApproval,
+        State::Approved,
+        State::Scheduled,
+        State::Running,
+        State::Succeeded,
+        State::PartlyFailed,
+        State::Failed,
+        State::Cancelled,
+        State::Rejected,
+        State::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::AwaitingApproval => "awaiting_approval",
+            State::Approved => "approved",
+            State::Scheduled => "scheduled",
+            State::Running => "running",
+            State::Succeeded => "succeeded",
+            State::PartlyFailed => "partly_failed",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+            State::Rejected => "rejected",
+            State::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.iter().copied().find(|x| x.as_str() == s)
+    }
+
+    /// Nothing more happens to it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            State::Succeeded
+                | State::PartlyFailed
+                | State::Failed
+                | State::Cancelled
+                | State::Rejected
+                | State::Expired
+        )
+    }
+}
+
+/// When a change runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// As soon as it may (at once, or when approved).
+    Now,
+    /// At this time (seconds since the Unix epoch), or when approved if later.
+    At(i64),
+    /// In each cluster's maintenance window (`MaintainTime`, read when the change is asked).
+    Window,
+}
+
+impl Schedule {
+    fn kind(self) -> &'static str {
+        match self {
+            Schedule::Now => "now",
+            Schedule::At(_) => "at",
+            Schedule::Window => "window",
+        }
+    }
+}
+
+/// How a fleet change rolls out: a canary batch, then batches; it stops when more than
+/// `max_failures` requests have failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rollout {
+    pub canary: u32,
+    pub batch_size: u32,
+    pub max_failures: u32,
+}
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Rollout {
+            canary: 1,
+            batch_size: 10,
+            max_failures: 0,
+        }
+    }
+}
+
+impl Rollout {
+    fn check(&self) -> Result<(), BackendError> {
+        if !(1..=100).contains(&self.canary) {
+            return Err(BackendError::invalid("canary", "must be 1 to 100 clusters"));
+        }
+        if !(1..=100).contains(&self.batch_size) {
+            return Err(BackendError::invalid(
+                "batch_size",
+                "must be 1 to 100 clusters",
+            ));
+        }
+        if self.max_failures > 1000 {
+            return Err(BackendError::invalid("max_failures", "must be 0 to 1000"));
+        }
+        Ok(())
+    }
+
+    /// The batch of the `i`-th request (0: the canary).
+    fn batch_of(&self, i: usize) -> i32 {
+        let canary = self.canary as usize;
+        if i < canary {
+            0
+        } else {
+            (1 + (i - canary) / self.batch_size as usize) as i32
+        }
+    }
+}
+
+/// One request of a change, in one cloud account.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub account: String,
+    pub request: Request,
+    /// What a preview read before (the values a revert puts back).
+    pub before: Option<Value>,
+}
+
+/// A change as asked.
+#[derive(Clone, Debug)]
+pub struct NewChange {
+    pub title: String,
+    pub reason: String,
+    pub steps: Vec<Step>,
+    pub schedule: Schedule,
+    pub rollout: Rollout,
+    pub revert_of: Option<Uuid>,
+    pub retry_of: Option<Uuid>,
+}
+
+/// Actions that destroy or interrupt something: a change of one that waits needs a reason.
+pub fn risky(action: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "Delete", "Failover", "Restart", "Reset", "Revoke", "Untag", "Switch", "Close",
+    ];
+    PREFIXES.iter().any(|p| action.starts_with(p))
+        || matches!(
+            action,
+            "ModifyDBNodeClass"
+                | "ModifyDBClusterPrimaryZone"
+                | "TransformDBClusterPayType"
+                | "ModifyDBNodesClass"
+        )
+}
+
+/// The parameters without the idempotency key the gateway adds.
+fn without_token(params: &[(String, String)]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(k, _)| k != "ClientToken")
+        .cloned()
+        .collect()
+}
+
+/// A stored parameter list (`[[key, value], ...]`).
+fn params_of(v: &Value) -> Option<Vec<(String, String)>> {
+    v.as_array()?
+        .iter()
+        .map(|pair| {
+            let pair = pair.as_array()?;
+            Some((
+                pair.first()?.as_str()?.to_string(),
+                pair.get(1)?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// A parameter list as stored: secrets replaced (a change holding one never waits).
+fn stored(params: &[(String, String)]) -> Value {
+    Value::Array(
+        params
+            .iter()
+            .filter(|(k, _)| k != "ClientToken")
+            .map(|(k, v)| {
+                let v = if audit::is_secret_param(k) {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                json!([k, v])
+            })
+            .collect(),
+    )
+}
+
+fn has_secret(request: &Request) -> bool {
+    request
+        .params()
+        .iter()
+        .any(|(k, v)| audit::is_secret_param(k) && !v.is_empty())
+}
+
+/// How one request of a change went.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepView {
+    pub seq: i32,
+    pub batch: i32,
+    pub cloud_account: String,
+    pub region: String,
+    pub cluster: String,
+    pub action: String,
+    pub params: Value,
+    pub before: Option<Value>,
+    pub maintain_window: Option<String>,
+    pub state: String,
+    pub request_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub started_at: Option<OffsetDateTime>,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// An approval or a rejection.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    pub user_id: Uuid,
+    pub username: String,
+    pub decision: String,
+    pub comment: String,
+    pub decided_at: OffsetDateTime,
+}
+
+/// A change as its page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeView {
+    pub id: Uuid,
+    pub title: String,
+    pub reason: String,
+    pub requested_by: Uuid,
+    pub requester: String,
+    pub action: String,
+    pub state: State,
+    pub policy: Option<String>,
+    pub approvals_needed: i32,
+    pub approver_roles: Vec<String>,
+    pub schedule: String,
+    pub run_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub canary: i32,
+    pub batch_size: i32,
+    pub max_failures: i32,
+    pub revert_of: Option<Uuid>,
+    pub retry_of: Option<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    pub steps: Vec<StepView>,
+    pub decisions: Vec<Decision>,
+}
+
+/// A change in a list.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeItem {
+    pub id: Uuid,
+    pub title: String,
+    pub requested_by: Uuid,
+    pub requester: String,
+    pub action: String,
+    pub state: State,
+    pub approvals_needed: i32,
+    pub approvals: i64,
+    pub schedule: String,
+    pub run_at: Option<OffsetDateTime>,
+    pub steps: i64,
+    pub failed: i64,
+    pub created_at: OffsetDateTime,
+    /// Every (cloud account, region, cluster) it names.
+    pub targets: Vec<(String, String, String)>,
+}
+
+/// Which changes a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// Asked by this user.
+    Mine(Uuid),
+    /// Awaiting approval by a member of this role, not asked by this user.
+    AwaitingMe(Uuid),
+    Scheduled,
+    Running,
+    Recent,
+}
+
+/// What asking for a change gave.
+#[derive(Debug)]
+pub struct Submitted {
+    pub id: Uuid,
+    pub state: State,
+    pub requirement: Option<Requirement>,
+}
+
+/// A step as the runner reads it.
+struct Pending {
+    seq: i32,
+    batch: i32,
+    account: String,
+    region: String,
+    action: String,
+    params: Value,
+    window: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Changes {
+    pool: PgPool,
+    audit: Audit,
+    gateway: Gateway,
+    identity: Identity,
+    /// This process, as a claim names it.
+    runner: String,
+    /// Wakes this process's scheduler (a change approved or asked to run now).
+    woken: std::sync::Arc<tokio::sync::Notify>,
+}
+
+fn ts(secs: i64) -> Result<OffsetDateTime, BackendError> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map_err(|_| BackendError::invalid("run_at", "is not a time the console can keep"))
+}
+
+impl Changes {
+    pub fn new(pool: PgPool, audit: Audit, gateway: Gateway, identity: Identity) -> Self {
+        Changes {
+            pool,
+            audit,
+            gateway,
+            identity,
+            runner: Uuid::new_v4().to_string(),
+            woken: Default::default(),
+        }
+    }
+
+    /// The same, sending through `gateway` (a gateway reconfigured after start).
+    pub fn with_gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = gateway;
+        self
+    }
+
+    pub fn gate(&self) -> Gate {
+        Gate::new(self.pool.clone())
+    }
+
+    /// Calls `action` like [`Gateway::invoke`], a write as an apply-now change
+    /// ([`Changes::apply_now`]): how pages and the JSON API send.
+    pub async fn invoke(
+        &self,
+        caller: &Caller,
+        account: &str,
+        region: &str,
+        action: &str,
+        params: Vec<(String, String)>,
+    ) -> Result<Invoked, BackendError> {
+        match Request::parse(action, region, &params) {
+            Ok(request) if request.action().kind == ActionKind::Write => {
+                self.apply_now(caller, account, request).await
+            }
+            // A read, or a request the gateway refuses (and records) as it stands.
+            _ => {
+                self.gateway
+                    .invoke(caller, account, region, action, params)
+                    .await
+            }
+        }
+    }
+
+    /// [`Changes::invoke`] with a typed request and response.
+    pub async fn invoke_typed<A: polardb::models::Action>(
+        &self,
+        caller: &Caller,
+        account: &str,
+        region: &str,
+        request: &A,
+    ) -> Result<A::Response, BackendError> {
+        if A::KIND == ActionKind::Read {
+            return self
+                .gateway
+                .invoke_typed(caller, account, region, request)
+                .await;
+        }
+        let Ok(canonical) = Request::from_typed(region, request) else {
+            // Refused and recorded by the gateway.
+            return self
+                .gateway
+                .invoke_typed(caller, account, region, request)
+                .await;
+        };
+        let invoked = self.apply_now(caller, account, canonical).await?;
+        polardb::lenient::from_value(invoked.body).map_err(|e| {
+            BackendError::Upstream(polardb::ApiError::transport(
+                "InvalidResponse",
+                format!(
+                    "the {} response did not have the expected shape: {e}",
+                    A::NAME
+                ),
+            ))
+        })
+    }
+
+    /// A write page's "apply now": a change of one request with no approval and no
+    /// schedule, run by this request. Refused ([`BackendError::ApprovalRequired`]) when a
+    /// policy covers it: then it must be asked with [`Changes::submit`].
+    pub async fn apply_now(
+        &self,
+        caller: &Caller,
+        account: &str,
+        request: Request,
+    ) -> Result<Invoked, BackendError> {
+        if request.action().kind == ActionKind::Read {
+            return self.gateway.invoke_request(caller, account, request).await;
+        }
+        let title = title_of(&request);
+        let (id, _) = self
+            .insert(
+                Uuid::new_v4(),
+                caller,
+                &NewChange {
+                    title,
+                    reason: String::new(),
+                    steps: vec![Step {
+                        account: account.to_string(),
+                        request: request.clone(),
+                        before: None,
+                    }],
+                    schedule: Schedule::Now,
+                    rollout: Rollout::default(),
+                    revert_of: None,
+                    retry_of: None,
+                },
+                State::Running,
+                None,
+                None,
+                &[None],
+                false,
+            )
+            .await?;
+        let mut caller = caller.clone();
+        caller.change = Some(id);
+        let answer = self
+            .gateway
+            .invoke_request(&caller, account, request.clone())
+            .await;
+        if let Err(BackendError::ApprovalRequired {
+            policy, approvals, ..
+        }) = answer
+        {
+            return Err(self.held_back(id, &request, policy, approvals).await);
+        }
+        self.step_done(id, 0, &answer).await;
+        let state = if answer.is_ok() {
+            State::Succeeded
+        } else {
+            State::Failed
+        };
+        if let Err(e) = sqlx::query!(
+            "UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
+                    claimed_by = NULL, claimed_until = NULL
+             WHERE id = $1",
+            id,
+            state.as_str()
+        )
+        .execute(&self.pool)
+        .await
+        {
+            tracing::error!(change = %id, error = %e, "could not record how a change ended");
+        }
+        answer
+    }
+
+    /// An apply-now change a policy held back becomes a draft its requester can ask
+    /// approval for (on its page, with a reason); one carrying a password cannot wait, so it
+    /// is removed and the refusal says so.
+    async fn held_back(
+        &self,
+        id: Uuid,
+        request: &Request,
+        policy: String,
+        approvals: i32,
+    ) -> BackendError {
+        let kept = if has_secret(request) {
+            sqlx::query!("DELETE FROM changes WHERE id = $1", id)
+                .execute(&self.pool)
+                .await
+                .map(|_| false)
+        } else {
+            sqlx::query!(
+                "WITH steps AS (
+                     UPDATE change_steps SET state = 'pending', started_at = NULL WHERE change_id = $1
+                 )
+                 UPDATE changes SET state = 'draft', claimed_by = NULL, claimed_until = NULL,
+                        policy = $2, approvals_needed = $3, updated_at = now()
+                 WHERE id = $1",
+                id,
+                policy,
+                approvals
+            )
+            .execute(&self.pool)
+            .await
+            .map(|_| true)
+        };
+        let draft = match kept {
+            Ok(kept) => kept.then_some(id),
+            Err(e) => {
+                tracing::error!(change = %id, error = %e, "could not keep a held-back change as a draft");
+                None
+            }
+        };
+        BackendError::ApprovalRequired {
+            policy,
+            approvals,
+            draft,
+        }
+    }
+
+    /// Asks for a change: the approvals its requests need are found (the strictest policy
+    /// over every request), and it is stored awaiting them, or scheduled (at once, at its
+    /// time, in its windows). Stored with its audit record (`ChangeRequested`) or not at all.
+    pub async fn submit(&self, caller: &Caller, new: NewChange) -> Result<Submitted, BackendError> {
+        let plan = self.plan(caller, &new).await?;
+        self.insert(
+            plan.id,
+            caller,
+            &new,
+            plan.state,
+            plan.requirement.as_ref(),
+            plan.run_at,
+            &plan.windows,
+            true,
+        )
+        .await?;
+        Ok(Submitted {
+            id: plan.id,
+            state: plan.state,
+            requirement: plan.requirement,
+        })
+    }
+
+    /// Asks for a draft (a page's write a policy held back, see [`Changes::apply_now`]):
+    /// with a reason and a schedule it becomes a change like [`Changes::submit`]'s. Only
+    /// its requester asks.
+    pub async fn submit_draft(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        reason: &str,
+        schedule: Schedule,
+    ) -> Result<Submitted, BackendError> {
+        let draft = self.get(id).await?;
+        if Some(draft.requested_by) != caller.actor.user_id {
+            let reason = "only the requester of a draft asks for it".to_string();
+            let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Denied);
+            e.params = json!({ "change": id });
+            e.error_message = Some(reason.clone());
+            self.audit.append(&e).await?;
+            return Err(BackendError::Forbidden(reason));
+        }
+        if draft.state != State::Draft {
+            return Err(BackendError::Conflict(format!(
+                "the change is {}, not a draft",
+                draft.state.as_str().replace('_', " ")
+            )));
+        }
+        let steps = draft
+            .steps
+            .iter()
+            .map(|s| {
+                let params = params_of(&s.params).ok_or_else(|| {
+                    BackendError::invalid("params", "the stored request cannot be read")
+                })?;
+                Ok(Step {
+                    account: s.cloud_account.clone(),
+                    request: Request::parse(&s.action, &s.region, &params)?,
+                    before: s.before.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, BackendError>>()?;
+        let new = NewChange {
+            title: draft.title,
+            reason: reason.to_string(),
+            steps,
+            schedule,
+            rollout: Rollout {
+                canary: draft.canary as u32,
+                batch_size: draft.batch_size as u32,
+                max_failures: draft.max_failures as u32,
+            },
+            revert_of: draft.revert_of,
+            retry_of: draft.retry_of,
+        };
+        let plan = self.plan(caller, &new).await?;
+        let mut tx = self.audit.begin_change().await?;
+        let r = plan.requirement.as_ref();
+        let expires_at = r
+            .map(|r| OffsetDateTime::now_utc() + time::Duration::hours(i64::from(r.expires_hours)));
+        let updated = sqlx::query!(
+            "UPDATE changes SET state = $2, reason = $3, policy = $4, approvals_needed = $5,
+                    approver_roles = $6, expires_hours = $7, schedule = $8, run_at = $9,
+                    expires_at = $10, updated_at = now()
+             WHERE id = $1 AND state = 'draft'",
+            id,
+            plan.state.as_str(),
+            new.reason.trim(),
+            r.map(|r| r.policy.clone()),
+            r.map(|r| r.approvals).unwrap_or(0),
+            &r.map(|r| r.approver_roles.clone()).unwrap_or_default(),
+            r.map(|r| r.expires_hours).unwrap_or(72),
+            new.schedule.kind(),
+            plan.run_at,
+            expires_at,
+        )
+        .execute(tx.conn())
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(BackendError::Conflict(
+                "the draft was asked for already".into(),
+            ));
+        }
+        for (i, w) in plan.windows.iter().enumerate() {
+            sqlx::query!(
+                "UPDATE change_steps SET maintain_window = $3 WHERE change_id = $1 AND seq = $2",
+                id,
+                i as i32,
+                w.clone()
+            )
+            .execute(tx.conn())
+            .await?;
+        }
+        let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Ok);
+        e.params = requested_params(id, &new, plan.state, r, plan.run_at);
+        tx.commit(&e).await?;
+        Ok(Submitted {
+            id,
+            state: plan.state,
+            requirement: plan.requirement,
+        })
+    }
+
+    /// What a change needs and where it starts: its rules checked, the caller's role
+    /// decided on each request, the approvals found, windows read.
+    async fn plan(&self, caller: &Caller, new: &NewChange) -> Result<Plan, BackendError> {
+        let title = new.title.trim();
+        if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+            return Err(BackendError::invalid(
+                "title",
+                "must be 1 to 200 characters without control characters",
+            ));
+        }
+        if new.reason.chars().count() > 2000 || new.reason.contains('\0') {
+            return Err(BackendError::invalid(
+                "reason",
+                "must be at most 2000 characters",
+            ));
+        }
+        if new.steps.is_empty() || new.steps.len() > MAX_STEPS {
+            return Err(BackendError::invalid(
+                "targets",
+                format!("a change sends 1 to {MAX_STEPS} requests"),
+            ));
+        }
+        new.rollout.check()?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if let Schedule::At(at) = new.schedule {
+            if at < now - 60 {
+                return Err(BackendError::invalid("run_at", "is in the past"));
+            }
+            if at > now + 366 * 86_400 {
+                return Err(BackendError::invalid("run_at", "must be within a year"));
+            }
+        }
+        let mut requirement = None;
+        let mut windows = Vec::with_capacity(new.steps.len());
+        for step in &new.steps {
+            // Asking reads (policies, tags, windows) for each request: one of the user's
+            // tokens each, like the calls they stand for.
+            self.gateway.take_token(
+                caller.actor.user_id,
+                &caller.actor.name,
+                step.request.action().name,
+            )?;
+            if step.request.action().kind == ActionKind::Read {
+                return Err(BackendError::invalid(
+                    "action",
+                    format!(
+                        "{} only reads; a change sends writes",
+                        step.request.action().name
+                    ),
+                ));
+            }
+            self.decide(caller, step).await?;
+            let r = self
+                .gateway
+                .requirement_for(caller, &step.account, &step.request)
+                .await?;
+            requirement = Requirement::stricter(requirement, r);
+            windows.push(if new.schedule == Schedule::Window {
+                Some(self.window_of(caller, step).await?)
+            } else {
+                None
+            });
+        }
+        let waits = requirement.is_some() || new.schedule != Schedule::Now;
+        if waits && new.steps.iter().any(|s| has_secret(&s.request)) {
+            return Err(BackendError::invalid(
+                "params",
+                "a password cannot wait for an approval or a schedule (it is never stored): apply this change at once",
+            ));
+        }
+        let action = new.steps[0].request.action().name;
+        if (requirement.is_some() || (waits && risky(action)))
+            && new.reason.trim().chars().count() < 3
+        {
+            return Err(BackendError::invalid(
+                "reason",
+                "is required for a change that needs approval or deletes, restarts or fails over something (at least 3 characters)",
+            ));
+        }
+        let state = if requirement.is_some() {
+            State::AwaitingApproval
+        } else {
+            State::Scheduled
+        };
+        let run_at = match new.schedule {
+            Schedule::At(at) => Some(ts(at)?),
+            // The first window to open; each request waits for its own.
+            Schedule::Window => Some(ts(windows
+                .iter()
+                .flatten()
+                .filter_map(|w| polardb::rules::next_window_start(w, now))
+                .min()
+                .unwrap_or(now))?),
+            Schedule::Now => Some(ts(now)?),
+        };
+        Ok(Plan {
+            id: Uuid::new_v4(),
+            state,
+            requirement,
+            run_at,
+            windows,
+        })
+    }
+
+    /// The caller's role decides on each cluster a step names before it is stored (and
+    /// again when it is sent): a change nobody could run is not asked.
+    async fn decide(&self, caller: &Caller, step: &Step) -> Result<(), BackendError> {
+        let action = step.request.action().name;
+        let region = step.request.region_str().to_string();
+        let named = step.request.resources();
+        let mut targets: Vec<Option<String>> = named.clusters.iter().cloned().map(Some).collect();
+        if targets.is_empty() {
+            targets.push(None);
+        }
+        for cluster in targets {
+            let resource = Resource {
+                account: step.account.clone(),
+                region: region.clone(),
+                cluster: cluster.clone(),
+            };
+            if let crate::access::Decision::Deny(reason) = caller
+                .policy
+                .decide(&format!("polardb:{action}"), &resource)
+            {
+                let mut e =
+                    Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Denied);
+                e.cloud_account = Some(audit::safe_text(&step.account, 64));
+                e.region = Some(region.clone());
+                e.resource = json!({ "cluster": cluster });
+                e.params = json!({ "action": action });
+                e.error_message = Some(reason.clone());
+                self.audit.append(&e).await?;
+                return Err(BackendError::Forbidden(reason));
+            }
+        }
+        Ok(())
+    }
+
+    /// The maintenance window of the cluster a step names (read as the caller).
+    async fn window_of(&self, caller: &Caller, step: &Step) -> Result<String, BackendError> {
+        let Some(cluster) = step.request.resources().clusters.first().cloned() else {
+            return Err(BackendError::invalid(
+                "schedule",
+                format!(
+                    "{} names no cluster, so it has no maintenance window",
+                    step.request.action().name
+                ),
+            ));
+        };
+        let answer = self
+            .gateway
+            .invoke_typed(
+                caller,
+                &step.account,
+                step.request.region_str(),
+                &polardb::models::DescribeDBClusterAttribute {
+                    db_cluster_id: cluster.clone(),
+                },
+            )
+            .await?;
+        if polardb::rules::maintain_window(&answer.maintain_time).is_none() {
+            return Err(BackendError::invalid(
+                "schedule",
+                format!("{cluster} has no maintenance window the console can read"),
+            ));
+        }
+        Ok(answer.maintain_time)
+    }
+
+    /// Stores a change and its steps; with `record`, together with its `ChangeRequested`
+    /// record (fail closed). An apply-now change is recorded by the gateway's own records
+    /// of its request, which name the change.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert(
+        &self,
+        id: Uuid,
+        caller: &Caller,
+        new: &NewChange,
+        state: State,
+        requirement: Option<&Requirement>,
+        run_at: Option<OffsetDateTime>,
+        windows: &[Option<String>],
+        record: bool,
+    ) -> Result<(Uuid, i64), BackendError> {
+        let user_id = caller.actor.user_id.ok_or_else(|| {
+            BackendError::Forbidden("a change is asked by a signed-in user".into())
+        })?;
+        let expires_at = requirement
+            .map(|r| OffsetDateTime::now_utc() + time::Duration::hours(i64::from(r.expires_hours)));
+        let claimed = (state == State::Running).then(|| self.runner.clone());
+        let rows = Rows {
+            id,
+            user_id,
+            requester: &caller.actor.name,
+            new,
+            state,
+            requirement,
+            run_at,
+            expires_at,
+            windows,
+            claimed,
+        };
+        if !record {
+            // An apply-now change has no record of its own: its request's intent and
+            // outcome records name it.
+            let mut tx = self.pool.begin().await?;
+            rows.write(&mut tx).await?;
+            tx.commit().await?;
+            return Ok((id, 0));
+        }
+        let mut tx = self.audit.begin_change().await?;
+        rows.write(tx.conn()).await?;
+        let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Ok);
+        e.params = requested_params(id, new, state, requirement, run_at);
+        let seq = tx.commit(&e).await?;
+        Ok((id, seq))
+    }
+
+    /// Marks how a step went.
+    async fn step_done(&self, change: Uuid, seq: i32, answer: &Result<Invoked, BackendError>) {
+        let (state, request_id, code, message) = match answer {
+            Ok(i) => ("succeeded", Some(i.request_id.clone()), None, None),
+            Err(BackendError::Upstream(api)) => (
+                "failed",
+                Some(api.request_id.clone()).filter(|s| !s.is_empty()),
+                Some(api.code.clone()),
+                Some(api.human()),
+            ),
+            Err(e) => (
+                "failed",
+                None,
+                Some(error_code(e).to_string()),
+                Some(e.to_string()),
+            ),
+        };
+        if let Err(e) = sqlx::query!(
+            "UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
+                    error_message = $6, finished_at = now(),
+                    started_at = coalesce(started_at, now())
+             WHERE change_id = $1 AND seq = $2",
+            change,
+            seq,
+            state,
+            request_id,
+            code,
+            message.map(|m| audit::safe_text(&m, 1000)),
+        )
+        .execute(&self.pool)
+        .await
+        {
+            tracing::error!(change = %change, error = %e, "could not record how a request of a change went");
+        }
+    }
+}
+
+/// What [`Changes::plan`] found.
+struct Plan {
+    id: Uuid,
+    state: State,
+    requirement: Option<Requirement>,
+    run_at: Option<OffsetDateTime>,
+    windows: Vec<Option<String>>,
+}
+
+/// The parameters of a `ChangeRequested` record.
+fn requested_params(
+    id: Uuid,
+    new: &NewChange,
+    state: State,
+    requirement: Option<&Requirement>,
+    run_at: Option<OffsetDateTime>,
+) -> Value {
+    json!({
+        "change": id,
+        "title": new.title.trim(),
+        "action": new.steps.first().map(|s| s.request.action().name),
+        "requests": new.steps.len(),
+        "state": state.as_str(),
+        "schedule": new.schedule.kind(),
+        "run_at": run_at.map(|t| polardb::rules::api_minute(t.unix_timestamp())),
+        "policy": requirement.map(|r| r.policy.clone()),
+        "approvals_needed": requirement.map(|r| r.approvals).unwrap_or(0),
+    })
+}
+
+/// The rows of a new change.
+struct Rows<'a> {
+    id: Uuid,
+    user_id: Uuid,
+    requester: &'a str,
+    new: &'a NewChange,
+    state: State,
+    requirement: Option<&'a Requirement>,
+    run_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
+    windows: &'a [Option<String>],
+    claimed: Option<String>,
+}
+
+impl Rows<'_> {
+    async fn write(&self, conn: &mut sqlx::PgConnection) -> Result<(), BackendError> {
+        let new = self.new;
+        let requirement = self.requirement;
+        let action = new.steps[0].request.action().name;
+        sqlx::query!(
+            "INSERT INTO changes (id, title, reason, requested_by, requester, action, state, policy,
+                 approvals_needed, approver_roles, expires_hours, schedule, run_at, expires_at,
+                 canary, batch_size, max_failures, revert_of, retry_of, claimed_by, claimed_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, $20, CASE WHEN $20::text IS NULL THEN NULL ELSE now() + interval '5 minutes' END)",
+            self.id,
+            new.title.trim(),
+            new.reason.trim(),
+            self.user_id,
+            self.requester,
+            action,
+            self.state.as_str(),
+            requirement.map(|r| r.policy.clone()),
+            requirement.map(|r| r.approvals).unwrap_or(0),
+            &requirement.map(|r| r.approver_roles.clone()).unwrap_or_default(),
+            requirement.map(|r| r.expires_hours).unwrap_or(72),
+            new.schedule.kind(),
+            self.run_at,
+            self.expires_at,
+            new.rollout.canary as i32,
+            new.rollout.batch_size as i32,
+            new.rollout.max_failures as i32,
+            new.revert_of,
+            new.retry_of,
+            self.claimed,
+        )
+        .execute(&mut *conn)
+        .await?;
+        for (i, step) in new.steps.iter().enumerate() {
+            let cluster = step
+                .request
+                .resources()
+                .clusters
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            sqlx::query!(
+                "INSERT INTO change_steps (change_id, seq, batch, cloud_account, region, cluster,
+                     action, params, before, maintain_window, state, started_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                     CASE WHEN $11 = 'running' THEN now() END)",
+                self.id,
+                i as i32,
+                new.rollout.batch_of(i),
+                step.account,
+                step.request.region_str(),
+                cluster,
+                step.request.action().name,
+                stored(step.request.params()),
+                step.before,
+                self.windows.get(i).cloned().flatten(),
+                // Sent by the request that made it: running from the start, so a runner
+                // taking over after a crash never sends it again.
+                if self.state == State::Running {
+                    "running"
+                } else {
+                    "pending"
+                },
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A short code for a refusal that is not the API's.
+fn error_code(e: &BackendError) -> &'static str {
+    match e {
+        BackendError::Forbidden(_) => "Forbidden",
+        BackendError::ApprovalRequired { .. } => "ApprovalRequired",
+        BackendError::Invalid { .. } | BackendError::Request(_) => "InvalidRequest",
+        BackendError::NotFound(_) => "NotFound",
+        BackendError::Throttled(_) => "Throttled",
+        BackendError::AuditUnavailable => "AuditUnavailable",
+        _ => "ConsoleError",
+    }
+}
+
+/// A change's title made from its request.
+pub fn title_of(request: &Request) -> String {
+    let named = request.resources();
+    match named.clusters.first() {
+        Some(c) if named.clusters.len() > 1 => {
+            format!(
+                "{} on {c} and {} more",
+                request.action().name,
+                named.clusters.len() - 1
+            )
+        }
+        Some(c) => format!("{} on {c}", request.action().name),
+        None => format!("{} in {}", request.action().name, request.region_str()),
+    }
+}

@@ -1,0 +1,338 @@
+//! Approval policies: which writes wait for approvals, and the check the gateway makes
+//! on every write.
+
+use polardb::models::ActionKind;
+use polardb::request::Request;
+use serde::Serialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{params_of, without_token, Changes};
+use crate::audit;
+use crate::BackendError;
+
+/// Which writes need approvals, how many and from whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApprovalPolicy {
+    pub id: Uuid,
+    pub name: String,
+    /// Empty: every write.
+    pub actions: Vec<String>,
+    pub cloud_account: Option<String>,
+    pub region: Option<String>,
+    pub tag_key: Option<String>,
+    /// With a key and no value: any value of that key.
+    pub tag_value: Option<String>,
+    pub approvals: i32,
+    pub approver_roles: Vec<String>,
+    pub expires_hours: i32,
+}
+
+impl ApprovalPolicy {
+    /// Whether it covers `action` in `account` and `region`, its tag aside.
+    fn covers(&self, action: &str, account: &str, region: &str) -> bool {
+        (self.actions.is_empty() || self.actions.iter().any(|a| a == action))
+            && self.cloud_account.as_deref().is_none_or(|a| a == account)
+            && self.region.as_deref().is_none_or(|r| r == region)
+    }
+
+    /// Whether a cluster with `tags` carries the policy's tag.
+    fn tagged(&self, tags: &[(String, String)]) -> bool {
+        match &self.tag_key {
+            None => true,
+            Some(key) => tags
+                .iter()
+                .any(|(k, v)| k == key && self.tag_value.as_deref().is_none_or(|x| x == v)),
+        }
+    }
+}
+
+/// A policy as an administrator writes it.
+#[derive(Clone, Debug, Default)]
+pub struct NewPolicy {
+    pub name: String,
+    pub actions: Vec<String>,
+    pub cloud_account: Option<String>,
+    pub region: Option<String>,
+    pub tag_key: Option<String>,
+    pub tag_value: Option<String>,
+    pub approvals: i32,
+    pub approver_roles: Vec<String>,
+    pub expires_hours: i32,
+}
+
+impl NewPolicy {
+    /// The rules of a policy, each refusal naming its field.
+    pub fn check(&self) -> Result<(), BackendError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(BackendError::invalid(
+                "name",
+                "must be 1 to 64 characters without control characters",
+            ));
+        }
+        for a in &self.actions {
+            match polardb::models::action_info(a) {
+                Some(info) if info.kind == ActionKind::Write => {}
+                Some(_) => {
+                    return Err(BackendError::invalid(
+                        "actions",
+                        format!("{a} only reads; approvals are for changes"),
+                    ))
+                }
+                None => {
+                    return Err(BackendError::invalid(
+                        "actions",
+                        format!(
+                            "{:?} is not an action of the PolarDB API",
+                            audit::safe_text(a, 64)
+                        ),
+                    ))
+                }
+            }
+        }
+        if let Some(r) = &self.region {
+            polardb::request::RegionId::parse(r)
+                .map_err(|e| BackendError::invalid("region", e.message))?;
+        }
+        if let Some(a) = &self.cloud_account {
+            if a.is_empty() || a.chars().count() > 64 || a.chars().any(char::is_control) {
+                return Err(BackendError::invalid(
+                    "cloud_account",
+                    "is not a cloud account name (1 to 64 characters)",
+                ));
+            }
+        }
+        match (&self.tag_key, &self.tag_value) {
+            (None, Some(_)) => {
+                return Err(BackendError::invalid(
+                    "tag_key",
+                    "is needed when a tag value is given",
+                ))
+            }
+            (Some(k), v) => {
+                if let Some(p) = polardb::rules::tag_key_problem(k) {
+                    return Err(BackendError::invalid("tag_key", p));
+                }
+                if let Some(p) = v.as_deref().and_then(polardb::rules::tag_value_problem) {
+                    return Err(BackendError::invalid("tag_value", p));
+                }
+            }
+            (None, None) => {}
+        }
+        if !(1..=5).contains(&self.approvals) {
+            return Err(BackendError::invalid("approvals", "must be 1 to 5"));
+        }
+        if self
+            .approver_roles
+            .iter()
+            .any(|r| r.is_empty() || r.chars().count() > 64 || r.chars().any(char::is_control))
+        {
+            return Err(BackendError::invalid(
+                "approver_roles",
+                "a role name is 1 to 64 characters without control characters",
+            ));
+        }
+        if self.approver_roles.is_empty() || self.approver_roles.len() > 16 {
+            return Err(BackendError::invalid(
+                "approver_roles",
+                "must name 1 to 16 roles",
+            ));
+        }
+        if !(1..=720).contains(&self.expires_hours) {
+            return Err(BackendError::invalid(
+                "expires_hours",
+                "must be 1 to 720 hours",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What a policy asks of a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    pub policy: String,
+    pub approvals: i32,
+    pub approver_roles: Vec<String>,
+    pub expires_hours: i32,
+}
+
+impl Requirement {
+    fn of(p: &ApprovalPolicy) -> Requirement {
+        Requirement {
+            policy: p.name.clone(),
+            approvals: p.approvals,
+            approver_roles: p.approver_roles.clone(),
+            expires_hours: p.expires_hours,
+        }
+    }
+
+    /// The stricter of two (more approvals; on a tie, the one kept first).
+    pub(super) fn stricter(a: Option<Requirement>, b: Option<Requirement>) -> Option<Requirement> {
+        match (a, b) {
+            (Some(a), Some(b)) if b.approvals > a.approvals => Some(b),
+            (Some(a), _) => Some(a),
+            (None, b) => b,
+        }
+    }
+}
+
+/// The approval check the gateway makes on every write: policies read from the database on
+/// each write (a policy added by another process holds at once), and whether the call is a
+/// step of a running change that has its approvals.
+#[derive(Clone)]
+pub struct Gate {
+    pool: PgPool,
+}
+
+impl Gate {
+    pub fn new(pool: PgPool) -> Self {
+        Gate { pool }
+    }
+
+    pub async fn policies(&self) -> Result<Vec<ApprovalPolicy>, BackendError> {
+        let rows = sqlx::query!(
+            "SELECT id, name, actions, cloud_account, region, tag_key, tag_value, approvals,
+                    approver_roles, expires_hours
+             FROM approval_policies ORDER BY name"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ApprovalPolicy {
+                id: r.id,
+                name: r.name,
+                actions: r.actions,
+                cloud_account: r.cloud_account,
+                region: r.region,
+                tag_key: r.tag_key,
+                tag_value: r.tag_value,
+                approvals: r.approvals,
+                approver_roles: r.approver_roles,
+                expires_hours: r.expires_hours,
+            })
+            .collect())
+    }
+
+    /// The policies that may cover `action` in `account` and `region` (their tags aside).
+    pub(crate) async fn candidates(
+        &self,
+        action: &str,
+        account: &str,
+        region: &str,
+    ) -> Result<Vec<ApprovalPolicy>, BackendError> {
+        Ok(self
+            .policies()
+            .await?
+            .into_iter()
+            .filter(|p| p.covers(action, account, region))
+            .collect())
+    }
+
+    /// The strictest requirement of `candidates` for clusters with `tags` (`None`: the
+    /// tags could not be read, so every tag matches — fail closed). A policy with a tag
+    /// never covers a request that names no cluster.
+    pub(crate) fn requirement(
+        candidates: &[ApprovalPolicy],
+        clusters: usize,
+        tags: Option<&[(String, String)]>,
+    ) -> Option<Requirement> {
+        candidates
+            .iter()
+            .filter(|p| match (&p.tag_key, tags) {
+                (None, _) => true,
+                (Some(_), _) if clusters == 0 => false,
+                (Some(_), None) => true,
+                (Some(_), Some(t)) => p.tagged(t),
+            })
+            .map(Requirement::of)
+            .fold(None, |acc, r| Requirement::stricter(acc, Some(r)))
+    }
+
+    /// Whether `request` is a running step of the running change `change`, which has at
+    /// least `needed` approvals.
+    pub(crate) async fn allows(
+        &self,
+        change: Uuid,
+        needed: i32,
+        request: &Request,
+    ) -> Result<bool, BackendError> {
+        let rows = sqlx::query!(
+            r#"SELECT c.approvals_needed,
+                      (SELECT count(*) FROM change_approvals a
+                        WHERE a.change_id = c.id AND a.decision = 'approve') AS "approved!",
+                      s.params
+               FROM changes c JOIN change_steps s ON s.change_id = c.id
+               WHERE c.id = $1 AND c.state = 'running' AND s.state = 'running' AND s.action = $2"#,
+            change,
+            request.action().name
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let sent = without_token(request.params());
+        Ok(rows.into_iter().any(|r| {
+            r.approvals_needed >= needed
+                && r.approved >= i64::from(needed)
+                && params_of(&r.params).is_some_and(|p| without_token(&p) == sent)
+        }))
+    }
+}
+
+impl Changes {
+    /// Every approval policy.
+    pub async fn policies(&self) -> Result<Vec<ApprovalPolicy>, BackendError> {
+        self.gate().policies().await
+    }
+
+    /// Adds a policy in the caller's administrative change (committed with its record).
+    pub async fn add_policy(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        p: &NewPolicy,
+    ) -> Result<Uuid, BackendError> {
+        p.check()?;
+        let id = Uuid::new_v4();
+        let r = sqlx::query!(
+            "INSERT INTO approval_policies (id, name, actions, cloud_account, region, tag_key,
+                 tag_value, approvals, approver_roles, expires_hours)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            id,
+            p.name.trim(),
+            &p.actions,
+            p.cloud_account,
+            p.region,
+            p.tag_key,
+            p.tag_value,
+            p.approvals,
+            &p.approver_roles,
+            p.expires_hours
+        )
+        .execute(&mut *conn)
+        .await;
+        match r {
+            Ok(_) => Ok(id),
+            Err(e) if BackendError::is_unique_violation(&e) => Err(BackendError::invalid(
+                "name",
+                format!("a policy called {:?} exists already", p.name.trim()),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes a policy in the caller's administrative change; answers its name.
+    pub async fn delete_policy(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        id: Uuid,
+    ) -> Result<String, BackendError> {
+        sqlx::query_scalar!(
+            "DELETE FROM approval_policies WHERE id = $1 RETURNING name",
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(BackendError::NotFound("approval policy"))
+    }
+}

@@ -1,0 +1,553 @@
+//! A change's life after it is asked: decisions, cancelling, expiry, and the scheduler
+//! that runs due changes once across processes.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use polardb::request::Request;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{params_of, ts, Changes, Pending, State, AT_ONCE, CLAIM};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::gateway::Caller;
+use crate::BackendError;
+
+/// What a decision on a change does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+impl Changes {
+    /// An approval or a rejection by `caller`, whose role is `role`. The requester never
+    /// decides on their own change; only members of the policy's approver roles decide; a
+    /// change past its expiry is expired instead. Enough approvals schedule it (at once,
+    /// at its time, or in its windows); one rejection ends it. Committed with its record
+    /// (`ChangeApproved`, `ChangeRejected`) or not at all.
+    pub async fn decide_on(
+        &self,
+        caller: &Caller,
+        role: &str,
+        id: Uuid,
+        verdict: Verdict,
+        comment: &str,
+    ) -> Result<State, BackendError> {
+        let user_id = caller.actor.user_id.ok_or_else(|| {
+            BackendError::Forbidden("a change is approved by a signed-in user".into())
+        })?;
+        let comment = comment.trim();
+        if comment.chars().count() > 2000 || comment.contains('\0') {
+            return Err(BackendError::invalid(
+                "comment",
+                "must be at most 2000 characters",
+            ));
+        }
+        let mut tx = self.audit.begin_change().await?;
+        let row = sqlx::query!(
+            r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
+                      schedule, run_at, expires_at < now() AS "expired!"
+               FROM changes WHERE id = $1 FOR UPDATE"#,
+            id
+        )
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(BackendError::NotFound("change"))?;
+        let state = State::parse(&row.state).unwrap_or(State::Failed);
+        let what = match verdict {
+            Verdict::Approve => "ChangeApproved",
+            Verdict::Reject => "ChangeRejected",
+        };
+        let refuse = |reason: String| async move {
+            let mut e = Event::security(caller.actor.clone(), what, Outcome::Denied);
+            e.params = json!({ "change": id });
+            e.error_message = Some(reason.clone());
+            match self.audit.append(&e).await {
+                Ok(_) => BackendError::Forbidden(reason),
+                Err(err) => err,
+            }
+        };
+        if state != State::AwaitingApproval {
+            return Err(BackendError::Conflict(format!(
+                "the change is {}, not awaiting approval",
+                state.as_str().replace('_', " ")
+            )));
+        }
+        if row.requested_by == user_id {
+            drop(tx);
+            return Err(
+                refuse("the requester of a change cannot approve or reject it".into()).await,
+            );
+        }
+        if !row.approver_roles.iter().any(|r| r == role) {
+            drop(tx);
+            return Err(refuse(format!(
+                "only members of {} decide on this change",
+                row.approver_roles.join(", ")
+            ))
+            .await);
+        }
+        if row.expired {
+            drop(tx);
+            self.expire(id).await?;
+            return Err(BackendError::Conflict(
+                "the change waited too long for its approvals and has expired".into(),
+            ));
+        }
+        let inserted = sqlx::query!(
+            "INSERT INTO change_approvals (change_id, user_id, username, decision, comment)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            id,
+            user_id,
+            caller.actor.name,
+            match verdict {
+                Verdict::Approve => "approve",
+                Verdict::Reject => "reject",
+            },
+            comment
+        )
+        .execute(tx.conn())
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(BackendError::Conflict(
+                "you have decided on this change already".into(),
+            ));
+        }
+        let approved: i64 = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM change_approvals WHERE change_id = $1 AND decision = 'approve'"#,
+            id
+        )
+        .fetch_one(tx.conn())
+        .await?;
+        let next = match verdict {
+            Verdict::Reject => State::Rejected,
+            Verdict::Approve if approved >= i64::from(row.approvals_needed) => State::Scheduled,
+            Verdict::Approve => State::AwaitingApproval,
+        };
+        // Approvals hold for the policy's hours: an approved change must have run by then.
+        sqlx::query!(
+            "UPDATE changes SET state = $2, updated_at = now(),
+                    run_at = CASE WHEN $2 = 'scheduled' THEN greatest(coalesce(run_at, now()), now()) ELSE run_at END,
+                    expires_at = CASE WHEN $2 = 'scheduled' THEN now() + make_interval(hours => expires_hours) ELSE expires_at END,
+                    finished_at = CASE WHEN $2 = 'rejected' THEN now() ELSE finished_at END
+             WHERE id = $1",
+            id,
+            next.as_str()
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(caller.actor.clone(), what, Outcome::Ok);
+        e.params = json!({
+            "change": id,
+            "approvals": approved,
+            "approvals_needed": row.approvals_needed,
+            "state": next.as_str(),
+            "comment": audit::safe_text(comment, 500),
+        });
+        tx.commit(&e).await?;
+        Ok(next)
+    }
+
+    /// Cancels a change that has not started (its requester, or `any` for an administrator).
+    pub async fn cancel(&self, caller: &Caller, id: Uuid, any: bool) -> Result<(), BackendError> {
+        let mut tx = self.audit.begin_change().await?;
+        let row = sqlx::query!(
+            "SELECT state, requested_by FROM changes WHERE id = $1 FOR UPDATE",
+            id
+        )
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(BackendError::NotFound("change"))?;
+        if !any && Some(row.requested_by) != caller.actor.user_id {
+            drop(tx);
+            let reason = "only the requester or an administrator cancels a change".to_string();
+            let mut e = Event::security(caller.actor.clone(), "ChangeCancelled", Outcome::Denied);
+            e.params = json!({ "change": id });
+            e.error_message = Some(reason.clone());
+            self.audit.append(&e).await?;
+            return Err(BackendError::Forbidden(reason));
+        }
+        let state = State::parse(&row.state).unwrap_or(State::Failed);
+        if !matches!(
+            state,
+            State::Draft | State::AwaitingApproval | State::Approved | State::Scheduled
+        ) {
+            return Err(BackendError::Conflict(format!(
+                "the change is {}; only one that has not started can be cancelled",
+                state.as_str().replace('_', " ")
+            )));
+        }
+        sqlx::query!(
+            "UPDATE changes SET state = 'cancelled', updated_at = now(), finished_at = now() WHERE id = $1",
+            id
+        )
+        .execute(tx.conn())
+        .await?;
+        sqlx::query!(
+            "UPDATE change_steps SET state = 'cancelled' WHERE change_id = $1 AND state = 'pending'",
+            id
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(caller.actor.clone(), "ChangeCancelled", Outcome::Ok);
+        e.params = json!({ "change": id, "was": state.as_str() });
+        tx.commit(&e).await?;
+        Ok(())
+    }
+
+    /// Expires a change (awaiting approval too long, or approved and not run in time).
+    async fn expire(&self, id: Uuid) -> Result<bool, BackendError> {
+        let mut tx = self.audit.begin_change().await?;
+        let done = sqlx::query!(
+            "UPDATE changes SET state = 'expired', updated_at = now(), finished_at = now()
+             WHERE id = $1 AND state IN ('awaiting_approval', 'approved', 'scheduled')
+               AND expires_at IS NOT NULL AND expires_at < now()",
+            id
+        )
+        .execute(tx.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query!(
+            "UPDATE change_steps SET state = 'cancelled' WHERE change_id = $1 AND state = 'pending'",
+            id
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(system_actor(), "ChangeExpired", Outcome::Ok);
+        e.params = json!({ "change": id });
+        tx.commit(&e).await?;
+        Ok(true)
+    }
+
+    /// The scheduler's round: expires what waited too long, then runs every change that is
+    /// due at `now` (seconds since the epoch; the tests move it) — claimed so that one
+    /// process runs it — and a change whose runner stopped. Answers how many it ran.
+    pub async fn run_due(&self, now: i64) -> Result<usize, BackendError> {
+        let stale = sqlx::query_scalar!(
+            "SELECT id FROM changes
+             WHERE state IN ('awaiting_approval', 'approved', 'scheduled')
+               AND expires_at IS NOT NULL AND expires_at < now()
+             LIMIT 100"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for id in stale {
+            self.expire(id).await?;
+        }
+        let at = ts(now)?;
+        let mut ran = 0;
+        for _ in 0..32 {
+            let Some(id) = self.claim(at).await? else {
+                break;
+            };
+            self.run(id, now).await?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// Asks this process's scheduler to look for due changes now.
+    pub fn wake(&self) {
+        self.woken.notify_one();
+    }
+
+    /// The scheduler of this process: [`Changes::run_due`] every `every`, and when woken,
+    /// until `stop`.
+    pub async fn run_until(self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            if let Err(e) = self.run_due(now).await {
+                tracing::warn!(error = %e, "changes: the scheduler cannot run");
+            }
+            let stopped = tokio::select! {
+                _ = tokio::time::sleep(every) => false,
+                _ = self.woken.notified() => false,
+                changed = stop.changed() => changed.is_err() || *stop.borrow(),
+            };
+            if stopped {
+                break;
+            }
+        }
+    }
+
+    /// Takes one due change for this process (its `ChangeStarted` record with it).
+    async fn claim(&self, at: OffsetDateTime) -> Result<Option<Uuid>, BackendError> {
+        let mut tx = self.audit.begin_change().await?;
+        let row = sqlx::query!(
+            "SELECT id, state FROM changes
+             WHERE (state = 'scheduled' AND run_at <= $1)
+                OR (state = 'running' AND claimed_until < now())
+             ORDER BY run_at NULLS FIRST
+             LIMIT 1 FOR UPDATE SKIP LOCKED",
+            at
+        )
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        sqlx::query!(
+            "UPDATE changes SET state = 'running', claimed_by = $2,
+                    claimed_until = now() + make_interval(secs => $3), updated_at = now()
+             WHERE id = $1",
+            row.id,
+            self.runner,
+            CLAIM.as_secs_f64()
+        )
+        .execute(tx.conn())
+        .await?;
+        // A runner that stopped mid-request: that request's outcome is unknown here (the
+        // audit trail has its intent); it is not sent twice.
+        let lost = sqlx::query!(
+            "UPDATE change_steps SET state = 'failed', error_code = 'RunnerStopped',
+                    error_message = 'the console stopped while this request was being sent; see its audit records',
+                    finished_at = now()
+             WHERE change_id = $1 AND state = 'running'",
+            row.id
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(system_actor(), "ChangeStarted", Outcome::Ok);
+        e.params = json!({
+            "change": row.id,
+            "taken_over": row.state == "running",
+            "lost_requests": lost.rows_affected(),
+        });
+        tx.commit(&e).await?;
+        Ok(Some(row.id))
+    }
+
+    /// Runs a claimed change's pending requests as its requester, batch by batch.
+    async fn run(&self, id: Uuid, now: i64) -> Result<(), BackendError> {
+        let change = sqlx::query!(
+            "SELECT requested_by, max_failures, approvals_needed, schedule FROM changes WHERE id = $1",
+            id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let caller = match self.requester(id, change.requested_by).await? {
+            Ok(c) => c,
+            Err(reason) => {
+                sqlx::query!(
+                    "UPDATE change_steps SET state = 'skipped', error_code = 'RequesterUnavailable',
+                            error_message = $2, finished_at = now()
+                     WHERE change_id = $1 AND state = 'pending'",
+                    id,
+                    reason
+                )
+                .execute(&self.pool)
+                .await?;
+                return self.finish(id).await;
+            }
+        };
+        let steps = sqlx::query!(
+            "SELECT seq, batch, cloud_account, region, action, params, maintain_window
+             FROM change_steps WHERE change_id = $1 AND state = 'pending' ORDER BY batch, seq",
+            id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut waiting: Option<i64> = None;
+        let mut batches: Vec<Vec<Pending>> = Vec::new();
+        for s in steps {
+            let step = Pending {
+                seq: s.seq,
+                batch: s.batch,
+                account: s.cloud_account,
+                region: s.region,
+                action: s.action,
+                params: s.params,
+                window: s.maintain_window,
+            };
+            // In windows: only while the cluster's window is open; the rest wait for theirs.
+            if change.schedule == "window" {
+                let next = step
+                    .window
+                    .as_deref()
+                    .and_then(|w| polardb::rules::next_window_start(w, now));
+                match next {
+                    Some(t) if t > now => {
+                        waiting = Some(waiting.map_or(t, |w| w.min(t)));
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            match batches.last_mut() {
+                Some(b) if b[0].batch == step.batch => b.push(step),
+                _ => batches.push(vec![step]),
+            }
+        }
+        let mut stopped = false;
+        for batch in batches {
+            let failed = self.failures(id).await?;
+            if failed > i64::from(change.max_failures) {
+                stopped = true;
+                break;
+            }
+            let caller = &caller;
+            futures::stream::iter(batch)
+                .map(|step| async move { self.send(caller, id, step).await })
+                .buffer_unordered(AT_ONCE)
+                .collect::<Vec<()>>()
+                .await;
+        }
+        if !stopped && self.failures(id).await? > i64::from(change.max_failures) {
+            stopped = true;
+        }
+        if stopped {
+            sqlx::query!(
+                "UPDATE change_steps SET state = 'skipped', error_code = 'StoppedAtThreshold',
+                        error_message = 'not sent: the change stopped when its failures passed the threshold',
+                        finished_at = now()
+                 WHERE change_id = $1 AND state = 'pending'",
+                id
+            )
+            .execute(&self.pool)
+            .await?;
+        } else if let Some(next) = waiting {
+            // Back to the scheduler until the next window opens.
+            sqlx::query!(
+                "UPDATE changes SET state = 'scheduled', run_at = $2, claimed_by = NULL,
+                        claimed_until = NULL, updated_at = now()
+                 WHERE id = $1",
+                id,
+                ts(next)?
+            )
+            .execute(&self.pool)
+            .await?;
+            return Ok(());
+        }
+        self.finish(id).await
+    }
+
+    /// The requester as the runner calls for them: their current role decides; a disabled
+    /// or removed requester's change does not run.
+    async fn requester(
+        &self,
+        id: Uuid,
+        user: Uuid,
+    ) -> Result<Result<Caller, String>, BackendError> {
+        let Some(u) = self.identity.find(user).await? else {
+            return Ok(Err("the requester's console account was removed".into()));
+        };
+        if u.disabled {
+            return Ok(Err("the requester's console account is disabled".into()));
+        }
+        let policy = self.identity.policy_for(&u).await?;
+        Ok(Ok(Caller {
+            actor: Actor {
+                user_id: Some(u.id),
+                name: u.username,
+                auth_method: "change".into(),
+                client_addr: None,
+                user_agent: None,
+                request_id: Some(format!("change-{id}")),
+            },
+            policy,
+            change: Some(id),
+        }))
+    }
+
+    async fn failures(&self, id: Uuid) -> Result<i64, BackendError> {
+        Ok(sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM change_steps WHERE change_id = $1 AND state = 'failed'"#,
+            id
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Sends one step through the gateway (which decides and audits it) and records it.
+    async fn send(&self, caller: &Caller, id: Uuid, step: Pending) {
+        let started = sqlx::query!(
+            "UPDATE change_steps SET state = 'running', started_at = now()
+             WHERE change_id = $1 AND seq = $2 AND state = 'pending'",
+            id,
+            step.seq
+        )
+        .execute(&self.pool)
+        .await;
+        if !matches!(started, Ok(r) if r.rows_affected() == 1) {
+            return;
+        }
+        let answer = match params_of(&step.params)
+            .ok_or_else(|| BackendError::invalid("params", "the stored request cannot be read"))
+            .and_then(|p| Ok(Request::parse(&step.action, &step.region, &p)?))
+        {
+            Ok(request) => {
+                // The requester's rate holds for a fleet too: the runner waits for it.
+                let mut tries = 0;
+                loop {
+                    match self
+                        .gateway
+                        .invoke_request(caller, &step.account, request.clone())
+                        .await
+                    {
+                        Err(BackendError::Throttled(wait)) if tries < 120 => {
+                            tries += 1;
+                            tokio::time::sleep(wait.max(Duration::from_millis(100))).await;
+                        }
+                        other => break other,
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        };
+        self.step_done(id, step.seq, &answer).await;
+    }
+
+    /// Ends a change by how its requests went (`ChangeFinished`, with the counts).
+    async fn finish(&self, id: Uuid) -> Result<(), BackendError> {
+        let counts = sqlx::query!(
+            r#"SELECT count(*) FILTER (WHERE state = 'succeeded') AS "ok!",
+                      count(*) FILTER (WHERE state = 'failed') AS "failed!",
+                      count(*) FILTER (WHERE state IN ('skipped', 'cancelled')) AS "skipped!"
+               FROM change_steps WHERE change_id = $1"#,
+            id
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let state = if counts.failed == 0 && counts.skipped == 0 {
+            State::Succeeded
+        } else if counts.ok == 0 {
+            State::Failed
+        } else {
+            State::PartlyFailed
+        };
+        let mut tx = self.audit.begin_change().await?;
+        sqlx::query!(
+            "UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
+                    claimed_by = NULL, claimed_until = NULL
+             WHERE id = $1",
+            id,
+            state.as_str()
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(system_actor(), "ChangeFinished", Outcome::Ok);
+        e.params = json!({
+            "change": id,
+            "state": state.as_str(),
+            "succeeded": counts.ok,
+            "failed": counts.failed,
+            "skipped": counts.skipped,
+        });
+        tx.commit(&e).await?;
+        Ok(())
+    }
+}
+
+/// The scheduler as the audit trail names it.
+fn system_actor() -> Actor {
+    Actor {
+        user_id: None,
+        name: "scheduler".into(),
+        auth_method: "system".into(),
+        ..Default::default()
+    }
+}
