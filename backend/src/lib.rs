@@ -50,7 +50,10 @@ impl Backend {
         self.vault = self.vault.clone().with_outbound(policy.clone());
         self.gateway = self.gateway.clone().with_vault(self.vault.clone());
         self.notify = self.notify.clone().with_outbound(policy);
-        self.changes = self.changes.with_gateway(self.gateway.clone());
+        self.changes = self
+            .changes
+            .with_gateway(self.gateway.clone())
+            .with_notifier(self.notify.clone());
         self
     }
 
@@ -64,6 +67,7 @@ impl Backend {
         // The audit chain's key is stored encrypted under the master keys.
         let audit = audit::Audit::with_keys(pool.clone(), keys.clone(), metrics.clone());
         let identity = identity::Identity::new(pool.clone());
+        let notify = notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone());
         let gateway = gateway::Gateway::new(vault.clone(), audit.clone(), client)
             .with_metrics(metrics.clone());
         Backend {
@@ -72,10 +76,11 @@ impl Backend {
                 audit.clone(),
                 gateway.clone(),
                 identity.clone(),
-            ),
+            )
+            .with_notifier(notify.clone()),
             identity,
             gateway,
-            notify: notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone()),
+            notify,
             audit,
             metrics,
             admin: admin::Admin::new(pool.clone()),

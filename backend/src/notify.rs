@@ -104,10 +104,16 @@ pub enum EventKind {
     BackupFailed,
     ClusterNotRunning,
     Unreachable,
+    /// A change waits for approvals (see `changes`).
+    ChangeAwaitingApproval,
+    ChangeApproved,
+    ChangeRejected,
+    /// A change ran to its end (succeeded, partly failed or failed) or expired.
+    ChangeFinished,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Test,
         EventKind::MaintenanceNew,
         EventKind::MaintenanceSoon,
@@ -116,6 +122,10 @@ impl EventKind {
         EventKind::BackupFailed,
         EventKind::ClusterNotRunning,
         EventKind::Unreachable,
+        EventKind::ChangeAwaitingApproval,
+        EventKind::ChangeApproved,
+        EventKind::ChangeRejected,
+        EventKind::ChangeFinished,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +138,10 @@ impl EventKind {
             EventKind::BackupFailed => "backup_failed",
             EventKind::ClusterNotRunning => "cluster_not_running",
             EventKind::Unreachable => "unreachable",
+            EventKind::ChangeAwaitingApproval => "change_awaiting_approval",
+            EventKind::ChangeApproved => "change_approved",
+            EventKind::ChangeRejected => "change_rejected",
+            EventKind::ChangeFinished => "change_finished",
         }
     }
 

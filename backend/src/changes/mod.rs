@@ -380,6 +380,8 @@ pub struct Changes {
     runner: String,
     /// Wakes this process's scheduler (a change approved or asked to run now).
     woken: std::sync::Arc<tokio::sync::Notify>,
+    /// Where changes awaiting approval, decided and finished are told (notification rules).
+    notify: Option<crate::notify::Notifier>,
 }
 
 fn ts(secs: i64) -> Result<OffsetDateTime, BackendError> {
@@ -396,7 +398,14 @@ impl Changes {
             identity,
             runner: Uuid::new_v4().to_string(),
             woken: Default::default(),
+            notify: None,
         }
+    }
+
+    /// Tells the notification rules of changes awaiting approval, decided and finished.
+    pub fn with_notifier(mut self, notify: crate::notify::Notifier) -> Self {
+        self.notify = Some(notify);
+        self
     }
 
     /// The same, sending through `gateway` (a gateway reconfigured after start).
@@ -596,6 +605,10 @@ impl Changes {
             true,
         )
         .await?;
+        if plan.state == State::AwaitingApproval {
+            self.announce(crate::notify::EventKind::ChangeAwaitingApproval, plan.id)
+                .await;
+        }
         Ok(Submitted {
             id: plan.id,
             state: plan.state,
@@ -696,6 +709,10 @@ impl Changes {
         let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Ok);
         e.params = requested_params(id, &new, plan.state, r, plan.run_at);
         tx.commit(&e).await?;
+        if plan.state == State::AwaitingApproval {
+            self.announce(crate::notify::EventKind::ChangeAwaitingApproval, id)
+                .await;
+        }
         Ok(Submitted {
             id,
             state: plan.state,

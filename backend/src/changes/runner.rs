@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{params_of, ts, Changes, Pending, State, AT_ONCE, CLAIM};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::gateway::Caller;
+use crate::notify::{rfc3339, EventKind, Message};
 use crate::BackendError;
 
 /// What a decision on a change does.
@@ -147,6 +148,11 @@ impl Changes {
             "comment": audit::safe_text(comment, 500),
         });
         tx.commit(&e).await?;
+        match next {
+            State::Scheduled => self.announce(EventKind::ChangeApproved, id).await,
+            State::Rejected => self.announce(EventKind::ChangeRejected, id).await,
+            _ => {}
+        }
         Ok(next)
     }
 
@@ -220,6 +226,7 @@ impl Changes {
         let mut e = Event::security(system_actor(), "ChangeExpired", Outcome::Ok);
         e.params = json!({ "change": id });
         tx.commit(&e).await?;
+        self.announce(EventKind::ChangeFinished, id).await;
         Ok(true)
     }
 
@@ -538,7 +545,104 @@ impl Changes {
             "skipped": counts.skipped,
         });
         tx.commit(&e).await?;
+        self.announce(EventKind::ChangeFinished, id).await;
         Ok(())
+    }
+}
+
+impl Changes {
+    /// Tells the notification rules about a change (never fails the change: a message
+    /// that cannot be queued is logged).
+    pub(super) async fn announce(&self, kind: EventKind, id: Uuid) {
+        let Some(notify) = &self.notify else {
+            return;
+        };
+        let c = match self.get(id).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(change = %id, error = %e, "cannot read a change to tell of it");
+                return;
+            }
+        };
+        let first = c.steps.first();
+        let clusters = c.steps.len();
+        let on = match first {
+            Some(s) if clusters > 1 => format!("{} and {} more", s.cluster, clusters - 1),
+            Some(s) if !s.cluster.is_empty() => s.cluster.clone(),
+            Some(s) => s.region.clone(),
+            None => String::new(),
+        };
+        let (title, text) = match kind {
+            EventKind::ChangeAwaitingApproval => (
+                format!("Change awaiting approval: {}", c.title),
+                format!(
+                    "{} asks for {} on {on}: {}. {} needs {} approval(s) from {}. /changes/{id}",
+                    c.requester,
+                    c.action,
+                    c.reason,
+                    c.policy.as_deref().unwrap_or("A policy"),
+                    c.approvals_needed,
+                    c.approver_roles.join(", ")
+                ),
+            ),
+            EventKind::ChangeApproved => (
+                format!("Change approved: {}", c.title),
+                format!(
+                    "{} on {on}, asked by {}, is approved and runs {}. /changes/{id}",
+                    c.action,
+                    c.requester,
+                    match c.schedule.as_str() {
+                        "window" => "in each cluster's maintenance window".to_string(),
+                        "at" => format!("at {}", c.run_at.map(rfc3339).unwrap_or_default()),
+                        _ => "now".to_string(),
+                    }
+                ),
+            ),
+            EventKind::ChangeRejected => (
+                format!("Change rejected: {}", c.title),
+                format!(
+                    "{} on {on}, asked by {}, was rejected{}. /changes/{id}",
+                    c.action,
+                    c.requester,
+                    c.decisions
+                        .iter()
+                        .find(|d| d.decision == "reject")
+                        .map(|d| format!(" by {}: {}", d.username, d.comment))
+                        .unwrap_or_default()
+                ),
+            ),
+            _ => {
+                let (ok, failed, skipped) = c.steps.iter().fold((0, 0, 0), |(o, f, s), x| match x
+                    .state
+                    .as_str()
+                {
+                    "succeeded" => (o + 1, f, s),
+                    "failed" => (o, f + 1, s),
+                    _ => (o, f, s + 1),
+                });
+                (
+                    format!("Change {}: {}", c.state.as_str().replace('_', " "), c.title),
+                    format!(
+                        "{} on {on}, asked by {}: {ok} succeeded, {failed} failed, {skipped} not sent. /changes/{id}",
+                        c.action, c.requester
+                    ),
+                )
+            }
+        };
+        let m = Message {
+            kind,
+            dedup: format!("{}:{id}", kind.as_str()),
+            title,
+            text,
+            cloud_account: first.map(|s| s.cloud_account.clone()),
+            region: first.map(|s| s.region.clone()),
+            cluster: first.map(|s| s.cluster.clone()).filter(|c| !c.is_empty()),
+            tags: Vec::new(),
+            at: rfc3339(OffsetDateTime::now_utc()),
+        };
+        if let Err(e) = notify.publish(&m).await {
+            tracing::warn!(change = %id, error = %e, "cannot queue the notification of a change");
+        }
     }
 }
 

@@ -742,3 +742,153 @@ async fn channels_need_the_whole_fleet_and_read_little_of_an_answer() {
     .unwrap();
     assert_eq!(outcome, "error");
 }
+
+#[tokio::test]
+async fn changes_awaiting_approval_decided_and_finished_are_told() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let (base, rx) = receiver().await;
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "approvers"),
+            ("kind", "webhook"),
+            ("url", &format!("{base}/approvers")),
+            ("secret", "whsec-approvers-0123456789"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let view: Value = app
+        .call_json(&admin, "notifications", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hook = channel_id(&view, "approvers");
+    for event in [
+        "change_awaiting_approval",
+        "change_approved",
+        "change_rejected",
+        "change_finished",
+    ] {
+        let (status, body) = form(
+            &app,
+            &admin,
+            "add_rule",
+            &[("channel", &hook), ("event", event)],
+        )
+        .await;
+        assert_eq!(status, 200, "{event}: {body}");
+    }
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_approval_policy",
+        &[
+            ("name", "every-rename"),
+            ("actions", "ModifyDBClusterDescription"),
+            ("approvals", "1"),
+            ("approver_roles", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let oper = app.user_with_role("oper", "operator").await;
+    let seed = emulator::state::default_seed();
+    let cluster = seed.clusters[1].id.clone();
+    let ask = |description: &str| {
+        json!({"ask": {
+            "title": format!("Rename to {description}"),
+            "reason": "naming scheme",
+            "account": "sandbox", "region": seed.clusters[1].region_id, "action": "ModifyDBClusterDescription",
+            "params": [["DBClusterId", cluster], ["DBClusterDescription", description]],
+        }})
+    };
+    let asked = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), 200);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["state"], "awaiting_approval", "{v}");
+        v["id"].as_str().unwrap().to_string()
+    };
+    let first = asked(
+        app.call_json(&oper, "request_change", ask("renamed-a"))
+            .await,
+    )
+    .await;
+    let second = asked(
+        app.call_json(&oper, "request_change", ask("renamed-b"))
+            .await,
+    )
+    .await;
+    let res = app
+        .call_json(
+            &admin,
+            "decide_change",
+            json!({"id": first, "verdict": "approve"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .call_json(
+            &admin,
+            "decide_change",
+            json!({"id": second, "verdict": "reject", "comment": "not this quarter"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // Each fact is sent once, in the background, signed like every webhook message.
+    let expected = [
+        ("change_awaiting_approval", first.as_str()),
+        ("change_awaiting_approval", second.as_str()),
+        ("change_approved", first.as_str()),
+        ("change_rejected", second.as_str()),
+        ("change_finished", first.as_str()),
+    ];
+    let n = notifier(&app);
+    let mut got: Vec<Value> = Vec::new();
+    for _ in 0..150 {
+        n.send_due().await.unwrap();
+        got = rx
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| serde_json::from_str::<Value>(&s.body).unwrap())
+            .collect();
+        if got.len() >= expected.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (event, id) in expected {
+        let m = got
+            .iter()
+            .find(|m| m["event"] == event && m["text"].as_str().unwrap().contains(id))
+            .unwrap_or_else(|| panic!("{event} of {id} not told: {got:#?}"));
+        assert_eq!(m["cluster"], cluster.as_str());
+    }
+    let rejected = got
+        .iter()
+        .find(|m| m["event"] == "change_rejected")
+        .unwrap();
+    assert!(rejected["text"]
+        .as_str()
+        .unwrap()
+        .contains("not this quarter"));
+    let finished = got
+        .iter()
+        .find(|m| m["event"] == "change_finished")
+        .unwrap();
+    assert!(
+        finished["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Change succeeded"),
+        "{finished}"
+    );
+}
