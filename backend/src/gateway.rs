@@ -1441,10 +1441,7 @@ impl Gateway {
         request: &Request,
         clusters: &[String],
     ) -> Result<Option<crate::changes::Requirement>, BackendError> {
-        let candidates = self
-            .gate
-            .candidates(request.action().name, &account.name, request.region_str())
-            .await?;
+        let candidates = self.gate.candidates(request, &account.name).await?;
         if candidates.is_empty() {
             return Ok(None);
         }

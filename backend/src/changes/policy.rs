@@ -32,8 +32,44 @@ impl ApprovalPolicy {
     /// Whether it covers `action` in `account` and `region`, its tag aside.
     fn covers(&self, action: &str, account: &str, region: &str) -> bool {
         (self.actions.is_empty() || self.actions.iter().any(|a| a == action))
-            && self.cloud_account.as_deref().is_none_or(|a| a == account)
+            && self.in_scope(account, region)
+    }
+
+    /// Whether it covers `account` and `region`.
+    fn in_scope(&self, account: &str, region: &str) -> bool {
+        self.cloud_account.as_deref().is_none_or(|a| a == account)
             && self.region.as_deref().is_none_or(|r| r == region)
+    }
+
+    /// Whether `request` would take the policy's tag away from a cluster (untag its key, or
+    /// give its key another value): such an edit is covered like the policy's own actions,
+    /// or a tag removed first would let them through unapproved.
+    fn edits_its_tag(&self, request: &Request) -> bool {
+        let Some(key) = &self.tag_key else {
+            return false;
+        };
+        let params = request.params();
+        match request.action().name {
+            "UntagResources" => {
+                request.get("All") == Some("true")
+                    || params
+                        .iter()
+                        .any(|(k, v)| k.starts_with("TagKey.") && v == key)
+            }
+            "TagResources" => {
+                let Some(value) = &self.tag_value else {
+                    return false;
+                };
+                params.iter().any(|(k, v)| {
+                    let Some(n) = k.strip_prefix("Tag.").and_then(|r| r.strip_suffix(".Key"))
+                    else {
+                        return false;
+                    };
+                    v == key && request.get(&format!("Tag.{n}.Value")) != Some(value.as_str())
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Whether a cluster with `tags` carries the policy's tag.
@@ -216,18 +252,22 @@ impl Gate {
             .collect())
     }
 
-    /// The policies that may cover `action` in `account` and `region` (their tags aside).
+    /// The policies that may cover `request` in `account` (their tags aside): by its
+    /// action, or because it edits a policy's tag.
     pub(crate) async fn candidates(
         &self,
-        action: &str,
+        request: &Request,
         account: &str,
-        region: &str,
     ) -> Result<Vec<ApprovalPolicy>, BackendError> {
+        let (action, region) = (request.action().name, request.region_str());
         Ok(self
             .policies()
             .await?
             .into_iter()
-            .filter(|p| p.covers(action, account, region))
+            .filter(|p| {
+                p.covers(action, account, region)
+                    || (p.in_scope(account, region) && p.edits_its_tag(request))
+            })
             .collect())
     }
 
@@ -334,5 +374,106 @@ impl Changes {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(BackendError::NotFound("approval policy"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prod_deletes() -> ApprovalPolicy {
+        ApprovalPolicy {
+            id: Uuid::nil(),
+            name: "prod-deletes".into(),
+            actions: vec!["DeleteDatabase".into()],
+            cloud_account: None,
+            region: Some("cn-hangzhou".into()),
+            tag_key: Some("env".into()),
+            tag_value: Some("prod".into()),
+            approvals: 1,
+            approver_roles: vec!["admin".into()],
+            expires_hours: 72,
+        }
+    }
+
+    fn request(action: &str, params: &[(&str, &str)]) -> Request {
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Request::parse(action, "cn-hangzhou", &params).unwrap()
+    }
+
+    #[test]
+    fn taking_a_policys_tag_away_is_covered_by_it() {
+        let p = prod_deletes();
+        let c = "pc-m5qsnftgo7fkfv";
+        let untag = |keys: &[&str]| {
+            let mut params = vec![("ResourceType", "cluster"), ("ResourceId.1", c)];
+            let names: Vec<String> = (1..=keys.len()).map(|n| format!("TagKey.{n}")).collect();
+            params.extend(names.iter().map(String::as_str).zip(keys.iter().copied()));
+            request("UntagResources", &params)
+        };
+        assert!(p.edits_its_tag(&untag(&["team", "env"])));
+        assert!(!p.edits_its_tag(&untag(&["team"])));
+        assert!(p.edits_its_tag(&request(
+            "UntagResources",
+            &[
+                ("ResourceType", "cluster"),
+                ("ResourceId.1", c),
+                ("All", "true")
+            ]
+        )));
+        let tag = |value: &str| {
+            request(
+                "TagResources",
+                &[
+                    ("ResourceType", "cluster"),
+                    ("ResourceId.1", c),
+                    ("Tag.1.Key", "env"),
+                    ("Tag.1.Value", value),
+                ],
+            )
+        };
+        assert!(p.edits_its_tag(&tag("staging")));
+        assert!(!p.edits_its_tag(&tag("prod")));
+        // A policy on a key alone keeps its key whatever the value.
+        let key_only = ApprovalPolicy {
+            tag_value: None,
+            ..prod_deletes()
+        };
+        assert!(!key_only.edits_its_tag(&tag("staging")));
+        assert!(key_only.edits_its_tag(&untag(&["env"])));
+    }
+
+    #[test]
+    fn the_strictest_policy_decides_and_unreadable_tags_match() {
+        let one = prod_deletes();
+        let two = ApprovalPolicy {
+            name: "two".into(),
+            approvals: 2,
+            tag_key: None,
+            tag_value: None,
+            ..prod_deletes()
+        };
+        let prod = [("env".to_string(), "prod".to_string())];
+        let dev = [("env".to_string(), "dev".to_string())];
+        let both = [one.clone(), two.clone()];
+        assert_eq!(
+            Gate::requirement(&both, 1, Some(&prod)).map(|r| r.approvals),
+            Some(2)
+        );
+        assert_eq!(
+            Gate::requirement(std::slice::from_ref(&one), 1, Some(&dev)),
+            None
+        );
+        assert_eq!(
+            Gate::requirement(std::slice::from_ref(&one), 1, None).map(|r| r.policy),
+            Some("prod-deletes".to_string())
+        );
+        assert_eq!(Gate::requirement(std::slice::from_ref(&one), 0, None), None);
+        assert!(one.covers("DeleteDatabase", "any", "cn-hangzhou"));
+        assert!(!one.covers("DeleteDatabase", "any", "cn-shanghai"));
+        assert!(!one.covers("CreateDatabase", "any", "cn-hangzhou"));
     }
 }

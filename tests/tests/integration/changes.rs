@@ -207,6 +207,22 @@ async fn a_prod_delete_waits_for_an_administrators_approval_and_then_runs() {
     .unwrap();
     assert_eq!(denied, 1);
 
+    // Taking the tag away first is held back by the same policy.
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "UntagResources",
+        &[
+            ("ResourceType", "cluster"),
+            ("ResourceId.1", &prod),
+            ("TagKey.1", "env"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["ApprovalRequired"]["policy"], "prod-destructive");
+
     // A reason is required; then the draft awaits approval.
     let (status, body) = json_fn(
         &app,
