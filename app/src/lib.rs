@@ -89,6 +89,7 @@ lazy_pages! {
     ApprovalsRoute => admin::approvals::ApprovalsPage,
     ChangesRoute => changes::page::ChangesPage,
     ChangeRoute => changes::page::ChangePage,
+    FleetChangeRoute => changes::fleet::FleetChangePage,
 }
 
 /// The HTML document around the app.
@@ -147,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/backups/released") view={Lazy::<ReleasedBackupsRoute>::new()} />
                     <Route path=path!("/renewals") view={Lazy::<RenewalsRoute>::new()} />
                     <Route path=path!("/changes") view={Lazy::<ChangesRoute>::new()} />
+                    <Route path=path!("/changes/new") view={Lazy::<FleetChangeRoute>::new()} />
                     <Route path=path!("/changes/:id") view={Lazy::<ChangeRoute>::new()} />
                     <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />

@@ -83,6 +83,11 @@ pub struct StepRow {
     /// `key=value` pairs as sent (a password shown as `<redacted>`).
     pub params: Vec<(String, String)>,
     pub window: String,
+    /// The preview: the values before and after (empty: none could be read).
+    pub before: Vec<(String, String)>,
+    pub after: Vec<(String, String)>,
+    /// A parameter that takes effect only after a restart changes.
+    pub restart: bool,
     pub state: String,
     pub request_id: String,
     pub error: String,
@@ -122,6 +127,10 @@ pub struct ChangeDetail {
     pub may_decide: bool,
     /// The signed-in user may cancel it now.
     pub may_cancel: bool,
+    /// It finished and kept a way back for what it changed.
+    pub may_revert: bool,
+    /// It finished with requests that failed or were not sent.
+    pub may_retry: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -194,6 +203,27 @@ pub(crate) mod ssr {
             steps: c.steps,
             failed: c.failed,
             created: when(Some(c.created_at)),
+        }
+    }
+
+    /// A request's stored preview.
+    pub fn preview_of(before: &Option<serde_json::Value>) -> Option<backend::changes::Preview> {
+        before
+            .as_ref()
+            .and_then(|b| serde_json::from_value(b.clone()).ok())
+    }
+
+    /// What asking gave, as the pages show it.
+    pub fn asked(submitted: backend::changes::Submitted) -> super::ChangeAsked {
+        super::ChangeAsked {
+            id: submitted.id.to_string(),
+            state: submitted.state.as_str().into(),
+            policy: submitted
+                .requirement
+                .as_ref()
+                .map(|r| r.policy.clone())
+                .unwrap_or_default(),
+            approvals_needed: submitted.requirement.map(|r| r.approvals).unwrap_or(0),
         }
     }
 
@@ -288,16 +318,7 @@ pub async fn request_change(ask: ChangeAsk) -> Result<ChangeAsked, AppError> {
     if submitted.state == State::Scheduled {
         api.backend().changes.wake();
     }
-    Ok(ChangeAsked {
-        id: submitted.id.to_string(),
-        state: submitted.state.as_str().into(),
-        policy: submitted
-            .requirement
-            .as_ref()
-            .map(|r| r.policy.clone())
-            .unwrap_or_default(),
-        approvals_needed: submitted.requirement.map(|r| r.approvals).unwrap_or(0),
-    })
+    Ok(ssr::asked(submitted))
 }
 
 /// Changes: `mine`, `awaiting` (my approval), `scheduled`, `running` or `recent`.
@@ -350,6 +371,18 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
         c.state,
         State::Draft | State::AwaitingApproval | State::Approved | State::Scheduled
     ) && (c.requested_by == user.id || admin);
+    let finished = matches!(
+        c.state,
+        State::Succeeded | State::PartlyFailed | State::Failed
+    );
+    let may_revert = finished
+        && c.steps.iter().any(|s| {
+            s.state == "succeeded" && ssr::preview_of(&s.before).is_some_and(|p| p.revert.is_some())
+        });
+    let may_retry = matches!(c.state, State::PartlyFailed | State::Failed)
+        && c.steps
+            .iter()
+            .any(|s| matches!(s.state.as_str(), "failed" | "skipped"));
     Ok(ChangeDetail {
         id: c.id.to_string(),
         title: c.title,
@@ -371,23 +404,35 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
         steps: c
             .steps
             .into_iter()
-            .map(|s| StepRow {
-                seq: s.seq,
-                batch: s.batch,
-                account: s.cloud_account,
-                region: s.region,
-                cluster: s.cluster,
-                action: s.action,
-                params: serde_json::from_value(s.params).unwrap_or_default(),
-                window: s.maintain_window.unwrap_or_default(),
-                state: s.state,
-                request_id: s.request_id.unwrap_or_default(),
-                error: match (s.error_code, s.error_message) {
-                    (Some(code), Some(m)) => format!("{code}: {m}"),
-                    (Some(code), None) => code,
-                    (None, m) => m.unwrap_or_default(),
-                },
-                finished: ssr::when(s.finished_at),
+            .map(|s| {
+                let preview = ssr::preview_of(&s.before);
+                StepRow {
+                    seq: s.seq,
+                    batch: s.batch,
+                    account: s.cloud_account,
+                    region: s.region,
+                    cluster: s.cluster,
+                    action: s.action,
+                    params: serde_json::from_value(s.params).unwrap_or_default(),
+                    window: s.maintain_window.unwrap_or_default(),
+                    before: preview
+                        .as_ref()
+                        .map(|p| p.before.clone().into_iter().collect())
+                        .unwrap_or_default(),
+                    after: preview
+                        .as_ref()
+                        .map(|p| p.after.clone().into_iter().collect())
+                        .unwrap_or_default(),
+                    restart: preview.is_some_and(|p| p.restart),
+                    state: s.state,
+                    request_id: s.request_id.unwrap_or_default(),
+                    error: match (s.error_code, s.error_message) {
+                        (Some(code), Some(m)) => format!("{code}: {m}"),
+                        (Some(code), None) => code,
+                        (None, m) => m.unwrap_or_default(),
+                    },
+                    finished: ssr::when(s.finished_at),
+                }
             })
             .collect(),
         decisions: c
@@ -402,6 +447,8 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
             .collect(),
         may_decide,
         may_cancel,
+        may_revert,
+        may_retry,
     })
 }
 
@@ -476,14 +523,28 @@ pub async fn submit_change(
     if submitted.state == State::Scheduled {
         api.backend().changes.wake();
     }
-    Ok(ChangeAsked {
-        id: submitted.id.to_string(),
-        state: submitted.state.as_str().into(),
-        policy: submitted
-            .requirement
-            .as_ref()
-            .map(|r| r.policy.clone())
-            .unwrap_or_default(),
-        approvals_needed: submitted.requirement.map(|r| r.approvals).unwrap_or(0),
-    })
+    Ok(ssr::asked(submitted))
+}
+
+/// Asks for a change that puts back what a finished change changed (its previews' old
+/// values), as a new change.
+#[server(input = server_fn::codec::Json, endpoint = "revert_change")]
+pub async fn revert_change(id: String) -> Result<ChangeAsked, AppError> {
+    let api = crate::call::Api::signed_in().await?;
+    let id = ssr::change_id(&id)?;
+    ssr::require_visible(&api, id).await?;
+    let submitted = api.backend().changes.revert(api.caller(), id).await?;
+    api.backend().changes.wake();
+    Ok(ssr::asked(submitted))
+}
+
+/// Asks again, as a new change, for the requests of a change that failed or were not sent.
+#[server(input = server_fn::codec::Json, endpoint = "retry_change")]
+pub async fn retry_change(id: String) -> Result<ChangeAsked, AppError> {
+    let api = crate::call::Api::signed_in().await?;
+    let id = ssr::change_id(&id)?;
+    ssr::require_visible(&api, id).await?;
+    let submitted = api.backend().changes.retry(api.caller(), id).await?;
+    api.backend().changes.wake();
+    Ok(ssr::asked(submitted))
 }

@@ -3,4 +3,5 @@
 //! the buttons its viewer's role allows.
 
 pub mod api;
+pub mod fleet;
 pub mod page;

@@ -42,6 +42,7 @@ pub fn ChangesPage() -> impl IntoView {
         <Title text="Changes" />
         <div class="page-head">
             <h1>"Changes"</h1>
+            <a class="button" href="/changes/new" data-testid="new-fleet-change">"New fleet change"</a>
             <p class="muted">"Every change the console sends, asked, approved, scheduled and followed here. A write an approval policy covers waits for its approvals; a scheduled one runs at its time or in each cluster's maintenance window (UTC)."</p>
         </div>
         <div class="tabs" role="tablist">
@@ -110,6 +111,8 @@ pub fn ChangePage() -> impl IntoView {
     let decide = ServerAction::<super::api::DecideChange>::new();
     let cancel = ServerAction::<super::api::CancelChange>::new();
     let ask = ServerAction::<super::api::SubmitChange>::new();
+    let follow = ServerAction::<super::api::RevertChange>::new();
+    let retry = ServerAction::<super::api::RetryChange>::new();
     let tick = RwSignal::new(0u32);
     let detail = Resource::new(
         move || {
@@ -149,11 +152,18 @@ pub fn ChangePage() -> impl IntoView {
         {form_error(decide.value())}
         {form_error(cancel.value())}
         {form_error(ask.value())}
+        {form_error(follow.value())}
+        {form_error(retry.value())}
+        {move || follow.value().get().and_then(|r| r.ok()).or_else(|| retry.value().get().and_then(|r| r.ok())).map(|a| view! {
+            <p class="banner banner-ok" role="status" data-testid="follow-up">
+                "A new change was asked: " <a href=format!("/changes/{}", a.id)>{state_words(&a.state)}</a>
+            </p>
+        })}
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => view! { <ChangeView d decide cancel ask /> }.into_any(),
+                    Ok(d) => view! { <ChangeView d decide cancel ask follow retry /> }.into_any(),
                 }
             })}
         </Transition>
@@ -166,12 +176,15 @@ fn ChangeView(
     decide: ServerAction<super::api::DecideChange>,
     cancel: ServerAction<super::api::CancelChange>,
     ask: ServerAction<super::api::SubmitChange>,
+    follow: ServerAction<super::api::RevertChange>,
+    retry: ServerAction<super::api::RetryChange>,
 ) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let reason = RwSignal::new(d.reason.clone());
     let schedule = RwSignal::new("now".to_string());
     let run_at = RwSignal::new(String::new());
     let (id1, id2, id3, id4) = (d.id.clone(), d.id.clone(), d.id.clone(), d.id.clone());
+    let (id5, id6) = (d.id.clone(), d.id.clone());
     let draft = d.state == "draft";
     view! {
         <div class="page-head">
@@ -235,10 +248,20 @@ fn ChangeView(
                 cancel.dispatch(super::api::CancelChange { id: id3.clone() });
             }>"Cancel this change"</button>
         })}
+        {d.may_revert.then(|| view! {
+            <button type="button" data-testid="revert-change" on:click=move |_| {
+                follow.dispatch(super::api::RevertChange { id: id5.clone() });
+            }>"Revert (put the old values back)"</button>
+        })}
+        {d.may_retry.then(|| view! {
+            <button type="button" data-testid="retry-change" on:click=move |_| {
+                retry.dispatch(super::api::RetryChange { id: id6.clone() });
+            }>"Retry the failed ones"</button>
+        })}
         <h2>"Requests"</h2>
         <div class="table-wrap">
         <table class="grid" data-testid="steps-table">
-            <thead><tr><th class="num">"#"</th><th>"Batch"</th><th>"Cluster"</th><th>"Parameters"</th><th>"State"</th><th>"Outcome"</th></tr></thead>
+            <thead><tr><th class="num">"#"</th><th>"Batch"</th><th>"Cluster"</th><th>"Parameters"</th><th>"Before → after"</th><th>"State"</th><th>"Outcome"</th></tr></thead>
             <tbody>
                 {d.steps.iter().map(|s| view! {
                     <tr data-cluster=s.cluster.clone() data-state=s.state.clone()>
@@ -247,6 +270,13 @@ fn ChangeView(
                         <td><span class="mono">{s.cluster.clone()}</span><div class="muted">{format!("{} · {}", s.account, s.region)}</div>
                             {(!s.window.is_empty()).then(|| view! { <div class="muted">{format!("window {}", s.window)}</div> })}</td>
                         <td class="mono small">{s.params.iter().filter(|(k, _)| k != "RegionId" && k != "DBClusterId").map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")}</td>
+                        <td class="mono small" data-testid="preview">
+                            {s.before.iter().map(|(k, v)| {
+                                let after = s.after.iter().find(|(a, _)| a == k).map(|(_, x)| x.clone()).unwrap_or_default();
+                                format!("{k}: {v} → {after}")
+                            }).collect::<Vec<_>>().join("\n")}
+                            {s.restart.then(|| view! { <div class="badge badge-busy">"restarts the cluster"</div> })}
+                        </td>
                         <td><span class=state_class(&s.state)>{state_words(&s.state)}</span></td>
                         <td class="small">{if s.error.is_empty() { s.request_id.clone() } else { s.error.clone() }}</td>
                     </tr>

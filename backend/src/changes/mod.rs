@@ -30,10 +30,12 @@ use crate::identity::Identity;
 use crate::BackendError;
 
 mod policy;
+mod preview;
 mod runner;
 mod views;
 
 pub use policy::{ApprovalPolicy, Gate, NewPolicy, Requirement};
+pub use preview::Preview;
 pub use runner::Verdict;
 
 /// The most requests one change sends.
@@ -592,8 +594,17 @@ impl Changes {
     /// Asks for a change: the approvals its requests need are found (the strictest policy
     /// over every request), and it is stored awaiting them, or scheduled (at once, at its
     /// time, in its windows). Stored with its audit record (`ChangeRequested`) or not at all.
-    pub async fn submit(&self, caller: &Caller, new: NewChange) -> Result<Submitted, BackendError> {
+    pub async fn submit(
+        &self,
+        caller: &Caller,
+        mut new: NewChange,
+    ) -> Result<Submitted, BackendError> {
         let plan = self.plan(caller, &new).await?;
+        for (step, preview) in new.steps.iter_mut().zip(&plan.previews) {
+            if step.before.is_none() {
+                step.before = preview.clone();
+            }
+        }
         self.insert(
             plan.id,
             caller,
@@ -696,12 +707,14 @@ impl Changes {
                 "the draft was asked for already".into(),
             ));
         }
-        for (i, w) in plan.windows.iter().enumerate() {
+        for (i, (w, p)) in plan.windows.iter().zip(&plan.previews).enumerate() {
             sqlx::query!(
-                "UPDATE change_steps SET maintain_window = $3 WHERE change_id = $1 AND seq = $2",
+                "UPDATE change_steps SET maintain_window = $3, before = coalesce(before, $4)
+                 WHERE change_id = $1 AND seq = $2",
                 id,
                 i as i32,
-                w.clone()
+                w.clone(),
+                p.clone()
             )
             .execute(tx.conn())
             .await?;
@@ -754,6 +767,7 @@ impl Changes {
         }
         let mut requirement = None;
         let mut windows = Vec::with_capacity(new.steps.len());
+        let mut previews = Vec::with_capacity(new.steps.len());
         for step in &new.steps {
             // Asking reads (policies, tags, windows) for each request: one of the user's
             // tokens each, like the calls they stand for.
@@ -777,6 +791,15 @@ impl Changes {
                 .requirement_for(caller, &step.account, &step.request)
                 .await?;
             requirement = Requirement::stricter(requirement, r);
+            previews.push(match self.preview(caller, step).await {
+                Ok(p) => p.and_then(|p| serde_json::to_value(p).ok()),
+                // The API could not say now: asked without a preview (and no revert).
+                Err(BackendError::Upstream(e)) => {
+                    tracing::info!(error = %e, "no preview of a request: its read failed");
+                    None
+                }
+                Err(e) => return Err(e),
+            });
             windows.push(if new.schedule == Schedule::Window {
                 Some(self.window_of(caller, step).await?)
             } else {
@@ -821,6 +844,7 @@ impl Changes {
             requirement,
             run_at,
             windows,
+            previews,
         })
     }
 
@@ -982,6 +1006,8 @@ struct Plan {
     requirement: Option<Requirement>,
     run_at: Option<OffsetDateTime>,
     windows: Vec<Option<String>>,
+    /// Each request's preview (see [`preview`]), as stored.
+    previews: Vec<Option<Value>>,
 }
 
 /// The parameters of a `ChangeRequested` record.

@@ -541,6 +541,33 @@ async fn a_fleet_change_stops_at_its_failure_threshold_and_reports_each_cluster(
             .clone();
         assert_eq!(value == "30000", changed, "cluster {i}: {value}");
     }
+
+    // The failed and skipped ones are asked again as a new change; the busy cluster, now
+    // its canary, fails again and stops it.
+    assert_eq!(c["may_retry"], true);
+    let (status, body) = json_fn(&app, &oper, "retry_change", json!({"id": id})).await;
+    assert_eq!(status, 200, "{body}");
+    let again = body["id"].as_str().unwrap().to_string();
+    let r = settled(
+        &app,
+        &oper,
+        &again,
+        &["succeeded", "failed", "partly_failed"],
+    )
+    .await;
+    let clusters: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cluster"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = [2, 3, 4, 5]
+        .iter()
+        .map(|i| seed.clusters[*i].id.as_str())
+        .collect();
+    assert_eq!(clusters, expected);
+    assert_eq!(r["state"], "failed", "{r}");
+    assert!(r["title"].as_str().unwrap().starts_with("Retry: "));
 }
 
 #[tokio::test]
@@ -657,5 +684,136 @@ async fn a_due_change_runs_once_across_processes_and_a_stopped_runner_sends_noth
             .filter(|(a, o, _)| a == "ModifyDBClusterDescription" && o == "intent")
             .count(),
         1
+    );
+}
+
+/// The running value of a parameter.
+async fn parameter(app: &TestApp, cookie: &str, cluster: &str, name: &str) -> String {
+    let (_, body) = api(
+        app,
+        cookie,
+        "cn-hangzhou",
+        "DescribeDBClusterParameters",
+        &[("DBClusterId", cluster)],
+    )
+    .await;
+    body["RunningParameters"]["Parameter"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ParameterName"] == name)
+        .unwrap()["ParameterValue"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_change_shows_its_preview_and_a_revert_puts_the_old_values_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let seed = emulator::state::default_seed();
+    let c = seed
+        .clusters
+        .iter()
+        .find(|c| c.description == "orders-staging")
+        .unwrap()
+        .id
+        .clone();
+    let before = parameter(&app, &admin, &c, "statement_timeout").await;
+    assert_ne!(before, "30000");
+    let restart_before = parameter(&app, &admin, &c, "autovacuum_max_workers").await;
+    let ask = |parameters: &str| {
+        json!({"ask": {
+            "title": "Tune statement_timeout",
+            "reason": "runaway reports",
+            "account": "sandbox", "region": "cn-hangzhou", "action": "ModifyDBClusterParameters",
+            "params": [["DBClusterId", c], ["Parameters", parameters]],
+            "schedule": "at",
+            "run_at": polardb::rules::api_minute(
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + 7200),
+        }})
+    };
+    // A parameter that needs a restart says so in the preview (and this one is cancelled).
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        ask(r#"{"autovacuum_max_workers":"7","statement_timeout":"30000"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let waiting = body["id"].as_str().unwrap().to_string();
+    let (_, d) = json_fn(&app, &oper, "change", json!({"id": waiting})).await;
+    let step = &d["steps"][0];
+    assert_eq!(step["restart"], true, "{d}");
+    assert!(
+        step["before"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(["autovacuum_max_workers", restart_before])),
+        "{d}"
+    );
+    assert!(
+        step["after"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(["statement_timeout", "30000"])),
+        "{d}"
+    );
+    assert_eq!(d["may_revert"], false);
+    let (status, _) = json_fn(&app, &oper, "cancel_change", json!({"id": waiting})).await;
+    assert_eq!(status, 200);
+    let (status, _) = json_fn(&app, &oper, "revert_change", json!({"id": waiting})).await;
+    assert_eq!(status, 409, "a cancelled change changed nothing to revert");
+
+    // One that runs now: no restart; then reverted.
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        json!({"ask": {
+            "title": "Tune statement_timeout",
+            "account": "sandbox", "region": "cn-hangzhou", "action": "ModifyDBClusterParameters",
+            "params": [["DBClusterId", c], ["Parameters", r#"{"statement_timeout":"30000"}"#]],
+        }}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let d = settled(&app, &oper, &id, &["succeeded", "failed", "partly_failed"]).await;
+    assert_eq!(d["state"], "succeeded", "{d}");
+    assert_eq!(d["steps"][0]["restart"], false);
+    assert_eq!(
+        d["steps"][0]["before"],
+        json!([["statement_timeout", before]])
+    );
+    assert_eq!(d["may_revert"], true);
+    assert_eq!(
+        parameter(&app, &admin, &c, "statement_timeout").await,
+        "30000"
+    );
+
+    let (status, body) = json_fn(&app, &oper, "revert_change", json!({"id": id})).await;
+    assert_eq!(status, 200, "{body}");
+    let revert = body["id"].as_str().unwrap().to_string();
+    let r = settled(
+        &app,
+        &oper,
+        &revert,
+        &["succeeded", "failed", "partly_failed"],
+    )
+    .await;
+    assert_eq!(r["state"], "succeeded", "{r}");
+    assert!(r["title"].as_str().unwrap().starts_with("Revert: "));
+    assert_eq!(
+        parameter(&app, &admin, &c, "statement_timeout").await,
+        before
+    );
+    // The revert is a change like any other: its own preview, its own way back.
+    assert_eq!(
+        r["steps"][0]["before"],
+        json!([["statement_timeout", "30000"]])
     );
 }
