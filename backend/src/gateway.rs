@@ -1290,12 +1290,12 @@ impl Gateway {
         // A write an approval policy covers is sent only as a running step of an approved
         // change, whichever way it came (a page, the JSON API, the command line).
         if decide && info.kind == ActionKind::Write {
-            if let Some(needed) = self
-                .requirement(caller, account, &request, &clusters)
-                .await?
-            {
+            let all = self
+                .requirements(caller, account, &request, &clusters)
+                .await?;
+            if let Some(needed) = crate::changes::Requirement::merged(&all) {
                 let approved = match caller.change {
-                    Some(change) => self.gate.allows(change, needed.approvals, &request).await?,
+                    Some(change) => self.gate.allows(change, &all, &request).await?,
                     None => false,
                 };
                 if !approved {
@@ -1434,16 +1434,16 @@ impl Gateway {
     /// What the approval policies ask of `request` on `clusters` (the tags of the clusters
     /// read only when a policy with a tag could cover it; unreadable tags count as
     /// matching).
-    async fn requirement(
+    async fn requirements(
         &self,
         caller: &Caller,
         account: &CloudAccount,
         request: &Request,
         clusters: &[String],
-    ) -> Result<Option<crate::changes::Requirement>, BackendError> {
+    ) -> Result<Vec<crate::changes::Requirement>, BackendError> {
         let candidates = self.gate.candidates(request, &account.name).await?;
         if candidates.is_empty() {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let tags = if candidates.iter().any(|p| p.tag_key.is_some()) && !clusters.is_empty() {
             self.tags_of(caller, account, request.region_str(), clusters)
@@ -1453,7 +1453,7 @@ impl Gateway {
         } else {
             Some(Vec::new())
         };
-        Ok(crate::changes::Gate::requirement(
+        Ok(crate::changes::Gate::requirements(
             &candidates,
             clusters.len(),
             tags.as_deref(),
@@ -1505,15 +1505,15 @@ impl Gateway {
         Ok(tags)
     }
 
-    /// What the approval policies ask of `request` as `caller` would send it: the account
-    /// is looked up and the clusters it names (a node through its cluster) resolved as
-    /// the gateway does before sending.
-    pub async fn requirement_for(
+    /// Every cluster `request` names as the gateway decides on it — directly, in a list, as
+    /// `ResourceId.N`, through a node or a maintenance event — after the account and its
+    /// region are checked, as `caller` would send it.
+    pub async fn clusters_for(
         &self,
         caller: &Caller,
         account_name: &str,
         request: &Request,
-    ) -> Result<Option<crate::changes::Requirement>, BackendError> {
+    ) -> Result<(CloudAccount, Vec<String>), BackendError> {
         let account = self
             .vault
             .list_enabled()
@@ -1534,12 +1534,37 @@ impl Gateway {
             }
         }
         let named = request.resources();
-        let clusters = if named.nodes.is_empty() {
+        let mut clusters = if named.nodes.is_empty() {
             named.clusters.clone()
         } else {
             self.node_owners(caller, &account, request, &named).await?
         };
-        self.requirement(caller, &account, request, &clusters).await
+        if !named.events.is_empty() {
+            for c in self
+                .clusters_of_events(caller, &account, request.region_str(), &named.events)
+                .await?
+            {
+                if !clusters.contains(&c) {
+                    clusters.push(c);
+                }
+            }
+        }
+        Ok((account, clusters))
+    }
+
+    /// What the approval policies ask of `request` on `clusters` (from
+    /// [`Gateway::clusters_for`]), all of them merged.
+    pub async fn requirement_for(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        request: &Request,
+        clusters: &[String],
+    ) -> Result<Option<crate::changes::Requirement>, BackendError> {
+        let all = self
+            .requirements(caller, account, request, clusters)
+            .await?;
+        Ok(crate::changes::Requirement::merged(&all))
     }
 
     /// The cloud account names and the union of their regions, for the top bar's menus.

@@ -115,6 +115,17 @@ pub async fn add_approval_policy(
         approver_roles: ssr::list(&approver_roles),
         expires_hours: expires_hours.unwrap_or(72),
     };
+    // Approvers are members of roles that exist.
+    let custom = backend.admin.roles().await?;
+    if let Some(unknown) = policy.approver_roles.iter().find(|r| {
+        !backend::access::BUILTIN_ROLES.contains(&r.as_str())
+            && !custom.iter().any(|c| &c.name == *r)
+    }) {
+        return Err(crate::error::invalid(
+            "approver_roles",
+            format!("{unknown:?} is not a role of this console"),
+        ));
+    }
     let mut tx = change(&backend).await?;
     let id = backend.changes.add_policy(tx.conn(), &policy).await?;
     commit(

@@ -178,10 +178,21 @@ pub(crate) mod ssr {
         id: uuid::Uuid,
     ) -> Result<backend::changes::ChangeView, AppError> {
         let c = api.backend().changes.get(id).await?;
-        let targets = c
+        // Every cluster each request names (through nodes and events too), or its region.
+        let targets: Vec<(String, String, String)> = c
             .steps
             .iter()
-            .map(|s| (s.cloud_account.clone(), s.region.clone(), s.cluster.clone()));
+            .flat_map(|s| {
+                let clusters = if s.clusters.is_empty() {
+                    vec![String::new()]
+                } else {
+                    s.clusters.clone()
+                };
+                clusters
+                    .into_iter()
+                    .map(|c| (s.cloud_account.clone(), s.region.clone(), c))
+            })
+            .collect();
         if visible(&api.caller().policy, api.user().id, c.requested_by, targets) {
             Ok(c)
         } else {

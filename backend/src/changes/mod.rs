@@ -257,11 +257,13 @@ fn stored(params: &[(String, String)]) -> Value {
     )
 }
 
+/// Whether a request carries a secret parameter (even an empty one: what is stored in its
+/// place must never be sent).
 fn has_secret(request: &Request) -> bool {
     request
         .params()
         .iter()
-        .any(|(k, v)| audit::is_secret_param(k) && !v.is_empty())
+        .any(|(k, _)| audit::is_secret_param(k))
 }
 
 /// How one request of a change went.
@@ -272,6 +274,8 @@ pub struct StepView {
     pub cloud_account: String,
     pub region: String,
     pub cluster: String,
+    /// Every cluster the request names (through nodes and events too).
+    pub clusters: Vec<String>,
     pub action: String,
     pub params: Value,
     pub before: Option<Value>,
@@ -489,6 +493,12 @@ impl Changes {
             return self.gateway.invoke_request(caller, account, request).await;
         }
         let title = title_of(&request);
+        // Who may see the change: every cluster it names (a failed look-up is the gateway's
+        // to refuse and record when the request is sent).
+        let clusters = match self.gateway.clusters_for(caller, account, &request).await {
+            Ok((_, c)) => c,
+            Err(_) => request.resources().clusters,
+        };
         let (id, _) = self
             .insert(
                 Uuid::new_v4(),
@@ -510,6 +520,7 @@ impl Changes {
                 None,
                 None,
                 &[None],
+                &[clusters],
                 false,
             )
             .await?;
@@ -613,6 +624,7 @@ impl Changes {
             plan.requirement.as_ref(),
             plan.run_at,
             &plan.windows,
+            &plan.clusters,
             true,
         )
         .await?;
@@ -707,14 +719,22 @@ impl Changes {
                 "the draft was asked for already".into(),
             ));
         }
-        for (i, (w, p)) in plan.windows.iter().zip(&plan.previews).enumerate() {
+        for (i, ((w, p), c)) in plan
+            .windows
+            .iter()
+            .zip(&plan.previews)
+            .zip(&plan.clusters)
+            .enumerate()
+        {
             sqlx::query!(
-                "UPDATE change_steps SET maintain_window = $3, before = coalesce(before, $4)
+                "UPDATE change_steps SET maintain_window = $3, before = coalesce(before, $4),
+                        clusters = $5::text[], cluster = coalesce(($5::text[])[1], '')
                  WHERE change_id = $1 AND seq = $2",
                 id,
                 i as i32,
                 w.clone(),
-                p.clone()
+                p.clone(),
+                c
             )
             .execute(tx.conn())
             .await?;
@@ -768,6 +788,7 @@ impl Changes {
         let mut requirement = None;
         let mut windows = Vec::with_capacity(new.steps.len());
         let mut previews = Vec::with_capacity(new.steps.len());
+        let mut clusters = Vec::with_capacity(new.steps.len());
         for step in &new.steps {
             // Asking reads (policies, tags, windows) for each request: one of the user's
             // tokens each, like the calls they stand for.
@@ -785,12 +806,20 @@ impl Changes {
                     ),
                 ));
             }
-            self.decide(caller, step).await?;
+            // Every cluster the request names, through nodes and events too: each is decided
+            // on, counts for the policies, and decides who may see the change.
+            let (account, named) = self
+                .gateway
+                .clusters_for(caller, &step.account, &step.request)
+                .await?;
+            self.decide(caller, step, &named).await?;
             let r = self
                 .gateway
-                .requirement_for(caller, &step.account, &step.request)
+                .requirement_for(caller, &account, &step.request, &named)
                 .await?;
-            requirement = Requirement::stricter(requirement, r);
+            requirement =
+                Requirement::merged(&[requirement, r].into_iter().flatten().collect::<Vec<_>>());
+            clusters.push(named);
             previews.push(match self.preview(caller, step).await {
                 Ok(p) => p.and_then(|p| serde_json::to_value(p).ok()),
                 // The API could not say now: asked without a preview (and no revert).
@@ -807,10 +836,12 @@ impl Changes {
             });
         }
         let waits = requirement.is_some() || new.schedule != Schedule::Now;
-        if waits && new.steps.iter().any(|s| has_secret(&s.request)) {
+        // An asked change is run by the scheduler from what is stored, and a password is
+        // never stored: one that carries a password is applied at once from its page.
+        if new.steps.iter().any(|s| has_secret(&s.request)) {
             return Err(BackendError::invalid(
                 "params",
-                "a password cannot wait for an approval or a schedule (it is never stored): apply this change at once",
+                "a password is never stored, so a change carrying one cannot be asked for: apply it at once from its page",
             ));
         }
         let action = new.steps[0].request.action().name;
@@ -845,18 +876,26 @@ impl Changes {
             run_at,
             windows,
             previews,
+            clusters,
         })
     }
 
     /// The caller's role decides on each cluster a step names before it is stored (and
     /// again when it is sent): a change nobody could run is not asked.
-    async fn decide(&self, caller: &Caller, step: &Step) -> Result<(), BackendError> {
+    async fn decide(
+        &self,
+        caller: &Caller,
+        step: &Step,
+        clusters: &[String],
+    ) -> Result<(), BackendError> {
         let action = step.request.action().name;
         let region = step.request.region_str().to_string();
-        let named = step.request.resources();
-        let mut targets: Vec<Option<String>> = named.clusters.iter().cloned().map(Some).collect();
-        if targets.is_empty() {
-            targets.push(None);
+        let named = step.request.resources().clusters;
+        let mut targets: Vec<Option<String>> = clusters.iter().cloned().map(Some).collect();
+        if targets.is_empty()
+            || step.request.action().resource == polardb::models::ResourceScope::Create
+        {
+            targets.insert(0, None);
         }
         for cluster in targets {
             let resource = Resource {
@@ -864,15 +903,22 @@ impl Changes {
                 region: region.clone(),
                 cluster: cluster.clone(),
             };
-            if let crate::access::Decision::Deny(reason) = caller
+            if let crate::access::Decision::Deny(mut reason) = caller
                 .policy
                 .decide(&format!("polardb:{action}"), &resource)
             {
+                // A cluster found through a node or an event is not named back.
+                let derived = cluster.as_ref().is_some_and(|c| !named.contains(c));
+                if derived {
+                    reason = format!(
+                        "polardb:{action} is not allowed by your role on the cluster of what the request names"
+                    );
+                }
                 let mut e =
                     Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Denied);
                 e.cloud_account = Some(audit::safe_text(&step.account, 64));
                 e.region = Some(region.clone());
-                e.resource = json!({ "cluster": cluster });
+                e.resource = json!({ "cluster": if derived { None } else { cluster } });
                 e.params = json!({ "action": action });
                 e.error_message = Some(reason.clone());
                 self.audit.append(&e).await?;
@@ -926,6 +972,7 @@ impl Changes {
         requirement: Option<&Requirement>,
         run_at: Option<OffsetDateTime>,
         windows: &[Option<String>],
+        clusters: &[Vec<String>],
         record: bool,
     ) -> Result<(Uuid, i64), BackendError> {
         let user_id = caller.actor.user_id.ok_or_else(|| {
@@ -944,6 +991,7 @@ impl Changes {
             run_at,
             expires_at,
             windows,
+            clusters,
             claimed,
         };
         if !record {
@@ -1008,6 +1056,8 @@ struct Plan {
     windows: Vec<Option<String>>,
     /// Each request's preview (see [`preview`]), as stored.
     previews: Vec<Option<Value>>,
+    /// Every cluster each request names.
+    clusters: Vec<Vec<String>>,
 }
 
 /// The parameters of a `ChangeRequested` record.
@@ -1042,6 +1092,7 @@ struct Rows<'a> {
     run_at: Option<OffsetDateTime>,
     expires_at: Option<OffsetDateTime>,
     windows: &'a [Option<String>],
+    clusters: &'a [Vec<String>],
     claimed: Option<String>,
 }
 
@@ -1080,18 +1131,13 @@ impl Rows<'_> {
         .execute(&mut *conn)
         .await?;
         for (i, step) in new.steps.iter().enumerate() {
-            let cluster = step
-                .request
-                .resources()
-                .clusters
-                .first()
-                .cloned()
-                .unwrap_or_default();
+            let named = self.clusters.get(i).cloned().unwrap_or_default();
+            let cluster = named.first().cloned().unwrap_or_default();
             sqlx::query!(
                 "INSERT INTO change_steps (change_id, seq, batch, cloud_account, region, cluster,
-                     action, params, before, maintain_window, state, started_at)
+                     action, params, before, maintain_window, state, started_at, clusters)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                     CASE WHEN $11 = 'running' THEN now() END)",
+                     CASE WHEN $11 = 'running' THEN now() END, $12)",
                 self.id,
                 i as i32,
                 new.rollout.batch_of(i),
@@ -1109,6 +1155,7 @@ impl Rows<'_> {
                 } else {
                     "pending"
                 },
+                &named,
             )
             .execute(&mut *conn)
             .await?;

@@ -107,7 +107,16 @@ impl NewPolicy {
                 "must be 1 to 64 characters without control characters",
             ));
         }
-        for a in &self.actions {
+        if self.actions.len() > 100 {
+            return Err(BackendError::invalid("actions", "at most 100 actions"));
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            if self.actions[..i].contains(a) {
+                return Err(BackendError::invalid(
+                    "actions",
+                    format!("{a} is named twice"),
+                ));
+            }
             match polardb::models::action_info(a) {
                 Some(info) if info.kind == ActionKind::Write => {}
                 Some(_) => {
@@ -169,6 +178,18 @@ impl NewPolicy {
                 "a role name is 1 to 64 characters without control characters",
             ));
         }
+        if let Some((i, r)) = self
+            .approver_roles
+            .iter()
+            .enumerate()
+            .find(|(i, r)| self.approver_roles[..*i].contains(r))
+        {
+            let _ = i;
+            return Err(BackendError::invalid(
+                "approver_roles",
+                format!("{r} is named twice"),
+            ));
+        }
         if self.approver_roles.is_empty() || self.approver_roles.len() > 16 {
             return Err(BackendError::invalid(
                 "approver_roles",
@@ -204,13 +225,25 @@ impl Requirement {
         }
     }
 
-    /// The stricter of two (more approvals; on a tie, the one kept first).
-    pub(super) fn stricter(a: Option<Requirement>, b: Option<Requirement>) -> Option<Requirement> {
-        match (a, b) {
-            (Some(a), Some(b)) if b.approvals > a.approvals => Some(b),
-            (Some(a), _) => Some(a),
-            (None, b) => b,
+    /// What several policies ask of one change together: the most approvals, from any of
+    /// their roles, within the shortest time (the gate still checks each policy's own
+    /// roles and count when the change runs).
+    pub fn merged(all: &[Requirement]) -> Option<Requirement> {
+        let first = all.first()?;
+        let mut out = first.clone();
+        for r in &all[1..] {
+            if !out.policy.split(", ").any(|p| p == r.policy) {
+                out.policy = format!("{}, {}", out.policy, r.policy);
+            }
+            out.approvals = out.approvals.max(r.approvals);
+            for role in &r.approver_roles {
+                if !out.approver_roles.contains(role) {
+                    out.approver_roles.push(role.clone());
+                }
+            }
+            out.expires_hours = out.expires_hours.min(r.expires_hours);
         }
+        Some(out)
     }
 }
 
@@ -271,14 +304,14 @@ impl Gate {
             .collect())
     }
 
-    /// The strictest requirement of `candidates` for clusters with `tags` (`None`: the
-    /// tags could not be read, so every tag matches — fail closed). A policy with a tag
-    /// never covers a request that names no cluster.
-    pub(crate) fn requirement(
+    /// Every requirement of `candidates` for clusters with `tags` (`None`: the tags could
+    /// not be read, so every tag matches — fail closed). A policy with a tag never covers a
+    /// request that names no cluster.
+    pub(crate) fn requirements(
         candidates: &[ApprovalPolicy],
         clusters: usize,
         tags: Option<&[(String, String)]>,
-    ) -> Option<Requirement> {
+    ) -> Vec<Requirement> {
         candidates
             .iter()
             .filter(|p| match (&p.tag_key, tags) {
@@ -288,34 +321,46 @@ impl Gate {
                 (Some(_), Some(t)) => p.tagged(t),
             })
             .map(Requirement::of)
-            .fold(None, |acc, r| Requirement::stricter(acc, Some(r)))
+            .collect()
     }
 
-    /// Whether `request` is a running step of the running change `change`, which has at
-    /// least `needed` approvals.
+    /// Whether `request` is a running step of the running change `change`, and every one
+    /// of `needed` has its approvals from its own roles (an approval counts for a policy
+    /// only when its approver had one of the policy's roles when approving).
     pub(crate) async fn allows(
         &self,
         change: Uuid,
-        needed: i32,
+        needed: &[Requirement],
         request: &Request,
     ) -> Result<bool, BackendError> {
-        let rows = sqlx::query!(
-            r#"SELECT c.approvals_needed,
-                      (SELECT count(*) FROM change_approvals a
-                        WHERE a.change_id = c.id AND a.decision = 'approve') AS "approved!",
-                      s.params
-               FROM changes c JOIN change_steps s ON s.change_id = c.id
-               WHERE c.id = $1 AND c.state = 'running' AND s.state = 'running' AND s.action = $2"#,
+        let steps = sqlx::query_scalar!(
+            "SELECT s.params
+             FROM changes c JOIN change_steps s ON s.change_id = c.id
+             WHERE c.id = $1 AND c.state = 'running' AND s.state = 'running' AND s.action = $2",
             change,
             request.action().name
         )
         .fetch_all(&self.pool)
         .await?;
         let sent = without_token(request.params());
-        Ok(rows.into_iter().any(|r| {
-            r.approvals_needed >= needed
-                && r.approved >= i64::from(needed)
-                && params_of(&r.params).is_some_and(|p| without_token(&p) == sent)
+        if !steps
+            .iter()
+            .any(|p| params_of(p).is_some_and(|p| without_token(&p) == sent))
+        {
+            return Ok(false);
+        }
+        let roles = sqlx::query_scalar!(
+            "SELECT role FROM change_approvals WHERE change_id = $1 AND decision = 'approve'",
+            change
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(needed.iter().all(|r| {
+            roles
+                .iter()
+                .filter(|role| r.approver_roles.contains(role))
+                .count()
+                >= r.approvals.max(0) as usize
         }))
     }
 }
@@ -447,7 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn the_strictest_policy_decides_and_unreadable_tags_match() {
+    fn every_covering_policy_counts_and_unreadable_tags_match() {
         let one = prod_deletes();
         let two = ApprovalPolicy {
             name: "two".into(),
@@ -459,19 +504,17 @@ mod tests {
         let prod = [("env".to_string(), "prod".to_string())];
         let dev = [("env".to_string(), "dev".to_string())];
         let both = [one.clone(), two.clone()];
+        let all = Gate::requirements(&both, 1, Some(&prod));
+        assert_eq!(all.len(), 2);
+        let merged = Requirement::merged(&all).unwrap();
+        assert_eq!(merged.approvals, 2);
+        assert_eq!(merged.policy, "prod-deletes, two");
+        assert!(Gate::requirements(std::slice::from_ref(&one), 1, Some(&dev)).is_empty());
         assert_eq!(
-            Gate::requirement(&both, 1, Some(&prod)).map(|r| r.approvals),
-            Some(2)
+            Gate::requirements(std::slice::from_ref(&one), 1, None)[0].policy,
+            "prod-deletes"
         );
-        assert_eq!(
-            Gate::requirement(std::slice::from_ref(&one), 1, Some(&dev)),
-            None
-        );
-        assert_eq!(
-            Gate::requirement(std::slice::from_ref(&one), 1, None).map(|r| r.policy),
-            Some("prod-deletes".to_string())
-        );
-        assert_eq!(Gate::requirement(std::slice::from_ref(&one), 0, None), None);
+        assert!(Gate::requirements(std::slice::from_ref(&one), 0, None).is_empty());
         assert!(one.covers("DeleteDatabase", "any", "cn-hangzhou"));
         assert!(!one.covers("DeleteDatabase", "any", "cn-shanghai"));
         assert!(!one.covers("CreateDatabase", "any", "cn-hangzhou"));

@@ -49,7 +49,7 @@ impl Changes {
         let mut tx = self.audit.begin_change().await?;
         let row = sqlx::query!(
             r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
-                      schedule, run_at, expires_at < now() AS "expired!"
+                      schedule, run_at, coalesce(expires_at < now(), false) AS "expired!"
                FROM changes WHERE id = $1 FOR UPDATE"#,
             id
         )
@@ -98,8 +98,8 @@ impl Changes {
             ));
         }
         let inserted = sqlx::query!(
-            "INSERT INTO change_approvals (change_id, user_id, username, decision, comment)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO change_approvals (change_id, user_id, username, decision, comment, role)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             id,
             user_id,
             caller.actor.name,
@@ -107,7 +107,8 @@ impl Changes {
                 Verdict::Approve => "approve",
                 Verdict::Reject => "reject",
             },
-            comment
+            comment,
+            role
         )
         .execute(tx.conn())
         .await?;

@@ -19,7 +19,7 @@ impl Changes {
         .await?
         .ok_or(BackendError::NotFound("change"))?;
         let steps = sqlx::query!(
-            "SELECT seq, batch, cloud_account, region, cluster, action, params, before,
+            "SELECT seq, batch, cloud_account, region, cluster, clusters, action, params, before,
                     maintain_window, state, request_id, error_code, error_message, started_at,
                     finished_at
              FROM change_steps WHERE change_id = $1 ORDER BY seq",
@@ -63,6 +63,7 @@ impl Changes {
                     cloud_account: s.cloud_account,
                     region: s.region,
                     cluster: s.cluster,
+                    clusters: s.clusters,
                     action: s.action,
                     params: s.params,
                     before: s.before,
@@ -106,8 +107,11 @@ impl Changes {
         let rows = sqlx::query!(
             r#"SELECT c.id, c.title, c.requested_by, c.requester, c.action, c.state,
                       c.approvals_needed, c.schedule, c.run_at, c.created_at,
-                      (SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_array(s.cloud_account, s.region, s.cluster)), '[]'::jsonb)
-                         FROM change_steps s WHERE s.change_id = c.id) AS "targets!",
+                      (SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_array(s.cloud_account, s.region, x.cluster)), '[]'::jsonb)
+                         FROM change_steps s
+                         CROSS JOIN LATERAL unnest(CASE WHEN cardinality(s.clusters) = 0
+                                                        THEN ARRAY[''] ELSE s.clusters END) AS x(cluster)
+                         WHERE s.change_id = c.id) AS "targets!",
                       (SELECT count(*) FROM change_approvals a WHERE a.change_id = c.id AND a.decision = 'approve') AS "approvals!",
                       (SELECT count(*) FROM change_steps s WHERE s.change_id = c.id) AS "steps!",
                       (SELECT count(*) FROM change_steps s WHERE s.change_id = c.id AND s.state = 'failed') AS "failed!"

@@ -817,3 +817,321 @@ async fn a_change_shows_its_preview_and_a_revert_puts_the_old_values_back() {
         json!([["statement_timeout", "30000"]])
     );
 }
+
+async fn save_role(app: &TestApp, admin: &str, name: &str, policy: &Value) {
+    let policy = policy.to_string();
+    let res = app
+        .call_form(
+            admin,
+            "save_role",
+            &[("name", name), ("description", name), ("policy", &policy)],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+async fn policy(app: &TestApp, admin: &str, fields: &[(&str, &str)]) {
+    let res = app.call_form(admin, "add_approval_policy", fields).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+/// Attack run 18: a change is seen and decided on by every cluster it names (F1), a
+/// password never waits as its placeholder (F2), an approval counts only for a policy whose
+/// roles the approver had (F3), deciding on a change without an expiry is a 409 (F4), and
+/// a write naming a maintenance event is held for its cluster's policy (F5).
+#[tokio::test]
+async fn changes_are_seen_decided_and_gated_by_every_cluster_and_role_they_involve() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let seed = emulator::state::default_seed();
+    let find = |name: &str| {
+        seed.clusters
+            .iter()
+            .find(|c| c.description == name)
+            .unwrap()
+    };
+    let (prod, staging) = (find("orders-prod"), find("orders-staging"));
+    let prod_reader = prod
+        .nodes
+        .iter()
+        .find(|n| n.role == "Reader")
+        .unwrap()
+        .id
+        .clone();
+    save_role(
+        &app,
+        &admin,
+        "noprod",
+        &json!({"Statement": [
+            {"Effect": "Allow", "Action": ["polardb:*", "console:*"], "Resource": ["*"]},
+            {"Effect": "Deny", "Action": ["polardb:*"],
+             "Resource": [format!("acs:polardb:*:sandbox:dbcluster/{}", prod.id)]}]}),
+    )
+    .await;
+    let cust = app.user_with_role("cust", "noprod").await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let oper2 = app.user_with_role("oper2", "operator").await;
+    policy(
+        &app,
+        &admin,
+        &[
+            ("name", "restarts"),
+            ("actions", "RestartDBNode, ModifyPendingMaintenanceAction"),
+            ("approvals", "1"),
+            ("approver_roles", "noprod, admin"),
+            ("tag_key", "env"),
+            ("tag_value", "prod"),
+        ],
+    )
+    .await;
+
+    // F1: a restart of a prod node, named by its node only.
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "RestartDBNode",
+        &[("DBNodeId", &prod_reader)],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let draft = body["ApprovalRequired"]["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "submit_change",
+        json!({"id": draft, "reason": "stuck reader"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, listed) = json_fn(&app, &cust, "changes", json!({"which": "awaiting"})).await;
+    assert!(!listed.to_string().contains(&draft), "{listed}");
+    let (_, listed) = json_fn(&app, &cust, "changes", json!({"which": "recent"})).await;
+    assert!(!listed.to_string().contains(&draft), "{listed}");
+    let (status, _) = json_fn(&app, &cust, "change", json!({"id": draft})).await;
+    assert_eq!(status, 404);
+    let (status, _) = json_fn(
+        &app,
+        &cust,
+        "decide_change",
+        json!({"id": draft, "verdict": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (_, c) = json_fn(&app, &admin, "change", json!({"id": draft})).await;
+    assert_eq!(c["steps"][0]["cluster"], prod.id.as_str(), "{c}");
+    // Asking for it as a change is decided on the node's cluster as well.
+    let (status, body) = json_fn(
+        &app,
+        &cust,
+        "request_change",
+        json!({"ask": {"title": "restart", "reason": "why not", "account": "sandbox",
+            "region": "cn-hangzhou", "action": "RestartDBNode", "params": [["DBNodeId", prod_reader]]}}),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        !body.to_string().contains(&prod.id),
+        "the hidden cluster is not named: {body}"
+    );
+
+    // F5: an event of the prod cluster is held for approval when asked, not scheduled.
+    let (_, events) = api(
+        &app,
+        &admin,
+        "cn-hangzhou",
+        "DescribePendingMaintenanceAction",
+        &[("Region", "cn-hangzhou"), ("TaskType", "all")],
+    )
+    .await;
+    let event = events["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["DBClusterId"] == prod.id.as_str())
+        .expect("a pending event on orders-prod")
+        .clone();
+    let (id, deadline) = (
+        event["Id"].as_i64().unwrap().to_string(),
+        event["Deadline"].as_str().unwrap().to_string(),
+    );
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "ModifyPendingMaintenanceAction",
+        &[("Ids", &id), ("SwitchTime", &deadline)],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let held = body["ApprovalRequired"]["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "submit_change",
+        json!({"id": held, "reason": "after the sale"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "awaiting_approval", "{body}");
+
+    // F4: deciding on a change that needs no approval is refused as such, not a fault.
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "ModifyDBClusterDescription",
+        &[
+            ("DBClusterId", &staging.id),
+            ("DBClusterDescription", "orders-staging-2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, mine) = json_fn(&app, &oper, "changes", json!({"which": "mine"})).await;
+    let applied = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "ModifyDBClusterDescription")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = json_fn(
+        &app,
+        &admin,
+        "decide_change",
+        json!({"id": applied, "verdict": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+
+    // F2: a password is never asked for as a change (it would be sent as its placeholder).
+    for password in ["Secret-pass-123", ""] {
+        let (status, body) = json_fn(
+            &app,
+            &oper,
+            "request_change",
+            json!({"ask": {"title": "new account", "account": "sandbox", "region": "cn-hangzhou",
+                "action": "CreateAccount", "params": [["DBClusterId", staging.id], ["AccountName", "app2"],
+                ["AccountPassword", password], ["AccountType", "Normal"]]}}),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.to_string().contains("password"), "{body}");
+    }
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM change_steps WHERE action = 'CreateAccount'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+
+    // F3: a change waiting under an operators' policy; an administrators' policy added
+    // meanwhile is not satisfied by an operator's approval.
+    policy(
+        &app,
+        &admin,
+        &[
+            ("name", "staging-descriptions"),
+            ("actions", "ModifyDBClusterDescription"),
+            ("approvals", "1"),
+            ("approver_roles", "operator"),
+        ],
+    )
+    .await;
+    let (status, body) = api(
+        &app,
+        &oper,
+        "cn-hangzhou",
+        "ModifyDBClusterDescription",
+        &[
+            ("DBClusterId", &staging.id),
+            ("DBClusterDescription", "frozen?"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let waiting = body["ApprovalRequired"]["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = json_fn(
+        &app,
+        &oper,
+        "submit_change",
+        json!({"id": waiting, "reason": "rename"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    policy(
+        &app,
+        &admin,
+        &[
+            ("name", "freeze"),
+            ("approvals", "1"),
+            ("approver_roles", "admin"),
+        ],
+    )
+    .await;
+    let (status, body) = json_fn(
+        &app,
+        &oper2,
+        "decide_change",
+        json!({"id": waiting, "verdict": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let c = settled(
+        &app,
+        &oper,
+        &waiting,
+        &["succeeded", "failed", "partly_failed"],
+    )
+    .await;
+    assert_eq!(c["state"], "failed", "{c}");
+    assert!(
+        c["steps"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("ApprovalRequired"),
+        "{c}"
+    );
+    assert_eq!(
+        description(&app, &admin, &staging.id).await,
+        "orders-staging-2"
+    );
+    // Approval policies keep no duplicates and name roles that exist.
+    let res = app
+        .call_form(
+            &admin,
+            "add_approval_policy",
+            &[
+                ("name", "dup"),
+                ("actions", "DeleteDBCluster,DeleteDBCluster"),
+                ("approvals", "1"),
+                ("approver_roles", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = app
+        .call_form(
+            &admin,
+            "add_approval_policy",
+            &[
+                ("name", "ghost"),
+                ("approvals", "1"),
+                ("approver_roles", "nobody"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+}
