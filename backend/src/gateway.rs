@@ -1552,6 +1552,24 @@ impl Gateway {
         Ok((account, clusters))
     }
 
+    /// The tags of `clusters` of cloud account `account_name` in `region`.
+    pub async fn cluster_tags(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<Vec<(String, String)>, BackendError> {
+        let account = self
+            .vault
+            .list_enabled()
+            .await?
+            .into_iter()
+            .find(|a| a.name == account_name)
+            .ok_or(BackendError::NotFound("cloud account"))?;
+        self.tags_of(caller, &account, region, clusters).await
+    }
+
     /// What the approval policies ask of `request` on `clusters` (from
     /// [`Gateway::clusters_for`]), all of them merged.
     pub async fn requirement_for(

@@ -108,12 +108,14 @@ pub enum EventKind {
     ChangeAwaitingApproval,
     ChangeApproved,
     ChangeRejected,
-    /// A change ran to its end (succeeded, partly failed or failed) or expired.
-    ChangeFinished,
+    /// A change ran and every request succeeded.
+    ChangeSucceeded,
+    /// A change ended with requests that failed or were not sent, or expired.
+    ChangeFailed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Test,
         EventKind::MaintenanceNew,
         EventKind::MaintenanceSoon,
@@ -125,7 +127,8 @@ impl EventKind {
         EventKind::ChangeAwaitingApproval,
         EventKind::ChangeApproved,
         EventKind::ChangeRejected,
-        EventKind::ChangeFinished,
+        EventKind::ChangeSucceeded,
+        EventKind::ChangeFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -141,7 +144,8 @@ impl EventKind {
             EventKind::ChangeAwaitingApproval => "change_awaiting_approval",
             EventKind::ChangeApproved => "change_approved",
             EventKind::ChangeRejected => "change_rejected",
-            EventKind::ChangeFinished => "change_finished",
+            EventKind::ChangeSucceeded => "change_succeeded",
+            EventKind::ChangeFailed => "change_failed",
         }
     }
 

@@ -227,7 +227,7 @@ impl Changes {
         let mut e = Event::security(system_actor(), "ChangeExpired", Outcome::Ok);
         e.params = json!({ "change": id });
         tx.commit(&e).await?;
-        self.announce(EventKind::ChangeFinished, id).await;
+        self.announce(EventKind::ChangeFailed, id).await;
         Ok(true)
     }
 
@@ -546,7 +546,12 @@ impl Changes {
             "skipped": counts.skipped,
         });
         tx.commit(&e).await?;
-        self.announce(EventKind::ChangeFinished, id).await;
+        let kind = if state == State::Succeeded {
+            EventKind::ChangeSucceeded
+        } else {
+            EventKind::ChangeFailed
+        };
+        self.announce(kind, id).await;
         Ok(())
     }
 }
@@ -630,6 +635,18 @@ impl Changes {
                 )
             }
         };
+        // The clusters' tags, for rules that filter by tag (read as the console itself).
+        let tags = match first.filter(|s| !s.clusters.is_empty()) {
+            Some(s) => self
+                .gateway
+                .cluster_tags(&notifier_caller(), &s.cloud_account, &s.region, &s.clusters)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(change = %id, error = %e, "cannot read the tags of a change's clusters");
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
         let m = Message {
             kind,
             dedup: format!("{}:{id}", kind.as_str()),
@@ -638,12 +655,25 @@ impl Changes {
             cloud_account: first.map(|s| s.cloud_account.clone()),
             region: first.map(|s| s.region.clone()),
             cluster: first.map(|s| s.cluster.clone()).filter(|c| !c.is_empty()),
-            tags: Vec::new(),
+            tags,
             at: rfc3339(OffsetDateTime::now_utc()),
         };
         if let Err(e) = notify.publish(&m).await {
             tracing::warn!(change = %id, error = %e, "cannot queue the notification of a change");
         }
+    }
+}
+
+/// The console reading what it tells of a change (a Viewer's reads, on the trail).
+fn notifier_caller() -> Caller {
+    Caller {
+        actor: Actor {
+            name: "changes (notifications)".into(),
+            auth_method: "system".into(),
+            ..Default::default()
+        },
+        policy: crate::access::builtin_policy("viewer").unwrap_or_default(),
+        change: None,
     }
 }
 

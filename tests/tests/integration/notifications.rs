@@ -768,19 +768,21 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         .await
         .unwrap();
     let hook = channel_id(&view, "approvers");
-    for event in [
-        "change_awaiting_approval",
-        "change_approved",
-        "change_rejected",
-        "change_finished",
+    // Asking for approval is told to the channel of the cluster's tag (the message carries
+    // the cluster's tags); the rest to it whatever the tags.
+    for (event, tag) in [
+        ("change_awaiting_approval", "staging"),
+        ("change_awaiting_approval", "prod"),
+        ("change_approved", ""),
+        ("change_rejected", ""),
+        ("change_succeeded", ""),
+        ("change_failed", ""),
     ] {
-        let (status, body) = form(
-            &app,
-            &admin,
-            "add_rule",
-            &[("channel", &hook), ("event", event)],
-        )
-        .await;
+        let mut fields = vec![("channel", hook.as_str()), ("event", event)];
+        if !tag.is_empty() {
+            fields.extend([("tag_key", "env"), ("tag_value", tag)]);
+        }
+        let (status, body) = form(&app, &admin, "add_rule", &fields).await;
         assert_eq!(status, 200, "{event}: {body}");
     }
     let (status, body) = form(
@@ -846,7 +848,7 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         ("change_awaiting_approval", second.as_str()),
         ("change_approved", first.as_str()),
         ("change_rejected", second.as_str()),
-        ("change_finished", first.as_str()),
+        ("change_succeeded", first.as_str()),
     ];
     let n = notifier(&app);
     let mut got: Vec<Value> = Vec::new();
@@ -882,7 +884,7 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         .contains("not this quarter"));
     let finished = got
         .iter()
-        .find(|m| m["event"] == "change_finished")
+        .find(|m| m["event"] == "change_succeeded")
         .unwrap();
     assert!(
         finished["title"]
