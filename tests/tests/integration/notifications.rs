@@ -841,6 +841,24 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // A change no policy covers, which the API refuses (a value out of range): failed.
+    let res = app
+        .call_json(
+            &oper,
+            "request_change",
+            json!({"ask": {
+                "title": "statement_timeout out of range",
+                "account": "sandbox", "region": seed.clusters[1].region_id,
+                "action": "ModifyDBClusterParameters",
+                "params": [["DBClusterId", cluster], ["Parameters", r#"{"statement_timeout":"-5"}"#]],
+            }}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let third = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Each fact is sent once, in the background, signed like every webhook message.
     let expected = [
@@ -849,6 +867,7 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         ("change_approved", first.as_str()),
         ("change_rejected", second.as_str()),
         ("change_succeeded", first.as_str()),
+        ("change_failed", third.as_str()),
     ];
     let n = notifier(&app);
     let mut got: Vec<Value> = Vec::new();
@@ -882,6 +901,21 @@ async fn changes_awaiting_approval_decided_and_finished_are_told() {
         .as_str()
         .unwrap()
         .contains("not this quarter"));
+    let failed = got.iter().find(|m| m["event"] == "change_failed").unwrap();
+    assert!(
+        failed["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Change failed"),
+        "{failed}"
+    );
+    assert!(
+        failed["text"]
+            .as_str()
+            .unwrap()
+            .contains("0 succeeded, 1 failed"),
+        "{failed}"
+    );
     let finished = got
         .iter()
         .find(|m| m["event"] == "change_succeeded")
