@@ -1074,11 +1074,7 @@ impl Gateway {
             && account_name.chars().count() <= 64
             && !account_name.chars().any(char::is_control);
         let account = if named_ok {
-            self.vault
-                .list_enabled()
-                .await?
-                .into_iter()
-                .find(|a| a.name == account_name)
+            self.enabled_account(account_name).await?
         } else {
             None
         };
@@ -1108,15 +1104,7 @@ impl Gateway {
             });
         };
         if let Some(region) = request.region() {
-            let regions = Box::pin(self.regions_of(caller, &account)).await?;
-            if !regions.iter().any(|r| r == region.as_str()) {
-                let problem = RequestError {
-                    field: "region".into(),
-                    message: format!(
-                        "{region} is not a region of the cloud account {account_name} (it has {})",
-                        regions.join(", ")
-                    ),
-                };
+            if let Some(problem) = self.region_problem(caller, &account, region).await? {
                 self.refuse_invalid(
                     caller,
                     account_name,
@@ -1505,6 +1493,37 @@ impl Gateway {
         Ok(tags)
     }
 
+    /// The enabled cloud account called `name`, if there is one.
+    async fn enabled_account(&self, name: &str) -> Result<Option<CloudAccount>, BackendError> {
+        Ok(self
+            .vault
+            .list_enabled()
+            .await?
+            .into_iter()
+            .find(|a| a.name == name))
+    }
+
+    /// Why `region` is not one the account's calls may go to (none: it is one of its
+    /// regions).
+    async fn region_problem(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &polardb::request::RegionId,
+    ) -> Result<Option<RequestError>, BackendError> {
+        let regions = Box::pin(self.regions_of(caller, account)).await?;
+        Ok(
+            (!regions.iter().any(|r| r == region.as_str())).then(|| RequestError {
+                field: "region".into(),
+                message: format!(
+                    "{region} is not a region of the cloud account {} (it has {})",
+                    account.name,
+                    regions.join(", ")
+                ),
+            }),
+        )
+    }
+
     /// Every cluster `request` names as the gateway decides on it — directly, in a list, as
     /// `ResourceId.N`, through a node or a maintenance event — after the account and its
     /// region are checked, as `caller` would send it.
@@ -1515,22 +1534,12 @@ impl Gateway {
         request: &Request,
     ) -> Result<(CloudAccount, Vec<String>), BackendError> {
         let account = self
-            .vault
-            .list_enabled()
+            .enabled_account(account_name)
             .await?
-            .into_iter()
-            .find(|a| a.name == account_name)
             .ok_or(BackendError::NotFound("cloud account"))?;
         if let Some(region) = request.region() {
-            let regions = Box::pin(self.regions_of(caller, &account)).await?;
-            if !regions.iter().any(|r| r == region.as_str()) {
-                return Err(BackendError::Request(RequestError {
-                    field: "region".into(),
-                    message: format!(
-                        "{region} is not a region of the cloud account {account_name} (it has {})",
-                        regions.join(", ")
-                    ),
-                }));
+            if let Some(problem) = self.region_problem(caller, &account, region).await? {
+                return Err(BackendError::Request(problem));
             }
         }
         let named = request.resources();
@@ -1561,11 +1570,8 @@ impl Gateway {
         clusters: &[String],
     ) -> Result<Vec<(String, String)>, BackendError> {
         let account = self
-            .vault
-            .list_enabled()
+            .enabled_account(account_name)
             .await?
-            .into_iter()
-            .find(|a| a.name == account_name)
             .ok_or(BackendError::NotFound("cloud account"))?;
         self.tags_of(caller, &account, region, clusters).await
     }
