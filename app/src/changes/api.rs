@@ -92,6 +92,12 @@ pub struct StepRow {
     pub request_id: String,
     pub error: String,
     pub finished: String,
+    /// The statuses of its clusters last read while it settled (empty: not followed).
+    #[serde(default)]
+    pub cluster_status: String,
+    /// When the API itself starts it (`PlannedStartTime`; a task on `/tasks`).
+    #[serde(default)]
+    pub planned: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +149,18 @@ pub(crate) mod ssr {
     pub fn when(t: Option<OffsetDateTime>) -> String {
         t.map(|t| polardb::rules::api_minute(t.unix_timestamp()))
             .unwrap_or_default()
+    }
+
+    /// The `PlannedStartTime` among stored parameters (`[[key, value], ...]`).
+    pub fn params_planned(params: &serde_json::Value) -> String {
+        params
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p[0] == "PlannedStartTime")
+            .and_then(|p| p[1].as_str())
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn change_id(id: &str) -> Result<uuid::Uuid, AppError> {
@@ -424,7 +442,7 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
                     region: s.region,
                     cluster: s.cluster,
                     action: s.action,
-                    params: serde_json::from_value(s.params).unwrap_or_default(),
+                    params: serde_json::from_value(s.params.clone()).unwrap_or_default(),
                     window: s.maintain_window.unwrap_or_default(),
                     before: preview
                         .as_ref()
@@ -443,6 +461,8 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
                         (None, m) => m.unwrap_or_default(),
                     },
                     finished: ssr::when(s.finished_at),
+                    cluster_status: s.cluster_status.unwrap_or_default(),
+                    planned: ssr::params_planned(&s.params),
                 }
             })
             .collect(),

@@ -201,6 +201,9 @@ fn ChangeView(
                 format!("{} of {} ({}; from {})", d.decisions.iter().filter(|x| x.decision == "approve").count(), d.approvals_needed, d.policy, d.approver_roles.join(", "))
             } else { "None needed".to_string() }}</dd>
             <dt>"Runs"</dt><dd>{match d.schedule.as_str() {
+                "at" if !d.steps.is_empty() && d.steps.iter().all(|s| !s.planned.is_empty()) => {
+                    format!("At {} (UTC): sent at once as a task the API starts then", d.steps[0].planned)
+                }
                 "window" => "In each cluster's maintenance window (UTC)".to_string(),
                 "at" => format!("At {} (UTC)", d.run_at),
                 _ => "As soon as it may".to_string(),
@@ -277,7 +280,15 @@ fn ChangeView(
                             }).collect::<Vec<_>>().join("\n")}
                             {s.restart.then(|| view! { <div class="badge badge-busy">"restarts the cluster"</div> })}
                         </td>
-                        <td><span class=state_class(&s.state)>{state_words(&s.state)}</span></td>
+                        <td><span class=state_class(&s.state)>{state_words(&s.state)}</span>
+                            {(!s.cluster_status.is_empty()).then(|| view! {
+                                <div class="muted small" data-testid="cluster-status">{format!("cluster: {}", s.cluster_status)}</div>
+                            })}
+                            {(!s.planned.is_empty()).then(|| view! {
+                                <div class="muted small" data-testid="planned">"the API starts it at " <span class="mono">{s.planned.clone()}</span>
+                                    " · " <a href="/tasks">"scheduled tasks"</a></div>
+                            })}
+                        </td>
                         <td class="small">{if s.error.is_empty() { s.request_id.clone() } else { s.error.clone() }}</td>
                     </tr>
                 }).collect_view()}

@@ -32,11 +32,13 @@ use crate::BackendError;
 mod policy;
 mod preview;
 mod runner;
+mod settle;
 mod views;
 
 pub use policy::{ApprovalPolicy, Gate, NewPolicy, Requirement};
 pub use preview::Preview;
 pub use runner::Verdict;
+pub use settle::Settle;
 
 /// The most requests one change sends.
 pub const MAX_STEPS: usize = 500;
@@ -201,6 +203,52 @@ pub struct NewChange {
     pub retry_of: Option<Uuid>,
 }
 
+/// Whether the API itself runs a request later: it carries a `PlannedStartTime`
+/// (CreateDBNodes 8.1, ModifyDBNodeClass 8.4, ModifyDBClusterPrimaryZone 6.9.2), and its
+/// scheduled task is followed on `/tasks`.
+pub fn planned_by_api(request: &Request) -> bool {
+    request
+        .get("PlannedStartTime")
+        .is_some_and(|v| !v.trim().is_empty())
+}
+
+/// A change at a time: each request of an action the API schedules itself gets that time
+/// as its `PlannedStartTime` (to the minute, not earlier), unless it has one, so the API's
+/// own scheduling is used (and its task shows on `/tasks`) and the console sends it at once
+/// (or when approved). Only within the API's 24 hours ahead.
+fn use_planned_start(new: &mut NewChange) -> Result<(), BackendError> {
+    let Schedule::At(at) = new.schedule else {
+        return Ok(());
+    };
+    // Beyond the API's 24 hours the console's scheduler sends it at its time instead.
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if at > now + polardb::rules::PLANNED_AHEAD_SECS - 600 {
+        return Ok(());
+    }
+    for step in &mut new.steps {
+        let action = step.request.action().name;
+        // 8.4: a class change is planned only as an upgrade.
+        if planned_by_api(&step.request)
+            || !polardb::models::request_fields(action).contains(&"PlannedStartTime")
+            || step
+                .request
+                .get("ModifyType")
+                .is_some_and(|t| t != "Upgrade")
+        {
+            continue;
+        }
+        // `YYYY-MM-DDThh:mm:ssZ` (UTC), at the minute.
+        let minute = polardb::rules::api_minute(at + 59);
+        let mut params = step.request.params().to_vec();
+        params.push((
+            "PlannedStartTime".into(),
+            format!("{}:00Z", minute.trim_end_matches('Z')),
+        ));
+        step.request = Request::parse(action, step.request.region_str(), &params)?;
+    }
+    Ok(())
+}
+
 /// Actions that destroy or interrupt something: a change of one that waits needs a reason.
 pub fn risky(action: &str) -> bool {
     const PREFIXES: &[&str] = &[
@@ -286,6 +334,9 @@ pub struct StepView {
     pub error_message: Option<String>,
     pub started_at: Option<OffsetDateTime>,
     pub finished_at: Option<OffsetDateTime>,
+    /// The statuses of its clusters last read while it settled.
+    pub cluster_status: Option<String>,
+    pub settled_at: Option<OffsetDateTime>,
 }
 
 /// An approval or a rejection.
@@ -374,6 +425,9 @@ struct Pending {
     action: String,
     params: Value,
     window: Option<String>,
+    /// `settling`: sent before a runner stopped, only followed now.
+    state: String,
+    clusters: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -388,6 +442,8 @@ pub struct Changes {
     woken: std::sync::Arc<tokio::sync::Notify>,
     /// Where changes awaiting approval, decided and finished are told (notification rules).
     notify: Option<crate::notify::Notifier>,
+    /// How accepted requests are followed until their clusters settle.
+    settle: Settle,
 }
 
 fn ts(secs: i64) -> Result<OffsetDateTime, BackendError> {
@@ -405,7 +461,14 @@ impl Changes {
             runner: Uuid::new_v4().to_string(),
             woken: Default::default(),
             notify: None,
+            settle: Settle::default(),
         }
+    }
+
+    /// Follows accepted requests with these intervals (the tests shorten them).
+    pub fn with_settle(mut self, settle: Settle) -> Self {
+        self.settle = settle;
+        self
     }
 
     /// Tells the notification rules of changes awaiting approval, decided and finished.
@@ -536,7 +599,7 @@ impl Changes {
         {
             return Err(self.held_back(id, &request, policy, approvals).await);
         }
-        self.step_done(id, 0, &answer).await;
+        self.step_done(id, 0, &answer, false).await;
         let state = if answer.is_ok() {
             State::Succeeded
         } else {
@@ -610,6 +673,7 @@ impl Changes {
         caller: &Caller,
         mut new: NewChange,
     ) -> Result<Submitted, BackendError> {
+        use_planned_start(&mut new)?;
         let plan = self.plan(caller, &new).await?;
         for (step, preview) in new.steps.iter_mut().zip(&plan.previews) {
             if step.before.is_none() {
@@ -691,6 +755,8 @@ impl Changes {
             revert_of: draft.revert_of,
             retry_of: draft.retry_of,
         };
+        let mut new = new;
+        use_planned_start(&mut new)?;
         let plan = self.plan(caller, &new).await?;
         let mut tx = self.audit.begin_change().await?;
         let r = plan.requirement.as_ref();
@@ -719,22 +785,26 @@ impl Changes {
                 "the draft was asked for already".into(),
             ));
         }
-        for (i, ((w, p), c)) in plan
+        for (i, (((w, p), c), step)) in plan
             .windows
             .iter()
             .zip(&plan.previews)
             .zip(&plan.clusters)
+            .zip(&new.steps)
             .enumerate()
         {
+            // The parameters too: a time given to the API (`PlannedStartTime`).
             sqlx::query!(
                 "UPDATE change_steps SET maintain_window = $3, before = coalesce(before, $4),
-                        clusters = $5::text[], cluster = coalesce(($5::text[])[1], '')
+                        clusters = $5::text[], cluster = coalesce(($5::text[])[1], ''),
+                        params = $6
                  WHERE change_id = $1 AND seq = $2",
                 id,
                 i as i32,
                 w.clone(),
                 p.clone(),
-                c
+                c,
+                stored(step.request.params())
             )
             .execute(tx.conn())
             .await?;
@@ -859,6 +929,10 @@ impl Changes {
             State::Scheduled
         };
         let run_at = match new.schedule {
+            // The API schedules these itself (see `use_planned_start`): sent at once.
+            Schedule::At(_) if new.steps.iter().all(|s| planned_by_api(&s.request)) => {
+                Some(ts(now)?)
+            }
             Schedule::At(at) => Some(ts(at)?),
             // The first window to open; each request waits for its own.
             Schedule::Window => Some(ts(windows
@@ -1011,8 +1085,16 @@ impl Changes {
     }
 
     /// Marks how a step went.
-    async fn step_done(&self, change: Uuid, seq: i32, answer: &Result<Invoked, BackendError>) {
+    /// Records how a request went; an accepted one that is followed is `settling`.
+    async fn step_done(
+        &self,
+        change: Uuid,
+        seq: i32,
+        answer: &Result<Invoked, BackendError>,
+        followed: bool,
+    ) {
         let (state, request_id, code, message) = match answer {
+            Ok(i) if followed => ("settling", Some(i.request_id.clone()), None, None),
             Ok(i) => ("succeeded", Some(i.request_id.clone()), None, None),
             Err(BackendError::Upstream(api)) => (
                 "failed",
@@ -1029,7 +1111,8 @@ impl Changes {
         };
         if let Err(e) = sqlx::query!(
             "UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
-                    error_message = $6, finished_at = now(),
+                    error_message = $6,
+                    finished_at = CASE WHEN $3 = 'settling' THEN NULL ELSE now() END,
                     started_at = coalesce(started_at, now())
              WHERE change_id = $1 AND seq = $2",
             change,

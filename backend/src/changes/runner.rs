@@ -353,8 +353,10 @@ impl Changes {
             }
         };
         let steps = sqlx::query!(
-            "SELECT seq, batch, cloud_account, region, action, params, maintain_window
-             FROM change_steps WHERE change_id = $1 AND state = 'pending' ORDER BY batch, seq",
+            "SELECT seq, batch, cloud_account, region, action, params, maintain_window, state,
+                    clusters
+             FROM change_steps WHERE change_id = $1 AND state IN ('pending', 'settling')
+             ORDER BY batch, seq",
             id
         )
         .fetch_all(&self.pool)
@@ -370,9 +372,12 @@ impl Changes {
                 action: s.action,
                 params: s.params,
                 window: s.maintain_window,
+                state: s.state,
+                clusters: s.clusters,
             };
-            // In windows: only while the cluster's window is open; the rest wait for theirs.
-            if change.schedule == "window" {
+            // In windows: only while the cluster's window is open; the rest wait for theirs
+            // (one sent already is followed whatever the time).
+            if change.schedule == "window" && step.state == "pending" {
                 let next = step
                     .window
                     .as_deref()
@@ -470,8 +475,21 @@ impl Changes {
         .await?)
     }
 
-    /// Sends one step through the gateway (which decides and audits it) and records it.
+    /// Sends one step through the gateway (which decides and audits it), records it, and
+    /// follows it until its clusters settle ([`super::settle`]).
     async fn send(&self, caller: &Caller, id: Uuid, step: Pending) {
+        if step.state == "settling" {
+            return self
+                .follow(
+                    caller,
+                    id,
+                    step.seq,
+                    &step.account,
+                    &step.region,
+                    &step.clusters,
+                )
+                .await;
+        }
         let started = sqlx::query!(
             "UPDATE change_steps SET state = 'running', started_at = now()
              WHERE change_id = $1 AND seq = $2 AND state = 'pending'",
@@ -506,7 +524,21 @@ impl Changes {
             }
             Err(e) => Err(e),
         };
-        self.step_done(id, step.seq, &answer).await;
+        let follow = answer.is_ok()
+            && !step.clusters.is_empty()
+            && params_of(&step.params).is_some_and(|p| super::settle::followed(&step.action, &p));
+        self.step_done(id, step.seq, &answer, follow).await;
+        if follow {
+            self.follow(
+                caller,
+                id,
+                step.seq,
+                &step.account,
+                &step.region,
+                &step.clusters,
+            )
+            .await;
+        }
     }
 
     /// Ends a change by how its requests went (`ChangeFinished`, with the counts).

@@ -21,7 +21,7 @@ impl Changes {
         let steps = sqlx::query!(
             "SELECT seq, batch, cloud_account, region, cluster, clusters, action, params, before,
                     maintain_window, state, request_id, error_code, error_message, started_at,
-                    finished_at
+                    finished_at, cluster_status, settled_at
              FROM change_steps WHERE change_id = $1 ORDER BY seq",
             id
         )
@@ -74,6 +74,8 @@ impl Changes {
                     error_message: s.error_message,
                     started_at: s.started_at,
                     finished_at: s.finished_at,
+                    cluster_status: s.cluster_status,
+                    settled_at: s.settled_at,
                 })
                 .collect(),
             decisions: decisions

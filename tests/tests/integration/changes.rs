@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use tests::TestApp;
 
-async fn api(
+pub(crate) async fn api(
     app: &TestApp,
     cookie: &str,
     region: &str,
@@ -33,7 +33,7 @@ async fn api(
     (status, body)
 }
 
-async fn json_fn(app: &TestApp, cookie: &str, name: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn json_fn(app: &TestApp, cookie: &str, name: &str, body: Value) -> (u16, Value) {
     let res = app.call_json(cookie, name, body).await;
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
@@ -59,8 +59,9 @@ async fn databases(app: &TestApp, cookie: &str, region: &str, cluster: &str) -> 
 
 /// Waits until the change's state is one of `states` (the scheduler runs every few seconds
 /// and when woken).
-async fn settled(app: &TestApp, cookie: &str, id: &str, states: &[&str]) -> Value {
-    for _ in 0..100 {
+pub(crate) async fn settled(app: &TestApp, cookie: &str, id: &str, states: &[&str]) -> Value {
+    // A minute: requests are followed until their clusters settle.
+    for _ in 0..300 {
         let (status, c) = json_fn(app, cookie, "change", json!({"id": id})).await;
         assert_eq!(status, 200, "{c}");
         if states.contains(&c["state"].as_str().unwrap()) {
@@ -365,7 +366,7 @@ async fn description(app: &TestApp, cookie: &str, cluster: &str) -> String {
 }
 
 /// A backend on the console's database, for driving the scheduler's clock.
-fn backend_of(app: &TestApp) -> backend::Backend {
+pub(crate) fn backend_of(app: &TestApp) -> backend::Backend {
     let key = backend::vault::MasterKeys::decode_key("master_key", tests::MASTER_KEY).unwrap();
     let client = polardb::client::Client::new(polardb::client::ClientConfig {
         allow_private: true,
