@@ -44,6 +44,9 @@ pub enum AppError {
         #[serde(default)]
         draft: String,
     },
+    /// Not sent: kept as a request of the user's draft change (they collect changes).
+    #[error("Not sent: kept in your draft change ({requests} request(s)). Ask for it there — now, at a time or in the maintenance window.")]
+    Kept { draft: String, requests: i64 },
     /// The PolarDB API refused; its words, code and RequestId. A 4xx of the API is
     /// answered with that 4xx, a 5xx or a failed transport with 502.
     #[error("{message} ({code}, RequestId {request_id})")]
@@ -89,7 +92,9 @@ impl AppError {
             AppError::Forbidden(_) | AppError::PasswordChangeRequired => 403,
             AppError::Invalid { .. } => 400,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) | AppError::ApprovalRequired { .. } => 409,
+            AppError::Conflict(_) | AppError::ApprovalRequired { .. } | AppError::Kept { .. } => {
+                409
+            }
             AppError::TooLarge(_) => 413,
             AppError::TooMany(_) => 429,
             AppError::Upstream { status, .. } => match *status {
@@ -187,6 +192,10 @@ impl From<backend::BackendError> for AppError {
                 policy,
                 approvals,
                 draft: draft.map(|d| d.to_string()).unwrap_or_default(),
+            },
+            B::Kept { draft, requests } => AppError::Kept {
+                draft: draft.to_string(),
+                requests,
             },
             B::AuditUnavailable => AppError::Unavailable(
                 "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),

@@ -37,6 +37,10 @@ pub enum BackendError {
         /// request carried a password), to be asked for on its page.
         draft: Option<uuid::Uuid>,
     },
+    /// Not sent: the user collects their changes, and this write was kept as a request of
+    /// their draft change, asked for on its page (now, at a time, in the windows). (409)
+    #[error("not sent: kept in your draft change ({requests} request(s)); ask for it there — now, at a time or in the maintenance window")]
+    Kept { draft: uuid::Uuid, requests: i64 },
     /// The audit trail could not be written, so the call was not made.
     #[error("the audit trail cannot be written right now, so nothing was sent or changed")]
     AuditUnavailable,

@@ -33,6 +33,9 @@ pub struct Caller {
     /// The change (see [`crate::changes`]) this call is a request of: a write an approval
     /// policy covers is sent only as a step of a running change that has its approvals.
     pub change: Option<Uuid>,
+    /// The user collects their writes: each is kept in their draft change instead of sent
+    /// ([`crate::changes::Changes::keep`]). The scheduler's callers never collect.
+    pub collect: bool,
 }
 
 /// Region-wide answers that list clusters: the action, where its list is, and the key of

@@ -63,6 +63,9 @@ pub struct User {
     /// A custom role's policy as read with the user ([`Identity::find_for_session`]), so
     /// the request needs no second read; `None`: read it when asked ([`Identity::policy_for`]).
     pub policy: Option<crate::access::Policy>,
+    /// Their writes from the pages are kept in a draft change instead of being sent
+    /// ([`Identity::set_collect_changes`]).
+    pub collect_changes: bool,
 }
 
 /// A username as the console accepts it.
@@ -631,6 +634,7 @@ impl Identity {
             session_epoch: 0,
             must_change_password: must_change,
             policy: None,
+            collect_changes: false,
         })
     }
 
@@ -736,7 +740,7 @@ impl Identity {
         }
         let row = sqlx::query!(
             "SELECT id, username, display_name, role, auth_source, disabled, password_hash, session_epoch,
-                    must_change_password
+                    must_change_password, collect_changes
              FROM users WHERE username = $1",
             name.as_str()
         )
@@ -784,6 +788,7 @@ impl Identity {
                     session_epoch: r.session_epoch,
                     must_change_password: r.must_change_password,
                     policy: None,
+                    collect_changes: r.collect_changes,
                 }))
             }
             _ => {
@@ -1066,7 +1071,8 @@ impl Identity {
     ) -> Result<ProxyUser, BackendError> {
         // One read on the usual path (nothing changed since the last sign-in).
         let before = sqlx::query!(
-            "SELECT id, username, display_name, email, role, auth_source, disabled, session_epoch
+            "SELECT id, username, display_name, email, role, auth_source, disabled, session_epoch,
+                    collect_changes
              FROM users WHERE username = $1",
             username.as_str()
         )
@@ -1090,6 +1096,7 @@ impl Identity {
                     session_epoch: b.session_epoch,
                     must_change_password: false,
                     policy: None,
+                    collect_changes: b.collect_changes,
                 }));
             }
         }
@@ -1120,7 +1127,7 @@ impl Identity {
                    updated_at = now()
                WHERE users.auth_source = 'proxy'
                RETURNING id, username, display_name, role, auth_source, disabled, session_epoch,
-                   (xmax = 0) AS "created!""#,
+                   collect_changes, (xmax = 0) AS "created!""#,
             Uuid::new_v4(),
             username.as_str(),
             display_name,
@@ -1175,12 +1182,42 @@ impl Identity {
             session_epoch: row.session_epoch,
             must_change_password: false,
             policy: None,
+            collect_changes: row.collect_changes,
         }))
+    }
+
+    /// Whether `user`'s writes from the pages are kept in a draft change instead of being
+    /// sent (the top bar's "Collect changes"); committed with its record
+    /// (`UserSettingsChanged`) or not at all.
+    pub async fn set_collect_changes(
+        &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
+        user: Uuid,
+        on: bool,
+    ) -> Result<(), BackendError> {
+        let mut change = audit.begin_change().await?;
+        let done = sqlx::query!(
+            "UPDATE users SET collect_changes = $2, updated_at = now() WHERE id = $1",
+            user,
+            on
+        )
+        .execute(change.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("user"));
+        }
+        let mut e =
+            crate::audit::Event::security(actor, "UserSettingsChanged", crate::audit::Outcome::Ok);
+        e.params = serde_json::json!({ "user": user.to_string(), "collect_changes": on });
+        change.commit(&e).await?;
+        Ok(())
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {
         let row = sqlx::query!(
-            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch, must_change_password
+            "SELECT id, username, display_name, role, auth_source, disabled, session_epoch, must_change_password,
+                    collect_changes
              FROM users WHERE id = $1",
             id
         )
@@ -1196,6 +1233,7 @@ impl Identity {
             session_epoch: r.session_epoch,
             must_change_password: r.must_change_password,
             policy: None,
+            collect_changes: r.collect_changes,
         }))
     }
 
@@ -1218,10 +1256,11 @@ impl Identity {
             i32,
             bool,
             Option<serde_json::Value>,
+            bool,
         );
         let row: Option<Row> = sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.role, u.auth_source, u.disabled,
-                    u.session_epoch, u.must_change_password, r.policy
+                    u.session_epoch, u.must_change_password, r.policy, u.collect_changes
              FROM users u
              LEFT JOIN roles r ON r.name = u.role AND NOT r.builtin
              WHERE u.id = $1
@@ -1243,6 +1282,7 @@ impl Identity {
                 session_epoch,
                 must,
                 policy,
+                collect_changes,
             )| {
                 let builtin = crate::access::builtin_policy(&role).is_some();
                 User {
@@ -1260,6 +1300,7 @@ impl Identity {
                     disabled,
                     session_epoch,
                     must_change_password: must,
+                    collect_changes,
                 }
             },
         ))

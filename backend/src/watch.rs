@@ -106,6 +106,7 @@ impl Watcher {
             },
             policy: crate::access::builtin_policy("viewer").unwrap_or_default(),
             change: None,
+            collect: false,
         }
     }
 

@@ -49,6 +49,7 @@ async fn main() {
         },
         policy: builtin_policy("admin").unwrap(),
         change: None,
+        collect: false,
     };
     let client = Client::new(ClientConfig::default()).unwrap();
     let target = Target {

@@ -15,6 +15,9 @@ pub struct UserDto {
     pub role: String,
     /// Signed in with a password an administrator set: nothing but choosing their own.
     pub must_change_password: bool,
+    /// Their writes are kept in a draft change instead of sent (the top bar's switch).
+    #[serde(default)]
+    pub collect_changes: bool,
 }
 
 /// What the top bar offers: the user, the cloud accounts and the regions.
@@ -142,6 +145,19 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
         }
         SignIn::Limited(limited) => Err(ssr::too_many(&limited, &actor)),
     }
+}
+
+/// Turns "Collect changes" on or off for the signed-in user: while on, each write from
+/// the pages is kept in their draft change (asked for on `/changes`) instead of sent.
+#[server]
+pub async fn set_collect_changes(on: bool) -> Result<bool, AppError> {
+    let (backend, user) = ssr::require_user().await?;
+    let actor = ssr::actor(Some(&user)).await;
+    backend
+        .identity
+        .set_collect_changes(&backend.audit, actor, user.id, on)
+        .await?;
+    Ok(on)
 }
 
 /// Signs out: the session ends on the server at once.

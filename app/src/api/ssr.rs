@@ -199,6 +199,7 @@ pub async fn caller(backend: &Backend, user: &User) -> Result<backend::gateway::
         actor: actor(Some(user)).await,
         policy,
         change: None,
+        collect: user.collect_changes,
     })
 }
 
@@ -255,5 +256,6 @@ pub fn user_dto(u: &User) -> super::UserDto {
         display_name: u.display_name.clone(),
         role: u.role.clone(),
         must_change_password: u.must_change_password,
+        collect_changes: u.collect_changes,
     }
 }

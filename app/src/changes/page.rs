@@ -186,6 +186,8 @@ fn ChangeView(
     let (id1, id2, id3, id4) = (d.id.clone(), d.id.clone(), d.id.clone(), d.id.clone());
     let (id5, id6) = (d.id.clone(), d.id.clone());
     let draft = d.state == "draft";
+    // Held back by a policy (else collected by its requester).
+    let held = !d.policy.is_empty() || d.approvals_needed > 0;
     view! {
         <div class="page-head">
             <h1 data-testid="change-title">{d.title.clone()}</h1>
@@ -217,8 +219,12 @@ fn ChangeView(
         </dl>
         {draft.then(|| view! {
             <section class="panel" data-testid="draft-form">
-                <h2>"Request approval"</h2>
-                <p class="muted">{format!("{} asks for {} approval(s) before this is sent. Say why, and when it should run.", policy_words(&d), d.approvals_needed.max(1))}</p>
+                <h2>{if held { "Request approval" } else { "Ask for this change" }}</h2>
+                <p class="muted">{if held {
+                    format!("{} asks for {} approval(s) before this is sent. Say why, and when it should run.", policy_words(&d), d.approvals_needed.max(1))
+                } else {
+                    "Nothing is sent until you ask for it. Say why, and when it should run; its requests go one at a time, and approval policies that cover them apply.".to_string()
+                }}</p>
                 <label>"Reason" <textarea rows="3" name="reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea></label>
                 <label>"Run" <select name="schedule" on:change=move |ev| schedule.set(event_target_value(&ev))>
                     <option value="now">"As soon as approved"</option>
@@ -230,7 +236,7 @@ fn ChangeView(
                 })}
                 <button type="button" class="primary" data-testid="submit-change" on:click=move |_| {
                     ask.dispatch(super::api::SubmitChange { id: id4.clone(), reason: reason.get_untracked(), schedule: schedule.get_untracked(), run_at: run_at.get_untracked() });
-                }>"Request approval"</button>
+                }>{if held { "Request approval" } else { "Ask for it" }}</button>
             </section>
         })}
         {d.may_decide.then(|| view! {

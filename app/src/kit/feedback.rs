@@ -56,11 +56,22 @@ fn explain(e: &AppError) -> (String, Option<String>) {
 /// asked with a reason and a schedule.
 pub fn approval_link(e: &AppError) -> Option<impl IntoView> {
     match e {
-        AppError::ApprovalRequired { draft, .. } if !draft.is_empty() => Some(view! {
-            <a class="button" href=format!("/changes/{draft}") data-testid="request-approval">
-                "Request approval"
-            </a>
-        }),
+        AppError::ApprovalRequired { draft, .. } if !draft.is_empty() => Some(
+            view! {
+                <a class="button" href=format!("/changes/{draft}") data-testid="request-approval">
+                    "Request approval"
+                </a>
+            }
+            .into_any(),
+        ),
+        AppError::Kept { draft, .. } => Some(
+            view! {
+                <a class="button" href=format!("/changes/{draft}") data-testid="open-draft">
+                    "Open the draft"
+                </a>
+            }
+            .into_any(),
+        ),
         _ => None,
     }
 }

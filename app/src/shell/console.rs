@@ -6,7 +6,7 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{console_context, SignOut};
+use crate::api::{console_context, SetCollectChanges, SignOut};
 use crate::kit::with_scope;
 use crate::AppError;
 
@@ -27,6 +27,13 @@ pub fn Console() -> impl IntoView {
         }
     };
     let sign_out = ServerAction::<SignOut>::new();
+    // "Collect changes": writes are kept in a draft change instead of sent.
+    let collect = ServerAction::<SetCollectChanges>::new();
+    Effect::new(move |_| {
+        if collect.version().get() > 0 {
+            ctx.refetch();
+        }
+    });
 
     view! {
         <div class="console">
@@ -89,6 +96,18 @@ pub fn Console() -> impl IntoView {
                                     <div class="user">
                                         <span class="user-name" data-testid="user-name">{c.user.display_name.clone()}</span>
                                         <span class="user-role">{c.user.role.clone()}</span>
+                                        {
+                                            let on = c.user.collect_changes;
+                                            view! {
+                                                <ActionForm action=collect attr:class="inline">
+                                                    <input type="hidden" name="on" value=if on { "false" } else { "true" } />
+                                                    <button type="submit" class=if on { "collect-on" } else { "link" } data-testid="collect-toggle" aria-pressed=on.to_string()
+                                                        title="While on, what you change is kept in a draft change instead of sent; ask for it on Changes — now, at a time or in the maintenance window.">
+                                                        {if on { "Collecting changes · stop" } else { "Collect changes" }}
+                                                    </button>
+                                                </ActionForm>
+                                            }
+                                        }
                                         <ActionForm action=sign_out attr:class="inline">
                                             <button type="submit" class="link">"Sign out"</button>
                                         </ActionForm>
@@ -114,7 +133,23 @@ pub fn Console() -> impl IntoView {
                 <A href="/audit">"Audit trail"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
-            <main class="content"><Outlet /></main>
+            <main class="content">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match ctx.await {
+                            Ok(c) if c.user.collect_changes => view! {
+                                <div class="collect-banner" role="status" data-testid="collect-banner">
+                                    "Collecting changes: what you change on the pages is kept in a draft change, not sent. "
+                                    <a href="/changes">"Ask for it on Changes"</a>
+                                    " — now, at a time or in each cluster's maintenance window."
+                                </div>
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Transition>
+                <Outlet />
+            </main>
         </div>
     }
 }

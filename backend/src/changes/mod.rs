@@ -29,6 +29,7 @@ use crate::gateway::{Caller, Gateway, Invoked};
 use crate::identity::Identity;
 use crate::BackendError;
 
+mod collect;
 mod policy;
 mod preview;
 mod runner;
@@ -554,6 +555,10 @@ impl Changes {
     ) -> Result<Invoked, BackendError> {
         if request.action().kind == ActionKind::Read {
             return self.gateway.invoke_request(caller, account, request).await;
+        }
+        if caller.collect {
+            let (draft, requests) = self.keep(caller, account, request).await?;
+            return Err(BackendError::Kept { draft, requests });
         }
         let title = title_of(&request);
         // Who may see the change: every cluster it names (a failed look-up is the gateway's
@@ -1084,7 +1089,6 @@ impl Changes {
         Ok((id, seq))
     }
 
-    /// Marks how a step went.
     /// Records how a request went; an accepted one that is followed is `settling`.
     async fn step_done(
         &self,
@@ -1252,6 +1256,7 @@ fn error_code(e: &BackendError) -> &'static str {
     match e {
         BackendError::Forbidden(_) => "Forbidden",
         BackendError::ApprovalRequired { .. } => "ApprovalRequired",
+        BackendError::Kept { .. } => "Kept",
         BackendError::Invalid { .. } | BackendError::Request(_) => "InvalidRequest",
         BackendError::NotFound(_) => "NotFound",
         BackendError::Throttled(_) => "Throttled",

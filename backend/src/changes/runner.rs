@@ -15,6 +15,9 @@ use crate::gateway::Caller;
 use crate::notify::{rfc3339, EventKind, Message};
 use crate::BackendError;
 
+/// How long a draft nobody asks for is kept.
+pub const DRAFTS_KEPT_DAYS: i32 = 14;
+
 /// What a decision on a change does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -246,6 +249,7 @@ impl Changes {
         for id in stale {
             self.expire(id).await?;
         }
+        self.discard_old_drafts().await?;
         let at = ts(now)?;
         let mut ran = 0;
         for _ in 0..32 {
@@ -256,6 +260,41 @@ impl Changes {
             ran += 1;
         }
         Ok(ran)
+    }
+
+    /// Drafts nobody asked for within [`DRAFTS_KEPT_DAYS`] are discarded, each with its
+    /// record (`ChangeDiscarded`).
+    async fn discard_old_drafts(&self) -> Result<(), BackendError> {
+        let old = sqlx::query_scalar!(
+            "SELECT id FROM changes
+             WHERE state = 'draft' AND updated_at < now() - make_interval(days => $1)
+             LIMIT 100",
+            DRAFTS_KEPT_DAYS
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for id in old {
+            let mut tx = self.audit.begin_change().await?;
+            let gone = sqlx::query!(
+                "DELETE FROM changes WHERE id = $1 AND state = 'draft'
+                 RETURNING title, requester",
+                id
+            )
+            .fetch_optional(tx.conn())
+            .await?;
+            let Some(gone) = gone else {
+                continue;
+            };
+            let mut e = Event::security(system_actor(), "ChangeDiscarded", Outcome::Ok);
+            e.params = json!({
+                "change": id,
+                "title": audit::safe_text(&gone.title, 200),
+                "requester": gone.requester,
+                "why": format!("a draft not asked for within {DRAFTS_KEPT_DAYS} days"),
+            });
+            tx.commit(&e).await?;
+        }
+        Ok(())
     }
 
     /// Asks this process's scheduler to look for due changes now.
@@ -463,6 +502,7 @@ impl Changes {
             },
             policy,
             change: Some(id),
+            collect: false,
         }))
     }
 
@@ -706,6 +746,7 @@ fn notifier_caller() -> Caller {
         },
         policy: crate::access::builtin_policy("viewer").unwrap_or_default(),
         change: None,
+        collect: false,
     }
 }
 

@@ -17,6 +17,7 @@ fn admin_caller() -> Caller {
         },
         policy: builtin_policy("admin").unwrap(),
         change: None,
+        collect: false,
     }
 }
 
@@ -102,6 +103,7 @@ async fn a_denied_call_is_recorded_and_not_sent() {
     let viewer = Caller {
         policy: builtin_policy("viewer").unwrap(),
         change: None,
+        collect: false,
         ..admin_caller()
     };
     let err = b
