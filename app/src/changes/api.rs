@@ -388,7 +388,8 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
     );
     let may_revert = finished
         && c.steps.iter().any(|s| {
-            s.state == "succeeded" && ssr::preview_of(&s.before).is_some_and(|p| p.revert.is_some())
+            s.state == "succeeded"
+                && ssr::preview_of(&s.before).is_some_and(|p| !p.revert.is_empty())
         });
     let may_retry = matches!(c.state, State::PartlyFailed | State::Failed)
         && c.steps

@@ -5,6 +5,7 @@ mod action_errors;
 mod audit;
 mod audit_trust;
 mod bad_input;
+mod change_previews;
 mod changes;
 mod cli;
 mod clusters_list_overview;
