@@ -378,3 +378,126 @@ async fn a_tag_change_shows_each_clusters_tags_and_a_revert_restores_them() {
     assert_eq!(r["steps"].as_array().unwrap().len(), 1, "{r}");
     assert_eq!(tags(&app, &admin, &staging).await, staging_tags);
 }
+
+/// Asks for a change at a time two hours ahead (so nothing is sent) and returns its page.
+async fn asked_for_later(app: &TestApp, cookie: &str, action: &str, params: Value) -> Value {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 7200;
+    let (status, body) = json_fn(
+        app,
+        cookie,
+        "request_change",
+        json!({"ask": {
+            "title": format!("{action} (test)"), "reason": "preview only",
+            "account": "sandbox", "region": "cn-hangzhou", "action": action, "params": params,
+            "schedule": "at", "run_at": polardb::rules::api_minute(at),
+        }}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, d) = json_fn(app, cookie, "change", json!({"id": body["id"]})).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["state"], "scheduled", "{d}");
+    d
+}
+
+#[tokio::test]
+async fn a_class_change_and_endpoint_changes_show_what_they_change() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let c = cluster_id("orders-prod");
+    let a = api(
+        &app,
+        &admin,
+        "cn-hangzhou",
+        "DescribeDBClusterAttribute",
+        &[("DBClusterId", &c)],
+    )
+    .await;
+    let nodes = a["DBNodes"].as_array().unwrap();
+    assert!(nodes.len() >= 2, "{a}");
+
+    // Every node takes the class (8.4): before and after per node; no way back.
+    let d = asked_for_later(
+        &app,
+        &admin,
+        "ModifyDBNodeClass",
+        json!([
+            ["DBClusterId", c],
+            ["ModifyType", "Upgrade"],
+            ["DBNodeTargetClass", "polar.pg.x8.xlarge"]
+        ]),
+    )
+    .await;
+    let want: BTreeMap<_, _> = nodes
+        .iter()
+        .map(|n| {
+            pair(
+                &format!("DBNodeClass ({})", n["DBNodeId"].as_str().unwrap()),
+                n["DBNodeClass"].as_str().unwrap(),
+                "polar.pg.x8.xlarge",
+            )
+        })
+        .collect();
+    assert_eq!(preview(&d["steps"][0]), want, "{d}");
+
+    // An endpoint's mode and an address's port, as DescribeDBClusterEndpoints has them.
+    let e = api(
+        &app,
+        &admin,
+        "cn-hangzhou",
+        "DescribeDBClusterEndpoints",
+        &[("DBClusterId", &c)],
+    )
+    .await;
+    let endpoint = &e["Items"][0];
+    let id = endpoint["DBEndpointId"].as_str().unwrap();
+    let mode = endpoint["ReadWriteMode"].as_str().unwrap();
+    let new_mode = if mode == "ReadOnly" {
+        "ReadWrite"
+    } else {
+        "ReadOnly"
+    };
+    let d = asked_for_later(
+        &app,
+        &admin,
+        "ModifyDBClusterEndpoint",
+        json!([
+            ["DBClusterId", c],
+            ["DBEndpointId", id],
+            ["ReadWriteMode", new_mode]
+        ]),
+    )
+    .await;
+    assert_eq!(
+        preview(&d["steps"][0]),
+        BTreeMap::from([pair("ReadWriteMode", mode, new_mode)]),
+        "{d}"
+    );
+    let address = &endpoint["AddressItems"][0];
+    let (net, port) = (
+        address["NetType"].as_str().unwrap(),
+        address["Port"].as_str().unwrap(),
+    );
+    let d = asked_for_later(
+        &app,
+        &admin,
+        "ModifyDBEndpointAddress",
+        json!([
+            ["DBClusterId", c],
+            ["DBEndpointId", id],
+            ["NetType", net],
+            ["Port", "3999"]
+        ]),
+    )
+    .await;
+    assert_eq!(
+        preview(&d["steps"][0]),
+        BTreeMap::from([pair("Port", port, "3999")]),
+        "{d}"
+    );
+    assert_ne!(port, "3999");
+}
