@@ -365,6 +365,34 @@ impl Request {
         r
     }
 
+    /// The request `params` make, sent to `cluster` in `region` instead of whichever cluster
+    /// they name: a fleet change's request for each of its clusters. The cluster goes into
+    /// the action's own parameter ([`cluster_key`]); refused for an action that has none.
+    pub fn for_cluster(
+        action: &str,
+        region: &str,
+        params: &[(String, String)],
+        cluster: &str,
+    ) -> Result<Request, RequestError> {
+        let key = cluster_key(action).ok_or_else(|| {
+            RequestError::new(
+                "action",
+                format!(
+                    "{:?} does not name one cluster, so it cannot go to each of several",
+                    shown(action)
+                ),
+            )
+        })?;
+        let base = key.split('.').next().unwrap_or(&key);
+        let mut params: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| k != "RegionId" && !names_key(k, base))
+            .cloned()
+            .collect();
+        params.push((key.clone(), cluster.to_string()));
+        Request::parse(action, region, &params)
+    }
+
     /// Ids in their documented form.
     fn check_names(&self) -> Result<(), RequestError> {
         for (param, names) in self.action.names {
@@ -475,6 +503,45 @@ fn event_id(id: &str) -> Result<(), String> {
 }
 
 /// Whether parameter `key` is the declared `param` or one of its `param.N` entries.
+/// The parameter through which an action names the one cluster it acts on, as its typed
+/// request writes a single id: `DBClusterId`, `DBClusterIds` (comma-separated, here one) or
+/// `ResourceId.1` (TagResources, UntagResources, a `Name.N` list). `None` for an action that
+/// names no cluster, names clusters through more than one parameter, or creates one (the
+/// cluster it names is its source).
+pub fn cluster_key(action: &str) -> Option<String> {
+    const PROBE: &str = "pc-probe";
+    let info = action_info(action)?;
+    if info.resource == crate::models::ResourceScope::Create {
+        return None;
+    }
+    let mut named = info
+        .names
+        .iter()
+        .filter(|(_, n)| matches!(n, Names::Cluster | Names::Clusters));
+    let (param, _) = named.next()?;
+    if named.next().is_some() {
+        return None;
+    }
+    // A list is written with an index: the typed request says how it writes one id.
+    let skeleton = crate::models::skeleton_params(action);
+    [json_text(PROBE), Value::Array(vec![json_text(PROBE)])]
+        .into_iter()
+        .find_map(|probe| {
+            let mut object =
+                unflatten(skeleton.iter().filter(|(k, _)| !names_key(k, param))).ok()?;
+            object.insert(param.to_string(), probe);
+            crate::models::typed_params(action, Value::Object(object))
+                .ok()?
+                .into_iter()
+                .find(|(k, v)| names_key(k, param) && v == PROBE)
+                .map(|(k, _)| k)
+        })
+}
+
+fn json_text(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
 fn names_key(key: &str, param: &str) -> bool {
     key == param
         || key
@@ -771,6 +838,66 @@ fn unflatten<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fleet_request_names_each_cluster_in_the_actions_own_parameter() {
+        assert_eq!(
+            cluster_key("ModifyDBClusterParameters").as_deref(),
+            Some("DBClusterId")
+        );
+        assert_eq!(
+            cluster_key("ModifyDBClusterSSL").as_deref(),
+            Some("DBClusterId")
+        );
+        assert_eq!(
+            cluster_key("ModifyAutoRenewAttribute").as_deref(),
+            Some("DBClusterIds")
+        );
+        assert_eq!(cluster_key("TagResources").as_deref(), Some("ResourceId.1"));
+        assert_eq!(
+            cluster_key("UntagResources").as_deref(),
+            Some("ResourceId.1")
+        );
+        // No cluster, a source rather than a target, or not an action.
+        assert_eq!(cluster_key("RestartDBNode"), None);
+        assert_eq!(cluster_key("ModifyPendingMaintenanceAction"), None);
+        assert_eq!(cluster_key("CreateDBCluster"), None);
+        assert_eq!(cluster_key("NoSuchAction"), None);
+
+        let p = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let r = Request::for_cluster(
+            "TagResources",
+            "cn-shanghai",
+            &p(&[
+                ("ResourceType", "cluster"),
+                ("ResourceId.1", "pc-old"),
+                ("ResourceId.2", "pc-other"),
+                ("RegionId", "cn-hangzhou"),
+                ("Tag.1.Key", "env"),
+                ("Tag.1.Value", "qa"),
+            ]),
+            "pc-new",
+        )
+        .unwrap();
+        assert_eq!(r.resources().clusters, vec!["pc-new".to_string()]);
+        assert_eq!(r.region_str(), "cn-shanghai");
+        assert_eq!(r.get("ResourceId.1"), Some("pc-new"));
+        assert_eq!(r.get("ResourceId.2"), None);
+        let r = Request::for_cluster(
+            "ModifyAutoRenewAttribute",
+            "cn-hangzhou",
+            &p(&[("RenewalStatus", "Normal")]),
+            "pc-a",
+        )
+        .unwrap();
+        assert_eq!(r.get("DBClusterIds"), Some("pc-a"));
+        let e = Request::for_cluster("RestartDBNode", "cn-hangzhou", &[], "pc-a").unwrap_err();
+        assert!(e.to_string().contains("does not name one cluster"), "{e}");
+    }
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -19,7 +19,7 @@ pub struct TargetCluster {
 
 /// A change as a page asks for it: one request (`account`, `region`, `action`,
 /// `params`), sent as it is, or — with `targets` — to each of those clusters in turn
-/// (its `DBClusterId` and region replaced by theirs).
+/// (the cluster it names and its region replaced by theirs).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeAsk {
     pub title: String,
@@ -276,19 +276,19 @@ pub(crate) mod ssr {
     }
 
     /// The requests of an ask: the one request, or one per target with the target's
-    /// cluster and region.
+    /// cluster (in the action's own cluster parameter: `DBClusterId`, `DBClusterIds`,
+    /// `ResourceId.1`) and region. Each is decided on by the gateway like any request.
     pub fn steps(ask: &super::ChangeAsk) -> Result<Vec<backend::changes::Step>, AppError> {
-        let one = |account: &str, region: &str, params: &[(String, String)]| {
-            polardb::request::Request::parse(&ask.action, region, params)
-                .map(|request| backend::changes::Step {
-                    account: account.to_string(),
-                    request,
-                    before: None,
-                })
-                .map_err(|e| AppError::from(backend::BackendError::Request(e)))
+        let step = |account: &str, request| backend::changes::Step {
+            account: account.to_string(),
+            request,
+            before: None,
         };
+        let refused = |e| AppError::from(backend::BackendError::Request(e));
         if ask.targets.is_empty() {
-            return Ok(vec![one(&ask.account, &ask.region, &ask.params)?]);
+            let request = polardb::request::Request::parse(&ask.action, &ask.region, &ask.params)
+                .map_err(refused)?;
+            return Ok(vec![step(&ask.account, request)]);
         }
         if ask.targets.len() > backend::changes::MAX_STEPS {
             return Err(crate::error::invalid(
@@ -296,7 +296,7 @@ pub(crate) mod ssr {
                 format!("at most {} clusters", backend::changes::MAX_STEPS),
             ));
         }
-        if !polardb::models::request_fields(&ask.action).contains(&"DBClusterId") {
+        if polardb::request::cluster_key(&ask.action).is_none() {
             return Err(crate::error::invalid(
                 "targets",
                 format!(
@@ -308,14 +308,14 @@ pub(crate) mod ssr {
         ask.targets
             .iter()
             .map(|t| {
-                let params: Vec<(String, String)> = ask
-                    .params
-                    .iter()
-                    .filter(|(k, _)| k != "DBClusterId" && k != "RegionId")
-                    .cloned()
-                    .chain([("DBClusterId".to_string(), t.cluster.clone())])
-                    .collect();
-                one(&t.account, &t.region, &params)
+                polardb::request::Request::for_cluster(
+                    &ask.action,
+                    &t.region,
+                    &ask.params,
+                    &t.cluster,
+                )
+                .map(|request| step(&t.account, request))
+                .map_err(refused)
             })
             .collect()
     }
@@ -406,7 +406,8 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
     );
     let may_revert = finished
         && c.steps.iter().any(|s| {
-            s.state == "succeeded" && ssr::preview_of(&s.before).is_some_and(|p| p.revert.is_some())
+            s.state == "succeeded"
+                && ssr::preview_of(&s.before).is_some_and(|p| !p.revert.is_empty())
         });
     let may_retry = matches!(c.state, State::PartlyFailed | State::Failed)
         && c.steps

@@ -1,17 +1,22 @@
 //! Previews and reverts: where the API lets the console read what a request will change,
 //! the values before and after are shown with the change (a parameter that restarts the
-//! cluster says so), and the request that puts the old values back is kept, so a finished
+//! cluster says so), and the requests that put the old values back are kept, so a finished
 //! change offers "revert" as a new change.
 //!
-//! Covered: cluster parameters (DescribeDBClusterParameters), the description and the
-//! maintenance window (DescribeDBClusterAttribute), the monitoring period
-//! (DescribeDBClusterMonitor) and an IP whitelist group (DescribeDBClusterAccessWhitelist).
+//! Covered, with a way back: cluster parameters (DescribeDBClusterParameters), the
+//! description and the maintenance window (DescribeDBClusterAttribute), the monitoring
+//! period (DescribeDBClusterMonitor), an IP whitelist group
+//! (DescribeDBClusterAccessWhitelist), the backup and log-backup policies
+//! (DescribeBackupPolicy, DescribeLogBackupPolicy) and the tags of clusters
+//! (ListTagResources). Shown only, without a way back: a node class change (the class of
+//! each node, DescribeDBClusterAttribute), an endpoint's nodes and mode and an address's
+//! prefix and port (DescribeDBClusterEndpoints).
 
 use std::collections::BTreeMap;
 
 use polardb::models as m;
 use polardb::request::Request;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -27,9 +32,57 @@ pub struct Preview {
     /// A parameter that only takes effect after the cluster restarts changes.
     #[serde(default)]
     pub restart: bool,
-    /// The parameters of the same action that put `before` back (none: no way back).
+    /// The requests that put `before` back, in order, in the same cloud account and region
+    /// (empty: no way back). A tag change may need two: the keys it added taken away, the
+    /// values it changed or removed given back.
+    #[serde(default, deserialize_with = "stored_revert")]
+    pub revert: Vec<Revert>,
+}
+
+/// A request that puts something back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revert {
+    /// The action; empty in previews stored before a way back named its action: then the
+    /// action of the request previewed (see [`Revert::action_for`]).
     #[serde(default)]
-    pub revert: Option<Vec<(String, String)>>,
+    pub action: String,
+    /// The parameters (the region is the step's).
+    pub params: Vec<(String, String)>,
+}
+
+impl Revert {
+    fn of(action: &str, params: Vec<(String, String)>) -> Revert {
+        Revert {
+            action: action.to_string(),
+            params,
+        }
+    }
+
+    /// The action to send, for a step of `previewed`.
+    pub fn action_for<'a>(&'a self, previewed: &'a str) -> &'a str {
+        if self.action.is_empty() {
+            previewed
+        } else {
+            &self.action
+        }
+    }
+}
+
+/// Reads `revert` as stored by any version: a list of requests, `null`, or (before a way
+/// back could take several requests) the parameters of the previewed action.
+fn stored_revert<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Revert>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        SameAction(Vec<(String, String)>),
+        Requests(Vec<Revert>),
+    }
+    Ok(match Option::<Stored>::deserialize(d)? {
+        None => Vec::new(),
+        Some(Stored::SameAction(params)) if params.is_empty() => Vec::new(),
+        Some(Stored::SameAction(params)) => vec![Revert::of("", params)],
+        Some(Stored::Requests(list)) => list,
+    })
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -51,6 +104,52 @@ fn ips(s: &str) -> Vec<String> {
     v
 }
 
+/// A scalar of an answer as text (`None`: absent, or a list or an object).
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Parameters a request carries besides what it changes.
+const ADDRESSING: &[&str] = &["DBClusterId", "RegionId", "ClientToken"];
+
+/// Before and after of each parameter a request sets, read from the answer field of the same
+/// name (`now`, an answer as JSON), and the request of the same action that sets exactly
+/// those parameters to their old values — none when one of them has no plain old value to
+/// put back. `None` when the request sets nothing the answer shows.
+fn same_named(r: &Request, cluster: &str, now: &Value, skip: &[&str]) -> Option<Preview> {
+    let mut p = Preview::default();
+    let mut back = pairs(&[("DBClusterId", cluster)]);
+    let mut whole = true;
+    for (k, v) in r.params() {
+        if ADDRESSING.contains(&k.as_str()) || skip.contains(&k.as_str()) {
+            continue;
+        }
+        match text(now.get(k)) {
+            Some(old) => {
+                p.before.insert(k.clone(), old.clone());
+                back.push((k.clone(), old));
+            }
+            None => whole = false,
+        }
+        p.after.insert(k.clone(), v.clone());
+    }
+    if p.after.is_empty() {
+        return None;
+    }
+    if whole && !p.before.is_empty() {
+        p.revert = vec![Revert::of(r.action().name, back)];
+    }
+    Some(p)
+}
+
+/// Shown for a tag a cluster does not carry.
+const NO_TAG: &str = "(none)";
+
 impl Changes {
     /// The preview of a step, read as `caller` (`None`: the action has none).
     pub(super) async fn preview(
@@ -59,6 +158,9 @@ impl Changes {
         step: &Step,
     ) -> Result<Option<Preview>, BackendError> {
         let r = &step.request;
+        if matches!(r.action().name, "TagResources" | "UntagResources") {
+            return self.tag_preview(caller, &step.account, r).await;
+        }
         let Some(cluster) = r.get("DBClusterId").map(str::to_string) else {
             return Ok(None);
         };
@@ -69,7 +171,10 @@ impl Changes {
                 before: [(k.to_string(), old.clone())].into(),
                 after: [(k.to_string(), new.to_string())].into(),
                 restart: false,
-                revert: Some(pairs(&[("DBClusterId", &cluster), (k, &old)])),
+                revert: vec![Revert::of(
+                    r.action().name,
+                    pairs(&[("DBClusterId", &cluster), (k, &old)]),
+                )],
             }
         };
         Ok(match r.action().name {
@@ -106,7 +211,6 @@ impl Changes {
                     else {
                         // Unknown here: the API will say; no way back to promise.
                         p.after.insert(name.clone(), value);
-                        p.revert = None;
                         continue;
                     };
                     p.restart |= running.force_restart && running.parameter_value != value;
@@ -116,10 +220,13 @@ impl Changes {
                     old.insert(name.clone(), Value::String(running.parameter_value.clone()));
                 }
                 if p.before.len() == new.len() {
-                    p.revert = Some(pairs(&[
-                        ("DBClusterId", &cluster),
-                        ("Parameters", &Value::Object(old).to_string()),
-                    ]));
+                    p.revert = vec![Revert::of(
+                        r.action().name,
+                        pairs(&[
+                            ("DBClusterId", &cluster),
+                            ("Parameters", &Value::Object(old).to_string()),
+                        ]),
+                    )];
                 }
                 Some(p)
             }
@@ -213,22 +320,348 @@ impl Changes {
                     before: [(key.clone(), old.join(","))].into(),
                     after: [(key, after.join(","))].into(),
                     restart: false,
-                    revert: (!old.is_empty()).then(|| {
-                        pairs(&[
-                            ("DBClusterId", &cluster),
-                            ("DBClusterIPArrayName", &group),
-                            ("SecurityIps", &old.join(",")),
-                            ("ModifyMode", "Cover"),
-                        ])
-                    }),
+                    revert: if old.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![Revert::of(
+                            r.action().name,
+                            pairs(&[
+                                ("DBClusterId", &cluster),
+                                ("DBClusterIPArrayName", &group),
+                                ("SecurityIps", &old.join(",")),
+                                ("ModifyMode", "Cover"),
+                            ]),
+                        )]
+                    },
                 })
+            }
+            // The backup policies: DescribeBackupPolicy and DescribeLogBackupPolicy answer
+            // with the fields ModifyBackupPolicy and ModifyLogBackupPolicy take, by the same
+            // names (the SDK's models, polardb/src/models/backups.rs; the reference lists
+            // the four actions in its overview without a section of their own). The way back
+            // sets exactly the fields the request sets; AdvancedDataPolicies and
+            // AdvancedLogPolicies are lists of policy operations, not values, so a request
+            // carrying one has none.
+            "ModifyBackupPolicy" => {
+                let now = gw
+                    .invoke_typed(
+                        caller,
+                        account,
+                        region,
+                        &m::DescribeBackupPolicy {
+                            db_cluster_id: cluster.clone(),
+                        },
+                    )
+                    .await?;
+                same_named(
+                    r,
+                    &cluster,
+                    &serde_json::to_value(now).unwrap_or_default(),
+                    &[],
+                )
+            }
+            "ModifyLogBackupPolicy" => {
+                let now = gw
+                    .invoke_typed(
+                        caller,
+                        account,
+                        region,
+                        &m::DescribeLogBackupPolicy {
+                            db_cluster_id: cluster.clone(),
+                        },
+                    )
+                    .await?;
+                same_named(
+                    r,
+                    &cluster,
+                    &serde_json::to_value(now).unwrap_or_default(),
+                    &[],
+                )
+            }
+            // 8.4: DBNodeTargetClass is the class every node of the cluster takes. Shown per
+            // node; no way back (a class change is a new order, planned or not).
+            "ModifyDBNodeClass" => {
+                let Some(new) = r.get("DBNodeTargetClass") else {
+                    return Ok(None);
+                };
+                let a = gw
+                    .invoke_typed(
+                        caller,
+                        account,
+                        region,
+                        &m::DescribeDBClusterAttribute {
+                            db_cluster_id: cluster.clone(),
+                        },
+                    )
+                    .await?;
+                let mut p = Preview::default();
+                for n in &a.db_nodes {
+                    let key = format!("DBNodeClass ({})", n.db_node_id);
+                    p.before.insert(key.clone(), n.db_node_class.clone());
+                    p.after.insert(key, new.to_string());
+                }
+                (!p.before.is_empty()).then_some(p)
+            }
+            // 10.4: an endpoint's nodes, read/write mode, auto-add, name and settings, read
+            // from DescribeDBClusterEndpoints (10.3), whose fields have the same names.
+            // Shown only: the nodes an endpoint had may be gone when it is put back.
+            "ModifyDBClusterEndpoint" => {
+                let Some(endpoint) = self.endpoint(caller, account, r, &cluster).await? else {
+                    return Ok(None);
+                };
+                same_named(
+                    r,
+                    &cluster,
+                    &serde_json::to_value(endpoint).unwrap_or_default(),
+                    &["DBEndpointId"],
+                )
+                .map(|p| Preview {
+                    revert: Vec::new(),
+                    ..p
+                })
+            }
+            // 10.5: the prefix and port of the endpoint's address of that network type
+            // (10.3's AddressItems). Shown only: a changed address is a new connection
+            // string that clients follow, not a value to flip back unasked.
+            "ModifyDBEndpointAddress" => {
+                let Some(endpoint) = self.endpoint(caller, account, r, &cluster).await? else {
+                    return Ok(None);
+                };
+                let net_type = r.get("NetType").unwrap_or_default();
+                let Some(address) = endpoint
+                    .address_items
+                    .iter()
+                    .find(|a| a.net_type.eq_ignore_ascii_case(net_type))
+                else {
+                    return Ok(None);
+                };
+                let prefix = address
+                    .connection_string
+                    .split('.')
+                    .next()
+                    .unwrap_or_default();
+                let mut p = Preview::default();
+                for (k, old) in [("ConnectionStringPrefix", prefix), ("Port", &address.port)] {
+                    if let Some(new) = r.get(k) {
+                        p.before.insert(k.to_string(), old.to_string());
+                        p.after.insert(k.to_string(), new.to_string());
+                    }
+                }
+                (!p.before.is_empty()).then_some(p)
             }
             _ => None,
         })
     }
 
-    /// Asks for a change that puts back what a finished change changed: its succeeded
-    /// requests whose preview kept a way back, in the same order and batches; approvals and
+    /// The endpoint a request names (`DBEndpointId`), read as `caller`.
+    async fn endpoint(
+        &self,
+        caller: &Caller,
+        account: &str,
+        r: &Request,
+        cluster: &str,
+    ) -> Result<Option<m::DBClusterEndpoint>, BackendError> {
+        let Some(id) = r.get("DBEndpointId") else {
+            return Ok(None);
+        };
+        let now = self
+            .gateway
+            .invoke_typed(
+                caller,
+                account,
+                r.region_str(),
+                &m::DescribeDBClusterEndpoints {
+                    db_cluster_id: cluster.to_string(),
+                    db_endpoint_id: Some(id.to_string()),
+                },
+            )
+            .await?;
+        Ok(now.items.into_iter().find(|e| e.db_endpoint_id == id))
+    }
+
+    /// Every tag of each of `clusters` (ListTagResources, 15.3: 50 clusters a call, 50
+    /// tags a page).
+    async fn tags_now(
+        &self,
+        caller: &Caller,
+        account: &str,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<BTreeMap<String, BTreeMap<String, String>>, BackendError> {
+        let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for chunk in clusters.chunks(polardb::rules::MAX_RESOURCES_PER_CALL) {
+            let mut next_token = None;
+            // 50 clusters of at most 20 tags: 20 pages.
+            for page in 0.. {
+                if page > 2 * polardb::rules::MAX_TAGS_PER_CLUSTER {
+                    return Err(BackendError::Upstream(polardb::ApiError::transport(
+                        "InvalidResponse",
+                        "ListTagResources did not come to an end",
+                    )));
+                }
+                let answer = self
+                    .gateway
+                    .invoke_typed(
+                        caller,
+                        account,
+                        region,
+                        &m::ListTagResources {
+                            region_id: region.to_string(),
+                            resource_type: "cluster".into(),
+                            resource_id: chunk.to_vec(),
+                            tag: Vec::new(),
+                            next_token: next_token.take(),
+                        },
+                    )
+                    .await?;
+                for t in answer.tag_resources.tag_resource {
+                    out.entry(t.resource_id)
+                        .or_default()
+                        .insert(t.tag_key, t.tag_value);
+                }
+                if answer.next_token.is_empty() {
+                    break;
+                }
+                next_token = Some(answer.next_token);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Tags of clusters (TagResources 15.1, UntagResources 15.2, `ResourceType=cluster`):
+    /// each key the request touches on each cluster it names, before and after, read with
+    /// ListTagResources (15.3). The way back takes away the keys TagResources added and gives
+    /// back the old values of those it changed or UntagResources removed: an UntagResources
+    /// and a TagResources for each set of clusters that had the same tags.
+    async fn tag_preview(
+        &self,
+        caller: &Caller,
+        account: &str,
+        r: &Request,
+    ) -> Result<Option<Preview>, BackendError> {
+        if r.get("ResourceType") != Some("cluster") {
+            return Ok(None);
+        }
+        let clusters = r.resources().clusters;
+        if clusters.is_empty() {
+            return Ok(None);
+        }
+        let region = r.region_str();
+        let now = self.tags_now(caller, account, region, &clusters).await?;
+        // What the request asks of each key: a value, or none (taken away).
+        let asked: Vec<(String, Option<String>)> = if r.action().name == "TagResources" {
+            let mut tags: BTreeMap<u32, (String, String)> = BTreeMap::new();
+            for (k, v) in r.params() {
+                let Some((n, field)) = k.strip_prefix("Tag.").and_then(|t| t.split_once('.'))
+                else {
+                    continue;
+                };
+                let Ok(n) = n.parse::<u32>() else { continue };
+                let tag = tags.entry(n).or_default();
+                match field {
+                    "Key" => tag.0 = v.clone(),
+                    "Value" => tag.1 = v.clone(),
+                    _ => {}
+                }
+            }
+            tags.into_values().map(|(k, v)| (k, Some(v))).collect()
+        } else {
+            r.params()
+                .iter()
+                .filter(|(k, _)| k.starts_with("TagKey."))
+                .map(|(_, v)| (v.clone(), None))
+                .collect()
+        };
+        // UntagResources with All and no keys takes every tag away (15.2).
+        let every = asked.is_empty() && r.get("All") == Some("true");
+        let label = |c: &str, k: &str| {
+            if clusters.len() == 1 {
+                format!("tag {k}")
+            } else {
+                format!("{c}: tag {k}")
+            }
+        };
+        let none = BTreeMap::new();
+        let mut p = Preview::default();
+        let mut take_away: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+        let mut give_back: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
+        for c in &clusters {
+            let has = now.get(c).unwrap_or(&none);
+            let keys: Vec<(String, Option<String>)> = if every {
+                has.keys().map(|k| (k.clone(), None)).collect()
+            } else {
+                asked.clone()
+            };
+            let (mut added, mut changed) = (Vec::new(), Vec::new());
+            for (k, new) in keys {
+                let old = has.get(&k);
+                if old.is_none() && new.is_none() {
+                    continue;
+                }
+                p.before
+                    .insert(label(c, &k), old.cloned().unwrap_or_else(|| NO_TAG.into()));
+                p.after
+                    .insert(label(c, &k), new.clone().unwrap_or_else(|| NO_TAG.into()));
+                match old {
+                    None => added.push(k),
+                    Some(old) if new.as_ref() != Some(old) => changed.push((k, old.clone())),
+                    Some(_) => {}
+                }
+            }
+            if !added.is_empty() {
+                take_away.entry(added).or_default().push(c.clone());
+            }
+            if !changed.is_empty() {
+                give_back.entry(changed).or_default().push(c.clone());
+            }
+        }
+        if p.before.is_empty() {
+            return Ok(None);
+        }
+        let params = |a: &dyn Fn() -> Vec<(String, String)>| -> Vec<(String, String)> {
+            a().into_iter().filter(|(k, _)| k != "RegionId").collect()
+        };
+        let per_call = polardb::rules::MAX_RESOURCES_PER_CALL;
+        for (keys, on) in take_away {
+            for chunk in on.chunks(per_call) {
+                let ask = m::UntagResources {
+                    region_id: region.to_string(),
+                    resource_type: "cluster".into(),
+                    resource_id: chunk.to_vec(),
+                    tag_key: keys.clone(),
+                    all: None,
+                };
+                p.revert.push(Revert::of(
+                    "UntagResources",
+                    params(&|| m::Action::to_params(&ask)),
+                ));
+            }
+        }
+        for (tags, on) in give_back {
+            for chunk in on.chunks(per_call) {
+                let ask = m::TagResources {
+                    region_id: region.to_string(),
+                    resource_type: "cluster".into(),
+                    resource_id: chunk.to_vec(),
+                    tag: tags
+                        .iter()
+                        .map(|(key, value)| m::TagParam {
+                            key: key.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                };
+                p.revert.push(Revert::of(
+                    "TagResources",
+                    params(&|| m::Action::to_params(&ask)),
+                ));
+            }
+        }
+        Ok(Some(p))
+    }
+
+    /// Asks for a change that puts back what a finished change changed: the ways back its
+    /// succeeded requests' previews kept, in the same order and batches; approvals and
     /// the requester's role apply as to any change.
     pub async fn revert(&self, caller: &Caller, id: Uuid) -> Result<Submitted, BackendError> {
         let c = self.get(id).await?;
@@ -240,19 +673,20 @@ impl Changes {
         }
         let mut steps = Vec::new();
         for s in c.steps.iter().filter(|s| s.state == "succeeded") {
-            let Some(revert) = s
+            let Some(preview) = s
                 .before
                 .clone()
                 .and_then(|b| serde_json::from_value::<Preview>(b).ok())
-                .and_then(|p| p.revert)
             else {
                 continue;
             };
-            steps.push(Step {
-                account: s.cloud_account.clone(),
-                request: Request::parse(&s.action, &s.region, &revert)?,
-                before: None,
-            });
+            for back in &preview.revert {
+                steps.push(Step {
+                    account: s.cloud_account.clone(),
+                    request: Request::parse(back.action_for(&s.action), &s.region, &back.params)?,
+                    before: None,
+                });
+            }
         }
         if steps.is_empty() {
             return Err(BackendError::Conflict(
@@ -328,5 +762,100 @@ impl Changes {
             },
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_stored_by_every_version_read() {
+        // Before a way back named its action: the previewed action's parameters, or null.
+        let old: Preview = serde_json::from_value(serde_json::json!({
+            "before": {"Period": "60"}, "after": {"Period": "5"}, "restart": false,
+            "revert": [["DBClusterId", "pc-a"], ["Period", "60"]],
+        }))
+        .unwrap();
+        assert_eq!(old.revert.len(), 1);
+        assert_eq!(
+            old.revert[0].action_for("ModifyDBClusterMonitor"),
+            "ModifyDBClusterMonitor"
+        );
+        assert_eq!(old.revert[0].params[1], ("Period".into(), "60".into()));
+        let none: Preview = serde_json::from_value(serde_json::json!({
+            "before": {}, "after": {"x": "1"}, "revert": null,
+        }))
+        .unwrap();
+        assert!(none.revert.is_empty());
+        let bare: Preview =
+            serde_json::from_value(serde_json::json!({"before": {}, "after": {}})).unwrap();
+        assert!(bare.revert.is_empty());
+        // Now: requests that name their action, as written.
+        let new = Preview {
+            revert: vec![
+                Revert::of("UntagResources", pairs(&[("TagKey.1", "team")])),
+                Revert::of("TagResources", pairs(&[("Tag.1.Key", "env")])),
+            ],
+            ..Default::default()
+        };
+        let read: Preview = serde_json::from_value(serde_json::to_value(&new).unwrap()).unwrap();
+        assert_eq!(read, new);
+        assert_eq!(read.revert[0].action_for("TagResources"), "UntagResources");
+    }
+
+    #[test]
+    fn a_policy_preview_puts_back_exactly_the_fields_it_sets() {
+        let r = Request::parse(
+            "ModifyBackupPolicy",
+            "cn-hangzhou",
+            &pairs(&[
+                ("DBClusterId", "pc-a"),
+                ("DataLevel1BackupRetentionPeriod", "14"),
+                ("PreferredBackupTime", "02:00Z-03:00Z"),
+            ]),
+        )
+        .unwrap();
+        let now = serde_json::to_value(m::DescribeBackupPolicyResponse {
+            data_level1_backup_retention_period: "7".into(),
+            preferred_backup_time: "18:00Z-19:00Z".into(),
+            preferred_backup_period: "Monday,Friday".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let p = same_named(&r, "pc-a", &now, &[]).unwrap();
+        assert_eq!(p.before["DataLevel1BackupRetentionPeriod"], "7");
+        assert_eq!(p.after["PreferredBackupTime"], "02:00Z-03:00Z");
+        assert!(!p.before.contains_key("PreferredBackupPeriod"));
+        assert_eq!(
+            p.revert,
+            vec![Revert::of(
+                "ModifyBackupPolicy",
+                pairs(&[
+                    ("DBClusterId", "pc-a"),
+                    ("DataLevel1BackupRetentionPeriod", "7"),
+                    ("PreferredBackupTime", "18:00Z-19:00Z"),
+                ])
+            )]
+        );
+        // A list of policy operations is no value to put back.
+        let r = Request::parse(
+            "ModifyLogBackupPolicy",
+            "cn-hangzhou",
+            &pairs(&[
+                ("DBClusterId", "pc-a"),
+                ("LogBackupRetentionPeriod", "30"),
+                ("AdvancedLogPolicies", "[]"),
+            ]),
+        )
+        .unwrap();
+        let now = serde_json::to_value(m::DescribeLogBackupPolicyResponse {
+            log_backup_retention_period: 7,
+            ..Default::default()
+        })
+        .unwrap();
+        let p = same_named(&r, "pc-a", &now, &[]).unwrap();
+        assert_eq!(p.before["LogBackupRetentionPeriod"], "7");
+        assert!(p.revert.is_empty());
     }
 }

@@ -1,8 +1,12 @@
 //! `/changes/new`: one change to a fleet — clusters chosen by the list's filters (cloud
 //! account, region, tag, status, text), the change (a whitelist entry added or removed, a
-//! parameter, the monitoring period, the maintenance window, SQL collection), the rollout
-//! (a canary, batches, a failure threshold) and when it runs. Asked with `request_change`;
-//! the change's page follows it.
+//! parameter, the monitoring period, the maintenance window, SQL collection, the backup and
+//! log-backup policies, SSL, auto-renewal, a tag added or removed), the rollout (a canary,
+//! batches, a failure threshold) and when it runs. Asked with `request_change`, which sends
+//! the request to each cluster in the action's own cluster parameter; then the change's
+//! page, which follows it.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,111 +15,9 @@ use super::api::{ChangeAsk, RequestChange, TargetCluster};
 use crate::api::{search_clusters, ClusterFilter, ClusterRow};
 use crate::kit::{change_error, ErrorBox, Loading};
 
-/// The changes a fleet can take here: (key, label, action, what the value is).
-const KINDS: &[(&str, &str, &str, &str)] = &[
-    (
-        "whitelist-add",
-        "Add a whitelist entry",
-        "ModifyDBClusterAccessWhitelist",
-        "IP or CIDR, e.g. 10.0.0.0/24",
-    ),
-    (
-        "whitelist-remove",
-        "Remove a whitelist entry",
-        "ModifyDBClusterAccessWhitelist",
-        "IP or CIDR",
-    ),
-    (
-        "parameter",
-        "Set a parameter",
-        "ModifyDBClusterParameters",
-        "name=value, e.g. statement_timeout=30000",
-    ),
-    (
-        "monitor",
-        "Monitoring period",
-        "ModifyDBClusterMonitor",
-        "5, 60 or 300 (seconds)",
-    ),
-    (
-        "maintain",
-        "Maintenance window",
-        "ModifyDBClusterMaintainTime",
-        "HH:00Z-HH:00Z (UTC, one hour)",
-    ),
-    (
-        "sql-collection",
-        "SQL collection",
-        "ModifyDBClusterAuditLogCollector",
-        "Enable or Disable",
-    ),
-];
+mod kinds;
 
-/// The action and parameters (without the cluster) of a fleet change, or what is wrong.
-pub fn request_of(
-    kind: &str,
-    value: &str,
-    group: &str,
-) -> Result<(String, Vec<(String, String)>), String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err("enter the value".into());
-    }
-    let p = |k: &str, v: &str| (k.to_string(), v.to_string());
-    let action = KINDS
-        .iter()
-        .find(|(k, ..)| *k == kind)
-        .map(|(_, _, a, _)| a.to_string())
-        .ok_or("choose what to change")?;
-    let params = match kind {
-        "whitelist-add" | "whitelist-remove" => {
-            polardb::rules::ip_entry(value).map_err(|e| format!("the entry {e}"))?;
-            let group = if group.trim().is_empty() {
-                "default"
-            } else {
-                group.trim()
-            };
-            vec![
-                p("DBClusterIPArrayName", group),
-                p("SecurityIps", value),
-                p(
-                    "ModifyMode",
-                    if kind == "whitelist-add" {
-                        "Append"
-                    } else {
-                        "Delete"
-                    },
-                ),
-            ]
-        }
-        "parameter" => {
-            let (name, v) = value
-                .split_once('=')
-                .ok_or("write the parameter as name=value")?;
-            let json = serde_json::json!({ name.trim(): v.trim() }).to_string();
-            vec![p("Parameters", &json)]
-        }
-        "monitor" => {
-            if !["5", "60", "300"].contains(&value) {
-                return Err("the period is 5, 60 or 300 seconds".into());
-            }
-            vec![p("Period", value)]
-        }
-        "maintain" => {
-            if polardb::rules::maintain_window(value).is_none() {
-                return Err("write the window as HH:00Z-HH:00Z".into());
-            }
-            vec![p("MaintainTime", value)]
-        }
-        _ => {
-            if !["Enable", "Disable"].contains(&value) {
-                return Err("SQL collection is Enable or Disable".into());
-            }
-            vec![p("CollectorStatus", value)]
-        }
-    };
-    Ok((action, params))
-}
+pub use kinds::{request_of, Kind, KINDS};
 
 #[component]
 pub fn FleetChangePage() -> impl IntoView {
@@ -147,8 +49,7 @@ pub fn FleetChangePage() -> impl IntoView {
     );
     let chosen = RwSignal::new(Vec::<ClusterRow>::new());
     let kind = RwSignal::new("whitelist-add".to_string());
-    let value = RwSignal::new(String::new());
-    let group = RwSignal::new(String::new());
+    let input = RwSignal::new(BTreeMap::<String, String>::new());
     let title = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let schedule = RwSignal::new("now".to_string());
@@ -159,6 +60,13 @@ pub fn FleetChangePage() -> impl IntoView {
         RwSignal::new(0u32),
     );
     let ask = ServerAction::<RequestChange>::new();
+    // Asked: on to the change's page, which follows it.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(a)) = ask.value().get() {
+            navigate(&format!("/changes/{}", a.id), Default::default());
+        }
+    });
     // Every cluster found is chosen until unticked.
     Effect::new(move |_| {
         if let Some(Ok(Some(list))) = found.get() {
@@ -172,14 +80,11 @@ pub fn FleetChangePage() -> impl IntoView {
         if title.get().trim().is_empty() {
             return Some("give the change a title".into());
         }
-        request_of(&kind.get(), &value.get(), &group.get()).err()
+        input.with(|i| request_of(&kind.get(), i)).err()
     };
     let submit = move |_| {
-        let Ok((action, params)) = request_of(
-            &kind.get_untracked(),
-            &value.get_untracked(),
-            &group.get_untracked(),
-        ) else {
+        let Ok((action, params)) = input.with_untracked(|i| request_of(&kind.get_untracked(), i))
+        else {
             return;
         };
         let targets: Vec<TargetCluster> = chosen
@@ -292,13 +197,14 @@ pub fn FleetChangePage() -> impl IntoView {
         <section class="panel stack-form" data-testid="fleet-change">
             <h2>"2. The change"</h2>
             <label>"What" <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                {KINDS.iter().map(|(k, label, ..)| view! { <option value=*k>{*label}</option> }).collect_view()}
+                {KINDS.iter().map(|k| view! { <option value=k.key>{k.label}</option> }).collect_view()}
             </select></label>
-            <label>{move || KINDS.iter().find(|(k, ..)| *k == kind.get()).map(|(.., hint)| *hint).unwrap_or("")}
-                {text(value, "value", "")}</label>
-            {move || kind.get().starts_with("whitelist").then(|| view! {
-                <label>"Whitelist group (empty: default)" {text(group, "group", "default")}</label>
-            })}
+            {move || KINDS.iter().find(|k| k.key == kind.get()).map(|k| k.fields.iter().map(|&(name, label)| view! {
+                <label>{label}
+                    <input type="text" name=name prop:value=move || input.with(|i| i.get(name).cloned().unwrap_or_default())
+                        on:input=move |ev| { let v = event_target_value(&ev); input.update(|i| { i.insert(name.to_string(), v); }); } />
+                </label>
+            }).collect_view())}
             <label>"Title" {text(title, "title", "Allow the new office on prod")}</label>
             <label>"Reason" <textarea name="reason" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea></label>
             <h2>"3. Rollout"</h2>
@@ -324,28 +230,5 @@ pub fn FleetChangePage() -> impl IntoView {
                 </p>
             })}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::request_of;
-
-    #[test]
-    fn a_fleet_change_is_one_request_of_the_reference() {
-        let (action, params) = request_of("whitelist-add", " 10.0.0.0/24 ", "").unwrap();
-        assert_eq!(action, "ModifyDBClusterAccessWhitelist");
-        assert!(params.contains(&("ModifyMode".into(), "Append".into())));
-        assert!(params.contains(&("DBClusterIPArrayName".into(), "default".into())));
-        assert!(request_of("whitelist-remove", "10.0.0.300", "").is_err());
-        let (_, params) = request_of("parameter", "statement_timeout = 30000", "").unwrap();
-        assert_eq!(params[0].1, r#"{"statement_timeout":"30000"}"#);
-        assert!(request_of("parameter", "statement_timeout", "").is_err());
-        assert!(request_of("monitor", "7", "").is_err());
-        assert!(request_of("maintain", "16:00Z-17:00Z", "").is_ok());
-        assert!(request_of("maintain", "16:00-17:00", "").is_err());
-        assert!(request_of("sql-collection", "enable", "").is_err());
-        assert!(request_of("nothing", "x", "").is_err());
-        assert!(request_of("monitor", " ", "").is_err());
     }
 }
