@@ -370,6 +370,8 @@ pub struct Filter {
     pub kind: Option<String>,
     /// Leave reads out (the trail's page does by default; the export never does).
     pub hide_reads: bool,
+    /// Only records of this change (its requests, its reads, its transitions).
+    pub change: Option<Uuid>,
 }
 
 /// The CSV export's columns.
@@ -1214,6 +1216,8 @@ impl Audit {
                  AND ($9::timestamptz IS NULL OR at < $9)
                  AND ($10::text IS NULL OR kind = $10)
                  AND (NOT $11::bool OR kind <> 'read')
+                 AND ($13::text IS NULL
+                      OR coalesce(resource ->> 'change', params ->> 'change') = $13)
                ORDER BY seq DESC
                LIMIT $12"#,
             before_seq.unwrap_or(i64::MAX),
@@ -1227,7 +1231,8 @@ impl Audit {
             f.to,
             f.kind,
             f.hide_reads,
-            limit
+            limit,
+            f.change.map(|c| c.to_string())
         )
         .fetch_all(&self.pool)
         .await?;
@@ -1254,6 +1259,8 @@ impl Audit {
                  AND ($5::text IS NULL OR cloud_account = $5)
                  AND ($6::text IS NULL OR resource ->> 'cluster' = $6)
                  AND ($7::text IS NULL OR outcome = $7)
+                 AND ($8::text IS NULL
+                      OR coalesce(resource ->> 'change', params ->> 'change') = $8)
                GROUP BY 1
                ORDER BY 1 DESC"#,
             days,
@@ -1262,7 +1269,8 @@ impl Audit {
             f.action,
             f.cloud_account,
             f.cluster,
-            f.outcome
+            f.outcome,
+            f.change.map(|c| c.to_string())
         )
         .fetch_all(&self.pool)
         .await?;

@@ -102,6 +102,16 @@ pub async fn audit_export(
         // Every record: the export keeps the reads the page hides.
         kind: get("kind"),
         hide_reads: false,
+        change: match get("change").map(|c| uuid::Uuid::parse_str(&c)) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(_)) => {
+                return fail(app::AppError::Invalid {
+                    field: "change".into(),
+                    message: "is not a change id".into(),
+                })
+            }
+        },
     };
     let (filter, _) = match app::admin::vault_api::ssr::scoped(backend, &user, filter).await {
         Ok(f) => f,

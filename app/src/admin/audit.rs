@@ -31,16 +31,18 @@ pub fn AuditPage() -> impl IntoView {
             q("before").and_then(|b| b.parse::<i64>().ok()),
             q("kind"),
             q("reads"),
+            q("change"),
         )
     };
-    let page = Resource::new(key, |(u, a, c, cl, o, f, t, b, k, r)| {
-        search_audit(u, a, c, cl, o, f, t, b, k, r)
+    let page = Resource::new(key, |(u, a, c, cl, o, f, t, b, k, r, ch)| {
+        search_audit(u, a, c, cl, o, f, t, b, k, r, ch)
     });
     // The page's address with `extra` set (the filters kept).
     let address = move |extra: &[(&str, String)]| {
         let q = query.read();
         let mut parts: Vec<String> = [
             "user", "action", "account", "cluster", "outcome", "from", "to", "kind", "reads",
+            "change",
         ]
         .iter()
         .filter(|k| !extra.iter().any(|(e, _)| e == *k))
@@ -62,7 +64,7 @@ pub fn AuditPage() -> impl IntoView {
         let q = query.read();
         let mut parts = vec![format!("format={format}")];
         for k in [
-            "user", "action", "account", "cluster", "outcome", "from", "to", "kind",
+            "user", "action", "account", "cluster", "outcome", "from", "to", "kind", "change",
         ] {
             if let Some(v) = q.get(k).filter(|v| !v.is_empty()) {
                 parts.push(format!("{k}={}", v.replace('&', "%26").replace(' ', "%20")));
@@ -87,6 +89,11 @@ pub fn AuditPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            {move || q("change").map(|c| view! {
+                <input type="hidden" name="change" value=c.clone() />
+                <span class="badge" data-testid="audit-change">"change " <a class="mono" href=format!("/changes/{c}")>{c.clone()}</a>
+                    " " <a href=address(&[("change", String::new()), ("before", String::new())]) title="All records">"×"</a></span>
+            })}
             <label class="inline-choice"><input type="checkbox" name="reads" value="1" data-testid="audit-reads"
                 checked=move || q("reads").is_some() />"Include reads"</label>
             <label><span>"Outcome"</span>

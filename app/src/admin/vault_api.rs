@@ -183,6 +183,13 @@ pub mod ssr {
                 }
             }
         }
+        // A request, read or transition of a change: its page.
+        if let Some(c) = text(resource, "change")
+            .or_else(|| text(params, "change"))
+            .filter(|c| uuid::Uuid::parse_str(c).is_ok())
+        {
+            out.push(link(format!("Change {c}"), format!("/changes/{c}")));
+        }
         if resource.get("events").is_some() {
             out.push(link("Maintenance events".into(), "/events".into()));
         }
@@ -476,6 +483,7 @@ pub async fn search_audit(
     before: Option<i64>,
     #[server(default)] kind: Option<String>,
     #[server(default)] reads: Option<String>,
+    #[server(default)] change: Option<String>,
 ) -> Result<AuditPage, AppError> {
     let (backend, user) = crate::api::ssr::require_user().await?;
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -501,6 +509,13 @@ pub async fn search_audit(
         to: ssr::time_of(to, "to")?,
         kind,
         hide_reads: !reads_shown,
+        change: match nonempty(change) {
+            None => None,
+            Some(c) => Some(
+                uuid::Uuid::parse_str(&c)
+                    .map_err(|_| crate::error::invalid("change", "is not a change id"))?,
+            ),
+        },
     };
     let (filter, all_users) = ssr::scoped(&backend, &user, filter).await?;
     const PAGE: i64 = 50;

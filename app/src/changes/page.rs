@@ -267,6 +267,8 @@ fn ChangeView(
                 retry.dispatch(super::api::RetryChange { id: id6.clone() });
             }>"Retry the failed ones"</button>
         })}
+        <p><a href=format!("/audit?change={}&reads=1", d.id) data-testid="change-audit">"Its audit records"</a>
+            <span class="muted">" — every request, read and decision of this change, as the trail has them"</span></p>
         <h2>"Requests"</h2>
         <div class="table-wrap">
         <table class="grid" data-testid="steps-table">

@@ -146,6 +146,63 @@ async fn collected_writes_wait_in_one_draft_and_go_in_order_when_asked() {
     assert_eq!(done["steps"][1]["batch"], 1);
     assert_eq!(describe(&app, &oper, &staging).await, "orders-staging-2");
     assert_eq!(describe(&app, &oper, &analytics).await, "analytics-2");
+    // The change's audit records, as its page links them: its drafting, asking, running,
+    // the requests (intent and outcome) and nothing of any other change.
+    let admin = app.sign_in_admin().await;
+    let res = app
+        .call_form(
+            &admin,
+            "search_audit",
+            &[("change", &draft), ("reads", "1")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let trail: Value = res.json().await.unwrap();
+    let mut actions: Vec<String> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap().to_string())
+        .collect();
+    actions.sort();
+    for want in [
+        "ChangeDrafted",
+        "ChangeRequested",
+        "ChangeStarted",
+        "ChangeFinished",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == want),
+            "{want} missing: {actions:?}"
+        );
+    }
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "ModifyDBClusterDescription")
+            .count(),
+        4,
+        "two requests, each an intent and an outcome: {actions:?}"
+    );
+    assert!(trail["items"].as_array().unwrap().iter().all(|r| r["links"]
+        .to_string()
+        .contains(&format!("/changes/{draft}"))));
+    // The requester, who sees their own records only, gets theirs of it.
+    let res = app
+        .call_form(&oper, "search_audit", &[("change", &draft), ("reads", "1")])
+        .await;
+    let own: Value = res.json().await.unwrap();
+    let own = own["items"].as_array().unwrap();
+    assert!(
+        !own.is_empty() && own.iter().all(|r| r["actor"] == "oper"),
+        "{own:?}"
+    );
+    let res = app
+        .call_form(&oper, "search_audit", &[("change", "not-a-change")])
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(res.text().await.unwrap().contains("change"));
+
     // Writes are sent again at once now.
     let (status, body) = rename(&app, &oper, &staging, "orders-staging").await;
     assert_eq!(status, 200, "{body}");
