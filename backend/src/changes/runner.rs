@@ -519,16 +519,7 @@ impl Changes {
     /// follows it until its clusters settle ([`super::settle`]).
     async fn send(&self, caller: &Caller, id: Uuid, step: Pending) {
         if step.state == "settling" {
-            return self
-                .follow(
-                    caller,
-                    id,
-                    step.seq,
-                    &step.account,
-                    &step.region,
-                    &step.clusters,
-                )
-                .await;
+            return self.follow(caller, id, &step).await;
         }
         let started = sqlx::query!(
             "UPDATE change_steps SET state = 'running', started_at = now()
@@ -569,15 +560,7 @@ impl Changes {
             && params_of(&step.params).is_some_and(|p| super::settle::followed(&step.action, &p));
         self.step_done(id, step.seq, &answer, follow).await;
         if follow {
-            self.follow(
-                caller,
-                id,
-                step.seq,
-                &step.account,
-                &step.region,
-                &step.clusters,
-            )
-            .await;
+            self.follow(caller, id, &step).await;
         }
     }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use polardb::models as m;
 use uuid::Uuid;
 
-use super::{Changes, CLAIM};
+use super::{Changes, Pending, CLAIM};
 use crate::gateway::Caller;
 use crate::BackendError;
 
@@ -62,19 +62,12 @@ enum Settled {
 }
 
 impl Changes {
-    /// Follows step `seq` of change `id` (already recorded as accepted, state `settling`)
-    /// until its `clusters` settle, keeping the change's claim, and records the outcome.
-    pub(super) async fn follow(
-        &self,
-        caller: &Caller,
-        id: Uuid,
-        seq: i32,
-        account: &str,
-        region: &str,
-        clusters: &[String],
-    ) {
+    /// Follows a step of change `id` (already recorded as accepted, state `settling`)
+    /// until its clusters settle, keeping the change's claim, and records the outcome.
+    pub(super) async fn follow(&self, caller: &Caller, id: Uuid, step: &Pending) {
+        let seq = step.seq;
         let outcome = self
-            .settle_of(caller, id, seq, account, region, clusters)
+            .settle_of(caller, id, seq, &step.account, &step.region, &step.clusters)
             .await;
         let (state, status, code, message) = match outcome {
             Settled::Yes(s) => ("succeeded", s, None, None),
