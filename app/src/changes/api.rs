@@ -404,7 +404,13 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
         c.state,
         State::Succeeded | State::PartlyFailed | State::Failed
     );
+    // A preview shows what its read found: only to users whose role allows that read.
+    let policy = api.caller().policy.clone();
+    let sees = |s: &backend::changes::StepView| {
+        backend::changes::may_see(&policy, &s.cloud_account, &s.region, &s.action, &s.clusters)
+    };
     let may_revert = finished
+        && c.steps.iter().filter(|s| s.before.is_some()).all(&sees)
         && c.steps.iter().any(|s| {
             s.state == "succeeded"
                 && ssr::preview_of(&s.before).is_some_and(|p| !p.revert.is_empty())
@@ -435,7 +441,7 @@ pub async fn change(id: String) -> Result<ChangeDetail, AppError> {
             .steps
             .into_iter()
             .map(|s| {
-                let preview = ssr::preview_of(&s.before);
+                let preview = ssr::preview_of(&s.before).filter(|_| sees(&s));
                 StepRow {
                     seq: s.seq,
                     batch: s.batch,

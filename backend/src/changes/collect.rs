@@ -47,6 +47,10 @@ impl Changes {
         self.decide(caller, &step, &clusters).await?;
 
         let mut tx = self.audit.begin_change().await?;
+        // One keep of a user at a time, so concurrent ones share one draft (attack run 19).
+        sqlx::query!("SELECT id FROM users WHERE id = $1 FOR UPDATE", user_id)
+            .fetch_optional(tx.conn())
+            .await?;
         let open = sqlx::query!(
             "SELECT id, title FROM changes
              WHERE requested_by = $1 AND state = 'draft' AND collecting

@@ -37,7 +37,7 @@ mod settle;
 mod views;
 
 pub use policy::{ApprovalPolicy, Gate, NewPolicy, Requirement};
-pub use preview::Preview;
+pub use preview::{may_see, Preview};
 pub use runner::Verdict;
 pub use settle::Settle;
 
@@ -221,6 +221,14 @@ fn use_planned_start(new: &mut NewChange) -> Result<(), BackendError> {
     let Schedule::At(at) = new.schedule else {
         return Ok(());
     };
+    // A time of its own and another one for the change: which one was meant is not for
+    // the console to guess (attack run 19, N4).
+    if new.steps.iter().any(|s| planned_by_api(&s.request)) {
+        return Err(BackendError::invalid(
+            "run_at",
+            "a request carries its own PlannedStartTime: ask it to run now, or at a time without PlannedStartTime",
+        ));
+    }
     // Beyond the API's 24 hours the console's scheduler sends it at its time instead.
     let now = OffsetDateTime::now_utc().unix_timestamp();
     if at > now + polardb::rules::PLANNED_AHEAD_SECS - 600 {
@@ -718,6 +726,37 @@ impl Changes {
         reason: &str,
         schedule: Schedule,
     ) -> Result<Submitted, BackendError> {
+        // No longer collected into from here on (waiting for a keep under way, so its
+        // request is part of what is planned; attack run 19, F4); put back if asking fails.
+        let was_collecting: bool = sqlx::query_scalar!(
+            r#"UPDATE changes c SET collecting = false
+               FROM (SELECT collecting FROM changes WHERE id = $1 FOR UPDATE) old
+               WHERE c.id = $1
+               RETURNING old.collecting AS "collecting!""#,
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or(false);
+        let asked = self.ask_draft(caller, id, reason, schedule).await;
+        if asked.is_err() && was_collecting {
+            sqlx::query!(
+                "UPDATE changes SET collecting = true WHERE id = $1 AND state = 'draft'",
+                id
+            )
+            .execute(&self.pool)
+            .await?;
+        }
+        asked
+    }
+
+    async fn ask_draft(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        reason: &str,
+        schedule: Schedule,
+    ) -> Result<Submitted, BackendError> {
         let draft = self.get(id).await?;
         if Some(draft.requested_by) != caller.actor.user_id {
             let reason = "only the requester of a draft asks for it".to_string();
@@ -788,6 +827,18 @@ impl Changes {
         if updated.rows_affected() == 0 {
             return Err(BackendError::Conflict(
                 "the draft was asked for already".into(),
+            ));
+        }
+        // Exactly the requests planned, none kept meanwhile.
+        let now_steps: i64 = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM change_steps WHERE change_id = $1"#,
+            id
+        )
+        .fetch_one(tx.conn())
+        .await?;
+        if now_steps != new.steps.len() as i64 {
+            return Err(BackendError::Conflict(
+                "requests were added to the draft while it was asked for: ask again".into(),
             ));
         }
         for (i, (((w, p), c), step)) in plan

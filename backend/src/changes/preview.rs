@@ -150,6 +150,55 @@ fn same_named(r: &Request, cluster: &str, now: &Value, skip: &[&str]) -> Option<
 /// Shown for a tag a cluster does not carry.
 const NO_TAG: &str = "(none)";
 
+/// The read a preview of `action` makes (attack run 19, F2: a preview is shown, and its
+/// old values put back by a revert, only to users whose role allows that read).
+fn read_of(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "ModifyDBClusterParameters" => "DescribeDBClusterParameters",
+        "ModifyDBClusterDescription" | "ModifyDBClusterMaintainTime" | "ModifyDBNodeClass" => {
+            "DescribeDBClusterAttribute"
+        }
+        "ModifyDBClusterMonitor" => "DescribeDBClusterMonitor",
+        "ModifyDBClusterAccessWhitelist" => "DescribeDBClusterAccessWhitelist",
+        "ModifyBackupPolicy" => "DescribeBackupPolicy",
+        "ModifyLogBackupPolicy" => "DescribeLogBackupPolicy",
+        "TagResources" | "UntagResources" => "ListTagResources",
+        "ModifyDBClusterEndpoint" | "ModifyDBEndpointAddress" => "DescribeDBClusterEndpoints",
+        _ => return None,
+    })
+}
+
+/// Whether `policy` may read what the preview of a request of `action` read on `clusters`
+/// (in cloud account `account`, `region`).
+pub fn may_see(
+    policy: &crate::access::Policy,
+    account: &str,
+    region: &str,
+    action: &str,
+    clusters: &[String],
+) -> bool {
+    let Some(read) = read_of(action) else {
+        return false;
+    };
+    let on = |cluster: Option<String>| {
+        policy
+            .decide(
+                &format!("polardb:{read}"),
+                &crate::access::Resource {
+                    account: account.to_string(),
+                    region: region.to_string(),
+                    cluster,
+                },
+            )
+            .is_allowed()
+    };
+    if clusters.is_empty() {
+        on(None)
+    } else {
+        clusters.iter().all(|c| on(Some(c.clone())))
+    }
+}
+
 impl Changes {
     /// The preview of a step, read as `caller` (`None`: the action has none).
     pub(super) async fn preview(
@@ -673,6 +722,20 @@ impl Changes {
         }
         let mut steps = Vec::new();
         for s in c.steps.iter().filter(|s| s.state == "succeeded") {
+            if s.before.is_some()
+                && !may_see(
+                    &caller.policy,
+                    &s.cloud_account,
+                    &s.region,
+                    &s.action,
+                    &s.clusters,
+                )
+            {
+                return Err(BackendError::Forbidden(format!(
+                    "your role may not read what {} on {} changed, so it cannot put it back",
+                    s.action, s.cluster
+                )));
+            }
             let Some(preview) = s
                 .before
                 .clone()

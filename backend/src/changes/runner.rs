@@ -52,7 +52,7 @@ impl Changes {
         let mut tx = self.audit.begin_change().await?;
         let row = sqlx::query!(
             r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
-                      schedule, run_at, coalesce(expires_at < now(), false) AS "expired!"
+                      schedule, run_at, policy, coalesce(expires_at < now(), false) AS "expired!"
                FROM changes WHERE id = $1 FOR UPDATE"#,
             id
         )
@@ -126,9 +126,25 @@ impl Changes {
         )
         .fetch_one(tx.conn())
         .await?;
+        // Scheduled only when every policy that holds it has its count from its own roles
+        // (the gate checks the same when each request is sent; attack run 19, F1): a
+        // policy deleted meanwhile no longer asks.
+        let unmet: i64 = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM approval_policies p
+               WHERE p.name = ANY(string_to_array($2, ', '))
+                 AND p.approvals > (SELECT count(*) FROM change_approvals a
+                                    WHERE a.change_id = $1 AND a.decision = 'approve'
+                                      AND a.role = ANY(p.approver_roles))"#,
+            id,
+            row.policy.clone().unwrap_or_default()
+        )
+        .fetch_one(tx.conn())
+        .await?;
         let next = match verdict {
             Verdict::Reject => State::Rejected,
-            Verdict::Approve if approved >= i64::from(row.approvals_needed) => State::Scheduled,
+            Verdict::Approve if approved >= i64::from(row.approvals_needed) && unmet == 0 => {
+                State::Scheduled
+            }
             Verdict::Approve => State::AwaitingApproval,
         };
         // Approvals hold for the policy's hours: an approved change must have run by then.
@@ -690,18 +706,46 @@ impl Changes {
                 )
             }
         };
-        // The clusters' tags, for rules that filter by tag (read as the console itself).
-        let tags = match first.filter(|s| !s.clusters.is_empty()) {
-            Some(s) => self
+        // The tags of every cluster of every request, for rules that filter by tag (read as
+        // the console itself, once per account and region): a rule for env=prod hears of a
+        // fleet change whatever cluster comes first (attack run 19, F3).
+        let mut places: Vec<(&str, &str, Vec<String>)> = Vec::new();
+        for s in &c.steps {
+            let at = match places
+                .iter_mut()
+                .find(|(a, r, _)| *a == s.cloud_account && *r == s.region)
+            {
+                Some(p) => p,
+                None => {
+                    places.push((&s.cloud_account, &s.region, Vec::new()));
+                    places.last_mut().expect("just pushed")
+                }
+            };
+            for cluster in &s.clusters {
+                if !at.2.contains(cluster) {
+                    at.2.push(cluster.clone());
+                }
+            }
+        }
+        let mut tags = Vec::new();
+        for (account, region, clusters) in places.iter().filter(|p| !p.2.is_empty()) {
+            match self
                 .gateway
-                .cluster_tags(&notifier_caller(), &s.cloud_account, &s.region, &s.clusters)
+                .cluster_tags(&notifier_caller(), account, region, clusters)
                 .await
-                .unwrap_or_else(|e| {
-                    tracing::warn!(change = %id, error = %e, "cannot read the tags of a change's clusters");
-                    Vec::new()
-                }),
-            None => Vec::new(),
-        };
+            {
+                Ok(found) => {
+                    for t in found {
+                        if !tags.contains(&t) {
+                            tags.push(t);
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(change = %id, error = %e, "cannot read the tags of a change's clusters")
+                }
+            }
+        }
         let m = Message {
             kind,
             dedup: format!("{}:{id}", kind.as_str()),

@@ -5,6 +5,7 @@ mod action_errors;
 mod audit;
 mod audit_trust;
 mod bad_input;
+mod change_attack19;
 mod change_collect;
 mod change_previews;
 mod change_settle;
