@@ -5,27 +5,13 @@
 // it under "Awaiting my approval", approves, and the change runs and is followed to its end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, waitForHydration, BASE } from './harness.mjs';
+import { launch, signIn, waitForHydration, openFromList, BASE } from './harness.mjs';
 
 const NAME = `e2e-chg-${Date.now() % 100000}`;
 const OWN = 'changes-operator-password';
 const POLICY = 'e2e-prod-renames';
 const CLUSTER = 'sg-edge';
 const RENAMED = 'sg-edge-approved';
-
-async function openFromList(page, description) {
-  await page.goto(`${BASE}/clusters`);
-  const row = page.locator('[data-testid=cluster-table] tbody tr', {
-    has: page.locator('div.muted', { hasText: new RegExp(`^${description}$`) }),
-  });
-  await row.waitFor({ timeout: 60000 });
-  await Promise.all([
-    page.waitForURL(/\/clusters\/pc-/),
-    row.locator('[data-testid=cluster-link]').click(),
-  ]);
-  await page.waitForSelector('[data-testid=cluster-overview]');
-  await waitForHydration(page);
-}
 
 async function rename(page, to) {
   await page.click('[data-testid=edit-description]');

@@ -4,23 +4,9 @@
 // and waits as scheduled; then it is cancelled and collecting is turned off again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, waitForHydration, BASE } from './harness.mjs';
+import { launch, signIn, waitForHydration, openFromList, BASE } from './harness.mjs';
 
 const CLUSTER = 'orders-staging';
-
-async function openFromList(page, description) {
-  await page.goto(`${BASE}/clusters`);
-  const row = page.locator('[data-testid=cluster-table] tbody tr', {
-    has: page.locator('div.muted', { hasText: new RegExp(`^${description}$`) }),
-  });
-  await row.waitFor({ timeout: 60000 });
-  await Promise.all([
-    page.waitForURL(/\/clusters\/pc-/),
-    row.locator('[data-testid=cluster-link]').click(),
-  ]);
-  await page.waitForSelector('[data-testid=cluster-overview]');
-  await waitForHydration(page);
-}
 
 test('a write while collecting waits in a draft and is scheduled from its page', async () => {
   const { page, context, errors } = await launch();

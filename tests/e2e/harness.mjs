@@ -56,3 +56,20 @@ export async function signIn(page) {
     page.click('button[type=submit]'),
   ]);
 }
+
+// Opens a cluster's page from the list by its description (after hydration); returns its ID.
+export async function openFromList(page, description) {
+  await page.goto(`${BASE}/clusters`);
+  const row = page.locator('[data-testid=cluster-table] tbody tr', {
+    has: page.locator('div.muted', { hasText: new RegExp(`^${description}$`) }),
+  });
+  await row.waitFor({ timeout: 60000 });
+  const id = await row.getAttribute('data-cluster-id');
+  await Promise.all([
+    page.waitForURL(/\/clusters\/pc-/),
+    row.locator('[data-testid=cluster-link]').click(),
+  ]);
+  await page.waitForSelector('[data-testid=cluster-overview]');
+  await waitForHydration(page);
+  return id;
+}

@@ -352,3 +352,27 @@ pub fn named_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
         .find(|c| c.split('=').next().is_some_and(|n| n.ends_with(name)))
 }
+
+/// The id of the built-in seed's cluster with this description (`orders-staging`, …).
+pub fn seeded_cluster(description: &str) -> String {
+    emulator::state::default_seed()
+        .clusters
+        .iter()
+        .find(|c| c.description == description)
+        .unwrap_or_else(|| panic!("no seeded cluster {description:?}"))
+        .id
+        .clone()
+}
+
+/// The built-in seed's first running cluster, and a node class one step bigger than its
+/// first node's (an upgrade the API accepts).
+pub fn running_cluster_and_bigger_class() -> (emulator::state::Cluster, String) {
+    let c = emulator::state::default_seed()
+        .clusters
+        .into_iter()
+        .find(|c| c.status == "Running")
+        .expect("a running cluster");
+    let rank = emulator::catalog::class_rank(&c.nodes[0].class).expect("a known class");
+    let bigger = emulator::catalog::NODE_CLASSES[rank + 1].name.to_string();
+    (c, bigger)
+}

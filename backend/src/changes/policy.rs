@@ -107,6 +107,11 @@ impl NewPolicy {
                 "must be 1 to 64 characters without control characters",
             ));
         }
+        // A change lists the policies that hold it by name, separated by ", " (attack run
+        // 20, F1: a name with a comma was read as two).
+        if name.contains(',') {
+            return Err(BackendError::invalid("name", "must not contain a comma"));
+        }
         if self.actions.len() > 100 {
             return Err(BackendError::invalid("actions", "at most 100 actions"));
         }

@@ -128,10 +128,12 @@ impl Changes {
         .await?;
         // Scheduled only when every policy that holds it has its count from its own roles
         // (the gate checks the same when each request is sent; attack run 19, F1): a
-        // policy deleted meanwhile no longer asks.
+        // policy deleted meanwhile no longer asks. Names are found in the change's list
+        // as a whole between its separators, so a name with a comma (from before they were
+        // refused) is still found (attack run 20, F1).
         let unmet: i64 = sqlx::query_scalar!(
             r#"SELECT count(*) AS "n!" FROM approval_policies p
-               WHERE p.name = ANY(string_to_array($2, ', '))
+               WHERE strpos(', ' || $2 || ', ', ', ' || p.name || ', ') > 0
                  AND p.approvals > (SELECT count(*) FROM change_approvals a
                                     WHERE a.change_id = $1 AND a.decision = 'approve'
                                       AND a.role = ANY(p.approver_roles))"#,

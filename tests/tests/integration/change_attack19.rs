@@ -7,19 +7,9 @@
 //! not asked for at another time (N4).
 
 use serde_json::{json, Value};
-use tests::TestApp;
+use tests::{running_cluster_and_bigger_class, seeded_cluster, TestApp};
 
 use super::changes::{json_fn, settled};
-
-fn id_of(name: &str) -> String {
-    emulator::state::default_seed()
-        .clusters
-        .iter()
-        .find(|c| c.description == name)
-        .unwrap()
-        .id
-        .clone()
-}
 
 async fn form(app: &TestApp, cookie: &str, name: &str, fields: &[(&str, &str)]) {
     let res = app.call_form(cookie, name, fields).await;
@@ -70,7 +60,7 @@ async fn a_change_two_policies_hold_waits_for_each_policys_own_approvers() {
     }
     let oper = app.user_with_role("oper", "operator").await;
     let oper2 = app.user_with_role("oper2", "operator").await;
-    let staging = id_of("orders-staging");
+    let staging = seeded_cluster("orders-staging");
     let (status, body) = json_fn(
         &app,
         &oper,
@@ -126,7 +116,7 @@ async fn a_preview_is_shown_and_reverted_only_to_who_may_read_it() {
     .await;
     let nacl = app.user_with_role("nacl", "noacl").await;
     let oper = app.user_with_role("oper", "operator").await;
-    let staging = id_of("orders-staging");
+    let staging = seeded_cluster("orders-staging");
     let ask = json!({"ask": {
         "title": "one more address", "reason": "",
         "account": "sandbox", "region": "cn-hangzhou", "action": "ModifyDBClusterAccessWhitelist",
@@ -205,7 +195,10 @@ async fn a_tag_rule_hears_of_a_fleet_change_by_any_of_its_clusters() {
         "request_change",
         rename(
             "fleet rename",
-            &[&id_of("orders-staging"), &id_of("analytics")],
+            &[
+                &seeded_cluster("orders-staging"),
+                &seeded_cluster("analytics"),
+            ],
             "renamed",
             "now",
             "",
@@ -254,7 +247,7 @@ async fn keep(app: &TestApp, cookie: &str, cluster: &str, to: &str) -> (u16, Val
 async fn requests_kept_while_a_draft_is_asked_never_join_it_unplanned() {
     let app = TestApp::spawn().await;
     let oper = app.user_with_role("oper", "operator").await;
-    let staging = id_of("orders-staging");
+    let staging = seeded_cluster("orders-staging");
     collect(&app, &oper, true).await;
     // Keeps at once share one draft.
     let keeps: Vec<_> = (0..12)
@@ -318,15 +311,7 @@ async fn requests_kept_while_a_draft_is_asked_never_join_it_unplanned() {
 async fn a_request_with_its_own_planned_start_is_not_asked_for_at_another_time() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
-    let seed = emulator::state::default_seed();
-    let c = seed
-        .clusters
-        .iter()
-        .find(|c| c.status == "Running")
-        .unwrap()
-        .clone();
-    let rank = emulator::catalog::class_rank(&c.nodes[0].class).unwrap();
-    let bigger = emulator::catalog::NODE_CLASSES[rank + 1].name.to_string();
+    let (c, bigger) = running_cluster_and_bigger_class();
     let (status, body) = json_fn(
         &app,
         &admin,
@@ -343,4 +328,43 @@ async fn a_request_with_its_own_planned_start_is_not_asked_for_at_another_time()
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("run_at"), "{body}");
     assert!(body.to_string().contains("PlannedStartTime"), "{body}");
+    // Nor in the maintenance windows, nor with an end of its own alone (attack run 20, N2).
+    for (schedule, key) in [("window", "PlannedStartTime"), ("at", "PlannedEndTime")] {
+        let (status, body) = json_fn(
+            &app,
+            &admin,
+            "request_change",
+            json!({"ask": {
+                "title": "two times", "reason": "bigger nodes",
+                "account": "sandbox", "region": c.region_id, "action": "ModifyDBNodeClass",
+                "params": [["DBClusterId", c.id], ["ModifyType", "Upgrade"],
+                           ["DBNodeTargetClass", bigger], [key, format!("{}:00Z", in_hours(2).trim_end_matches('Z'))]],
+                "schedule": schedule, "run_at": in_hours(3),
+            }}),
+        )
+        .await;
+        assert_eq!(status, 400, "{schedule} {key}: {body}");
+        assert!(body.to_string().contains("PlannedEndTime"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_policy_name_with_a_comma_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let res = app
+        .call_form(
+            &admin,
+            "add_approval_policy",
+            &[
+                ("name", "ops, sec"),
+                ("actions", "ModifyDBClusterDescription"),
+                ("approvals", "1"),
+                ("approver_roles", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("name") && body.contains("comma"), "{body}");
 }

@@ -101,13 +101,7 @@ fn preview(step: &Value) -> BTreeMap<String, (String, String)> {
 }
 
 fn cluster_id(name: &str) -> String {
-    emulator::state::default_seed()
-        .clusters
-        .iter()
-        .find(|c| c.description == name)
-        .unwrap()
-        .id
-        .clone()
+    tests::seeded_cluster(name)
 }
 
 fn pair(k: &str, a: &str, b: &str) -> (String, (String, String)) {

@@ -167,16 +167,8 @@ async fn a_cluster_that_does_not_settle_in_time_fails_its_request_and_stops_the_
 async fn a_class_change_at_a_time_is_the_apis_own_scheduled_task() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in_admin().await;
-    let seed = emulator::state::default_seed();
-    let c = seed
-        .clusters
-        .iter()
-        .find(|c| c.status == "Running")
-        .expect("a running cluster")
-        .clone();
+    let (c, bigger) = tests::running_cluster_and_bigger_class();
     let class = c.nodes[0].class.clone();
-    let rank = emulator::catalog::class_rank(&class).unwrap();
-    let bigger = emulator::catalog::NODE_CLASSES[rank + 1].name.to_string();
     let now = now_secs();
     let at = (now / 60 + 180) * 60;
     let (status, body) = json_fn(
