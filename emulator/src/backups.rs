@@ -12,15 +12,7 @@ use crate::util::{
 
 const DAY: i64 = 86_400_000;
 const HOUR: i64 = 3_600_000;
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+use polardb::rules::WEEKDAYS;
 /// At most three manual backups may exist at a time.
 const MAX_MANUAL: usize = 3;
 

@@ -339,6 +339,17 @@ pub fn range_problem(start: &str, end: &str) -> Option<String> {
     }
 }
 
+/// The days of the week as the API names them (PreferredBackupPeriod, 14.x).
+pub const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
 // ---------------------------------------------------------------------------------------
 // Planned execution (CreateDBNodes 8.1, ModifyDBNodeClass 8.4, ModifyDBClusterPrimaryZone
 // 6.9.2): `PlannedStartTime` within the next 24 hours, `PlannedEndTime` at least 30 minutes

@@ -391,41 +391,16 @@ impl Changes {
             // sets exactly the fields the request sets; AdvancedDataPolicies and
             // AdvancedLogPolicies are lists of policy operations, not values, so a request
             // carrying one has none.
-            "ModifyBackupPolicy" => {
-                let now = gw
-                    .invoke_typed(
-                        caller,
-                        account,
-                        region,
-                        &m::DescribeBackupPolicy {
-                            db_cluster_id: cluster.clone(),
-                        },
-                    )
-                    .await?;
-                same_named(
-                    r,
-                    &cluster,
-                    &serde_json::to_value(now).unwrap_or_default(),
-                    &[],
-                )
-            }
-            "ModifyLogBackupPolicy" => {
-                let now = gw
-                    .invoke_typed(
-                        caller,
-                        account,
-                        region,
-                        &m::DescribeLogBackupPolicy {
-                            db_cluster_id: cluster.clone(),
-                        },
-                    )
-                    .await?;
-                same_named(
-                    r,
-                    &cluster,
-                    &serde_json::to_value(now).unwrap_or_default(),
-                    &[],
-                )
+            "ModifyBackupPolicy" | "ModifyLogBackupPolicy" => {
+                let id = cluster.clone();
+                let now = if r.action().name == "ModifyBackupPolicy" {
+                    let read = m::DescribeBackupPolicy { db_cluster_id: id };
+                    serde_json::to_value(gw.invoke_typed(caller, account, region, &read).await?)
+                } else {
+                    let read = m::DescribeLogBackupPolicy { db_cluster_id: id };
+                    serde_json::to_value(gw.invoke_typed(caller, account, region, &read).await?)
+                };
+                same_named(r, &cluster, &now.unwrap_or_default(), &[])
             }
             // 8.4: DBNodeTargetClass is the class every node of the cluster takes. Shown per
             // node; no way back (a class change is a new order, planned or not).

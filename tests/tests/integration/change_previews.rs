@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use tests::TestApp;
 
+use super::changes::{json_fn, settled};
+
+/// An action's answer through the JSON API, which must succeed.
 async fn api(
     app: &TestApp,
     cookie: &str,
@@ -15,24 +18,9 @@ async fn api(
     action: &str,
     params: &[(&str, &str)],
 ) -> Value {
-    let params: Vec<[&str; 2]> = params.iter().map(|(k, v)| [*k, *v]).collect();
-    let res = app
-        .call_json(
-            cookie,
-            "call_api",
-            json!({"account": "sandbox", "region": region, "action": action, "params": params}),
-        )
-        .await;
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
+    let (status, body) = super::changes::api(app, cookie, region, action, params).await;
     assert_eq!(status, 200, "{action}: {body}");
-    serde_json::from_str(body["json"].as_str().unwrap()).unwrap()
-}
-
-async fn json_fn(app: &TestApp, cookie: &str, name: &str, body: Value) -> (u16, Value) {
-    let res = app.call_json(cookie, name, body).await;
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    body
 }
 
 /// Asks for a change of one request that runs now and waits until it has finished.
@@ -53,16 +41,9 @@ async fn run(app: &TestApp, cookie: &str, region: &str, action: &str, params: Va
 
 /// Waits until a change has finished, and requires that it succeeded.
 async fn finished(app: &TestApp, cookie: &str, id: &str) -> Value {
-    for _ in 0..100 {
-        let (status, c) = json_fn(app, cookie, "change", json!({"id": id})).await;
-        assert_eq!(status, 200, "{c}");
-        if ["succeeded", "failed", "partly_failed"].contains(&c["state"].as_str().unwrap()) {
-            assert_eq!(c["state"], "succeeded", "{c}");
-            return c;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("change {id} did not finish");
+    let c = settled(app, cookie, id, &["succeeded", "failed", "partly_failed"]).await;
+    assert_eq!(c["state"], "succeeded", "{c}");
+    c
 }
 
 /// Reverts a finished change and waits for the revert to succeed.

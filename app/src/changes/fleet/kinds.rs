@@ -128,16 +128,7 @@ pub const KINDS: &[Kind] = &[
     },
 ];
 
-/// The days of the week as the API names them.
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+use polardb::rules::WEEKDAYS;
 
 /// The action and parameters (without the cluster, which each target's request names) of a
 /// fleet change from the form's inputs (by name), or what is wrong: the field and its rule.

@@ -30,15 +30,7 @@ const DAY: i64 = 86_400_000;
 pub const MAX_MANUAL: usize = 3;
 /// Page sizes the list actions accept (14.3, 14.5).
 pub const PAGE_SIZES: &[u32] = &[30, 50, 100];
-pub const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+pub use polardb::rules::WEEKDAYS;
 /// BackupFrequency: once a day, or every 12, 8 or 6 hours (high-frequency backups).
 pub const FREQUENCIES: &[(&str, &str)] = &[
     ("Normal", "Once a day (in the backup window)"),
