@@ -354,13 +354,15 @@ async fn a_tag_change_shows_each_clusters_tags_and_a_revert_restores_them() {
     assert_eq!(tags(&app, &admin, &staging).await, staging_tags);
 }
 
-/// Asks for a change at a time two hours ahead (so nothing is sent) and returns its page.
+/// Asks for a change at a time two days ahead and returns its page: beyond the API's own
+/// 24 hours, so the console's scheduler holds even a class change (within them it would be
+/// sent at once with its PlannedStartTime, and the runner could take it before the page is read).
 async fn asked_for_later(app: &TestApp, cookie: &str, action: &str, params: Value) -> Value {
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-        + 7200;
+        + 2 * 86400;
     let (status, body) = json_fn(
         app,
         cookie,
