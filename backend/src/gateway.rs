@@ -1425,7 +1425,7 @@ impl Gateway {
     /// What the approval policies ask of `request` on `clusters` (the tags of the clusters
     /// read only when a policy with a tag could cover it; unreadable tags count as
     /// matching).
-    async fn requirements(
+    pub(crate) async fn requirements(
         &self,
         caller: &Caller,
         account: &CloudAccount,
@@ -1497,7 +1497,10 @@ impl Gateway {
     }
 
     /// The enabled cloud account called `name`, if there is one.
-    async fn enabled_account(&self, name: &str) -> Result<Option<CloudAccount>, BackendError> {
+    pub(crate) async fn enabled_account(
+        &self,
+        name: &str,
+    ) -> Result<Option<CloudAccount>, BackendError> {
         Ok(self
             .vault
             .list_enabled()

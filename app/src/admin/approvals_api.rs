@@ -138,10 +138,22 @@ pub async fn add_approval_policy(
             "approvals": policy.approvals, "approver_roles": policy.approver_roles,
             "expires_hours": policy.expires_hours}),
     )
-    .await
+    .await?;
+    waiting_changes_follow(&backend, &user).await
 }
 
-/// Deletes a policy (changes already awaiting approval keep what it asked of them).
+/// Changes awaiting approval show, and tell, what the policies ask of them now.
+#[cfg(feature = "ssr")]
+async fn waiting_changes_follow(
+    backend: &backend::Backend,
+    user: &backend::identity::User,
+) -> Result<(), AppError> {
+    let caller = crate::api::ssr::caller(backend, user).await?;
+    backend.changes.refresh_waiting(&caller).await;
+    Ok(())
+}
+
+/// Deletes a policy: changes awaiting approval are decided on the policies left.
 #[server]
 pub async fn delete_approval_policy(id: String) -> Result<(), AppError> {
     use crate::admin::api::ssr::{change, commit, require_console};
@@ -156,5 +168,6 @@ pub async fn delete_approval_policy(id: String) -> Result<(), AppError> {
         "ApprovalPolicyDeleted",
         serde_json::json!({"policy": id.to_string(), "name": name}),
     )
-    .await
+    .await?;
+    waiting_changes_follow(&backend, &user).await
 }

@@ -30,6 +30,14 @@ pub struct ApprovalPolicy {
 
 impl ApprovalPolicy {
     /// Whether it covers `action` in `account` and `region`, its tag aside.
+    /// Whether the policy could cover `request` sent with cloud account `account` (a tag,
+    /// if it has one, is decided on the request's clusters).
+    pub(crate) fn applies_to(&self, request: &Request, account: &str) -> bool {
+        let (action, region) = (request.action().name, request.region_str());
+        self.covers(action, account, region)
+            || (self.in_scope(account, region) && self.edits_its_tag(request))
+    }
+
     fn covers(&self, action: &str, account: &str, region: &str) -> bool {
         (self.actions.is_empty() || self.actions.iter().any(|a| a == action))
             && self.in_scope(account, region)
@@ -230,6 +238,22 @@ impl Requirement {
         }
     }
 
+    /// Those of `needed` that do not have their count of approvals from their own roles,
+    /// given the roles the approvals were given in (an approval counts for a policy only
+    /// when its approver had one of the policy's roles when approving).
+    pub fn unmet<'a>(needed: &'a [Requirement], roles: &[String]) -> Vec<&'a Requirement> {
+        needed
+            .iter()
+            .filter(|r| {
+                roles
+                    .iter()
+                    .filter(|role| r.approver_roles.contains(role))
+                    .count()
+                    < r.approvals.max(0) as usize
+            })
+            .collect()
+    }
+
     /// What several policies ask of one change together: the most approvals, from any of
     /// their roles, within the shortest time (the gate still checks each policy's own
     /// roles and count when the change runs).
@@ -297,15 +321,11 @@ impl Gate {
         request: &Request,
         account: &str,
     ) -> Result<Vec<ApprovalPolicy>, BackendError> {
-        let (action, region) = (request.action().name, request.region_str());
         Ok(self
             .policies()
             .await?
             .into_iter()
-            .filter(|p| {
-                p.covers(action, account, region)
-                    || (p.in_scope(account, region) && p.edits_its_tag(request))
-            })
+            .filter(|p| p.applies_to(request, account))
             .collect())
     }
 
@@ -360,17 +380,82 @@ impl Gate {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(needed.iter().all(|r| {
-            roles
-                .iter()
-                .filter(|role| r.approver_roles.contains(role))
-                .count()
-                >= r.approvals.max(0) as usize
-        }))
+        Ok(Requirement::unmet(needed, &roles).is_empty())
     }
 }
 
 impl Changes {
+    /// What the approval policies ask of change `id` now, one requirement a policy: the
+    /// policies as they are, over its requests still to send and the clusters each names
+    /// (their tags read as `caller` once for each account, region and set of candidate
+    /// policies; tags that cannot be read match, as at the gate). A policy added, or
+    /// renamed by deleting and adding, while the change waits is asked for; one deleted
+    /// no longer asks (attack run 21, F1).
+    pub(super) async fn live_requirements(
+        &self,
+        caller: &crate::gateway::Caller,
+        id: Uuid,
+    ) -> Result<Vec<Requirement>, BackendError> {
+        let policies = self.gate().policies().await?;
+        if policies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let steps = sqlx::query!(
+            "SELECT cloud_account, region, action, params, clusters
+             FROM change_steps WHERE change_id = $1 AND state = 'pending' ORDER BY seq",
+            id
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // Requests of one account and region under the same candidates are one look-up:
+        // a tag policy covers them when any of their clusters has its tag.
+        let mut groups: Vec<(&str, &str, Vec<&ApprovalPolicy>, Vec<String>)> = Vec::new();
+        for s in &steps {
+            let request = params_of(&s.params)
+                .ok_or_else(|| BackendError::invalid("params", "the stored request cannot be read"))
+                .and_then(|p| Ok(Request::parse(&s.action, &s.region, &p)?))?;
+            let candidates: Vec<&ApprovalPolicy> = policies
+                .iter()
+                .filter(|p| p.applies_to(&request, &s.cloud_account))
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            let group = groups
+                .iter_mut()
+                .find(|g| g.0 == s.cloud_account && g.1 == s.region && g.2 == candidates);
+            match group {
+                Some(g) => {
+                    for c in &s.clusters {
+                        if !g.3.contains(c) {
+                            g.3.push(c.clone());
+                        }
+                    }
+                }
+                None => groups.push((&s.cloud_account, &s.region, candidates, s.clusters.clone())),
+            }
+        }
+        let mut all: Vec<Requirement> = Vec::new();
+        for (account, region, candidates, clusters) in groups {
+            let tags = if candidates.iter().any(|p| p.tag_key.is_some()) && !clusters.is_empty() {
+                self.gateway
+                    .cluster_tags(caller, account, region, &clusters)
+                    .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "tags of clusters unreadable; approval policies with a tag apply"))
+                    .ok()
+            } else {
+                Some(Vec::new())
+            };
+            let candidates: Vec<ApprovalPolicy> = candidates.into_iter().cloned().collect();
+            for r in Gate::requirements(&candidates, clusters.len(), tags.as_deref()) {
+                if !all.iter().any(|a| a.policy == r.policy) {
+                    all.push(r);
+                }
+            }
+        }
+        Ok(all)
+    }
+
     /// Every approval policy.
     pub async fn policies(&self) -> Result<Vec<ApprovalPolicy>, BackendError> {
         self.gate().policies().await

@@ -9,7 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{params_of, ts, Changes, Pending, State, AT_ONCE, CLAIM};
+use super::{params_of, ts, Changes, Pending, Requirement, State, AT_ONCE, CLAIM};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::gateway::Caller;
 use crate::notify::{rfc3339, EventKind, Message};
@@ -49,6 +49,25 @@ impl Changes {
                 "must be at most 2000 characters",
             ));
         }
+        // The policies as they are now decide, not those of when it was asked (attack run
+        // 21, F1): read before the change is locked (tags may be read from the API), and
+        // only for a change this caller could decide on, at one of their tokens.
+        let before = sqlx::query!("SELECT state, requested_by FROM changes WHERE id = $1", id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(BackendError::NotFound("change"))?;
+        let live =
+            if before.state == State::AwaitingApproval.as_str() && before.requested_by != user_id {
+                self.gateway.take_token(
+                    caller.actor.user_id,
+                    &caller.actor.name,
+                    "decide on a change",
+                )?;
+                self.live_requirements(caller, id).await?
+            } else {
+                Vec::new()
+            };
+        let now_asked = Requirement::merged(&live);
         let mut tx = self.audit.begin_change().await?;
         let row = sqlx::query!(
             r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
@@ -85,11 +104,16 @@ impl Changes {
                 refuse("the requester of a change cannot approve or reject it".into()).await,
             );
         }
-        if !row.approver_roles.iter().any(|r| r == role) {
+        // Deciders are the roles of the policies that hold it now (of those it was asked
+        // under when none holds it any more).
+        let approver_roles = now_asked
+            .as_ref()
+            .map_or(&row.approver_roles, |r| &r.approver_roles);
+        if !approver_roles.iter().any(|r| r == role) {
             drop(tx);
             return Err(refuse(format!(
                 "only members of {} decide on this change",
-                row.approver_roles.join(", ")
+                approver_roles.join(", ")
             ))
             .await);
         }
@@ -120,34 +144,43 @@ impl Changes {
                 "you have decided on this change already".into(),
             ));
         }
-        let approved: i64 = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM change_approvals WHERE change_id = $1 AND decision = 'approve'"#,
+        let roles = sqlx::query_scalar!(
+            "SELECT role FROM change_approvals WHERE change_id = $1 AND decision = 'approve'",
             id
         )
-        .fetch_one(tx.conn())
+        .fetch_all(tx.conn())
         .await?;
-        // Scheduled only when every policy that holds it has its count from its own roles
-        // (the gate checks the same when each request is sent; attack run 19, F1): a
-        // policy deleted meanwhile no longer asks. Names are found in the change's list
-        // as a whole between its separators, so a name with a comma (from before they were
-        // refused) is still found (attack run 20, F1).
-        let unmet: i64 = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM approval_policies p
-               WHERE strpos(', ' || $2 || ', ', ', ' || p.name || ', ') > 0
-                 AND p.approvals > (SELECT count(*) FROM change_approvals a
-                                    WHERE a.change_id = $1 AND a.decision = 'approve'
-                                      AND a.role = ANY(p.approver_roles))"#,
-            id,
-            row.policy.clone().unwrap_or_default()
-        )
-        .fetch_one(tx.conn())
-        .await?;
+        let approved = roles.len() as i64;
+        // Scheduled only when every policy that holds it now has its count from its own
+        // roles (the gate checks the same when each request is sent; attack runs 19 and 21,
+        // F1). When none holds it any more, the count it was asked with.
+        let enough = match &now_asked {
+            Some(_) => Requirement::unmet(&live, &roles).is_empty(),
+            None => approved >= i64::from(row.approvals_needed),
+        };
         let next = match verdict {
             Verdict::Reject => State::Rejected,
-            Verdict::Approve if approved >= i64::from(row.approvals_needed) && unmet == 0 => {
-                State::Scheduled
-            }
+            Verdict::Approve if enough => State::Scheduled,
             Verdict::Approve => State::AwaitingApproval,
+        };
+        // The change shows, and its expiry follows, what is asked of it now.
+        let (policy, approvals_needed, expires_hours) = match &now_asked {
+            Some(r) => {
+                sqlx::query!(
+                    "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
+                            expires_hours = $5
+                     WHERE id = $1",
+                    id,
+                    r.policy,
+                    r.approvals,
+                    &r.approver_roles,
+                    r.expires_hours
+                )
+                .execute(tx.conn())
+                .await?;
+                (Some(r.policy.clone()), r.approvals, r.expires_hours)
+            }
+            None => (row.policy.clone(), row.approvals_needed, row.expires_hours),
         };
         // Approvals hold for the policy's hours: an approved change must have run by then.
         sqlx::query!(
@@ -165,7 +198,9 @@ impl Changes {
         e.params = json!({
             "change": id,
             "approvals": approved,
-            "approvals_needed": row.approvals_needed,
+            "policy": policy,
+            "approvals_needed": approvals_needed,
+            "expires_hours": expires_hours,
             "state": next.as_str(),
             "comment": audit::safe_text(comment, 500),
         });
@@ -418,6 +453,23 @@ impl Changes {
         )
         .fetch_all(&self.pool)
         .await?;
+        // Before its first request: a policy added since it was asked or approved asks for
+        // its approvals first, so the change waits for them again instead of failing at the
+        // gate (attack run 21, F1).
+        if steps.iter().all(|s| s.state == "pending") {
+            let live = self.live_requirements(&caller, id).await?;
+            let roles = sqlx::query_scalar!(
+                "SELECT role FROM change_approvals WHERE change_id = $1 AND decision = 'approve'",
+                id
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if !Requirement::unmet(&live, &roles).is_empty() {
+                if let Some(needed) = Requirement::merged(&live) {
+                    return self.wait_again(id, &needed).await;
+                }
+            }
+        }
         let mut waiting: Option<i64> = None;
         let mut batches: Vec<Vec<Pending>> = Vec::new();
         for s in steps {
@@ -493,6 +545,120 @@ impl Changes {
             return Ok(());
         }
         self.finish(id).await
+    }
+
+    /// After an approval policy is added or deleted: each change awaiting approval shows
+    /// what the policies ask of it now — its policies, count and deciders, so the new
+    /// deciders see it among those awaiting them — with a `ChangePoliciesUpdated` record,
+    /// and is told again to the notification rules when it has new deciders. Decisions
+    /// count the policies again when they are made. Look-ups are `caller`'s (the
+    /// administrator's); a change that cannot be looked at now keeps what it showed. Never
+    /// fails the policy change, which is committed already.
+    pub async fn refresh_waiting(&self, caller: &Caller) {
+        let waiting = match sqlx::query!(
+            "SELECT id, policy, approvals_needed, approver_roles FROM changes
+             WHERE state = 'awaiting_approval' ORDER BY created_at LIMIT 500"
+        )
+        .fetch_all(&self.pool)
+        .await
+        {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "changes awaiting approval not brought up to date");
+                return;
+            }
+        };
+        for w in waiting {
+            let now_asked = match self.live_requirements(caller, w.id).await {
+                Ok(live) => Requirement::merged(&live),
+                Err(e) => {
+                    tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date");
+                    continue;
+                }
+            };
+            let Some(r) = now_asked else { continue };
+            if w.policy.as_deref() == Some(r.policy.as_str())
+                && w.approvals_needed == r.approvals
+                && w.approver_roles == r.approver_roles
+            {
+                continue;
+            }
+            let new_deciders = r
+                .approver_roles
+                .iter()
+                .any(|x| !w.approver_roles.contains(x));
+            let updated = async {
+                let mut tx = self.audit.begin_change().await?;
+                let n = sqlx::query!(
+                    "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
+                            expires_hours = $5, updated_at = now()
+                     WHERE id = $1 AND state = 'awaiting_approval'",
+                    w.id,
+                    r.policy,
+                    r.approvals,
+                    &r.approver_roles,
+                    r.expires_hours
+                )
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+                let mut e =
+                    Event::security(caller.actor.clone(), "ChangePoliciesUpdated", Outcome::Ok);
+                e.params = json!({
+                    "change": w.id,
+                    "policy": r.policy,
+                    "approvals_needed": r.approvals,
+                    "approver_roles": r.approver_roles,
+                    "was": w.policy,
+                });
+                if n == 1 {
+                    tx.commit(&e).await?;
+                }
+                Ok::<bool, BackendError>(n == 1)
+            }
+            .await;
+            match updated {
+                Ok(true) if new_deciders => {
+                    self.announce(EventKind::ChangeAwaitingApproval, w.id).await
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date")
+                }
+            }
+        }
+    }
+
+    /// Puts a claimed change that has sent nothing back to awaiting approval under what the
+    /// policies ask now (`ChangeAwaitingApproval`, with the policies; announced as a change
+    /// awaiting approval). Its approvals stay and count for the policies of their roles.
+    async fn wait_again(&self, id: Uuid, needed: &Requirement) -> Result<(), BackendError> {
+        let mut tx = self.audit.begin_change().await?;
+        sqlx::query!(
+            "UPDATE changes SET state = 'awaiting_approval', policy = $2, approvals_needed = $3,
+                    approver_roles = $4, expires_hours = $5,
+                    expires_at = now() + make_interval(hours => $5),
+                    claimed_by = NULL, claimed_until = NULL, updated_at = now()
+             WHERE id = $1 AND state = 'running'",
+            id,
+            needed.policy,
+            needed.approvals,
+            &needed.approver_roles,
+            needed.expires_hours
+        )
+        .execute(tx.conn())
+        .await?;
+        let mut e = Event::security(system_actor(), "ChangeAwaitingApproval", Outcome::Ok);
+        e.params = json!({
+            "change": id,
+            "policy": needed.policy,
+            "approvals_needed": needed.approvals,
+            "approver_roles": needed.approver_roles,
+            "reason": "an approval policy added since the change was asked covers it",
+        });
+        tx.commit(&e).await?;
+        self.announce(EventKind::ChangeAwaitingApproval, id).await;
+        Ok(())
     }
 
     /// The requester as the runner calls for them: their current role decides; a disabled

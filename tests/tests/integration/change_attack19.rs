@@ -11,13 +11,19 @@ use tests::{running_cluster_and_bigger_class, seeded_cluster, TestApp};
 
 use super::changes::{json_fn, settled};
 
-async fn form(app: &TestApp, cookie: &str, name: &str, fields: &[(&str, &str)]) {
+pub(crate) async fn form(app: &TestApp, cookie: &str, name: &str, fields: &[(&str, &str)]) {
     let res = app.call_form(cookie, name, fields).await;
     let status = res.status().as_u16();
     assert_eq!(status, 200, "{name}: {}", res.text().await.unwrap());
 }
 
-fn rename(title: &str, targets: &[&str], to: &str, schedule: &str, run_at: &str) -> Value {
+pub(crate) fn rename(
+    title: &str,
+    targets: &[&str],
+    to: &str,
+    schedule: &str,
+    run_at: &str,
+) -> Value {
     let targets: Vec<Value> = targets
         .iter()
         .map(|c| json!({"account": "sandbox", "region": "cn-hangzhou", "cluster": c}))
@@ -30,7 +36,7 @@ fn rename(title: &str, targets: &[&str], to: &str, schedule: &str, run_at: &str)
     }})
 }
 
-fn in_hours(h: i64) -> String {
+pub(crate) fn in_hours(h: i64) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
