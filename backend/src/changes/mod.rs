@@ -623,18 +623,29 @@ impl Changes {
         {
             return Err(self.held_back(id, &request, policy, approvals).await);
         }
-        self.step_done(id, 0, &answer, false).await;
+        // How its one request went and how the change ended: one statement (#18).
+        let (step, request_id, code, message) = outcome(&answer, false);
         let state = if answer.is_ok() {
             State::Succeeded
         } else {
             State::Failed
         };
         if let Err(e) = sqlx::query!(
-            "UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
+            "WITH step AS (
+                 UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
+                        error_message = $6, finished_at = now(),
+                        started_at = coalesce(started_at, now())
+                 WHERE change_id = $1 AND seq = 0
+             )
+             UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
                     claimed_by = NULL, claimed_until = NULL
              WHERE id = $1",
             id,
-            state.as_str()
+            state.as_str(),
+            step,
+            request_id,
+            code,
+            message.map(|m| audit::safe_text(&m, 1000)),
         )
         .execute(&self.pool)
         .await
@@ -1137,8 +1148,14 @@ impl Changes {
         };
         if !record {
             // An apply-now change has no record of its own: its request's intent and
-            // outcome records name it.
+            // outcome records name it. Its commit does not wait for the disk (#18): the
+            // intent record, committed with the disk before the request is sent, is later
+            // in the same log, so flushing it flushes the change first; a change whose
+            // request never got a record was never sent.
             let mut tx = self.pool.begin().await?;
+            sqlx::query!("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
             rows.write(&mut tx).await?;
             tx.commit().await?;
             return Ok((id, 0));
@@ -1159,22 +1176,7 @@ impl Changes {
         answer: &Result<Invoked, BackendError>,
         followed: bool,
     ) {
-        let (state, request_id, code, message) = match answer {
-            Ok(i) if followed => ("settling", Some(i.request_id.clone()), None, None),
-            Ok(i) => ("succeeded", Some(i.request_id.clone()), None, None),
-            Err(BackendError::Upstream(api)) => (
-                "failed",
-                Some(api.request_id.clone()).filter(|s| !s.is_empty()),
-                Some(api.code.clone()),
-                Some(api.human()),
-            ),
-            Err(e) => (
-                "failed",
-                None,
-                Some(error_code(e).to_string()),
-                Some(e.to_string()),
-            ),
-        };
+        let (state, request_id, code, message) = outcome(answer, followed);
         if let Err(e) = sqlx::query!(
             "UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
                     error_message = $6,
@@ -1193,6 +1195,30 @@ impl Changes {
         {
             tracing::error!(change = %change, error = %e, "could not record how a request of a change went");
         }
+    }
+}
+
+/// A request's step as its answer leaves it: state, request id, error code and message
+/// (an accepted one that is followed is `settling`).
+fn outcome(
+    answer: &Result<Invoked, BackendError>,
+    followed: bool,
+) -> (&'static str, Option<String>, Option<String>, Option<String>) {
+    match answer {
+        Ok(i) if followed => ("settling", Some(i.request_id.clone()), None, None),
+        Ok(i) => ("succeeded", Some(i.request_id.clone()), None, None),
+        Err(BackendError::Upstream(api)) => (
+            "failed",
+            Some(api.request_id.clone()).filter(|s| !s.is_empty()),
+            Some(api.code.clone()),
+            Some(api.human()),
+        ),
+        Err(e) => (
+            "failed",
+            None,
+            Some(error_code(e).to_string()),
+            Some(e.to_string()),
+        ),
     }
 }
 
