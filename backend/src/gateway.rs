@@ -1459,7 +1459,31 @@ impl Gateway {
         region: &str,
         clusters: &[String],
     ) -> Result<Vec<(String, String)>, BackendError> {
-        let mut tags = Vec::new();
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for t in self
+            .tags_by_cluster(caller, account, region, clusters)
+            .await?
+            .into_values()
+            .flatten()
+        {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        Ok(tags)
+    }
+
+    /// The tags of each of `clusters` in one region (a cluster without tags is there with
+    /// none), 50 clusters a look-up.
+    async fn tags_by_cluster(
+        &self,
+        caller: &Caller,
+        account: &CloudAccount,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<(String, String)>>, BackendError> {
+        let mut tags: std::collections::HashMap<String, Vec<(String, String)>> =
+            clusters.iter().map(|c| (c.clone(), Vec::new())).collect();
         for chunk in clusters.chunks(50) {
             let mut next_token = None;
             for _ in 0..20 {
@@ -1480,13 +1504,12 @@ impl Gateway {
                             format!("the ListTagResources response did not have the expected shape: {e}"),
                         ))
                     })?;
-                tags.extend(
-                    answer
-                        .tag_resources
-                        .tag_resource
-                        .into_iter()
-                        .map(|t| (t.tag_key, t.tag_value)),
-                );
+                for t in answer.tag_resources.tag_resource {
+                    // Only the clusters asked about count.
+                    if let Some(of) = tags.get_mut(&t.resource_id) {
+                        of.push((t.tag_key, t.tag_value));
+                    }
+                }
                 if answer.next_token.is_empty() {
                     break;
                 }
@@ -1580,6 +1603,22 @@ impl Gateway {
             .await?
             .ok_or(BackendError::NotFound("cloud account"))?;
         self.tags_of(caller, &account, region, clusters).await
+    }
+
+    /// The tags of each of `clusters` of cloud account `account_name` in `region`.
+    pub async fn cluster_tags_each(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        region: &str,
+        clusters: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<(String, String)>>, BackendError> {
+        let account = self
+            .enabled_account(account_name)
+            .await?
+            .ok_or(BackendError::NotFound("cloud account"))?;
+        self.tags_by_cluster(caller, &account, region, clusters)
+            .await
     }
 
     /// What the approval policies ask of `request` on `clusters` (from

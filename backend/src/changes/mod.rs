@@ -43,6 +43,10 @@ pub use settle::Settle;
 
 /// The most requests one change sends.
 pub const MAX_STEPS: usize = 500;
+
+/// How many of one user's changes may await approval at once: each waiting change is
+/// brought up to date whenever an approval policy is added or deleted (attack run 22, F3).
+pub const MAX_WAITING: i64 = 50;
 /// How long a runner's claim on a change holds; a change whose runner stopped is taken
 /// over after this.
 const CLAIM: Duration = Duration::from_secs(300);
@@ -903,6 +907,26 @@ impl Changes {
 
     /// What a change needs and where it starts: its rules checked, the caller's role
     /// decided on each request, the approvals found, windows read.
+    /// Refused (409) when the caller has [`MAX_WAITING`] changes awaiting approval already.
+    async fn room_to_wait(&self, caller: &Caller) -> Result<(), BackendError> {
+        let Some(user) = caller.actor.user_id else {
+            return Ok(());
+        };
+        let waiting = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM changes
+               WHERE requested_by = $1 AND state = 'awaiting_approval'"#,
+            user
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if waiting >= MAX_WAITING {
+            return Err(BackendError::Conflict(format!(
+                "you have {waiting} changes awaiting approval, the most one user may have: cancel some or wait for their decisions"
+            )));
+        }
+        Ok(())
+    }
+
     async fn plan(&self, caller: &Caller, new: &NewChange) -> Result<Plan, BackendError> {
         let title = new.title.trim();
         if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
@@ -1006,6 +1030,9 @@ impl Changes {
         } else {
             State::Scheduled
         };
+        if state == State::AwaitingApproval {
+            self.room_to_wait(caller).await?;
+        }
         let run_at = match new.schedule {
             // The API schedules these itself (see `use_planned_start`): sent at once.
             Schedule::At(_) if new.steps.iter().all(|s| planned_by_api(&s.request)) => {

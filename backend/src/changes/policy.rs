@@ -384,6 +384,65 @@ impl Gate {
     }
 }
 
+/// Clusters' tags already read, by cloud account, region and cluster (`None`: unreadable),
+/// so that bringing many changes up to date reads each cluster's tags once.
+#[derive(Default)]
+pub(super) struct TagCache(std::collections::HashMap<Place, Option<Tags>>);
+
+/// A cluster: its cloud account, region and id.
+type Place = (String, String, String);
+/// Tags as key and value.
+type Tags = Vec<(String, String)>;
+
+impl TagCache {
+    /// The tags of `clusters` together (`None` when any cannot be read: every tag
+    /// matches), reading only those not read yet, in one look-up.
+    pub(super) async fn tags(
+        &mut self,
+        changes: &Changes,
+        caller: &crate::gateway::Caller,
+        account: &str,
+        region: &str,
+        clusters: &[String],
+    ) -> Option<Vec<(String, String)>> {
+        let key = |c: &str| (account.to_string(), region.to_string(), c.to_string());
+        let missing: Vec<String> = clusters
+            .iter()
+            .filter(|c| !self.0.contains_key(&key(c)))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            match changes
+                .gateway
+                .cluster_tags_each(caller, account, region, &missing)
+                .await
+            {
+                Ok(mut found) => {
+                    for c in missing {
+                        let t = found.remove(&c).unwrap_or_default();
+                        self.0.insert(key(&c), Some(t));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "tags of clusters unreadable (approval policies with a tag apply)");
+                    for c in missing {
+                        self.0.insert(key(&c), None);
+                    }
+                }
+            }
+        }
+        let mut all: Vec<(String, String)> = Vec::new();
+        for c in clusters {
+            for t in self.0.get(&key(c))?.as_ref()? {
+                if !all.contains(t) {
+                    all.push(t.clone());
+                }
+            }
+        }
+        Some(all)
+    }
+}
+
 impl Changes {
     /// What the approval policies ask of change `id` now, one requirement a policy: the
     /// policies as they are, over its requests still to send and the clusters each names
@@ -395,6 +454,7 @@ impl Changes {
         &self,
         caller: &crate::gateway::Caller,
         id: Uuid,
+        known: &mut TagCache,
     ) -> Result<Vec<Requirement>, BackendError> {
         let policies = self.gate().policies().await?;
         if policies.is_empty() {
@@ -438,11 +498,7 @@ impl Changes {
         let mut all: Vec<Requirement> = Vec::new();
         for (account, region, candidates, clusters) in groups {
             let tags = if candidates.iter().any(|p| p.tag_key.is_some()) && !clusters.is_empty() {
-                self.gateway
-                    .cluster_tags(caller, account, region, &clusters)
-                    .await
-                    .inspect_err(|e| tracing::warn!(error = %e, "tags of clusters unreadable; approval policies with a tag apply"))
-                    .ok()
+                known.tags(self, caller, account, region, &clusters).await
             } else {
                 Some(Vec::new())
             };

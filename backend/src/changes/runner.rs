@@ -9,6 +9,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::policy::TagCache;
 use super::{params_of, ts, Changes, Pending, Requirement, State, AT_ONCE, CLAIM};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::gateway::Caller;
@@ -51,33 +52,56 @@ impl Changes {
         }
         // The policies as they are now decide, not those of when it was asked (attack run
         // 21, F1): read before the change is locked (tags may be read from the API), and
-        // only for a change this caller could decide on, at one of their tokens.
-        let before = sqlx::query!("SELECT state, requested_by FROM changes WHERE id = $1", id)
+        // only for a change this caller could decide on, at one of their tokens. What was
+        // read must still be the change when it is locked: one submitted or brought up to
+        // date meanwhile is read again, never decided on what it was (attack run 22, F1).
+        let mut known = TagCache::default();
+        let mut tries = 0;
+        let (live, mut tx, row) = loop {
+            let before = sqlx::query!(
+                "SELECT state, requested_by, updated_at FROM changes WHERE id = $1",
+                id
+            )
             .fetch_optional(&self.pool)
             .await?
             .ok_or(BackendError::NotFound("change"))?;
-        let live =
-            if before.state == State::AwaitingApproval.as_str() && before.requested_by != user_id {
-                self.gateway.take_token(
-                    caller.actor.user_id,
-                    &caller.actor.name,
-                    "decide on a change",
-                )?;
-                self.live_requirements(caller, id).await?
+            let live = if before.state == State::AwaitingApproval.as_str()
+                && before.requested_by != user_id
+            {
+                if tries == 0 {
+                    self.gateway.take_token(
+                        caller.actor.user_id,
+                        &caller.actor.name,
+                        "decide on a change",
+                    )?;
+                }
+                self.live_requirements(caller, id, &mut known).await?
             } else {
                 Vec::new()
             };
+            let mut tx = self.audit.begin_change().await?;
+            let row = sqlx::query!(
+                r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
+                          schedule, run_at, policy, updated_at,
+                          coalesce(expires_at < now(), false) AS "expired!"
+                   FROM changes WHERE id = $1 FOR UPDATE"#,
+                id
+            )
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or(BackendError::NotFound("change"))?;
+            if row.state == before.state && row.updated_at == before.updated_at {
+                break (live, tx, row);
+            }
+            drop(tx);
+            tries += 1;
+            if tries == 3 {
+                return Err(BackendError::Conflict(
+                    "the change is changing as you decide: open it again and decide then".into(),
+                ));
+            }
+        };
         let now_asked = Requirement::merged(&live);
-        let mut tx = self.audit.begin_change().await?;
-        let row = sqlx::query!(
-            r#"SELECT state, requested_by, approvals_needed, approver_roles, expires_hours,
-                      schedule, run_at, policy, coalesce(expires_at < now(), false) AS "expired!"
-               FROM changes WHERE id = $1 FOR UPDATE"#,
-            id
-        )
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(BackendError::NotFound("change"))?;
         let state = State::parse(&row.state).unwrap_or(State::Failed);
         let what = match verdict {
             Verdict::Approve => "ChangeApproved",
@@ -457,7 +481,9 @@ impl Changes {
         // its approvals first, so the change waits for them again instead of failing at the
         // gate (attack run 21, F1).
         if steps.iter().all(|s| s.state == "pending") {
-            let live = self.live_requirements(&caller, id).await?;
+            let live = self
+                .live_requirements(&caller, id, &mut TagCache::default())
+                .await?;
             let roles = sqlx::query_scalar!(
                 "SELECT role FROM change_approvals WHERE change_id = $1 AND decision = 'approve'",
                 id
@@ -555,78 +581,102 @@ impl Changes {
     /// administrator's); a change that cannot be looked at now keeps what it showed. Never
     /// fails the policy change, which is committed already.
     pub async fn refresh_waiting(&self, caller: &Caller) {
-        let waiting = match sqlx::query!(
-            "SELECT id, policy, approvals_needed, approver_roles FROM changes
-             WHERE state = 'awaiting_approval' ORDER BY created_at LIMIT 500"
-        )
-        .fetch_all(&self.pool)
-        .await
-        {
-            Ok(w) => w,
-            Err(e) => {
-                tracing::warn!(error = %e, "changes awaiting approval not brought up to date");
-                return;
-            }
-        };
-        for w in waiting {
-            let now_asked = match self.live_requirements(caller, w.id).await {
-                Ok(live) => Requirement::merged(&live),
+        // Every waiting change, a page at a time (attack run 22, F4: only the oldest 500
+        // were); each cluster's tags read once for all of them (F3).
+        let mut known = TagCache::default();
+        let mut after: Option<(OffsetDateTime, Uuid)> = None;
+        loop {
+            let (at, last) = after.unwrap_or((OffsetDateTime::UNIX_EPOCH, Uuid::nil()));
+            let waiting = match sqlx::query!(
+                "SELECT id, created_at, policy, approvals_needed, approver_roles FROM changes
+                 WHERE state = 'awaiting_approval' AND (created_at, id) > ($1, $2)
+                 ORDER BY created_at, id LIMIT 200",
+                at,
+                last
+            )
+            .fetch_all(&self.pool)
+            .await
+            {
+                Ok(w) => w,
                 Err(e) => {
-                    tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date");
-                    continue;
+                    tracing::warn!(error = %e, "changes awaiting approval not brought up to date");
+                    return;
                 }
             };
-            let Some(r) = now_asked else { continue };
-            if w.policy.as_deref() == Some(r.policy.as_str())
-                && w.approvals_needed == r.approvals
-                && w.approver_roles == r.approver_roles
-            {
-                continue;
-            }
-            let new_deciders = r
-                .approver_roles
-                .iter()
-                .any(|x| !w.approver_roles.contains(x));
-            let updated = async {
-                let mut tx = self.audit.begin_change().await?;
-                let n = sqlx::query!(
-                    "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
-                            expires_hours = $5, updated_at = now()
-                     WHERE id = $1 AND state = 'awaiting_approval'",
-                    w.id,
-                    r.policy,
-                    r.approvals,
-                    &r.approver_roles,
-                    r.expires_hours
-                )
-                .execute(tx.conn())
-                .await?
-                .rows_affected();
-                let mut e =
-                    Event::security(caller.actor.clone(), "ChangePoliciesUpdated", Outcome::Ok);
-                e.params = json!({
-                    "change": w.id,
-                    "policy": r.policy,
-                    "approvals_needed": r.approvals,
-                    "approver_roles": r.approver_roles,
-                    "was": w.policy,
-                });
-                if n == 1 {
-                    tx.commit(&e).await?;
+            let Some(w) = waiting.last() else { return };
+            after = Some((w.created_at, w.id));
+            for w in waiting {
+                let now_asked = match self.live_requirements(caller, w.id, &mut known).await {
+                    Ok(live) => Requirement::merged(&live),
+                    Err(e) => {
+                        tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date");
+                        continue;
+                    }
+                };
+                let Some(r) = now_asked else { continue };
+                if w.policy.as_deref() == Some(r.policy.as_str())
+                    && w.approvals_needed == r.approvals
+                    && w.approver_roles == r.approver_roles
+                {
+                    continue;
                 }
-                Ok::<bool, BackendError>(n == 1)
-            }
-            .await;
-            match updated {
-                Ok(true) if new_deciders => {
-                    self.announce(EventKind::ChangeAwaitingApproval, w.id).await
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date")
+                let new_deciders = r
+                    .approver_roles
+                    .iter()
+                    .any(|x| !w.approver_roles.contains(x));
+                match self
+                    .show_policies(caller, w.id, &r, w.policy.as_deref())
+                    .await
+                {
+                    Ok(true) if new_deciders => {
+                        self.announce_again(EventKind::ChangeAwaitingApproval, w.id, &r, &mut known)
+                            .await
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, change = %w.id, "a change awaiting approval not brought up to date")
+                    }
                 }
             }
         }
+    }
+
+    /// A waiting change shows what `r` asks of it, with its `ChangePoliciesUpdated` record
+    /// (`false`: it no longer waits).
+    async fn show_policies(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        r: &Requirement,
+        was: Option<&str>,
+    ) -> Result<bool, BackendError> {
+        let mut tx = self.audit.begin_change().await?;
+        let n = sqlx::query!(
+            "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
+                    expires_hours = $5, updated_at = now()
+             WHERE id = $1 AND state = 'awaiting_approval'",
+            id,
+            r.policy,
+            r.approvals,
+            &r.approver_roles,
+            r.expires_hours
+        )
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        let mut e = Event::security(caller.actor.clone(), "ChangePoliciesUpdated", Outcome::Ok);
+        e.params = json!({
+            "change": id,
+            "policy": r.policy,
+            "approvals_needed": r.approvals,
+            "approver_roles": r.approver_roles,
+            "was": was,
+        });
+        tx.commit(&e).await?;
+        Ok(true)
     }
 
     /// Puts a claimed change that has sent nothing back to awaiting approval under what the
@@ -657,7 +707,13 @@ impl Changes {
             "reason": "an approval policy added since the change was asked covers it",
         });
         tx.commit(&e).await?;
-        self.announce(EventKind::ChangeAwaitingApproval, id).await;
+        self.announce_again(
+            EventKind::ChangeAwaitingApproval,
+            id,
+            needed,
+            &mut TagCache::default(),
+        )
+        .await;
         Ok(())
     }
 
@@ -799,6 +855,33 @@ impl Changes {
     /// Tells the notification rules about a change (never fails the change: a message
     /// that cannot be queued is logged).
     pub(super) async fn announce(&self, kind: EventKind, id: Uuid) {
+        let fact = format!("{}:{id}", kind.as_str());
+        self.announce_as(kind, id, fact, &mut TagCache::default())
+            .await
+    }
+
+    /// Tells of a change again, now that `r` is asked of it: a fact of its own, not the
+    /// first telling repeated (attack run 22, F2: it was dropped as told already).
+    async fn announce_again(
+        &self,
+        kind: EventKind,
+        id: Uuid,
+        r: &Requirement,
+        known: &mut TagCache,
+    ) {
+        let fact = format!(
+            "{}:{id}:{}:{}:{}",
+            kind.as_str(),
+            r.policy,
+            r.approvals,
+            r.approver_roles.join(",")
+        );
+        self.announce_as(kind, id, fact, known).await
+    }
+
+    /// Tells of a change as fact `dedup`, the tags of its clusters from `known` where they
+    /// were read already.
+    async fn announce_as(&self, kind: EventKind, id: Uuid, dedup: String, known: &mut TagCache) {
         let Some(notify) = &self.notify else {
             return;
         };
@@ -897,26 +980,25 @@ impl Changes {
         }
         let mut tags = Vec::new();
         for (account, region, clusters) in places.iter().filter(|p| !p.2.is_empty()) {
-            match self
-                .gateway
-                .cluster_tags(&notifier_caller(), account, region, clusters)
+            match known
+                .tags(self, &notifier_caller(), account, region, clusters)
                 .await
             {
-                Ok(found) => {
+                Some(found) => {
                     for t in found {
                         if !tags.contains(&t) {
                             tags.push(t);
                         }
                     }
                 }
-                Err(e) => {
-                    tracing::warn!(change = %id, error = %e, "cannot read the tags of a change's clusters")
+                None => {
+                    tracing::warn!(change = %id, "cannot read the tags of a change's clusters")
                 }
             }
         }
         let m = Message {
             kind,
-            dedup: format!("{}:{id}", kind.as_str()),
+            dedup,
             title,
             text,
             cloud_account: first.map(|s| s.cloud_account.clone()),

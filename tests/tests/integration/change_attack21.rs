@@ -10,7 +10,7 @@ use tests::{seeded_cluster, TestApp};
 use super::change_attack19::{form, in_hours, rename};
 use super::changes::{backend_of, json_fn, settled};
 
-async fn add_policy(app: &TestApp, admin: &str, name: &str, role: &str) {
+pub(crate) async fn add_policy(app: &TestApp, admin: &str, name: &str, role: &str) {
     form(
         app,
         admin,
@@ -27,7 +27,7 @@ async fn add_policy(app: &TestApp, admin: &str, name: &str, role: &str) {
     .await;
 }
 
-async fn delete_policy(app: &TestApp, admin: &str, name: &str) {
+pub(crate) async fn delete_policy(app: &TestApp, admin: &str, name: &str) {
     let (status, view) = json_fn(app, admin, "approval_policies", json!({})).await;
     assert_eq!(status, 200, "{view}");
     let id = view["policies"]
@@ -42,7 +42,7 @@ async fn delete_policy(app: &TestApp, admin: &str, name: &str) {
     form(app, admin, "delete_approval_policy", &[("id", &id)]).await;
 }
 
-async fn decide(app: &TestApp, cookie: &str, id: &str) -> (u16, Value) {
+pub(crate) async fn decide(app: &TestApp, cookie: &str, id: &str) -> (u16, Value) {
     json_fn(
         app,
         cookie,
@@ -52,7 +52,7 @@ async fn decide(app: &TestApp, cookie: &str, id: &str) -> (u16, Value) {
     .await
 }
 
-async fn state(app: &TestApp, cookie: &str, id: &str) -> Value {
+pub(crate) async fn state(app: &TestApp, cookie: &str, id: &str) -> Value {
     let (status, c) = json_fn(app, cookie, "change", json!({"id": id})).await;
     assert_eq!(status, 200, "{c}");
     c

@@ -7,6 +7,7 @@ mod audit_trust;
 mod bad_input;
 mod change_attack19;
 mod change_attack21;
+mod change_attack22;
 mod change_collect;
 mod change_previews;
 mod change_settle;

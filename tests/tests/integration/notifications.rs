@@ -21,13 +21,13 @@ struct Seen {
 }
 
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Answer 500 this many times first.
     fail: Arc<AtomicUsize>,
 }
 
-async fn receiver() -> (String, Receiver) {
+pub(crate) async fn receiver() -> (String, Receiver) {
     let r = Receiver::default();
     let state = r.clone();
     let app = axum::Router::new().fallback(
@@ -63,7 +63,7 @@ async fn receiver() -> (String, Receiver) {
 }
 
 /// A channel's id, by name, from `notifications`' answer.
-fn channel_id(view: &Value, name: &str) -> String {
+pub(crate) fn channel_id(view: &Value, name: &str) -> String {
     view["channels"]
         .as_array()
         .unwrap()
