@@ -829,6 +829,11 @@ impl Changes {
         use_planned_start(&mut new)?;
         let plan = self.plan(caller, &new).await?;
         let mut tx = self.audit.begin_change().await?;
+        if plan.state == State::AwaitingApproval {
+            if let Some(user) = caller.actor.user_id {
+                Self::room_to_wait(tx.conn(), user).await?;
+            }
+        }
         let r = plan.requirement.as_ref();
         let expires_at = r
             .map(|r| OffsetDateTime::now_utc() + time::Duration::hours(i64::from(r.expires_hours)));
@@ -907,17 +912,23 @@ impl Changes {
 
     /// What a change needs and where it starts: its rules checked, the caller's role
     /// decided on each request, the approvals found, windows read.
-    /// Refused (409) when the caller has [`MAX_WAITING`] changes awaiting approval already.
-    async fn room_to_wait(&self, caller: &Caller) -> Result<(), BackendError> {
-        let Some(user) = caller.actor.user_id else {
-            return Ok(());
-        };
+    /// Refused (409) when `user` has [`MAX_WAITING`] changes awaiting approval already.
+    /// Called in the transaction that stores a waiting change, under a lock of the user's
+    /// until it ends, so asks at once are counted one after another (attack run 23, F1:
+    /// counted before, each saw room).
+    async fn room_to_wait(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), BackendError> {
+        sqlx::query!(
+            "SELECT pg_advisory_xact_lock(hashtextextended('polar-waiting:' || $1::text, 0))",
+            user.to_string()
+        )
+        .execute(&mut *conn)
+        .await?;
         let waiting = sqlx::query_scalar!(
             r#"SELECT count(*) AS "n!" FROM changes
                WHERE requested_by = $1 AND state = 'awaiting_approval'"#,
             user
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await?;
         if waiting >= MAX_WAITING {
             return Err(BackendError::Conflict(format!(
@@ -1030,9 +1041,6 @@ impl Changes {
         } else {
             State::Scheduled
         };
-        if state == State::AwaitingApproval {
-            self.room_to_wait(caller).await?;
-        }
         let run_at = match new.schedule {
             // The API schedules these itself (see `use_planned_start`): sent at once.
             Schedule::At(_) if new.steps.iter().all(|s| planned_by_api(&s.request)) => {
@@ -1188,6 +1196,9 @@ impl Changes {
             return Ok((id, 0));
         }
         let mut tx = self.audit.begin_change().await?;
+        if state == State::AwaitingApproval {
+            Self::room_to_wait(tx.conn(), user_id).await?;
+        }
         rows.write(tx.conn()).await?;
         let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Ok);
         e.params = requested_params(id, new, state, requirement, run_at);

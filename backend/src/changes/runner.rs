@@ -230,7 +230,13 @@ impl Changes {
         });
         tx.commit(&e).await?;
         match next {
-            State::Scheduled => self.announce(EventKind::ChangeApproved, id).await,
+            // A fact of each round: a change put back to waiting and approved again is told
+            // again (attack run 23, N2).
+            State::Scheduled => {
+                let fact = format!("{}:{id}:{approved}", EventKind::ChangeApproved.as_str());
+                self.announce_as(EventKind::ChangeApproved, id, fact, &mut known)
+                    .await
+            }
             State::Rejected => self.announce(EventKind::ChangeRejected, id).await,
             _ => {}
         }
@@ -684,7 +690,7 @@ impl Changes {
     /// awaiting approval). Its approvals stay and count for the policies of their roles.
     async fn wait_again(&self, id: Uuid, needed: &Requirement) -> Result<(), BackendError> {
         let mut tx = self.audit.begin_change().await?;
-        sqlx::query!(
+        let put_back = sqlx::query!(
             "UPDATE changes SET state = 'awaiting_approval', policy = $2, approvals_needed = $3,
                     approver_roles = $4, expires_hours = $5,
                     expires_at = now() + make_interval(hours => $5),
@@ -698,6 +704,9 @@ impl Changes {
         )
         .execute(tx.conn())
         .await?;
+        if put_back.rows_affected() != 1 {
+            return Ok(());
+        }
         let mut e = Event::security(system_actor(), "ChangeAwaitingApproval", Outcome::Ok);
         e.params = json!({
             "change": id,

@@ -92,7 +92,8 @@ async fn new_deciders_are_told_and_a_users_waiting_changes_are_bounded_and_read_
     let oper = app.user_with_role("oper", "operator").await;
     let staging = seeded_cluster("orders-staging");
     let mut ids = Vec::new();
-    for n in 0..backend::changes::MAX_WAITING {
+    let max = backend::changes::MAX_WAITING;
+    for n in 0..max - 5 {
         let (status, body) = json_fn(
             &app,
             &oper,
@@ -103,7 +104,25 @@ async fn new_deciders_are_told_and_a_users_waiting_changes_are_bounded_and_read_
         assert_eq!(status, 200, "{body}");
         ids.push(body["id"].as_str().unwrap().to_string());
     }
-    // F3: no more than MAX_WAITING of one user's changes wait at once.
+    // F3: no more than MAX_WAITING of one user's changes wait at once, even asked at once
+    // (attack run 23, F1: each ask in flight saw room).
+    let asks = (0..12).map(|n| {
+        json_fn(
+            &app,
+            &oper,
+            "request_change",
+            rename("at once", &[&staging], &format!("a-{n}"), "now", ""),
+        )
+    });
+    let mut refused = 0;
+    for (status, body) in futures::future::join_all(asks).await {
+        match status {
+            200 => ids.push(body["id"].as_str().unwrap().to_string()),
+            409 => refused += 1,
+            _ => panic!("{status}: {body}"),
+        }
+    }
+    assert_eq!((ids.len() as i64, refused), (max, 7));
     let (status, body) = json_fn(
         &app,
         &oper,
