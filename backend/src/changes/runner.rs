@@ -498,7 +498,7 @@ impl Changes {
             .await?;
             if !Requirement::unmet(&live, &roles).is_empty() {
                 if let Some(needed) = Requirement::merged(&live) {
-                    return self.wait_again(id, &needed).await;
+                    return self.wait_again(id, change.requested_by, &needed).await;
                 }
             }
         }
@@ -688,8 +688,35 @@ impl Changes {
     /// Puts a claimed change that has sent nothing back to awaiting approval under what the
     /// policies ask now (`ChangeAwaitingApproval`, with the policies; announced as a change
     /// awaiting approval). Its approvals stay and count for the policies of their roles.
-    async fn wait_again(&self, id: Uuid, needed: &Requirement) -> Result<(), BackendError> {
+    /// When the requester has [`super::MAX_WAITING`] changes awaiting approval already, it
+    /// is not put back but ends without sending anything (its requests `ApprovalRequired`),
+    /// to be asked for again (attack run 24, F1: put-backs passed the cap).
+    async fn wait_again(
+        &self,
+        id: Uuid,
+        requester: Uuid,
+        needed: &Requirement,
+    ) -> Result<(), BackendError> {
         let mut tx = self.audit.begin_change().await?;
+        if let Err(full) = Self::room_to_wait(tx.conn(), requester).await {
+            drop(tx);
+            let BackendError::Conflict(why) = full else {
+                return Err(full);
+            };
+            sqlx::query!(
+                "UPDATE change_steps SET state = 'skipped', error_code = 'ApprovalRequired',
+                        error_message = $2, finished_at = now()
+                 WHERE change_id = $1 AND state = 'pending'",
+                id,
+                format!(
+                    "not sent: {} asks for approval since the change was asked, and it cannot wait for it ({why}); ask for it again",
+                    needed.policy
+                )
+            )
+            .execute(&self.pool)
+            .await?;
+            return self.finish(id).await;
+        }
         let put_back = sqlx::query!(
             "UPDATE changes SET state = 'awaiting_approval', policy = $2, approvals_needed = $3,
                     approver_roles = $4, expires_hours = $5,

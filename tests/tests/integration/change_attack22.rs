@@ -2,14 +2,15 @@
 //! racing a draft's submission is never made on what the change was before (F1); a change
 //! told again to new deciders is told, not dropped as told already (F2); one user's waiting
 //! changes are bounded, and bringing them up to date reads each cluster's tags once (F3)
-//! and reaches every waiting change, not the oldest 500 (F4).
+//! and reaches every waiting change, not the oldest 500 (F4). Attack runs 23 and 24: the
+//! cap holds for asks at once and for changes the runner puts back to waiting.
 
 use serde_json::{json, Value};
 use tests::{seeded_cluster, TestApp};
 
-use super::change_attack19::{form, rename};
+use super::change_attack19::{form, in_hours, rename};
 use super::change_attack21::{add_policy, decide, delete_policy, state};
-use super::changes::{api, json_fn};
+use super::changes::{api, backend_of, json_fn};
 use super::notifications::{channel_id, receiver};
 
 /// A rename of `cluster` from the JSON API, held back by a policy: its draft's id.
@@ -27,6 +28,27 @@ async fn draft(app: &TestApp, cookie: &str, cluster: &str, to: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// `n` copies of change `id`, each made a second after the last.
+async fn copies(app: &TestApp, id: &str, n: i32) {
+    sqlx::query(
+        "WITH copies AS (
+             INSERT INTO changes
+             SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid(),
+                     'created_at', c.created_at + make_interval(secs => g)))).*
+             FROM changes c, generate_series(1, $2) g WHERE c.id = $1::uuid
+             RETURNING id
+         )
+         INSERT INTO change_steps
+         SELECT (jsonb_populate_record(s, jsonb_build_object('change_id', copies.id))).*
+         FROM change_steps s, copies WHERE s.change_id = $1::uuid",
+    )
+    .bind(id)
+    .bind(n)
+    .execute(&app.pool)
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -182,22 +204,7 @@ async fn every_waiting_change_is_brought_up_to_date_not_only_the_oldest() {
     assert_eq!(status, 200, "{body}");
     let first = body["id"].as_str().unwrap().to_string();
     // 520 more waiting changes, copies of the first made later (as many users would).
-    sqlx::query(
-        "WITH copies AS (
-             INSERT INTO changes
-             SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid(),
-                     'created_at', c.created_at + make_interval(secs => g)))).*
-             FROM changes c, generate_series(1, 520) g WHERE c.id = $1::uuid
-             RETURNING id
-         )
-         INSERT INTO change_steps
-         SELECT (jsonb_populate_record(s, jsonb_build_object('change_id', copies.id))).*
-         FROM change_steps s, copies WHERE s.change_id = $1::uuid",
-    )
-    .bind(&first)
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    copies(&app, &first, 520).await;
     let newest: String = sqlx::query_scalar(
         "SELECT id::text FROM changes WHERE state = 'awaiting_approval' ORDER BY created_at DESC LIMIT 1",
     )
@@ -209,4 +216,57 @@ async fn every_waiting_change_is_brought_up_to_date_not_only_the_oldest() {
     let c = state(&app, &admin, &newest).await;
     assert_eq!(c["policy"], "staging-admins, staging-ops", "{c}");
     assert_eq!(c["approver_roles"], json!(["admin", "operator"]), "{c}");
+}
+
+/// Attack run 24, F1: a scheduled change a policy added since covers goes back to waiting
+/// only within its requester's cap; at the cap it ends, nothing sent, to be asked again.
+#[tokio::test]
+async fn a_change_put_back_at_the_cap_ends_unsent() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let oper = app.user_with_role("oper", "operator").await;
+    let staging = seeded_cluster("orders-staging");
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        rename("later", &[&staging], "later", "at", &in_hours(48)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "scheduled", "{body}");
+    let later = body["id"].as_str().unwrap().to_string();
+    add_policy(&app, &admin, "staging-ops", "operator").await;
+    let (status, body) = json_fn(
+        &app,
+        &oper,
+        "request_change",
+        rename("waits", &[&staging], "waits", "now", ""),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let waits = body["id"].as_str().unwrap().to_string();
+    copies(&app, &waits, backend::changes::MAX_WAITING as i32 - 1).await;
+    let due = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 49 * 3600;
+    assert_eq!(backend_of(&app).changes.run_due(due).await.unwrap(), 1);
+    let c = state(&app, &oper, &later).await;
+    assert_eq!(c["state"], "failed", "{c}");
+    assert_eq!(c["steps"][0]["state"], "skipped", "{c}");
+    assert!(
+        c["steps"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("ask for it again"),
+        "{c}"
+    );
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM changes WHERE state = 'awaiting_approval'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(waiting, backend::changes::MAX_WAITING);
 }
