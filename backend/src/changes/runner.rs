@@ -190,18 +190,7 @@ impl Changes {
         // The change shows, and its expiry follows, what is asked of it now.
         let (policy, approvals_needed, expires_hours) = match &now_asked {
             Some(r) => {
-                sqlx::query!(
-                    "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
-                            expires_hours = $5
-                     WHERE id = $1",
-                    id,
-                    r.policy,
-                    r.approvals,
-                    &r.approver_roles,
-                    r.expires_hours
-                )
-                .execute(tx.conn())
-                .await?;
+                set_requirement(tx.conn(), id, r).await?;
                 (Some(r.policy.clone()), r.approvals, r.expires_hours)
             }
             None => (row.policy.clone(), row.approvals_needed, row.expires_hours),
@@ -657,20 +646,7 @@ impl Changes {
         was: Option<&str>,
     ) -> Result<bool, BackendError> {
         let mut tx = self.audit.begin_change().await?;
-        let n = sqlx::query!(
-            "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
-                    expires_hours = $5, updated_at = now()
-             WHERE id = $1 AND state = 'awaiting_approval'",
-            id,
-            r.policy,
-            r.approvals,
-            &r.approver_roles,
-            r.expires_hours
-        )
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-        if n != 1 {
+        if !set_requirement(tx.conn(), id, r).await? {
             return Ok(false);
         }
         let mut e = Event::security(caller.actor.clone(), "ChangePoliciesUpdated", Outcome::Ok);
@@ -1047,6 +1023,29 @@ impl Changes {
             tracing::warn!(change = %id, error = %e, "cannot queue the notification of a change");
         }
     }
+}
+
+/// Change `id`, awaiting approval, shows and expires by what `r` asks of it (`false`: it no
+/// longer waits). The caller's transaction commits it with its record.
+async fn set_requirement(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    r: &Requirement,
+) -> Result<bool, BackendError> {
+    let n = sqlx::query!(
+        "UPDATE changes SET policy = $2, approvals_needed = $3, approver_roles = $4,
+                expires_hours = $5, updated_at = now()
+         WHERE id = $1 AND state = 'awaiting_approval'",
+        id,
+        r.policy,
+        r.approvals,
+        &r.approver_roles,
+        r.expires_hours
+    )
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }
 
 /// The console reading what it tells of a change (a Viewer's reads, on the trail).
