@@ -537,6 +537,147 @@ async fn has_recorded_state(conn: &mut PgConnection) -> Result<bool, BackendErro
     .await?)
 }
 
+/// `events` as records chained from `prev_hash`, numbered from `seq`, MACed with `key`.
+fn chain_records(key: &ChainKey, events: &[&Event], seq: i64, prev_hash: Vec<u8>) -> Vec<Record> {
+    let now = OffsetDateTime::now_utc();
+    let at = now
+        .replace_nanosecond(now.microsecond() * 1000)
+        .unwrap_or(now);
+    let (mut seq, mut prev_hash) = (seq, prev_hash);
+    let mut records: Vec<Record> = Vec::with_capacity(events.len());
+    for e in events {
+        let mut record = Record {
+            seq,
+            id: Uuid::new_v4(),
+            at,
+            actor_id: e.actor.user_id,
+            actor_name: safe_text(&e.actor.name, 200),
+            auth_method: e.actor.auth_method.clone(),
+            client_addr: e.actor.client_addr.clone(),
+            user_agent: e.actor.user_agent.as_deref().map(|u| safe_text(u, 512)),
+            request_id: e.actor.request_id.clone(),
+            cloud_account: e.cloud_account.clone(),
+            region: e.region.clone(),
+            action: e.action.clone(),
+            kind: e.kind.as_str().to_string(),
+            resource: e.resource.clone(),
+            params: e.params.clone(),
+            outcome: e.outcome.as_str().to_string(),
+            http_status: e.http_status,
+            error_code: e.error_code.clone(),
+            error_message: e.error_message.as_deref().map(|m| safe_text(m, 1000)),
+            upstream_request_id: e.upstream_request_id.clone(),
+            client_token: e.client_token.clone(),
+            attempts: e.attempts,
+            latency_ms: e.latency_ms,
+            intent_seq: e.intent_seq,
+            prev_hash,
+            hash: Vec::new(),
+        };
+        record.hash = record.compute_mac(&key.key);
+        prev_hash = record.hash.clone();
+        seq += 1;
+        records.push(record);
+    }
+    records
+}
+
+/// Inserts `records` (chained from `head`) and moves the head to the last of them, in one
+/// statement that takes the chain lock (until its transaction ends: at once, outside one)
+/// and writes only if, under that lock, the head is still `head`, the record it names is
+/// there with that link, and no record comes after it. Returns the new head, or `None` when
+/// the chain has moved (then nothing was written). Outside a transaction this is an append
+/// in one round trip, committed on its own.
+async fn insert_chained(
+    conn: &mut PgConnection,
+    key: &ChainKey,
+    head: &Head,
+    records: &[Record],
+) -> Result<Option<Head>, BackendError> {
+    let Some(last) = records.last() else {
+        return Ok(Some(head.clone()));
+    };
+    let new = Head {
+        seq: last.seq,
+        hash: last.hash.clone(),
+        mac: key.head_mac(last.seq, &last.hash),
+    };
+    // A column of values each. (Under READ COMMITTED a head moved by a transaction that
+    // committed while this one waited for the lock is seen when the row is updated: the
+    // update re-reads it and its conditions then fail. The last record is found with the
+    // primary key's index, also in a generic plan: `max`, not `NOT EXISTS (seq > $n)`,
+    // which a generic plan scans the whole table for.)
+    let col = |f: fn(&Record) -> Option<String>| records.iter().map(f).collect::<Vec<_>>();
+    let inserted = sqlx::query!(
+        "WITH chain_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($27)),
+         moved AS (
+             UPDATE audit_head SET seq = $28, hash = $29, mac = $30
+             FROM chain_lock
+             WHERE audit_head.id = 1 AND audit_head.seq = $31 AND audit_head.hash = $32
+               AND audit_head.mac = $33
+               AND COALESCE((SELECT max(e.seq) FROM audit_events e), 0) = $31
+               AND ($31 = 0 OR EXISTS (SELECT 1 FROM audit_events e WHERE e.seq = $31 AND e.hash = $32))
+             RETURNING 1
+         )
+         INSERT INTO audit_events (seq, id, at, actor_id, actor_name, auth_method, client_addr,
+            user_agent, request_id, cloud_account, region, action, kind, resource, params, outcome,
+            http_status, error_code, error_message, upstream_request_id, client_token, attempts,
+            latency_ms, intent_seq, prev_hash, hash)
+         SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[],
+            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+            $13::text[], $14::jsonb[], $15::jsonb[], $16::text[], $17::int[], $18::text[],
+            $19::text[], $20::text[], $21::text[], $22::int[], $23::int[], $24::bigint[],
+            $25::bytea[], $26::bytea[])
+         WHERE EXISTS (SELECT 1 FROM moved)",
+        &records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.id).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.at).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.actor_id).collect::<Vec<_>>() as &[Option<Uuid>],
+        &records.iter().map(|r| r.actor_name.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.auth_method.clone()).collect::<Vec<_>>(),
+        &col(|r| r.client_addr.clone()) as &[Option<String>],
+        &col(|r| r.user_agent.clone()) as &[Option<String>],
+        &col(|r| r.request_id.clone()) as &[Option<String>],
+        &col(|r| r.cloud_account.clone()) as &[Option<String>],
+        &col(|r| r.region.clone()) as &[Option<String>],
+        &records.iter().map(|r| r.action.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.kind.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.resource.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.params.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.http_status).collect::<Vec<_>>() as &[Option<i32>],
+        &col(|r| r.error_code.clone()) as &[Option<String>],
+        &col(|r| r.error_message.clone()) as &[Option<String>],
+        &col(|r| r.upstream_request_id.clone()) as &[Option<String>],
+        &col(|r| r.client_token.clone()) as &[Option<String>],
+        &records.iter().map(|r| r.attempts).collect::<Vec<_>>() as &[Option<i32>],
+        &records.iter().map(|r| r.latency_ms).collect::<Vec<_>>() as &[Option<i32>],
+        &records.iter().map(|r| r.intent_seq).collect::<Vec<_>>() as &[Option<i64>],
+        &records.iter().map(|r| r.prev_hash.clone()).collect::<Vec<_>>(),
+        &records.iter().map(|r| r.hash.clone()).collect::<Vec<_>>(),
+        CHAIN_LOCK,
+        new.seq,
+        &new.hash,
+        &new.mac,
+        head.seq,
+        &head.hash,
+        &head.mac,
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == records.len() as u64 {
+        Ok(Some(new))
+    } else if inserted == 0 {
+        Ok(None)
+    } else {
+        Err(BackendError::Conflict(format!(
+            "{inserted} of {} audit records were written",
+            records.len()
+        )))
+    }
+}
+
 /// Why a trail with a key but no records is not one the console has just begun, if it is
 /// not: the key must cover every record, its head must be the MACed start (record 0, the
 /// zero link), and (`with_state`) nothing whose creation is recorded may exist. The
@@ -659,6 +800,17 @@ pub struct Audit {
     /// The queue of the writer that commits records in groups (started by the first
     /// append).
     writer: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<Waiting>>>,
+    /// The head this process's writer last committed (its seq, link and MAC): the next
+    /// group is written against it in one statement ([`Audit::append_at_head`]).
+    head: Arc<std::sync::Mutex<Option<Head>>>,
+}
+
+/// A head of the chain: the last record's seq and link, and the head's MAC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Head {
+    seq: i64,
+    hash: Vec<u8>,
+    mac: Vec<u8>,
 }
 
 impl Audit {
@@ -672,6 +824,7 @@ impl Audit {
             key: Arc::new(OnceLock::new()),
             written: Default::default(),
             writer: Default::default(),
+            head: Default::default(),
         }
     }
 
@@ -689,6 +842,7 @@ impl Audit {
             key: Arc::new(OnceLock::new()),
             written: Default::default(),
             writer: Default::default(),
+            head: Default::default(),
         }
     }
 
@@ -923,19 +1077,9 @@ impl Audit {
                 continue;
             }
             let events: Vec<&Event> = group.iter().map(|w| &w.event).collect();
-            let written = async {
-                let key = self.chain_key().await?;
-                let mut tx = self.pool.begin().await?;
-                let seqs = self.append_group(&mut tx, &key, &events).await?;
-                tx.commit().await?;
-                Ok::<_, BackendError>(seqs)
-            }
-            .await;
+            let written = self.write_now(&events).await;
             match written {
                 Ok(seqs) => {
-                    if let Some(last) = seqs.last() {
-                        self.committed(*last);
-                    }
                     self.count_commit(seqs.len());
                     for (w, seq) in group.into_iter().zip(seqs) {
                         let _ = w.done.send(Ok(seq));
@@ -976,17 +1120,11 @@ impl Audit {
 
     /// One record in a transaction of its own.
     async fn append_alone(&self, e: &Event) -> Result<i64, BackendError> {
-        let written = async {
-            // The key first, before this append holds a connection: loading it the first
-            // time takes a connection of its own.
-            self.chain_key().await?;
-            let mut tx = self.pool.begin().await?;
-            let seq = self.append_in(&mut tx, e).await?;
-            tx.commit().await?;
-            self.committed(seq);
-            Ok::<_, BackendError>(seq)
-        }
-        .await;
+        let written = self.write_now(&[e]).await.and_then(|seqs| {
+            seqs.first()
+                .copied()
+                .ok_or_else(|| BackendError::Conflict("no record was appended".into()))
+        });
         match written {
             Ok(seq) => Ok(seq),
             Err(err) => {
@@ -997,6 +1135,59 @@ impl Audit {
                 Err(BackendError::AuditUnavailable)
             }
         }
+    }
+
+    /// Commits `events` in order (the writer's groups and lone records): in one statement
+    /// against the head this writer committed last, when it has one and the chain has not
+    /// moved since; else in a transaction of its own under the chain lock, with every check
+    /// of [`Audit::append_in`], which also learns the head again. Returns their seqs.
+    async fn write_now(&self, events: &[&Event]) -> Result<Vec<i64>, BackendError> {
+        // The key first, before a connection is held: loading it the first time takes a
+        // connection of its own.
+        let key = self.chain_key().await?;
+        let written = self.written.load(std::sync::atomic::Ordering::SeqCst);
+        let known = self
+            .head
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|h| h.seq >= written.max(1));
+        if let Some(head) = known {
+            let records = chain_records(&key, events, head.seq + 1, head.hash.clone());
+            let tried = async {
+                let mut conn = self.pool.acquire().await?;
+                insert_chained(&mut conn, &key, &head, &records).await
+            }
+            .await;
+            match tried {
+                Ok(Some(new)) => {
+                    self.metrics.inc("polar_audit_appends_at_head_total", &[]);
+                    return Ok(self.committed_group(events, &records, new));
+                }
+                // Another process, or a change committed with its record, appended since.
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::debug!(error = %err, "audit records not written at the known head; writing them under the chain lock");
+                }
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let (records, new) = self.append_group(&mut tx, &key, events).await?;
+        tx.commit().await?;
+        Ok(self.committed_group(events, &records, new))
+    }
+
+    /// After the commit of `records` by the writer: notes them, and the head they end at.
+    fn committed_group(&self, events: &[&Event], records: &[Record], head: Head) -> Vec<i64> {
+        self.committed(head.seq);
+        *self.head.lock().unwrap_or_else(|p| p.into_inner()) = Some(head);
+        for e in events {
+            self.metrics.inc(
+                "polar_audit_writes_total",
+                &[("outcome", e.outcome.as_str())],
+            );
+        }
+        records.iter().map(|r| r.seq).collect()
     }
 
     /// Notes a record this process has committed (see [`Audit::append_keyed`]).
@@ -1021,20 +1212,27 @@ impl Audit {
         key: &ChainKey,
         e: &Event,
     ) -> Result<i64, BackendError> {
-        let seqs = self.append_group(conn, key, &[e]).await?;
-        seqs.first()
-            .copied()
+        let (records, _) = self.append_group(conn, key, &[e]).await?;
+        self.metrics.inc(
+            "polar_audit_writes_total",
+            &[("outcome", e.outcome.as_str())],
+        );
+        records
+            .first()
+            .map(|r| r.seq)
             .ok_or_else(|| BackendError::Conflict("no record was appended".into()))
     }
 
-    /// Appends `events` in order, chained, in one statement under the chain lock, and moves
-    /// the head to the last; returns their sequence numbers.
+    /// Appends `events` in order, chained, in one statement under the chain lock (taken
+    /// here, held until the caller's transaction ends), after checking that the head is the
+    /// last record and that the trail does not end before a record this process wrote;
+    /// returns the records and the head they end at (committed when the caller commits).
     async fn append_group(
         &self,
         conn: &mut PgConnection,
         key: &ChainKey,
         events: &[&Event],
-    ) -> Result<Vec<i64>, BackendError> {
+    ) -> Result<(Vec<Record>, Head), BackendError> {
         sqlx::query!("SELECT pg_advisory_xact_lock($1)", CHAIN_LOCK)
             .execute(&mut *conn)
             .await?;
@@ -1063,15 +1261,20 @@ impl Audit {
                 "the audit trail ends at record {last_seq}, but this console wrote record {written}: records were removed behind its back; nothing more is appended until the trail is restored and `audit verify` passes"
             )));
         }
-        let (seq, prev_hash) = match last {
+        let head = match last {
             Some((last_seq, last_hash, head_seq, head_hash, head_mac)) => {
+                let mac = key.head_mac(last_seq, &last_hash);
                 let at_head = head_seq == Some(last_seq)
                     && head_hash.as_deref() == Some(last_hash.as_slice())
-                    && head_mac.is_some_and(|m| same_mac(&key.head_mac(last_seq, &last_hash), &m));
+                    && head_mac.is_some_and(|m| same_mac(&mac, &m));
                 if !at_head {
                     return Err(BackendError::Conflict(HEAD_MISMATCH.into()));
                 }
-                (last_seq + 1, last_hash)
+                Head {
+                    seq: last_seq,
+                    hash: last_hash,
+                    mac,
+                }
             }
             None => {
                 // The first record, or every record removed while this console ran: only
@@ -1079,111 +1282,20 @@ impl Audit {
                 if let Some(problem) = emptied(&mut *conn, key, false).await? {
                     return Err(BackendError::Conflict(problem.into()));
                 }
-                (1, vec![0u8; 32])
+                let hash = vec![0u8; 32];
+                Head {
+                    seq: 0,
+                    mac: key.head_mac(0, &hash),
+                    hash,
+                }
             }
         };
-        let now = OffsetDateTime::now_utc();
-        let at = now
-            .replace_nanosecond(now.microsecond() * 1000)
-            .unwrap_or(now);
-        let mut records: Vec<Record> = Vec::with_capacity(events.len());
-        let (mut seq, mut prev_hash) = (seq, prev_hash);
-        for e in events {
-            let mut record = Record {
-                seq,
-                id: Uuid::new_v4(),
-                at,
-                actor_id: e.actor.user_id,
-                actor_name: safe_text(&e.actor.name, 200),
-                auth_method: e.actor.auth_method.clone(),
-                client_addr: e.actor.client_addr.clone(),
-                user_agent: e.actor.user_agent.as_deref().map(|u| safe_text(u, 512)),
-                request_id: e.actor.request_id.clone(),
-                cloud_account: e.cloud_account.clone(),
-                region: e.region.clone(),
-                action: e.action.clone(),
-                kind: e.kind.as_str().to_string(),
-                resource: e.resource.clone(),
-                params: e.params.clone(),
-                outcome: e.outcome.as_str().to_string(),
-                http_status: e.http_status,
-                error_code: e.error_code.clone(),
-                error_message: e.error_message.as_deref().map(|m| safe_text(m, 1000)),
-                upstream_request_id: e.upstream_request_id.clone(),
-                client_token: e.client_token.clone(),
-                attempts: e.attempts,
-                latency_ms: e.latency_ms,
-                intent_seq: e.intent_seq,
-                prev_hash,
-                hash: Vec::new(),
-            };
-            record.hash = record.compute_mac(&key.key);
-            prev_hash = record.hash.clone();
-            seq += 1;
-            records.push(record);
+        let records = chain_records(key, events, head.seq + 1, head.hash.clone());
+        // Under the lock the head is the one just read, so the statement's own checks pass.
+        match insert_chained(&mut *conn, key, &head, &records).await? {
+            Some(new) => Ok((records, new)),
+            None => Err(BackendError::Conflict(HEAD_MISMATCH.into())),
         }
-        let Some(last) = records.last() else {
-            return Ok(Vec::new());
-        };
-        let (last_seq, last_hash) = (last.seq, last.hash.clone());
-        // One statement for the group: a column of values each.
-        let col = |f: fn(&Record) -> Option<String>| records.iter().map(f).collect::<Vec<_>>();
-        let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
-        sqlx::query!(
-            "INSERT INTO audit_events (seq, id, at, actor_id, actor_name, auth_method, client_addr,
-                user_agent, request_id, cloud_account, region, action, kind, resource, params, outcome,
-                http_status, error_code, error_message, upstream_request_id, client_token, attempts,
-                latency_ms, intent_seq, prev_hash, hash)
-             SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[],
-                $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-                $13::text[], $14::jsonb[], $15::jsonb[], $16::text[], $17::int[], $18::text[],
-                $19::text[], $20::text[], $21::text[], $22::int[], $23::int[], $24::bigint[],
-                $25::bytea[], $26::bytea[])",
-            &seqs,
-            &records.iter().map(|r| r.id).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.at).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.actor_id).collect::<Vec<_>>() as &[Option<Uuid>],
-            &records.iter().map(|r| r.actor_name.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.auth_method.clone()).collect::<Vec<_>>(),
-            &col(|r| r.client_addr.clone()) as &[Option<String>],
-            &col(|r| r.user_agent.clone()) as &[Option<String>],
-            &col(|r| r.request_id.clone()) as &[Option<String>],
-            &col(|r| r.cloud_account.clone()) as &[Option<String>],
-            &col(|r| r.region.clone()) as &[Option<String>],
-            &records.iter().map(|r| r.action.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.kind.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.resource.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.params.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.http_status).collect::<Vec<_>>() as &[Option<i32>],
-            &col(|r| r.error_code.clone()) as &[Option<String>],
-            &col(|r| r.error_message.clone()) as &[Option<String>],
-            &col(|r| r.upstream_request_id.clone()) as &[Option<String>],
-            &col(|r| r.client_token.clone()) as &[Option<String>],
-            &records.iter().map(|r| r.attempts).collect::<Vec<_>>() as &[Option<i32>],
-            &records.iter().map(|r| r.latency_ms).collect::<Vec<_>>() as &[Option<i32>],
-            &records.iter().map(|r| r.intent_seq).collect::<Vec<_>>() as &[Option<i64>],
-            &records.iter().map(|r| r.prev_hash.clone()).collect::<Vec<_>>(),
-            &records.iter().map(|r| r.hash.clone()).collect::<Vec<_>>(),
-        )
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = EXCLUDED.mac",
-        )
-        .bind(last_seq)
-        .bind(&last_hash)
-        .bind(key.head_mac(last_seq, &last_hash))
-        .execute(&mut *conn)
-        .await?;
-        for e in events {
-            self.metrics.inc(
-                "polar_audit_writes_total",
-                &[("outcome", e.outcome.as_str())],
-            );
-        }
-        Ok(seqs)
     }
 
     /// Reads records after `after_seq` in order, a page at a time.

@@ -14,12 +14,28 @@ use sqlx::PgPool;
 /// The migrations compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// Opens a pool. Fails fast (5 s) when the server cannot be reached.
+/// A pooled connection idle for longer than this is pinged before it is handed out; one
+/// used more recently is not (a ping is a round trip, and every request takes connections).
+pub const PING_IDLE_AFTER: Duration = Duration::from_secs(10);
+
+/// Opens a pool. Fails fast (5 s) when the server cannot be reached. A connection idle for
+/// [`PING_IDLE_AFTER`] is checked before use, so that one the server dropped meanwhile (a
+/// restart, a proxy's idle cut) is replaced rather than failing a request (#18: checking
+/// every connection on every use cost a round trip per query).
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     let options: PgConnectOptions = url.parse()?;
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IDLE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options.application_name("polar-console"))
         .await
 }

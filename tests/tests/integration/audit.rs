@@ -215,6 +215,67 @@ async fn concurrent_writers_form_one_chain() {
     ));
 }
 
+/// Three consoles on one database (each its own writer and the head it last wrote) and
+/// administrative changes committing with their records, all at once: the writers append at
+/// their known head in one statement while the chain is theirs, and start over under the
+/// chain lock when another moved it; one chain, every record once.
+#[tokio::test]
+async fn consoles_writing_at_their_known_heads_form_one_chain() {
+    let app = TestApp::spawn().await;
+    let consoles = [
+        backend_for(&app).await,
+        backend_for(&app).await,
+        backend_for(&app).await,
+    ];
+    let before = consoles[0].audit.page_from(0, 100_000).await.unwrap().len() as i64;
+    // One console alone: after its first record, every append is one statement.
+    for i in 0..20 {
+        let mut e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+        e.params = serde_json::json!({ "alone": i });
+        consoles[0].audit.append(&e).await.unwrap();
+    }
+    let at_head =
+        |b: &backend::Backend| b.metrics.counter("polar_audit_appends_at_head_total", &[]);
+    assert!(at_head(&consoles[0]) >= 19, "{}", at_head(&consoles[0]));
+    let mut tasks = Vec::new();
+    for i in 0..300usize {
+        let audit = consoles[i % 3].audit.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+            e.params = serde_json::json!({ "n": i });
+            if i % 10 == 0 {
+                // A change committed with its record, between the writers' appends.
+                let mut change = audit.begin_change().await.unwrap();
+                change.commit(&e).await.unwrap()
+            } else {
+                audit.append(&e).await.unwrap()
+            }
+        }));
+    }
+    let mut seqs = vec![];
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    let start = before + 20;
+    assert_eq!(seqs, ((start + 1)..=(start + 300)).collect::<Vec<_>>());
+    let total = consoles[0].audit.page_from(0, 100_000).await.unwrap().len() as i64;
+    assert_eq!(total, start + 300, "every record once");
+    assert!(matches!(
+        consoles[1].audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+    // And each console goes on from where the others left the chain.
+    for b in &consoles {
+        let e = Event::security(admin_caller().actor, "SignIn", Outcome::Ok);
+        b.audit.append(&e).await.unwrap();
+    }
+    assert!(matches!(
+        consoles[2].audit.verify().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
 /// The commits of the console's audit writer, by how many records each held.
 fn commits(b: &backend::Backend) -> Vec<(&'static str, u64)> {
     ["1", "2-7", "8-31", "32+"]
