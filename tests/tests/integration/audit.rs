@@ -245,7 +245,7 @@ async fn consoles_writing_at_their_known_heads_form_one_chain() {
             e.params = serde_json::json!({ "n": i });
             if i % 10 == 0 {
                 // A change committed with its record, between the writers' appends.
-                let mut change = audit.begin_change().await.unwrap();
+                let change = audit.begin_change().await.unwrap();
                 change.commit(&e).await.unwrap()
             } else {
                 audit.append(&e).await.unwrap()
