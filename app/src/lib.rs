@@ -8,6 +8,8 @@ pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod call;
+#[cfg(test)]
+mod catalogue;
 pub mod changes;
 pub mod cluster;
 pub mod error;
@@ -23,6 +25,10 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy};
 
 pub use error::AppError;
+
+// The translations (#19), compiled by build.rs from `locales/`: `i18n::Locale`, `use_i18n`,
+// `t!`, the `I18nContextProvider`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 /// Every page is a lazy route: its code is a chunk of the browser's wasm of its own
 /// (`scripts/build.sh` splits it; the server preloads the chunk of the page it renders), so
@@ -96,7 +102,8 @@ lazy_pages! {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` (and `dir`) are set by the i18n context from the language in use.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -115,6 +122,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    view! {
+        // The language: the `polar_lang` cookie (the user's choice, set when they choose it
+        // and when they sign in), else the browser's Accept-Language, else English. The
+        // server decides; the browser hydrates in the same language.
+        <i18n::I18nContextProvider
+            cookie_name=kit::language::COOKIE
+            cookie_options=kit::language::cookie_options()
+        >
+            <Pages />
+        </i18n::I18nContextProvider>
+    }
+}
+
+#[component]
+fn Pages() -> impl IntoView {
     view! {
         <Stylesheet id="polar" href="/pkg/polar-console.css" />
         <Title formatter=|t: String| format!("{t} · Polar Console") />

@@ -45,6 +45,35 @@ impl Role {
     }
 }
 
+/// A language the console speaks (#19): the top bar's choice, saved with the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    English,
+    Chinese,
+}
+
+impl Language {
+    /// The code saved, and used for the language cookie and `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Chinese => "zh",
+        }
+    }
+
+    /// `en` or `zh`; anything else is refused, naming the field.
+    pub fn parse(code: &str) -> Result<Language, BackendError> {
+        match code {
+            "en" => Ok(Language::English),
+            "zh" => Ok(Language::Chinese),
+            _ => Err(BackendError::invalid(
+                "language",
+                "is one of the console's languages: en (English) or zh (简体中文)",
+            )),
+        }
+    }
+}
+
 /// A user of the console.
 #[derive(Clone, Debug)]
 pub struct User {
@@ -1212,6 +1241,42 @@ impl Identity {
         e.params = serde_json::json!({ "user": user.to_string(), "collect_changes": on });
         change.commit(&e).await?;
         Ok(())
+    }
+
+    /// The language `user` chose (committed with its record, `UserSettingsChanged`, or not
+    /// at all).
+    pub async fn set_language(
+        &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
+        user: Uuid,
+        language: Language,
+    ) -> Result<(), BackendError> {
+        let mut change = audit.begin_change().await?;
+        let done = sqlx::query!(
+            "UPDATE users SET language = $2, updated_at = now() WHERE id = $1",
+            user,
+            language.code()
+        )
+        .execute(change.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(BackendError::NotFound("user"));
+        }
+        let mut e =
+            crate::audit::Event::security(actor, "UserSettingsChanged", crate::audit::Outcome::Ok);
+        e.params = serde_json::json!({ "user": user.to_string(), "language": language.code() });
+        change.commit(&e).await?;
+        Ok(())
+    }
+
+    /// The language `user` chose, if any.
+    pub async fn language_of(&self, user: Uuid) -> Result<Option<Language>, BackendError> {
+        let code = sqlx::query_scalar!("SELECT language FROM users WHERE id = $1", user)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten();
+        Ok(code.and_then(|c| Language::parse(&c).ok()))
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<User>, BackendError> {

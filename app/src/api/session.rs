@@ -113,6 +113,10 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
                     if let Some(token) = token {
                         ssr::set_device_cookie(&token);
                     }
+                    // The language they chose, wherever they chose it (#19).
+                    if let Ok(Some(language)) = backend.identity.language_of(user.id).await {
+                        ssr::set_language_cookie(language);
+                    }
                 }
                 Err(e) => {
                     let _ = session.flush().await;
@@ -158,6 +162,22 @@ pub async fn set_collect_changes(on: bool) -> Result<bool, AppError> {
         .set_collect_changes(&backend.audit, actor, user.id, on)
         .await?;
     Ok(on)
+}
+
+/// Saves the language the signed-in user chose in the top bar (`en` or `zh`, #19) and sets
+/// the language cookie, so that the next page is rendered in it and signing in elsewhere
+/// brings it back.
+#[server]
+pub async fn set_language(language: String) -> Result<String, AppError> {
+    let (backend, user) = ssr::require_signed_in().await?;
+    let language = backend::identity::Language::parse(&language)?;
+    let actor = ssr::actor(Some(&user)).await;
+    backend
+        .identity
+        .set_language(&backend.audit, actor, user.id, language)
+        .await?;
+    ssr::set_language_cookie(language);
+    Ok(language.code().to_string())
 }
 
 /// Signs out: the session ends on the server at once.

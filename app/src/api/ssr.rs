@@ -64,6 +64,25 @@ pub fn set_device_cookie(token: &str) {
     }
 }
 
+/// Sets the language cookie (`crate::kit::language::COOKIE`) to `language`: the whole
+/// site, a year; readable by the page, which changes it when the user switches.
+pub fn set_language_cookie(language: backend::identity::Language) {
+    let secure = use_context::<SessionLimits>().is_none_or(|l| l.secure_cookies);
+    let value = format!(
+        "{}={}; Path=/; SameSite=Lax; Max-Age={}{}",
+        crate::kit::language::COOKIE,
+        language.code(),
+        365 * 86_400,
+        if secure { "; Secure" } else { "" }
+    );
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&value),
+    ) {
+        opts.append_header(axum::http::header::SET_COOKIE, v);
+    }
+}
+
 /// The session key holding the user's session epoch at sign-in.
 pub const EPOCH_KEY: &str = "epoch";
 

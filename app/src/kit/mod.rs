@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod field;
 pub mod format;
 pub mod href;
+pub mod language;
 pub mod outcomes;
 pub mod pager;
 pub mod planned;

@@ -7,11 +7,14 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{console_context, SetCollectChanges, SignOut};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::kit::language::LanguageSwitch;
 use crate::kit::with_scope;
 use crate::AppError;
 
 #[component]
 pub fn Console() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = Resource::new(|| (), |_| console_context());
     let query = use_query_map();
     let account = move || query.read().get("account").unwrap_or_default();
@@ -40,7 +43,7 @@ pub fn Console() -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/clusters">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    "Polar Console"
+                    {t!(i18n, shell.product)}
                 </a>
                 <Transition fallback=|| view! { <span class="topbar-loading">"…"</span> }>
                     {move || {
@@ -56,7 +59,7 @@ pub fn Console() -> impl IntoView {
                                 view! {
                                     <form class="scope" method="get" action="/clusters">
                                         <label class="scope-item">
-                                            <span>"Cloud account"</span>
+                                            <span>{t!(i18n, shell.cloud_account)}</span>
                                             <select
                                                 name="account"
                                                 data-testid="account-menu"
@@ -65,7 +68,7 @@ pub fn Console() -> impl IntoView {
                                                     nav_a(&with_scope(&path(), &v, &region()), NavigateOptions::default());
                                                 }
                                             >
-                                                <option value="" selected=move || account().is_empty()>"All accounts"</option>
+                                                <option value="" selected=move || account().is_empty()>{t!(i18n, shell.all_accounts)}</option>
                                                 {accounts.into_iter().map(|a| {
                                                     let a2 = a.clone();
                                                     let label = a.clone();
@@ -74,7 +77,7 @@ pub fn Console() -> impl IntoView {
                                             </select>
                                         </label>
                                         <label class="scope-item">
-                                            <span>"Region"</span>
+                                            <span>{t!(i18n, shell.region)}</span>
                                             <select
                                                 name="region"
                                                 data-testid="region-menu"
@@ -83,7 +86,7 @@ pub fn Console() -> impl IntoView {
                                                     nav_r(&with_scope(&path(), &account(), &v), NavigateOptions::default());
                                                 }
                                             >
-                                                <option value="" selected=move || region().is_empty()>"All regions"</option>
+                                                <option value="" selected=move || region().is_empty()>{t!(i18n, shell.all_regions)}</option>
                                                 {regions.into_iter().map(|r| {
                                                     let r2 = r.clone();
                                                     let label = r.clone();
@@ -91,47 +94,57 @@ pub fn Console() -> impl IntoView {
                                                 }).collect_view()}
                                             </select>
                                         </label>
-                                        <noscript><button type="submit">"Apply"</button></noscript>
+                                        <noscript><button type="submit">{t!(i18n, shell.apply)}</button></noscript>
                                     </form>
                                     <div class="user">
                                         <span class="user-name" data-testid="user-name">{c.user.display_name.clone()}</span>
-                                        <span class="user-role">{c.user.role.clone()}</span>
+                                        <span class="user-role">{
+                                            // A built-in role by its name in the language; a custom role's name as given.
+                                            let role = c.user.role.clone();
+                                            move || match role.as_str() {
+                                                "viewer" => t_string!(i18n, shell.role_viewer).to_string(),
+                                                "operator" => t_string!(i18n, shell.role_operator).to_string(),
+                                                "admin" => t_string!(i18n, shell.role_admin).to_string(),
+                                                custom => custom.to_string(),
+                                            }
+                                        }</span>
                                         {
                                             let on = c.user.collect_changes;
                                             view! {
                                                 <ActionForm action=collect attr:class="inline">
                                                     <input type="hidden" name="on" value=if on { "false" } else { "true" } />
                                                     <button type="submit" class=if on { "collect-on" } else { "link" } data-testid="collect-toggle" aria-pressed=on.to_string()
-                                                        title="While on, what you change is kept in a draft change instead of sent; ask for it on Changes — now, at a time or in the maintenance window.">
-                                                        {if on { "Collecting changes · stop" } else { "Collect changes" }}
+                                                        title=move || t_string!(i18n, shell.collect_hint)>
+                                                        {move || if on { t_string!(i18n, shell.collecting_stop) } else { t_string!(i18n, shell.collect_changes) }}
                                                     </button>
                                                 </ActionForm>
                                             }
                                         }
+                                        <LanguageSwitch />
                                         <ActionForm action=sign_out attr:class="inline">
-                                            <button type="submit" class="link">"Sign out"</button>
+                                            <button type="submit" class="link">{t!(i18n, shell.sign_out)}</button>
                                         </ActionForm>
                                     </div>
                                 }.into_any()
                             }
                             Err(AppError::Unauthenticated) => view! {
-                                <a class="button" href="/signin" rel="external">"Sign in"</a>
+                                <a class="button" href="/signin" rel="external">{t!(i18n, shell.sign_in)}</a>
                             }.into_any(),
                             Err(e) => view! { <span class="topbar-error">{e.to_string()}</span> }.into_any(),
                         }
                     })}}
                 </Transition>
             </header>
-            <nav class="sidenav" aria-label="Main">
-                <A href="/clusters">"Clusters"</A>
-                <A href="/tags">"Tags"</A>
-                <A href="/events">"Pending events"</A>
-                <A href="/tasks">"Scheduled tasks"</A>
-                <A href="/changes">"Changes"</A>
-                <A href="/renewals">"Renewals"</A>
-                <A href="/backups/released">"Released backups"</A>
-                <A href="/audit">"Audit trail"</A>
-                <A href="/settings">"Settings"</A>
+            <nav class="sidenav" aria-label=move || t_string!(i18n, shell.main_navigation)>
+                <A href="/clusters">{t!(i18n, shell.nav_clusters)}</A>
+                <A href="/tags">{t!(i18n, shell.nav_tags)}</A>
+                <A href="/events">{t!(i18n, shell.nav_events)}</A>
+                <A href="/tasks">{t!(i18n, shell.nav_tasks)}</A>
+                <A href="/changes">{t!(i18n, shell.nav_changes)}</A>
+                <A href="/renewals">{t!(i18n, shell.nav_renewals)}</A>
+                <A href="/backups/released">{t!(i18n, shell.nav_released_backups)}</A>
+                <A href="/audit">{t!(i18n, shell.nav_audit)}</A>
+                <A href="/settings">{t!(i18n, shell.nav_settings)}</A>
             </nav>
             <main class="content">
                 <Transition fallback=|| ()>
@@ -139,9 +152,9 @@ pub fn Console() -> impl IntoView {
                         match ctx.await {
                             Ok(c) if c.user.collect_changes => view! {
                                 <div class="collect-banner" role="status" data-testid="collect-banner">
-                                    "Collecting changes: what you change on the pages is kept in a draft change, not sent. "
-                                    <a href="/changes">"Ask for it on Changes"</a>
-                                    " — now, at a time or in each cluster's maintenance window."
+                                    {t!(i18n, shell.collect_banner)}" "
+                                    <a href="/changes">{t!(i18n, shell.collect_banner_link)}</a>
+                                    " "{t!(i18n, shell.collect_banner_rest)}
                                 </div>
                             }.into_any(),
                             _ => ().into_any(),
