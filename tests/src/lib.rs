@@ -148,8 +148,10 @@ impl TestApp {
             admin_password,
             database_url,
             console_database_url,
+            // A request that never completes fails its test instead of holding the run.
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(180))
                 .build()
                 .unwrap(),
             background: Some(started.background),
