@@ -49,7 +49,7 @@ test('an added Operator chooses a password, then has exactly an Operator\'s righ
     await Promise.all([page.waitForURL(/\/clusters/), page.click('[data-testid=password-changed] a')]);
     const first = await page.waitForSelector('[data-testid=cluster-table] a[href*="/clusters/pc-"]', { timeout: 60000 });
     const href = await first.getAttribute('href');
-    assert.equal(await page.textContent('.user-role'), 'operator');
+    assert.equal(await page.textContent('.user-role'), 'Operator'); // the built-in role by its name in the language
 
     // An Operator's day-2 change is offered; deleting the cluster is not.
     await page.goto(`${BASE}${href}`);
