@@ -1225,22 +1225,9 @@ impl Identity {
         user: Uuid,
         on: bool,
     ) -> Result<(), BackendError> {
-        let mut change = audit.begin_change().await?;
-        let done = sqlx::query!(
-            "UPDATE users SET collect_changes = $2, updated_at = now() WHERE id = $1",
-            user,
-            on
-        )
-        .execute(change.conn())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(BackendError::NotFound("user"));
-        }
-        let mut e =
-            crate::audit::Event::security(actor, "UserSettingsChanged", crate::audit::Outcome::Ok);
-        e.params = serde_json::json!({ "user": user.to_string(), "collect_changes": on });
-        change.commit(&e).await?;
-        Ok(())
+        let recorded = serde_json::json!({ "user": user.to_string(), "collect_changes": on });
+        self.save_settings(audit, actor, user, Some(on), None, recorded)
+            .await
     }
 
     /// The language `user` chose (committed with its record, `UserSettingsChanged`, or not
@@ -1252,11 +1239,30 @@ impl Identity {
         user: Uuid,
         language: Language,
     ) -> Result<(), BackendError> {
+        let recorded = serde_json::json!({ "user": user.to_string(), "language": language.code() });
+        self.save_settings(audit, actor, user, None, Some(language), recorded)
+            .await
+    }
+
+    /// Saves the settings given (`None`: unchanged) with their `UserSettingsChanged` record,
+    /// or nothing.
+    async fn save_settings(
+        &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
+        user: Uuid,
+        collect_changes: Option<bool>,
+        language: Option<Language>,
+        recorded: serde_json::Value,
+    ) -> Result<(), BackendError> {
         let mut change = audit.begin_change().await?;
         let done = sqlx::query!(
-            "UPDATE users SET language = $2, updated_at = now() WHERE id = $1",
+            "UPDATE users SET collect_changes = COALESCE($2, collect_changes),
+                    language = COALESCE($3, language), updated_at = now()
+             WHERE id = $1",
             user,
-            language.code()
+            collect_changes,
+            language.map(Language::code)
         )
         .execute(change.conn())
         .await?;
@@ -1265,7 +1271,7 @@ impl Identity {
         }
         let mut e =
             crate::audit::Event::security(actor, "UserSettingsChanged", crate::audit::Outcome::Ok);
-        e.params = serde_json::json!({ "user": user.to_string(), "language": language.code() });
+        e.params = recorded;
         change.commit(&e).await?;
         Ok(())
     }

@@ -41,6 +41,15 @@ test('a Chinese browser gets Chinese; the choice of English is saved with the us
     const signin = await uiText(page, '.signin-card');
     assert.doesNotMatch(signin, /[A-Za-z]{2,}/, `English on the Chinese sign-in page: ${signin}`);
     assert.match(await page.title(), /^登录 · Polar Console$/);
+    // Before signing in the menu only sets the language (nothing to save it with).
+    for (const [code, lead] of [['en', 'Sign in to manage your PolarDB clusters.'], ['zh', '登录以管理您的 PolarDB 集群。']]) {
+      await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/set_language') && r.status() === 200),
+        page.selectOption('[data-testid=language-menu]', code),
+      ]);
+      assert.equal(await page.textContent('.signin-card p.muted'), lead);
+      assert.equal(await page.getAttribute('html', 'lang'), code);
+    }
 
     await signInAs(page);
     await page.waitForSelector('[data-testid=language-menu]');

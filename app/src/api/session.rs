@@ -164,18 +164,24 @@ pub async fn set_collect_changes(on: bool) -> Result<bool, AppError> {
     Ok(on)
 }
 
-/// Saves the language the signed-in user chose in the top bar (`en` or `zh`, #19) and sets
-/// the language cookie, so that the next page is rendered in it and signing in elsewhere
-/// brings it back.
+/// The language chosen in the top bar or on the sign-in page (`en` or `zh`, #19): sets the
+/// language cookie, so that the next page is rendered in it, and, for a signed-in user,
+/// saves it with them (with its record), so that signing in elsewhere brings it back.
+/// Before signing in it only sets the cookie.
 #[server]
 pub async fn set_language(language: String) -> Result<String, AppError> {
-    let (backend, user) = ssr::require_signed_in().await?;
     let language = backend::identity::Language::parse(&language)?;
-    let actor = ssr::actor(Some(&user)).await;
-    backend
-        .identity
-        .set_language(&backend.audit, actor, user.id, language)
-        .await?;
+    match ssr::require_signed_in().await {
+        Ok((backend, user)) => {
+            let actor = ssr::actor(Some(&user)).await;
+            backend
+                .identity
+                .set_language(&backend.audit, actor, user.id, language)
+                .await?;
+        }
+        Err(AppError::Unauthenticated) => {}
+        Err(e) => return Err(e),
+    }
     ssr::set_language_cookie(language);
     Ok(language.code().to_string())
 }

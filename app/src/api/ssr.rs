@@ -56,12 +56,7 @@ pub fn set_device_cookie(token: &str) {
         backend::identity::DEVICE_DAYS as i64 * 86_400,
         if secure { "; Secure" } else { "" }
     );
-    if let (Some(opts), Ok(v)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::HeaderValue::from_str(&value),
-    ) {
-        opts.append_header(axum::http::header::SET_COOKIE, v);
-    }
+    append_set_cookie(&value);
 }
 
 /// Sets the language cookie (`crate::kit::language::COOKIE`) to `language`: the whole
@@ -75,9 +70,14 @@ pub fn set_language_cookie(language: backend::identity::Language) {
         365 * 86_400,
         if secure { "; Secure" } else { "" }
     );
+    append_set_cookie(&value);
+}
+
+/// Adds a `Set-Cookie` header to the answer being made.
+fn append_set_cookie(value: &str) {
     if let (Some(opts), Ok(v)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::HeaderValue::from_str(&value),
+        axum::http::HeaderValue::from_str(value),
     ) {
         opts.append_header(axum::http::header::SET_COOKIE, v);
     }

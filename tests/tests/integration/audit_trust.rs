@@ -450,6 +450,55 @@ async fn a_password_change_without_its_record_is_not_made() {
     assert_eq!(records_of(&app, "PasswordChanged").await, 1);
 }
 
+/// A language chosen in the top bar (#19) is saved with its record or not at all; a
+/// language the console does not speak is refused naming the field.
+#[tokio::test]
+async fn a_language_choice_without_its_record_is_not_saved() {
+    let app = TestApp::spawn().await;
+    let frank = app.user_with_role("frank", "viewer").await;
+    let choose = |language: &'static str| {
+        let (app, cookie) = (&app, frank.clone());
+        async move {
+            let res = app
+                .call_form(&cookie, "set_language", &[("language", language)])
+                .await;
+            let cookie = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.starts_with("polar_lang="));
+            (res.status(), cookie, res.text().await.unwrap())
+        }
+    };
+    let saved = || async {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT language FROM users WHERE username = 'frank'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    fail_audit_of(&app, "UserSettingsChanged").await;
+    let (status, cookie, body) = choose("zh").await;
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(!cookie, "no language cookie for a choice not saved");
+    assert_eq!(saved().await, None);
+    assert_eq!(records_of(&app, "UserSettingsChanged").await, 0);
+
+    heal_audit(&app).await;
+    let (status, cookie, body) = choose("zh").await;
+    assert!(status.is_success(), "{status}: {body}");
+    assert!(cookie);
+    assert_eq!(saved().await.as_deref(), Some("zh"));
+    assert_eq!(records_of(&app, "UserSettingsChanged").await, 1);
+
+    let (status, _, body) = choose("fr").await;
+    assert_eq!(status.as_u16(), 400, "{body}");
+    assert!(body.contains("language"), "{body}");
+    assert_eq!(saved().await.as_deref(), Some("zh"));
+}
+
 #[tokio::test]
 async fn start_up_changes_commit_with_their_records() {
     let app = TestApp::spawn().await;
