@@ -13,7 +13,7 @@ use leptos_i18n_parser::parse_locales::parse_locales;
 const LANGUAGES: &[&str] = &["en", "zh"];
 
 /// One catalogue a language per area of the console.
-const NAMESPACES: &[&str] = &["shell"];
+const NAMESPACES: &[&str] = &["shell", "kit", "fleet", "cluster", "changes", "admin"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");

@@ -278,3 +278,79 @@ pub fn user_dto(u: &User) -> super::UserDto {
         collect_changes: u.collect_changes,
     }
 }
+
+/// The language of the request being answered, for what a server function writes in
+/// words (the messages of its errors): the language cookie (the user's choice), else the
+/// browser's `Accept-Language`, else English — what the page itself is rendered in.
+pub fn request_locale() -> crate::i18n::Locale {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return crate::i18n::Locale::default();
+    };
+    locale_of(&parts.headers)
+}
+
+/// [`request_locale`] of these headers.
+pub fn locale_of(headers: &axum::http::HeaderMap) -> crate::i18n::Locale {
+    use leptos_i18n::Locale as _;
+    let chosen = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == crate::kit::language::COOKIE)
+        .and_then(|(_, v)| v.parse::<crate::i18n::Locale>().ok());
+    if let Some(locale) = chosen {
+        return locale;
+    }
+    let accepted: Vec<&str> = headers
+        .get_all(axum::http::header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|l| l.split(';').next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    crate::i18n::Locale::find_locale(&accepted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use axum::http::{header, HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(k.clone(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_cookie_decides_then_the_browser_then_english() {
+        assert_eq!(locale_of(&HeaderMap::new()), Locale::en);
+        let zh_browser = (header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9,en;q=0.8");
+        assert_eq!(locale_of(&headers(&[zh_browser.clone()])), Locale::zh);
+        assert_eq!(
+            locale_of(&headers(&[(header::ACCEPT_LANGUAGE, "fr-FR, en;q=0.5")])),
+            Locale::en
+        );
+        let chosen = (header::COOKIE, "a=b; polar_lang=en");
+        assert_eq!(locale_of(&headers(&[zh_browser, chosen])), Locale::en);
+        assert_eq!(
+            locale_of(&headers(&[(header::COOKIE, "polar_lang=zh")])),
+            Locale::zh
+        );
+        // A cookie naming no language of the console falls back to the browser's.
+        assert_eq!(
+            locale_of(&headers(&[
+                (header::COOKIE, "polar_lang=xx"),
+                (header::ACCEPT_LANGUAGE, "zh")
+            ])),
+            Locale::zh
+        );
+        let _ = crate::i18n::td_string!(Locale::zh, kit.area);
+    }
+}

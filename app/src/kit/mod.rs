@@ -18,6 +18,7 @@ pub mod states;
 pub mod status;
 pub mod table;
 pub mod tagging;
+pub mod words;
 pub mod zones;
 
 pub use dialog::{ConfirmDialog, Dialog, DialogActions, DialogFooter};
@@ -33,3 +34,4 @@ pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};
 pub use table::{Column, DataTable, Sort, SortKey};
+pub use words::{api_word, api_word_in};
