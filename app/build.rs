@@ -13,7 +13,18 @@ use leptos_i18n_parser::parse_locales::parse_locales;
 const LANGUAGES: &[&str] = &["en", "zh"];
 
 /// One catalogue a language per area of the console.
-const NAMESPACES: &[&str] = &["shell", "kit", "fleet", "cluster", "changes", "admin"];
+const NAMESPACES: &[&str] = &[
+    "shell",
+    "kit",
+    "fleet",
+    "fleet_ops",
+    "cluster",
+    "cluster_nodes",
+    "cluster_access",
+    "cluster_data",
+    "changes",
+    "admin",
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
