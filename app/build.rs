@@ -33,7 +33,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     for language in &LANGUAGES[1..] {
         cfg = cfg.add_locale(language)?;
     }
-    let cfg = cfg.add_namespaces(NAMESPACES)?;
+    let mut cfg = cfg.add_namespaces(NAMESPACES)?;
+    // `t_string!` with values (`{{ name }}`) as well as `t!`.
+    cfg.options = cfg.options.interpolate_display(true);
     let parsed = parse_locales(None, cfg)?;
     if let Some(files) = &parsed.tracked_files {
         for file in files {
@@ -57,9 +59,61 @@ fn main() -> Result<(), Box<dyn Error>> {
         )
         .into());
     }
+    code_table("api_errors", &dir_out()?)?;
+    code_table("api_words", &dir_out()?)?;
     let code = leptos_i18n_codegen::gen_code(&parsed, None, false, None, false)?;
-    let dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("i18n");
+    let dir = dir_out()?.join("i18n");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("mod.rs"), code.to_string())?;
+    Ok(())
+}
+
+fn dir_out() -> Result<PathBuf, Box<dyn Error>> {
+    Ok(PathBuf::from(
+        std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?,
+    ))
+}
+
+/// A catalogue keyed by the API's codes, which are no identifiers (`api_errors`: the
+/// explanations of the error codes of the reference's client error table, 19.1;
+/// `api_words`: enumerations as words), compiled here into `<name>.rs` with
+/// `lookup(language, code)`. Every language must have exactly English's codes.
+fn code_table(name: &str, out: &std::path::Path) -> Result<(), Box<dyn Error>> {
+    use std::collections::BTreeMap;
+    let mut arms = String::new();
+    let mut english: Option<Vec<String>> = None;
+    for language in LANGUAGES {
+        let path = format!("locales/{language}/{name}.json");
+        println!("cargo::rerun-if-changed={path}");
+        let text = std::fs::read_to_string(&path)?;
+        let table: BTreeMap<String, String> =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        let codes: Vec<String> = table.keys().cloned().collect();
+        match &english {
+            None => english = Some(codes),
+            Some(en) if *en != codes => {
+                let missing: Vec<&String> = en.iter().filter(|c| !table.contains_key(*c)).collect();
+                let extra: Vec<&String> = codes.iter().filter(|c| !en.contains(c)).collect();
+                return Err(format!(
+                    "{path}: explains other codes than English (missing {missing:?}, not in English {extra:?})"
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        for (code, words) in &table {
+            if words.trim().is_empty() {
+                return Err(format!("{path}: {code} is empty").into());
+            }
+            arms.push_str(&format!(
+                "        ({language:?}, {code:?}) => Some({words:?}),\n"
+            ));
+        }
+    }
+    let code = format!(
+        "/// The words for an API code in a language (`en`, `zh`), if the catalogue has them.\n\
+         pub fn lookup(language: &str, code: &str) -> Option<&'static str> {{\n    match (language, code) {{\n{arms}        _ => None,\n    }}\n}}\n"
+    );
+    std::fs::write(out.join(format!("{name}.rs")), code)?;
     Ok(())
 }

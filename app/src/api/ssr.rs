@@ -351,6 +351,6 @@ mod tests {
             ])),
             Locale::zh
         );
-        let _ = crate::i18n::td_string!(Locale::zh, kit.area);
+        assert_eq!(crate::i18n::td_string!(Locale::zh, kit.cancel), "取消");
     }
 }

@@ -124,12 +124,12 @@ pub fn ConfirmDialog(
     /// Whether the change cannot be sent yet (besides while pending).
     #[prop(optional, into)]
     blocked: Signal<bool>,
-    /// The sending button's words while pending.
-    #[prop(default = "Sending…")]
-    sending: &'static str,
-    /// The cancel button's words.
-    #[prop(default = "Cancel")]
-    cancel: &'static str,
+    /// The sending button's words while pending ("Sending…" in the language in use).
+    #[prop(optional)]
+    sending: Option<&'static str>,
+    /// The cancel button's words ("Cancel" in the language in use).
+    #[prop(optional)]
+    cancel: Option<&'static str>,
     /// The cancel button's `data-testid`.
     #[prop(default = "cancel-confirm")]
     cancel_testid: &'static str,
@@ -139,6 +139,9 @@ pub fn ConfirmDialog(
     /// What happens, and the error of the last try.
     children: Children,
 ) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let cancel = move || cancel.unwrap_or_else(|| crate::i18n::t_string!(i18n, kit.cancel));
+    let sending = move || sending.unwrap_or_else(|| crate::i18n::t_string!(i18n, kit.sending));
     view! {
         <Dialog title_id=title_id title=title testid=testid on_close=on_close>
             {children()}
@@ -147,7 +150,7 @@ pub fn ConfirmDialog(
                     on:click=move |_| on_close.run(())>{cancel}</button>
                 <button type="button" class="small solid" class:danger=danger class:primary-small=!danger data-testid=confirm_testid
                     disabled=move || pending.get() || blocked.get() on:click=move |_| on_confirm.run(())>
-                    {move || if pending.get() { sending } else { button }}
+                    {move || if pending.get() { sending() } else { button }}
                 </button>
             </DialogFooter>
         </Dialog>

@@ -1,5 +1,7 @@
 //! Values as a person reads them.
 
+use crate::i18n::td_string;
+
 /// Bytes as a person reads them (binary units).
 pub fn human_bytes(n: i64) -> String {
     if n < 0 {
@@ -64,29 +66,32 @@ pub fn human_time(t: &str) -> String {
     }
 }
 
-/// A billing method in words.
+/// A billing method in words, in the language in use.
 pub fn pay_type_label(p: &str) -> &str {
+    let locale = super::words::locale();
     match p {
-        "Prepaid" => "Subscription (Prepaid)",
-        "Postpaid" => "Pay-as-you-go (Postpaid)",
+        "Prepaid" => td_string!(locale, kit.pay_prepaid),
+        "Postpaid" => td_string!(locale, kit.pay_postpaid),
         other => other,
     }
 }
 
-/// A node role as a person says it.
+/// A node role as a person says it, in the language in use.
 pub fn role_label(r: &str) -> &str {
+    let locale = super::words::locale();
     match r {
-        "Writer" => "Primary (read/write)",
-        "Reader" => "Read-only",
+        "Writer" => td_string!(locale, kit.role_writer),
+        "Reader" => td_string!(locale, kit.role_reader),
         other => other,
     }
 }
 
-/// A node role in a sentence: "primary", "read-only".
+/// A node role in a sentence: "primary", "read-only" (in the language in use).
 pub fn role_short(r: &str) -> String {
+    let locale = super::words::locale();
     match r {
-        "Writer" => "primary".into(),
-        "Reader" => "read-only".into(),
+        "Writer" => td_string!(locale, kit.role_writer_short).to_string(),
+        "Reader" => td_string!(locale, kit.role_reader_short).to_string(),
         other => other.to_lowercase(),
     }
 }

@@ -22,7 +22,7 @@ pub mod words;
 pub mod zones;
 
 pub use dialog::{ConfirmDialog, Dialog, DialogActions, DialogFooter};
-pub use feedback::{change_error, form_error};
+pub use feedback::{change_error, error_words, explain, form_error, one_line};
 pub use field::{problem_line, Field, FieldHint, HintTag};
 pub use format::{
     capitalise, grouped, human_bytes, human_time, now_secs, pay_type_label, role_label, role_short,
@@ -34,4 +34,4 @@ pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};
 pub use table::{Column, DataTable, Sort, SortKey};
-pub use words::{api_word, api_word_in};
+pub use words::{api_error_explanation, api_word, api_word_in, api_word_of};

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
+use crate::i18n::td_string;
 
 /// What one region's call (or calls) of a change came to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,13 +41,15 @@ pub fn outcomes_view(list: Vec<RegionOutcome>, testid: &'static str) -> impl Int
 
 /// The banners of regions whose reads failed.
 pub fn problems_view(problems: Vec<RegionProblem>) -> impl IntoView {
+    let locale = super::words::locale();
     problems
         .into_iter()
         .map(|p| {
             let place = if p.region.is_empty() {
-                format!("Cloud account {}", p.account)
+                td_string!(locale, kit.cloud_account_place, account = &p.account).to_string()
             } else {
-                format!("{} in {}", p.region, p.account)
+                td_string!(locale, kit.region_in, region = &p.region, account = &p.account)
+                    .to_string()
             };
             view! {
                 <div class="banner banner-error" role="alert" data-testid="region-problem" data-region=p.region.clone()>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::field::FieldHint;
 use super::format::now_secs;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use polardb::rules::{api_minute, planned_window_problem, read_time};
 
 /// A time as the API takes it (`yyyy-MM-ddTHH:mm:ssZ`) from a date-time field's value.
@@ -20,11 +21,12 @@ fn api_value(field: &str) -> String {
 
 /// The problem with a window at `now`, as a sentence naming the field.
 fn problem_at(start: &str, end: &str, now: i64) -> Option<(&'static str, String)> {
+    let locale = super::words::locale();
     planned_window_problem(&api_value(start), &api_value(end), now).map(|(field, rule)| {
         let label = if field == "PlannedStartTime" {
-            "Earliest start"
+            td_string!(locale, kit.earliest_start)
         } else {
-            "Latest start"
+            td_string!(locale, kit.latest_start)
         };
         (field, format!("{label} {rule}."))
     })
@@ -74,12 +76,13 @@ pub fn PlannedWindow(
     /// Set while the window is not valid.
     problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let planned = RwSignal::new(!start.get_untracked().is_empty());
     Effect::new(move |_| {
         let p = if planned.get() {
             let (s, e) = (start.get(), end.get());
             if s.trim().is_empty() {
-                Some("Earliest start is required for a planned change.".to_string())
+                Some(t_string!(i18n, kit.earliest_required).to_string())
             } else {
                 problem_at(&s, &e, now_secs()).map(|(_, p)| p)
             }
@@ -103,31 +106,31 @@ pub fn PlannedWindow(
     };
     view! {
         <fieldset class="planned" data-testid="planned-window">
-            <legend>"When"</legend>
+            <legend>{t!(i18n, kit.when)}</legend>
             <label class="inline-choice">
                 <input type="radio" name="planned" data-testid="planned-now"
                     prop:checked=move || !planned.get() on:change=move |_| choose(false) />
-                "Now"
+                {t!(i18n, kit.now)}
             </label>
             <label class="inline-choice">
                 <input type="radio" name="planned" data-testid="planned-later"
                     prop:checked=move || planned.get() on:change=move |_| choose(true) />
-                "Planned, within the next 24 hours (UTC)"
+                {t!(i18n, kit.planned_24h)}
             </label>
             {move || planned.get().then(|| view! {
                 <div class="planned-times">
                     <label>
-                        <span>"Earliest start (UTC)"</span>
+                        <span>{t!(i18n, kit.earliest_utc)}</span>
                         <input type="datetime-local" data-testid="planned-start"
                             prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev)) />
                     </label>
                     <label>
-                        <span>"Latest start (UTC, optional)"</span>
+                        <span>{t!(i18n, kit.latest_utc)}</span>
                         <input type="datetime-local" data-testid="planned-end"
                             prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev)) />
                     </label>
                     <FieldHint testid="planned-problem" problem=Signal::derive(move || problem.get())
-                        hint="The task waits on Scheduled tasks, where it can be cancelled until it starts; by default it may start up to 30 minutes after the earliest start." />
+                        hint=t_string!(i18n, kit.planned_hint) />
                 </div>
             })}
         </fieldset>

@@ -45,5 +45,7 @@ pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
         s if is_transitional(s) => "badge badge-busy",
         _ => "badge",
     };
-    view! { <span class=class>{status}</span> }
+    let code = status.clone();
+    let word = move || super::words::api_word(&code);
+    view! { <span class=class data-status=status>{word}</span> }
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::pager::Pager;
-use super::ready::{use_hydrated, UNTIL_INTERACTIVE};
+use super::ready::{until_interactive, use_hydrated};
+use crate::i18n::{t_string, use_i18n, Locale};
 
 /// What a row sorts by in one column.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,8 +144,17 @@ pub fn DataTable<T>(
 where
     T: Send + Sync + 'static,
 {
+    let i18n = use_i18n();
     let hydrated = use_hydrated();
-    let waiting = UNTIL_INTERACTIVE;
+    let waiting = move || until_interactive();
+    // The noun of a count: English adds an s for several; Chinese counts without plurals.
+    let things = {
+        let noun = noun.clone();
+        move |n: usize| match i18n.get_locale() {
+            Locale::en if n != 1 => format!("{noun}s"),
+            _ => noun.clone(),
+        }
+    };
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(sort);
     let page = RwSignal::new(0usize);
@@ -187,7 +197,7 @@ where
                         view! {
                             <button type="button" class="sort-button" data-testid="sort"
                                 disabled=move || !hydrated.get()
-                                title=move || if hydrated.get() { format!("Sort by {}", title.to_lowercase()) } else { waiting.to_string() }
+                                title=move || if hydrated.get() { t_string!(i18n, kit.sort_by, column = title.to_lowercase()).to_string() } else { waiting().to_string() }
                                 on:click=move |_| {
                                     sort.update(|s| *s = Some(Sort::toggled(*s, i)));
                                     page.set(0);
@@ -217,30 +227,38 @@ where
         }
     };
     let count = {
-        let noun = noun.clone();
+        let things = things.clone();
         move || {
-            let of = |n: usize| {
-                if n == 1 {
-                    noun.clone()
-                } else {
-                    format!("{noun}s")
-                }
-            };
             if filter.with(|f| f.trim().is_empty()) {
-                format!("{total} {}", of(total))
+                t_string!(i18n, kit.count, total = total, things = things(total)).to_string()
             } else {
                 let n = shown.with(Vec::len);
-                format!("Showing {n} of {total} {}", of(total))
+                t_string!(
+                    i18n,
+                    kit.showing,
+                    n = n,
+                    total = total,
+                    things = things(total)
+                )
+                .to_string()
             }
         }
+    };
+    let filter_label = {
+        let things = things.clone();
+        move || t_string!(i18n, kit.filter, things = things(2)).to_string()
+    };
+    let pages_label = {
+        let things = things.clone();
+        move || t_string!(i18n, kit.pages_of, things = things(2)).to_string()
     };
     view! {
         <div class="table-tools">
             {text.is_some().then(|| view! {
                 <input type="search" class="table-filter" data-testid="table-filter"
-                    placeholder=format!("Filter {noun}s") aria-label=format!("Filter {noun}s")
+                    placeholder=filter_label.clone() aria-label=filter_label
                     disabled=move || !hydrated.get()
-                    title=move || if hydrated.get() { "Every word must appear in the row.".to_string() } else { waiting.to_string() }
+                    title=move || if hydrated.get() { t_string!(i18n, kit.every_word).to_string() } else { waiting().to_string() }
                     prop:value=move || filter.get()
                     on:input=move |ev| {
                         filter.set(event_target_value(&ev));
@@ -259,7 +277,7 @@ where
             let pages = pages();
             view! {
                 <Pager page=Signal::derive(move || (page.get().min(pages - 1) + 1) as u32) pages=pages as u32
-                    label=format!("Pages of {noun}s")
+                    label=pages_label()
                     on_page=Callback::new(move |p: u32| page.set((p as usize).saturating_sub(1))) />
             }
         })}
