@@ -137,6 +137,9 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Pages() -> impl IntoView {
+    // Times in the user's time zone (#19): its cookie decides, on the server and in the
+    // browser alike.
+    kit::time::provide_zone();
     view! {
         <Stylesheet id="polar" href="/pkg/polar-console.css" />
         <Title formatter=|t: String| format!("{t} · Polar Console") />

@@ -74,6 +74,14 @@ impl Language {
     }
 }
 
+/// Settings of a user to save (`None`: unchanged).
+#[derive(Clone, Copy, Debug, Default)]
+struct Settings<'a> {
+    collect_changes: Option<bool>,
+    language: Option<Language>,
+    time_zone: Option<&'a crate::zone::TimeZone>,
+}
+
 /// A user of the console.
 #[derive(Clone, Debug)]
 pub struct User {
@@ -1226,7 +1234,11 @@ impl Identity {
         on: bool,
     ) -> Result<(), BackendError> {
         let recorded = serde_json::json!({ "user": user.to_string(), "collect_changes": on });
-        self.save_settings(audit, actor, user, Some(on), None, recorded)
+        let change = Settings {
+            collect_changes: Some(on),
+            ..Settings::default()
+        };
+        self.save_settings(audit, actor, user, change, recorded)
             .await
     }
 
@@ -1240,8 +1252,42 @@ impl Identity {
         language: Language,
     ) -> Result<(), BackendError> {
         let recorded = serde_json::json!({ "user": user.to_string(), "language": language.code() });
-        self.save_settings(audit, actor, user, None, Some(language), recorded)
+        let change = Settings {
+            language: Some(language),
+            ..Settings::default()
+        };
+        self.save_settings(audit, actor, user, change, recorded)
             .await
+    }
+
+    /// The time zone `user` chose (committed with its record, `UserSettingsChanged`, or
+    /// not at all).
+    pub async fn set_time_zone(
+        &self,
+        audit: &crate::audit::Audit,
+        actor: crate::audit::Actor,
+        user: Uuid,
+        zone: &crate::zone::TimeZone,
+    ) -> Result<(), BackendError> {
+        let recorded = serde_json::json!({ "user": user.to_string(), "time_zone": zone.name() });
+        let change = Settings {
+            time_zone: Some(zone),
+            ..Settings::default()
+        };
+        self.save_settings(audit, actor, user, change, recorded)
+            .await
+    }
+
+    /// The time zone `user` chose, if any (one the database still knows).
+    pub async fn time_zone_of(
+        &self,
+        user: Uuid,
+    ) -> Result<Option<crate::zone::TimeZone>, BackendError> {
+        let name = sqlx::query_scalar!("SELECT time_zone FROM users WHERE id = $1", user)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten();
+        Ok(name.and_then(|n| crate::zone::TimeZone::parse(&n).ok()))
     }
 
     /// Saves the settings given (`None`: unchanged) with their `UserSettingsChanged` record,
@@ -1251,18 +1297,19 @@ impl Identity {
         audit: &crate::audit::Audit,
         actor: crate::audit::Actor,
         user: Uuid,
-        collect_changes: Option<bool>,
-        language: Option<Language>,
+        settings: Settings<'_>,
         recorded: serde_json::Value,
     ) -> Result<(), BackendError> {
         let mut change = audit.begin_change().await?;
         let done = sqlx::query!(
             "UPDATE users SET collect_changes = COALESCE($2, collect_changes),
-                    language = COALESCE($3, language), updated_at = now()
+                    language = COALESCE($3, language), time_zone = COALESCE($4, time_zone),
+                    updated_at = now()
              WHERE id = $1",
             user,
-            collect_changes,
-            language.map(Language::code)
+            settings.collect_changes,
+            settings.language.map(Language::code),
+            settings.time_zone.map(crate::zone::TimeZone::name)
         )
         .execute(change.conn())
         .await?;

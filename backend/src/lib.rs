@@ -20,6 +20,7 @@ pub mod outbound;
 pub mod throttle;
 pub mod vault;
 pub mod watch;
+pub mod zone;
 
 pub use error::BackendError;
 

@@ -117,6 +117,10 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
                     if let Ok(Some(language)) = backend.identity.language_of(user.id).await {
                         ssr::set_language_cookie(language);
                     }
+                    // And the time zone they chose (else the browser's stays).
+                    if let Ok(Some(zone)) = backend.identity.time_zone_of(user.id).await {
+                        ssr::set_time_zone_cookie(&zone);
+                    }
                 }
                 Err(e) => {
                     let _ = session.flush().await;
@@ -184,6 +188,22 @@ pub async fn set_language(language: String) -> Result<String, AppError> {
     }
     ssr::set_language_cookie(language);
     Ok(language.code().to_string())
+}
+
+/// The time zone chosen in Settings (an IANA name such as `Asia/Shanghai`, #19): saved with
+/// the signed-in user (with its record) and set in the time-zone cookie, so that the next
+/// page shows times in it here and signing in elsewhere brings it back.
+#[server]
+pub async fn set_time_zone(zone: String) -> Result<String, AppError> {
+    let zone = backend::zone::TimeZone::parse(&zone)?;
+    let (backend, user) = ssr::require_user().await?;
+    let actor = ssr::actor(Some(&user)).await;
+    backend
+        .identity
+        .set_time_zone(&backend.audit, actor, user.id, &zone)
+        .await?;
+    ssr::set_time_zone_cookie(&zone);
+    Ok(zone.name().to_string())
 }
 
 /// Signs out: the session ends on the server at once.

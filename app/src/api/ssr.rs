@@ -73,6 +73,34 @@ pub fn set_language_cookie(language: backend::identity::Language) {
     append_set_cookie(&value);
 }
 
+/// Sets the time-zone cookie (`crate::kit::time::COOKIE`) to `zone`: the whole site, a
+/// year; readable by the page.
+pub fn set_time_zone_cookie(zone: &backend::zone::TimeZone) {
+    let secure = use_context::<SessionLimits>().is_none_or(|l| l.secure_cookies);
+    let value = format!(
+        "{}={}; Path=/; SameSite=Lax; Max-Age={}{}",
+        crate::kit::time::COOKIE,
+        zone.name(),
+        365 * 86_400,
+        if secure { "; Secure" } else { "" }
+    );
+    append_set_cookie(&value);
+}
+
+/// The value of the request's cookie `name`, if any.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
+}
+
 /// Adds a `Set-Cookie` header to the answer being made.
 fn append_set_cookie(value: &str) {
     if let (Some(opts), Ok(v)) = (

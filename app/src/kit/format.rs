@@ -55,10 +55,14 @@ pub fn grouped(n: i64) -> String {
     out
 }
 
-/// `2026-03-02T02:12:02Z` → `2026-03-02 02:12:02 UTC`.
+/// `2026-03-02T02:12:02Z` → `2026-03-02 10:12:02 UTC+08:00` in the user's time zone
+/// (`2026-03-02 02:12:02 UTC` in UTC); a time in another form as it is.
 pub fn human_time(t: &str) -> String {
     if t.is_empty() {
         return "—".into();
+    }
+    if let Some(secs) = polardb::rules::api_time(t) {
+        return super::time::local_time(secs);
     }
     match t.strip_suffix('Z') {
         Some(s) => format!("{} UTC", s.replace('T', " ")),

@@ -18,6 +18,7 @@ pub mod states;
 pub mod status;
 pub mod table;
 pub mod tagging;
+pub mod time;
 pub mod words;
 pub mod zones;
 
