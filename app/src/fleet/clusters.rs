@@ -12,7 +12,9 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{permissions, search_clusters, ClusterFilter, ClusterList, ClusterRow};
-use crate::kit::{is_transitional, Empty, ErrorBox, Loading, StatusBadge};
+use crate::i18n::{t, t_string, use_i18n, Locale};
+use crate::kit::{api_word, is_transitional, Empty, ErrorBox, Loading, StatusBadge};
+use leptos_i18n::I18nContext;
 
 /// How often the list is read again while a row is in a transitional state.
 const REFRESH: Duration = Duration::from_secs(3);
@@ -44,17 +46,33 @@ pub const STATUSES: &[&str] = &[
 /// PostgreSQL major versions PolarDB offers.
 pub const VERSIONS: &[&str] = &["11", "14", "15", "16"];
 
-/// The list's columns: sort key and heading.
-const COLUMNS: &[(&str, &str)] = &[
-    ("id", "Cluster"),
-    ("status", "Status"),
-    ("engine", "Engine"),
-    ("region", "Region / zone"),
-    ("nodes", "Nodes"),
-    ("billing", "Billing"),
-    ("account", "Account"),
-    ("created", "Created"),
+/// The list's columns by sort key (their headings: [`column_label`]).
+const COLUMNS: &[&str] = &[
+    "id", "status", "engine", "region", "nodes", "billing", "account", "created",
 ];
+
+/// A column's heading in the language in use.
+fn column_label(i18n: I18nContext<Locale>, key: &str) -> &'static str {
+    match key {
+        "id" => t_string!(i18n, fleet.col_cluster),
+        "status" => t_string!(i18n, fleet.col_status),
+        "engine" => t_string!(i18n, fleet.col_engine),
+        "region" => t_string!(i18n, fleet.col_region_zone),
+        "nodes" => t_string!(i18n, fleet.col_nodes),
+        "billing" => t_string!(i18n, fleet.col_billing),
+        "account" => t_string!(i18n, fleet.col_account),
+        _ => t_string!(i18n, fleet.col_created),
+    }
+}
+
+/// A billing method of the list in words: subscription or pay-as-you-go.
+fn billing_word(i18n: I18nContext<Locale>, pay_type: &str) -> &'static str {
+    if pay_type == "Prepaid" {
+        t_string!(i18n, fleet.subscription)
+    } else {
+        t_string!(i18n, fleet.pay_as_you_go)
+    }
+}
 
 /// The same filter sorted by `key`: ascending first, descending on a second click.
 fn sorted_by(f: &ClusterFilter, key: &str) -> ClusterFilter {
@@ -74,6 +92,7 @@ fn on_page(f: &ClusterFilter, page: u32) -> ClusterFilter {
 
 #[component]
 pub fn ClustersPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let filter = Memo::new(move |_| {
         let q = query.read();
@@ -115,17 +134,17 @@ pub fn ClustersPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Clusters" />
+        <Title text=move || t_string!(i18n, fleet.clusters_title).to_string() />
         <div class="page-head list-head">
             <div>
-                <h1>"Clusters"</h1>
+                <h1>{t!(i18n, fleet.clusters_title)}</h1>
                 <p class="muted">
                     {move || {
                         let f = filter.get();
                         format!(
                             "{} · {}",
-                            if f.account.is_empty() { "All cloud accounts".to_string() } else { f.account },
-                            if f.region.is_empty() { "all regions".to_string() } else { f.region }
+                            if f.account.is_empty() { t_string!(i18n, fleet.all_cloud_accounts).to_string() } else { f.account },
+                            if f.region.is_empty() { t_string!(i18n, fleet.all_regions_lower).to_string() } else { f.region }
                         )
                     }}
                 </p>
@@ -133,13 +152,13 @@ pub fn ClustersPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     can_create.await.then(|| view! {
-                        <a class="button" href="/clusters/new" data-testid="create-cluster">"Create cluster"</a>
+                        <a class="button" href="/clusters/new" data-testid="create-cluster">{t!(i18n, fleet.create_cluster)}</a>
                     })
                 })}
             </Transition>
         </div>
         {move || view! { <FilterForm filter=filter.get() /> }}
-        <Transition fallback=|| view! { <Loading label="Loading clusters from every region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet.loading_clusters) /> }>
             {move || Suspend::new(async move {
                 match clusters.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -153,31 +172,37 @@ pub fn ClustersPage() -> impl IntoView {
 /// The filter form: a GET form, so it works before hydration and its result is an address.
 #[component]
 fn FilterForm(filter: ClusterFilter) -> impl IntoView {
+    let i18n = use_i18n();
     let f = filter;
-    let option = |value: &'static str, label: &'static str, current: &str| {
+    // An option whose label follows the language.
+    fn option(
+        value: &'static str,
+        label: impl Fn() -> String + Send + Sync + 'static,
+        current: &str,
+    ) -> impl IntoView {
         let selected = value == current;
         view! { <option value=value selected=selected>{label}</option> }
-    };
+    }
     view! {
         <Form method="GET" action="/clusters" attr:class="filters cluster-filters" attr:data-testid="cluster-filters">
             <input type="hidden" name="account" value=f.account.clone() />
             <input type="hidden" name="region" value=f.region.clone() />
             <label>
-                <span>"Search"</span>
-                <input type="search" name="q" value=f.q.clone() placeholder="Cluster ID or description"
+                <span>{t!(i18n, fleet.search)}</span>
+                <input type="search" name="q" value=f.q.clone() placeholder=move || t_string!(i18n, fleet.search_placeholder)
                     data-testid="filter-q" maxlength="256" />
             </label>
             <label>
-                <span>"Status"</span>
+                <span>{t!(i18n, fleet.col_status)}</span>
                 <select name="status" data-testid="filter-status">
-                    {option("", "Any status", &f.status)}
-                    {STATUSES.iter().copied().map(|s| option(s, s, &f.status)).collect_view()}
+                    {option("", move || t_string!(i18n, fleet.any_status).to_string(), &f.status)}
+                    {STATUSES.iter().copied().map(|s| option(s, move || api_word(s), &f.status)).collect_view()}
                 </select>
             </label>
             <label>
-                <span>"Engine"</span>
+                <span>{t!(i18n, fleet.col_engine)}</span>
                 <select name="version" data-testid="filter-version">
-                    {option("", "Any version", &f.version)}
+                    {option("", move || t_string!(i18n, fleet.any_version).to_string(), &f.version)}
                     {VERSIONS.iter().map(|v| {
                         let selected = *v == f.version;
                         view! { <option value=*v selected=selected>{format!("PostgreSQL {v}")}</option> }
@@ -185,23 +210,23 @@ fn FilterForm(filter: ClusterFilter) -> impl IntoView {
                 </select>
             </label>
             <label>
-                <span>"Billing"</span>
+                <span>{t!(i18n, fleet.col_billing)}</span>
                 <select name="pay" data-testid="filter-pay">
-                    {option("", "Any billing", &f.pay_type)}
-                    {option("Postpaid", "Pay-as-you-go", &f.pay_type)}
-                    {option("Prepaid", "Subscription", &f.pay_type)}
+                    {option("", move || t_string!(i18n, fleet.any_billing).to_string(), &f.pay_type)}
+                    {option("Postpaid", move || t_string!(i18n, fleet.pay_as_you_go).to_string(), &f.pay_type)}
+                    {option("Prepaid", move || t_string!(i18n, fleet.subscription).to_string(), &f.pay_type)}
                 </select>
             </label>
             <label>
-                <span>"Tag key"</span>
+                <span>{t!(i18n, fleet.tag_key)}</span>
                 <input type="text" name="tag" value=f.tag_key.clone() data-testid="filter-tag" maxlength="128" />
             </label>
             <label>
-                <span>"Tag value"</span>
+                <span>{t!(i18n, fleet.tag_value)}</span>
                 <input type="text" name="tagv" value=f.tag_value.clone() data-testid="filter-tag-value" maxlength="128" />
             </label>
             <label>
-                <span>"Per page"</span>
+                <span>{t!(i18n, fleet.per_page)}</span>
                 <select name="per" data-testid="filter-per">
                     {[10u32, 25, 50, 100, 200].into_iter().map(|n| {
                         let selected = f.per_page() == n;
@@ -215,14 +240,14 @@ fn FilterForm(filter: ClusterFilter) -> impl IntoView {
             </label>
             <input type="hidden" name="sort" value=f.sort.clone() />
             <input type="hidden" name="dir" value=f.dir.clone() />
-            <button type="submit" class="small primary-small" data-testid="apply-filters">"Apply"</button>
+            <button type="submit" class="small primary-small" data-testid="apply-filters">{t!(i18n, fleet.apply)}</button>
             {(f.narrowed()).then(|| {
                 let cleared = ClusterFilter {
                     account: f.account.clone(),
                     region: f.region.clone(),
                     ..Default::default()
                 };
-                view! { <a class="small-link" href=cleared.href() data-testid="clear-filters">"Clear filters"</a> }
+                view! { <a class="small-link" href=cleared.href() data-testid="clear-filters">{t!(i18n, fleet.clear_filters)}</a> }
             })}
         </Form>
     }
@@ -230,6 +255,7 @@ fn FilterForm(filter: ClusterFilter) -> impl IntoView {
 
 #[component]
 fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
+    let i18n = use_i18n();
     let problems = list.problems.clone();
     let total = list.total;
     let pages = list.pages();
@@ -240,8 +266,9 @@ fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
     let filter_for_pager = filter.clone();
     let heads = COLUMNS
         .iter()
-        .map(|(key, label)| {
-            let current = filter.sort == *key;
+        .copied()
+        .map(|key| {
+            let current = filter.sort == key;
             let desc = current && filter.dir == "desc";
             let sort = if !current {
                 None
@@ -257,19 +284,22 @@ fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
             };
             let href = sorted_by(&filter, key).href();
             view! {
-                <th aria-sort=sort class:num=*key == "nodes">
-                    <a class="sort-link" href=href data-sort=*key>{*label}{arrow}</a>
+                <th aria-sort=sort class:num=key == "nodes">
+                    <a class="sort-link" href=href data-sort=key>{move || column_label(i18n, key)}{arrow}</a>
                 </th>
             }
         })
         .collect_view();
-    let pager = move || pager_view(&filter_for_pager, page, pages);
+    let pager = move || pager_view(i18n, &filter_for_pager, page, pages);
     view! {
         {problems.into_iter().map(|p| {
-            let place = if p.region.is_empty() {
-                format!("Cloud account {}", p.account)
-            } else {
-                format!("{} in {}", p.region, p.account)
+            let (account, region) = (p.account.clone(), p.region.clone());
+            let place = move || {
+                if region.is_empty() {
+                    t_string!(i18n, fleet.problem_account, account = account.clone())
+                } else {
+                    t_string!(i18n, fleet.problem_region, region = region.clone(), account = account.clone())
+                }
             };
             view! {
                 <div class="banner banner-error" role="alert" data-testid="region-problem">
@@ -279,19 +309,23 @@ fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
             }
         }).collect_view()}
         {if total == 0 {
-            let hint = if filter.narrowed() {
-                "No cluster passes these filters. Clear them, or widen the search."
-            } else {
-                "Choose another cloud account or region, or create a cluster."
+            let narrowed = filter.narrowed();
+            let empty = move || {
+                let hint = if narrowed {
+                    t_string!(i18n, fleet.no_clusters_filtered)
+                } else {
+                    t_string!(i18n, fleet.no_clusters_hint)
+                };
+                view! { <Empty title=t_string!(i18n, fleet.no_clusters) hint=hint /> }
             };
-            view! { <div data-testid="no-clusters"><Empty title="No clusters here." hint=hint /></div> }.into_any()
+            view! { <div data-testid="no-clusters">{empty}</div> }.into_any()
         } else {
             view! {
                 <div class="toolbar">
                     <p class="muted" data-testid="cluster-count">
-                        {format!("{total} clusters")}
-                        {(pages > 1).then(|| format!(" · {first}–{last} shown"))}
-                        {busy.then_some(" · refreshing while some change")}
+                        {move || t_string!(i18n, fleet.cluster_count, total = total)}
+                        {(pages > 1).then_some(move || t_string!(i18n, fleet.shown_range, first = first, last = last))}
+                        {busy.then_some(move || t_string!(i18n, fleet.refreshing))}
                     </p>
                     {pager()}
                 </div>
@@ -310,20 +344,25 @@ fn ClusterTable(list: ClusterList, filter: ClusterFilter) -> impl IntoView {
 }
 
 /// Previous / next links and where the page is, when there is more than one page.
-fn pager_view(filter: &ClusterFilter, page: u32, pages: u32) -> Option<impl IntoView> {
+fn pager_view(
+    i18n: I18nContext<Locale>,
+    filter: &ClusterFilter,
+    page: u32,
+    pages: u32,
+) -> Option<impl IntoView> {
     (pages > 1).then(|| {
         let prev = (page > 1).then(|| on_page(filter, page - 1).href());
         let next = (page < pages).then(|| on_page(filter, page + 1).href());
         view! {
-            <nav class="pager" aria-label="Pages" data-testid="pager">
+            <nav class="pager" aria-label=move || t_string!(i18n, fleet.pages) data-testid="pager">
                 {match prev {
-                    Some(h) => view! { <a href=h rel="prev" data-testid="page-prev">"← Previous"</a> }.into_any(),
-                    None => view! { <span class="muted">"← Previous"</span> }.into_any(),
+                    Some(h) => view! { <a href=h rel="prev" data-testid="page-prev">{t!(i18n, fleet.previous)}</a> }.into_any(),
+                    None => view! { <span class="muted">{t!(i18n, fleet.previous)}</span> }.into_any(),
                 }}
-                <span data-testid="page-info">{format!("Page {page} of {pages}")}</span>
+                <span data-testid="page-info">{move || t_string!(i18n, fleet.page_of, page = page, pages = pages)}</span>
                 {match next {
-                    Some(h) => view! { <a href=h rel="next" data-testid="page-next">"Next →"</a> }.into_any(),
-                    None => view! { <span class="muted">"Next →"</span> }.into_any(),
+                    Some(h) => view! { <a href=h rel="next" data-testid="page-next">{t!(i18n, fleet.next_page)}</a> }.into_any(),
+                    None => view! { <span class="muted">{t!(i18n, fleet.next_page)}</span> }.into_any(),
                 }}
             </nav>
         }
@@ -332,6 +371,8 @@ fn pager_view(filter: &ClusterFilter, page: u32, pages: u32) -> Option<impl Into
 
 #[component]
 fn Row(c: ClusterRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let pay_type = c.pay_type.clone();
     view! {
         <tr data-cluster-id=c.id.clone() data-status=c.status.clone()>
             <td>
@@ -352,7 +393,7 @@ fn Row(c: ClusterRow) -> impl IntoView {
                 <div class="muted">{c.zone.clone()}</div>
             </td>
             <td class="num">{c.nodes}</td>
-            <td>{if c.pay_type == "Prepaid" { "Subscription" } else { "Pay-as-you-go" }}</td>
+            <td>{move || billing_word(i18n, &pay_type)}</td>
             <td>{c.account.clone()}</td>
             <td class="mono">{c.created.replace('T', " ").replace('Z', "")}</td>
         </tr>

@@ -8,7 +8,10 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
-use crate::kit::{human_bytes, human_time, pay_type_label, Empty, ErrorBox, Loading, StatusBadge};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::kit::{
+    api_word, human_bytes, human_time, pay_type_label, Empty, ErrorBox, Loading, StatusBadge,
+};
 use crate::AppError;
 
 /// A released cluster as the page shows it (from DescribeDBClustersWithBackups).
@@ -198,6 +201,7 @@ pub async fn released_backups(account: String, region: String) -> Result<Release
 /// `/backups/released`.
 #[component]
 pub fn ReleasedBackupsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map();
     let scope = move || {
         (
@@ -207,15 +211,15 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
     };
     let data = Resource::new(scope, |(a, r)| released_backups(a, r));
     view! {
-        <Title text="Backups of released clusters" />
+        <Title text=move || t_string!(i18n, fleet.released_title).to_string() />
         <div class="page-head">
-            <h1>"Backups of released clusters"</h1>
-            <p class="muted">"Clusters released with their backups kept (all, or the last one taken before release): what is kept and how much space it takes."</p>
+            <h1>{t!(i18n, fleet.released_title)}</h1>
+            <p class="muted">{t!(i18n, fleet.released_lead)}</p>
             <p class="banner" role="note" data-testid="released-limits">
-                "What the API allows here is to list them (DescribeDBClustersWithBackups, DescribeDetachedBackups). It has no way to restore them: a clone or restore (CreateDBCluster with CloneFromPolarDB) takes its data from a cluster that still exists, and a released cluster has none to name. Nor can they be deleted through it: DeleteBackup needs the cluster Running. Restore or delete a released cluster's backups in the Alibaba Cloud console; restore a live cluster's backup from its Backups tab."
+                {t!(i18n, fleet.released_limits)}
             </p>
         </div>
-        <Transition fallback=|| view! { <Loading label="Asking every account and region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet.asking_everywhere) /> }>
             {move || Suspend::new(async move {
                 let v = match data.await {
                     Ok(v) => v,
@@ -227,11 +231,17 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
                 view! {
                     {(!problems.is_empty()).then(|| view! {
                         <div class="banner banner-error" role="alert" data-testid="region-problems">
-                            <p>{format!("{} of {} account/region pairs could not be read; the others are shown.", problems.len(), v.asked)}</p>
+                            <p>{
+                                let (failed, asked) = (problems.len(), v.asked);
+                                move || t_string!(i18n, fleet.pairs_unreadable, failed = failed, asked = asked)
+                            }</p>
                             <ul>
                                 {problems.into_iter().map(|p| view! {
                                     <li>
-                                        <strong>{format!("{} · {}", p.account, if p.region.is_empty() { "(regions)".to_string() } else { p.region.clone() })}</strong>
+                                        <strong>{
+                                            let (account, region) = (p.account.clone(), p.region.clone());
+                                            move || format!("{} · {}", account, if region.is_empty() { t_string!(i18n, fleet.regions_paren).to_string() } else { region.clone() })
+                                        }</strong>
                                         {format!(": {}", p.message)}
                                         <span class="mono muted">{format!(" {} {}", p.code, if p.request_id.is_empty() { String::new() } else { format!("· RequestId {}", p.request_id) })}</span>
                                     </li>
@@ -240,12 +250,17 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
                         </div>
                     })}
                     <p class="muted small-print" data-testid="released-summary">
-                        {format!("{} released cluster{} with {count} kept backup{} ({}) in {} account/region pair{}.",
-                            v.clusters.len(), if v.clusters.len() == 1 { "" } else { "s" },
-                            if count == 1 { "" } else { "s" }, human_bytes(total), v.asked, if v.asked == 1 { "" } else { "s" })}
+                        {
+                            let (clusters, asked) = (v.clusters.len(), v.asked);
+                            let s = |n: usize| if n == 1 { "" } else { "s" };
+                            move || t_string!(i18n, fleet.released_summary,
+                                clusters = clusters, s1 = s(clusters),
+                                count = count, s2 = s(count),
+                                size = human_bytes(total), asked = asked, s3 = s(asked))
+                        }
                     </p>
                     {if v.clusters.is_empty() {
-                        view! { <Empty title="No released cluster kept its backups." hint="When a cluster is deleted with “keep all backups” or “keep the last backup”, it appears here." /> }.into_any()
+                        view! { {move || view! { <Empty title=t_string!(i18n, fleet.no_released) hint=t_string!(i18n, fleet.no_released_hint) /> }} }.into_any()
                     } else {
                         view! {
                             <div class="released-list" data-testid="released-list">
@@ -262,23 +277,34 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
                                                 <StatusBadge status=c.db_cluster_status.clone() />
                                             </h2>
                                             <p class="muted small-print">
-                                                {format!("{} · {} ({}) · {} {} · {} · {} · created {} · released {}",
-                                                    rc.account, c.region_id, c.zone_id, c.db_type, c.db_version, c.db_node_class,
-                                                    pay_type_label(&c.pay_type), human_time(&c.create_time), human_time(&c.deleted_time))}
+                                                {
+                                                    let (account, c) = (rc.account.clone(), c.clone());
+                                                    move || t_string!(i18n, fleet.released_line,
+                                                        account = &account, region = &c.region_id, zone = &c.zone_id,
+                                                        db_type = api_word(&c.db_type), version = &c.db_version, class = &c.db_node_class,
+                                                        pay = pay_type_label(&c.pay_type), created = human_time(&c.create_time),
+                                                        released = human_time(&c.deleted_time))
+                                                }
                                             </p>
-                                            {rc.problem.clone().map(|p| view! { <p class="refusal" role="alert">{format!("Its backups could not be read: {p}")}</p> })}
+                                            {rc.problem.clone().map(|p| view! { <p class="refusal" role="alert">{move || t_string!(i18n, fleet.backups_unreadable, problem = p.clone())}</p> })}
                                             {(!rc.backups.is_empty()).then(|| view! {
                                                 <div class="table-wrap">
                                                     <table class="grid" data-testid="detached-table">
-                                                        <thead><tr><th>"Backup"</th><th>"Started"</th><th>"Finished"</th><th>"Mode"</th><th>"Level"</th><th class="num">"Size"</th><th>"Status"</th><th>"Consistent at"</th></tr></thead>
+                                                        <thead><tr><th>{t!(i18n, fleet.col_backup)}</th><th>{t!(i18n, fleet.col_started)}</th><th>{t!(i18n, fleet.col_finished)}</th><th>{t!(i18n, fleet.col_mode)}</th><th>{t!(i18n, fleet.col_level)}</th><th class="num">{t!(i18n, fleet.col_size)}</th><th>{t!(i18n, fleet.col_status)}</th><th>{t!(i18n, fleet.col_consistent_at)}</th></tr></thead>
                                                         <tbody>
                                                             {rc.backups.iter().map(|b| view! {
                                                                 <tr data-backup-id=b.backup_id.clone()>
                                                                     <td class="mono">{b.backup_id.clone()}</td>
                                                                     <td class="mono nowrap">{human_time(&b.backup_start_time)}</td>
                                                                     <td class="mono nowrap">{human_time(&b.backup_end_time)}</td>
-                                                                    <td>{if b.backup_mode == "Manual" { "Manual" } else { "Automatic" }}</td>
-                                                                    <td>{b.backups_level.clone()}</td>
+                                                                    <td>{
+                                                                        let manual = b.backup_mode == "Manual";
+                                                                        move || if manual { t_string!(i18n, fleet.mode_manual) } else { t_string!(i18n, fleet.mode_automatic) }
+                                                                    }</td>
+                                                                    <td>{
+                                                                        let level = b.backups_level.clone();
+                                                                        move || api_word(&level)
+                                                                    }</td>
                                                                     <td class="num">{b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_default()}</td>
                                                                     <td><StatusBadge status=b.backup_status.clone() /></td>
                                                                     <td class="mono">{b.consistent_time.parse::<i64>().map(|s| crate::kit::chart::fmt_minute(s * 1000)).unwrap_or_default()}</td>
@@ -287,7 +313,10 @@ pub fn ReleasedBackupsPage() -> impl IntoView {
                                                         </tbody>
                                                     </table>
                                                 </div>
-                                                <p class="muted small-print">{format!("{} backups, {} in all.", rc.backups.len(), human_bytes(size))}</p>
+                                                <p class="muted small-print">{
+                                                    let n = rc.backups.len();
+                                                    move || t_string!(i18n, fleet.backups_in_all, n = n, size = human_bytes(size))
+                                                }</p>
                                             })}
                                         </section>
                                     }

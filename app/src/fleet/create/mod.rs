@@ -17,6 +17,7 @@ use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::console_context;
+use crate::i18n::{td_string, Locale};
 #[cfg(feature = "ssr")]
 use crate::kit::zones::offers;
 use crate::kit::zones::ZoneOffer;
@@ -34,21 +35,78 @@ pub use page::*;
 pub use server::*;
 
 // ---------------------------------------------------------------------------------------
+// The language of the wizard's messages.
+
+/// The language messages are written in: the page's (tracked, so a message follows a
+/// change of language), else the request's (a server function), else English.
+pub fn locale() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale())
+        .unwrap_or_else(request_locale)
+}
+
+#[cfg(feature = "ssr")]
+fn request_locale() -> Locale {
+    crate::api::ssr::request_locale()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_locale() -> Locale {
+    Locale::default()
+}
+
+/// A field of the wizard (as [`create_problem`] names it) in words.
+pub fn field_label(locale: Locale, field: &str) -> String {
+    match field {
+        "Cloud account" => td_string!(locale, fleet.cloud_account),
+        "Region" => td_string!(locale, fleet.region),
+        "Zone" => td_string!(locale, fleet.zone),
+        "Engine version" => td_string!(locale, fleet.engine_version),
+        "Node class" => td_string!(locale, fleet.node_class),
+        "Source cluster" => td_string!(locale, fleet.source_cluster),
+        "Data point" => td_string!(locale, fleet.data_point),
+        "Subscription length" => td_string!(locale, fleet.subscription_length),
+        "Billing" => td_string!(locale, fleet.col_billing),
+        "Whitelist" => td_string!(locale, fleet.whitelist),
+        "Description" => td_string!(locale, fleet.description),
+        "Resource group" => td_string!(locale, fleet.resource_group),
+        "Tags" => td_string!(locale, fleet.tags),
+        // VPC, vSwitch, ClientToken: written alike in every language.
+        other => other,
+    }
+    .to_string()
+}
+
+/// What is wrong with a field, as a sentence: `Zone must be a zone of cn-hangzhou.`
+pub fn problem_text(field: &str, problem: &str) -> String {
+    let locale = locale();
+    let label = field_label(locale, field);
+    td_string!(
+        locale,
+        fleet.field_problem,
+        field = label,
+        problem = problem
+    )
+    .to_string()
+}
+
+// ---------------------------------------------------------------------------------------
 // Rules of the API reference (CreateDBCluster 6.1, DescribeDBClusters 6.3 for tags),
 // checked as the user types and again on the server.
 
 /// What is wrong with a subscription length: Month 1–9, Year 1–3.
 pub fn used_time_problem(period: &str, used_time: &str) -> Option<String> {
+    let locale = locale();
     let n: u32 = match used_time.trim().parse() {
         Ok(n) => n,
-        Err(_) => return Some("must be a whole number".into()),
+        Err(_) => return Some(td_string!(locale, fleet.must_be_whole_number).into()),
     };
     match period {
         "Month" if (1..=9).contains(&n) => None,
-        "Month" => Some("must be 1 to 9 months".into()),
+        "Month" => Some(td_string!(locale, fleet.must_be_1_to_9_months).into()),
         "Year" if (1..=3).contains(&n) => None,
-        "Year" => Some("must be 1 to 3 years".into()),
-        _ => Some("the period must be Month or Year".into()),
+        "Year" => Some(td_string!(locale, fleet.must_be_1_to_3_years).into()),
+        _ => Some(td_string!(locale, fleet.period_month_or_year).into()),
     }
 }
 
@@ -61,17 +119,18 @@ pub fn tag_problem(key: &str, value: &str) -> Option<String> {
             .iter()
             .any(|p| l.starts_with(p))
     };
+    let locale = locale();
     if key.is_empty() {
-        return (!value.is_empty()).then(|| "a tag value needs a key".into());
+        return (!value.is_empty()).then(|| td_string!(locale, fleet.tag_value_needs_key).into());
     }
     if key.chars().count() > 64 {
-        return Some("tag keys have at most 64 characters".into());
+        return Some(td_string!(locale, fleet.tag_key_too_long).into());
     }
     if value.chars().count() > 64 {
-        return Some("tag values have at most 64 characters".into());
+        return Some(td_string!(locale, fleet.tag_value_too_long).into());
     }
     if reserved(key) || reserved(value) {
-        return Some("tags may not start with aliyun, acs:, http:// or https://".into());
+        return Some(td_string!(locale, fleet.tag_reserved_prefix).into());
     }
     None
 }
@@ -79,7 +138,7 @@ pub fn tag_problem(key: &str, value: &str) -> Option<String> {
 /// What is wrong with a ClientToken: at most 64 ASCII characters.
 pub fn client_token_problem(t: &str) -> Option<String> {
     if t.len() > 64 || !t.is_ascii() {
-        Some("must be at most 64 ASCII characters".into())
+        Some(td_string!(locale(), fleet.client_token_rule).into())
     } else {
         None
     }
@@ -91,7 +150,7 @@ pub fn resource_group_problem(id: &str) -> Option<String> {
         && id.len() <= 64
         && id.starts_with("rg-")
         && id[3..].bytes().all(|b| b.is_ascii_alphanumeric());
-    (!ok).then(|| "must be a resource group ID: rg- followed by letters and digits".into())
+    (!ok).then(|| td_string!(locale(), fleet.resource_group_rule).into())
 }
 
 /// What is wrong with the first whitelist (SecurityIPList): IPv4 addresses or CIDR blocks,
@@ -99,10 +158,15 @@ pub fn resource_group_problem(id: &str) -> Option<String> {
 pub fn security_ips_problem(text: &str) -> Option<String> {
     match ip_list(text) {
         Err(problems) => Some(problems.join("; ")),
-        Ok(list) if list.len() > MAX_WHITELIST_ENTRIES => Some(format!(
-            "holds at most {MAX_WHITELIST_ENTRIES} addresses and blocks ({} given)",
-            list.len()
-        )),
+        Ok(list) if list.len() > MAX_WHITELIST_ENTRIES => Some(
+            td_string!(
+                locale(),
+                fleet.whitelist_too_long,
+                max = MAX_WHITELIST_ENTRIES,
+                given = list.len()
+            )
+            .to_string(),
+        ),
         Ok(_) => None,
     }
 }
@@ -170,20 +234,27 @@ impl CloneSource {
 
 /// The point of a clone in words.
 pub fn point_label(point: &str) -> String {
+    let locale = locale();
     match clone_point(point) {
-        Ok(ClonePoint::Latest) => "its latest data".into(),
-        Ok(ClonePoint::Backup(id)) => format!("backup set {id}"),
-        Ok(ClonePoint::Time(t)) => format!("its data as of {} (UTC)", ClonePoint::Time(t).param()),
+        Ok(ClonePoint::Latest) => td_string!(locale, fleet.point_is_latest).into(),
+        Ok(ClonePoint::Backup(id)) => {
+            td_string!(locale, fleet.point_is_backup, id = id).to_string()
+        }
+        Ok(ClonePoint::Time(t)) => {
+            let at = ClonePoint::Time(t).param();
+            td_string!(locale, fleet.point_is_time, at = at).to_string()
+        }
         Err(_) => point.to_string(),
     }
 }
 
 /// The first problem of a request: (field, what is wrong).
 pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
+    let locale = locale();
     let req = |field: &'static str, v: &str| {
         v.trim()
             .is_empty()
-            .then(|| (field, "is required".to_string()))
+            .then(|| (field, td_string!(locale, fleet.is_required).to_string()))
     };
     if let Some(p) = req("Cloud account", &r.account)
         .or_else(|| req("Region", &r.region))
@@ -200,19 +271,26 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !id_ok {
-            return Some(("Source cluster", "must be a cluster ID (pc-…)".into()));
+            return Some((
+                "Source cluster",
+                td_string!(locale, fleet.must_be_cluster_id).into(),
+            ));
         }
         if let Err(p) = clone_point(&r.point) {
             return Some(("Data point", p));
         }
     }
     if !r.zone.starts_with(&r.region) {
-        return Some(("Zone", format!("must be a zone of {}", r.region)));
+        let region = &r.region;
+        return Some((
+            "Zone",
+            td_string!(locale, fleet.must_be_zone_of, region = region).to_string(),
+        ));
     }
     if !r.class.starts_with("polar.pg.") {
         return Some((
             "Node class",
-            "must be a PostgreSQL class (polar.pg.…)".into(),
+            td_string!(locale, fleet.must_be_pg_class).into(),
         ));
     }
     match r.pay_type.as_str() {
@@ -222,7 +300,7 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
                 return Some(("Subscription length", p));
             }
         }
-        _ => return Some(("Billing", "must be Postpaid or Prepaid".into())),
+        _ => return Some(("Billing", td_string!(locale, fleet.must_be_pay_type).into())),
     }
     if let Some(p) = vpc_id_problem(&r.vpc) {
         return Some(("VPC", p));
@@ -244,7 +322,7 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
         }
     }
     if r.tags.len() > 20 {
-        return Some(("Tags", "at most 20 tags".into()));
+        return Some(("Tags", td_string!(locale, fleet.at_most_20_tags).into()));
     }
     let mut keys = std::collections::HashSet::new();
     for (k, v) in &r.tags {
@@ -252,7 +330,10 @@ pub fn create_problem(r: &CreateRequest) -> Option<(&'static str, String)> {
             return Some(("Tags", p));
         }
         if !keys.insert(k) {
-            return Some(("Tags", format!("the key {k} appears twice")));
+            return Some((
+                "Tags",
+                td_string!(locale, fleet.key_twice, key = k).to_string(),
+            ));
         }
     }
     if let Some(p) = client_token_problem(&r.client_token) {

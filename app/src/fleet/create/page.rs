@@ -2,23 +2,49 @@
 
 use super::source::{datetime_field, SourceChoice};
 use super::*;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{now_secs, use_hydrated, waiting};
+use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 use polardb::rules::read_time;
 
 // ---------------------------------------------------------------------------------------
 // The page.
 
-pub(super) const STEPS: &[&str] = &[
-    "Location and billing",
-    "Zone and specification",
-    "Network and access",
-    "Name, tags and encryption",
-    "Summary",
-];
+/// How many steps the wizard has.
+pub(super) const STEPS: usize = 5;
+
+/// A step's name in the language in use.
+fn step_label(i18n: I18nContext<Locale>, step: usize) -> &'static str {
+    match step {
+        0 => t_string!(i18n, fleet.step_location),
+        1 => t_string!(i18n, fleet.step_zone),
+        2 => t_string!(i18n, fleet.step_network),
+        3 => t_string!(i18n, fleet.step_name),
+        _ => t_string!(i18n, fleet.step_summary),
+    }
+}
+
+/// The hint under a field, or what is wrong with it. `label` names the field as
+/// [`create_problem`] does.
+fn field_hint(
+    label: &'static str,
+    problem: Signal<Option<String>>,
+    hint: impl Fn() -> &'static str + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <p class="field-hint">
+            {move || match problem.get() {
+                Some(p) => view! { <span class="field-error" data-testid="wizard-problem">{problem_text(label, &p)}</span> }.into_any(),
+                None => view! { <span class="muted">{hint()}</span> }.into_any(),
+            }}
+        </p>
+    }
+}
 
 #[component]
 pub fn CreateClusterPage() -> impl IntoView {
+    let i18n = use_i18n();
     let info = Resource::new(|| (), |_| console_context());
     let step = RwSignal::new(0usize);
     // A clone or a restore: `?from=ID&account=…&region=…&point=…` (kit::clone_href).
@@ -224,18 +250,14 @@ pub fn CreateClusterPage() -> impl IntoView {
         }
         let src = match source.get() {
             Some(Ok(Some(src))) => src,
-            Some(Err(_)) => return Some("The source cluster could not be read.".into()),
-            _ => return Some("Reading the source cluster…".into()),
+            Some(Err(_)) => return Some(t_string!(i18n, fleet.source_unreadable).into()),
+            _ => return Some(t_string!(i18n, fleet.reading_source_short).into()),
         };
         if let Some(p) = src.point_problem(&point_value(), now_secs()) {
-            return Some(format!("Data point {p}."));
+            return Some(problem_text("Data point", &p));
         }
-        (s >= 1 && version.get() != src.version).then(|| {
-            format!(
-                "Engine version must be that of the source cluster (PostgreSQL {}); choose a zone that offers it.",
-                src.version
-            )
-        })
+        (s >= 1 && version.get() != src.version)
+            .then(|| t_string!(i18n, fleet.version_of_source, version = src.version.clone()))
     };
     // The problem that keeps a step from going on, if any.
     let step_problem = move |s: usize| -> Option<String> {
@@ -257,7 +279,7 @@ pub fn CreateClusterPage() -> impl IntoView {
             probe.resource_group.clear();
         }
         create_problem(&probe)
-            .map(|(f, m)| format!("{f} {m}."))
+            .map(|(f, m)| problem_text(f, &m))
             .or_else(|| clone_problem(s))
     };
 
@@ -301,34 +323,23 @@ pub fn CreateClusterPage() -> impl IntoView {
         create.dispatch(CreateCluster { req: r });
     };
 
-    let field = |label: &'static str, problem: Signal<Option<String>>, hint: &'static str| {
-        view! {
-            <p class="field-hint">
-                {move || match problem.get() {
-                    Some(p) => view! { <span class="field-error" data-testid="wizard-problem">{format!("{label} {p}.")}</span> }.into_any(),
-                    None => view! { <span class="muted">{hint}</span> }.into_any(),
-                }}
-            </p>
-        }
-    };
-
     view! {
-        <Title text="Create a cluster" />
+        <Title text=move || t_string!(i18n, fleet.create_title).to_string() />
         <div class="page-head">
-            <a class="back-link" href="/clusters">"← Clusters"</a>
-            <h1 data-testid="wizard-title">{if restoring { "Restore a backup to a new cluster" } else if cloning { "Clone a cluster" } else { "Create a PostgreSQL cluster" }}</h1>
-            <p class="muted">{if cloning {
-                "A new PolarDB for PostgreSQL cluster that starts with the source cluster's data (its accounts, databases and parameters) at the point you choose; the source is not changed."
+            <a class="back-link" href="/clusters">{t!(i18n, fleet.back_to_clusters)}</a>
+            <h1 data-testid="wizard-title">{move || if restoring { t_string!(i18n, fleet.restore_title) } else if cloning { t_string!(i18n, fleet.clone_title) } else { t_string!(i18n, fleet.create_pg_title) }}</h1>
+            <p class="muted">{move || if cloning {
+                t_string!(i18n, fleet.clone_lead)
             } else {
-                "PolarDB for PostgreSQL, cluster edition: one primary and one read-only node to start with."
+                t_string!(i18n, fleet.create_lead)
             }}</p>
         </div>
         <ol class="wizard-steps" data-testid="wizard-steps">
-            {STEPS.iter().enumerate().map(|(i, label)| view! {
-                <li class:current=move || step.get() == i class:done=move || i < step.get()>{format!("{}. {label}", i + 1)}</li>
+            {(0..STEPS).map(|i| view! {
+                <li class:current=move || step.get() == i class:done=move || i < step.get()>{move || format!("{}. {}", i + 1, step_label(i18n, i))}</li>
             }).collect_view()}
         </ol>
-        <Transition fallback=|| view! { <Loading label="Reading cloud accounts and regions…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet.reading_accounts) /> }>
             {move || Suspend::new(async move {
                 let i = match info.await {
                     Ok(i) => i,
@@ -339,9 +350,9 @@ pub fn CreateClusterPage() -> impl IntoView {
                     // Step 1
                     {view! {
                     <fieldset class="wizard-step" data-step="1" hidden=move || step.get() != 0>
-                        <legend>"Location and billing"</legend>
+                        <legend>{move || step_label(i18n, 0)}</legend>
                         {cloning.then(|| view! { <SourceChoice source point_kind point_backup point_time /> })}
-                        <label><span>"Cloud account"</span>
+                        <label><span>{t!(i18n, fleet.cloud_account)}</span>
                             <select data-testid="wiz-account" disabled=cloning on:change=move |ev| account.set(event_target_value(&ev))>
                                 {i.accounts.iter().map(|a| {
                                     let a2 = a.clone();
@@ -349,7 +360,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label><span>"Region"</span>
+                        <label><span>{t!(i18n, fleet.region)}</span>
                             <select data-testid="wiz-region" disabled=cloning on:change=move |ev| region.set(event_target_value(&ev))>
                                 {i.regions.iter().map(|r| {
                                     let r2 = r.clone();
@@ -357,21 +368,21 @@ pub fn CreateClusterPage() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label><span>"Billing"</span>
+                        <label><span>{t!(i18n, fleet.col_billing)}</span>
                             <select data-testid="wiz-pay" on:change=move |ev| pay_type.set(event_target_value(&ev))>
-                                <option value="Postpaid" selected=move || pay_type.get() == "Postpaid">"Pay-as-you-go (Postpaid)"</option>
-                                <option value="Prepaid" selected=move || pay_type.get() == "Prepaid">"Subscription (Prepaid)"</option>
+                                <option value="Postpaid" selected=move || pay_type.get() == "Postpaid">{t!(i18n, fleet.postpaid_option)}</option>
+                                <option value="Prepaid" selected=move || pay_type.get() == "Prepaid">{t!(i18n, fleet.prepaid_option)}</option>
                             </select>
                         </label>
                         {move || (pay_type.get() == "Prepaid").then(|| view! {
                             <div class="wizard-row">
-                                <label><span>"Period"</span>
+                                <label><span>{t!(i18n, fleet.period)}</span>
                                     <select data-testid="wiz-period" on:change=move |ev| period.set(event_target_value(&ev))>
-                                        <option value="Month" selected=move || period.get() == "Month">"Months"</option>
-                                        <option value="Year" selected=move || period.get() == "Year">"Years"</option>
+                                        <option value="Month" selected=move || period.get() == "Month">{t!(i18n, fleet.months)}</option>
+                                        <option value="Year" selected=move || period.get() == "Year">{t!(i18n, fleet.years)}</option>
                                     </select>
                                 </label>
-                                <label><span>"Length"</span>
+                                <label><span>{t!(i18n, fleet.length)}</span>
                                     <input type="number" min="1" max="9" data-testid="wiz-used-time"
                                         prop:value=move || used_time.get()
                                         on:input=move |ev| used_time.set(event_target_value(&ev)) />
@@ -379,10 +390,10 @@ pub fn CreateClusterPage() -> impl IntoView {
                                 <label class="check"><input type="checkbox" data-testid="wiz-auto-renew"
                                     prop:checked=move || auto_renew.get()
                                     on:change=move |ev| auto_renew.set(event_target_checked(&ev)) />
-                                    <span>"Renew automatically"</span>
+                                    <span>{t!(i18n, fleet.renew_automatically)}</span>
                                 </label>
                             </div>
-                            {field("Subscription length", Signal::derive(move || used_time_problem(&period.get(), &used_time.get())), "1 to 9 months, or 1 to 3 years.")}
+                            {field_hint("Subscription length", Signal::derive(move || used_time_problem(&period.get(), &used_time.get())), move || t_string!(i18n, fleet.length_hint))}
                         })}
                     </fieldset>
                     }.into_any()}
@@ -390,18 +401,18 @@ pub fn CreateClusterPage() -> impl IntoView {
                     // Step 2
                     {view! {
                     <fieldset class="wizard-step" data-step="2" hidden=move || step.get() != 1>
-                        <legend>"Zone and specification"</legend>
-                        <Transition fallback=|| view! { <Loading label="Reading what is on sale…" /> }>
+                        <legend>{move || step_label(i18n, 1)}</legend>
+                        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet.reading_offers) /> }>
                             {move || Suspend::new(async move {
                                 match choices.await {
                                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
                                     Ok(offers) if offers.is_empty() => view! {
-                                        <p class="refusal" data-testid="wiz-nothing">"Nothing is on sale for PostgreSQL in this region with this billing method."</p>
+                                        <p class="refusal" data-testid="wiz-nothing">{t!(i18n, fleet.nothing_on_sale)}</p>
                                     }.into_any(),
                                     Ok(offers) => {
                                         let zones: Vec<String> = offers.iter().map(|o| o.zone.clone()).collect();
                                         view! {
-                                            <label><span>"Zone"</span>
+                                            <label><span>{t!(i18n, fleet.zone)}</span>
                                                 <select data-testid="wiz-zone" on:change=move |ev| zone.set(event_target_value(&ev))>
                                                     {zones.into_iter().map(|z| {
                                                         let z2 = z.clone();
@@ -409,7 +420,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                                     }).collect_view()}
                                                 </select>
                                             </label>
-                                            <label><span>"Engine"</span>
+                                            <label><span>{t!(i18n, fleet.col_engine)}</span>
                                                 <select data-testid="wiz-version" on:change=move |ev| version.set(event_target_value(&ev))>
                                                     {move || zone_offer().map(|z| z.versions.into_iter().filter(|(v, _)| source_version().is_none_or(|w| w == *v)).map(|(v, _)| {
                                                         let v2 = v.clone();
@@ -417,7 +428,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                                     }).collect_view())}
                                                 </select>
                                             </label>
-                                            <label><span>"Node class"</span>
+                                            <label><span>{t!(i18n, fleet.node_class)}</span>
                                                 <select data-testid="wiz-class" on:change=move |ev| class.set(event_target_value(&ev))>
                                                     {move || classes_now().into_iter().map(|c| {
                                                         let c2 = c.clone();
@@ -425,7 +436,7 @@ pub fn CreateClusterPage() -> impl IntoView {
                                                     }).collect_view()}
                                                 </select>
                                             </label>
-                                            <p class="muted small-print">"Storage: PolarDB's shared storage grows with the data and is billed by use (pay-as-you-go), whatever the billing method of the nodes; nothing to size now."</p>
+                                            <p class="muted small-print">{t!(i18n, fleet.storage_note)}</p>
                                         }.into_any()
                                     }
                                 }
@@ -437,77 +448,77 @@ pub fn CreateClusterPage() -> impl IntoView {
                     // Step 3
                     {view! {
                     <fieldset class="wizard-step" data-step="3" hidden=move || step.get() != 2>
-                        <legend>"Network and access"</legend>
-                        <p class="muted small-print">"A VPC network. Leave both empty to let the service use the region's default VPC and vSwitch."</p>
-                        <label><span>"VPC ID"</span>
+                        <legend>{move || step_label(i18n, 2)}</legend>
+                        <p class="muted small-print">{t!(i18n, fleet.network_note)}</p>
+                        <label><span>{t!(i18n, fleet.vpc_id)}</span>
                             <input type="text" class="mono" data-testid="wiz-vpc" placeholder="vpc-bp1…" maxlength="64"
                                 prop:value=move || vpc.get() on:input=move |ev| vpc.set(event_target_value(&ev)) />
                         </label>
-                        {field("VPC", Signal::derive(move || vpc_id_problem(vpc.get().trim())), "Optional.")}
-                        <label><span>"vSwitch ID"</span>
+                        {field_hint("VPC", Signal::derive(move || vpc_id_problem(vpc.get().trim())), move || t_string!(i18n, fleet.optional))}
+                        <label><span>{t!(i18n, fleet.vswitch_id)}</span>
                             <input type="text" class="mono" data-testid="wiz-vswitch" placeholder="vsw-bp1…" maxlength="64"
                                 prop:value=move || vswitch.get() on:input=move |ev| vswitch.set(event_target_value(&ev)) />
                         </label>
-                        {field("vSwitch", Signal::derive(move || vswitch_id_problem(vpc.get().trim(), vswitch.get().trim())), "Required with a VPC; it must be in the chosen zone.")}
-                        <label><span>"Whitelist (who may connect)"</span>
+                        {field_hint("vSwitch", Signal::derive(move || vswitch_id_problem(vpc.get().trim(), vswitch.get().trim())), move || t_string!(i18n, fleet.vswitch_hint))}
+                        <label><span>{t!(i18n, fleet.whitelist_label)}</span>
                             <textarea class="mono" rows="3" data-testid="wiz-security-ips" placeholder="10.0.0.0/16, 192.168.1.10"
                                 prop:value=move || security_ips.get() on:input=move |ev| security_ips.set(event_target_value(&ev))></textarea>
                         </label>
-                        {field("Whitelist", Signal::derive(move || security_ips_problem(security_ips.get().trim())), "Optional: IPv4 addresses and CIDR blocks (commas, spaces or lines between them), the cluster's first whitelist group. Empty: the service's default; change it later on the Whitelists tab.")}
+                        {field_hint("Whitelist", Signal::derive(move || security_ips_problem(security_ips.get().trim())), move || t_string!(i18n, fleet.whitelist_hint))}
                     </fieldset>
                     }.into_any()}
 
                     // Step 4
                     {view! {
                     <fieldset class="wizard-step" data-step="4" hidden=move || step.get() != 3>
-                        <legend>"Name, tags and encryption"</legend>
-                        <label><span>"Description"</span>
+                        <legend>{move || step_label(i18n, 3)}</legend>
+                        <label><span>{t!(i18n, fleet.description)}</span>
                             <input type="text" data-testid="wiz-description" maxlength="300"
                                 prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
                         </label>
-                        {field("Description", Signal::derive(move || {
+                        {field_hint("Description", Signal::derive(move || {
                             let d = description.get();
                             let d = d.trim();
                             if d.is_empty() { None } else { description_problem(d) }
-                        }), "Optional: 2–256 characters, starting with a letter. Without one the cluster is named by its ID.")}
+                        }), move || t_string!(i18n, fleet.description_hint))}
                         <div class="tag-rows" data-testid="wiz-tags">
                             {move || (0..tags.get().len()).map(|i| view! {
                                 <div class="wizard-row">
-                                    <input type="text" placeholder="key" aria-label="Tag key" data-testid="wiz-tag-key"
+                                    <input type="text" placeholder=move || t_string!(i18n, fleet.key_placeholder) aria-label=move || t_string!(i18n, fleet.tag_key) data-testid="wiz-tag-key"
                                         prop:value=move || tags.get().get(i).map(|t| t.0.clone()).unwrap_or_default()
                                         on:input=move |ev| tags.update(|t| if let Some(x) = t.get_mut(i) { x.0 = event_target_value(&ev) }) />
-                                    <input type="text" placeholder="value" aria-label="Tag value" data-testid="wiz-tag-value"
+                                    <input type="text" placeholder=move || t_string!(i18n, fleet.value_placeholder) aria-label=move || t_string!(i18n, fleet.tag_value) data-testid="wiz-tag-value"
                                         prop:value=move || tags.get().get(i).map(|t| t.1.clone()).unwrap_or_default()
                                         on:input=move |ev| tags.update(|t| if let Some(x) = t.get_mut(i) { x.1 = event_target_value(&ev) }) />
-                                    <button type="button" class="small" on:click=move |_| tags.update(|t| { if i < t.len() { t.remove(i); } })>"Remove"</button>
+                                    <button type="button" class="small" on:click=move |_| tags.update(|t| { if i < t.len() { t.remove(i); } })>{t!(i18n, fleet.remove)}</button>
                                 </div>
                             }).collect_view()}
                             <button type="button" class="small" data-testid="wiz-add-tag" disabled=move || 20 <= tags.get().len()
-                                on:click=move |_| tags.update(|t| t.push((String::new(), String::new())))>"Add a tag"</button>
+                                on:click=move |_| tags.update(|t| t.push((String::new(), String::new())))>{t!(i18n, fleet.add_tag)}</button>
                         </div>
-                        {field("Tags", Signal::derive(move || {
+                        {field_hint("Tags", Signal::derive(move || {
                             let r = request();
                             let mut seen = std::collections::HashSet::new();
-                            r.tags.iter().find_map(|(k, v)| tag_problem(k, v).or_else(|| (!seen.insert(k.clone())).then(|| format!("the key {k} appears twice"))))
-                        }), "Up to 20 tags; keys and values up to 64 characters.")}
-                        <label><span>"Resource group"</span>
+                            r.tags.iter().find_map(|(k, v)| tag_problem(k, v).or_else(|| (!seen.insert(k.clone())).then(|| t_string!(i18n, fleet.key_twice, key = k))))
+                        }), move || t_string!(i18n, fleet.tags_hint))}
+                        <label><span>{t!(i18n, fleet.resource_group)}</span>
                             <input type="text" class="mono" data-testid="wiz-resource-group" placeholder="rg-…" maxlength="64"
                                 prop:value=move || resource_group.get() on:input=move |ev| resource_group.set(event_target_value(&ev)) />
                         </label>
-                        {field("Resource group", Signal::derive(move || {
+                        {field_hint("Resource group", Signal::derive(move || {
                             let g = resource_group.get();
                             let g = g.trim();
                             if g.is_empty() { None } else { resource_group_problem(g) }
-                        }), "Optional: the resource group's ID; empty: the account's default group.")}
+                        }), move || t_string!(i18n, fleet.resource_group_hint))}
                         <label class="check"><input type="checkbox" data-testid="wiz-tde"
                             prop:checked=move || tde.get()
                             on:change=move |ev| tde.set(event_target_checked(&ev)) />
-                            <span>"Encrypt the data at rest (TDE)"</span>
+                            <span>{t!(i18n, fleet.tde_label)}</span>
                         </label>
                         <p class="field-hint">{move || if tde.get() {
-                            view! { <span class="field-warning" data-testid="wiz-tde-warning">"TDE cannot be turned off once the cluster exists (TDEStatus; the reference: \"TDE功能开启后不可关闭\")."</span> }.into_any()
+                            view! { <span class="field-warning" data-testid="wiz-tde-warning">{t!(i18n, fleet.tde_warning)}</span> }.into_any()
                         } else {
-                            view! { <span class="muted">"Transparent data encryption can only be chosen now, and once on it stays on."</span> }.into_any()
+                            view! { <span class="muted">{t!(i18n, fleet.tde_hint)}</span> }.into_any()
                         }}</p>
                     </fieldset>
                     }.into_any()}
@@ -517,34 +528,40 @@ pub fn CreateClusterPage() -> impl IntoView {
                         let r = token.get().1;
                         view! {
                             <section class="panel wizard-summary" data-testid="wiz-summary">
-                                <h2>"Summary"</h2>
+                                <h2>{t!(i18n, fleet.step_summary)}</h2>
                                 <dl class="kv">
                                     {(!r.source.is_empty()).then(|| view! {
-                                        <dt>"Data"</dt><dd data-testid="sum-source">{format!("{} · {}", r.source, point_label(&r.point))}</dd>
+                                        <dt>{t!(i18n, fleet.data)}</dt><dd data-testid="sum-source">{format!("{} · {}", r.source, point_label(&r.point))}</dd>
                                     })}
-                                    <dt>"Cloud account"</dt><dd data-testid="sum-account">{r.account.clone()}</dd>
-                                    <dt>"Region and zone"</dt><dd data-testid="sum-zone">{format!("{} · {}", r.region, r.zone)}</dd>
-                                    <dt>"Engine"</dt><dd data-testid="sum-engine">{format!("PostgreSQL {}", r.version)}</dd>
-                                    <dt>"Node class"</dt><dd class="mono" data-testid="sum-class">{format!("{} (1 primary + 1 read-only)", r.class)}</dd>
-                                    <dt>"Network"</dt><dd class="mono">{if r.vpc.is_empty() { "the region's default VPC".to_string() } else { format!("{} / {}", r.vpc, r.vswitch) }}</dd>
-                                    <dt>"Billing"</dt><dd data-testid="sum-billing">{
+                                    <dt>{t!(i18n, fleet.cloud_account)}</dt><dd data-testid="sum-account">{r.account.clone()}</dd>
+                                    <dt>{t!(i18n, fleet.region_and_zone)}</dt><dd data-testid="sum-zone">{format!("{} · {}", r.region, r.zone)}</dd>
+                                    <dt>{t!(i18n, fleet.col_engine)}</dt><dd data-testid="sum-engine">{format!("PostgreSQL {}", r.version)}</dd>
+                                    <dt>{t!(i18n, fleet.node_class)}</dt><dd class="mono" data-testid="sum-class">{t_string!(i18n, fleet.class_with_nodes, class = &r.class)}</dd>
+                                    <dt>{t!(i18n, fleet.network)}</dt><dd class="mono">{if r.vpc.is_empty() { t_string!(i18n, fleet.default_vpc).to_string() } else { format!("{} / {}", r.vpc, r.vswitch) }}</dd>
+                                    <dt>{t!(i18n, fleet.col_billing)}</dt><dd data-testid="sum-billing">{
                                         if r.pay_type == "Prepaid" {
-                                            format!("{} · {} {}{} · {}", pay_type_label(&r.pay_type), r.used_time, if r.period == "Year" { "year" } else { "month" },
-                                                if r.used_time == "1" { "" } else { "s" },
-                                                if r.auto_renew { "renews automatically" } else { "renewed by hand" })
+                                            let n = &r.used_time;
+                                            let length = match (r.period == "Year", r.used_time == "1") {
+                                                (true, true) => t_string!(i18n, fleet.n_year, n = n),
+                                                (true, false) => t_string!(i18n, fleet.n_years, n = n),
+                                                (false, true) => t_string!(i18n, fleet.n_month, n = n),
+                                                (false, false) => t_string!(i18n, fleet.n_months, n = n),
+                                            };
+                                            let renew = if r.auto_renew { t_string!(i18n, fleet.renews_automatically) } else { t_string!(i18n, fleet.renewed_by_hand) };
+                                            format!("{} · {} · {}", pay_type_label(&r.pay_type), length, renew)
                                         } else { pay_type_label(&r.pay_type).to_string() }
                                     }</dd>
-                                    <dt>"Whitelist"</dt><dd class="mono" data-testid="sum-whitelist">{match ip_list(&r.security_ips) {
+                                    <dt>{t!(i18n, fleet.whitelist)}</dt><dd class="mono" data-testid="sum-whitelist">{match ip_list(&r.security_ips) {
                                         Ok(l) if !l.is_empty() => l.join(", "),
-                                        _ => "the service's default".to_string(),
+                                        _ => t_string!(i18n, fleet.service_default).to_string(),
                                     }}</dd>
-                                    <dt>"Encryption (TDE)"</dt><dd data-testid="sum-tde">{if r.tde { "on — cannot be turned off later" } else { "off" }}</dd>
-                                    <dt>"Resource group"</dt><dd class="mono">{if r.resource_group.is_empty() { "the default group".to_string() } else { r.resource_group.clone() }}</dd>
-                                    <dt>"Description"</dt><dd data-testid="sum-description">{if r.description.is_empty() { "—".to_string() } else { r.description.clone() }}</dd>
-                                    <dt>"Tags"</dt><dd>{if r.tags.is_empty() { "—".to_string() } else { r.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ") }}</dd>
+                                    <dt>{t!(i18n, fleet.encryption_tde)}</dt><dd data-testid="sum-tde">{if r.tde { t_string!(i18n, fleet.tde_on) } else { t_string!(i18n, fleet.tde_off) }}</dd>
+                                    <dt>{t!(i18n, fleet.resource_group)}</dt><dd class="mono">{if r.resource_group.is_empty() { t_string!(i18n, fleet.default_group).to_string() } else { r.resource_group.clone() }}</dd>
+                                    <dt>{t!(i18n, fleet.description)}</dt><dd data-testid="sum-description">{if r.description.is_empty() { "—".to_string() } else { r.description.clone() }}</dd>
+                                    <dt>{t!(i18n, fleet.tags)}</dt><dd>{if r.tags.is_empty() { "—".to_string() } else { r.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ") }}</dd>
                                     <dt>"ClientToken"</dt><dd class="mono muted" data-testid="sum-token">{token.get().0}</dd>
                                 </dl>
-                                <p class="muted small-print">"Retrying after an error sends the same ClientToken, so the cluster is never created twice."</p>
+                                <p class="muted small-print">{t!(i18n, fleet.token_note)}</p>
                             </section>
                         }
                     })}
@@ -557,32 +574,35 @@ pub fn CreateClusterPage() -> impl IntoView {
                         let href = cluster_href(&c.id, &account.get_untracked(), &region.get_untracked(), "");
                         view! {
                             <div class="banner banner-error" role="alert" data-testid="wiz-tag-error">
-                                {format!("Cluster {} is being created, but its tags could not be set: {}", c.id, c.tag_error.clone().unwrap_or_default())}
-                                " " <a href=href>"Open the cluster →"</a>
+                                {
+                                    let (id, problem) = (c.id.clone(), c.tag_error.clone().unwrap_or_default());
+                                    move || t_string!(i18n, fleet.tags_not_set, id = id.clone(), problem = problem.clone())
+                                }
+                                " " <a href=href>{t!(i18n, fleet.open_cluster)}</a>
                             </div>
                         }
                     })}
                     <div class="wizard-actions">
                         <button type="button" class="small" data-testid="wiz-back"
-                            title=move || waiting(hydrated).or((step.get() == 0).then_some("This is the first step."))
+                            title=move || waiting(hydrated).or((step.get() == 0).then(|| t_string!(i18n, fleet.first_step)))
                             disabled=move || !hydrated.get() || step.get() == 0 || create.pending().get()
-                            on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>"Back"</button>
+                            on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>{t!(i18n, fleet.back)}</button>
                         {move || if step.get() < 4 {
                             view! {
                                 <button type="submit" class="primary" data-testid="wiz-next"
                                     title=move || waiting(hydrated)
                                     disabled=move || !hydrated.get() || step_problem(step.get()).is_some() || (step.get() == 1 && classes_now().is_empty())>
-                                    "Next"
+                                    {t!(i18n, fleet.next)}
                                 </button>
                             }.into_any()
                         } else {
                             view! {
                                 <button type="submit" class="primary" data-testid="wiz-create"
                                     disabled=move || create.pending().get() || create.value().get().is_some_and(|r| r.is_ok())>
-                                    {move || if create.pending().get() { "Creating…" }
-                                        else if create.value().get().is_some_and(|r| r.is_err()) { "Retry" }
-                                        else if cloning { "Create the new cluster" }
-                                        else { "Create cluster" }}
+                                    {move || if create.pending().get() { t_string!(i18n, fleet.creating) }
+                                        else if create.value().get().is_some_and(|r| r.is_err()) { t_string!(i18n, fleet.retry) }
+                                        else if cloning { t_string!(i18n, fleet.create_new_cluster) }
+                                        else { t_string!(i18n, fleet.create_cluster) }}
                                 </button>
                             }.into_any()
                         }}

@@ -13,9 +13,10 @@ pub async fn create_choices(
     pay_type: String,
 ) -> Result<Vec<ZoneOffer>, AppError> {
     if pay_type != "Postpaid" && pay_type != "Prepaid" {
+        let locale = crate::api::ssr::request_locale();
         return Err(AppError::Invalid {
             field: "Billing".into(),
-            message: "must be Postpaid or Prepaid".into(),
+            message: td_string!(locale, fleet.must_be_pay_type).into(),
         });
     }
     let api = crate::call::Api::signed_in().await?;
@@ -164,12 +165,12 @@ pub async fn create_cluster(req: CreateRequest) -> Result<Created, AppError> {
         // The reference's rules on a clone, checked on what the source has now.
         let source = read_clone_source(&api, &req.account, &req.region, &req.source).await?;
         if req.version != source.version {
+            let locale = crate::api::ssr::request_locale();
+            let version = &source.version;
             return Err(AppError::Invalid {
                 field: "Engine version".into(),
-                message: format!(
-                    "must be that of the source cluster (PostgreSQL {})",
-                    source.version
-                ),
+                message: td_string!(locale, fleet.must_be_source_version, version = version)
+                    .to_string(),
             });
         }
         if let Some(message) = source.point_problem(&req.point, crate::kit::now_secs()) {
