@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::outcomes::{outcomes_view, problems_view, RegionOutcome};
 use crate::kit::{cluster_href, use_hydrated, waiting, Empty, ErrorBox, Loading};
 use crate::AppError;
@@ -72,16 +73,30 @@ pub fn batches(targets: &[Target]) -> Vec<(String, String, Vec<String>)> {
     out
 }
 
+/// The language of the page being rendered (tracked); English where there is none (tests).
+fn locale_here() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale())
+        .unwrap_or_default()
+}
+
 /// The renewal settings in words.
 pub fn renewal_label(status: &str, duration: i64, unit: &str) -> String {
+    let locale = locale_here();
     match status {
-        "AutoRenewal" => format!(
-            "renews automatically for {duration} {}{}",
-            unit.to_lowercase(),
-            if duration == 1 { "" } else { "s" }
-        ),
-        "Normal" => "renewed by hand".into(),
-        "NotRenewal" => "not renewed (released at expiry)".into(),
+        "AutoRenewal" => {
+            let one = duration == 1;
+            let unit = match unit {
+                "Month" if one => td_string!(locale, fleet_ops.rn_unit_month).to_string(),
+                "Month" => td_string!(locale, fleet_ops.rn_unit_months).to_string(),
+                "Year" if one => td_string!(locale, fleet_ops.rn_unit_year).to_string(),
+                "Year" => td_string!(locale, fleet_ops.rn_unit_years).to_string(),
+                other => format!("{}{}", other.to_lowercase(), if one { "" } else { "s" }),
+            };
+            td_string!(locale, fleet_ops.rn_renews_auto, n = duration, unit = unit).to_string()
+        }
+        "Normal" => td_string!(locale, fleet_ops.rn_renewed_by_hand).to_string(),
+        "NotRenewal" => td_string!(locale, fleet_ops.rn_not_renewed).to_string(),
         other => other.to_string(),
     }
 }
@@ -154,16 +169,20 @@ pub async fn renewals(account: String, region: String) -> Result<RenewalView, Ap
 /// region (and per 100 clusters), each decided and audited on its own.
 #[server(input = server_fn::codec::Json)]
 pub async fn set_renewals(change: RenewalChange) -> Result<Vec<RegionOutcome>, AppError> {
+    let locale = crate::api::ssr::request_locale();
     if let Some(p) = renewal_problem(&change.status, &change.duration, &change.unit) {
         return Err(crate::error::invalid("Renewal", p));
     }
     if change.targets.is_empty() {
-        return Err(crate::error::invalid("Clusters", "choose at least one"));
+        return Err(crate::error::invalid(
+            "Clusters",
+            td_string!(locale, fleet_ops.rn_choose_at_least_one),
+        ));
     }
     if change.targets.len() > 10 * PER_CALL {
         return Err(crate::error::invalid(
             "Clusters",
-            format!("at most {} at once", 10 * PER_CALL),
+            td_string!(locale, fleet_ops.rn_at_most, n = 10 * PER_CALL).to_string(),
         ));
     }
     let auto = change.status == "AutoRenewal";
@@ -190,7 +209,11 @@ pub async fn set_renewals(change: RenewalChange) -> Result<Vec<RegionOutcome>, A
                 account,
                 region,
                 ok: true,
-                detail: format!("{n} cluster{} changed", if n == 1 { "" } else { "s" }),
+                detail: if n == 1 {
+                    td_string!(locale, fleet_ops.rn_changed_one, n = n).to_string()
+                } else {
+                    td_string!(locale, fleet_ops.rn_changed_many, n = n).to_string()
+                },
                 code: String::new(),
                 request_id: a.request_id,
             },
@@ -213,6 +236,7 @@ pub async fn set_renewals(change: RenewalChange) -> Result<Vec<RegionOutcome>, A
 /// `/renewals`.
 #[component]
 pub fn RenewalsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let scope = crate::kit::top_bar_scope();
     let reload = RwSignal::new(0u32);
     let data = Resource::new(
@@ -235,7 +259,7 @@ pub fn RenewalsPage() -> impl IntoView {
         renewal_problem(&status.get(), &duration.get(), &unit.get()).or_else(|| {
             chosen
                 .with(|c| c.is_empty())
-                .then(|| "choose the clusters to change".to_string())
+                .then(|| t_string!(i18n, fleet_ops.rn_choose_clusters).to_string())
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -253,12 +277,12 @@ pub fn RenewalsPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text="Renewals" />
+        <Title text=move || t_string!(i18n, fleet_ops.rn_title).to_string() />
         <div class="page-head">
-            <h1>"Renewals"</h1>
-            <p class="muted">"Subscription clusters and how each renews. Choose several and set their renewal in one go: one call per cloud account and region."</p>
+            <h1>{t!(i18n, fleet_ops.rn_title)}</h1>
+            <p class="muted">{t!(i18n, fleet_ops.rn_lead)}</p>
         </div>
-        <Transition fallback=|| view! { <Loading label="Asking every account and region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet_ops.rn_loading) /> }>
             {move || Suspend::new(async move {
                 let v = match data.await {
                     Ok(v) => v,
@@ -269,30 +293,32 @@ pub fn RenewalsPage() -> impl IntoView {
                     account: r.account.clone(), region: r.region.clone(), id: r.id.clone(),
                 }).collect();
                 let body = if rows.is_empty() {
-                    view! { <Empty title="No subscription clusters." hint="Pay-as-you-go clusters have no renewal." /> }.into_any()
+                    view! { <Empty title=t_string!(i18n, fleet_ops.rn_none) hint=t_string!(i18n, fleet_ops.rn_none_hint) /> }.into_any()
                 } else {
                     let all = changeable.clone();
                     view! {
                         <div class="table-wrap">
                             <table class="grid" data-testid="renewal-table">
                                 <thead><tr>
-                                    <th><input type="checkbox" aria-label="All" data-testid="renewal-all"
+                                    <th><input type="checkbox" aria-label=move || t_string!(i18n, fleet_ops.rn_all) data-testid="renewal-all"
                                         title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                         prop:checked=move || !all.is_empty() && chosen.with(|c| c.len() == all.len())
                                         on:change={
                                             let all = changeable.clone();
                                             move |ev| chosen.set(if event_target_checked(&ev) { all.clone() } else { Vec::new() })
                                         } /></th>
-                                    <th>"Cluster"</th><th>"Cloud account"</th><th>"Region"</th><th>"Renewal"</th>
+                                    <th>{t!(i18n, fleet_ops.col_cluster)}</th><th>{t!(i18n, fleet_ops.col_cloud_account)}</th><th>{t!(i18n, fleet_ops.col_region)}</th><th>{t!(i18n, fleet_ops.rn_col_renewal)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|r| {
                                         let t = Target { account: r.account.clone(), region: r.region.clone(), id: r.id.clone() };
                                         let t2 = t.clone();
+                                        let id = r.id.clone();
+                                        let (status, duration, unit) = (r.status.clone(), r.duration, r.unit.clone());
                                         view! {
                                             <tr data-cluster-id=r.id.clone() data-status=r.status.clone()>
                                                 <td>{r.can.then(|| view! {
-                                                    <input type="checkbox" aria-label=format!("Choose {}", r.id) data-testid="renewal-pick"
+                                                    <input type="checkbox" aria-label=move || t_string!(i18n, fleet_ops.rn_choose, id = id.clone()).to_string() data-testid="renewal-pick"
                                                         title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                                         prop:checked=move || chosen.with(|c| c.contains(&t))
                                                         on:change={
@@ -306,7 +332,7 @@ pub fn RenewalsPage() -> impl IntoView {
                                                 <td><a class="mono" href=cluster_href(&r.id, &r.account, &r.region, "")>{r.id.clone()}</a></td>
                                                 <td>{r.account.clone()}</td>
                                                 <td>{r.region.clone()}</td>
-                                                <td data-testid="renewal-label">{renewal_label(&r.status, r.duration, &r.unit)}</td>
+                                                <td data-testid="renewal-label">{move || renewal_label(&status, duration, &unit)}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
@@ -322,31 +348,38 @@ pub fn RenewalsPage() -> impl IntoView {
             })}
         </Transition>
         <form class="panel stack-form" data-testid="renewal-form" on:submit=submit>
-            <h2>{move || format!("Set the renewal of {} chosen cluster{}", chosen.with(Vec::len), if chosen.with(Vec::len) == 1 { "" } else { "s" })}</h2>
+            <h2>{move || {
+                let n = chosen.with(Vec::len);
+                if n == 1 {
+                    t_string!(i18n, fleet_ops.rn_set_heading_one, n = n).to_string()
+                } else {
+                    t_string!(i18n, fleet_ops.rn_set_heading_many, n = n).to_string()
+                }
+            }}</h2>
             <div class="wizard-row">
-                <label><span>"Renewal"</span>
+                <label><span>{t!(i18n, fleet_ops.rn_col_renewal)}</span>
                     <select data-testid="renewal-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                        <option value="AutoRenewal" selected=move || status.get() == "AutoRenewal">"Renew automatically"</option>
-                        <option value="Normal" selected=move || status.get() == "Normal">"Renew by hand"</option>
-                        <option value="NotRenewal" selected=move || status.get() == "NotRenewal">"Do not renew"</option>
+                        <option value="AutoRenewal" selected=move || status.get() == "AutoRenewal">{t!(i18n, fleet_ops.rn_opt_auto)}</option>
+                        <option value="Normal" selected=move || status.get() == "Normal">{t!(i18n, fleet_ops.rn_opt_hand)}</option>
+                        <option value="NotRenewal" selected=move || status.get() == "NotRenewal">{t!(i18n, fleet_ops.rn_opt_not)}</option>
                     </select>
                 </label>
                 {move || (status.get() == "AutoRenewal").then(|| view! {
-                    <label><span>"For"</span>
+                    <label><span>{t!(i18n, fleet_ops.rn_for)}</span>
                         <input type="number" min="1" max="12" data-testid="renewal-duration"
                             prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev)) />
                     </label>
-                    <label><span>"Unit"</span>
+                    <label><span>{t!(i18n, fleet_ops.rn_unit)}</span>
                         <select data-testid="renewal-unit" on:change=move |ev| unit.set(event_target_value(&ev))>
-                            <option value="Month" selected=move || unit.get() == "Month">"Months"</option>
-                            <option value="Year" selected=move || unit.get() == "Year">"Years"</option>
+                            <option value="Month" selected=move || unit.get() == "Month">{t!(i18n, fleet_ops.rn_opt_months)}</option>
+                            <option value="Year" selected=move || unit.get() == "Year">{t!(i18n, fleet_ops.rn_opt_years)}</option>
                         </select>
                     </label>
                 })}
             </div>
             <p class="field-hint">{move || match problem() {
-                Some(p) => view! { <span class="field-error" data-testid="renewal-problem">{format!("{}.", crate::kit::capitalise(&p))}</span> }.into_any(),
-                None => view! { <span class="muted">"Automatic renewal: 1, 2, 3, 6 or 12 months, or 1 to 3 years. “Do not renew”: the service sends no expiry reminders but one, three days before."</span> }.into_any(),
+                Some(p) => view! { <span class="field-error" data-testid="renewal-problem">{crate::kit::problem_line("", &p)}</span> }.into_any(),
+                None => view! { <span class="muted">{t!(i18n, fleet_ops.rn_hint)}</span> }.into_any(),
             }}</p>
             {crate::kit::change_error(apply.value())}
             {move || apply.value().get().and_then(|r| r.ok()).map(|list| outcomes_view(list, "renewal-outcomes"))}
@@ -354,7 +387,7 @@ pub fn RenewalsPage() -> impl IntoView {
                 <button type="submit" class="primary" data-testid="renewal-apply"
                     title=move || waiting(hydrated)
                     disabled=move || !hydrated.get() || problem().is_some() || apply.pending().get()>
-                    {move || if apply.pending().get() { "Applying…" } else { "Apply" }}
+                    {move || if apply.pending().get() { t_string!(i18n, fleet_ops.rn_applying) } else { t_string!(i18n, fleet_ops.rn_apply) }}
                 </button>
             </div>
         </form>

@@ -15,11 +15,12 @@ use polardb::rules::{
 use crate::api::RegionProblem;
 #[cfg(feature = "ssr")]
 use crate::call::fanout;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::outcomes::{outcomes_view, problems_view};
 use crate::kit::tagging::{tag_filter_href, targets_problem, TagClusters, Target, UntagClusters};
 use crate::kit::{
-    capitalise, change_error, cluster_href, problem_line, top_bar_scope, use_hydrated, waiting,
-    Empty, ErrorBox, FieldHint, Loading, StatusBadge,
+    change_error, cluster_href, problem_line, top_bar_scope, use_hydrated, waiting, Empty,
+    ErrorBox, FieldHint, Loading, StatusBadge,
 };
 use crate::AppError;
 
@@ -201,6 +202,7 @@ fn new_row(n: u32) -> TagRow {
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let scope = top_bar_scope();
     let version = RwSignal::new(0u32);
     let data = Resource::new(
@@ -250,15 +252,30 @@ pub fn TagsPage() -> impl IntoView {
             .filter(|(k, v)| !(k.is_empty() && v.is_empty()))
             .collect()
     };
-    let not_allowed = move |list: &[(String, String)], chosen: &[TaggedCluster], what: &str| {
+    // `adding`: the role may not add tags, else it may not remove them.
+    let not_allowed = move |list: &[(String, String)], chosen: &[TaggedCluster], adding: bool| {
         chosen
             .iter()
             .find(|c| !list.contains(&(c.account.clone(), c.region.clone())))
             .map(|c| {
-                format!(
-                    "your role may not {what} tags in {} ({})",
-                    c.region, c.account
-                )
+                let (region, account) = (c.region.clone(), c.account.clone());
+                if adding {
+                    t_string!(
+                        i18n,
+                        fleet_ops.tg_role_may_not_add,
+                        region = region,
+                        account = account
+                    )
+                    .to_string()
+                } else {
+                    t_string!(
+                        i18n,
+                        fleet_ops.tg_role_may_not_remove,
+                        region = region,
+                        account = account
+                    )
+                    .to_string()
+                }
             })
     };
     let tag_problem = move || {
@@ -276,7 +293,7 @@ pub fn TagsPage() -> impl IntoView {
             })
             .or_else(|| {
                 let v = view_now()?;
-                not_allowed(&v.can_tag, &chosen, "add")
+                not_allowed(&v.can_tag, &chosen, true)
             })
     };
     // Keys carried by the selected clusters.
@@ -301,7 +318,7 @@ pub fn TagsPage() -> impl IntoView {
             .or_else(|| untag_keys_problem(&keys))
             .or_else(|| {
                 let v = view_now()?;
-                not_allowed(&v.can_untag, &chosen, "remove")
+                not_allowed(&v.can_untag, &chosen, false)
             })
     };
 
@@ -334,21 +351,23 @@ pub fn TagsPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Tags" />
+        <Title text=move || t_string!(i18n, fleet_ops.tg_title).to_string() />
         <div class="page-head">
-            <h1>"Tags"</h1>
+            <h1>{t!(i18n, fleet_ops.tg_title)}</h1>
             <p class="muted">
                 {move || {
                     let (a, r) = scope.get();
-                    format!(
-                        "Every tag of every cluster · {} · {}",
-                        a.unwrap_or_else(|| "all cloud accounts".into()),
-                        r.unwrap_or_else(|| "all regions".into())
+                    t_string!(
+                        i18n,
+                        fleet_ops.tg_lead,
+                        account = a.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_cloud_accounts).into()),
+                        region = r.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_regions).into())
                     )
+                    .to_string()
                 }}
             </p>
         </div>
-        <Transition fallback=|| view! { <Loading label="Reading the tags of every region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet_ops.tg_loading) /> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -369,20 +388,20 @@ pub fn TagsPage() -> impl IntoView {
                         view! {
                             {problems_view(v.problems.clone())}
                             <section class="panel tags-index">
-                                <h2>"Tag keys and values"</h2>
+                                <h2>{t!(i18n, fleet_ops.tg_index_heading)}</h2>
                                 {if index.is_empty() {
-                                    view! { <Empty title="No cluster carries a tag." hint="Select clusters below and add a tag." /> }.into_any()
+                                    view! { <Empty title=t_string!(i18n, fleet_ops.tg_none) hint=t_string!(i18n, fleet_ops.tg_none_hint) /> }.into_any()
                                 } else {
                                     view! {
-                                        <p class="muted" data-testid="tag-summary">{format!("{n_keys} keys, {n_pairs} key–value pairs")}</p>
+                                        <p class="muted" data-testid="tag-summary">{move || t_string!(i18n, fleet_ops.tg_summary, keys = n_keys, pairs = n_pairs).to_string()}</p>
                                         <div class="table-wrap">
                                         <table class="grid" data-testid="tag-index">
-                                            <thead><tr><th>"Key"</th><th>"Value"</th><th class="num">"Clusters"</th><th>"Carried by"</th><th></th></tr></thead>
+                                            <thead><tr><th>{t!(i18n, fleet_ops.tg_col_key)}</th><th>{t!(i18n, fleet_ops.tg_col_value)}</th><th class="num">{t!(i18n, fleet_ops.tg_col_clusters)}</th><th>{t!(i18n, fleet_ops.tg_col_carried_by)}</th><th></th></tr></thead>
                                             <tbody>
                                                 {index.into_iter().map(|((k, val), list)| view! {
                                                     <tr data-tag-key=k.clone() data-tag-value=val.clone()>
                                                         <td class="mono">{k.clone()}</td>
-                                                        <td class="mono">{if val.is_empty() { "(empty)".to_string() } else { val.clone() }}</td>
+                                                        <td class="mono">{if val.is_empty() { leptos::either::Either::Left(move || t_string!(i18n, fleet_ops.tg_empty_value)) } else { leptos::either::Either::Right(val.clone()) }}</td>
                                                         <td class="num" data-testid="tag-count">{list.len()}</td>
                                                         <td>
                                                             <span class="id-list">
@@ -392,7 +411,7 @@ pub fn TagsPage() -> impl IntoView {
                                                                 }).collect_view()}
                                                             </span>
                                                         </td>
-                                                        <td><a class="small-link" data-testid="tag-filter-link" href=tag_filter_href(&k, &val)>"In the cluster list"</a></td>
+                                                        <td><a class="small-link" data-testid="tag-filter-link" href=tag_filter_href(&k, &val)>{t!(i18n, fleet_ops.tg_in_cluster_list)}</a></td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>
@@ -402,24 +421,24 @@ pub fn TagsPage() -> impl IntoView {
                                 }}
                             </section>
                             <section class="panel tags-clusters">
-                                <h2>"Clusters"</h2>
+                                <h2>{t!(i18n, fleet_ops.tg_col_clusters)}</h2>
                                 <div class="filters">
                                     <label>
-                                        "Find"
-                                        <input type="search" data-testid="cluster-filter" placeholder="ID, description, tag"
+                                        {t!(i18n, fleet_ops.tg_find)}
+                                        <input type="search" data-testid="cluster-filter" placeholder=move || t_string!(i18n, fleet_ops.tg_find_placeholder)
                                             title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                             prop:value=move || filter.get()
                                             on:input=move |ev| filter.set(event_target_value(&ev)) />
                                     </label>
-                                    <p class="muted" data-testid="selected-count">{move || format!("{} selected", selected.get().len())}</p>
+                                    <p class="muted" data-testid="selected-count">{move || { let n = selected.get().len(); t_string!(i18n, fleet_ops.tg_selected, n = n).to_string() }}</p>
                                     <button type="button" class="small" data-testid="clear-selection"
                                         title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get() || selected.get().is_empty()
-                                        on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+                                        on:click=move |_| selected.set(Vec::new())>{t!(i18n, fleet_ops.tg_clear_selection)}</button>
                                 </div>
                                 <div class="table-wrap">
                                 <table class="grid" data-testid="tag-clusters">
-                                    <thead><tr><th></th><th>"Cluster"</th><th>"Status"</th><th>"Region"</th><th>"Account"</th><th>"Tags"</th></tr></thead>
+                                    <thead><tr><th></th><th>{t!(i18n, fleet_ops.col_cluster)}</th><th>{t!(i18n, fleet_ops.col_status)}</th><th>{t!(i18n, fleet_ops.col_region)}</th><th>{t!(i18n, fleet_ops.col_account)}</th><th>{t!(i18n, fleet_ops.tg_title)}</th></tr></thead>
                                     <tbody>
                                         {v.clusters.iter().map(|c| {
                                             let key = c.target().key();
@@ -432,10 +451,11 @@ pub fn TagsPage() -> impl IntoView {
                                             };
                                             let tags = c.tags.clone();
                                             let known = c.tags_known;
+                                            let id = c.id.clone();
                                             view! {
                                                 <tr data-cluster-id=c.id.clone() data-region=c.region.clone() prop:hidden=move || !shown()>
                                                     <td>
-                                                        <input type="checkbox" data-testid="select-cluster" aria-label=format!("Select {}", c.id)
+                                                        <input type="checkbox" data-testid="select-cluster" aria-label=move || t_string!(i18n, fleet_ops.tg_select, id = id.clone()).to_string()
                                                             title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get()
                                                             prop:checked=move || selected.get().contains(&key)
@@ -456,9 +476,9 @@ pub fn TagsPage() -> impl IntoView {
                                                     <td>{c.account.clone()}</td>
                                                     <td data-testid="cluster-tags">
                                                         {if !known {
-                                                            view! { <span class="muted">"unknown (the region's tags could not be read)"</span> }.into_any()
+                                                            view! { <span class="muted">{t!(i18n, fleet_ops.tg_unknown)}</span> }.into_any()
                                                         } else if tags.is_empty() {
-                                                            view! { <span class="muted">"none"</span> }.into_any()
+                                                            view! { <span class="muted">{t!(i18n, fleet_ops.tg_no_tags)}</span> }.into_any()
                                                         } else {
                                                             view! {
                                                                 <ul class="tag-list">
@@ -485,55 +505,55 @@ pub fn TagsPage() -> impl IntoView {
         // The forms live outside the refreshing part: nothing resets them.
         <div class="tag-forms">
             <section class="panel form-panel" data-testid="tag-form-panel">
-                <h2>"Add tags to the selected clusters"</h2>
+                <h2>{t!(i18n, fleet_ops.tg_add_heading)}</h2>
                 <p class="muted small-print">
-                    {format!("Up to {MAX_TAGS_PER_CALL} tags at a time; keys and values up to {MAX_TAG_LEN} characters, not starting with aliyun or acs:, without http:// or https://. A key the cluster already has takes the new value. Sent once per region, {MAX_RESOURCES_PER_CALL} clusters a call.")}
+                    {move || t_string!(i18n, fleet_ops.tg_add_rules, max_tags = MAX_TAGS_PER_CALL, max_len = MAX_TAG_LEN, per_call = MAX_RESOURCES_PER_CALL).to_string()}
                 </p>
                 <form class="stack-form" on:submit=submit_tag>
                     <For each=move || rows.get() key=|r| r.n children=move |row: TagRow| view! {
                         <div class="tag-row">
-                            <input type="text" placeholder="Key" aria-label="Tag key" data-testid="tag-key" maxlength="200"
+                            <input type="text" placeholder=move || t_string!(i18n, fleet_ops.tg_col_key) aria-label=move || t_string!(i18n, fleet_ops.tg_key_label) data-testid="tag-key" maxlength="200"
                                 prop:value=move || row.key.get()
                                 on:input=move |ev| row.key.set(event_target_value(&ev)) />
-                            <input type="text" placeholder="Value" aria-label="Tag value" data-testid="tag-value" maxlength="200"
+                            <input type="text" placeholder=move || t_string!(i18n, fleet_ops.tg_col_value) aria-label=move || t_string!(i18n, fleet_ops.tg_value_label) data-testid="tag-value" maxlength="200"
                                 prop:value=move || row.value.get()
                                 on:input=move |ev| row.value.set(event_target_value(&ev)) />
-                            <button type="button" class="small" aria-label="Remove this row"
-                                title=move || waiting(hydrated).or((rows.get().len() <= 1).then_some("A request names at least one tag."))
+                            <button type="button" class="small" aria-label=move || t_string!(i18n, fleet_ops.tg_remove_row)
+                                title=move || waiting(hydrated).or((rows.get().len() <= 1).then(|| t_string!(i18n, fleet_ops.tg_at_least_one_tag)))
                                 disabled=move || !hydrated.get() || rows.get().len() <= 1
                                 on:click=move |_| rows.update(|rs| rs.retain(|r| r.n != row.n))>"×"</button>
                         </div>
                     } />
                     <div>
                         <button type="button" class="small" data-testid="add-tag-row"
-                            title=move || waiting(hydrated).map(str::to_string).or_else(|| (rows.get().len() >= MAX_TAGS_PER_CALL).then(|| format!("At most {MAX_TAGS_PER_CALL} tags at a time.")))
+                            title=move || waiting(hydrated).map(str::to_string).or_else(|| (rows.get().len() >= MAX_TAGS_PER_CALL).then(|| t_string!(i18n, fleet_ops.tg_at_most_tags, max = MAX_TAGS_PER_CALL).to_string()))
                             disabled=move || { let full = rows.get().len() >= MAX_TAGS_PER_CALL; !hydrated.get() || full }
                             on:click=move |_| {
                                 let n = next_row.get_untracked();
                                 next_row.set(n + 1);
                                 rows.update(|rs| rs.push(new_row(n)));
-                            }>"Another tag"</button>
+                            }>{t!(i18n, fleet_ops.tg_another_tag)}</button>
                     </div>
                     <FieldHint testid="tag-problem" problem=Signal::derive(move || tag_problem().map(|p| problem_line("", &p)))
-                        hint=Signal::derive(move || format!("Ready to tag {} clusters.", chosen().len())) />
+                        hint=Signal::derive(move || { let n = chosen().len(); t_string!(i18n, fleet_ops.tg_ready, n = n).to_string() }) />
                     {change_error(tag.value())}
                     <div>
                         <button type="submit" class="small primary-small" data-testid="submit-tag"
                             title=move || waiting(hydrated)
                             disabled=move || !hydrated.get() || tag_problem().is_some() || tag.pending().get()>
-                            {move || if tag.pending().get() { "Tagging…".to_string() } else { format!("Add tags to {} clusters", chosen().len()) }}
+                            {move || if tag.pending().get() { t_string!(i18n, fleet_ops.tg_tagging).to_string() } else { let n = chosen().len(); t_string!(i18n, fleet_ops.tg_add_n, n = n).to_string() }}
                         </button>
                     </div>
                     {move || tag.value().get().and_then(|r| r.ok()).map(|list| outcomes_view(list, "tag-outcomes"))}
                 </form>
             </section>
             <section class="panel form-panel" data-testid="untag-form-panel">
-                <h2>"Remove tags from the selected clusters"</h2>
+                <h2>{t!(i18n, fleet_ops.tg_remove_heading)}</h2>
                 <form class="stack-form" on:submit=submit_untag>
                     {move || {
                         let keys = keys_of_selected();
                         if keys.is_empty() {
-                            view! { <p class="muted">"The selected clusters carry no tags."</p> }.into_any()
+                            view! { <p class="muted">{t!(i18n, fleet_ops.tg_selected_no_tags)}</p> }.into_any()
                         } else {
                             view! {
                                 <div class="key-choices">
@@ -560,14 +580,14 @@ pub fn TagsPage() -> impl IntoView {
                         }
                     }}
                     <p class="field-hint" data-testid="untag-problem">
-                        {move || untag_problem().map(|p| view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> })}
+                        {move || untag_problem().map(|p| view! { <span class="field-error">{problem_line("", &p)}</span> })}
                     </p>
                     {change_error(untag.value())}
                     <div>
                         <button type="submit" class="small danger" data-testid="submit-untag"
                             title=move || waiting(hydrated)
                             disabled=move || !hydrated.get() || untag_problem().is_some() || untag.pending().get()>
-                            {move || if untag.pending().get() { "Removing…".to_string() } else { format!("Remove from {} clusters", chosen().len()) }}
+                            {move || if untag.pending().get() { t_string!(i18n, fleet_ops.tg_removing).to_string() } else { let n = chosen().len(); t_string!(i18n, fleet_ops.tg_remove_n, n = n).to_string() }}
                         </button>
                     </div>
                     {move || untag.value().get().and_then(|r| r.ok()).map(|list| outcomes_view(list, "untag-outcomes"))}

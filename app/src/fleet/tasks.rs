@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{list_clusters, RegionProblem};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::outcomes::problems_view;
 use crate::kit::{
     change_error, cluster_href, human_time, top_bar_scope, use_hydrated, waiting, Column,
@@ -38,50 +39,86 @@ pub const TASK_ACTIONS: &[&str] = &[
 /// Rows a page of the table shows.
 pub const PAGE: usize = 20;
 
+/// The language of the page being rendered (tracked); English where there is none (tests).
+/// Server functions pass the request's language to the `_in` variants instead.
+fn locale_here() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale())
+        .unwrap_or_default()
+}
+
 pub fn status_label(s: &str) -> &str {
+    status_label_in(locale_here(), s)
+}
+
+pub fn status_label_in(locale: Locale, s: &str) -> &str {
     match s {
-        "pending" => "Pending",
-        "executing" => "Running",
-        "failure" => "Failed, waiting to retry",
-        "finish" => "Finished",
-        "cancel" => "Cancelled",
-        "expired" => "Expired (did not start within its window)",
-        "rollback" => "Rolling back",
+        "pending" => td_string!(locale, fleet_ops.tk_status_pending),
+        "executing" => td_string!(locale, fleet_ops.tk_status_executing),
+        "failure" => td_string!(locale, fleet_ops.tk_status_failure),
+        "finish" => td_string!(locale, fleet_ops.tk_status_finish),
+        "cancel" => td_string!(locale, fleet_ops.tk_status_cancel),
+        "expired" => td_string!(locale, fleet_ops.tk_status_expired),
+        "rollback" => td_string!(locale, fleet_ops.tk_status_rollback),
         other => other,
     }
 }
 
 pub fn action_label(a: &str) -> &str {
+    let locale = locale_here();
     match a {
-        "CreateDBNodes" => "Add read-only nodes",
-        "ModifyDBNodeClass" => "Change node class",
-        "UpgradeDBClusterVersion" => "Upgrade the minor version",
-        "ModifyDBClusterPrimaryZone" => "Move the primary zone",
+        "CreateDBNodes" => td_string!(locale, fleet_ops.tk_action_create_nodes),
+        "ModifyDBNodeClass" => td_string!(locale, fleet_ops.tk_action_node_class),
+        "UpgradeDBClusterVersion" => td_string!(locale, fleet_ops.tk_action_upgrade),
+        "ModifyDBClusterPrimaryZone" => td_string!(locale, fleet_ops.tk_action_primary_zone),
         other => other,
     }
 }
 
 /// What is wrong with a filter value (empty means any).
 pub fn filter_problem(status: &str, action: &str) -> Option<String> {
+    filter_problem_in(locale_here(), status, action)
+}
+
+/// [`filter_problem`] in a given language.
+pub fn filter_problem_in(locale: Locale, status: &str, action: &str) -> Option<String> {
     if !status.is_empty() && !STATUSES.contains(&status) {
-        return Some(format!("status must be one of {}", STATUSES.join(", ")));
+        return Some(
+            td_string!(
+                locale,
+                fleet_ops.tk_status_must_be,
+                list = STATUSES.join(", ")
+            )
+            .to_string(),
+        );
     }
     if !action.is_empty() && !TASK_ACTIONS.contains(&action) {
-        return Some(format!(
-            "task type must be one of {}",
-            TASK_ACTIONS.join(", ")
-        ));
+        return Some(
+            td_string!(
+                locale,
+                fleet_ops.tk_type_must_be,
+                list = TASK_ACTIONS.join(", ")
+            )
+            .to_string(),
+        );
     }
     None
 }
 
 /// Only pending tasks can be cancelled (17.2).
 pub fn cancel_problem(status: &str) -> Option<String> {
+    cancel_problem_in(locale_here(), status)
+}
+
+/// [`cancel_problem`] in a given language.
+pub fn cancel_problem_in(locale: Locale, status: &str) -> Option<String> {
     (status != "pending").then(|| {
-        format!(
-            "only pending tasks can be cancelled; this one is {}",
-            status_label(status).to_lowercase()
+        td_string!(
+            locale,
+            fleet_ops.tk_only_pending,
+            status = status_label_in(locale, status).to_lowercase()
         )
+        .to_string()
     })
 }
 
@@ -177,7 +214,8 @@ pub async fn schedule_tasks(
     filter: TaskFilter,
 ) -> Result<TasksView, AppError> {
     use crate::call::fanout;
-    if let Some(p) = filter_problem(&filter.status, &filter.action) {
+    let locale = crate::api::ssr::request_locale();
+    if let Some(p) = filter_problem_in(locale, &filter.status, &filter.action) {
         return Err(AppError::Invalid {
             field: "Filter".into(),
             message: p,
@@ -245,15 +283,22 @@ pub async fn cancel_schedule_task(
     cluster: String,
     task_id: String,
 ) -> Result<String, AppError> {
+    let locale = crate::api::ssr::request_locale();
     let invalid = |field: &str, message: String| AppError::Invalid {
         field: field.into(),
         message,
     };
     if cluster.trim().is_empty() {
-        return Err(invalid("Cluster", "is required".into()));
+        return Err(invalid(
+            "Cluster",
+            td_string!(locale, fleet_ops.tk_is_required).to_string(),
+        ));
     }
     if task_id.trim().is_empty() {
-        return Err(invalid("Task", "is required".into()));
+        return Err(invalid(
+            "Task",
+            td_string!(locale, fleet_ops.tk_is_required).to_string(),
+        ));
     }
     // The task as it is now: only a pending one may be cancelled.
     let api = crate::call::Api::signed_in().await?;
@@ -269,7 +314,7 @@ pub async fn cancel_schedule_task(
         )
         .await?;
     if let Some(t) = list.data.timer_infos.iter().find(|t| t.task_id == task_id) {
-        if let Some(p) = cancel_problem(&t.status) {
+        if let Some(p) = cancel_problem_in(locale, &t.status) {
             return Err(invalid("Task", p));
         }
     }
@@ -291,6 +336,7 @@ pub async fn cancel_schedule_task(
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
+    let i18n = use_i18n();
     let scope = top_bar_scope();
     let version = RwSignal::new(0u32);
     let cluster = RwSignal::new(String::new());
@@ -313,12 +359,16 @@ pub fn TasksPage() -> impl IntoView {
     Effect::new(move |_| match cancel.value().get() {
         Some(Ok(_)) => {
             if let Some(t) = confirm.get_untracked() {
-                done.set(Some(format!(
-                    "Task {} ({} on {}) is cancelled.",
-                    t.task_id,
-                    action_label(&t.action),
-                    t.cluster
-                )));
+                done.set(Some(
+                    t_string!(
+                        i18n,
+                        fleet_ops.tk_cancelled,
+                        task = t.task_id.clone(),
+                        action = action_label(&t.action),
+                        cluster = t.cluster.clone()
+                    )
+                    .to_string(),
+                ));
             }
             confirm.set(None);
             version.update(|n| *n += 1);
@@ -340,30 +390,32 @@ pub fn TasksPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Scheduled tasks" />
+        <Title text=move || t_string!(i18n, fleet_ops.tk_title).to_string() />
         <div class="page-head">
-            <h1>"Scheduled tasks"</h1>
+            <h1>{t!(i18n, fleet_ops.tk_title)}</h1>
             <p class="muted">
                 {move || {
                     let (a, r) = scope.get();
-                    format!(
-                        "Changes sent with a planned start time · {} · {}",
-                        a.unwrap_or_else(|| "all cloud accounts".into()),
-                        r.unwrap_or_else(|| "all regions".into())
+                    t_string!(
+                        i18n,
+                        fleet_ops.tk_lead,
+                        account = a.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_cloud_accounts).into()),
+                        region = r.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_regions).into())
                     )
+                    .to_string()
                 }}
             </p>
         </div>
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tasks-done">{m}</div> })}
         <div class="filters" data-testid="task-filters">
-            <Transition fallback=|| view! { <label>"Cluster"<select disabled=true title=UNTIL_INTERACTIVE><option>"All clusters"</option></select></label> }>
+            <Transition fallback=move || view! { <label>{t!(i18n, fleet_ops.col_cluster)}<select disabled=true title=UNTIL_INTERACTIVE><option>{t!(i18n, fleet_ops.tk_all_clusters)}</option></select></label> }>
                 {move || Suspend::new(async move {
                     let list = clusters.await.map(|l| l.clusters).unwrap_or_default();
                     view! {
                         <label>
-                            "Cluster"
+                            {t!(i18n, fleet_ops.col_cluster)}
                             <select data-testid="filter-cluster" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| cluster.set(event_target_value(&ev))>
-                                <option value="" selected=move || cluster.get().is_empty()>"All clusters"</option>
+                                <option value="" selected=move || cluster.get().is_empty()>{t!(i18n, fleet_ops.tk_all_clusters)}</option>
                                 {list.into_iter().map(|c| {
                                     let value = format!("{}|{}|{}", c.account, c.region, c.id);
                                     let v2 = value.clone();
@@ -379,21 +431,21 @@ pub fn TasksPage() -> impl IntoView {
                 })}
             </Transition>
             <label>
-                "Status"
+                {t!(i18n, fleet_ops.col_status)}
                 <select data-testid="filter-status" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="">"Any status"</option>
-                    {STATUSES.iter().map(|s| view! { <option value=*s>{status_label(s).to_string()}</option> }).collect_view()}
+                    <option value="">{t!(i18n, fleet_ops.tk_any_status)}</option>
+                    {STATUSES.iter().map(|s| view! { <option value=*s>{move || status_label(s).to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label>
-                "Task type"
+                {t!(i18n, fleet_ops.tk_task_type)}
                 <select data-testid="filter-action" title=move || waiting(hydrated) disabled=move || !hydrated.get() on:change=move |ev| action.set(event_target_value(&ev))>
-                    <option value="">"Any type"</option>
-                    {TASK_ACTIONS.iter().map(|a| view! { <option value=*a>{action_label(a).to_string()}</option> }).collect_view()}
+                    <option value="">{t!(i18n, fleet_ops.tk_any_type)}</option>
+                    {TASK_ACTIONS.iter().map(|a| view! { <option value=*a>{move || action_label(a).to_string()}</option> }).collect_view()}
                 </select>
             </label>
         </div>
-        <Transition fallback=|| view! { <Loading label="Reading the scheduled tasks of every region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet_ops.tk_loading) /> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -403,31 +455,33 @@ pub fn TasksPage() -> impl IntoView {
                         view! {
                             {problems_view(v.problems.clone())}
                             {if total == 0 {
-                                view! { <Empty title="No scheduled tasks match." hint="A task appears when a change (add nodes, change the class, move the zone, upgrade) is sent with a planned start time." /> }.into_any()
+                                view! { <Empty title=t_string!(i18n, fleet_ops.tk_none) hint=t_string!(i18n, fleet_ops.tk_none_hint) /> }.into_any()
                             } else {
                                 let columns = vec![
-                                    Column::new("Task").sorted_by(|t: &TaskRow| SortKey::text(&t.task_id)),
-                                    Column::new("Cluster").sorted_by(|t: &TaskRow| SortKey::text(&t.cluster)),
-                                    Column::new("Type").sorted_by(|t: &TaskRow| SortKey::text(action_label(&t.action))),
-                                    Column::new("Status").sorted_by(|t: &TaskRow| SortKey::text(status_label(&t.status))),
-                                    Column::new("Planned start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_start)),
-                                    Column::new("Latest start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_end)),
-                                    Column::new("Expected start").sorted_by(|t: &TaskRow| SortKey::text(&t.planned_time)),
+                                    Column::new(t_string!(i18n, fleet_ops.tk_col_task)).sorted_by(|t: &TaskRow| SortKey::text(&t.task_id)),
+                                    Column::new(t_string!(i18n, fleet_ops.col_cluster)).sorted_by(|t: &TaskRow| SortKey::text(&t.cluster)),
+                                    Column::new(t_string!(i18n, fleet_ops.col_type)).sorted_by(|t: &TaskRow| SortKey::text(action_label(&t.action))),
+                                    Column::new(t_string!(i18n, fleet_ops.col_status)).sorted_by(|t: &TaskRow| SortKey::text(status_label(&t.status))),
+                                    Column::new(t_string!(i18n, fleet_ops.tk_col_planned_start)).sorted_by(|t: &TaskRow| SortKey::text(&t.planned_start)),
+                                    Column::new(t_string!(i18n, fleet_ops.tk_col_latest_start)).sorted_by(|t: &TaskRow| SortKey::text(&t.planned_end)),
+                                    Column::new(t_string!(i18n, fleet_ops.tk_col_expected_start)).sorted_by(|t: &TaskRow| SortKey::text(&t.planned_time)),
                                     Column::new(""),
                                 ];
                                 let row = move |t: &TaskRow| {
                                     let cancellable = t.status == "pending" && can_cancel.contains(&(t.account.clone(), t.region.clone()));
                                     let row = t.clone();
+                                    let order = t.order_id.clone();
+                                    let (action, status) = (t.action.clone(), t.status.clone());
                                     view! {
                                         <tr data-task-id=t.task_id.clone() data-cluster-id=t.cluster.clone() data-status=t.status.clone()>
-                                            <td class="mono small-print">{t.task_id.clone()}{(!t.order_id.is_empty()).then(|| view! { <div class="muted">{format!("Order {}", t.order_id)}</div> })}</td>
+                                            <td class="mono small-print">{t.task_id.clone()}{(!t.order_id.is_empty()).then(|| view! { <div class="muted">{move || t_string!(i18n, fleet_ops.tk_order, id = order.clone()).to_string()}</div> })}</td>
                                             <td>
                                                 <a class="mono" href=cluster_href(&t.cluster, &t.account, &t.region, "")>{t.cluster.clone()}</a>
                                                 <div class="muted">{format!("{} · {} · {}", t.description, t.region, t.account)}</div>
                                                 <StatusBadge status=t.cluster_status.clone() />
                                             </td>
-                                            <td>{action_label(&t.action).to_string()}</td>
-                                            <td data-testid="task-status">{status_label(&t.status).to_string()}</td>
+                                            <td>{move || action_label(&action).to_string()}</td>
+                                            <td data-testid="task-status">{move || status_label(&status).to_string()}</td>
                                             <td class="mono nowrap">{human_time(&t.planned_start)}</td>
                                             <td class="mono nowrap">{human_time(&t.planned_end)}</td>
                                             <td class="mono nowrap">{human_time(&t.planned_time)}</td>
@@ -443,7 +497,7 @@ pub fn TasksPage() -> impl IntoView {
                                                                 done.set(None);
                                                                 confirm.set(Some(row.clone()));
                                                             }
-                                                        }>"Cancel…"</button>
+                                                        }>{t!(i18n, fleet_ops.tk_cancel_button)}</button>
                                                 })}
                                             </td>
                                         </tr>
@@ -454,7 +508,7 @@ pub fn TasksPage() -> impl IntoView {
                                         action_label(&t.action), status_label(&t.status), t.region)
                                 };
                                 view! {
-                                    <DataTable rows=v.tasks.clone() columns row testid="tasks-table" noun="task" text per_page=PAGE />
+                                    <DataTable rows=v.tasks.clone() columns row testid="tasks-table" noun=t_string!(i18n, fleet_ops.tk_noun) text per_page=PAGE />
                                 }.into_any()
                             }}
                         }.into_any()
@@ -465,14 +519,19 @@ pub fn TasksPage() -> impl IntoView {
 
         {move || confirm.get().map(|t| {
             view! {
-                <ConfirmDialog title_id="task-cancel-title" title=format!("Cancel the scheduled task on {}?", t.cluster) testid="cancel-dialog"
-                    on_close=move || confirm.set(None) on_confirm=confirm_cancel pending=cancel.pending() button="Cancel the task"
-                    sending="Cancelling…" cancel="Keep it" cancel_testid="keep-task" confirm_testid="confirm-cancel-task">
-                    <p>{format!(
-                        "{} on {} ({}), planned to start {} and at the latest {}, will not run. The cluster stays as it is; to make the change later, send it again.",
-                        action_label(&t.action), t.cluster, t.description, human_time(&t.planned_start), human_time(&t.planned_end)
-                    )}</p>
-                    <p class="mono muted small-print">{format!("Task {}", t.task_id)}</p>
+                <ConfirmDialog title_id="task-cancel-title" title=t_string!(i18n, fleet_ops.tk_confirm_title, cluster = t.cluster.clone()).to_string() testid="cancel-dialog"
+                    on_close=move || confirm.set(None) on_confirm=confirm_cancel pending=cancel.pending() button=t_string!(i18n, fleet_ops.tk_confirm_button)
+                    sending=t_string!(i18n, fleet_ops.tk_cancelling) cancel=t_string!(i18n, fleet_ops.tk_keep_it) cancel_testid="keep-task" confirm_testid="confirm-cancel-task">
+                    <p>{t_string!(
+                        i18n,
+                        fleet_ops.tk_confirm_text,
+                        action = action_label(&t.action),
+                        cluster = t.cluster.clone(),
+                        description = t.description.clone(),
+                        start = human_time(&t.planned_start),
+                        latest = human_time(&t.planned_end)
+                    ).to_string()}</p>
+                    <p class="mono muted small-print">{t_string!(i18n, fleet_ops.tk_task_id, id = t.task_id.clone()).to_string()}</p>
                     {change_error(cancel.value())}
                 </ConfirmDialog>
             }

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
+use crate::i18n::{td_string, Locale};
 use crate::kit::outcomes::{outcomes_view, problems_view, RegionOutcome};
 use crate::kit::{
     change_error, cluster_href, human_time, problem_line, top_bar_scope, Empty, ErrorBox,
@@ -29,26 +30,42 @@ pub const TASK_TYPES: &[&str] = &[
     "DatabaseProxyUpgrading",
 ];
 
+/// The language of the page being rendered (tracked); English where there is none (tests).
+/// Server functions pass the request's language to the `_in` variants instead.
+fn locale_here() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale())
+        .unwrap_or_default()
+}
+
 pub fn task_type_label(t: &str) -> &str {
+    task_type_label_in(locale_here(), t)
+}
+
+pub fn task_type_label_in(locale: Locale, t: &str) -> &str {
     match t {
-        "DatabaseSoftwareUpgrading" => "Database software upgrade",
-        "DatabaseHardwareMaintenance" => "Hardware maintenance and upgrade",
-        "DatabaseStorageUpgrading" => "Storage upgrade",
-        "DatabaseProxyUpgrading" => "Proxy minor-version upgrade",
+        "DatabaseSoftwareUpgrading" => td_string!(locale, fleet_ops.ev_type_software),
+        "DatabaseHardwareMaintenance" => td_string!(locale, fleet_ops.ev_type_hardware),
+        "DatabaseStorageUpgrading" => td_string!(locale, fleet_ops.ev_type_storage),
+        "DatabaseProxyUpgrading" => td_string!(locale, fleet_ops.ev_type_proxy),
         other => other,
     }
 }
 
 /// The statuses of 16.1: 2–4 pending, 5–7 history.
 pub fn status_label(s: i64) -> &'static str {
+    status_label_in(locale_here(), s)
+}
+
+pub fn status_label_in(locale: Locale, s: i64) -> &'static str {
     match s {
-        2 => "Waiting for you to set the time",
-        3 => "Scheduled",
-        4 => "In progress",
-        5 => "Done",
-        6 => "Failed",
-        7 => "Cancelled",
-        _ => "Unknown",
+        2 => td_string!(locale, fleet_ops.ev_status_waiting),
+        3 => td_string!(locale, fleet_ops.ev_status_scheduled),
+        4 => td_string!(locale, fleet_ops.ev_status_in_progress),
+        5 => td_string!(locale, fleet_ops.ev_status_done),
+        6 => td_string!(locale, fleet_ops.ev_status_failed),
+        7 => td_string!(locale, fleet_ops.ev_status_cancelled),
+        _ => td_string!(locale, fleet_ops.ev_status_unknown),
     }
 }
 
@@ -78,25 +95,44 @@ pub use crate::kit::now_secs;
 /// What is wrong with a new switch time for the events `(id, deadline)`: the reference's
 /// format, in the future, not after any event's deadline.
 pub fn switch_time_problem(input: &str, now: i64, events: &[(i64, String)]) -> Option<String> {
+    switch_time_problem_in(locale_here(), input, now, events)
+}
+
+/// [`switch_time_problem`] in a given language.
+pub fn switch_time_problem_in(
+    locale: Locale,
+    input: &str,
+    now: i64,
+    events: &[(i64, String)],
+) -> Option<String> {
     if input.trim().is_empty() {
-        return Some("choose the new switch time".into());
+        return Some(td_string!(locale, fleet_ops.ev_choose_switch_time).to_string());
     }
     let Some(t) = parse_utc(input) else {
-        return Some("write the time as yyyy-MM-ddTHH:mmZ in UTC, e.g. 2026-06-09T22:00Z".into());
+        return Some(td_string!(locale, fleet_ops.ev_time_format).to_string());
     };
     if t <= now + 60 {
-        return Some(format!(
-            "the switch time must be in the future (now is {})",
-            fmt_minute_utc(now)
-        ));
+        return Some(
+            td_string!(
+                locale,
+                fleet_ops.ev_time_in_future,
+                now = fmt_minute_utc(now)
+            )
+            .to_string(),
+        );
     }
     for (id, deadline) in events {
         if let Some(d) = parse_utc(deadline) {
             if t > d {
-                return Some(format!(
-                    "event {id} must switch by its deadline, {}",
-                    human_time(deadline)
-                ));
+                return Some(
+                    td_string!(
+                        locale,
+                        fleet_ops.ev_by_deadline,
+                        id = id,
+                        deadline = human_time(deadline)
+                    )
+                    .to_string(),
+                );
             }
         }
     }
@@ -105,10 +141,16 @@ pub fn switch_time_problem(input: &str, now: i64, events: &[(i64, String)]) -> O
 
 /// How pressing an event is: by the time left until its deadline.
 pub fn urgency(now: i64, deadline: &str) -> (&'static str, &'static str) {
+    let locale = locale_here();
     match parse_utc(deadline) {
-        Some(d) if d - now < 2 * 86_400 => ("Urgent", "badge badge-bad"),
-        Some(d) if d - now < 7 * 86_400 => ("Soon", "badge badge-busy-still"),
-        Some(_) => ("Planned", "badge"),
+        Some(d) if d - now < 2 * 86_400 => {
+            (td_string!(locale, fleet_ops.ev_urgent), "badge badge-bad")
+        }
+        Some(d) if d - now < 7 * 86_400 => (
+            td_string!(locale, fleet_ops.ev_soon),
+            "badge badge-busy-still",
+        ),
+        Some(_) => (td_string!(locale, fleet_ops.ev_planned), "badge"),
         None => ("—", "badge"),
     }
 }

@@ -1,6 +1,7 @@
 //! The pending events page: filters, the list, rescheduling a selection.
 
 use super::*;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{use_hydrated, waiting};
 
 // ---------------------------------------------------------------------------------------
@@ -8,6 +9,7 @@ use crate::kit::{use_hydrated, waiting};
 
 #[component]
 pub fn EventsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let scope = top_bar_scope();
     let history = RwSignal::new(false);
     let version = RwSignal::new(0u32);
@@ -57,20 +59,27 @@ pub fn EventsPage() -> impl IntoView {
     let problem = move || {
         let chosen = chosen();
         if chosen.is_empty() {
-            return Some("select at least one pending event".to_string());
+            return Some(t_string!(i18n, fleet_ops.ev_select_one).to_string());
         }
         if let Some(e) = chosen.iter().find(|e| !can_reschedule(e.status)) {
-            return Some(format!("event {} is in progress and cannot be moved", e.id));
+            return Some(
+                t_string!(i18n, fleet_ops.ev_in_progress_cannot_move, id = e.id).to_string(),
+            );
         }
         if let Some(v) = view_now() {
             if let Some(e) = chosen.iter().find(|e| {
                 !v.can_modify
                     .contains(&(e.account.clone(), e.region.clone()))
             }) {
-                return Some(format!(
-                    "your role may not reschedule events in {} ({})",
-                    e.region, e.account
-                ));
+                return Some(
+                    t_string!(
+                        i18n,
+                        fleet_ops.ev_role_may_not,
+                        region = e.region.clone(),
+                        account = e.account.clone()
+                    )
+                    .to_string(),
+                );
             }
         }
         let deadlines: Vec<(i64, String)> =
@@ -105,27 +114,29 @@ pub fn EventsPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Pending events" />
+        <Title text=move || t_string!(i18n, fleet_ops.ev_title).to_string() />
         <div class="page-head">
-            <h1>"Pending events"</h1>
+            <h1>{t!(i18n, fleet_ops.ev_title)}</h1>
             <p class="muted">
                 {move || {
                     let (a, r) = scope.get();
-                    format!(
-                        "Maintenance the service plans for your clusters · {} · {}",
-                        a.unwrap_or_else(|| "all cloud accounts".into()),
-                        r.unwrap_or_else(|| "all regions".into())
+                    t_string!(
+                        i18n,
+                        fleet_ops.ev_lead,
+                        account = a.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_cloud_accounts).into()),
+                        region = r.unwrap_or_else(|| t_string!(i18n, fleet_ops.all_regions).into())
                     )
+                    .to_string()
                 }}
             </p>
         </div>
-        <nav class="tabs" aria-label="Events">
+        <nav class="tabs" aria-label=move || t_string!(i18n, fleet_ops.ev_tabs)>
             <button type="button" class="tab" class:tab-current=move || !history.get() data-testid="show-pending" title=move || waiting(hydrated) disabled=move || !hydrated.get()
-                on:click=move |_| { selected.set(Vec::new()); history.set(false) }>"Pending"</button>
+                on:click=move |_| { selected.set(Vec::new()); history.set(false) }>{t!(i18n, fleet_ops.ev_tab_pending)}</button>
             <button type="button" class="tab" class:tab-current=move || history.get() data-testid="show-history" title=move || waiting(hydrated) disabled=move || !hydrated.get()
-                on:click=move |_| { selected.set(Vec::new()); history.set(true) }>"History"</button>
+                on:click=move |_| { selected.set(Vec::new()); history.set(true) }>{t!(i18n, fleet_ops.ev_tab_history)}</button>
         </nav>
-        <Transition fallback=|| view! { <Loading label="Reading the events of every region…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, fleet_ops.ev_loading) /> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
@@ -140,33 +151,34 @@ pub fn EventsPage() -> impl IntoView {
                                     title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                     on:click=move |_| type_filter.set(String::new())>
                                     <span class="count-n" data-testid="count-all">{total}</span>
-                                    <span class="muted">{if past { "past events" } else { "pending events" }}</span>
+                                    <span class="muted">{move || if past { t_string!(i18n, fleet_ops.ev_count_past) } else { t_string!(i18n, fleet_ops.ev_count_pending) }}</span>
                                 </button>
                                 {v.counts.iter().map(|(t, n)| {
                                     let t1 = t.clone();
                                     let t2 = t.clone();
+                                    let t3 = t.clone();
                                     view! {
                                         <button type="button" class="count-card" data-task-type=t.clone()
                                             class:count-current=move || type_filter.get() == t1
                                             title=move || waiting(hydrated) disabled=move || !hydrated.get()
                                             on:click=move |_| type_filter.set(t2.clone())>
                                             <span class="count-n">{*n}</span>
-                                            <span class="muted">{task_type_label(t).to_string()}</span>
+                                            <span class="muted">{move || task_type_label(&t3).to_string()}</span>
                                         </button>
                                     }
                                 }).collect_view()}
                             </section>
                             {if v.events.is_empty() {
-                                view! { <Empty title=if past { "No past events." } else { "No pending events." } hint="Events appear when the service plans maintenance for a cluster." /> }.into_any()
+                                view! { <Empty title=if past { t_string!(i18n, fleet_ops.ev_none_past) } else { t_string!(i18n, fleet_ops.ev_none_pending) } hint=t_string!(i18n, fleet_ops.ev_none_hint) /> }.into_any()
                             } else {
                                 view! {
                                     <div class="table-wrap">
                                     <table class="grid" data-testid="events-table">
                                         <thead><tr>
-                                            <th></th><th>"Event"</th><th>"Cluster"</th><th>"Type"</th><th>"Status"</th>
-                                            {(!past).then(|| view! { <th>"Urgency"</th> })}
-                                            <th>"Switch time"</th><th>"Window"</th>
-                                            {past.then(|| view! { <th>"Result"</th> })}
+                                            <th></th><th>{t!(i18n, fleet_ops.ev_col_event)}</th><th>{t!(i18n, fleet_ops.col_cluster)}</th><th>{t!(i18n, fleet_ops.col_type)}</th><th>{t!(i18n, fleet_ops.col_status)}</th>
+                                            {(!past).then(|| view! { <th>{t!(i18n, fleet_ops.ev_col_urgency)}</th> })}
+                                            <th>{t!(i18n, fleet_ops.ev_col_switch_time)}</th><th>{t!(i18n, fleet_ops.ev_col_window)}</th>
+                                            {past.then(|| view! { <th>{t!(i18n, fleet_ops.ev_col_result)}</th> })}
                                         </tr></thead>
                                         <tbody>
                                             {v.events.iter().map(|e| {
@@ -176,13 +188,17 @@ pub fn EventsPage() -> impl IntoView {
                                                 let t = e.task_type.clone();
                                                 let shown = move || { let f = type_filter.get(); f.is_empty() || f == t };
                                                 let deadline = e.deadline.clone();
+                                                let id = e.id;
+                                                let status = e.status;
+                                                let task_type = e.task_type.clone();
+                                                let (start_time, deadline2, interval) = (e.start_time.clone(), e.deadline.clone(), e.prepare_interval.clone());
                                                 view! {
                                                     <tr data-event-id=e.id.to_string() data-cluster-id=e.cluster.clone() data-status=e.status.to_string() prop:hidden=move || !shown()>
                                                         <td>
                                                             {(!past).then(|| view! {
-                                                                <input type="checkbox" data-testid="select-event" aria-label=format!("Select event {}", e.id)
+                                                                <input type="checkbox" data-testid="select-event" aria-label=move || t_string!(i18n, fleet_ops.ev_select_event, id = id).to_string()
                                                                     disabled=move || !hydrated.get() || !movable
-                                                                    title=move || waiting(hydrated).or((!movable).then_some("This event cannot be moved (in progress, or your role may not)."))
+                                                                    title=move || waiting(hydrated).or((!movable).then(|| t_string!(i18n, fleet_ops.ev_cannot_move)))
                                                                     prop:checked=move || selected.get().contains(&key)
                                                                     on:change=move |ev| {
                                                                         let on = event_target_checked(&ev);
@@ -198,16 +214,16 @@ pub fn EventsPage() -> impl IntoView {
                                                             <a class="mono" href=cluster_href(&e.cluster, &e.account, &e.region, "")>{e.cluster.clone()}</a>
                                                             <div class="muted">{format!("{} · {}", e.region, e.account)}</div>
                                                         </td>
-                                                        <td>{task_type_label(&e.task_type).to_string()}</td>
-                                                        <td data-testid="event-status">{status_label(e.status)}</td>
+                                                        <td>{move || task_type_label(&task_type).to_string()}</td>
+                                                        <td data-testid="event-status">{move || status_label(status)}</td>
                                                         {(!past).then(|| view! {
                                                             <td>{move || { let (label, class) = urgency(if now.get() == 0 { now_secs() } else { now.get() }, &deadline); view! { <span class=class data-testid="urgency">{label}</span> } }}</td>
                                                         })}
                                                         <td class="mono nowrap" data-testid="switch-time">{human_time(&e.switch_time)}</td>
                                                         <td class="small-print">
-                                                            <div>{format!("Starts preparing {}", human_time(&e.start_time))}</div>
-                                                            <div>{format!("Deadline {}", human_time(&e.deadline))}</div>
-                                                            <div class="muted">{format!("Preparation {}", e.prepare_interval)}</div>
+                                                            <div>{move || t_string!(i18n, fleet_ops.ev_starts_preparing, time = human_time(&start_time)).to_string()}</div>
+                                                            <div>{move || t_string!(i18n, fleet_ops.ev_deadline, time = human_time(&deadline2)).to_string()}</div>
+                                                            <div class="muted">{move || t_string!(i18n, fleet_ops.ev_preparation, interval = interval.clone()).to_string()}</div>
                                                         </td>
                                                         {past.then(|| view! { <td>{if e.result_info.is_empty() { "—".to_string() } else { e.result_info.clone() }}</td> })}
                                                     </tr>
@@ -226,11 +242,11 @@ pub fn EventsPage() -> impl IntoView {
 
         {move || (!history.get()).then(|| view! {
             <section class="panel form-panel" data-testid="reschedule-panel">
-                <h2>"Reschedule the selected events"</h2>
-                <p class="muted small-print">"The new switch time is in UTC, in the future, and no later than the deadline of every selected event. Events in progress cannot be moved. One request per region."</p>
+                <h2>{t!(i18n, fleet_ops.ev_reschedule_heading)}</h2>
+                <p class="muted small-print">{t!(i18n, fleet_ops.ev_reschedule_rules)}</p>
                 <form class="edit-form" on:submit=submit>
                     <label class="inline-label">
-                        <span>"New switch time (UTC)"</span>
+                        <span>{t!(i18n, fleet_ops.ev_new_switch_time)}</span>
                         <input type="datetime-local" data-testid="switch-input" step="60"
                             max=move || latest_allowed().map(|m| m.trim_end_matches('Z').to_string()).unwrap_or_default()
                             prop:value=move || when.get()
@@ -239,12 +255,12 @@ pub fn EventsPage() -> impl IntoView {
                     <button type="submit" class="small primary-small" data-testid="submit-reschedule"
                         title=move || waiting(hydrated)
                         disabled=move || !hydrated.get() || problem().is_some() || reschedule.pending().get()>
-                        {move || if reschedule.pending().get() { "Rescheduling…".to_string() } else { format!("Reschedule {} events", chosen().len()) }}
+                        {move || if reschedule.pending().get() { t_string!(i18n, fleet_ops.ev_rescheduling).to_string() } else { let n = chosen().len(); t_string!(i18n, fleet_ops.ev_reschedule_n, n = n).to_string() }}
                     </button>
                 </form>
                 <FieldHint testid="reschedule-problem" problem=Signal::derive(move || problem().map(|p| problem_line("", &p)))
-                    hint=Signal::derive(move || format!("Sent as SwitchTime={}.", parse_utc(&when.get()).map(fmt_minute_utc).unwrap_or_default())) />
-                {move || latest_allowed().map(|m| view! { <p class="muted small-print">{format!("Latest allowed: {}.", human_time(&m))}</p> })}
+                    hint=Signal::derive(move || { let at = parse_utc(&when.get()).map(fmt_minute_utc).unwrap_or_default(); t_string!(i18n, fleet_ops.ev_sent_as, at = at).to_string() }) />
+                {move || latest_allowed().map(|m| view! { <p class="muted small-print">{move || t_string!(i18n, fleet_ops.ev_latest_allowed, time = human_time(&m)).to_string()}</p> })}
                 {change_error(reschedule.value())}
                 {move || reschedule.value().get().and_then(|r| r.ok()).map(|list| outcomes_view(list, "reschedule-outcomes"))}
             </section>

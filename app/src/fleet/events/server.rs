@@ -161,6 +161,7 @@ pub async fn reschedule_events(
     use crate::call::fanout;
     // Who asks, before anything they sent is read (fourteenth attack run, F2).
     let c = fanout::ctx().await?;
+    let locale = crate::api::ssr::request_locale();
     let invalid = |field: &str, message: String| AppError::Invalid {
         field: field.into(),
         message,
@@ -168,24 +169,35 @@ pub async fn reschedule_events(
     if events.len() > MAX_EVENTS {
         return Err(invalid(
             "Events",
-            format!("at most {MAX_EVENTS} at once ({} given)", events.len()),
+            td_string!(
+                locale,
+                fleet_ops.ev_at_most,
+                max = MAX_EVENTS,
+                given = events.len()
+            )
+            .to_string(),
         ));
     }
     if events.is_empty() {
-        return Err(invalid("Events", "choose at least one event".into()));
+        return Err(invalid(
+            "Events",
+            td_string!(locale, fleet_ops.ev_choose_one).to_string(),
+        ));
     }
     if let Some(e) = events.iter().find(|e| !can_reschedule(e.status)) {
         return Err(invalid(
             "Events",
-            format!(
-                "event {} is {}; only events that have not started take a new time",
-                e.id,
-                status_label(e.status).to_lowercase()
-            ),
+            td_string!(
+                locale,
+                fleet_ops.ev_not_started_only,
+                id = e.id,
+                status = status_label_in(locale, e.status).to_lowercase()
+            )
+            .to_string(),
         ));
     }
     let deadlines: Vec<(i64, String)> = events.iter().map(|e| (e.id, e.deadline.clone())).collect();
-    if let Some(p) = switch_time_problem(&switch_time, now_secs(), &deadlines) {
+    if let Some(p) = switch_time_problem_in(locale, &switch_time, now_secs(), &deadlines) {
         return Err(invalid("Switch time", p));
     }
     let at = fmt_minute_utc(parse_utc(&switch_time).unwrap_or_default());
@@ -218,7 +230,13 @@ pub async fn reschedule_events(
                         account,
                         region,
                         ok: true,
-                        detail: format!("event {list} now switches at {}", human_time(at)),
+                        detail: td_string!(
+                            locale,
+                            fleet_ops.ev_now_switches,
+                            ids = list,
+                            time = human_time(at)
+                        )
+                        .to_string(),
                         code: String::new(),
                         request_id: answer.request_id,
                     },
