@@ -9,25 +9,63 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::{
     clone_href, cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL,
 };
 use crate::AppError;
 
-/// The sections of a cluster: path segment and label.
-pub const TABS: &[(&str, &str)] = &[
-    ("", "Overview"),
-    ("nodes", "Nodes"),
-    ("endpoints", "Endpoints"),
-    ("parameters", "Parameters"),
-    ("whitelists", "Whitelists"),
-    ("ssl", "SSL"),
-    ("accounts", "Accounts"),
-    ("databases", "Databases"),
-    ("backups", "Backups"),
-    ("monitoring", "Monitoring"),
-    ("tags", "Tags"),
+/// The sections of a cluster: their path segments, in the order of the tabs.
+pub const TABS: &[&str] = &[
+    "",
+    "nodes",
+    "endpoints",
+    "parameters",
+    "whitelists",
+    "ssl",
+    "accounts",
+    "databases",
+    "backups",
+    "monitoring",
+    "tags",
 ];
+
+/// A section's tab label in the language in use.
+fn tab_label(i18n: leptos_i18n::I18nContext<Locale>, path: &str) -> &'static str {
+    match path {
+        "" => t_string!(i18n, cluster.tab_overview),
+        "nodes" => t_string!(i18n, cluster.tab_nodes),
+        "endpoints" => t_string!(i18n, cluster.tab_endpoints),
+        "parameters" => t_string!(i18n, cluster.tab_parameters),
+        "whitelists" => t_string!(i18n, cluster.tab_whitelists),
+        "ssl" => t_string!(i18n, cluster.tab_ssl),
+        "accounts" => t_string!(i18n, cluster.tab_accounts),
+        "databases" => t_string!(i18n, cluster.tab_databases),
+        "backups" => t_string!(i18n, cluster.tab_backups),
+        "monitoring" => t_string!(i18n, cluster.tab_monitoring),
+        _ => t_string!(i18n, cluster.tab_tags),
+    }
+}
+
+/// The language the words of this area are written in: the page's (tracked, so a closure
+/// calling this follows a change of language), else the request's (server functions),
+/// else English (unit tests).
+pub fn language() -> Locale {
+    match use_context::<leptos_i18n::I18nContext<Locale>>() {
+        Some(i18n) => i18n.get_locale(),
+        None => request_language(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn request_language() -> Locale {
+    crate::api::ssr::request_locale()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_language() -> Locale {
+    Locale::default()
+}
 
 /// Actions on one cluster whose buttons the pages show only to those allowed.
 #[cfg(feature = "ssr")]
@@ -241,7 +279,7 @@ pub async fn read_cluster(
     if id.is_empty() {
         return Err(AppError::Invalid {
             field: "cluster".into(),
-            message: "no cluster ID in the address".into(),
+            message: td_string!(language(), cluster.no_cluster_id).to_string(),
         });
     }
     if account.is_empty() || region.is_empty() {
@@ -257,7 +295,11 @@ pub async fn read_cluster(
             .clusters
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| AppError::NotFound(format!("cluster {id}")))?;
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    td_string!(language(), cluster.cluster_named, id = &id).to_string(),
+                )
+            })?;
         account = found.account;
         region = found.region;
     }
@@ -333,15 +375,21 @@ impl ClusterCtx {
     }
 }
 
-/// A lock mode in words.
+/// A lock mode in words, in the language in use.
 pub fn lock_mode_label(m: &str) -> String {
+    let l = language();
     match m {
-        "" | "Unlock" => "Not locked".into(),
-        "ManualLock" => "Locked manually".into(),
-        "LockByExpiration" => "Locked: the subscription expired".into(),
-        "LockByRestoration" => "Locked: restoring".into(),
-        "LockByDiskQuota" => "Locked: storage quota reached (read-only)".into(),
-        other => format!("Locked ({other})"),
+        "" | "Unlock" => td_string!(l, cluster.lock_none).to_string(),
+        "ManualLock" => td_string!(l, cluster.lock_manual).to_string(),
+        "LockByExpiration" => td_string!(l, cluster.lock_expired).to_string(),
+        "LockByRestoration" => td_string!(l, cluster.lock_restoring).to_string(),
+        "LockByDiskQuota" => td_string!(l, cluster.lock_disk_quota).to_string(),
+        other => td_string!(
+            l,
+            cluster.lock_other,
+            mode = crate::kit::api_word_in(l, other)
+        )
+        .to_string(),
     }
 }
 
@@ -359,13 +407,14 @@ fn is_not_found(e: &AppError) -> bool {
 /// A failed read, in words; a cluster that no longer exists says so plainly.
 pub fn load_error(e: AppError, id: String) -> AnyView {
     if is_not_found(&e) {
+        let i18n = use_i18n();
         view! {
             <div data-testid="cluster-gone">
                 <Empty
-                    title=format!("Cluster {id} does not exist (any more).")
-                    hint="It was deleted, or the address names another cloud account or region."
+                    title=t_string!(i18n, cluster.gone_title, id = &id).to_string()
+                    hint=t_string!(i18n, cluster.gone_hint)
                 />
-                <p><a href="/clusters">"Back to the cluster list"</a></p>
+                <p><a href="/clusters">{t!(i18n, cluster.back_to_list)}</a></p>
             </div>
         }
         .into_any()
@@ -379,6 +428,7 @@ pub fn load_error(e: AppError, id: String) -> AnyView {
 /// the user moves between tabs, so the cluster is read once for all of them.
 #[component]
 pub fn ClusterFrame() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     // The tab is the path after `/clusters/:id` (the child route shown in the outlet).
     let location = use_location();
@@ -426,11 +476,12 @@ pub fn ClusterFrame() -> impl IntoView {
         }
     });
 
-    let title = move || format!("Cluster {}", scope.read().id);
+    let title =
+        move || t_string!(i18n, cluster.page_title, id = scope.read().id.clone()).to_string();
     let tabs = move || {
         let s = scope.get();
         TABS.iter()
-            .map(|(path, label)| {
+            .map(|path| {
                 let href = cluster_href(&s.id, &s.account, &s.region, path);
                 let current = *path == tab.read().as_str();
                 view! {
@@ -441,7 +492,7 @@ pub fn ClusterFrame() -> impl IntoView {
                         aria-current=if current { Some("page") } else { None }
                         data-tab=if path.is_empty() { "overview" } else { path }
                     >
-                        {*label}
+                        {move || tab_label(i18n, path)}
                     </a>
                 }
             })
@@ -454,7 +505,7 @@ pub fn ClusterFrame() -> impl IntoView {
             <a class="back-link" href=move || {
                 let s = scope.get();
                 with_scope("/clusters", &s.account, &s.region)
-            }>"← Clusters"</a>
+            }>{t!(i18n, cluster.back_to_clusters)}</a>
             <Transition fallback=move || view! { <h1 class="mono">{move || scope.read().id.clone()}</h1> }>
                 {move || Suspend::new(async move {
                     let id = scope.read_untracked().id.clone();
@@ -467,13 +518,16 @@ pub fn ClusterFrame() -> impl IntoView {
                                     <span class="mono">{a.db_cluster_id.clone()}</span>
                                     <span data-testid="cluster-status"><StatusBadge status=a.db_cluster_status.clone() /></span>
                                     {(d.attr.lock_mode != "Unlock" && !d.attr.lock_mode.is_empty()).then(|| view! {
-                                        <span class="badge badge-bad">{lock_mode_label(&d.attr.lock_mode)}</span>
+                                        <span class="badge badge-bad">{
+                                            let mode = d.attr.lock_mode.clone();
+                                            move || lock_mode_label(&mode)
+                                        }</span>
                                     })}
                                     <span class="muted">{format!("{} · {} · PostgreSQL {}", d.account, d.region, a.db_version)}</span>
                                     {(d.can("CreateDBCluster") && d.running()).then(|| view! {
                                         <a class="button small" data-testid="clone-cluster"
-                                            title="A new cluster with this one's data: the latest, a backup set or a point in time"
-                                            href=clone_href(&a.db_cluster_id, &d.account, &d.region, "LATEST")>"Clone…"</a>
+                                            title=move || t_string!(i18n, cluster.clone_hint)
+                                            href=clone_href(&a.db_cluster_id, &d.account, &d.region, "LATEST")>{t!(i18n, cluster.clone_cluster)}</a>
                                     })}
                                 </p>
                             }
@@ -484,7 +538,7 @@ pub fn ClusterFrame() -> impl IntoView {
                 })}
             </Transition>
         </div>
-        <nav class="tabs" aria-label="Cluster sections" data-testid="cluster-tabs">{tabs}</nav>
+        <nav class="tabs" aria-label=move || t_string!(i18n, cluster.sections) data-testid="cluster-tabs">{tabs}</nav>
         <Outlet />
     }
 }

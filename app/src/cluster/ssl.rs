@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
-use crate::cluster::frame::ClusterCtx;
+use crate::cluster::frame::{language, ClusterCtx};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::{
     change_error, human_time, waiting, ConfirmDialog, ErrorBox, Loading, StatusBadge,
 };
@@ -25,14 +26,16 @@ pub fn days_left(expiry: &str, now: i64) -> Option<i64> {
     Some((at - now).div_euclid(86_400))
 }
 
-/// The countdown as a person reads it.
+/// The countdown as a person reads it, in the language in use.
 pub fn countdown(days: Option<i64>) -> String {
+    let l = language();
     match days {
         None => "—".into(),
-        Some(d) if d < 0 => format!("expired {} day{} ago", -d, if d == -1 { "" } else { "s" }),
-        Some(0) => "expires today".into(),
-        Some(1) => "1 day left".into(),
-        Some(d) => format!("{d} days left"),
+        Some(-1) => td_string!(l, cluster.expired_a_day_ago).into(),
+        Some(d) if d < 0 => td_string!(l, cluster.expired_days_ago, n = -d).to_string(),
+        Some(0) => td_string!(l, cluster.expires_today).into(),
+        Some(1) => td_string!(l, cluster.a_day_left).into(),
+        Some(d) => td_string!(l, cluster.days_left, n = d).to_string(),
     }
 }
 
@@ -144,7 +147,7 @@ pub async fn modify_ssl(
         _ => {
             return Err(invalid(
                 "SSL",
-                "the change must be Enable, Disable, Update, RotateEnable or RotateDisable",
+                td_string!(language(), cluster.ssl_change_must_be),
             ))
         }
     };
@@ -154,7 +157,7 @@ pub async fn modify_ssl(
         if !["Public", "Private", "Inner"].contains(&net_type.as_str()) {
             return Err(invalid(
                 "Network type",
-                "must be Public, Private or Inner with an endpoint",
+                td_string!(language(), cluster.net_type_must_be),
             ));
         }
         (Some(endpoint), Some(net_type))
@@ -223,6 +226,7 @@ enum Change {
 
 #[component]
 fn Security() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let hydrated = ctx.hydrated;
     let reload = section_reload(ctx);
@@ -242,17 +246,19 @@ fn Security() -> impl IntoView {
         );
         confirm.set(None);
         reload.update(|n| *n += 1);
+        // Untracked: the effect that runs this must not run again when the language changes.
+        let l = i18n.get_locale_untracked();
         done.set(Some(if rotation {
-            "Automatic certificate rotation was changed.".into()
+            td_string!(l, cluster.rotation_changed).into()
         } else {
-            "The SSL change was requested. The cluster shows SSL_MODIFYING while it restarts; this page follows it."
-                .into()
+            td_string!(l, cluster.ssl_change_requested).into()
         }));
     });
     ctx.after_success(collector.value(), move || {
         confirm.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some("SQL collection was changed.".into()));
+        let l = i18n.get_locale_untracked();
+        done.set(Some(td_string!(l, cluster.collector_changed).into()));
     });
 
     let cluster = move || ctx.data.get().and_then(|r| r.ok());
@@ -303,7 +309,7 @@ fn Security() -> impl IntoView {
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="security-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading SSL and SQL collection…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster.reading_security) /> }>
             {move || Suspend::new(async move {
                 let v = match data.await {
                     Ok(v) => v,
@@ -315,11 +321,14 @@ fn Security() -> impl IntoView {
                 view! {
                     <section class="panel">
                         <div class="toolbar">
-                            <h2>"SSL encryption"</h2>
+                            <h2>{t!(i18n, cluster.ssl_encryption)}</h2>
                             <p class="muted" data-testid="ssl-summary">
-                                {if any_on && !any_off { "On for every endpoint." } else if any_on { "On for some endpoints." } else { "Off: connections are not encrypted by the server." }}
-                                " Automatic certificate rotation: "
-                                <span data-testid="ssl-rotate">{if v.auto_rotate == "Enable" { "on" } else { "off" }}</span>"."
+                                {move || if any_on && !any_off { t_string!(i18n, cluster.ssl_on_all) } else if any_on { t_string!(i18n, cluster.ssl_on_some) } else { t_string!(i18n, cluster.ssl_off) }}
+                                {t!(i18n, cluster.auto_rotation)}
+                                <span data-testid="ssl-rotate">{
+                                    let rotating = v.auto_rotate == "Enable";
+                                    move || if rotating { t_string!(i18n, cluster.rotation_on) } else { t_string!(i18n, cluster.rotation_off) }
+                                }</span>{t!(i18n, cluster.full_stop)}
                             </p>
                             <div class="toolbar-actions">
                                 {v.can_ssl.then(|| view! {
@@ -327,48 +336,54 @@ fn Security() -> impl IntoView {
                                         <button type="button" class="small" data-testid="ssl-enable"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::SslOn)>"Turn SSL on"</button>
+                                            on:click=move |_| open(Change::SslOn)>{t!(i18n, cluster.ssl_turn_on)}</button>
                                     })}
                                     {(any_on && v.auto_rotate != "Enable").then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-rotate-on"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::RotateOn)>"Rotate automatically"</button>
+                                            on:click=move |_| open(Change::RotateOn)>{t!(i18n, cluster.rotate_on)}</button>
                                     })}
                                     {(v.auto_rotate == "Enable").then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-rotate-off"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::RotateOff)>"Stop automatic rotation"</button>
+                                            on:click=move |_| open(Change::RotateOff)>{t!(i18n, cluster.rotate_off)}</button>
                                     })}
                                     {any_on.then(|| view! {
                                         <button type="button" class="small" data-testid="ssl-update"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::SslRenew)>"Update CA certificate"</button>
+                                            on:click=move |_| open(Change::SslRenew)>{t!(i18n, cluster.ssl_update_ca)}</button>
                                         <button type="button" class="small danger" data-testid="ssl-disable"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::SslOff)>"Turn SSL off"</button>
+                                            on:click=move |_| open(Change::SslOff)>{t!(i18n, cluster.ssl_turn_off)}</button>
                                     })}
                                 })}
                             </div>
                         </div>
                         <div class="table-wrap">
                             <table class="grid" data-testid="ssl-table">
-                                <thead><tr><th>"Endpoint"</th><th>"SSL"</th><th>"Protected connection string"</th><th>"Certificate expires"</th></tr></thead>
+                                <thead><tr><th>{t!(i18n, cluster.endpoint)}</th><th>{t!(i18n, cluster.ssl)}</th><th>{t!(i18n, cluster.protected_connection_string)}</th><th>{t!(i18n, cluster.certificate_expires)}</th></tr></thead>
                                 <tbody>
                                     {v.endpoints.iter().map(|e| {
                                         let warn = e.days_left.is_some_and(|d| d < EXPIRY_WARNING_DAYS);
                                         view! {
                                             <tr data-endpoint=e.endpoint.clone() data-ssl=if e.enabled { "Enabled" } else { "Disabled" }>
                                                 <td class="mono nowrap">{e.endpoint.clone()}</td>
-                                                <td data-testid="ssl-status">{if e.enabled { "Enabled" } else { "Disabled" }}</td>
+                                                <td data-testid="ssl-status">{
+                                                    let enabled = e.enabled;
+                                                    move || if enabled { t_string!(i18n, cluster.enabled) } else { t_string!(i18n, cluster.disabled) }
+                                                }</td>
                                                 <td class="mono">{if e.enabled && !e.connection_string.is_empty() { e.connection_string.clone() } else { "—".to_string() }}</td>
                                                 <td>
                                                     <span class="mono">{if e.expire_time.is_empty() { "—".to_string() } else { human_time(&e.expire_time) }}</span>
                                                     {e.days_left.map(|_| view! {
-                                                        " " <span class="badge" class:badge-bad=warn data-testid="ssl-countdown">{countdown(e.days_left)}</span>
+                                                        " " <span class="badge" class:badge-bad=warn data-testid="ssl-countdown">{
+                                                            let days = e.days_left;
+                                                            move || countdown(days)
+                                                        }</span>
                                                     })}
                                                 </td>
                                             </tr>
@@ -377,14 +392,14 @@ fn Security() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <p class="muted small-print">"PolarDB for PostgreSQL turns SSL on or off for every endpoint at once. After turning it on or renewing the CA, download the CA certificate from the Alibaba Cloud console and give it to clients that verify the server (sslmode=verify-ca or verify-full)."</p>
+                        <p class="muted small-print">{t!(i18n, cluster.ssl_note)}</p>
                     </section>
                     <section class="panel">
                         <div class="toolbar">
-                            <h2>"SQL collection"</h2>
+                            <h2>{t!(i18n, cluster.sql_collection)}</h2>
                             <p class="muted">
-                                "Audit log and SQL insight: "
-                                <span data-testid="collector-status">{if on { "On" } else { "Off" }}</span>
+                                {t!(i18n, cluster.audit_and_insight)}
+                                <span data-testid="collector-status">{move || if on { t_string!(i18n, cluster.on) } else { t_string!(i18n, cluster.off) }}</span>
                             </p>
                             <div class="toolbar-actions">
                                 {v.can_collector.then(|| if on {
@@ -392,72 +407,72 @@ fn Security() -> impl IntoView {
                                         <button type="button" class="small danger" data-testid="collector-disable"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::CollectorOff)>"Turn off"</button>
+                                            on:click=move |_| open(Change::CollectorOff)>{t!(i18n, cluster.turn_off)}</button>
                                     }.into_any()
                                 } else {
                                     view! {
                                         <button type="button" class="small" data-testid="collector-enable"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || busy()
-                                            on:click=move |_| open(Change::CollectorOn)>"Turn on"</button>
+                                            on:click=move |_| open(Change::CollectorOn)>{t!(i18n, cluster.turn_on)}</button>
                                     }.into_any()
                                 })}
                             </div>
                         </div>
-                        <p class="muted small-print">"SQL collection records the statements the cluster runs, for the audit log and SQL insight. It may be billed by the volume it stores."</p>
+                        <p class="muted small-print">{t!(i18n, cluster.collector_note)}</p>
                     </section>
                 }.into_any()
             })}
         </Transition>
         {move || (!cluster().map(|d| d.running()).unwrap_or(true)).then(|| view! {
             <p class="muted" data-testid="cluster-busy">
-                "The cluster is " <StatusBadge status=cluster().map(|d| d.attr.db_cluster_status).unwrap_or_default() /> "; changes wait until it is Running."
+                {t!(i18n, cluster.busy_before)} <StatusBadge status=cluster().map(|d| d.attr.db_cluster_status).unwrap_or_default() /> {t!(i18n, cluster.busy_after)}
             </p>
         })}
         {move || confirm.get().map(|c| {
             let id = cluster().map(|d| d.attr.db_cluster_id).unwrap_or_default();
-            let restart = "The cluster restarts to apply it: every connection drops and the cluster is unavailable for about a minute (it shows SSL_MODIFYING meanwhile).";
+            let restart = t_string!(i18n, cluster.restart_note);
             let (title, body, button, solid) = match c {
                 Change::SslOn => (
-                    format!("Turn SSL on for {id}?"),
-                    format!("Every endpoint gets a certificate valid for one year. {restart} Clients then connect with SSL; those that verify the server need the CA certificate."),
-                    "Restart and turn SSL on",
+                    t_string!(i18n, cluster.ssl_on_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.ssl_on_body, restart = restart).to_string(),
+                    t_string!(i18n, cluster.ssl_on_button),
                     false,
                 ),
                 Change::SslOff => (
-                    format!("Turn SSL off for {id}?"),
-                    format!("Connections are no longer encrypted by the server, and clients that require SSL (sslmode=require or verify-*) fail to connect. {restart}"),
-                    "Restart and turn SSL off",
+                    t_string!(i18n, cluster.ssl_off_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.ssl_off_body, restart = restart).to_string(),
+                    t_string!(i18n, cluster.ssl_off_button),
                     true,
                 ),
                 Change::SslRenew => (
-                    format!("Update the CA certificate of {id}?"),
-                    format!("A new certificate, valid for one year, replaces the current one. {restart} Clients that verify the server need the new CA certificate."),
-                    "Restart and update",
+                    t_string!(i18n, cluster.ssl_renew_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.ssl_renew_body, restart = restart).to_string(),
+                    t_string!(i18n, cluster.ssl_renew_button),
                     false,
                 ),
                 Change::RotateOn => (
-                    format!("Rotate the certificate of {id} automatically?"),
-                    "The service then renews the SSL certificate by itself before it expires (SSLAutoRotate). Nothing restarts now.".to_string(),
-                    "Turn on",
+                    t_string!(i18n, cluster.rotate_on_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.rotate_on_body).to_string(),
+                    t_string!(i18n, cluster.turn_on),
                     false,
                 ),
                 Change::RotateOff => (
-                    format!("Stop rotating the certificate of {id} automatically?"),
-                    "The certificate is then renewed only when you update it here; once it expires, clients that verify the server fail to connect. Nothing restarts now.".to_string(),
-                    "Turn off",
+                    t_string!(i18n, cluster.rotate_off_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.rotate_off_body).to_string(),
+                    t_string!(i18n, cluster.turn_off),
                     true,
                 ),
                 Change::CollectorOn => (
-                    format!("Turn SQL collection on for {id}?"),
-                    "The statements the cluster runs are recorded for the audit log and SQL insight. No restart is needed.".to_string(),
-                    "Turn on",
+                    t_string!(i18n, cluster.collector_on_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.collector_on_body).to_string(),
+                    t_string!(i18n, cluster.turn_on),
                     false,
                 ),
                 Change::CollectorOff => (
-                    format!("Turn SQL collection off for {id}?"),
-                    "Statements are no longer recorded; the audit log stops growing. No restart is needed.".to_string(),
-                    "Turn off",
+                    t_string!(i18n, cluster.collector_off_title, id = &id).to_string(),
+                    t_string!(i18n, cluster.collector_off_body).to_string(),
+                    t_string!(i18n, cluster.turn_off),
                     true,
                 ),
             };

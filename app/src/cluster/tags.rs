@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use polardb::rules::{capacity_problem, tag_key_problem, tag_value_problem, MAX_TAGS_PER_CLUSTER};
 
 use crate::cluster::frame::{load_error, ClusterCtx};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::tagging::tag_filter_href;
 use crate::kit::{change_error, problem_line, waiting, FieldHint, Loading};
 use crate::AppError;
@@ -63,6 +64,7 @@ pub fn ClusterTagsPage() -> impl IntoView {
 
 #[component]
 fn ClusterTags() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -107,7 +109,10 @@ fn ClusterTags() -> impl IntoView {
     ctx.after_success(tag_result, move || {
         key.set(String::new());
         value.set(String::new());
-        done.set(Some("Tag saved.".into()));
+        // Untracked: the effect that runs this must not run again when the language changes.
+        done.set(Some(
+            td_string!(i18n.get_locale_untracked(), cluster.tag_saved).into(),
+        ));
     });
     // A new change clears the last one's message.
     Effect::new(move |_| {
@@ -115,7 +120,11 @@ fn ClusterTags() -> impl IntoView {
             done.set(None);
         }
     });
-    ctx.after_success(untag_result, move || done.set(Some("Tag removed.".into())));
+    ctx.after_success(untag_result, move || {
+        done.set(Some(
+            td_string!(i18n.get_locale_untracked(), cluster.tag_removed).into(),
+        ))
+    });
 
     let current = move || data.get().and_then(|r| r.ok());
     let problem = move || {
@@ -135,7 +144,7 @@ fn ClusterTags() -> impl IntoView {
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="tags-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster.reading_cluster) /> }>
             {move || Suspend::new(async move {
                 let id = ctx.scope.read_untracked().id.clone();
                 let d = match data.await {
@@ -148,13 +157,16 @@ fn ClusterTags() -> impl IntoView {
                 let (can_tag, can_untag) = (has(&perms, "TagResources"), has(&perms, "UntagResources"));
                 view! {
                     <section class="panel" data-testid="cluster-tags-panel">
-                        <h2>{format!("Tags ({} of at most {MAX_TAGS_PER_CLUSTER})", tags.len())}</h2>
+                        <h2>{
+                            let n = tags.len();
+                            move || t_string!(i18n, cluster.tags_count, n = n, max = MAX_TAGS_PER_CLUSTER).to_string()
+                        }</h2>
                         {if tags.is_empty() {
-                            view! { <p class="muted" data-testid="no-tags">"This cluster carries no tags."</p> }.into_any()
+                            view! { <p class="muted" data-testid="no-tags">{t!(i18n, cluster.no_cluster_tags)}</p> }.into_any()
                         } else {
                             view! {
                                 <table class="grid" data-testid="own-tags">
-                                    <thead><tr><th>"Key"</th><th>"Value"</th><th></th><th></th></tr></thead>
+                                    <thead><tr><th>{t!(i18n, cluster.key)}</th><th>{t!(i18n, cluster.value)}</th><th></th><th></th></tr></thead>
                                     <tbody>
                                         {tags.into_iter().map(|t| {
                                             let k = t.key.clone();
@@ -164,7 +176,7 @@ fn ClusterTags() -> impl IntoView {
                                                 <tr data-tag-key=t.key.clone()>
                                                     <td class="mono">{t.key.clone()}</td>
                                                     <td class="mono" data-testid="own-tag-value">{t.value.clone()}</td>
-                                                    <td><a class="small-link" href=tag_filter_href(&t.key, &t.value)>"Clusters with this tag"</a></td>
+                                                    <td><a class="small-link" href=tag_filter_href(&t.key, &t.value)>{t!(i18n, cluster.clusters_with_tag)}</a></td>
                                                     <td><div class="row-actions">
                                                         {can_tag.then(|| {
                                                             let k = k_edit.clone();
@@ -173,7 +185,7 @@ fn ClusterTags() -> impl IntoView {
                                                                 <button type="button" class="small" data-testid="edit-tag"
                                                                     title=move || waiting(hydrated)
                                                                     disabled=move || !hydrated.get()
-                                                                    on:click=move |_| { key.set(k.clone()); value.set(v.clone()); }>"Change value"</button>
+                                                                    on:click=move |_| { key.set(k.clone()); value.set(v.clone()); }>{t!(i18n, cluster.change_value)}</button>
                                                             }
                                                         })}
                                                         {can_untag.then(|| {
@@ -186,7 +198,7 @@ fn ClusterTags() -> impl IntoView {
                                                                 <input type="hidden" name="cluster" value=cluster />
                                                                 <input type="hidden" name="key" value=k.clone() />
                                                                 <button type="submit" class="small danger" data-testid="remove-tag"
-                                                                    disabled=move || untag.pending().get()>"Remove"</button>
+                                                                    disabled=move || untag.pending().get()>{t!(i18n, cluster.remove)}</button>
                                                             </ActionForm>
                                                             }
                                                         })}
@@ -211,23 +223,23 @@ fn ClusterTags() -> impl IntoView {
         let blocked = move || hydrated.get() && problem().is_some();
         has(&perms, "TagResources").then(|| view! {
             <section class="panel form-panel" data-testid="own-tag-form">
-                <h2>"Add or change a tag"</h2>
+                <h2>{t!(i18n, cluster.add_or_change_tag)}</h2>
                 <ActionForm action=tag attr:class="edit-form">
                     <input type="hidden" name="account" value=d.account.clone() />
                     <input type="hidden" name="region" value=d.region.clone() />
                     <input type="hidden" name="cluster" value=d.attr.db_cluster_id.clone() />
-                    <input type="text" name="key" placeholder="Key" aria-label="Tag key" data-testid="own-tag-key" maxlength="200" required
+                    <input type="text" name="key" placeholder=move || t_string!(i18n, cluster.key) aria-label=move || t_string!(i18n, cluster.tag_key) data-testid="own-tag-key" maxlength="200" required
                         prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <input type="text" name="value" placeholder="Value" aria-label="Tag value" data-testid="own-tag-value-input" maxlength="200"
+                    <input type="text" name="value" placeholder=move || t_string!(i18n, cluster.value) aria-label=move || t_string!(i18n, cluster.tag_value) data-testid="own-tag-value-input" maxlength="200"
                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
                     <button type="submit" class="small primary-small" data-testid="save-tag"
-                        title=move || blocked().then_some("Mend the tag first (see below).")
+                        title=move || blocked().then_some(t_string!(i18n, cluster.mend_tag_first))
                         disabled=move || blocked() || tag.pending().get()>
-                        {move || if tag.pending().get() { "Saving…" } else { "Save tag" }}
+                        {move || if tag.pending().get() { t_string!(i18n, cluster.saving) } else { t_string!(i18n, cluster.save_tag) }}
                     </button>
                 </ActionForm>
                 <FieldHint testid="own-tag-problem" problem=Signal::derive(move || problem().map(|p| problem_line("", &p)))
-                    hint="A key the cluster already has takes the new value." />
+                    hint=Signal::derive(move || t_string!(i18n, cluster.tag_hint).to_string()) />
                 {change_error(tag_result)}
             </section>
         })

@@ -9,10 +9,12 @@ use leptos::prelude::*;
 use polardb::rules::description_problem;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::frame::{load_error, lock_mode_label, ClusterCtx, ClusterData};
+use crate::cluster::frame::{language, load_error, lock_mode_label, ClusterCtx, ClusterData};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::{
-    change_error, cluster_href, human_bytes, human_time, pay_type_label, problem_line, role_short,
-    Dialog, DialogActions, FieldHint, Loading, PlannedWindow, StatusBadge, POLL,
+    api_word, api_word_in, change_error, cluster_href, human_bytes, human_time, pay_type_label,
+    problem_line, role_short, Dialog, DialogActions, FieldHint, Loading, PlannedWindow,
+    StatusBadge, POLL,
 };
 use crate::AppError;
 
@@ -39,7 +41,8 @@ fn parse_hhmmz(s: &str) -> Option<(u32, u32)> {
 /// What is wrong with a maintenance window (ModifyDBClusterMaintainTime, 6.8): `HH:mmZ-HH:mmZ`
 /// in UTC, on the hour, one hour long.
 pub fn maintain_time_problem(v: &str) -> Option<String> {
-    let example = "write HH:mmZ-HH:mmZ in UTC, e.g. 16:00Z-17:00Z";
+    let l = language();
+    let example = td_string!(l, cluster.window_format);
     let Some((a, b)) = v.split_once('-') else {
         return Some(example.into());
     };
@@ -47,16 +50,14 @@ pub fn maintain_time_problem(v: &str) -> Option<String> {
         return Some(example.into());
     };
     if ha > 23 || hb > 23 || ma > 59 || mb > 59 {
-        return Some("hours go from 00 to 23 and minutes from 00 to 59".into());
+        return Some(td_string!(l, cluster.window_range).into());
     }
     if ma != 0 || mb != 0 {
-        return Some("must start and end on the hour (minutes 00)".into());
+        return Some(td_string!(l, cluster.window_on_the_hour).into());
     }
     if (ha + 1) % 24 != hb {
-        return Some(format!(
-            "must last exactly one hour: {ha:02}:00Z-{:02}:00Z",
-            (ha + 1) % 24
-        ));
+        let window = format!("{ha:02}:00Z-{:02}:00Z", (ha + 1) % 24);
+        return Some(td_string!(l, cluster.window_one_hour, window = window).to_string());
     }
     None
 }
@@ -72,42 +73,46 @@ pub fn maintain_time_china(v: &str) -> Option<String> {
     ))
 }
 
-fn version_status_label(s: &str) -> &str {
+fn version_status_label(s: &str) -> String {
+    let l = language();
     match s {
-        "Stable" => "Stable",
-        "Old" => "Old: an upgrade is recommended",
-        "HighRisk" => "High risk: upgrade now",
-        "" => "—",
-        other => other,
+        "Stable" => td_string!(l, cluster.version_stable).into(),
+        "Old" => td_string!(l, cluster.version_old).into(),
+        "HighRisk" => td_string!(l, cluster.version_high_risk).into(),
+        "" => "—".into(),
+        other => api_word_in(l, other),
     }
 }
 
-/// Renewal settings in words.
+/// Renewal settings in words, in the language in use.
 pub fn renewal_label(r: &Renewal) -> String {
+    let l = language();
     match r.status.as_str() {
         "AutoRenewal" => {
-            let unit = if r.unit == "Year" { "year" } else { "month" };
-            format!(
-                "Renews automatically for {} {unit}{}",
-                r.duration,
-                if r.duration == 1 { "" } else { "s" }
-            )
+            let n = r.duration;
+            match (r.unit == "Year", n == 1) {
+                (true, true) => td_string!(l, cluster.renews_for_year, n = n).to_string(),
+                (true, false) => td_string!(l, cluster.renews_for_years, n = n).to_string(),
+                (false, true) => td_string!(l, cluster.renews_for_month, n = n).to_string(),
+                (false, false) => td_string!(l, cluster.renews_for_months, n = n).to_string(),
+            }
         }
-        "Normal" => "Renewed by hand".into(),
-        "NotRenewal" => "Not renewed: ends when it expires".into(),
-        other => other.to_string(),
+        "Normal" => td_string!(l, cluster.renewed_by_hand).into(),
+        "NotRenewal" => td_string!(l, cluster.not_renewed).into(),
+        other => api_word_in(l, other),
     }
 }
 
-fn category_label(c: &str) -> &str {
+fn category_label(c: &str) -> String {
+    let l = language();
     match c {
-        "Normal" => "Cluster Edition (Normal)",
-        "Basic" => "Single Node (Basic)",
-        "Archive" => "Archive",
-        "NormalMultimaster" => "Multi-master Cluster",
-        "SENormal" => "Standard Edition",
-        "" => "—",
-        other => other,
+        "Normal" => td_string!(l, cluster.category_normal).into(),
+        "Basic" => td_string!(l, cluster.category_basic).into(),
+        "Archive" => td_string!(l, cluster.category_archive).into(),
+        "NormalMultimaster" => td_string!(l, cluster.category_multimaster).into(),
+        "SENormal" => td_string!(l, cluster.category_standard).into(),
+        "" => "—".into(),
+        other => api_word_in(l, other),
     }
 }
 
@@ -117,12 +122,13 @@ fn category_label(c: &str) -> &str {
 #[cfg(feature = "ssr")]
 use crate::error::invalid;
 
-fn retention_label(v: &str) -> &str {
+fn retention_label(v: &str) -> &'static str {
+    let l = language();
     match v {
-        "ALL" => "all backups are kept",
-        "LATEST" => "the last backup (taken before release) is kept",
-        "NONE" => "all backups are deleted with the cluster",
-        _ => "unknown",
+        "ALL" => td_string!(l, cluster.retention_all),
+        "LATEST" => td_string!(l, cluster.retention_latest),
+        "NONE" => td_string!(l, cluster.retention_none),
+        _ => td_string!(l, cluster.retention_unknown),
     }
 }
 
@@ -154,17 +160,18 @@ pub fn primary_zone_problem(
     zone: &str,
     vswitch: &str,
 ) -> Option<String> {
+    let l = language();
     if zone.is_empty() {
-        return Some("choose the new primary zone".into());
+        return Some(td_string!(l, cluster.zone_choose).into());
     }
     if !zone.starts_with(region) {
-        return Some(format!("the zone must be in {region}"));
+        return Some(td_string!(l, cluster.zone_in_region, region = region).to_string());
     }
     if zone == current {
-        return Some(format!("the cluster is already in {zone}"));
+        return Some(td_string!(l, cluster.zone_already, zone = zone).to_string());
     }
     if vswitch.is_empty() {
-        return Some("the vSwitch of the new zone is required (PostgreSQL clusters)".into());
+        return Some(td_string!(l, cluster.zone_vswitch_required).into());
     }
     polardb::rules::vswitch_id_problem("vpc-placeholder0", vswitch).map(|p| format!("vSwitch {p}"))
 }

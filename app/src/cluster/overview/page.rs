@@ -16,6 +16,7 @@ pub fn ClusterOverviewPage() -> impl IntoView {
 
 #[component]
 pub(super) fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let rename = ServerAction::<ModifyClusterDescription>::new();
@@ -241,7 +242,7 @@ pub(super) fn Overview() -> impl IntoView {
 
     view! {
         {outcome_banners(failover, move_zone, delete, zone_planned)}
-        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster.reading_cluster) /> }>
             {move || Suspend::new(async move {
                 let id = ctx.scope.read_untracked().id.clone();
                 let d = match data.await {
@@ -254,13 +255,13 @@ pub(super) fn Overview() -> impl IntoView {
                 let running = d.running();
                 let mut refusals = Vec::new();
                 if locked {
-                    refusals.push("Deletion protection is on: the API refuses to delete this cluster. Turn protection off first.".to_string());
+                    refusals.push(t_string!(i18n, cluster.delete_refused_protected).to_string());
                 }
                 if prepaid {
-                    refusals.push("Subscription (Prepaid) clusters cannot be deleted through the API (it releases pay-as-you-go clusters only); a subscription ends when it expires.".to_string());
+                    refusals.push(t_string!(i18n, cluster.delete_refused_prepaid).to_string());
                 }
                 if !running {
-                    refusals.push(format!("The cluster must be Running to be deleted (it is {}).", a.db_cluster_status));
+                    refusals.push(t_string!(i18n, cluster.delete_refused_not_running, status = api_word(&a.db_cluster_status)).to_string());
                 }
                 let delete_refusal = (!refusals.is_empty()).then(|| refusals.join(" "));
                 let readers = a.db_nodes.iter().filter(|n| n.db_node_role == "Reader").count();
@@ -282,14 +283,14 @@ pub(super) fn Overview() -> impl IntoView {
                     .filter(|n| n.db_node_role == "Reader")
                     .map(|n| (n.db_node_id.clone(), n.zone_id.clone(), n.db_node_status.clone()))
                     .collect();
-                let change_refusal = (!running).then(|| format!("Available while the cluster is Running (it is {}).", a.db_cluster_status));
+                let change_refusal = (!running).then(|| t_string!(i18n, cluster.available_when_running, status = api_word(&a.db_cluster_status)).to_string());
                 let tags = a.tags.clone();
                 view! {
                     <div class="overview" data-testid="cluster-overview">
                         <section class="panel">
-                            <h2>"Basics"</h2>
+                            <h2>{t!(i18n, cluster.basics)}</h2>
                             <dl class="kv">
-                                <dt>"Description"</dt>
+                                <dt>{t!(i18n, cluster.description)}</dt>
                                 <dd>
                                     <span data-testid="field-description">{a.db_cluster_description.clone()}</span>
                                     {can_rename.then(|| view! {
@@ -304,39 +305,57 @@ pub(super) fn Overview() -> impl IntoView {
                                                     rename.value().set(None);
                                                     editing.set(Some(Edit::Description));
                                                 }
-                                            }>"Edit"</button>
+                                            }>{t!(i18n, cluster.edit)}</button>
                                     })}
                                     {move || (editing.get() == Some(Edit::Description)).then(|| view! {
                                         <form class="edit-form" on:submit=save_description data-testid="description-form">
-                                            <input type="text" aria-label="New description" data-testid="description-input"
+                                            <input type="text" aria-label=move || t_string!(i18n, cluster.new_description) data-testid="description-input"
                                                 maxlength="300"
                                                 prop:value=move || description.get()
                                                 on:input=move |ev| description.set(event_target_value(&ev)) />
                                             <button type="submit" class="small primary-small" data-testid="save-description"
                                                 disabled=move || description_problem_now().is_some() || rename.pending().get()>
-                                                {move || if rename.pending().get() { "Saving…" } else { "Save" }}
+                                                {move || if rename.pending().get() { t_string!(i18n, cluster.saving) } else { t_string!(i18n, cluster.save) }}
                                             </button>
-                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <FieldHint testid="description-problem" problem=Signal::derive(move || description_problem_now().map(|p| problem_line("Description", &p)))
-                                                hint="2–256 characters, starting with a letter or a Chinese character." />
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>{t!(i18n, cluster.cancel)}</button>
+                                            <FieldHint testid="description-problem" problem=Signal::derive(move || description_problem_now().map(|p| problem_line(t_string!(i18n, cluster.description), &p)))
+                                                hint=Signal::derive(move || t_string!(i18n, cluster.description_hint).to_string()) />
                                             {change_error(rename.value())}
                                         </form>
                                     })}
                                 </dd>
-                                <dt>"Cluster ID"</dt><dd class="mono">{a.db_cluster_id.clone()}</dd>
-                                <dt>"Status"</dt><dd><StatusBadge status=a.db_cluster_status.clone() /></dd>
-                                <dt>"Engine"</dt><dd data-testid="field-engine">{format!("{} {} ({})", if a.db_type.is_empty() { "PostgreSQL".to_string() } else { a.db_type.clone() }, a.db_version, a.engine)}</dd>
-                                <dt>"Minor version"</dt>
+                                <dt>{t!(i18n, cluster.cluster_id)}</dt><dd class="mono">{a.db_cluster_id.clone()}</dd>
+                                <dt>{t!(i18n, cluster.status)}</dt><dd><StatusBadge status=a.db_cluster_status.clone() /></dd>
+                                <dt>{t!(i18n, cluster.engine)}</dt><dd data-testid="field-engine">{
+                                    let (db_type, version, engine) = (if a.db_type.is_empty() { "PostgreSQL".to_string() } else { a.db_type.clone() }, a.db_version.clone(), a.engine.clone());
+                                    move || format!("{} {} ({})", api_word(&db_type), version, api_word(&engine))
+                                }</dd>
+                                <dt>{t!(i18n, cluster.minor_version)}</dt>
                                 <dd>
-                                    {version_status_label(&a.db_version_status).to_string()}
-                                    <span class="muted">{if a.is_latest_version { " · latest kernel" } else { " · a newer kernel is available" }}</span>
-                                    {(!a.auto_upgrade_minor_version.is_empty()).then(|| view! { <span class="muted">{format!(" · updates: {}", a.auto_upgrade_minor_version)}</span> })}
+                                    {
+                                        let status = a.db_version_status.clone();
+                                        move || version_status_label(&status)
+                                    }
+                                    <span class="muted">{
+                                        let latest = a.is_latest_version;
+                                        move || if latest { t_string!(i18n, cluster.latest_kernel) } else { t_string!(i18n, cluster.newer_kernel) }
+                                    }</span>
+                                    {(!a.auto_upgrade_minor_version.is_empty()).then(|| {
+                                        let mode = a.auto_upgrade_minor_version.clone();
+                                        view! { <span class="muted">{move || t_string!(i18n, cluster.minor_updates, mode = api_word(&mode)).to_string()}</span> }
+                                    })}
                                 </dd>
-                                <dt>"Edition"</dt>
-                                <dd>{category_label(&a.category).to_string()}{(!a.sub_category.is_empty()).then(|| view! { <span class="muted">{format!(" · {} specification", a.sub_category)}</span> })}</dd>
-                                <dt>"Nodes"</dt>
-                                <dd><a href=nodes_href>{format!("{writers} primary, {readers} read-only")}</a></dd>
-                                <dt>"Created"</dt><dd class="mono">{human_time(&a.creation_time)}</dd>
+                                <dt>{t!(i18n, cluster.edition)}</dt>
+                                <dd>{
+                                    let category = a.category.clone();
+                                    move || category_label(&category)
+                                }{(!a.sub_category.is_empty()).then(|| {
+                                    let spec = a.sub_category.clone();
+                                    view! { <span class="muted">{move || t_string!(i18n, cluster.specification, spec = api_word(&spec)).to_string()}</span> }
+                                })}</dd>
+                                <dt>{t!(i18n, cluster.nodes)}</dt>
+                                <dd><a href=nodes_href>{move || t_string!(i18n, cluster.node_counts, writers = writers, readers = readers).to_string()}</a></dd>
+                                <dt>{t!(i18n, cluster.created)}</dt><dd class="mono">{human_time(&a.creation_time)}</dd>
                             </dl>
                         </section>
 
@@ -344,50 +363,51 @@ pub(super) fn Overview() -> impl IntoView {
                         {storage_and_network(&a)}
 
                         <section class="panel" data-testid="deployment-panel">
-                            <h2>"Primary and failover"</h2>
+                            <h2>{t!(i18n, cluster.primary_and_failover)}</h2>
                             <dl class="kv">
-                                <dt>"Primary node"</dt><dd class="mono" data-testid="field-primary-node">{primary_node.clone()}</dd>
-                                <dt>"Primary zone"</dt>
+                                <dt>{t!(i18n, cluster.primary_node)}</dt><dd class="mono" data-testid="field-primary-node">{primary_node.clone()}</dd>
+                                <dt>{t!(i18n, cluster.primary_zone)}</dt>
                                 <dd>
                                     <span data-testid="field-primary-zone">{primary_zone.clone()}</span>
                                     {(can_zone && running).then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="change-zone"
-                                            title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_zone>"Change"</button>
+                                            title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_zone>{t!(i18n, cluster.change)}</button>
                                     })}
                                     {move || (editing.get() == Some(Edit::PrimaryZone)).then(|| view! {
                                         <form class="edit-form" on:submit=save_zone data-testid="zone-form">
-                                            <select aria-label="New primary zone" data-testid="zone-select"
+                                            <select aria-label=move || t_string!(i18n, cluster.new_primary_zone) data-testid="zone-select"
                                                 on:change=move |ev| zone_target.set(event_target_value(&ev))>
-                                                <option value="" selected=move || zone_target.get().is_empty()>"Choose a zone"</option>
+                                                <option value="" selected=move || zone_target.get().is_empty()>{t!(i18n, cluster.choose_zone)}</option>
                                                 {move || zones.value().get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|z| {
                                                     let z2 = z.clone();
                                                     view! { <option value=z.clone() selected=move || zone_target.get() == z2>{z.clone()}</option> }
                                                 }).collect_view()}
                                             </select>
-                                            <input type="text" class="mono" aria-label="vSwitch in the new zone" placeholder="vsw-… in the new zone"
+                                            <input type="text" class="mono" aria-label=move || t_string!(i18n, cluster.zone_vswitch) placeholder=move || t_string!(i18n, cluster.zone_vswitch_placeholder)
                                                 data-testid="zone-vswitch" maxlength="64"
                                                 prop:value=move || zone_vswitch.get()
                                                 on:input=move |ev| zone_vswitch.set(event_target_value(&ev)) />
                                             <button type="submit" class="small primary-small" data-testid="save-zone"
                                                 disabled=move || zone_problem_now().is_some() || zone_plan_problem.get().is_some() || move_zone.pending().get()>
-                                                {move || if move_zone.pending().get() { "Moving…" } else if zone_start.get().is_empty() { "Move now" } else { "Plan the move" }}
+                                                {move || if move_zone.pending().get() { t_string!(i18n, cluster.moving) } else if zone_start.get().is_empty() { t_string!(i18n, cluster.move_now) } else { t_string!(i18n, cluster.plan_move) }}
                                             </button>
-                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <FieldHint testid="zone-problem" problem=Signal::derive(move || zone_problem_now().map(|p| problem_line("Primary zone:", &p)))
-                                                hint="The primary moves now or in the planned window; connections drop briefly while it switches." />
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>{t!(i18n, cluster.cancel)}</button>
+                                            <FieldHint testid="zone-problem" problem=Signal::derive(move || zone_problem_now().map(|p| problem_line(t_string!(i18n, cluster.primary_zone_subject), &p)))
+                                                hint=Signal::derive(move || t_string!(i18n, cluster.zone_hint).to_string()) />
                                             <PlannedWindow start=zone_start end=zone_end problem=zone_plan_problem />
                                             {change_error(zones.value())}
                                             {change_error(move_zone.value())}
                                         </form>
                                     })}
                                 </dd>
-                                <dt>"Failover"</dt>
+                                <dt>{t!(i18n, cluster.failover)}</dt>
                                 <dd>
                                     {if reader_nodes.is_empty() {
-                                        view! { <span class="muted">"No read-only node to fail over to. "</span><a href=nodes_href2.clone()>"Add one"</a> }.into_any()
+                                        view! { <span class="muted">{t!(i18n, cluster.no_reader)}</span><a href=nodes_href2.clone()>{t!(i18n, cluster.add_reader)}</a> }.into_any()
                                     } else if !can_failover {
-                                        view! { <span class="muted">{format!("{} read-only node(s) can take over.", reader_nodes.len())}</span> }.into_any()
+                                        let n = reader_nodes.len();
+                                        view! { <span class="muted">{move || t_string!(i18n, cluster.readers_can_take_over, n = n).to_string()}</span> }.into_any()
                                     } else if let Some(why) = change_refusal.clone() {
                                         view! { <span class="muted" data-testid="failover-refused">{why}</span> }.into_any()
                                     } else {
@@ -395,25 +415,26 @@ pub(super) fn Overview() -> impl IntoView {
                                         let primary = primary_node.clone();
                                         view! {
                                             <form class="edit-form" on:submit=confirm_failover data-testid="failover-form">
-                                                <select aria-label="Read-only node to promote" data-testid="failover-target"
+                                                <select aria-label=move || t_string!(i18n, cluster.failover_target) data-testid="failover-target"
                                                     on:change=move |ev| { failover_target.set(event_target_value(&ev)); failover_confirm.set(false); }>
-                                                    <option value="" selected=move || failover_target.get().is_empty()>"Choose a read-only node"</option>
+                                                    <option value="" selected=move || failover_target.get().is_empty()>{t!(i18n, cluster.choose_reader)}</option>
                                                     {readers.iter().map(|(id, zone, status)| {
                                                         let id2 = id.clone();
-                                                        view! { <option value=id.clone() selected=move || failover_target.get() == id2>{format!("{id} ({zone}, {status})")}</option> }
+                                                        let (id3, zone, status) = (id.clone(), zone.clone(), status.clone());
+                                                        view! { <option value=id.clone() selected=move || failover_target.get() == id2>{move || t_string!(i18n, cluster.reader_option, id = &id3, zone = &zone, status = api_word(&status)).to_string()}</option> }
                                                     }).collect_view()}
                                                 </select>
                                                 {move || if failover_confirm.get() {
                                                     let target = failover_target.get();
                                                     view! {
                                                         <p class="confirm-line" data-testid="failover-confirm-text">
-                                                            {format!("Promote {target} to primary? The current primary {primary} becomes read-only; connections drop briefly while the cluster switches.")}
+                                                            {t_string!(i18n, cluster.failover_confirm, target = &target, primary = &primary).to_string()}
                                                         </p>
                                                         <button type="submit" class="small danger solid" data-testid="confirm-failover"
                                                             disabled=move || failover.pending().get()>
-                                                            {move || if failover.pending().get() { "Failing over…" } else { "Fail over" }}
+                                                            {move || if failover.pending().get() { t_string!(i18n, cluster.failing_over) } else { t_string!(i18n, cluster.fail_over) }}
                                                         </button>
-                                                        <button type="button" class="small" on:click=move |_| failover_confirm.set(false)>"Cancel"</button>
+                                                        <button type="button" class="small" on:click=move |_| failover_confirm.set(false)>{t!(i18n, cluster.cancel)}</button>
                                                     }.into_any()
                                                 } else {
                                                     view! {
@@ -421,7 +442,7 @@ pub(super) fn Overview() -> impl IntoView {
                                                             title=move || waiting(hydrated)
                                                             disabled=move || !hydrated.get() || failover_target.get().is_empty()
                                                             on:click=move |_| { failover.value().set(None); failover_confirm.set(true); }>
-                                                            "Fail over…"
+                                                            {t!(i18n, cluster.fail_over_ellipsis)}
                                                         </button>
                                                     }.into_any()
                                                 }}
@@ -434,23 +455,29 @@ pub(super) fn Overview() -> impl IntoView {
                         </section>
 
                         <section class="panel">
-                            <h2>"Billing"</h2>
+                            <h2>{t!(i18n, cluster.billing)}</h2>
                             <dl class="kv">
-                                <dt>"Billing method"</dt><dd data-testid="field-pay-type">{pay_type_label(&a.pay_type).to_string()}</dd>
-                                <dt>"Expires"</dt>
-                                <dd>{if a.pay_type == "Prepaid" {
-                                    format!("{}{}", human_time(&a.expire_time), if a.expired == "true" { " (expired)" } else { "" })
-                                } else {
-                                    "— (pay-as-you-go clusters do not expire)".to_string()
-                                }}</dd>
-                                <dt>"Lock mode"</dt><dd data-testid="field-lock-mode">{lock_mode_label(&a.lock_mode)}</dd>
+                                <dt>{t!(i18n, cluster.billing_method)}</dt><dd data-testid="field-pay-type">{pay_type_label(&a.pay_type).to_string()}</dd>
+                                <dt>{t!(i18n, cluster.expires)}</dt>
+                                <dd>{
+                                    let (prepaid, expire_time, expired) = (a.pay_type == "Prepaid", a.expire_time.clone(), a.expired == "true");
+                                    move || if prepaid {
+                                        format!("{}{}", human_time(&expire_time), if expired { t_string!(i18n, cluster.expired_suffix) } else { "" })
+                                    } else {
+                                        t_string!(i18n, cluster.never_expires).to_string()
+                                    }
+                                }</dd>
+                                <dt>{t!(i18n, cluster.lock_mode)}</dt><dd data-testid="field-lock-mode">{
+                                    let mode = a.lock_mode.clone();
+                                    move || lock_mode_label(&mode)
+                                }</dd>
                                 {prepaid.then(|| view! {
-                                    <dt>"Renewal"</dt>
+                                    <dt>{t!(i18n, cluster.renewal)}</dt>
                                     <dd>
                                         <Transition fallback=|| view! { <span class="muted">"…"</span> }>
                                             {move || Suspend::new(async move {
                                                 match renewal.await {
-                                                    Ok(Some(r)) => view! { <span data-testid="field-renewal">{renewal_label(&r)}</span> }.into_any(),
+                                                    Ok(Some(r)) => view! { <span data-testid="field-renewal">{move || renewal_label(&r)}</span> }.into_any(),
                                                     Ok(None) => view! { <span class="muted" data-testid="field-renewal">"—"</span> }.into_any(),
                                                     Err(e) => view! { <span class="field-error">{e.to_string()}</span> }.into_any(),
                                                 }
@@ -459,33 +486,33 @@ pub(super) fn Overview() -> impl IntoView {
                                         {can_renew.then(|| view! {
                                             " "
                                             <button type="button" class="small-link link-button" data-testid="edit-renewal"
-                                                title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_renewal>"Edit"</button>
+                                                title=move || waiting(hydrated) disabled=move || !hydrated.get() on:click=open_renewal>{t!(i18n, cluster.edit)}</button>
                                         })}
                                         {move || (editing.get() == Some(Edit::Renewal)).then(|| view! {
                                             <form class="edit-form" on:submit=save_renewal data-testid="renewal-form">
-                                                <select aria-label="Renewal" data-testid="renewal-status"
+                                                <select aria-label=move || t_string!(i18n, cluster.renewal) data-testid="renewal-status"
                                                     on:change=move |ev| renew_status.set(event_target_value(&ev))>
-                                                    <option value="AutoRenewal" selected=move || renew_status.get() == "AutoRenewal">"Renew automatically"</option>
-                                                    <option value="Normal" selected=move || renew_status.get() == "Normal">"Renew by hand"</option>
-                                                    <option value="NotRenewal" selected=move || renew_status.get() == "NotRenewal">"Do not renew"</option>
+                                                    <option value="AutoRenewal" selected=move || renew_status.get() == "AutoRenewal">{t!(i18n, cluster.renew_auto)}</option>
+                                                    <option value="Normal" selected=move || renew_status.get() == "Normal">{t!(i18n, cluster.renew_by_hand)}</option>
+                                                    <option value="NotRenewal" selected=move || renew_status.get() == "NotRenewal">{t!(i18n, cluster.renew_none)}</option>
                                                 </select>
                                                 {move || (renew_status.get() == "AutoRenewal").then(|| view! {
-                                                    <input type="number" min="1" max="12" aria-label="Renew for" data-testid="renewal-duration" class="narrow-input"
+                                                    <input type="number" min="1" max="12" aria-label=move || t_string!(i18n, cluster.renew_for) data-testid="renewal-duration" class="narrow-input"
                                                         prop:value=move || renew_duration.get()
                                                         on:input=move |ev| renew_duration.set(event_target_value(&ev)) />
-                                                    <select aria-label="Unit" data-testid="renewal-unit"
+                                                    <select aria-label=move || t_string!(i18n, cluster.unit) data-testid="renewal-unit"
                                                         on:change=move |ev| renew_unit.set(event_target_value(&ev))>
-                                                        <option value="Month" selected=move || renew_unit.get() == "Month">"months"</option>
-                                                        <option value="Year" selected=move || renew_unit.get() == "Year">"years"</option>
+                                                        <option value="Month" selected=move || renew_unit.get() == "Month">{t!(i18n, cluster.months)}</option>
+                                                        <option value="Year" selected=move || renew_unit.get() == "Year">{t!(i18n, cluster.years)}</option>
                                                     </select>
                                                 })}
                                                 <button type="submit" class="small primary-small" data-testid="save-renewal"
                                                     disabled=move || renew_problem_now().is_some() || renew.pending().get()>
-                                                    {move || if renew.pending().get() { "Saving…" } else { "Save" }}
+                                                    {move || if renew.pending().get() { t_string!(i18n, cluster.saving) } else { t_string!(i18n, cluster.save) }}
                                                 </button>
-                                                <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                                <FieldHint testid="renewal-problem" problem=Signal::derive(move || renew_problem_now().map(|p| problem_line("Renewal:", &p)))
-                                                    hint="Months: 1, 2, 3, 6 or 12; years: 1 to 3." />
+                                                <button type="button" class="small" on:click=move |_| editing.set(None)>{t!(i18n, cluster.cancel)}</button>
+                                                <FieldHint testid="renewal-problem" problem=Signal::derive(move || renew_problem_now().map(|p| problem_line(t_string!(i18n, cluster.renewal_subject), &p)))
+                                                    hint=Signal::derive(move || t_string!(i18n, cluster.renewal_hint).to_string()) />
                                                 {change_error(renew.value())}
                                             </form>
                                         })}
@@ -495,12 +522,15 @@ pub(super) fn Overview() -> impl IntoView {
                         </section>
 
                         <section class="panel">
-                            <h2>"Maintenance and protection"</h2>
+                            <h2>{t!(i18n, cluster.maintenance_and_protection)}</h2>
                             <dl class="kv">
-                                <dt>"Maintenance window"</dt>
+                                <dt>{t!(i18n, cluster.maintenance_window)}</dt>
                                 <dd>
                                     <span data-testid="field-maintain-time" class="mono">{a.maintain_time.clone()}</span>
-                                    <span class="muted">{maintain_time_china(&a.maintain_time).map(|l| format!(" (UTC; {l})")).unwrap_or_default()}</span>
+                                    <span class="muted">{
+                                        let local = maintain_time_china(&a.maintain_time);
+                                        move || local.as_ref().map(|l| t_string!(i18n, cluster.window_utc_local, local = l).to_string()).unwrap_or_default()
+                                    }</span>
                                     {can_window.then(|| view! {
                                         " "
                                         <button type="button" class="small-link link-button" data-testid="edit-maintain-time"
@@ -513,36 +543,36 @@ pub(super) fn Overview() -> impl IntoView {
                                                     maintain.value().set(None);
                                                     editing.set(Some(Edit::MaintainTime));
                                                 }
-                                            }>"Edit"</button>
+                                            }>{t!(i18n, cluster.edit)}</button>
                                     })}
                                     {move || (editing.get() == Some(Edit::MaintainTime)).then(|| view! {
                                         <form class="edit-form" on:submit=save_window data-testid="maintain-form">
-                                            <input type="text" class="mono" aria-label="New maintenance window" data-testid="maintain-input"
+                                            <input type="text" class="mono" aria-label=move || t_string!(i18n, cluster.new_maintenance_window) data-testid="maintain-input"
                                                 placeholder="16:00Z-17:00Z" maxlength="20"
                                                 prop:value=move || window.get()
                                                 on:input=move |ev| window.set(event_target_value(&ev)) />
                                             <button type="submit" class="small primary-small" data-testid="save-maintain-time"
                                                 disabled=move || window_problem_now().is_some() || maintain.pending().get()>
-                                                {move || if maintain.pending().get() { "Saving…" } else { "Save" }}
+                                                {move || if maintain.pending().get() { t_string!(i18n, cluster.saving) } else { t_string!(i18n, cluster.save) }}
                                             </button>
-                                            <button type="button" class="small" on:click=move |_| editing.set(None)>"Cancel"</button>
-                                            <FieldHint testid="maintain-problem" problem=Signal::derive(move || window_problem_now().map(|p| problem_line("Maintenance window:", &p)))
-                                                hint=Signal::derive(move || format!("One hour, on the hour, in UTC: {}.", maintain_time_china(window.get().trim()).unwrap_or_default())) />
+                                            <button type="button" class="small" on:click=move |_| editing.set(None)>{t!(i18n, cluster.cancel)}</button>
+                                            <FieldHint testid="maintain-problem" problem=Signal::derive(move || window_problem_now().map(|p| problem_line(t_string!(i18n, cluster.maintenance_window_subject), &p)))
+                                                hint=Signal::derive(move || t_string!(i18n, cluster.window_hint, local = maintain_time_china(window.get().trim()).unwrap_or_default()).to_string()) />
                                             {change_error(maintain.value())}
                                         </form>
                                     })}
                                 </dd>
-                                <dt>"Deletion protection"</dt>
+                                <dt>{t!(i18n, cluster.deletion_protection)}</dt>
                                 <dd>
-                                    <span data-testid="field-deletion-protection">{if locked { "On" } else { "Off" }}</span>
-                                    <span class="muted">{if locked { " · the cluster cannot be deleted" } else { " · the cluster can be deleted" }}</span>
+                                    <span data-testid="field-deletion-protection">{move || if locked { t_string!(i18n, cluster.on) } else { t_string!(i18n, cluster.off) }}</span>
+                                    <span class="muted">{move || if locked { t_string!(i18n, cluster.cannot_be_deleted) } else { t_string!(i18n, cluster.can_be_deleted) }}</span>
                                     {can_protect.then(|| view! {
                                         " "
                                         <button type="button" class="small" data-testid="toggle-protection"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get() || protect.pending().get()
                                             on:click=toggle_protection>
-                                            {if locked { "Turn off" } else { "Turn on" }}
+                                            {move || if locked { t_string!(i18n, cluster.turn_off) } else { t_string!(i18n, cluster.turn_on) }}
                                         </button>
                                     })}
                                     {change_error(protect.value())}
@@ -551,9 +581,9 @@ pub(super) fn Overview() -> impl IntoView {
                         </section>
 
                         <section class="panel">
-                            <h2>"Tags"</h2>
+                            <h2>{t!(i18n, cluster.tags)}</h2>
                             {if tags.is_empty() {
-                                view! { <p class="muted">"No tags."</p> }.into_any()
+                                view! { <p class="muted">{t!(i18n, cluster.no_tags)}</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="tag-list" data-testid="field-tags">
@@ -567,18 +597,18 @@ pub(super) fn Overview() -> impl IntoView {
 
                         {can_delete.then(|| view! {
                             <section class="panel panel-danger">
-                                <h2>"Delete the cluster"</h2>
-                                <p class="muted">"Releases the cluster, its nodes and its data. This cannot be undone."</p>
+                                <h2>{t!(i18n, cluster.delete_heading)}</h2>
+                                <p class="muted">{t!(i18n, cluster.delete_lead)}</p>
                                 {match delete_refusal.clone() {
                                     Some(reason) => view! {
                                         <p class="refusal" data-testid="delete-refused" role="note">{reason}</p>
-                                        <button type="button" class="small danger" data-testid="delete-cluster" disabled=true>"Delete cluster…"</button>
+                                        <button type="button" class="small danger" data-testid="delete-cluster" disabled=true>{t!(i18n, cluster.delete_cluster)}</button>
                                     }.into_any(),
                                     None => view! {
                                         <button type="button" class="small danger" data-testid="delete-cluster"
                                             title=move || waiting(hydrated)
                                             disabled=move || !hydrated.get()
-                                            on:click=open_delete>"Delete cluster…"</button>
+                                            on:click=open_delete>{t!(i18n, cluster.delete_cluster)}</button>
                                     }.into_any(),
                                 }}
                             </section>

@@ -10,6 +10,7 @@ use super::*;
 /// few seconds.
 #[component]
 pub(super) fn CreationProgress() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     // Creation progress: DescribeTasks, read again every few seconds while Creating.
@@ -53,18 +54,24 @@ pub(super) fn CreationProgress() -> impl IntoView {
                 let list = tasks.await.unwrap_or_default();
                 (!list.is_empty()).then(|| view! {
                     <section class="panel task-panel" data-testid="creation-progress">
-                        <h2>"In progress"</h2>
+                        <h2>{t!(i18n, cluster.in_progress)}</h2>
                         {list.into_iter().map(|t| view! {
                             <div class="task">
                                 <p>
-                                    <strong>{if t.action == "CreateDBInstance" { "Creating the cluster".to_string() } else { t.action.clone() }}</strong>
-                                    <span class="muted">{format!(" · step {} · {} · about {} s left", t.step_info, t.step, t.remain)}</span>
+                                    <strong>{
+                                        let action = t.action.clone();
+                                        move || if action == "CreateDBInstance" { t_string!(i18n, cluster.creating_cluster).to_string() } else { api_word(&action) }
+                                    }</strong>
+                                    <span class="muted">{
+                                        let (info, step, remain) = (t.step_info.clone(), t.step.clone(), t.remain);
+                                        move || t_string!(i18n, cluster.task_step, info = &info, step = &step, remain = remain).to_string()
+                                    }</span>
                                 </p>
                                 <progress max="100" value=t.progress.to_string() data-testid="task-progress">{format!("{}%", t.progress)}</progress>
                                 <span class="muted">{format!(" {}%", t.progress)}</span>
                             </div>
                         }).collect_view()}
-                        <p class="muted small-print">"You can leave this page; the creation goes on, and this page shows where it is when you come back."</p>
+                        <p class="muted small-print">{t!(i18n, cluster.creation_leave)}</p>
                     </section>
                 })
             })}
@@ -74,6 +81,7 @@ pub(super) fn CreationProgress() -> impl IntoView {
 
 /// The storage and the network panels.
 pub(super) fn storage_and_network(a: &ClusterView) -> impl IntoView {
+    let i18n = use_i18n();
     let storage_pct = if a.storage_max > 0 {
         (a.storage_used as f64 / a.storage_max as f64) * 100.0
     } else {
@@ -81,32 +89,44 @@ pub(super) fn storage_and_network(a: &ClusterView) -> impl IntoView {
     };
     view! {
         <section class="panel">
-            <h2>"Storage"</h2>
+            <h2>{t!(i18n, cluster.storage)}</h2>
             <dl class="kv">
-                <dt>"Used"</dt>
+                <dt>{t!(i18n, cluster.used)}</dt>
                 <dd data-testid="field-storage">
-                    {format!("{} of {} ({:.2}%)", human_bytes(a.storage_used), human_bytes(a.storage_max), storage_pct)}
+                    {
+                        let (used, max, pct) = (human_bytes(a.storage_used), human_bytes(a.storage_max), format!("{storage_pct:.2}"));
+                        move || t_string!(i18n, cluster.storage_used_of, used = &used, max = &max, pct = &pct).to_string()
+                    }
                     <br />
                     <meter class="storage-meter" min="0" max=a.storage_max.max(1).to_string() value=a.storage_used.max(0).to_string()
-                        aria-label="Storage used"></meter>
+                        aria-label=move || t_string!(i18n, cluster.storage_used)></meter>
                 </dd>
-                <dt>"Storage type"</dt><dd>{if a.storage_type.is_empty() { "—".to_string() } else { a.storage_type.clone() }}</dd>
-                <dt>"Storage billing"</dt><dd>{pay_type_label(&a.storage_pay_type).to_string()}</dd>
-                <dt>"Level-1 backups"</dt><dd>{human_bytes(a.data_level1_backup_chain_size)}</dd>
-                <dt>"SQL collection"</dt>
-                <dd data-testid="field-sql-size">{if a.sql_size < 0 { "none collected".to_string() } else { human_bytes(a.sql_size) }}</dd>
+                <dt>{t!(i18n, cluster.storage_type)}</dt><dd>{
+                    let storage_type = a.storage_type.clone();
+                    move || if storage_type.is_empty() { "—".to_string() } else { api_word(&storage_type) }
+                }</dd>
+                <dt>{t!(i18n, cluster.storage_billing)}</dt><dd>{pay_type_label(&a.storage_pay_type).to_string()}</dd>
+                <dt>{t!(i18n, cluster.level1_backups)}</dt><dd>{human_bytes(a.data_level1_backup_chain_size)}</dd>
+                <dt>{t!(i18n, cluster.sql_collection)}</dt>
+                <dd data-testid="field-sql-size">{
+                    let size = a.sql_size;
+                    move || if size < 0 { t_string!(i18n, cluster.none_collected).to_string() } else { human_bytes(size) }
+                }</dd>
             </dl>
         </section>
 
         <section class="panel" data-testid="node-limits">
-            <h2>"Node limits"</h2>
+            <h2>{t!(i18n, cluster.node_limits)}</h2>
             <div class="table-wrap"><table class="grid">
-                <thead><tr><th>"Node"</th><th>"Role"</th><th>"Class"</th><th>"Max connections"</th><th>"Max IOPS"</th></tr></thead>
+                <thead><tr><th>{t!(i18n, cluster.node)}</th><th>{t!(i18n, cluster.role)}</th><th>{t!(i18n, cluster.class)}</th><th>{t!(i18n, cluster.max_connections)}</th><th>{t!(i18n, cluster.max_iops)}</th></tr></thead>
                 <tbody>
                     {a.db_nodes.iter().map(|n| view! {
                         <tr data-node=n.db_node_id.clone()>
                             <td class="mono">{n.db_node_id.clone()}</td>
-                            <td>{n.db_node_role.clone()}</td>
+                            <td>{
+                                let role = n.db_node_role.clone();
+                                move || api_word(&role)
+                            }</td>
                             <td class="mono">{n.db_node_class.clone()}</td>
                             <td class="num" data-testid="node-max-connections">{grouped(n.max_connections)}</td>
                             <td class="num" data-testid="node-max-iops">{grouped(n.max_iops)}</td>
@@ -117,14 +137,17 @@ pub(super) fn storage_and_network(a: &ClusterView) -> impl IntoView {
         </section>
 
         <section class="panel">
-            <h2>"Network and location"</h2>
+            <h2>{t!(i18n, cluster.network_and_location)}</h2>
             <dl class="kv">
-                <dt>"Region"</dt><dd>{a.region_id.clone()}</dd>
-                <dt>"Zones"</dt><dd data-testid="field-zones">{a.zone_ids.split(',').filter(|z| !z.is_empty()).collect::<Vec<_>>().join(", ")}</dd>
-                <dt>"Network type"</dt><dd>{a.db_cluster_network_type.clone()}</dd>
-                <dt>"VPC"</dt><dd class="mono">{a.vpc_id.clone()}</dd>
-                <dt>"vSwitch"</dt><dd class="mono">{a.v_switch_id.clone()}</dd>
-                <dt>"Resource group"</dt><dd class="mono">{a.resource_group_id.clone()}</dd>
+                <dt>{t!(i18n, cluster.region)}</dt><dd>{a.region_id.clone()}</dd>
+                <dt>{t!(i18n, cluster.zones)}</dt><dd data-testid="field-zones">{a.zone_ids.split(',').filter(|z| !z.is_empty()).collect::<Vec<_>>().join(", ")}</dd>
+                <dt>{t!(i18n, cluster.network_type)}</dt><dd>{
+                    let network = a.db_cluster_network_type.clone();
+                    move || api_word(&network)
+                }</dd>
+                <dt>{t!(i18n, cluster.vpc)}</dt><dd class="mono">{a.vpc_id.clone()}</dd>
+                <dt>{t!(i18n, cluster.vswitch)}</dt><dd class="mono">{a.v_switch_id.clone()}</dd>
+                <dt>{t!(i18n, cluster.resource_group)}</dt><dd class="mono">{a.resource_group_id.clone()}</dd>
             </dl>
         </section>
     }
@@ -138,6 +161,7 @@ pub(super) fn DeleteDialog(
     delete: ServerAction<DeleteCluster>,
     retention: ServerAction<BackupRetentionOnDeletion>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let current = move || data.get().and_then(|r| r.ok());
@@ -172,18 +196,24 @@ pub(super) fn DeleteDialog(
         .join(", ");
     let matches = move || typed.get().trim() == id_check;
     view! {
-        <Dialog title_id="delete-title" title=format!("Delete {} ({})?", id, d.name()) testid="delete-dialog" on_close=move || dialog.set(false)>
-                <p>"Deleting releases the cluster at once. What is lost:"</p>
+        <Dialog title_id="delete-title" title=t_string!(i18n, cluster.delete_title, id = &id, name = d.name()).to_string() testid="delete-dialog" on_close=move || dialog.set(false)>
+                <p>{t!(i18n, cluster.delete_what_is_lost)}</p>
                 <ul class="loss-list">
-                    <li>{format!("all data in the cluster ({} of storage)", human_bytes(a.storage_used))}</li>
-                    <li>{format!("its {} nodes: {}", a.db_nodes.len(), node_list)}</li>
-                    <li>"its endpoints and connection addresses, database accounts and databases, whitelists and parameters"</li>
+                    <li>{
+                        let size = human_bytes(a.storage_used);
+                        move || t_string!(i18n, cluster.loss_data, size = &size).to_string()
+                    }</li>
+                    <li>{
+                        let n = a.db_nodes.len();
+                        move || t_string!(i18n, cluster.loss_nodes, n = n, list = &node_list).to_string()
+                    }</li>
+                    <li>{t!(i18n, cluster.loss_rest)}</li>
                     <li>
-                        "backups: "
+                        {t!(i18n, cluster.loss_backups)}
                         {move || match backups.get().as_str() {
                             "" => match retention.value().get() {
-                                Some(Ok(p)) if !p.is_empty() => format!("as the backup policy says ({p}): {}", retention_label(&p)),
-                                _ => "as the cluster's backup policy says".to_string(),
+                                Some(Ok(p)) if !p.is_empty() => t_string!(i18n, cluster.loss_backups_policy, policy = &p, what = retention_label(&p)).to_string(),
+                                _ => t_string!(i18n, cluster.loss_backups_cluster_policy).to_string(),
                             },
                             other => retention_label(other).to_string(),
                         }}
@@ -191,16 +221,19 @@ pub(super) fn DeleteDialog(
                 </ul>
                 <form class="stack-form" on:submit=confirm_delete>
                     <label>
-                        <span>"Backups after deletion"</span>
+                        <span>{t!(i18n, cluster.backups_after_deletion)}</span>
                         <select data-testid="delete-backups" on:change=move |ev| backups.set(event_target_value(&ev))>
-                            <option value="" selected=true>"As the backup policy says"</option>
-                            <option value="LATEST">"Keep the last backup (LATEST)"</option>
-                            <option value="ALL">"Keep all backups (ALL)"</option>
-                            <option value="NONE">"Delete all backups (NONE)"</option>
+                            <option value="" selected=true>{t!(i18n, cluster.backups_as_policy)}</option>
+                            <option value="LATEST">{t!(i18n, cluster.backups_keep_latest)}</option>
+                            <option value="ALL">{t!(i18n, cluster.backups_keep_all)}</option>
+                            <option value="NONE">{t!(i18n, cluster.backups_delete_all)}</option>
                         </select>
                     </label>
                     <label>
-                        <span>{format!("Type the cluster ID {id} to confirm")}</span>
+                        <span>{
+                            let id = id.clone();
+                            move || t_string!(i18n, cluster.type_id_to_confirm, id = &id).to_string()
+                        }</span>
                         <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-confirm-input"
                             data-autofocus
                             prop:value=move || typed.get()
@@ -208,10 +241,10 @@ pub(super) fn DeleteDialog(
                     </label>
                     {change_error(delete.value())}
                     <DialogActions>
-                        <button type="button" class="small" data-testid="cancel-delete" on:click=move |_| dialog.set(false)>"Cancel"</button>
+                        <button type="button" class="small" data-testid="cancel-delete" on:click=move |_| dialog.set(false)>{t!(i18n, cluster.cancel)}</button>
                         <button type="submit" class="small danger solid" data-testid="confirm-delete"
                             disabled=move || !matches() || delete.pending().get()>
-                            {move || if delete.pending().get() { "Deleting…" } else { "Delete this cluster" }}
+                            {move || if delete.pending().get() { t_string!(i18n, cluster.deleting) } else { t_string!(i18n, cluster.delete_this_cluster) }}
                         </button>
                     </DialogActions>
                 </form>
@@ -226,24 +259,25 @@ pub(super) fn outcome_banners(
     delete: ServerAction<DeleteCluster>,
     zone_planned: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         {move || failover.value().get().and_then(|r| r.ok()).map(|_| view! {
             <div class="banner banner-ok" role="status" data-testid="failover-requested">
-                "Failover requested. The cluster shows Switching, then the chosen node is the primary."
+                {t!(i18n, cluster.failover_requested)}
             </div>
         })}
         {move || move_zone.value().get().and_then(|r| r.ok()).map(|_| view! {
             <div class="banner banner-ok" role="status" data-testid="zone-requested">
                 {match zone_planned.get() {
-                    None => "Primary zone change requested. The cluster shows TRANSING until the move is done.".to_string(),
-                    Some(at) => format!("Primary zone change planned from {at} UTC: it waits on Scheduled tasks, where it can be cancelled until it starts."),
+                    None => t_string!(i18n, cluster.zone_requested).to_string(),
+                    Some(at) => t_string!(i18n, cluster.zone_planned, at = at).to_string(),
                 }}
             </div>
         })}
         <CreationProgress />
         {move || delete.value().get().and_then(|r| r.ok()).map(|_| view! {
             <div class="banner banner-ok" role="status" data-testid="delete-requested">
-                "Deletion requested. The cluster shows Deleting until it is released, then disappears from the list."
+                {t!(i18n, cluster.delete_requested)}
             </div>
         })}
     }

@@ -92,13 +92,18 @@ pub async fn delete_cluster(
     if confirm.trim() != cluster {
         return Err(invalid(
             "Confirmation",
-            format!("type the cluster ID {cluster} to delete it"),
+            td_string!(language(), cluster.type_id_to_delete, id = &cluster).to_string(),
         ));
     }
     let retention = match backups.as_str() {
         "" => None,
         "ALL" | "LATEST" | "NONE" => Some(backups),
-        _ => return Err(invalid("Backups", "must be ALL, LATEST or NONE")),
+        _ => {
+            return Err(invalid(
+                "Backups",
+                td_string!(language(), cluster.backups_must_be),
+            ))
+        }
     };
     let api = Api::signed_in().await?;
     let answer = api
@@ -147,11 +152,14 @@ pub async fn failover_cluster(
     if target.is_empty() {
         return Err(invalid(
             "TargetDBNodeId",
-            "choose the read-only node to promote (PostgreSQL clusters need one)",
+            td_string!(language(), cluster.failover_target_required),
         ));
     }
     if !target.starts_with("pi-") {
-        return Err(invalid("TargetDBNodeId", "must be a node ID (pi-…)"));
+        return Err(invalid(
+            "TargetDBNodeId",
+            td_string!(language(), cluster.failover_target_node_id),
+        ));
     }
     let api = Api::signed_in().await?;
     let answer = api
@@ -319,7 +327,7 @@ pub async fn cluster_tasks(
         _ => {
             return Err(invalid(
                 "StartTime",
-                "the cluster's creation time is unknown",
+                td_string!(language(), cluster.creation_time_unknown),
             ))
         }
     };
