@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{follow_cluster, load_error, ClusterCtx, ClusterData};
+use crate::i18n::{td_string, Locale};
 use crate::kit::{
     change_error, problem_line, ConfirmDialog, Dialog, DialogActions, Field, FieldHint, Loading,
     StatusBadge,
@@ -43,73 +44,72 @@ pub const ENDPOINT_ACTIONS: &[&str] = &[
 
 /// What is wrong with a connection string prefix (CreateDBEndpointAddress 10.1,
 /// ModifyDBEndpointAddress 10.5): 6 to 30 characters, lowercase letters, digits and
-/// hyphens, starting with a letter and ending with a letter or a digit.
-pub fn prefix_problem(p: &str) -> Option<String> {
+/// hyphens, starting with a letter and ending with a letter or a digit. Said in `locale`.
+pub fn prefix_problem(locale: Locale, p: &str) -> Option<String> {
     let n = p.chars().count();
     if !(6..=30).contains(&n) {
-        return Some(format!("must have 6 to 30 characters (this has {n})"));
+        return Some(td_string!(locale, cluster_nodes.prefix_length, n = n).to_string());
     }
     if let Some(c) = p
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
-        return Some(format!(
-            "may contain only lowercase letters, digits and hyphens (not {c:?})"
-        ));
+        let c = format!("{c:?}");
+        return Some(td_string!(locale, cluster_nodes.prefix_chars, c = c).to_string());
     }
     if !p.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Some("must start with a lowercase letter".into());
+        return Some(td_string!(locale, cluster_nodes.prefix_start).into());
     }
     if !p.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-        return Some("must end with a letter or a digit".into());
+        return Some(td_string!(locale, cluster_nodes.prefix_end).into());
     }
     None
 }
 
 /// What is wrong with a port (ModifyDBEndpointAddress 10.5): a whole number from 3000 to 5999.
-pub fn port_problem(p: &str) -> Option<String> {
+pub fn port_problem(locale: Locale, p: &str) -> Option<String> {
     match p.trim().parse::<u32>() {
         Ok(n) if (3000..=5999).contains(&n) => None,
-        Ok(_) => Some("must be from 3000 to 5999".into()),
-        Err(_) => Some("must be a whole number from 3000 to 5999".into()),
+        Ok(_) => Some(td_string!(locale, cluster_nodes.port_range).into()),
+        Err(_) => Some(td_string!(locale, cluster_nodes.port_whole).into()),
     }
 }
 
 /// What is wrong with a custom endpoint's name (DBEndpointDescription): optional, at most
 /// 64 characters, not starting with `http://` or `https://`.
-pub fn endpoint_description_problem(d: &str) -> Option<String> {
+pub fn endpoint_description_problem(locale: Locale, d: &str) -> Option<String> {
     let n = d.chars().count();
     if n > 64 {
-        return Some(format!("must have at most 64 characters (this has {n})"));
+        return Some(td_string!(locale, cluster_nodes.description_length, n = n).to_string());
     }
     let lower = d.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Some("must not start with http:// or https://".into());
+        return Some(td_string!(locale, cluster_nodes.description_http).into());
     }
     None
 }
 
 /// What is wrong with the read/write mode: ReadWrite or ReadOnly.
-pub fn mode_problem(mode: &str) -> Option<String> {
+pub fn mode_problem(locale: Locale, mode: &str) -> Option<String> {
     match mode {
         "ReadWrite" | "ReadOnly" => None,
-        _ => Some("must be ReadWrite or ReadOnly".into()),
+        _ => Some(td_string!(locale, cluster_nodes.mode_invalid).into()),
     }
 }
 
 /// What is wrong with the nodes of an endpoint (10.2, 10.4), given as role names
 /// (`Writer`, `Reader1`, …): at least one; a ReadWrite endpoint needs at least two,
 /// including the primary node (`Writer`).
-pub fn endpoint_nodes_problem(mode: &str, nodes: &[String]) -> Option<String> {
+pub fn endpoint_nodes_problem(locale: Locale, mode: &str, nodes: &[String]) -> Option<String> {
     if nodes.is_empty() {
-        return Some("choose at least one node".into());
+        return Some(td_string!(locale, cluster_nodes.nodes_none).into());
     }
     if mode == "ReadWrite" {
         if nodes.len() < 2 {
-            return Some("a ReadWrite endpoint needs at least two nodes".into());
+            return Some(td_string!(locale, cluster_nodes.read_write_two).into());
         }
         if !nodes.iter().any(|n| n == "Writer") {
-            return Some("a ReadWrite endpoint of PolarDB for PostgreSQL must include the primary node (Writer)".into());
+            return Some(td_string!(locale, cluster_nodes.read_write_primary).into());
         }
     }
     None
@@ -118,32 +118,32 @@ pub fn endpoint_nodes_problem(mode: &str, nodes: &[String]) -> Option<String> {
 /// What is wrong with a consistency level (EndpointConfig ConsistLevel, 10.2): 0
 /// (eventual) or 1 (session); 2 (global) is for PolarDB for MySQL only; a ReadOnly
 /// endpoint takes 0 only.
-pub fn consist_level_problem(mode: &str, level: &str) -> Option<String> {
+pub fn consist_level_problem(locale: Locale, mode: &str, level: &str) -> Option<String> {
     match level {
         "0" => None,
         "1" if mode == "ReadOnly" => {
-            Some("a ReadOnly endpoint takes eventual consistency (0) only".into())
+            Some(td_string!(locale, cluster_nodes.read_only_eventual).into())
         }
         "1" => None,
-        "2" => Some("global consistency (2) is for PolarDB for MySQL only".into()),
-        _ => Some("must be 0 (eventual) or 1 (session)".into()),
+        "2" => Some(td_string!(locale, cluster_nodes.global_mysql).into()),
+        _ => Some(td_string!(locale, cluster_nodes.level_invalid).into()),
     }
 }
 
 /// What is wrong with auto-adding new nodes: Enable or Disable.
-pub fn auto_add_problem(v: &str) -> Option<String> {
+pub fn auto_add_problem(locale: Locale, v: &str) -> Option<String> {
     match v {
         "Enable" | "Disable" => None,
-        _ => Some("must be Enable or Disable".into()),
+        _ => Some(td_string!(locale, cluster_nodes.auto_add_invalid).into()),
     }
 }
 
 /// A consistency level in words.
-pub fn consist_label(level: &str) -> String {
+pub fn consist_label(locale: Locale, level: &str) -> String {
     match level {
-        "0" => "Eventual (0)".into(),
-        "1" => "Session (1)".into(),
-        "2" => "Global (2)".into(),
+        "0" => td_string!(locale, cluster_nodes.level_eventual).into(),
+        "1" => td_string!(locale, cluster_nodes.level_session).into(),
+        "2" => td_string!(locale, cluster_nodes.level_global).into(),
         "" => "—".into(),
         other => other.into(),
     }
@@ -198,30 +198,39 @@ pub fn prefix_of(connection_string: &str) -> String {
         .to_string()
 }
 
-fn type_label(kind: &str) -> &str {
+fn type_label(locale: Locale, kind: &str) -> String {
     match kind {
-        "Primary" => "Primary endpoint",
-        "Cluster" => "Default cluster endpoint",
-        "Custom" => "Custom cluster endpoint",
-        other => other,
+        "Primary" => td_string!(locale, cluster_nodes.type_primary).into(),
+        "Cluster" => td_string!(locale, cluster_nodes.type_cluster).into(),
+        "Custom" => td_string!(locale, cluster_nodes.type_custom).into(),
+        other => crate::kit::api_word_in(locale, other),
     }
 }
 
-fn mode_label(mode: &str) -> &str {
+fn mode_label(locale: Locale, mode: &str) -> String {
     match mode {
-        "ReadWrite" => "Read/write (automatic read/write splitting)",
-        "ReadOnly" => "Read-only",
-        "" => "—",
-        other => other,
+        "ReadWrite" => td_string!(locale, cluster_nodes.mode_read_write).into(),
+        "ReadOnly" => td_string!(locale, cluster_nodes.mode_read_only).into(),
+        "" => "—".into(),
+        other => crate::kit::api_word_in(locale, other),
     }
 }
 
-fn net_label(net: &str) -> &str {
+fn net_label(locale: Locale, net: &str) -> String {
     match net {
-        "Private" => "Private (VPC)",
-        "Public" => "Public (internet)",
-        "Inner" => "Classic network",
-        other => other,
+        "Private" => td_string!(locale, cluster_nodes.net_private).into(),
+        "Public" => td_string!(locale, cluster_nodes.net_public).into(),
+        "Inner" => td_string!(locale, cluster_nodes.net_inner).into(),
+        other => crate::kit::api_word_in(locale, other),
+    }
+}
+
+/// An address's network as a word inside a sentence ("the public address").
+fn net_word(locale: Locale, net: &str) -> String {
+    match net {
+        "Public" => td_string!(locale, cluster_nodes.address_word_public).into(),
+        "Private" => td_string!(locale, cluster_nodes.address_word_private).into(),
+        other => other.to_lowercase(),
     }
 }
 
@@ -313,35 +322,42 @@ pub struct EndpointSettings {
     pub description: String,
 }
 
-/// Checks the settings of a custom or default endpoint; `nodes` are role names.
+/// Checks the settings of a custom or default endpoint; `nodes` are role names. Problems
+/// are said in `locale`.
 #[cfg(feature = "ssr")]
 fn check_settings(
+    locale: Locale,
     mode: &str,
     nodes: &[String],
     auto_add: &str,
     config: &str,
     description: Option<&str>,
 ) -> Result<(), AppError> {
-    if let Some(p) = mode_problem(mode) {
+    if let Some(p) = mode_problem(locale, mode) {
         return Err(invalid("Read/write mode", p));
     }
-    if let Some(p) = endpoint_nodes_problem(mode, nodes) {
+    if let Some(p) = endpoint_nodes_problem(locale, mode, nodes) {
         return Err(invalid("Nodes", p));
     }
-    if let Some(p) = auto_add_problem(auto_add) {
+    if let Some(p) = auto_add_problem(locale, auto_add) {
         return Err(invalid("Add new nodes automatically", p));
     }
     match serde_json::from_str::<serde_json::Value>(config) {
         Ok(serde_json::Value::Object(_)) => {}
-        _ => return Err(invalid("Settings", "EndpointConfig must be a JSON object")),
+        _ => {
+            return Err(invalid(
+                "Settings",
+                td_string!(locale, cluster_nodes.config_object),
+            ))
+        }
     }
     if let Some(level) = config_value(config, "ConsistLevel") {
-        if let Some(p) = consist_level_problem(mode, &level) {
+        if let Some(p) = consist_level_problem(locale, mode, &level) {
             return Err(invalid("Consistency level", p));
         }
     }
     if let Some(d) = description {
-        if let Some(p) = endpoint_description_problem(d) {
+        if let Some(p) = endpoint_description_problem(locale, d) {
             return Err(invalid("Name", p));
         }
     }
@@ -367,6 +383,28 @@ struct AddressTarget {
     port: String,
 }
 
+/// The last successful change, said in the language in use by [`done_words`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Done {
+    Created,
+    Modified,
+    Deleted,
+    AddressCreated,
+    AddressChanged,
+    AddressReleased,
+}
+
+fn done_words(locale: Locale, done: Done) -> &'static str {
+    match done {
+        Done::Created => td_string!(locale, cluster_nodes.done_created),
+        Done::Modified => td_string!(locale, cluster_nodes.done_modified),
+        Done::Deleted => td_string!(locale, cluster_nodes.done_deleted),
+        Done::AddressCreated => td_string!(locale, cluster_nodes.done_address_created),
+        Done::AddressChanged => td_string!(locale, cluster_nodes.done_address_changed),
+        Done::AddressReleased => td_string!(locale, cluster_nodes.done_address_released),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Confirm {
     DeleteEndpoint { id: String, name: String },
@@ -376,67 +414,73 @@ enum Confirm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: Locale = Locale::en;
 
     #[test]
     fn prefixes_follow_the_reference() {
-        assert_eq!(prefix_problem("test-1a"), None);
-        assert_eq!(prefix_problem("abcdef"), None);
-        assert_eq!(prefix_problem(&"a".repeat(30)), None);
-        assert!(prefix_problem("abcde").unwrap().contains("6 to 30"));
-        assert!(prefix_problem(&"a".repeat(31)).unwrap().contains("6 to 30"));
-        assert!(prefix_problem("Abcdef").unwrap().contains("lowercase"));
-        assert!(prefix_problem("abc_def").unwrap().contains("hyphens"));
-        assert!(prefix_problem("1abcdef").unwrap().contains("start"));
-        assert!(prefix_problem("-abcdef").unwrap().contains("start"));
-        assert!(prefix_problem("abcdef-").unwrap().contains("end"));
-        assert_eq!(prefix_problem("abcde9"), None);
+        assert_eq!(prefix_problem(EN, "test-1a"), None);
+        assert_eq!(prefix_problem(EN, "abcdef"), None);
+        assert_eq!(prefix_problem(EN, &"a".repeat(30)), None);
+        assert!(prefix_problem(EN, "abcde").unwrap().contains("6 to 30"));
+        assert!(prefix_problem(EN, &"a".repeat(31))
+            .unwrap()
+            .contains("6 to 30"));
+        assert!(prefix_problem(EN, "Abcdef").unwrap().contains("lowercase"));
+        assert!(prefix_problem(EN, "abc_def").unwrap().contains("hyphens"));
+        assert!(prefix_problem(EN, "1abcdef").unwrap().contains("start"));
+        assert!(prefix_problem(EN, "-abcdef").unwrap().contains("start"));
+        assert!(prefix_problem(EN, "abcdef-").unwrap().contains("end"));
+        assert_eq!(prefix_problem(EN, "abcde9"), None);
     }
 
     #[test]
     fn ports_are_3000_to_5999() {
-        assert_eq!(port_problem("3000"), None);
-        assert_eq!(port_problem("5999"), None);
-        assert_eq!(port_problem("5433"), None);
-        assert!(port_problem("2999").is_some());
-        assert!(port_problem("6000").is_some());
-        assert!(port_problem("abc").unwrap().contains("whole number"));
-        assert!(port_problem("").is_some());
+        assert_eq!(port_problem(EN, "3000"), None);
+        assert_eq!(port_problem(EN, "5999"), None);
+        assert_eq!(port_problem(EN, "5433"), None);
+        assert!(port_problem(EN, "2999").is_some());
+        assert!(port_problem(EN, "6000").is_some());
+        assert!(port_problem(EN, "abc").unwrap().contains("whole number"));
+        assert!(port_problem(EN, "").is_some());
     }
 
     #[test]
     fn endpoint_nodes_and_modes() {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(endpoint_nodes_problem("ReadOnly", &v(&["Reader1"])), None);
-        assert!(endpoint_nodes_problem("ReadOnly", &[]).is_some());
-        assert!(endpoint_nodes_problem("ReadWrite", &v(&["Writer"]))
+        assert_eq!(
+            endpoint_nodes_problem(EN, "ReadOnly", &v(&["Reader1"])),
+            None
+        );
+        assert!(endpoint_nodes_problem(EN, "ReadOnly", &[]).is_some());
+        assert!(endpoint_nodes_problem(EN, "ReadWrite", &v(&["Writer"]))
             .unwrap()
             .contains("at least two"));
         assert!(
-            endpoint_nodes_problem("ReadWrite", &v(&["Reader1", "Reader2"]))
+            endpoint_nodes_problem(EN, "ReadWrite", &v(&["Reader1", "Reader2"]))
                 .unwrap()
                 .contains("primary")
         );
         assert_eq!(
-            endpoint_nodes_problem("ReadWrite", &v(&["Writer", "Reader1"])),
+            endpoint_nodes_problem(EN, "ReadWrite", &v(&["Writer", "Reader1"])),
             None
         );
-        assert_eq!(mode_problem("ReadWrite"), None);
-        assert!(mode_problem("WriteOnly").is_some());
-        assert_eq!(auto_add_problem("Enable"), None);
-        assert!(auto_add_problem("yes").is_some());
+        assert_eq!(mode_problem(EN, "ReadWrite"), None);
+        assert!(mode_problem(EN, "WriteOnly").is_some());
+        assert_eq!(auto_add_problem(EN, "Enable"), None);
+        assert!(auto_add_problem(EN, "yes").is_some());
     }
 
     #[test]
     fn consistency_levels() {
-        assert_eq!(consist_level_problem("ReadOnly", "0"), None);
-        assert!(consist_level_problem("ReadOnly", "1")
+        assert_eq!(consist_level_problem(EN, "ReadOnly", "0"), None);
+        assert!(consist_level_problem(EN, "ReadOnly", "1")
             .unwrap()
             .contains("ReadOnly"));
-        assert_eq!(consist_level_problem("ReadWrite", "1"), None);
-        assert!(consist_level_problem("ReadWrite", "2")
+        assert_eq!(consist_level_problem(EN, "ReadWrite", "1"), None);
+        assert!(consist_level_problem(EN, "ReadWrite", "2")
             .unwrap()
             .contains("MySQL"));
-        assert!(consist_level_problem("ReadWrite", "x").is_some());
+        assert!(consist_level_problem(EN, "ReadWrite", "x").is_some());
         assert_eq!(
             config_value(
                 r#"{"ConsistLevel":"1","LoadBalanceStrategy":"load"}"#,
@@ -457,10 +501,10 @@ mod tests {
 
     #[test]
     fn descriptions_and_roles() {
-        assert_eq!(endpoint_description_problem(""), None);
-        assert_eq!(endpoint_description_problem("reporting"), None);
-        assert!(endpoint_description_problem(&"a".repeat(65)).is_some());
-        assert!(endpoint_description_problem("https://x").is_some());
+        assert_eq!(endpoint_description_problem(EN, ""), None);
+        assert_eq!(endpoint_description_problem(EN, "reporting"), None);
+        assert!(endpoint_description_problem(EN, &"a".repeat(65)).is_some());
+        assert!(endpoint_description_problem(EN, "https://x").is_some());
         let nodes = vec![
             ("pi-1".to_string(), "Reader".to_string()),
             ("pi-2".to_string(), "Writer".to_string()),

@@ -1,7 +1,8 @@
 //! The endpoints tab: the endpoints with their addresses, the endpoint and address forms, deletions.
 
 use super::*;
-use crate::kit::waiting;
+use crate::i18n::{t, t_string, tu_string, use_i18n};
+use crate::kit::{api_word, waiting};
 
 // ---------------------------------------------------------------------------------------
 // Following the cluster.
@@ -19,6 +20,7 @@ pub fn ClusterEndpointsPage() -> impl IntoView {
 
 #[component]
 pub(super) fn Endpoints() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -43,7 +45,7 @@ pub(super) fn Endpoints() -> impl IntoView {
     let form = RwSignal::new(None::<EndpointTarget>);
     let address_form = RwSignal::new(None::<AddressTarget>);
     let confirm = RwSignal::new(None::<Confirm>);
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<Done>);
 
     // The settings form.
     let mode = RwSignal::new("ReadOnly".to_string());
@@ -57,39 +59,27 @@ pub(super) fn Endpoints() -> impl IntoView {
 
     ctx.after_success(create.value(), move || {
         form.set(None);
-        done.set(Some("Custom endpoint created.".into()));
+        done.set(Some(Done::Created));
     });
     ctx.after_success(modify.value(), move || {
         form.set(None);
-        done.set(Some(
-            "Changing the endpoint. The cluster shows CONFIG_SWITCHING until the change is in place."
-                .into(),
-        ));
+        done.set(Some(Done::Modified));
     });
     ctx.after_success(delete.value(), move || {
         confirm.set(None);
-        done.set(Some("Custom endpoint deleted.".into()));
+        done.set(Some(Done::Deleted));
     });
     ctx.after_success(add_address.value(), move || {
         address_form.set(None);
-        done.set(Some(
-            "Creating the public address. The cluster shows NetAddressCreating until it is ready."
-                .into(),
-        ));
+        done.set(Some(Done::AddressCreated));
     });
     ctx.after_success(change_address.value(), move || {
         address_form.set(None);
-        done.set(Some(
-            "Changing the address. The cluster shows NetAddressModifying until it is in place."
-                .into(),
-        ));
+        done.set(Some(Done::AddressChanged));
     });
     ctx.after_success(release.value(), move || {
         confirm.set(None);
-        done.set(Some(
-            "Releasing the public address. The cluster shows NetAddressDeleting until it is gone."
-                .into(),
-        ));
+        done.set(Some(Done::AddressReleased));
     });
 
     let current = move || data.get().and_then(|r| r.ok());
@@ -112,12 +102,14 @@ pub(super) fn Endpoints() -> impl IntoView {
     };
 
     let custom_form = move || form.get().is_some_and(|t| t.kind == "Custom");
-    let mode_problem_now = move || mode_problem(&mode.get());
-    let nodes_problem_now = move || endpoint_nodes_problem(&mode.get(), &nodes.get());
-    let level_problem_now = move || consist_level_problem(&mode.get(), &level.get());
+    let mode_problem_now = move || mode_problem(i18n.get_locale(), &mode.get());
+    let nodes_problem_now =
+        move || endpoint_nodes_problem(i18n.get_locale(), &mode.get(), &nodes.get());
+    let level_problem_now =
+        move || consist_level_problem(i18n.get_locale(), &mode.get(), &level.get());
     let description_problem_now = move || {
         if custom_form() {
-            endpoint_description_problem(description.get().trim())
+            endpoint_description_problem(i18n.get_locale(), description.get().trim())
         } else {
             None
         }
@@ -216,8 +208,8 @@ pub(super) fn Endpoints() -> impl IntoView {
     };
 
     view! {
-        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="endpoints-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the endpoints…" /> }>
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="endpoints-done">{done_words(i18n.get_locale(), m)}</div> })}
+        <Transition fallback=move || view! { <Loading label=tu_string!(i18n, cluster_nodes.reading_endpoints).to_string() /> }>
             {move || Suspend::new(async move {
                 let id = ctx.scope.read_untracked().id.clone();
                 let d: ClusterData = match data.await {
@@ -244,25 +236,28 @@ pub(super) fn Endpoints() -> impl IntoView {
                 let can_change_address = e.can("ModifyDBEndpointAddress");
                 let can_release = e.can("DeleteDBEndpointAddress");
                 let full = customs >= MAX_CUSTOM;
-                let not_running = (!running).then(|| format!(
-                    "The cluster is {}; endpoint changes wait until it is Running.",
-                    d.attr.db_cluster_status
-                ));
+                let status = d.attr.db_cluster_status.clone();
+                let not_running = (!running).then_some(move || t_string!(
+                    i18n,
+                    cluster_nodes.endpoints_not_running,
+                    status = api_word(&status)
+                ).to_string());
                 let mut items = e.items.clone();
                 let order = |k: &str| match k { "Primary" => 0, "Cluster" => 1, _ => 2 };
                 items.sort_by_key(|x| order(&x.endpoint_type));
+                let n_items = items.len();
                 view! {
                     <div class="toolbar">
                         <p class="muted" data-testid="endpoints-summary">
-                            {format!("{} endpoints: {} custom (at most {}). ", items.len(), customs, MAX_CUSTOM)}
+                            {move || t_string!(i18n, cluster_nodes.endpoints_summary, total = n_items, custom = customs, max = MAX_CUSTOM).to_string()}
                             {not_running.clone().map(|m| view! { <span class="refusal">{m}</span> " " <StatusBadge status=d.attr.db_cluster_status.clone() /> })}
                         </p>
                         <div class="toolbar-actions">
                             {can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-endpoint"
                                     disabled=move || !hydrated.get() || !running || full
-                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or(full.then_some("This cluster has the most custom endpoints it can have (7)."))
-                                    on:click=open_create>"Create custom endpoint"</button>
+                                    title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running))).or(full.then_some(t_string!(i18n, cluster_nodes.customs_full)))
+                                    on:click=open_create>{t!(i18n, cluster_nodes.create_custom_endpoint)}</button>
                             })}
                         </div>
                     </div>
@@ -275,10 +270,13 @@ pub(super) fn Endpoints() -> impl IntoView {
                             let node_list = ep.nodes.split(',').filter(|s| !s.is_empty()).map(&name_of).collect::<Vec<_>>().join(", ");
                             let node_ids: Vec<String> = ep.nodes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
                             let has_public = ep.address_items.iter().any(|a| a.net_type == "Public");
-                            let title = if custom && !ep.db_endpoint_description.is_empty() {
-                                format!("{} · {}", type_label(&kind), ep.db_endpoint_description)
-                            } else {
-                                type_label(&kind).to_string()
+                            let title = {
+                                let (kind, description) = (kind.clone(), ep.db_endpoint_description.clone());
+                                move || if custom && !description.is_empty() {
+                                    format!("{} · {}", type_label(i18n.get_locale(), &kind), description)
+                                } else {
+                                    type_label(i18n.get_locale(), &kind)
+                                }
                             };
                             let edit_target = EndpointTarget { id: Some(ep.db_endpoint_id.clone()), kind: kind.clone(), config: ep.endpoint_config.clone() };
                             let edit_mode = ep.read_write_mode.clone();
@@ -303,16 +301,25 @@ pub(super) fn Endpoints() -> impl IntoView {
                                         <span class="mono muted">{eid.clone()}</span>
                                     </div>
                                     <dl class="kv endpoint-settings">
-                                        <dt>"Read/write mode"</dt><dd data-testid="endpoint-mode" data-mode=ep.read_write_mode.clone()>{mode_label(&ep.read_write_mode).to_string()}</dd>
-                                        <dt>"Nodes"</dt><dd data-testid="endpoint-nodes">{if node_list.is_empty() { "—".to_string() } else { node_list }}</dd>
-                                        <dt>"New nodes join"</dt><dd data-testid="endpoint-auto-add">{match ep.auto_add_new_nodes.as_str() { "Enable" => "Automatically (Enable)", "Disable" => "No (Disable)", _ => "—" }}</dd>
-                                        {(!level_now.is_empty()).then(|| view! { <dt>"Consistency level"</dt><dd data-testid="endpoint-consistency">{consist_label(&level_now)}</dd> })}
-                                        {balance.map(|b| view! { <dt>"Load balancing"</dt><dd>{if b == "load" { "By load (load)".to_string() } else { b }}</dd> })}
-                                        {custom.then(|| view! { <dt>"Name"</dt><dd data-testid="endpoint-description">{if ep.db_endpoint_description.is_empty() { "—".to_string() } else { ep.db_endpoint_description.clone() }}</dd> })}
+                                        <dt>{t!(i18n, cluster_nodes.read_write_mode)}</dt><dd data-testid="endpoint-mode" data-mode=ep.read_write_mode.clone()>{
+                                            let m = ep.read_write_mode.clone();
+                                            move || mode_label(i18n.get_locale(), &m)
+                                        }</dd>
+                                        <dt>{t!(i18n, cluster_nodes.nodes)}</dt><dd data-testid="endpoint-nodes">{if node_list.is_empty() { "—".to_string() } else { node_list }}</dd>
+                                        <dt>{t!(i18n, cluster_nodes.new_nodes_join)}</dt><dd data-testid="endpoint-auto-add">{
+                                            let auto = ep.auto_add_new_nodes.clone();
+                                            move || match auto.as_str() { "Enable" => t_string!(i18n, cluster_nodes.auto_enable), "Disable" => t_string!(i18n, cluster_nodes.auto_disable), _ => "—" }
+                                        }</dd>
+                                        {(!level_now.is_empty()).then(|| view! { <dt>{t!(i18n, cluster_nodes.consistency_level)}</dt><dd data-testid="endpoint-consistency">{
+                                            let level = level_now.clone();
+                                            move || consist_label(i18n.get_locale(), &level)
+                                        }</dd> })}
+                                        {balance.map(|b| view! { <dt>{t!(i18n, cluster_nodes.load_balancing)}</dt><dd>{move || if b == "load" { t_string!(i18n, cluster_nodes.by_load).to_string() } else { b.clone() }}</dd> })}
+                                        {custom.then(|| view! { <dt>{t!(i18n, cluster_nodes.name)}</dt><dd data-testid="endpoint-description">{if ep.db_endpoint_description.is_empty() { "—".to_string() } else { ep.db_endpoint_description.clone() }}</dd> })}
                                     </dl>
                                     <div class="table-wrap">
                                         <table class="grid addresses" data-testid="addresses">
-                                            <thead><tr><th>"Network"</th><th>"Connection string"</th><th>"Port"</th><th>"IP address"</th><th>"VPC"</th><th></th></tr></thead>
+                                            <thead><tr><th>{t!(i18n, cluster_nodes.col_network)}</th><th>{t!(i18n, cluster_nodes.col_connection_string)}</th><th>{t!(i18n, cluster_nodes.col_port)}</th><th>{t!(i18n, cluster_nodes.col_ip)}</th><th>{t!(i18n, cluster_nodes.col_vpc)}</th><th></th></tr></thead>
                                             <tbody>
                                                 {ep.address_items.iter().map(|a| {
                                                     let public = a.net_type == "Public";
@@ -326,7 +333,10 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                     let release_target = Confirm::ReleaseAddress { endpoint: eid.clone(), address: a.connection_string.clone() };
                                                     view! {
                                                         <tr data-net-type=a.net_type.clone()>
-                                                            <td class="nowrap">{net_label(&a.net_type).to_string()}</td>
+                                                            <td class="nowrap">{
+                                                                let net = a.net_type.clone();
+                                                                move || net_label(i18n.get_locale(), &net)
+                                                            }</td>
                                                             <td class="mono" data-testid="address-connection">{a.connection_string.clone()}</td>
                                                             <td class="mono" data-testid="address-port">{a.port.clone()}</td>
                                                             <td class="mono">{a.ip_address.clone()}</td>
@@ -334,7 +344,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                             <td><div class="row-actions">
                                                                 {(can_change_address && (public || a.net_type == "Private")).then(|| view! {
                                                                     <button type="button" class="small" data-testid="edit-address"
-                                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                                        title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                                         disabled=move || !hydrated.get() || !running
                                                                         on:click={
                                                                             let t = target.clone();
@@ -345,11 +355,11 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                                                 done.set(None);
                                                                                 address_form.set(Some(t.clone()));
                                                                             }
-                                                                        }>"Change"</button>
+                                                                        }>{t!(i18n, cluster_nodes.change)}</button>
                                                                 })}
                                                                 {(can_release && public).then(|| view! {
                                                                     <button type="button" class="small danger" data-testid="release-address"
-                                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                                        title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                                         disabled=move || !hydrated.get() || !running
                                                                         on:click={
                                                                             let c = release_target.clone();
@@ -358,7 +368,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                                                 done.set(None);
                                                                                 confirm.set(Some(c.clone()));
                                                                             }
-                                                                        }>"Release"</button>
+                                                                        }>{t!(i18n, cluster_nodes.release)}</button>
                                                                 })}
                                                             </div></td>
                                                         </tr>
@@ -370,7 +380,7 @@ pub(super) fn Endpoints() -> impl IntoView {
                                     <div class="endpoint-actions row-actions">
                                         {(can_add_address && !has_public).then(|| view! {
                                             <button type="button" class="small" data-testid="add-public-address"
-                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let endpoint = eid_pub.clone();
@@ -381,11 +391,11 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                         done.set(None);
                                                         address_form.set(Some(AddressTarget { endpoint: endpoint.clone(), net_type: "Public".into(), exists: false, prefix: String::new(), port: String::new() }));
                                                     }
-                                                }>"Create public address"</button>
+                                                }>{t!(i18n, cluster_nodes.create_public_address)}</button>
                                         })}
                                         {(can_modify && kind != "Primary").then(|| view! {
                                             <button type="button" class="small" data-testid="edit-endpoint"
-                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let t = edit_target.clone();
@@ -400,11 +410,11 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                         done.set(None);
                                                         form.set(Some(t.clone()));
                                                     }
-                                                }>"Change settings"</button>
+                                                }>{t!(i18n, cluster_nodes.change_settings)}</button>
                                         })}
                                         {(can_delete && custom).then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-endpoint"
-                                                title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                 disabled=move || !hydrated.get() || !running
                                                 on:click={
                                                     let c = confirm_delete.clone();
@@ -413,15 +423,16 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                         done.set(None);
                                                         confirm.set(Some(c.clone()));
                                                     }
-                                                }>"Delete endpoint"</button>
+                                                }>{t!(i18n, cluster_nodes.delete_endpoint)}</button>
                                         })}
                                     </div>
                                     {(!custom).then(|| view! {
                                         <p class="muted small-print" data-testid="endpoint-permanent">
-                                            {if kind == "Primary" {
-                                                "The primary endpoint always points at the primary node; it cannot be deleted and its settings cannot be changed."
+                                            {let primary = kind == "Primary";
+                                            move || if primary {
+                                                t_string!(i18n, cluster_nodes.primary_permanent)
                                             } else {
-                                                "The default cluster endpoint stays with the cluster: it cannot be deleted."
+                                                t_string!(i18n, cluster_nodes.cluster_permanent)
                                             }}
                                         </p>
                                     })}
@@ -439,27 +450,33 @@ pub(super) fn Endpoints() -> impl IntoView {
             let creating = t.id.is_none();
             let custom = t.kind == "Custom";
             let heading = match &t.id {
-                None => "Create a custom endpoint".to_string(),
-                Some(id) => format!("Change {} {id}", type_label(&t.kind).to_lowercase()),
+                None => t_string!(i18n, cluster_nodes.create_heading).to_string(),
+                Some(id) => t_string!(
+                    i18n,
+                    cluster_nodes.edit_heading,
+                    kind = type_label(i18n.get_locale(), &t.kind).to_lowercase(),
+                    id = id
+                )
+                .to_string(),
             };
             let pending = move || create.pending().get() || modify.pending().get();
             let problem = |p: Option<String>, subject: &'static str| p.map(|p| problem_line(subject, &p));
             view! {
                 <Dialog title_id="endpoint-form-title" title=heading testid="endpoint-form" on_close=move || form.set(None)>
                     <form class="stack-form" on:submit=submit_form>
-                        <Field label="Read/write mode" problem=Signal::derive(move || problem(mode_problem_now(), "Read/write mode"))>
+                        <Field label=Signal::derive(move || t_string!(i18n, cluster_nodes.read_write_mode).to_string()) problem=Signal::derive(move || problem(mode_problem_now(), t_string!(i18n, cluster_nodes.read_write_mode)))>
                             <select data-testid="endpoint-mode-select" data-autofocus prop:value=move || mode.get()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev);
                                     if v == "ReadOnly" { level.set("0".into()); }
                                     mode.set(v);
                                 }>
-                                <option value="ReadOnly">"Read-only"</option>
-                                <option value="ReadWrite">"Read/write (automatic read/write splitting)"</option>
+                                <option value="ReadOnly">{t!(i18n, cluster_nodes.mode_read_only)}</option>
+                                <option value="ReadWrite">{t!(i18n, cluster_nodes.mode_read_write)}</option>
                             </select>
                         </Field>
                         <fieldset class="node-picker" data-testid="endpoint-node-picker">
-                            <legend>"Nodes"</legend>
+                            <legend>{t!(i18n, cluster_nodes.nodes)}</legend>
                             {move || cluster_nodes().into_iter().map(|(id, name, role)| {
                                 let n1 = name.clone();
                                 let n2 = name.clone();
@@ -475,36 +492,41 @@ pub(super) fn Endpoints() -> impl IntoView {
                                                     if on { v.push(n); }
                                                 });
                                             } />
-                                        <span>{format!("{name} · {id}{}", if role == "Writer" { " (primary)" } else { "" })}</span>
+                                        <span>{let (name, id) = (name.clone(), id.clone());
+                                        move || if role == "Writer" {
+                                            t_string!(i18n, cluster_nodes.primary_node_choice, name = &name, id = &id).to_string()
+                                        } else {
+                                            format!("{name} · {id}")
+                                        }}</span>
                                     </label>
                                 }
                             }).collect_view()}
-                            <FieldHint testid="endpoint-nodes-problem" problem=Signal::derive(move || problem(nodes_problem_now(), "Nodes:"))
+                            <FieldHint testid="endpoint-nodes-problem" problem=Signal::derive(move || problem(nodes_problem_now(), t_string!(i18n, cluster_nodes.nodes_subject)))
                                 hint=Signal::derive(move || if mode.get() == "ReadOnly" && nodes.get().len() == 1 {
-                                    "One node works, but if it fails the endpoint may be unavailable for up to an hour; choose two for production.".to_string()
+                                    t_string!(i18n, cluster_nodes.one_node_hint).to_string()
                                 } else { String::new() }) />
                         </fieldset>
                         <label>
-                            <span>"New nodes join this endpoint"</span>
+                            <span>{t!(i18n, cluster_nodes.new_nodes_join_this)}</span>
                             <select data-testid="endpoint-auto-add-select" prop:value=move || auto_add.get()
                                 on:change=move |ev| auto_add.set(event_target_value(&ev))>
-                                <option value="Disable">"No (Disable)"</option>
-                                <option value="Enable">"Automatically (Enable)"</option>
+                                <option value="Disable">{t!(i18n, cluster_nodes.auto_disable)}</option>
+                                <option value="Enable">{t!(i18n, cluster_nodes.auto_enable)}</option>
                             </select>
                         </label>
-                        <Field label="Consistency level" testid="endpoint-level-problem"
-                            problem=Signal::derive(move || problem(level_problem_now(), "Consistency level:"))
-                            hint="Global consistency (2) is for PolarDB for MySQL only; a read-only endpoint is eventually consistent.">
+                        <Field label=Signal::derive(move || t_string!(i18n, cluster_nodes.consistency_level).to_string()) testid="endpoint-level-problem"
+                            problem=Signal::derive(move || problem(level_problem_now(), t_string!(i18n, cluster_nodes.consistency_subject)))
+                            hint=Signal::derive(move || t_string!(i18n, cluster_nodes.level_hint).to_string())>
                             <select data-testid="endpoint-level-select" prop:value=move || level.get()
                                 on:change=move |ev| level.set(event_target_value(&ev))>
-                                <option value="0">"Eventual (0)"</option>
-                                <option value="1">"Session (1)"</option>
+                                <option value="0">{t!(i18n, cluster_nodes.level_eventual)}</option>
+                                <option value="1">{t!(i18n, cluster_nodes.level_session)}</option>
                             </select>
                         </Field>
                         {custom.then(|| view! {
-                            <Field label="Name (optional)" testid="endpoint-description-problem"
-                                problem=Signal::derive(move || problem(description_problem_now(), "Name"))
-                                hint="At most 64 characters.">
+                            <Field label=Signal::derive(move || t_string!(i18n, cluster_nodes.name_optional).to_string()) testid="endpoint-description-problem"
+                                problem=Signal::derive(move || problem(description_problem_now(), t_string!(i18n, cluster_nodes.name)))
+                                hint=Signal::derive(move || t_string!(i18n, cluster_nodes.name_hint).to_string())>
                                 <input type="text" data-testid="endpoint-description-input" maxlength="80"
                                     prop:value=move || description.get()
                                     on:input=move |ev| description.set(event_target_value(&ev)) />
@@ -513,13 +535,13 @@ pub(super) fn Endpoints() -> impl IntoView {
                         {change_error(create.value())}
                         {change_error(modify.value())}
                         <DialogActions>
-                            <button type="button" class="small" on:click=move |_| form.set(None)>"Cancel"</button>
+                            <button type="button" class="small" on:click=move |_| form.set(None)>{t!(i18n, cluster_nodes.cancel)}</button>
                             <button type="submit" class="small primary-small" data-testid="submit-endpoint"
                                 disabled=move || form_problem().is_some() || pending()>
                                 {move || match (pending(), creating) {
-                                    (true, _) => "Sending…",
-                                    (false, true) => "Create endpoint",
-                                    (false, false) => "Save changes",
+                                    (true, _) => t_string!(i18n, cluster_nodes.sending),
+                                    (false, true) => t_string!(i18n, cluster_nodes.create_endpoint),
+                                    (false, false) => t_string!(i18n, cluster_nodes.save_changes),
                                 }}
                             </button>
                         </DialogActions>
@@ -533,15 +555,15 @@ pub(super) fn Endpoints() -> impl IntoView {
         {move || confirm.get().map(|c| {
             let (title, body, button, error) = match &c {
                 Confirm::DeleteEndpoint { id, name } => (
-                    format!("Delete the custom endpoint {name}?"),
-                    format!("{id} and its addresses are released; applications connecting through it lose their connections. This cannot be undone."),
-                    "Delete endpoint",
+                    t_string!(i18n, cluster_nodes.delete_title, name = name).to_string(),
+                    t_string!(i18n, cluster_nodes.delete_body, id = id).to_string(),
+                    t_string!(i18n, cluster_nodes.delete_endpoint),
                     change_error(delete.value()).into_any(),
                 ),
                 Confirm::ReleaseAddress { endpoint, address } => (
-                    format!("Release the public address of {endpoint}?"),
-                    format!("{address} stops answering; clients connecting over the internet through it lose their connections."),
-                    "Release address",
+                    t_string!(i18n, cluster_nodes.release_title, endpoint = endpoint).to_string(),
+                    t_string!(i18n, cluster_nodes.release_body, address = address).to_string(),
+                    t_string!(i18n, cluster_nodes.release_address),
                     change_error(release.value()).into_any(),
                 ),
             };

@@ -60,7 +60,15 @@ pub async fn create_custom_endpoint(
         description,
     } = settings;
     let description = description.trim().to_string();
-    check_settings(&mode, &nodes, &auto_add, &config, Some(&description))?;
+    let locale = crate::api::ssr::request_locale();
+    check_settings(
+        locale,
+        &mode,
+        &nodes,
+        &auto_add,
+        &config,
+        Some(&description),
+    )?;
     let api = Api::signed_in().await?;
     let answer = api
         .call(
@@ -99,18 +107,23 @@ pub async fn modify_endpoint(
         config,
         description,
     } = settings;
+    let locale = crate::api::ssr::request_locale();
     if endpoint.is_empty() {
-        return Err(invalid("Endpoint", "is required"));
+        return Err(invalid(
+            "Endpoint",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     if kind == "Primary" {
         return Err(invalid(
             "Endpoint",
-            "the primary endpoint always points at the primary node; its settings cannot be changed",
+            td_string!(locale, cluster_nodes.primary_fixed),
         ));
     }
     let description = description.trim().to_string();
     let custom = kind == "Custom";
     check_settings(
+        locale,
         &mode,
         &nodes,
         &auto_add,
@@ -146,13 +159,17 @@ pub async fn delete_custom_endpoint(
     endpoint: String,
     kind: String,
 ) -> Result<String, AppError> {
+    let locale = crate::api::ssr::request_locale();
     if endpoint.is_empty() {
-        return Err(invalid("Endpoint", "is required"));
+        return Err(invalid(
+            "Endpoint",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     if kind != "Custom" {
         return Err(invalid(
             "Endpoint",
-            "only custom endpoints can be deleted; the primary and the default cluster endpoints stay with the cluster",
+            td_string!(locale, cluster_nodes.only_custom_deleted),
         ));
     }
     let api = Api::signed_in().await?;
@@ -179,12 +196,16 @@ pub async fn create_public_address(
     endpoint: String,
     prefix: String,
 ) -> Result<String, AppError> {
+    let locale = crate::api::ssr::request_locale();
     if endpoint.is_empty() {
-        return Err(invalid("Endpoint", "is required"));
+        return Err(invalid(
+            "Endpoint",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     let prefix = prefix.trim().to_string();
     if !prefix.is_empty() {
-        if let Some(p) = prefix_problem(&prefix) {
+        if let Some(p) = prefix_problem(locale, &prefix) {
             return Err(invalid("Connection string prefix", p));
         }
     }
@@ -216,26 +237,33 @@ pub async fn modify_address(
     prefix: String,
     port: String,
 ) -> Result<String, AppError> {
+    let locale = crate::api::ssr::request_locale();
     if endpoint.is_empty() {
-        return Err(invalid("Endpoint", "is required"));
+        return Err(invalid(
+            "Endpoint",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     if net_type != "Public" && net_type != "Private" {
-        return Err(invalid("Network type", "must be Public or Private"));
+        return Err(invalid(
+            "Network type",
+            td_string!(locale, cluster_nodes.net_public_or_private),
+        ));
     }
     let (prefix, port) = (prefix.trim().to_string(), port.trim().to_string());
     if prefix.is_empty() && port.is_empty() {
         return Err(invalid(
             "Connection string prefix",
-            "change the prefix or the port",
+            td_string!(locale, cluster_nodes.change_prefix_or_port),
         ));
     }
     if !prefix.is_empty() {
-        if let Some(p) = prefix_problem(&prefix) {
+        if let Some(p) = prefix_problem(locale, &prefix) {
             return Err(invalid("Connection string prefix", p));
         }
     }
     if !port.is_empty() {
-        if let Some(p) = port_problem(&port) {
+        if let Some(p) = port_problem(locale, &port) {
             return Err(invalid("Port", p));
         }
     }
@@ -266,7 +294,11 @@ pub async fn release_public_address(
     endpoint: String,
 ) -> Result<String, AppError> {
     if endpoint.is_empty() {
-        return Err(invalid("Endpoint", "is required"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Endpoint",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     let api = Api::signed_in().await?;
     let answer = api

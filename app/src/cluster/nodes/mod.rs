@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{load_error, ClusterCtx};
+use crate::i18n::{td_string, Locale};
 use crate::kit::{
     capitalise, change_error, human_time, role_label, role_short, ConfirmDialog, ErrorBox, Loading,
     StatusBadge,
@@ -45,8 +46,8 @@ pub struct BindChoice {
 }
 
 /// What is wrong with an EndpointBindList: endpoint IDs (`pe-` and letters or digits), each
-/// once.
-pub fn bind_list_problem(ids: &[String]) -> Option<String> {
+/// once; said in `locale`.
+pub fn bind_list_problem(locale: Locale, ids: &[String]) -> Option<String> {
     let mut seen = Vec::new();
     for id in ids {
         let ok = id.len() > 3
@@ -54,12 +55,10 @@ pub fn bind_list_problem(ids: &[String]) -> Option<String> {
             && id.starts_with("pe-")
             && id[3..].bytes().all(|b| b.is_ascii_alphanumeric());
         if !ok {
-            return Some(format!(
-                "{id} is not an endpoint ID (pe- followed by letters and digits)"
-            ));
+            return Some(td_string!(locale, cluster_nodes.bind_not_id, id = id).to_string());
         }
         if seen.contains(&id) {
-            return Some(format!("{id} is listed twice"));
+            return Some(td_string!(locale, cluster_nodes.bind_twice, id = id).to_string());
         }
         seen.push(id);
     }
@@ -68,11 +67,15 @@ pub fn bind_list_problem(ids: &[String]) -> Option<String> {
 
 /// What is wrong with the endpoints chosen for new nodes: none chosen while some endpoint
 /// adds new nodes automatically cannot be said (an empty list is the API's default).
-pub fn bind_choice_problem(chosen: &[String], choices: &[BindChoice]) -> Option<String> {
+pub fn bind_choice_problem(
+    locale: Locale,
+    chosen: &[String],
+    choices: &[BindChoice],
+) -> Option<String> {
     if chosen.is_empty() && choices.iter().any(|c| c.auto) {
-        return Some("choose at least one: with none, the API adds the nodes to the endpoints that add new nodes automatically".into());
+        return Some(td_string!(locale, cluster_nodes.bind_choose).into());
     }
-    bind_list_problem(chosen)
+    bind_list_problem(locale, chosen)
 }
 
 /// The EndpointBindList to send for the endpoints chosen: nothing when they are the ones
@@ -118,34 +121,48 @@ pub fn modify_type_for(current: &str, target: &str) -> Option<&'static str> {
     }
 }
 
-/// What is wrong with a class change, if anything.
-pub fn class_change_problem(current: &str, target: &str, modify_type: &str) -> Option<String> {
+/// What is wrong with a class change, if anything; said in `locale`.
+pub fn class_change_problem(
+    locale: Locale,
+    current: &str,
+    target: &str,
+    modify_type: &str,
+) -> Option<String> {
     if target.is_empty() {
-        return Some("choose the new class".into());
+        return Some(td_string!(locale, cluster_nodes.class_choose_new).into());
     }
     if target == current {
-        return Some(format!("the nodes already have the class {current}"));
+        return Some(td_string!(locale, cluster_nodes.class_same, class = current).to_string());
     }
     if modify_type != "Upgrade" && modify_type != "Downgrade" {
-        return Some("choose Upgrade or Downgrade".into());
+        return Some(td_string!(locale, cluster_nodes.class_choose_type).into());
     }
     match modify_type_for(current, target) {
-        Some(t) if t != modify_type => Some(format!(
-            "{target} is {} than {current}: this is a{}",
-            if t == "Upgrade" { "larger" } else { "smaller" },
-            if t == "Upgrade" {
-                "n upgrade"
-            } else {
-                " downgrade"
-            }
-        )),
+        Some(t) if t != modify_type => Some(if t == "Upgrade" {
+            td_string!(
+                locale,
+                cluster_nodes.class_is_upgrade,
+                target = target,
+                current = current
+            )
+            .to_string()
+        } else {
+            td_string!(
+                locale,
+                cluster_nodes.class_is_downgrade,
+                target = target,
+                current = current
+            )
+            .to_string()
+        }),
         _ => None,
     }
 }
 
 /// What is wrong with adding `count` read-only nodes of `class` to a cluster whose nodes
-/// have `current` and which has `readers` read-only nodes already.
+/// have `current` and which has `readers` read-only nodes already; said in `locale`.
 pub fn add_problem(
+    locale: Locale,
     count: &str,
     class: &str,
     current: &str,
@@ -153,30 +170,33 @@ pub fn add_problem(
     db_type: &str,
 ) -> Option<String> {
     let Ok(n) = count.trim().parse::<usize>() else {
-        return Some("the number of nodes must be a whole number from 1 to 15".into());
+        return Some(td_string!(locale, cluster_nodes.count_whole).into());
     };
     if !(1..=MAX_READERS).contains(&n) {
-        return Some("the number of nodes must be from 1 to 15".into());
+        return Some(td_string!(locale, cluster_nodes.count_range).into());
     }
     if readers + n > MAX_READERS {
-        return Some(format!(
-            "a cluster has at most {MAX_READERS} read-only nodes; this one has {readers}, so at most {} more",
-            MAX_READERS.saturating_sub(readers)
-        ));
-    }
-    if n > 1 && db_type != "MySQL" {
         return Some(
-            "PolarDB for PostgreSQL adds one read-only node per request (API reference 8.1); add one, then the next once it is Running"
-                .into(),
+            td_string!(
+                locale,
+                cluster_nodes.too_many_readers,
+                max = MAX_READERS,
+                readers = readers,
+                left = MAX_READERS.saturating_sub(readers)
+            )
+            .to_string(),
         );
     }
+    if n > 1 && db_type != "MySQL" {
+        return Some(td_string!(locale, cluster_nodes.one_per_request).into());
+    }
     if class.is_empty() {
-        return Some("choose the class".into());
+        return Some(td_string!(locale, cluster_nodes.choose_the_class).into());
     }
     if !current.is_empty() && class != current {
-        return Some(format!(
-            "new read-only nodes take the class of the existing nodes ({current}); change the class of all nodes first"
-        ));
+        return Some(
+            td_string!(locale, cluster_nodes.same_class_first, current = current).to_string(),
+        );
     }
     None
 }
@@ -190,6 +210,7 @@ use crate::error::invalid;
 #[cfg(test)]
 mod tests {
     use super::*;
+    const EN: Locale = Locale::en;
 
     #[test]
     fn new_nodes_join_the_endpoints_chosen() {
@@ -211,19 +232,22 @@ mod tests {
             bind_list(&ids(&["pe-custom1"]), &choices),
             ids(&["pe-custom1"])
         );
-        assert!(bind_choice_problem(&[], &choices)
+        assert!(bind_choice_problem(EN, &[], &choices)
             .unwrap()
             .contains("at least one"));
-        assert_eq!(bind_choice_problem(&[], &[c("pe-custom1", false)]), None);
         assert_eq!(
-            bind_list_problem(&ids(&["pe-custom1", "pe-cluster1"])),
+            bind_choice_problem(EN, &[], &[c("pe-custom1", false)]),
             None
         );
-        assert!(bind_list_problem(&ids(&["pe-custom1", "pe-custom1"]))
+        assert_eq!(
+            bind_list_problem(EN, &ids(&["pe-custom1", "pe-cluster1"])),
+            None
+        );
+        assert!(bind_list_problem(EN, &ids(&["pe-custom1", "pe-custom1"]))
             .unwrap()
             .contains("twice"));
-        assert!(bind_list_problem(&ids(&["pe-x,pe-y"])).is_some());
-        assert!(bind_list_problem(&ids(&["pi-node1"])).is_some());
+        assert!(bind_list_problem(EN, &ids(&["pe-x,pe-y"])).is_some());
+        assert!(bind_list_problem(EN, &ids(&["pi-node1"])).is_some());
     }
 
     #[test]
@@ -241,32 +265,34 @@ mod tests {
             Some("Downgrade")
         );
         assert_eq!(
-            class_change_problem("polar.pg.x4.large", "polar.pg.x4.medium", "Upgrade").unwrap(),
+            class_change_problem(EN, "polar.pg.x4.large", "polar.pg.x4.medium", "Upgrade").unwrap(),
             "polar.pg.x4.medium is smaller than polar.pg.x4.large: this is a downgrade"
         );
         assert_eq!(
-            class_change_problem("polar.pg.x4.large", "polar.pg.x4.xlarge", "Upgrade"),
+            class_change_problem(EN, "polar.pg.x4.large", "polar.pg.x4.xlarge", "Upgrade"),
             None
         );
-        assert!(class_change_problem("a", "a", "Upgrade").is_some());
+        assert!(class_change_problem(EN, "a", "a", "Upgrade").is_some());
     }
 
     #[test]
     fn adding_nodes_follows_the_reference() {
         let c = "polar.pg.x4.medium";
-        assert_eq!(add_problem("1", c, c, 1, "PostgreSQL"), None);
-        assert!(add_problem("0", c, c, 1, "PostgreSQL").is_some());
-        assert!(add_problem("16", c, c, 0, "PostgreSQL").is_some());
-        assert!(add_problem("x", c, c, 1, "PostgreSQL").is_some());
-        assert!(add_problem("2", c, c, 1, "PostgreSQL")
+        assert_eq!(add_problem(EN, "1", c, c, 1, "PostgreSQL"), None);
+        assert!(add_problem(EN, "0", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem(EN, "16", c, c, 0, "PostgreSQL").is_some());
+        assert!(add_problem(EN, "x", c, c, 1, "PostgreSQL").is_some());
+        assert!(add_problem(EN, "2", c, c, 1, "PostgreSQL")
             .unwrap()
             .contains("one read-only node per request"));
-        assert_eq!(add_problem("3", c, c, 1, "MySQL"), None);
-        assert!(add_problem("1", c, c, 15, "PostgreSQL")
+        assert_eq!(add_problem(EN, "3", c, c, 1, "MySQL"), None);
+        assert!(add_problem(EN, "1", c, c, 15, "PostgreSQL")
             .unwrap()
             .contains("at most 15"));
-        assert!(add_problem("1", "polar.pg.x8.large", c, 1, "PostgreSQL")
-            .unwrap()
-            .contains("class of the existing nodes"));
+        assert!(
+            add_problem(EN, "1", "polar.pg.x8.large", c, 1, "PostgreSQL")
+                .unwrap()
+                .contains("class of the existing nodes")
+        );
     }
 }

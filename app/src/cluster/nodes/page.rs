@@ -1,7 +1,8 @@
 //! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
 
 use super::*;
-use crate::kit::{grouped, waiting, Planned, PlannedWindow};
+use crate::i18n::{t, t_string, tu_string, use_i18n};
+use crate::kit::{api_word, grouped, waiting, Planned, PlannedWindow};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -26,6 +27,33 @@ pub(super) enum NodeChange {
     Remove,
 }
 
+/// The last successful change, said in the language in use by [`done_words`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Done {
+    Add,
+    /// Planned from this start (UTC, `YYYY-MM-DD HH:MM`).
+    AddPlanned(String),
+    Class,
+    ClassPlanned(String),
+    Remove,
+    Restart,
+}
+
+fn done_words(locale: Locale, done: &Done) -> String {
+    match done {
+        Done::Add => td_string!(locale, cluster_nodes.done_add).to_string(),
+        Done::AddPlanned(start) => {
+            td_string!(locale, cluster_nodes.done_add_planned, start = start).to_string()
+        }
+        Done::Class => td_string!(locale, cluster_nodes.done_class).to_string(),
+        Done::ClassPlanned(start) => {
+            td_string!(locale, cluster_nodes.done_class_planned, start = start).to_string()
+        }
+        Done::Remove => td_string!(locale, cluster_nodes.done_remove).to_string(),
+        Done::Restart => td_string!(locale, cluster_nodes.done_restart).to_string(),
+    }
+}
+
 /// The node a confirmation is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Pending {
@@ -38,6 +66,7 @@ pub(super) struct Pending {
 
 #[component]
 pub(super) fn Nodes() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -68,42 +97,35 @@ pub(super) fn Nodes() -> impl IntoView {
     let target = RwSignal::new(String::new());
     let modify_type = RwSignal::new("Upgrade".to_string());
     // What the last successful change was, said in words.
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<Done>);
     // The "when" of adding nodes or an upgrade: empty start is now.
     let (plan_start, plan_end) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let plan_problem = RwSignal::new(None::<String>);
-    let planned_words = move |what: &str| {
-        format!("{what} is planned from {} UTC: it waits on Scheduled tasks, where it can be cancelled until it starts.", plan_start.get_untracked().replace('T', " "))
-    };
+    let planned_start = move || plan_start.get_untracked().replace('T', " ");
 
     ctx.after_success(add.value(), move || {
         panel.set(None);
         done.set(Some(if plan_start.get_untracked().is_empty() {
-            "Adding the read-only node. It shows Creating until it is Running.".into()
+            Done::Add
         } else {
-            planned_words("Adding the read-only node")
+            Done::AddPlanned(planned_start())
         }));
     });
     ctx.after_success(reclass.value(), move || {
         panel.set(None);
         done.set(Some(if plan_start.get_untracked().is_empty() {
-            "Changing the class of all nodes. They show ClassChanging until they are Running."
-                .into()
+            Done::Class
         } else {
-            planned_words("The class change")
+            Done::ClassPlanned(planned_start())
         }));
     });
     ctx.after_success(remove.value(), move || {
         confirm.set(None);
-        done.set(Some(
-            "Removing the read-only node. It shows Deleting, then disappears.".into(),
-        ));
+        done.set(Some(Done::Remove));
     });
     ctx.after_success(restart.value(), move || {
         confirm.set(None);
-        done.set(Some(
-            "Restarting the node. It shows Rebooting until it is Running again.".into(),
-        ));
+        done.set(Some(Done::Restart));
     });
 
     let current = move || data.get().and_then(|r| r.ok());
@@ -170,6 +192,7 @@ pub(super) fn Nodes() -> impl IntoView {
 
     let add_problem_now = move || {
         add_problem(
+            i18n.get_locale(),
             &count.get(),
             &add_class.get(),
             &current_class(),
@@ -177,8 +200,14 @@ pub(super) fn Nodes() -> impl IntoView {
             &db_type(),
         )
     };
-    let class_problem_now =
-        move || class_change_problem(&current_class(), &target.get(), &modify_type.get());
+    let class_problem_now = move || {
+        class_change_problem(
+            i18n.get_locale(),
+            &current_class(),
+            &target.get(),
+            &modify_type.get(),
+        )
+    };
 
     let open_add = move |_| {
         count.set("1".into());
@@ -213,7 +242,12 @@ pub(super) fn Nodes() -> impl IntoView {
         let Some(d) = current() else { return };
         if add_problem_now().is_some()
             || plan_problem.get_untracked().is_some()
-            || bind_choice_problem(&chosen.get_untracked(), &bind_choices()).is_some()
+            || bind_choice_problem(
+                i18n.get_locale_untracked(),
+                &chosen.get_untracked(),
+                &bind_choices(),
+            )
+            .is_some()
         {
             return;
         }
@@ -281,8 +315,8 @@ pub(super) fn Nodes() -> impl IntoView {
     };
 
     view! {
-        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="nodes-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the nodes…" /> }>
+        {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="nodes-done">{done_words(i18n.get_locale(), &m)}</div> })}
+        <Transition fallback=move || view! { <Loading label=tu_string!(i18n, cluster_nodes.reading_nodes).to_string() /> }>
             {move || Suspend::new(async move {
                 let id = ctx.scope.read_untracked().id.clone();
                 let d = match data.await {
@@ -296,29 +330,32 @@ pub(super) fn Nodes() -> impl IntoView {
                 let can_remove = d.can("DeleteDBNodes");
                 let can_restart = d.can("RestartDBNode");
                 let can_class = d.can("ModifyDBNodeClass");
-                let not_running = (!running).then(|| format!(
-                    "The cluster is {}; node changes wait until it is Running.",
-                    a.db_cluster_status
-                ));
+                let status = a.db_cluster_status.clone();
+                let not_running = (!running).then_some(move || t_string!(
+                    i18n,
+                    cluster_nodes.nodes_not_running,
+                    status = api_word(&status)
+                ).to_string());
+                let n_nodes = a.db_nodes.len();
                 let full = n_readers >= MAX_READERS;
                 view! {
                     <div class="toolbar">
                         <p class="muted" data-testid="nodes-summary">
-                            {format!("{} nodes: 1 primary, {} read-only (at most {}). ", a.db_nodes.len(), n_readers, MAX_READERS)}
+                            {move || t_string!(i18n, cluster_nodes.nodes_summary, total = n_nodes, readers = n_readers, max = MAX_READERS).to_string()}
                             {not_running.clone().map(|m| view! { <span class="refusal">{m}</span> })}
                         </p>
                         <div class="toolbar-actions">
                             {can_add.then(|| view! {
                                 <button type="button" class="small" data-testid="add-readers"
                                     disabled=move || !hydrated.get() || !running || full
-                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or(full.then_some("This cluster has the most read-only nodes it can have."))
-                                    on:click=open_add>"Add read-only nodes"</button>
+                                    title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running))).or(full.then_some(t_string!(i18n, cluster_nodes.readers_full)))
+                                    on:click=open_add>{t!(i18n, cluster_nodes.add_readers)}</button>
                             })}
                             {can_class.then(|| view! {
                                 <button type="button" class="small" data-testid="change-class"
-                                    title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                    title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                     disabled=move || !hydrated.get() || !running
-                                    on:click=open_class>"Change class"</button>
+                                    on:click=open_class>{t!(i18n, cluster_nodes.change_class)}</button>
                             })}
                         </div>
                     </div>
@@ -326,13 +363,13 @@ pub(super) fn Nodes() -> impl IntoView {
                         <table class="grid" data-testid="nodes-table">
                             <thead>
                                 <tr>
-                                    <th>"Node"</th>
-                                    <th>"Role"</th>
-                                    <th>"Class"</th>
-                                    <th>"Zone"</th>
-                                    <th>"Status"</th>
-                                    <th class="num">"Failover priority"</th>
-                                    <th>"Created"</th>
+                                    <th>{t!(i18n, cluster_nodes.col_node)}</th>
+                                    <th>{t!(i18n, cluster_nodes.col_role)}</th>
+                                    <th>{t!(i18n, cluster_nodes.col_class)}</th>
+                                    <th>{t!(i18n, cluster_nodes.col_zone)}</th>
+                                    <th>{t!(i18n, cluster_nodes.col_status)}</th>
+                                    <th class="num">{t!(i18n, cluster_nodes.col_failover)}</th>
+                                    <th>{t!(i18n, cluster_nodes.col_created)}</th>
                                     <th></th>
                                 </tr>
                             </thead>
@@ -340,10 +377,12 @@ pub(super) fn Nodes() -> impl IntoView {
                                 {a.db_nodes.iter().map(|n| {
                                     let reader = n.db_node_role == "Reader";
                                     let memory = n.memory_size.parse::<i64>().ok().map(|mb| format!("{} GiB", mb / 1024));
-                                    let size = match (n.cpu_cores.is_empty(), memory) {
-                                        (false, Some(m)) => format!("{} cores, {m}", n.cpu_cores),
+                                    let cores = n.cpu_cores.clone();
+                                    let size = move || match (cores.is_empty(), &memory) {
+                                        (false, Some(m)) => t_string!(i18n, cluster_nodes.node_size, cores = &cores, memory = m).to_string(),
                                         _ => String::new(),
                                     };
+                                    let (max_connections, max_iops) = (n.max_connections, n.max_iops);
                                     let pending = |change| Pending {
                                         change,
                                         node: n.db_node_id.clone(),
@@ -361,7 +400,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                             <td>
                                                 <div class="mono" data-testid="node-class">{n.db_node_class.clone()}</div>
                                                 <div class="muted">{size}</div>
-                                                <div class="muted" data-testid="node-limits">{format!("{} connections, {} IOPS at most", grouped(n.max_connections), grouped(n.max_iops))}</div>
+                                                <div class="muted" data-testid="node-limits">{move || t_string!(i18n, cluster_nodes.node_limits, connections = grouped(max_connections), iops = grouped(max_iops)).to_string()}</div>
                                             </td>
                                             <td class="nowrap">{n.zone_id.clone()}</td>
                                             <td data-testid="node-status"><StatusBadge status=n.db_node_status.clone() /></td>
@@ -370,7 +409,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                             <td><div class="row-actions">
                                                 {can_restart.then(|| view! {
                                                     <button type="button" class="small" data-testid="restart-node"
-                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running."))
+                                                        title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running)))
                                                         disabled=move || !hydrated.get() || !running
                                                         on:click={
                                                             let p = restart_p.clone();
@@ -379,12 +418,12 @@ pub(super) fn Nodes() -> impl IntoView {
                                                                 done.set(None);
                                                                 confirm.set(Some(p.clone()));
                                                             }
-                                                        }>"Restart"</button>
+                                                        }>{t!(i18n, cluster_nodes.restart)}</button>
                                                 })}
                                                 {(can_remove && reader).then(|| view! {
                                                     <button type="button" class="small danger" data-testid="remove-node"
                                                         disabled=move || !hydrated.get() || !running || !removable
-                                                        title=move || waiting(hydrated).or((!running).then_some("Only while the cluster is running.")).or((!removable).then_some("A cluster keeps one primary and at least one read-only node."))
+                                                        title=move || waiting(hydrated).or((!running).then_some(t_string!(i18n, cluster_nodes.only_running))).or((!removable).then_some(t_string!(i18n, cluster_nodes.remove_keeps)))
                                                         on:click={
                                                             let p = remove_p.clone();
                                                             move |_| {
@@ -392,7 +431,7 @@ pub(super) fn Nodes() -> impl IntoView {
                                                                 done.set(None);
                                                                 confirm.set(Some(p.clone()));
                                                             }
-                                                        }>"Remove"</button>
+                                                        }>{t!(i18n, cluster_nodes.remove)}</button>
                                                 })}
                                             </div></td>
                                         </tr>
@@ -402,7 +441,7 @@ pub(super) fn Nodes() -> impl IntoView {
                         </table>
                     </div>
                     {(n_readers <= 1 && can_remove).then(|| view! {
-                        <p class="muted small-print">"A read-only node can be removed only while another one remains: a cluster keeps one primary and at least one read-only node (API reference 8.2)."</p>
+                        <p class="muted small-print">{t!(i18n, cluster_nodes.remove_note)}</p>
                     })}
                 }
                 .into_any()
@@ -412,17 +451,17 @@ pub(super) fn Nodes() -> impl IntoView {
         // Forms and confirmations live outside the refreshing table: nothing resets them.
         {move || (panel.get() == Some(Panel::Add)).then(|| view! {
             <section class="panel form-panel" data-testid="add-panel">
-                <h2>"Add read-only nodes"</h2>
+                <h2>{t!(i18n, cluster_nodes.add_readers)}</h2>
                 <form class="stack-form" on:submit=submit_add>
                     <label>
-                        <span>"Number of nodes (1–15)"</span>
+                        <span>{t!(i18n, cluster_nodes.count_label)}</span>
                         <input type="number" min="1" max=move || MAX_READERS.saturating_sub(readers()).max(1).to_string()
                             data-testid="add-count"
                             prop:value=move || count.get()
                             on:input=move |ev| count.set(event_target_value(&ev)) />
                     </label>
                     <label>
-                        <span>"Class"</span>
+                        <span>{t!(i18n, cluster_nodes.col_class)}</span>
                         <select data-testid="add-class" on:change=move |ev| add_class.set(event_target_value(&ev))>
                             {move || class_options().into_iter().map(|c| {
                                 let selected = c == add_class.get_untracked();
@@ -432,14 +471,14 @@ pub(super) fn Nodes() -> impl IntoView {
                     </label>
                     <p class="field-hint">
                         {move || match add_problem_now() {
-                            Some(p) => view! { <span class="field-error" data-testid="add-problem">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            None => view! { <span class="muted">"New nodes join the zone of the existing nodes."</span> }.into_any(),
+                            Some(p) => view! { <span class="field-error" data-testid="add-problem">{t_string!(i18n, cluster_nodes.problem_sentence, p = capitalise(&p)).to_string()}</span> }.into_any(),
+                            None => view! { <span class="muted">{t!(i18n, cluster_nodes.zone_hint)}</span> }.into_any(),
                         }}
                     </p>
                     <fieldset class="bind-list" data-testid="add-endpoints">
-                        <legend>"Endpoints the new nodes join"</legend>
+                        <legend>{t!(i18n, cluster_nodes.bind_legend)}</legend>
                         {move || match binds.value().get() {
-                            None => view! { <Loading label="Reading the endpoints…" /> }.into_any(),
+                            None => view! { <Loading label=t_string!(i18n, cluster_nodes.reading_endpoints).to_string() /> }.into_any(),
                             Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
                             Some(Ok(list)) => list.into_iter().map(|c| {
                                 let id = c.id.clone();
@@ -454,17 +493,17 @@ pub(super) fn Nodes() -> impl IntoView {
                                                 chosen.update(|v| { v.retain(|x| *x != id); if on { v.push(id); } });
                                             } />
                                         <span class="mono">{c.id.clone()}</span>
-                                        <span class="muted">{format!(" {}{}{}", if c.kind == "Cluster" { "default cluster endpoint" } else { "custom" },
+                                        <span class="muted">{format!(" {}{}{}", if c.kind == "Cluster" { t_string!(i18n, cluster_nodes.bind_default) } else { t_string!(i18n, cluster_nodes.bind_custom) },
                                             if c.description.is_empty() { String::new() } else { format!(" · {}", c.description) },
-                                            if c.auto { " · adds new nodes automatically" } else { "" })}</span>
+                                            if c.auto { format!(" · {}", t_string!(i18n, cluster_nodes.bind_auto)) } else { String::new() })}</span>
                                     </label>
                                 }
                             }).collect_view().into_any(),
                         }}
                         <p class="field-hint">
-                            {move || match bind_choice_problem(&chosen.get(), &bind_choices()) {
-                                Some(p) => view! { <span class="field-error" data-testid="bind-problem">{format!("Endpoints: {p}.")}</span> }.into_any(),
-                                None => view! { <span class="muted">"Checked at first: the endpoints that add new nodes automatically, where the API puts them by default."</span> }.into_any(),
+                            {move || match bind_choice_problem(i18n.get_locale(), &chosen.get(), &bind_choices()) {
+                                Some(p) => view! { <span class="field-error" data-testid="bind-problem">{t_string!(i18n, cluster_nodes.bind_problem, p = p).to_string()}</span> }.into_any(),
+                                None => view! { <span class="muted">{t!(i18n, cluster_nodes.bind_hint)}</span> }.into_any(),
                             }}
                         </p>
                     </fieldset>
@@ -472,12 +511,12 @@ pub(super) fn Nodes() -> impl IntoView {
                     {change_error(classes.value())}
                     {change_error(add.value())}
                     <div class="modal-actions">
-                        <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
+                        <button type="button" class="small" on:click=move |_| panel.set(None)>{t!(i18n, cluster_nodes.cancel)}</button>
                         <button type="submit" class="small primary-small" data-testid="submit-add"
                             disabled=move || add_problem_now().is_some() || plan_problem.get().is_some() || add.pending().get()
                                 || binds.value().get().is_none_or(|r| r.is_err())
-                                || bind_choice_problem(&chosen.get(), &bind_choices()).is_some()>
-                            {move || if add.pending().get() { "Adding…" } else { "Add" }}
+                                || bind_choice_problem(i18n.get_locale(), &chosen.get(), &bind_choices()).is_some()>
+                            {move || if add.pending().get() { t_string!(i18n, cluster_nodes.adding) } else { t_string!(i18n, cluster_nodes.add) }}
                         </button>
                     </div>
                 </form>
@@ -485,11 +524,11 @@ pub(super) fn Nodes() -> impl IntoView {
         })}
         {move || (panel.get() == Some(Panel::Class)).then(|| view! {
             <section class="panel form-panel" data-testid="class-panel">
-                <h2>"Change the class of all nodes"</h2>
-                <p class="muted">{move || format!("Now: {}. Every node restarts with the new class; connections drop briefly.", current_class())}</p>
+                <h2>{t!(i18n, cluster_nodes.class_heading)}</h2>
+                <p class="muted">{move || t_string!(i18n, cluster_nodes.class_now, class = current_class()).to_string()}</p>
                 <form class="stack-form" on:submit=submit_class>
                     <label>
-                        <span>"New class"</span>
+                        <span>{t!(i18n, cluster_nodes.new_class)}</span>
                         <select data-testid="class-select" on:change=move |ev| {
                             let v = event_target_value(&ev);
                             if let Some(t) = modify_type_for(&current_class(), &v) {
@@ -497,13 +536,17 @@ pub(super) fn Nodes() -> impl IntoView {
                             }
                             target.set(v);
                         }>
-                            <option value="" selected=true>"Choose a class"</option>
+                            <option value="" selected=true>{t!(i18n, cluster_nodes.choose_class)}</option>
                             {move || {
                                 let cur = current_class();
                                 class_options().into_iter().filter(|c| *c != cur).map(|c| {
-                                    let label = match class_size(&c) {
-                                        Some((cores, mem)) => format!("{c} ({cores} cores, {mem} GiB)"),
-                                        None => c.clone(),
+                                    // Its own closure: the list is not redrawn (and the choice not lost) when the language changes.
+                                    let label = {
+                                        let c = c.clone();
+                                        move || match class_size(&c) {
+                                            Some((cores, mem)) => t_string!(i18n, cluster_nodes.class_option, class = &c, cores = cores, memory = mem).to_string(),
+                                            None => c.clone(),
+                                        }
                                     };
                                     view! { <option value=c.clone()>{label}</option> }
                                 }).collect_view()
@@ -511,15 +554,15 @@ pub(super) fn Nodes() -> impl IntoView {
                         </select>
                     </label>
                     <label>
-                        <span>"Change type"</span>
+                        <span>{t!(i18n, cluster_nodes.change_type)}</span>
                         <select data-testid="modify-type" prop:value=move || modify_type.get()
                             on:change=move |ev| modify_type.set(event_target_value(&ev))>
-                            <option value="Upgrade">"Upgrade (larger)"</option>
-                            <option value="Downgrade">"Downgrade (smaller)"</option>
+                            <option value="Upgrade">{t!(i18n, cluster_nodes.upgrade_larger)}</option>
+                            <option value="Downgrade">{t!(i18n, cluster_nodes.downgrade_smaller)}</option>
                         </select>
                     </label>
                     <p class="field-hint">
-                        {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{format!("{}.", capitalise(&p))}</span> })}
+                        {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{t_string!(i18n, cluster_nodes.problem_sentence, p = capitalise(&p)).to_string()}</span> })}
                     </p>
                     {move || (modify_type.get() == "Upgrade").then(|| view! {
                         <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
@@ -527,10 +570,10 @@ pub(super) fn Nodes() -> impl IntoView {
                     {change_error(classes.value())}
                     {change_error(reclass.value())}
                     <div class="modal-actions">
-                        <button type="button" class="small" on:click=move |_| panel.set(None)>"Cancel"</button>
+                        <button type="button" class="small" on:click=move |_| panel.set(None)>{t!(i18n, cluster_nodes.cancel)}</button>
                         <button type="submit" class="small primary-small" data-testid="submit-class"
                             disabled=move || class_problem_now().is_some() || (modify_type.get() == "Upgrade" && plan_problem.get().is_some()) || reclass.pending().get()>
-                            {move || if reclass.pending().get() { "Changing…" } else { "Change class" }}
+                            {move || if reclass.pending().get() { t_string!(i18n, cluster_nodes.changing) } else { t_string!(i18n, cluster_nodes.change_class) }}
                         </button>
                     </div>
                 </form>
@@ -540,19 +583,19 @@ pub(super) fn Nodes() -> impl IntoView {
             let role = role_short(&p.role);
             let (title, body, button, error) = match p.change {
                 NodeChange::Restart => (
-                    format!("Restart {} ({role})?", p.node),
+                    t_string!(i18n, cluster_nodes.restart_title, node = &p.node, role = role).to_string(),
                     if p.role == "Writer" {
-                        format!("{} is the primary node ({}, {}). While it restarts, the cluster accepts no writes and its connections drop; it takes about a minute.", p.node, p.class, p.zone)
+                        t_string!(i18n, cluster_nodes.restart_primary_body, node = &p.node, class = &p.class, zone = &p.zone).to_string()
                     } else {
-                        format!("{} is a read-only node ({}, {}). While it restarts, the connections to it drop and reads go to the other nodes.", p.node, p.class, p.zone)
+                        t_string!(i18n, cluster_nodes.restart_reader_body, node = &p.node, class = &p.class, zone = &p.zone).to_string()
                     },
-                    "Restart node",
+                    t_string!(i18n, cluster_nodes.restart_node),
                     change_error(restart.value()).into_any(),
                 ),
                 NodeChange::Remove => (
-                    format!("Remove {} ({role})?", p.node),
-                    format!("{} ({}, {}) is released and leaves every endpoint; its connections drop. This cannot be undone.", p.node, p.class, p.zone),
-                    "Remove node",
+                    t_string!(i18n, cluster_nodes.remove_title, node = &p.node, role = role).to_string(),
+                    t_string!(i18n, cluster_nodes.remove_body, node = &p.node, class = &p.class, zone = &p.zone).to_string(),
+                    t_string!(i18n, cluster_nodes.remove_node),
                     change_error(remove.value()).into_any(),
                 ),
             };

@@ -49,6 +49,7 @@ pub async fn add_read_nodes(
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
     let api = Api::signed_in().await?;
+    let locale = crate::api::ssr::request_locale();
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     let NewNodes {
         count,
@@ -56,14 +57,20 @@ pub async fn add_read_nodes(
         zone,
         endpoints,
     } = nodes;
-    if let Some(p) = bind_list_problem(&endpoints) {
+    if let Some(p) = bind_list_problem(locale, &endpoints) {
         return Err(invalid("Endpoints", &p));
     }
     if !(1..=MAX_READERS as u32).contains(&count) {
-        return Err(invalid("Number of nodes", "must be from 1 to 15"));
+        return Err(invalid(
+            "Number of nodes",
+            td_string!(locale, cluster_nodes.must_1_to_15),
+        ));
     }
     if class.trim().is_empty() {
-        return Err(invalid("Class", "is required"));
+        return Err(invalid(
+            "Class",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     let node = m::DBNodeParam {
         target_class: Some(class.trim().to_string()),
@@ -95,7 +102,11 @@ pub async fn remove_read_node(
     node: String,
 ) -> Result<String, AppError> {
     if node.is_empty() {
-        return Err(invalid("Node", "is required"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Node",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     let api = Api::signed_in().await?;
     let answer = api
@@ -120,7 +131,11 @@ pub async fn restart_node(
     node: String,
 ) -> Result<String, AppError> {
     if node.is_empty() {
-        return Err(invalid("Node", "is required"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Node",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     let api = Api::signed_in().await?;
     let answer = api
@@ -141,18 +156,25 @@ pub async fn change_node_class(
     planned: crate::kit::Planned,
 ) -> Result<String, AppError> {
     let api = Api::signed_in().await?;
+    let locale = crate::api::ssr::request_locale();
     let (planned_start_time, planned_end_time) = crate::kit::planned_params(&planned)?;
     if planned_start_time.is_some() && modify_type != "Upgrade" {
         return Err(invalid(
             "PlannedStartTime",
-            "applies to upgrades only; a downgrade runs now",
+            td_string!(locale, cluster_nodes.planned_upgrades_only),
         ));
     }
     if class.trim().is_empty() {
-        return Err(invalid("Class", "is required"));
+        return Err(invalid(
+            "Class",
+            td_string!(locale, cluster_nodes.is_required),
+        ));
     }
     if modify_type != "Upgrade" && modify_type != "Downgrade" {
-        return Err(invalid("Change type", "must be Upgrade or Downgrade"));
+        return Err(invalid(
+            "Change type",
+            td_string!(locale, cluster_nodes.must_upgrade_or_downgrade),
+        ));
     }
     let answer = api
         .call(
