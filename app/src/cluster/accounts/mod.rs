@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::{
     capitalise, change_error, problem_line, Column, DataTable, Dialog, DialogActions, Empty,
     ErrorBox, Field, FieldHint, Loading, SortKey,
@@ -27,9 +28,29 @@ mod server;
 pub use page::*;
 pub use server::*;
 
+/// The language the messages of these tabs are written in: the page's (tracked, so a
+/// message made in a reactive closure follows a change of language), else on the server
+/// the request's (server functions), else English.
+pub fn message_locale() -> Locale {
+    if let Some(i18n) = use_context::<leptos_i18n::I18nContext<Locale>>() {
+        return i18n.get_locale();
+    }
+    #[cfg(feature = "ssr")]
+    {
+        crate::api::ssr::request_locale()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Locale::default()
+    }
+}
+
 /// The password and its repetition.
 pub fn passwords_problem(p: &str, again: &str) -> Option<String> {
-    password_problem(p).or_else(|| (p != again).then(|| "the two passwords differ".to_string()))
+    password_problem(p).or_else(|| {
+        (p != again)
+            .then(|| td_string!(message_locale(), cluster_access.passwords_differ).to_string())
+    })
 }
 
 /// What is wrong with an account description (12.1, 12.3): 2 to 256 characters, not
@@ -40,13 +61,13 @@ pub fn account_description_problem(d: &str, optional: bool) -> Option<String> {
     }
     let n = d.chars().count();
     if !(2..=256).contains(&n) {
-        return Some(format!(
-            "the description must have 2 to 256 characters (this has {n})"
-        ));
+        return Some(
+            td_string!(message_locale(), cluster_access.description_length, n = n).to_string(),
+        );
     }
     let lower = d.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Some("the description must not start with http:// or https://".into());
+        return Some(td_string!(message_locale(), cluster_access.description_no_http).to_string());
     }
     None
 }

@@ -23,6 +23,7 @@ pub(super) enum AccountDialog {
 
 #[component]
 pub(super) fn DbAccounts() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let hydrated = ctx.hydrated;
     let reload = section_reload(ctx);
@@ -57,15 +58,21 @@ pub(super) fn DbAccounts() -> impl IntoView {
         forget_passwords();
         creating.set(false);
         reload.update(|n| *n += 1);
-        done.set(Some(format!(
-            "Account {} created. Its password is not shown again.",
-            name.get_untracked()
-        )));
+        done.set(Some(
+            t_string!(
+                i18n,
+                cluster_access.account_created,
+                name = name.get_untracked()
+            )
+            .to_string(),
+        ));
     });
     ctx.after_success(describe.value(), move || {
         dialog.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some("The description was changed.".into()));
+        done.set(Some(
+            t_string!(i18n, cluster_access.description_changed).to_string(),
+        ));
     });
     ctx.after_success(reset.value(), move || {
         forget_passwords();
@@ -75,12 +82,16 @@ pub(super) fn DbAccounts() -> impl IntoView {
         };
         dialog.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some(format!("The password of {who} was reset.")));
+        done.set(Some(
+            t_string!(i18n, cluster_access.password_was_reset, name = who).to_string(),
+        ));
     });
     ctx.after_success(delete.value(), move || {
         dialog.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some("The account was deleted.".into()));
+        done.set(Some(
+            t_string!(i18n, cluster_access.account_deleted).to_string(),
+        ));
     });
     // Remember which name CheckAccountName approved.
     Effect::new(move |_| {
@@ -102,7 +113,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
             existing()
                 .iter()
                 .any(|a| a.name == n)
-                .then(|| format!("an account named {n} exists already"))
+                .then(|| t_string!(i18n, cluster_access.account_exists, name = n).to_string())
         })
     };
     let description_problem_now = move || account_description_problem(&description.get(), true);
@@ -111,7 +122,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
         (password_problem_now().is_none()
             && !again.get().is_empty()
             && password.get() != again.get())
-        .then(|| "the two passwords differ".to_string())
+        .then(|| t_string!(i18n, cluster_access.passwords_differ).to_string())
     };
     let create_problem_now = move || {
         name_problem_now()
@@ -210,7 +221,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="accounts-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the database accounts…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_access.reading_accounts) /> }>
             {move || Suspend::new(async move {
                 let v = match data.await {
                     Ok(v) => v,
@@ -220,44 +231,46 @@ pub(super) fn DbAccounts() -> impl IntoView {
                 view! {
                     <div class="toolbar">
                         <p class="muted" data-testid="accounts-summary">
-                            {format!("{} database accounts. Super accounts have every privilege; Normal accounts get privileges per database.", v.accounts.len())}
+                            {let n = v.accounts.len(); move || t_string!(i18n, cluster_access.accounts_summary, n = n).to_string()}
                         </p>
                         <div class="toolbar-actions">
                             {v.can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-account"
                                     title=move || waiting(hydrated)
-                                    disabled=move || !hydrated.get() on:click=open_create>"Create account"</button>
+                                    disabled=move || !hydrated.get() on:click=open_create>{t!(i18n, cluster_access.create_account)}</button>
                             })}
                         </div>
                     </div>
                     {if v.accounts.is_empty() {
-                        view! { <Empty title="No database account yet." hint="Create one to connect to the cluster." /> }.into_any()
+                        view! { <Empty title=t_string!(i18n, cluster_access.no_account) hint=t_string!(i18n, cluster_access.no_account_hint) /> }.into_any()
                     } else {
                         let columns = vec![
-                            Column::new("Account").sorted_by(|a: &DbAccountRow| SortKey::text(&a.name)),
-                            Column::new("Type").sorted_by(|a: &DbAccountRow| SortKey::text(&a.kind)),
-                            Column::new("Status").sorted_by(|a: &DbAccountRow| SortKey::text(&a.status)),
-                            Column::new("Description").sorted_by(|a: &DbAccountRow| SortKey::text(&a.description)),
-                            Column::new("Privileges"),
+                            Column::new(t_string!(i18n, cluster_access.col_account)).sorted_by(|a: &DbAccountRow| SortKey::text(&a.name)),
+                            Column::new(t_string!(i18n, cluster_access.type_label)).sorted_by(|a: &DbAccountRow| SortKey::text(&a.kind)),
+                            Column::new(t_string!(i18n, cluster_access.status)).sorted_by(|a: &DbAccountRow| SortKey::text(&a.status)),
+                            Column::new(t_string!(i18n, cluster_access.description)).sorted_by(|a: &DbAccountRow| SortKey::text(&a.description)),
+                            Column::new(t_string!(i18n, cluster_access.col_privileges)),
                             Column::new(""),
                         ];
                         let row = move |a: &DbAccountRow| {
                             let (n1, n2, d1) = (a.name.clone(), a.name.clone(), a.description.clone());
                             let row = a.clone();
                             let locked = a.lock_state == "Lock";
+                            let (status, privileges) = (a.status.clone(), a.privileges.clone());
                             view! {
                                 <tr data-account=a.name.clone() data-type=a.kind.clone()>
                                     <td class="mono nowrap">{a.name.clone()}</td>
-                                    <td>{if a.kind == "Super" { "Super (privileged)" } else { "Normal" }}</td>
-                                    <td>{a.status.clone()}{locked.then(|| view! { <span class="badge badge-bad">" locked"</span> })}</td>
+                                    <td>{let is_super = a.kind == "Super"; move || if is_super { t_string!(i18n, cluster_access.kind_super) } else { t_string!(i18n, cluster_access.kind_normal) }}</td>
+                                    <td>{move || crate::kit::api_word(&status)}{locked.then(|| view! { <span class="badge badge-bad">" "{t!(i18n, cluster_access.locked)}</span> })}</td>
                                     <td data-testid="account-description">{a.description.clone()}</td>
                                     <td class="small">
-                                        {if a.kind == "Super" {
-                                            "All databases".to_string()
-                                        } else if a.privileges.is_empty() {
+                                        {let is_super = a.kind == "Super";
+                                        move || if is_super {
+                                            t_string!(i18n, cluster_access.all_databases).to_string()
+                                        } else if privileges.is_empty() {
                                             "—".to_string()
                                         } else {
-                                            a.privileges.iter().map(|(db, p)| format!("{db}: {p}")).collect::<Vec<_>>().join(", ")
+                                            privileges.iter().map(|(db, p)| format!("{db}: {}", crate::kit::api_word(p))).collect::<Vec<_>>().join(", ")
                                         }}
                                     </td>
                                     <td><div class="row-actions">
@@ -270,7 +283,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                                     describe.value().set(None);
                                                     done.set(None);
                                                     dialog.set(Some(AccountDialog::Description(n1.clone())));
-                                                }>"Description"</button>
+                                                }>{t!(i18n, cluster_access.description)}</button>
                                         })}
                                         {can_password.then(|| view! {
                                             <button type="button" class="small" data-testid="reset-password"
@@ -281,7 +294,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                                     reset.value().set(None);
                                                     done.set(None);
                                                     dialog.set(Some(AccountDialog::Password(n2.clone())));
-                                                }>"Reset password"</button>
+                                                }>{t!(i18n, cluster_access.reset_password)}</button>
                                         })}
                                         {can_delete.then(|| view! {
                                             <button type="button" class="small danger" data-testid="delete-account"
@@ -291,7 +304,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                                                     delete.value().set(None);
                                                     done.set(None);
                                                     dialog.set(Some(AccountDialog::Delete(row.clone())));
-                                                }>"Delete"</button>
+                                                }>{t!(i18n, cluster_access.delete)}</button>
                                         })}
                                     </div></td>
                                 </tr>
@@ -302,7 +315,7 @@ pub(super) fn DbAccounts() -> impl IntoView {
                             format!("{} {} {} {} {}", a.name, a.kind, a.status, a.description, privileges.join(" "))
                         };
                         view! {
-                            <DataTable rows=v.accounts.clone() columns row testid="accounts-table" noun="account" text />
+                            <DataTable rows=v.accounts.clone() columns row testid="accounts-table" noun=t_string!(i18n, cluster_access.noun_account) text />
                         }.into_any()
                     }}
                 }.into_any()
@@ -311,10 +324,10 @@ pub(super) fn DbAccounts() -> impl IntoView {
 
         {move || creating.get().then(|| view! {
             <section class="panel form-panel" data-testid="create-panel">
-                <h2>"Create a database account"</h2>
+                <h2>{t!(i18n, cluster_access.create_account_heading)}</h2>
                 <form class="stack-form" on:submit=submit_create autocomplete="off">
                     <label>
-                        <span>"Account name"</span>
+                        <span>{t!(i18n, cluster_access.account_name)}</span>
                         <input type="text" class="mono" data-testid="account-name" autocomplete="off" spellcheck="false" maxlength="20"
                             prop:value=move || name.get()
                             on:input=move |ev| { name.set(event_target_value(&ev)); check.value().set(None); }
@@ -322,47 +335,47 @@ pub(super) fn DbAccounts() -> impl IntoView {
                     </label>
                     <p class="field-hint" data-testid="name-problem">
                         {move || match (name_problem_now(), check.value().get()) {
-                            (Some(p), _) if !name.get().is_empty() => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            (None, Some(Err(e))) => view! { <span class="field-error">{format!("The API refuses this name: {}", match e { AppError::Upstream { message, .. } => message, other => other.to_string() })}</span> }.into_any(),
-                            (None, Some(Ok(_))) if checked.get() == Some(name.get()) => view! { <span class="muted" data-testid="name-available">"The name is available (CheckAccountName)."</span> }.into_any(),
-                            _ => view! { <span class="muted">"2–16 characters: lowercase letters, digits and _; a letter first, a letter or digit last."</span> }.into_any(),
+                            (Some(p), _) if !name.get().is_empty() => view! { <span class="field-error">{t_string!(i18n, cluster_access.sentence, text = capitalise(&p))}</span> }.into_any(),
+                            (None, Some(Err(e))) => view! { <span class="field-error">{t_string!(i18n, cluster_access.api_refuses_name, message = match e { AppError::Upstream { message, .. } => message, other => other.to_string() })}</span> }.into_any(),
+                            (None, Some(Ok(_))) if checked.get() == Some(name.get()) => view! { <span class="muted" data-testid="name-available">{t!(i18n, cluster_access.name_available)}</span> }.into_any(),
+                            _ => view! { <span class="muted">{t!(i18n, cluster_access.account_name_hint)}</span> }.into_any(),
                         }}
                     </p>
                     <label>
-                        <span>"Type"</span>
+                        <span>{t!(i18n, cluster_access.type_label)}</span>
                         <select data-testid="account-type" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                            <option value="Normal">"Normal: privileges granted per database"</option>
-                            <option value="Super">"Super: every privilege on every database"</option>
+                            <option value="Normal">{t!(i18n, cluster_access.type_normal_option)}</option>
+                            <option value="Super">{t!(i18n, cluster_access.type_super_option)}</option>
                         </select>
                     </label>
                     <label>
-                        <span>"Description (optional)"</span>
+                        <span>{t!(i18n, cluster_access.description_optional)}</span>
                         <input type="text" data-testid="account-description-input" maxlength="260"
                             prop:value=move || description.get()
                             on:input=move |ev| description.set(event_target_value(&ev)) />
                     </label>
                     {move || description_problem_now().map(|p| view! { <FieldHint problem=Signal::stored(Some(problem_line("", &p))) /> })}
                     <label>
-                        <span>"Password"</span>
+                        <span>{t!(i18n, cluster_access.password)}</span>
                         <input type="password" autocomplete="new-password" data-testid="account-password" maxlength="40"
                             prop:value=move || password.get()
                             on:input=move |ev| password.set(event_target_value(&ev)) />
                     </label>
                     <label>
-                        <span>"Password again"</span>
+                        <span>{t!(i18n, cluster_access.password_again)}</span>
                         <input type="password" autocomplete="new-password" data-testid="account-password-again" maxlength="40"
                             prop:value=move || again.get()
                             on:input=move |ev| again.set(event_target_value(&ev)) />
                     </label>
                     <FieldHint testid="password-problem"
                         problem=Signal::derive(move || password_problem_now().or_else(again_problem_now).filter(|_| !password.get().is_empty()).map(|p| problem_line("", &p)))
-                        hint=format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}. It is not shown again.") />
+                        hint=Signal::derive(move || t_string!(i18n, cluster_access.password_hint_create, specials = SPECIALS).to_string()) />
                     {change_error(create.value())}
                     <div class="modal-actions">
-                        <button type="button" class="small" data-testid="cancel-create" on:click=move |_| { forget_passwords(); creating.set(false); }>"Cancel"</button>
+                        <button type="button" class="small" data-testid="cancel-create" on:click=move |_| { forget_passwords(); creating.set(false); }>{t!(i18n, cluster_access.cancel)}</button>
                         <button type="submit" class="small primary-small" data-testid="submit-create"
                             disabled=move || create_problem_now().is_some() || create.pending().get()>
-                            {move || if create.pending().get() { "Creating…" } else { "Create account" }}
+                            {move || if create.pending().get() { t_string!(i18n, cluster_access.creating) } else { t_string!(i18n, cluster_access.create_account) }}
                         </button>
                     </div>
                 </form>
@@ -373,9 +386,9 @@ pub(super) fn DbAccounts() -> impl IntoView {
             let pending = move || describe.pending().get() || reset.pending().get() || delete.pending().get();
             let (title, fields, button, danger) = match &dl {
                 AccountDialog::Description(n) => (
-                    format!("Description of {n}"),
+                    t_string!(i18n, cluster_access.description_of, name = n).to_string(),
                     view! {
-                        <Field label="Description" testid="description-problem"
+                        <Field label=Signal::derive(move || t_string!(i18n, cluster_access.description).to_string()) testid="description-problem"
                             problem=Signal::derive(move || account_description_problem(&description.get(), false).map(|p| problem_line("", &p)))>
                             <input type="text" data-testid="description-input" maxlength="260"
                                 prop:value=move || description.get()
@@ -383,47 +396,47 @@ pub(super) fn DbAccounts() -> impl IntoView {
                         </Field>
                         {change_error(describe.value())}
                     }.into_any(),
-                    "Save",
+                    t_string!(i18n, cluster_access.save),
                     false,
                 ),
                 AccountDialog::Password(n) => (
-                    format!("Reset the password of {n}"),
+                    t_string!(i18n, cluster_access.reset_password_of, name = n).to_string(),
                     view! {
-                        <p class="muted">"Connections already open keep working; new ones need the new password. It is not shown again."</p>
+                        <p class="muted">{t!(i18n, cluster_access.reset_password_note)}</p>
                         <label>
-                            <span>"New password"</span>
+                            <span>{t!(i18n, cluster_access.new_password)}</span>
                             <input type="password" autocomplete="new-password" data-testid="new-password" maxlength="40"
                                 prop:value=move || password.get()
                                 on:input=move |ev| password.set(event_target_value(&ev)) />
                         </label>
                         <label>
-                            <span>"New password again"</span>
+                            <span>{t!(i18n, cluster_access.new_password_again)}</span>
                             <input type="password" autocomplete="new-password" data-testid="new-password-again" maxlength="40"
                                 prop:value=move || again.get()
                                 on:input=move |ev| again.set(event_target_value(&ev)) />
                         </label>
                         <FieldHint testid="new-password-problem"
                             problem=Signal::derive(move || password_problem_now().or_else(again_problem_now).filter(|_| !password.get().is_empty()).map(|p| problem_line("", &p)))
-                            hint=format!("8–32 characters with at least three of: uppercase, lowercase, digits, specials {SPECIALS}.") />
+                            hint=Signal::derive(move || t_string!(i18n, cluster_access.password_hint, specials = SPECIALS).to_string()) />
                         {change_error(reset.value())}
                     }.into_any(),
-                    "Reset password",
+                    t_string!(i18n, cluster_access.reset_password),
                     false,
                 ),
                 AccountDialog::Delete(a) => (
-                    format!("Delete account {}?", a.name),
+                    t_string!(i18n, cluster_access.delete_account_title, name = &a.name).to_string(),
                     view! {
-                        <p>{format!(
-                            "Applications connecting as {} can no longer sign in. {}This cannot be undone.",
-                            a.name,
-                            if a.kind == "Super" { "It is a Super account. " } else { "" }
-                        )}</p>
+                        <p>{if a.kind == "Super" {
+                            t_string!(i18n, cluster_access.delete_super_account_text, name = &a.name)
+                        } else {
+                            t_string!(i18n, cluster_access.delete_account_text, name = &a.name)
+                        }}</p>
                         {(!a.privileges.is_empty()).then(|| view! {
-                            <p class="muted">{format!("It has privileges on: {}. An account that owns a database cannot be deleted until the database is.", a.privileges.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>().join(", "))}</p>
+                            <p class="muted">{t_string!(i18n, cluster_access.has_privileges_on, databases = a.privileges.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>().join(", "))}</p>
                         })}
                         {change_error(delete.value())}
                     }.into_any(),
-                    "Delete account",
+                    t_string!(i18n, cluster_access.delete_account),
                     true,
                 ),
             };
@@ -440,10 +453,10 @@ pub(super) fn DbAccounts() -> impl IntoView {
                     <form class="stack-form" on:submit=submit_dialog autocomplete="off">
                         {fields}
                         <DialogActions>
-                            <button type="button" class="small" data-testid="cancel-dialog" data-autofocus on:click=move |_| close_dialog()>"Cancel"</button>
+                            <button type="button" class="small" data-testid="cancel-dialog" data-autofocus on:click=move |_| close_dialog()>{t!(i18n, cluster_access.cancel)}</button>
                             <button type="submit" class="small solid" class:danger=danger class:primary-small=!danger data-testid="confirm-dialog"
                                 disabled=move || pending() || blocked()>
-                                {move || if pending() { "Sending…" } else { button }}
+                                {move || if pending() { t_string!(i18n, cluster_access.sending) } else { button }}
                             </button>
                         </DialogActions>
                     </form>

@@ -91,7 +91,11 @@ pub async fn create_db_account(
         return Err(invalid("Account name", p));
     }
     if kind != "Normal" && kind != "Super" {
-        return Err(invalid("Account type", "must be Normal or Super"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Account type",
+            td_string!(locale, cluster_access.must_be_normal_or_super),
+        ));
     }
     if let Some(p) = account_description_problem(&description, true) {
         return Err(invalid("Description", p));
@@ -164,7 +168,11 @@ pub async fn reset_account_password(
     password_again: String,
 ) -> Result<String, AppError> {
     if name.is_empty() {
-        return Err(invalid("Account", "is required"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Account",
+            td_string!(locale, cluster_access.is_required),
+        ));
     }
     if let Some(p) = passwords_problem(&password, &password_again) {
         return Err(invalid("New password", p));
@@ -193,7 +201,11 @@ pub async fn delete_db_account(
     name: String,
 ) -> Result<String, AppError> {
     if name.is_empty() {
-        return Err(invalid("Account", "is required"));
+        let locale = crate::api::ssr::request_locale();
+        return Err(invalid(
+            "Account",
+            td_string!(locale, cluster_access.is_required),
+        ));
     }
     let api = crate::call::Api::signed_in().await?;
     let answer = api

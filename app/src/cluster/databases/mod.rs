@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::accounts::account_description_problem;
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{
     capitalise, change_error, Column, DataTable, Dialog, DialogActions, Empty, ErrorBox, Loading,
     SortKey,

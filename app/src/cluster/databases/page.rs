@@ -26,6 +26,7 @@ pub(super) fn distinct<'a>(it: impl Iterator<Item = &'a str>) -> Vec<String> {
 
 #[component]
 pub(super) fn Databases() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let hydrated = ctx.hydrated;
     let reload = section_reload(ctx);
@@ -51,12 +52,21 @@ pub(super) fn Databases() -> impl IntoView {
     ctx.after_success(create.value(), move || {
         creating.set(false);
         reload.update(|n| *n += 1);
-        done.set(Some(format!("Database {} created.", name.get_untracked())));
+        done.set(Some(
+            t_string!(
+                i18n,
+                cluster_access.database_created,
+                name = name.get_untracked()
+            )
+            .to_string(),
+        ));
     });
     ctx.after_success(delete.value(), move || {
         deleting.set(None);
         reload.update(|n| *n += 1);
-        done.set(Some("The database was deleted.".into()));
+        done.set(Some(
+            t_string!(i18n, cluster_access.database_deleted).to_string(),
+        ));
     });
 
     let cluster = move || ctx.data.get().and_then(|r| r.ok());
@@ -88,22 +98,22 @@ pub(super) fn Databases() -> impl IntoView {
             return Some(p);
         }
         if current().is_some_and(|d| d.databases.iter().any(|x| x.name == n)) {
-            return Some(format!("a database named {n} exists already"));
+            return Some(t_string!(i18n, cluster_access.database_exists, name = n).to_string());
         }
         if let Some(p) = account_description_problem(&description.get(), false) {
             return Some(p);
         }
         if charset.get().is_empty() {
-            return Some("choose the character set".into());
+            return Some(t_string!(i18n, cluster_access.choose_charset).to_string());
         }
         if collate.get().is_empty() || ctype.get().is_empty() {
-            return Some("choose the collation and ctype".into());
+            return Some(t_string!(i18n, cluster_access.choose_collation).to_string());
         }
         if owner.get().is_empty() {
             return Some(if owners().is_empty() {
-                "the owner is a Normal account, and this cluster has none: create one on the Accounts tab first".into()
+                t_string!(i18n, cluster_access.owner_none).to_string()
             } else {
-                "choose the owner".into()
+                t_string!(i18n, cluster_access.choose_owner).to_string()
             });
         }
         None
@@ -171,7 +181,7 @@ pub(super) fn Databases() -> impl IntoView {
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="databases-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the databases…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_access.reading_databases) /> }>
             {move || Suspend::new(async move {
                 let v = match data.await {
                     Ok(v) => v,
@@ -181,36 +191,37 @@ pub(super) fn Databases() -> impl IntoView {
                 let dash = |s: &str| if s.is_empty() { "—".to_string() } else { s.to_string() };
                 view! {
                     <div class="toolbar">
-                        <p class="muted" data-testid="databases-summary">{format!("{} databases.", v.databases.len())}</p>
+                        <p class="muted" data-testid="databases-summary">{let n = v.databases.len(); move || t_string!(i18n, cluster_access.databases_summary, n = n).to_string()}</p>
                         <div class="toolbar-actions">
                             {v.can_create.then(|| view! {
                                 <button type="button" class="small" data-testid="create-database"
                                     title=move || waiting(hydrated)
-                                    disabled=move || !hydrated.get() on:click=open_create>"Create database"</button>
+                                    disabled=move || !hydrated.get() on:click=open_create>{t!(i18n, cluster_access.create_database)}</button>
                             })}
                         </div>
                     </div>
                     {if v.databases.is_empty() {
-                        view! { <Empty title="No database yet." hint="A database is owned by a Normal account of the cluster." /> }.into_any()
+                        view! { <Empty title=t_string!(i18n, cluster_access.no_database) hint=t_string!(i18n, cluster_access.no_database_hint) /> }.into_any()
                     } else {
                         let columns = vec![
-                            Column::new("Database").sorted_by(|d: &DatabaseRow| SortKey::text(&d.name)),
-                            Column::new("Status").sorted_by(|d: &DatabaseRow| SortKey::text(&d.status)),
-                            Column::new("Owner").sorted_by(|d: &DatabaseRow| SortKey::text(&d.owner)),
-                            Column::new("Character set").sorted_by(|d: &DatabaseRow| SortKey::text(&d.charset)),
-                            Column::new("Description").sorted_by(|d: &DatabaseRow| SortKey::text(&d.description)),
+                            Column::new(t_string!(i18n, cluster_access.col_database)).sorted_by(|d: &DatabaseRow| SortKey::text(&d.name)),
+                            Column::new(t_string!(i18n, cluster_access.status)).sorted_by(|d: &DatabaseRow| SortKey::text(&d.status)),
+                            Column::new(t_string!(i18n, cluster_access.col_owner)).sorted_by(|d: &DatabaseRow| SortKey::text(&d.owner)),
+                            Column::new(t_string!(i18n, cluster_access.col_charset)).sorted_by(|d: &DatabaseRow| SortKey::text(&d.charset)),
+                            Column::new(t_string!(i18n, cluster_access.description)).sorted_by(|d: &DatabaseRow| SortKey::text(&d.description)),
                             Column::new(""),
                         ];
                         let row = move |d: &DatabaseRow| {
                             let row = d.clone();
-                            let others = d.accounts.iter().filter(|(a, _)| *a != d.owner).map(|(a, p)| format!("{a}: {p}")).collect::<Vec<_>>();
+                            let others = d.accounts.iter().filter(|(a, _)| *a != d.owner).cloned().collect::<Vec<_>>();
+                            let status = d.status.clone();
                             view! {
                                 <tr data-database=d.name.clone() data-status=d.status.clone()>
                                     <td class="mono nowrap">{d.name.clone()}</td>
-                                    <td>{d.status.clone()}</td>
+                                    <td>{move || crate::kit::api_word(&status)}</td>
                                     <td class="mono" data-testid="database-owner">
                                         {dash(&d.owner)}
-                                        {(!others.is_empty()).then(|| view! { <div class="muted small">{format!("also {}", others.join(", "))}</div> })}
+                                        {(!others.is_empty()).then(|| view! { <div class="muted small">{move || t_string!(i18n, cluster_access.also, accounts = others.iter().map(|(a, p)| format!("{a}: {}", crate::kit::api_word(p))).collect::<Vec<_>>().join(", "))}</div> })}
                                     </td>
                                     <td class="mono" data-testid="database-charset">{dash(&d.charset)}</td>
                                     <td>{d.description.clone()}</td>
@@ -224,7 +235,7 @@ pub(super) fn Databases() -> impl IntoView {
                                                     delete.value().set(None);
                                                     done.set(None);
                                                     deleting.set(Some(row.clone()));
-                                                }>"Delete"</button>
+                                                }>{t!(i18n, cluster_access.delete)}</button>
                                         })}
                                     </div></td>
                                 </tr>
@@ -232,7 +243,7 @@ pub(super) fn Databases() -> impl IntoView {
                         };
                         let text: fn(&DatabaseRow) -> String = |d| format!("{} {} {} {} {}", d.name, d.status, d.owner, d.charset, d.description);
                         view! {
-                            <DataTable rows=v.databases.clone() columns row testid="databases-table" noun="database" text />
+                            <DataTable rows=v.databases.clone() columns row testid="databases-table" noun=t_string!(i18n, cluster_access.noun_database) text />
                         }.into_any()
                     }}
                 }.into_any()
@@ -241,29 +252,29 @@ pub(super) fn Databases() -> impl IntoView {
 
         {move || creating.get().then(|| view! {
             <section class="panel form-panel" data-testid="create-database-panel">
-                <h2>"Create a database"</h2>
+                <h2>{t!(i18n, cluster_access.create_database_heading)}</h2>
                 <form class="stack-form" on:submit=submit_create>
                     <label>
-                        <span>"Database name"</span>
+                        <span>{t!(i18n, cluster_access.database_name)}</span>
                         <input type="text" class="mono" data-testid="database-name" autocomplete="off" spellcheck="false" maxlength="70"
                             prop:value=move || name.get()
                             on:input=move |ev| name.set(event_target_value(&ev)) />
                     </label>
                     <label>
-                        <span>"Description"</span>
+                        <span>{t!(i18n, cluster_access.description)}</span>
                         <input type="text" data-testid="database-description" maxlength="260"
                             prop:value=move || description.get()
                             on:input=move |ev| description.set(event_target_value(&ev)) />
                     </label>
                     <label>
-                        <span>"Character set"</span>
+                        <span>{t!(i18n, cluster_access.col_charset)}</span>
                         <select data-testid="database-charset-select" prop:value=move || charset.get()
                             on:change=move |ev| pick_charset(event_target_value(&ev))>
                             {move || charsets().into_iter().map(|c| { let sel = c == charset.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
-                        <span>"Collation (Collate)"</span>
+                        <span>{t!(i18n, cluster_access.collation_label)}</span>
                         <select data-testid="database-collate-select" prop:value=move || collate.get()
                             on:change=move |ev| {
                                 collate.set(event_target_value(&ev));
@@ -273,38 +284,38 @@ pub(super) fn Databases() -> impl IntoView {
                         </select>
                     </label>
                     <label>
-                        <span>"Character classification (Ctype)"</span>
+                        <span>{t!(i18n, cluster_access.ctype_label)}</span>
                         <select data-testid="database-ctype-select" prop:value=move || ctype.get()
                             on:change=move |ev| ctype.set(event_target_value(&ev))>
                             {move || ctypes().into_iter().map(|c| { let sel = c == ctype.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
-                        <span>"Owner (a Normal account)"</span>
+                        <span>{t!(i18n, cluster_access.owner_label)}</span>
                         <select data-testid="database-owner-select" prop:value=move || owner.get()
                             on:change=move |ev| owner.set(event_target_value(&ev))>
                             {move || owners().into_iter().map(|c| { let sel = c == owner.get_untracked(); view! { <option value=c.clone() selected=sel>{c.clone()}</option> } }).collect_view()}
                         </select>
                     </label>
                     <label>
-                        <span>"Owner's privilege"</span>
+                        <span>{t!(i18n, cluster_access.owner_privilege)}</span>
                         <select data-testid="database-privilege" prop:value=move || privilege.get()
                             on:change=move |ev| privilege.set(event_target_value(&ev))>
-                            {PRIVILEGES.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                            {PRIVILEGES.iter().map(|p| view! { <option value=*p>{move || crate::kit::api_word(p)}</option> }).collect_view()}
                         </select>
                     </label>
                     <p class="field-hint" data-testid="database-problem">
                         {move || match create_problem_now() {
-                            Some(p) if !name.get().is_empty() || owners().is_empty() => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                            _ => view! { <span class="muted">"Lowercase letters, digits, - and _; a letter first, at most 64 characters. The name is checked with CheckDBName before it is created."</span> }.into_any(),
+                            Some(p) if !name.get().is_empty() || owners().is_empty() => view! { <span class="field-error">{t_string!(i18n, cluster_access.sentence, text = capitalise(&p))}</span> }.into_any(),
+                            _ => view! { <span class="muted">{t!(i18n, cluster_access.database_name_hint)}</span> }.into_any(),
                         }}
                     </p>
                     {change_error(create.value())}
                     <div class="modal-actions">
-                        <button type="button" class="small" data-testid="cancel-create-database" on:click=move |_| creating.set(false)>"Cancel"</button>
+                        <button type="button" class="small" data-testid="cancel-create-database" on:click=move |_| creating.set(false)>{t!(i18n, cluster_access.cancel)}</button>
                         <button type="submit" class="small primary-small" data-testid="submit-create-database"
                             disabled=move || create_problem_now().is_some() || create.pending().get()>
-                            {move || if create.pending().get() { "Creating…" } else { "Create database" }}
+                            {move || if create.pending().get() { t_string!(i18n, cluster_access.creating) } else { t_string!(i18n, cluster_access.create_database) }}
                         </button>
                     </div>
                 </form>
@@ -315,16 +326,17 @@ pub(super) fn Databases() -> impl IntoView {
             let want = db.name.clone();
             let matches = move || typed.get().trim() == want;
             view! {
-                <Dialog title_id="db-delete-title" title=format!("Delete database {}?", db.name) testid="delete-database-dialog"
+                <Dialog title_id="db-delete-title" title=t_string!(i18n, cluster_access.delete_database_title, name = &db.name) testid="delete-database-dialog"
                     on_close=move || deleting.set(None)>
-                    <p>{format!(
-                        "Every table and row in {} is lost, and applications using it fail. Owner: {}. This cannot be undone.",
-                        db.name,
-                        if db.owner.is_empty() { "—".to_string() } else { db.owner.clone() }
+                    <p>{t_string!(
+                        i18n,
+                        cluster_access.delete_database_text,
+                        name = &db.name,
+                        owner = if db.owner.is_empty() { "—".to_string() } else { db.owner.clone() }
                     )}</p>
                     <form class="stack-form" on:submit=confirm_delete>
                         <label>
-                            <span>{format!("Type the database name {} to confirm", db.name)}</span>
+                            <span>{t_string!(i18n, cluster_access.type_to_confirm, name = &db.name)}</span>
                             <input type="text" class="mono" autocomplete="off" spellcheck="false" data-testid="delete-database-input"
                                 data-autofocus
                                 prop:value=move || typed.get()
@@ -332,10 +344,10 @@ pub(super) fn Databases() -> impl IntoView {
                         </label>
                         {change_error(delete.value())}
                         <DialogActions>
-                            <button type="button" class="small" data-testid="cancel-delete-database" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                            <button type="button" class="small" data-testid="cancel-delete-database" on:click=move |_| deleting.set(None)>{t!(i18n, cluster_access.cancel)}</button>
                             <button type="submit" class="small danger solid" data-testid="confirm-delete-database"
                                 disabled=move || !matches() || delete.pending().get()>
-                                {move || if delete.pending().get() { "Deleting…" } else { "Delete database" }}
+                                {move || if delete.pending().get() { t_string!(i18n, cluster_access.deleting) } else { t_string!(i18n, cluster_access.delete_database) }}
                             </button>
                         </DialogActions>
                     </form>

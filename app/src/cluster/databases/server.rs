@@ -96,19 +96,29 @@ pub async fn create_database(
     if let Some(p) = account_description_problem(&description, false) {
         return Err(invalid("Description", p));
     }
+    let locale = crate::api::ssr::request_locale();
     if charset.is_empty() {
-        return Err(invalid("Character set", "choose one"));
+        return Err(invalid(
+            "Character set",
+            crate::i18n::td_string!(locale, cluster_access.choose_one),
+        ));
     }
     if collate.is_empty() || ctype.is_empty() {
-        return Err(invalid("Collation", "choose the collation and ctype"));
+        return Err(invalid(
+            "Collation",
+            crate::i18n::td_string!(locale, cluster_access.choose_collation),
+        ));
     }
     if owner.is_empty() {
-        return Err(invalid("Owner", "choose a Normal account"));
+        return Err(invalid(
+            "Owner",
+            crate::i18n::td_string!(locale, cluster_access.choose_normal_account),
+        ));
     }
     if !PRIVILEGES.contains(&privilege.as_str()) {
         return Err(invalid(
             "Privilege",
-            "must be ReadWrite, ReadOnly, DMLOnly or DDLOnly",
+            crate::i18n::td_string!(locale, cluster_access.privilege_must_be),
         ));
     }
     let api = crate::call::Api::signed_in().await?;
@@ -150,9 +160,10 @@ pub async fn delete_database(
     confirm: String,
 ) -> Result<String, AppError> {
     if name.is_empty() || confirm.trim() != name {
+        let locale = crate::api::ssr::request_locale();
         return Err(invalid(
             "Confirmation",
-            format!("type the database name {name} to delete it"),
+            crate::i18n::td_string!(locale, cluster_access.type_name_to_delete, name = &name),
         ));
     }
     let api = crate::call::Api::signed_in().await?;

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::call::may;
+use crate::cluster::accounts::message_locale;
 #[cfg(feature = "ssr")]
 use crate::cluster::frame::locate;
 use crate::cluster::frame::{section_reload, ClusterCtx};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::{capitalise, change_error, ConfirmDialog, Empty, ErrorBox, Loading};
 use crate::AppError;
 
@@ -48,18 +50,18 @@ pub fn is_system_group(name: &str, attribute: &str) -> bool {
 pub fn group_name_problem(name: &str) -> Option<String> {
     let n = name.chars().count();
     if !(2..=120).contains(&n) {
-        return Some(format!(
-            "the group name must have 2 to 120 characters (this has {n})"
-        ));
+        return Some(
+            td_string!(message_locale(), cluster_access.group_name_length, n = n).to_string(),
+        );
     }
     if !name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     {
-        return Some("the group name may contain only lowercase letters and digits".into());
+        return Some(td_string!(message_locale(), cluster_access.group_name_chars).to_string());
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Some("the group name must start with a lowercase letter".into());
+        return Some(td_string!(message_locale(), cluster_access.group_name_start).to_string());
     }
     None
 }
@@ -75,11 +77,11 @@ pub fn is_wide(entry: &str) -> bool {
 /// Addresses a block covers, as a person reads it.
 pub fn coverage(entry: &str) -> String {
     match parse_entry(entry) {
-        Ok((0, 0)) => "every IPv4 address on the internet".into(),
-        Ok((0, 32)) => "0.0.0.0, which the service may treat as every address".into(),
+        Ok((0, 0)) => td_string!(message_locale(), cluster_access.covers_everything).to_string(),
+        Ok((0, 32)) => td_string!(message_locale(), cluster_access.covers_zero).to_string(),
         Ok((_, p)) => {
             let n: u64 = 1u64 << (32 - p as u32);
-            format!("{n} addresses")
+            td_string!(message_locale(), cluster_access.n_addresses, n = n).to_string()
         }
         Err(_) => String::new(),
     }
@@ -90,13 +92,19 @@ pub fn coverage(entry: &str) -> String {
 pub fn entries_problem(text: &str, others: usize) -> Option<String> {
     match parse_list(text) {
         Err(problems) => Some(problems.join("; ")),
-        Ok(list) if list.is_empty() => Some(
-            "enter at least one IP address or CIDR block (to remove the group, use Remove)".into(),
+        Ok(list) if list.is_empty() => {
+            Some(td_string!(message_locale(), cluster_access.entries_empty).to_string())
+        }
+        Ok(list) if list.len() + others > MAX_ENTRIES => Some(
+            td_string!(
+                message_locale(),
+                cluster_access.entries_too_many,
+                max = MAX_ENTRIES,
+                others = others,
+                left = MAX_ENTRIES.saturating_sub(others)
+            )
+            .to_string(),
         ),
-        Ok(list) if list.len() + others > MAX_ENTRIES => Some(format!(
-            "all whitelist groups together hold at most {MAX_ENTRIES} entries; the other groups have {others}, so this one may have at most {}",
-            MAX_ENTRIES.saturating_sub(others)
-        )),
         Ok(_) => None,
     }
 }
@@ -112,20 +120,27 @@ pub fn security_groups_problem(text: &str) -> Option<String> {
             && id.starts_with("sg-")
             && id[3..].bytes().all(|b| b.is_ascii_alphanumeric());
         if !valid {
-            return Some(format!(
-                "{id} is not a security group ID (sg- followed by letters and digits)"
-            ));
+            return Some(
+                td_string!(message_locale(), cluster_access.not_sg_id, id = id).to_string(),
+            );
         }
         if seen.contains(&id) {
-            return Some(format!("{id} is listed twice"));
+            return Some(
+                td_string!(message_locale(), cluster_access.listed_twice, id = id).to_string(),
+            );
         }
         seen.push(id);
     }
     if seen.len() > MAX_SECURITY_GROUPS {
-        return Some(format!(
-            "a cluster is bound to at most {MAX_SECURITY_GROUPS} security groups ({} given)",
-            seen.len()
-        ));
+        return Some(
+            td_string!(
+                message_locale(),
+                cluster_access.too_many_sgs,
+                max = MAX_SECURITY_GROUPS,
+                n = seen.len()
+            )
+            .to_string(),
+        );
     }
     None
 }

@@ -35,6 +35,7 @@ pub(super) enum Review {
 
 #[component]
 pub(super) fn Whitelists() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let hydrated = ctx.hydrated;
     let reload = section_reload(ctx);
@@ -59,11 +60,15 @@ pub(super) fn Whitelists() -> impl IntoView {
         reload.update(|n| *n += 1);
     };
     ctx.after_success(modify.value(), move || {
-        done.set(Some("The whitelist was changed.".into()));
+        done.set(Some(
+            t_string!(i18n, cluster_access.whitelist_changed).to_string(),
+        ));
         after();
     });
     ctx.after_success(modify_sg.value(), move || {
-        done.set(Some("The security groups were changed.".into()));
+        done.set(Some(
+            t_string!(i18n, cluster_access.security_groups_changed).to_string(),
+        ));
         after();
     });
 
@@ -106,16 +111,16 @@ pub(super) fn Whitelists() -> impl IntoView {
         }
         let v = current()?;
         if v.groups.iter().any(|g| g.name == n) {
-            return Some(format!("a group named {n} exists already; edit it instead"));
+            return Some(t_string!(i18n, cluster_access.group_exists, name = n).to_string());
         }
         if is_system_group(&n, "") {
-            return Some(format!("{n} is a name the service keeps for its own group"));
+            return Some(t_string!(i18n, cluster_access.reserved_group_name, name = n).to_string());
         }
         let user_groups = v.groups.iter().filter(|g| !g.read_only).count();
         if user_groups >= MAX_GROUPS {
-            return Some(format!(
-                "a cluster has at most {MAX_GROUPS} whitelist groups"
-            ));
+            return Some(
+                t_string!(i18n, cluster_access.too_many_groups, max = MAX_GROUPS).to_string(),
+            );
         }
         None
     };
@@ -201,7 +206,7 @@ pub(super) fn Whitelists() -> impl IntoView {
 
     view! {
         {move || done.get().map(|m| view! { <div class="banner banner-ok" role="status" data-testid="whitelist-done">{m}</div> })}
-        <Transition fallback=|| view! { <Loading label="Reading the whitelists…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_access.reading_whitelists) /> }>
             {move || Suspend::new(async move {
                 let v = match view_data.await {
                     Ok(v) => v,
@@ -215,21 +220,21 @@ pub(super) fn Whitelists() -> impl IntoView {
                 view! {
                     <section class="panel">
                         <div class="toolbar">
-                            <h2>"IP whitelist groups"</h2>
+                            <h2>{t!(i18n, cluster_access.ip_groups_heading)}</h2>
                             <p class="muted" data-testid="whitelist-summary">
-                                {format!("{n_groups} groups (at most {MAX_GROUPS}), {total} entries over all groups (at most {MAX_ENTRIES}).")}
+                                {move || t_string!(i18n, cluster_access.whitelist_summary, groups = n_groups, max_groups = MAX_GROUPS, total = total, max_entries = MAX_ENTRIES).to_string()}
                             </p>
                             <div class="toolbar-actions">
                                 {can.then(|| view! {
                                     <button type="button" class="small" data-testid="add-group"
                                         title=move || waiting(hydrated)
-                                        disabled=move || !hydrated.get() on:click=open_new>"Add group"</button>
+                                        disabled=move || !hydrated.get() on:click=open_new>{t!(i18n, cluster_access.add_group)}</button>
                                 })}
                             </div>
                         </div>
                         <div class="table-wrap">
                             <table class="grid" data-testid="whitelist-table">
-                                <thead><tr><th>"Group"</th><th>"Addresses and CIDR blocks"</th><th></th></tr></thead>
+                                <thead><tr><th>{t!(i18n, cluster_access.col_group)}</th><th>{t!(i18n, cluster_access.col_addresses)}</th><th></th></tr></thead>
                                 <tbody>
                                     {v.groups.iter().map(|g| {
                                         let name_e = g.name.clone();
@@ -242,13 +247,14 @@ pub(super) fn Whitelists() -> impl IntoView {
                                             <tr data-group=g.name.clone() data-read-only=read_only.to_string()>
                                                 <td class="mono nowrap">
                                                     {g.name.clone()}
-                                                    {read_only.then(|| view! { <div class="muted" data-testid="system-group">"Managed by the service · read-only"</div> })}
+                                                    {read_only.then(|| view! { <div class="muted" data-testid="system-group">{t!(i18n, cluster_access.system_group)}</div> })}
                                                 </td>
                                                 <td>
                                                     <ul class="ip-list" data-testid="group-ips">
                                                         {g.ips.iter().map(|ip| {
                                                             let wide = is_wide(ip);
-                                                            view! { <li class="mono" class:ip-wide=wide title=wide.then(|| coverage(ip))>{ip.clone()}</li> }
+                                                            let block = ip.clone();
+                                                            view! { <li class="mono" class:ip-wide=wide title=move || wide.then(|| coverage(&block))>{ip.clone()}</li> }
                                                         }).collect_view()}
                                                     </ul>
                                                 </td>
@@ -261,7 +267,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                                                                 entries.set(ips_e.clone());
                                                                 done.set(None);
                                                                 editing.set(Some(Editing::Group(name_e.clone())));
-                                                            }>"Edit"</button>
+                                                            }>{t!(i18n, cluster_access.edit)}</button>
                                                     })}
                                                     {(can && !read_only && !is_default).then(|| view! {
                                                         <button type="button" class="small danger" data-testid="remove-group"
@@ -272,7 +278,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                                                                 modify.value().set(None);
                                                                 ack.set(false);
                                                                 review.set(Some(Review::Ip(plan(&name_r, &ips_r, &[], false))));
-                                                            }>"Remove"</button>
+                                                            }>{t!(i18n, cluster_access.remove)}</button>
                                                     })}
                                                 </div></td>
                                             </tr>
@@ -281,11 +287,11 @@ pub(super) fn Whitelists() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <p class="muted small-print">"Entries are IPv4 addresses (10.23.12.24) or CIDR blocks (10.23.12.0/24). 127.0.0.1 alone lets no one in. The default group cannot be removed; empty it by editing it to 127.0.0.1."</p>
+                        <p class="muted small-print">{t!(i18n, cluster_access.entries_note)}</p>
                     </section>
                     <section class="panel">
                         <div class="toolbar">
-                            <h2>"ECS security groups"</h2>
+                            <h2>{t!(i18n, cluster_access.ecs_sgs_heading)}</h2>
                             <div class="toolbar-actions">
                                 {can.then(|| view! {
                                     <button type="button" class="small" data-testid="edit-security-groups"
@@ -295,12 +301,12 @@ pub(super) fn Whitelists() -> impl IntoView {
                                             sg_text.set(sg_ids.clone());
                                             done.set(None);
                                             editing.set(Some(Editing::SecurityGroups));
-                                        }>"Change"</button>
+                                        }>{t!(i18n, cluster_access.change)}</button>
                                 })}
                             </div>
                         </div>
                         {if sgs.is_empty() {
-                            view! { <Empty title="No security group is bound." hint="ECS instances in a bound security group may connect." /> }.into_any()
+                            view! { <Empty title=t_string!(i18n, cluster_access.no_sg) hint=t_string!(i18n, cluster_access.no_sg_hint) /> }.into_any()
                         } else {
                             view! {
                                 <ul class="ip-list" data-testid="security-groups">
@@ -317,9 +323,9 @@ pub(super) fn Whitelists() -> impl IntoView {
         {move || editing.get().map(|e| {
             let sg = e == Editing::SecurityGroups;
             let title = match &e {
-                Editing::NewGroup => "New whitelist group".to_string(),
-                Editing::Group(g) => format!("Edit whitelist group {g}"),
-                Editing::SecurityGroups => "Bound ECS security groups".to_string(),
+                Editing::NewGroup => t_string!(i18n, cluster_access.new_group_title).to_string(),
+                Editing::Group(g) => t_string!(i18n, cluster_access.edit_group_title, name = g).to_string(),
+                Editing::SecurityGroups => t_string!(i18n, cluster_access.bound_sgs_title).to_string(),
             };
             let problem = move || if sg { sg_problem_now() } else { ip_problem_now() };
             view! {
@@ -328,7 +334,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                     <form class="stack-form" on:submit=to_review>
                         {(e == Editing::NewGroup).then(|| view! {
                             <label>
-                                <span>"Group name"</span>
+                                <span>{t!(i18n, cluster_access.group_name)}</span>
                                 <input type="text" class="mono" data-testid="group-name" autocomplete="off" spellcheck="false" maxlength="130"
                                     prop:value=move || name.get()
                                     on:input=move |ev| name.set(event_target_value(&ev)) />
@@ -337,7 +343,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                         {if sg {
                             view! {
                                 <label>
-                                    <span>{format!("Security group IDs (at most {MAX_SECURITY_GROUPS}, separated by commas; empty to unbind all)")}</span>
+                                    <span>{move || t_string!(i18n, cluster_access.sg_ids_label, max = MAX_SECURITY_GROUPS).to_string()}</span>
                                     <input type="text" class="mono" data-testid="security-group-ids" autocomplete="off" spellcheck="false"
                                         prop:value=move || sg_text.get()
                                         on:input=move |ev| sg_text.set(event_target_value(&ev)) />
@@ -346,7 +352,7 @@ pub(super) fn Whitelists() -> impl IntoView {
                         } else {
                             view! {
                                 <label>
-                                    <span>"IP addresses and CIDR blocks (one a line, or separated by commas)"</span>
+                                    <span>{t!(i18n, cluster_access.ips_label)}</span>
                                     <textarea class="mono" rows="6" data-testid="group-entries" spellcheck="false"
                                         prop:value=move || entries.get()
                                         on:input=move |ev| entries.set(event_target_value(&ev))></textarea>
@@ -355,15 +361,15 @@ pub(super) fn Whitelists() -> impl IntoView {
                         }}
                         <p class="field-hint" data-testid="group-problem">
                             {move || match problem() {
-                                Some(p) => view! { <span class="field-error">{format!("{}.", capitalise(&p))}</span> }.into_any(),
-                                None if sg => view! { <span class="muted">"IDs look like sg-bp1abc…"</span> }.into_any(),
-                                None => view! { <span class="muted">{move || format!("{} entries.", parse_list(&entries.get()).map(|l| l.len()).unwrap_or(0))}</span> }.into_any(),
+                                Some(p) => view! { <span class="field-error">{t_string!(i18n, cluster_access.sentence, text = capitalise(&p))}</span> }.into_any(),
+                                None if sg => view! { <span class="muted">{t!(i18n, cluster_access.sg_ids_hint)}</span> }.into_any(),
+                                None => view! { <span class="muted">{move || t_string!(i18n, cluster_access.n_entries, n = parse_list(&entries.get()).map(|l| l.len()).unwrap_or(0)).to_string()}</span> }.into_any(),
                             }}
                         </p>
                         <div class="modal-actions">
-                            <button type="button" class="small" data-testid="cancel-edit" on:click=move |_| editing.set(None)>"Cancel"</button>
+                            <button type="button" class="small" data-testid="cancel-edit" on:click=move |_| editing.set(None)>{t!(i18n, cluster_access.cancel)}</button>
                             <button type="submit" class="small primary-small" data-testid="review-change"
-                                disabled=move || problem().is_some()>"Review the change"</button>
+                                disabled=move || problem().is_some()>{t!(i18n, cluster_access.review_change)}</button>
                         </div>
                     </form>
                 </section>
@@ -374,11 +380,11 @@ pub(super) fn Whitelists() -> impl IntoView {
             let (title, body, wide, nothing) = match &r {
                 Review::Ip(p) => {
                     let title = if p.remove_group {
-                        format!("Remove whitelist group {}?", p.group)
+                        t_string!(i18n, cluster_access.remove_group_title, name = &p.group)
                     } else if p.new_group {
-                        format!("Create whitelist group {}?", p.group)
+                        t_string!(i18n, cluster_access.create_group_title, name = &p.group)
                     } else {
-                        format!("Change whitelist group {}?", p.group)
+                        t_string!(i18n, cluster_access.change_group_title, name = &p.group)
                     };
                     let wide: Vec<String> = p.added.iter().filter(|e| is_wide(e)).cloned().collect();
                     let nothing = p.added.is_empty() && p.removed.is_empty();
@@ -389,8 +395,12 @@ pub(super) fn Whitelists() -> impl IntoView {
                             {p.kept.iter().map(|e| view! { <li class="diff-keep mono muted">{format!("  {e}")}</li> }).collect_view()}
                         </ul>
                         <p class="muted" data-testid="diff-mode">
-                            {format!("Sent as ModifyMode={} with {} entr{}.", p.mode, p.sent.len(), if p.sent.len() == 1 { "y" } else { "ies" })}
-                            {p.remove_group.then_some(" Clients connecting from these addresses lose access unless another group allows them.")}
+                            {if p.sent.len() == 1 {
+                                t_string!(i18n, cluster_access.sent_as_one, mode = p.mode, n = p.sent.len())
+                            } else {
+                                t_string!(i18n, cluster_access.sent_as_many, mode = p.mode, n = p.sent.len())
+                            }}
+                            {p.remove_group.then(|| view! { " "{t!(i18n, cluster_access.remove_group_note)} })}
                         </p>
                     }.into_any();
                     (title, body, wide, nothing)
@@ -402,29 +412,30 @@ pub(super) fn Whitelists() -> impl IntoView {
                             {added.iter().map(|e| view! { <li class="diff-add mono" data-testid="diff-added">{format!("+ {e}")}</li> }).collect_view()}
                             {removed.iter().map(|e| view! { <li class="diff-remove mono" data-testid="diff-removed">{format!("− {e}")}</li> }).collect_view()}
                         </ul>
-                        <p class="muted" data-testid="diff-mode">{format!("Sent as WhiteListType=SecurityGroup with {} group(s).", ids.len())}</p>
+                        <p class="muted" data-testid="diff-mode">{t_string!(i18n, cluster_access.sent_as_sg, n = ids.len())}</p>
                     }.into_any();
-                    ("Change the bound security groups?".to_string(), body, vec![], nothing)
+                    (t_string!(i18n, cluster_access.change_sgs_title).to_string(), body, vec![], nothing)
                 }
             };
             let needs_ack = !wide.is_empty();
             view! {
                 <ConfirmDialog title_id="wl-review-title" title=title testid="review-dialog" on_close=move || review.set(None)
                     on_confirm=apply pending=pending blocked=Signal::derive(move || nothing || (needs_ack && !ack.get()))
-                    button="Apply" sending="Applying…" cancel_testid="cancel-review" confirm_testid="apply-change">
+                    button=t_string!(i18n, cluster_access.apply) sending=t_string!(i18n, cluster_access.applying) cancel=t_string!(i18n, cluster_access.cancel)
+                    cancel_testid="cancel-review" confirm_testid="apply-change">
                     {body}
-                    {nothing.then(|| view! { <p class="refusal" data-testid="diff-nothing">"Nothing changes."</p> })}
+                    {nothing.then(|| view! { <p class="refusal" data-testid="diff-nothing">{t!(i18n, cluster_access.nothing_changes)}</p> })}
                     {needs_ack.then(|| view! {
                         <div class="wide-warning" role="alert" data-testid="wide-warning">
-                            <p><strong>"This opens the cluster to a very wide range of addresses."</strong></p>
+                            <p><strong>{t!(i18n, cluster_access.wide_warning_title)}</strong></p>
                             <ul>
-                                {wide.iter().map(|e| view! { <li><span class="mono">{e.clone()}</span>{format!(": {}", coverage(e))}</li> }).collect_view()}
+                                {wide.iter().map(|e| view! { <li><span class="mono">{e.clone()}</span>{t_string!(i18n, cluster_access.coverage_suffix, coverage = coverage(e))}</li> }).collect_view()}
                             </ul>
-                            <p>"Anyone there who knows or guesses an account password can connect. Prefer the addresses of your applications."</p>
+                            <p>{t!(i18n, cluster_access.wide_warning_text)}</p>
                             <label class="ack">
                                 <input type="checkbox" data-testid="wide-ack" prop:checked=move || ack.get()
                                     on:change=move |ev| ack.set(event_target_checked(&ev)) />
-                                " I understand, and I want to open the cluster to these addresses."
+                                " "{t!(i18n, cluster_access.wide_ack)}
                             </label>
                         </div>
                     })}

@@ -70,19 +70,31 @@ pub async fn modify_ip_group(
     if let Some(p) = group_name_problem(&group) {
         return Err(invalid("Group name", p));
     }
+    let locale = crate::api::ssr::request_locale();
     if is_system_group(&group, "") {
         return Err(invalid(
             "Group name",
-            "this group is managed by the service",
+            td_string!(locale, cluster_access.managed_by_service),
         ));
     }
     if !["Cover", "Append", "Delete"].contains(&mode.as_str()) {
-        return Err(invalid("Mode", "must be Cover, Append or Delete"));
+        return Err(invalid(
+            "Mode",
+            td_string!(locale, cluster_access.mode_must_be),
+        ));
     }
     let list = match parse_list(&ips) {
-        Ok(l) if l.is_empty() => return Err(invalid("Addresses", "at least one is needed")),
+        Ok(l) if l.is_empty() => {
+            return Err(invalid(
+                "Addresses",
+                td_string!(locale, cluster_access.at_least_one_needed),
+            ))
+        }
         Ok(l) if l.len() > MAX_ENTRIES => {
-            return Err(invalid("Addresses", format!("at most {MAX_ENTRIES}")))
+            return Err(invalid(
+                "Addresses",
+                td_string!(locale, cluster_access.at_most, max = MAX_ENTRIES),
+            ))
         }
         Ok(l) => l,
         Err(p) => return Err(invalid("Addresses", p.join("; "))),
@@ -90,7 +102,7 @@ pub async fn modify_ip_group(
     if mode != "Delete" && list.iter().any(|e| is_wide(e)) && !confirm_wide {
         return Err(invalid(
             "Addresses",
-            "a very wide block (0.0.0.0/0 or a prefix shorter than /8) needs an explicit confirmation",
+            td_string!(locale, cluster_access.wide_needs_confirmation),
         ));
     }
     let answer = api
