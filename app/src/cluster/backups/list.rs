@@ -25,29 +25,30 @@ pub(super) struct Filter {
     size: u32,
 }
 
-pub(super) fn job_label(stage: &str) -> &str {
+pub(super) fn job_label(locale: Locale, stage: &str) -> String {
     match stage {
-        "NoStart" => "not started",
-        "Preparing" => "preparing",
-        "Waiting" => "waiting",
-        "Uploading" => "uploading",
-        "Checking" => "checking",
-        "Finished" => "finished",
-        other => other,
+        "NoStart" => td_string!(locale, cluster_data.job_not_started).to_string(),
+        "Preparing" => td_string!(locale, cluster_data.job_preparing).to_string(),
+        "Waiting" => td_string!(locale, cluster_data.job_waiting).to_string(),
+        "Uploading" => td_string!(locale, cluster_data.job_uploading).to_string(),
+        "Checking" => td_string!(locale, cluster_data.job_checking).to_string(),
+        "Finished" => td_string!(locale, cluster_data.job_finished).to_string(),
+        other => other.to_string(),
     }
 }
 
-pub(super) fn retention_days_label(v: &str) -> String {
+pub(super) fn retention_days_label(locale: Locale, v: &str) -> String {
     match v.trim() {
-        "-1" => "kept for ever".into(),
-        "0" => "off".into(),
+        "-1" => td_string!(locale, cluster_data.kept_for_ever).to_string(),
+        "0" => td_string!(locale, cluster_data.off).to_string(),
         "" => "—".into(),
-        n => format!("{n} days"),
+        n => td_string!(locale, cluster_data.n_days, n = n).to_string(),
     }
 }
 
 #[component]
 pub(super) fn Backups() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -174,7 +175,7 @@ pub(super) fn Backups() -> impl IntoView {
         }
     });
 
-    let filter_problem = move || range_problem(&f_start.get(), &f_end.get());
+    let filter_problem = move || range_problem(i18n.get_locale(), &f_start.get(), &f_end.get());
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if filter_problem().is_some() {
@@ -207,7 +208,7 @@ pub(super) fn Backups() -> impl IntoView {
         view! {
             <section class="panel" data-testid="backup-actions">
                 <div class="toolbar">
-                    <h2>"Backups"</h2>
+                    <h2>{t!(i18n, cluster_data.backups)}</h2>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             let Some(Ok(p)) = backups.await else { return ().into_any() };
@@ -217,15 +218,15 @@ pub(super) fn Backups() -> impl IntoView {
                             let manual = p.manual;
                             view! {
                                 <div class="toolbar-actions">
-                                    {move || create_refusal(&cluster_status(), manual, job_running()).map(|r| view! {
+                                    {move || create_refusal(i18n.get_locale(), &cluster_status(), manual, job_running()).map(|r| view! {
                                         <span class="refusal" data-testid="create-refused" role="note">{r}</span>
                                     })}
                                     <button type="button" class="small primary-small" data-testid="create-backup"
                                         title=move || waiting(hydrated)
                                         disabled=move || !hydrated.get() || create.pending().get()
-                                            || create_refusal(&cluster_status(), manual, job_running()).is_some()
+                                            || create_refusal(i18n.get_locale(), &cluster_status(), manual, job_running()).is_some()
                                         on:click=start_backup>
-                                        {move || if create.pending().get() { "Starting…" } else { "Back up now" }}
+                                        {move || if create.pending().get() { t_string!(i18n, cluster_data.starting) } else { t_string!(i18n, cluster_data.back_up_now) }}
                                     </button>
                                 </div>
                             }.into_any()
@@ -235,7 +236,7 @@ pub(super) fn Backups() -> impl IntoView {
                 {change_error(create.value())}
                 {move || completed.get().map(|id| view! {
                     <div class="banner banner-ok" role="status" data-testid="backup-completed">
-                        {format!("Manual backup {id} completed; it is in the list below.")}
+                        {move || t_string!(i18n, cluster_data.manual_backup_completed, id = id.clone()).to_string()}
                     </div>
                 })}
                 {move || match jobs.get() {
@@ -243,13 +244,19 @@ pub(super) fn Backups() -> impl IntoView {
                         <ul class="job-list" data-testid="backup-jobs">
                             {list.into_iter().map(|j| {
                                 let pct = j.process.parse::<u32>().unwrap_or(0).min(100);
+                                let locale = i18n.get_locale();
+                                let mode = if j.job_mode == "Manual" {
+                                    td_string!(locale, cluster_data.job_manual)
+                                } else {
+                                    td_string!(locale, cluster_data.job_automatic)
+                                };
                                 view! {
                                     <li data-job-id=j.backup_job_id.clone() data-stage=j.backup_progress_status.clone()>
-                                        <span class="mono">{format!("Job {}", j.backup_job_id)}</span>
-                                        <span>{format!(" · {} ({}) · {}", if j.job_mode == "Manual" { "manual" } else { "automatic" }, j.task_action, job_label(&j.backup_progress_status))}</span>
-                                        <progress max="100" value=pct.to_string() aria-label="Backup progress"></progress>
+                                        <span class="mono">{td_string!(locale, cluster_data.job_id, id = j.backup_job_id.clone()).to_string()}</span>
+                                        <span>{td_string!(locale, cluster_data.job_line, mode = mode, action = api_word_in(locale, &j.task_action), stage = job_label(locale, &j.backup_progress_status)).to_string()}</span>
+                                        <progress max="100" value=pct.to_string() aria-label=td_string!(locale, cluster_data.backup_progress)></progress>
                                         <span data-testid="job-percent">{format!("{pct}%")}</span>
-                                        <span class="muted">{format!(" · started {}", human_time(&j.start_time))}</span>
+                                        <span class="muted">{td_string!(locale, cluster_data.job_started, time = human_time(&j.start_time)).to_string()}</span>
                                     </li>
                                 }
                             }).collect_view()}
@@ -260,53 +267,53 @@ pub(super) fn Backups() -> impl IntoView {
                 }}
 
                 <form class="filters" data-testid="backup-filters" on:submit=apply>
-                    <label>"From (UTC)"
+                    <label>{t!(i18n, cluster_data.from_utc)}
                         <input type="datetime-local" data-testid="filter-start" prop:value=move || f_start.get()
                             on:input=move |ev| f_start.set(event_target_value(&ev)) />
                     </label>
-                    <label>"To (UTC)"
+                    <label>{t!(i18n, cluster_data.to_utc)}
                         <input type="datetime-local" data-testid="filter-end" prop:value=move || f_end.get()
                             on:input=move |ev| f_end.set(event_target_value(&ev)) />
                     </label>
-                    <label>"Mode"
+                    <label>{t!(i18n, cluster_data.mode)}
                         <select data-testid="filter-mode" on:change=move |ev| f_mode.set(event_target_value(&ev))>
-                            <option value="">"Any"</option>
-                            <option value="Automated">"Automatic"</option>
-                            <option value="Manual">"Manual"</option>
+                            <option value="">{t!(i18n, cluster_data.any)}</option>
+                            <option value="Automated">{t!(i18n, cluster_data.mode_automatic)}</option>
+                            <option value="Manual">{t!(i18n, cluster_data.mode_manual)}</option>
                         </select>
                     </label>
-                    <label>"Status"
+                    <label>{t!(i18n, cluster_data.status)}
                         <select data-testid="filter-status" on:change=move |ev| f_status.set(event_target_value(&ev))>
-                            <option value="">"Any"</option>
-                            <option value="Success">"Completed"</option>
-                            <option value="Failed">"Failed"</option>
+                            <option value="">{t!(i18n, cluster_data.any)}</option>
+                            <option value="Success">{t!(i18n, cluster_data.status_completed)}</option>
+                            <option value="Failed">{t!(i18n, cluster_data.status_failed)}</option>
                         </select>
                     </label>
-                    <label>"Level"
+                    <label>{t!(i18n, cluster_data.level)}
                         <select data-testid="filter-level" on:change=move |ev| f_level.set(event_target_value(&ev))>
-                            <option value="">"Any"</option>
-                            <option value="Level-1">"Level 1"</option>
-                            <option value="Level-2">"Level 2"</option>
+                            <option value="">{t!(i18n, cluster_data.any)}</option>
+                            <option value="Level-1">{t!(i18n, cluster_data.level_1)}</option>
+                            <option value="Level-2">{t!(i18n, cluster_data.level_2)}</option>
                         </select>
                     </label>
-                    <label>"Per page"
+                    <label>{t!(i18n, cluster_data.per_page)}
                         <select on:change=move |ev| f_size.set(event_target_value(&ev).parse().unwrap_or(30))>
                             {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit" class="small" data-testid="apply-filters" title=move || waiting(hydrated) disabled=move || !hydrated.get() || filter_problem().is_some()>"Apply"</button>
+                    <button type="submit" class="small" data-testid="apply-filters" title=move || waiting(hydrated) disabled=move || !hydrated.get() || filter_problem().is_some()>{t!(i18n, cluster_data.apply)}</button>
                     <p class="field-hint">
                         {move || match filter_problem() {
-                            Some(p) => view! { <span class="field-error" data-testid="filter-problem">{format!("Time range: {p}.")}</span> }.into_any(),
-                            None => view! { <span class="muted">"Empty dates: the last 30 days. Every backup is a full snapshot (type FullBackup, method Snapshot); the API filters by mode and status, the level is filtered here."</span> }.into_any(),
+                            Some(p) => view! { <span class="field-error" data-testid="filter-problem">{t_string!(i18n, cluster_data.time_range_problem, problem = p).to_string()}</span> }.into_any(),
+                            None => view! { <span class="muted">{t!(i18n, cluster_data.filters_hint)}</span> }.into_any(),
                         }}
                     </p>
                 </form>
 
-                <Transition fallback=|| view! { <Loading label="Reading the backups…" /> }>
-                    {move || Suspend::new(async move {
+                <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_backups).to_string() /> }>
+                    {move || { let locale = i18n.get_locale(); Suspend::new(async move {
                         let p = match backups.await {
-                            None => return view! { <Loading label="Reading the cluster…" /> }.into_any(),
+                            None => return view! { <Loading label=td_string!(locale, cluster_data.reading_cluster).to_string() /> }.into_any(),
                             Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
                             Some(Ok(p)) => p,
                         };
@@ -321,18 +328,18 @@ pub(super) fn Backups() -> impl IntoView {
                         let pages = p.total.div_ceil(p.size).max(1);
                         let page = p.page;
                         let body = if rows.is_empty() {
-                            view! { <Empty title="No backups in this range." hint="Change the time range or the filters." /> }.into_any()
+                            view! { <Empty title=td_string!(locale, cluster_data.no_backups) hint=td_string!(locale, cluster_data.no_backups_hint) /> }.into_any()
                         } else {
                             view! {
                                 <div class="table-wrap">
                                     <table class="grid" data-testid="backup-table">
                                         <thead><tr>
-                                            <th>"Backup"</th><th>"Started"</th><th>"Finished"</th><th>"Mode"</th>
-                                            <th>"Type · method"</th><th>"Level"</th><th class="num">"Size"</th><th>"Status"</th><th>"Expires"</th><th></th>
+                                            <th>{td_string!(locale, cluster_data.th_backup)}</th><th>{td_string!(locale, cluster_data.th_started)}</th><th>{td_string!(locale, cluster_data.th_finished)}</th><th>{td_string!(locale, cluster_data.mode)}</th>
+                                            <th>{td_string!(locale, cluster_data.th_type_method)}</th><th>{td_string!(locale, cluster_data.level)}</th><th class="num">{td_string!(locale, cluster_data.size)}</th><th>{td_string!(locale, cluster_data.status)}</th><th>{td_string!(locale, cluster_data.th_expires)}</th><th></th>
                                         </tr></thead>
                                         <tbody>
                                             {rows.into_iter().map(|b| {
-                                                let refusal = delete_refusal(&b, &status, successful);
+                                                let refusal = delete_refusal(locale, &b, &status, successful);
                                                 let size = b.backup_set_size.parse::<i64>().map(human_bytes).unwrap_or_else(|_| b.backup_set_size.clone());
                                                 let b2 = b.clone();
                                                 view! {
@@ -340,17 +347,17 @@ pub(super) fn Backups() -> impl IntoView {
                                                         <td class="mono">{b.backup_id.clone()}</td>
                                                         <td class="mono nowrap">{human_time(&b.backup_start_time)}</td>
                                                         <td class="mono nowrap">{human_time(&b.backup_end_time)}</td>
-                                                        <td>{if b.backup_mode == "Manual" { "Manual" } else { "Automatic" }}</td>
-                                                        <td class="muted">{format!("{} · {}", b.backup_type, b.backup_method)}</td>
-                                                        <td>{b.backups_level.clone()}</td>
-                                                        <td class="num" data-testid="backup-size" title=format!("{} bytes", b.backup_set_size)>{size}</td>
-                                                        <td><StatusBadge status=b.backup_status.clone() />{(b.is_avail == "0").then(|| view! { <span class="muted">" unavailable"</span> })}</td>
-                                                        <td class="mono nowrap">{if b.expect_expire_type == "NEVER" || b.expect_expire_time.is_empty() { "never".to_string() } else { human_time(&b.expect_expire_time) }}</td>
+                                                        <td>{if b.backup_mode == "Manual" { td_string!(locale, cluster_data.mode_manual) } else { td_string!(locale, cluster_data.mode_automatic) }}</td>
+                                                        <td class="muted">{format!("{} · {}", api_word_in(locale, &b.backup_type), api_word_in(locale, &b.backup_method))}</td>
+                                                        <td>{api_word_in(locale, &b.backups_level)}</td>
+                                                        <td class="num" data-testid="backup-size" title=td_string!(locale, cluster_data.n_bytes, n = b.backup_set_size.clone()).to_string()>{size}</td>
+                                                        <td><StatusBadge status=b.backup_status.clone() />{(b.is_avail == "0").then(|| view! { <span class="muted">{td_string!(locale, cluster_data.unavailable)}</span> })}</td>
+                                                        <td class="mono nowrap">{if b.expect_expire_type == "NEVER" || b.expect_expire_time.is_empty() { td_string!(locale, cluster_data.never).to_string() } else { human_time(&b.expect_expire_time) }}</td>
                                                         <td class="row-actions">
                                                             {(can_restore && b.backup_status == "Success").then(|| view! {
                                                                 <a class="button small" data-testid="restore-backup"
-                                                                    title="Create a new cluster with this backup's data"
-                                                                    href=clone_href(&cluster_id, &account, &region, &b.backup_id)>"Restore…"</a>
+                                                                    title=td_string!(locale, cluster_data.restore_hint)
+                                                                    href=clone_href(&cluster_id, &account, &region, &b.backup_id)>{td_string!(locale, cluster_data.restore)}</a>
                                                             })}
                                                             {can_delete.then(|| match refusal.clone() {
                                                                 Some(r) => view! { <span class="muted small-print" data-testid="delete-refused">{r}</span> }.into_any(),
@@ -361,7 +368,7 @@ pub(super) fn Backups() -> impl IntoView {
                                                                         on:click={
                                                                             let b = b2.clone();
                                                                             move |_| { delete.value().set(None); confirm.set(Some(b.clone())); }
-                                                                        }>"Delete"</button>
+                                                                        }>{td_string!(locale, cluster_data.delete)}</button>
                                                                 }.into_any(),
                                                             })}
                                                         </td>
@@ -375,43 +382,54 @@ pub(super) fn Backups() -> impl IntoView {
                         };
                         view! {
                             <p class="muted small-print" data-testid="backup-summary">
-                                {format!("{} to {} (UTC): {} backup{}{}; manual backups {} of {MAX_MANUAL}; level-2 backups take {}.",
-                                    p.start, p.end, p.total, if p.total == 1 { "" } else { "s" },
-                                    if shown as u32 != p.items.len() as u32 { format!(" ({shown} of level {level} on this page)") } else { String::new() },
-                                    p.manual, human_bytes(p.level2_size))}
+                                {
+                                    let count = if p.total == 1 {
+                                        td_string!(locale, cluster_data.n_backup, n = p.total).to_string()
+                                    } else {
+                                        td_string!(locale, cluster_data.n_backups, n = p.total).to_string()
+                                    };
+                                    let on_page = if shown as u32 != p.items.len() as u32 {
+                                        td_string!(locale, cluster_data.shown_of_level, shown = shown, level = api_word_in(locale, &level)).to_string()
+                                    } else {
+                                        String::new()
+                                    };
+                                    td_string!(locale, cluster_data.backup_summary,
+                                        start = p.start.clone(), end = p.end.clone(), backups = count, on_page = on_page,
+                                        manual = p.manual, max = MAX_MANUAL, size = human_bytes(p.level2_size)).to_string()
+                                }
                             </p>
                             {body}
                             {(pages > 1).then(|| view! {
-                                <Pager page=page pages=pages label="Backup pages"
+                                <Pager page=page pages=pages label=td_string!(locale, cluster_data.backup_pages)
                                     on_page=Callback::new(move |p| filter.update(|f| f.page = p)) />
                             })}
-                            <p class="muted small-print">"Deleting a backup frees much less space than its size: snapshots share data blocks (14.2). Only manual backups can be deleted, when completed and while the cluster is Running."</p>
+                            <p class="muted small-print">{td_string!(locale, cluster_data.delete_space_note)}</p>
                         }.into_any()
-                    })}
+                    })}}
                 </Transition>
             </section>
 
             <Policies />
 
             <section class="panel" data-testid="backup-logs">
-                <h2>"Backup logs"</h2>
-                <Transition fallback=|| view! { <Loading label="Reading the backup logs…" /> }>
-                    {move || Suspend::new(async move {
+                <h2>{t!(i18n, cluster_data.backup_logs)}</h2>
+                <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_backup_logs).to_string() /> }>
+                    {move || { let locale = i18n.get_locale(); Suspend::new(async move {
                         let l = match logs.await {
                             None => return view! { <Loading /> }.into_any(),
                             Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
                             Some(Ok(l)) => l,
                         };
                         if l.items.is_empty() {
-                            return view! { <Empty title="No backup logs in this range." /> }.into_any();
+                            return view! { <Empty title=td_string!(locale, cluster_data.no_backup_logs) /> }.into_any();
                         }
                         let pages = l.total.div_ceil(l.size).max(1);
                         let page = l.page;
                         view! {
-                            <p class="muted small-print">{format!("{} log files (same time range as the backups). Download links expire; the intranet link works from the cluster's region only.", l.total)}</p>
+                            <p class="muted small-print">{td_string!(locale, cluster_data.log_files_note, n = l.total).to_string()}</p>
                             <div class="table-wrap">
                                 <table class="grid" data-testid="log-table">
-                                    <thead><tr><th>"File"</th><th>"From"</th><th>"To"</th><th class="num">"Size"</th><th>"Download"</th><th>"Links expire"</th></tr></thead>
+                                    <thead><tr><th>{td_string!(locale, cluster_data.th_file)}</th><th>{td_string!(locale, cluster_data.th_from)}</th><th>{td_string!(locale, cluster_data.th_to)}</th><th class="num">{td_string!(locale, cluster_data.size)}</th><th>{td_string!(locale, cluster_data.th_download)}</th><th>{td_string!(locale, cluster_data.th_links_expire)}</th></tr></thead>
                                     <tbody>
                                         {l.items.into_iter().map(|g| view! {
                                             <tr data-log-id=g.backup_log_id.clone()>
@@ -420,9 +438,9 @@ pub(super) fn Backups() -> impl IntoView {
                                                 <td class="mono nowrap">{human_time(&g.backup_log_end_time)}</td>
                                                 <td class="num">{g.backup_log_size.parse::<i64>().map(human_bytes).unwrap_or_default()}</td>
                                                 <td class="nowrap">
-                                                    <a href=g.download_link.clone() rel="noopener noreferrer" data-testid="log-download">"Internet"</a>
+                                                    <a href=g.download_link.clone() rel="noopener noreferrer" data-testid="log-download">{td_string!(locale, cluster_data.internet)}</a>
                                                     " · "
-                                                    <a href=g.intranet_download_link.clone() rel="noopener noreferrer">"Intranet"</a>
+                                                    <a href=g.intranet_download_link.clone() rel="noopener noreferrer">{td_string!(locale, cluster_data.intranet)}</a>
                                                 </td>
                                                 <td class="mono nowrap">{human_time(&g.link_expired_time)}</td>
                                             </tr>
@@ -431,11 +449,11 @@ pub(super) fn Backups() -> impl IntoView {
                                 </table>
                             </div>
                             {(pages > 1).then(|| view! {
-                                <Pager page=page pages=pages label="Backup log pages"
+                                <Pager page=page pages=pages label=td_string!(locale, cluster_data.backup_log_pages)
                                     on_page=Callback::new(move |p| log_page.set(p)) />
                             })}
                         }.into_any()
-                    })}
+                    })}}
                 </Transition>
             </section>
 
@@ -447,10 +465,13 @@ pub(super) fn Backups() -> impl IntoView {
                     delete.dispatch(DeleteBackup { account, region, cluster, backup: id.clone(), confirm: id.clone() });
                 };
                 view! {
-                    <ConfirmDialog title_id="backup-delete-title" title=format!("Delete backup {}?", b.backup_id) testid="delete-backup-dialog"
-                        on_close=move || confirm.set(None) on_confirm=send pending=delete.pending() button="Delete backup"
-                        sending="Deleting…" cancel_testid="cancel-delete-backup" confirm_testid="confirm-delete-backup">
-                        <p>{format!("The manual backup taken {} ({size}) is deleted for good; the cluster can no longer be restored to that point from it. The space freed is much smaller than its size, since snapshots share data blocks.", human_time(&b.backup_start_time))}</p>
+                    <ConfirmDialog title_id="backup-delete-title" title=t_string!(i18n, cluster_data.delete_backup_title, id = b.backup_id.clone()).to_string() testid="delete-backup-dialog"
+                        on_close=move || confirm.set(None) on_confirm=send pending=delete.pending() button=t_string!(i18n, cluster_data.delete_backup)
+                        sending=t_string!(i18n, cluster_data.deleting) cancel_testid="cancel-delete-backup" confirm_testid="confirm-delete-backup">
+                        <p>{
+                            let taken = human_time(&b.backup_start_time);
+                            move || t_string!(i18n, cluster_data.delete_backup_text, time = taken.clone(), size = size.clone()).to_string()
+                        }</p>
                         {change_error(delete.value())}
                     </ConfirmDialog>
                 }
@@ -458,7 +479,7 @@ pub(super) fn Backups() -> impl IntoView {
         }
     };
     view! {
-        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_cluster).to_string() /> }>
             {move || Suspend::new(async move {
                 // Rendered once the cluster is read, on the server and in the browser alike.
                 match data.await {

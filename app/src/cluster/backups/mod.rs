@@ -10,10 +10,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::{resolve, ClusterCtx};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::chart::{fmt_minute, parse_minute};
 use crate::kit::{
-    change_error, clone_href, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox, Loading,
-    StatusBadge, POLL,
+    api_word_in, change_error, clone_href, human_bytes, human_time, ConfirmDialog, Empty, ErrorBox,
+    Loading, StatusBadge, POLL,
 };
 use crate::AppError;
 
@@ -32,26 +33,31 @@ pub const MAX_MANUAL: usize = 3;
 pub const PAGE_SIZES: &[u32] = &[30, 50, 100];
 pub use polardb::rules::WEEKDAYS;
 /// BackupFrequency: once a day, or every 12, 8 or 6 hours (high-frequency backups).
-pub const FREQUENCIES: &[(&str, &str)] = &[
-    ("Normal", "Once a day (in the backup window)"),
-    ("2/24H", "Every 12 hours"),
-    ("3/24H", "Every 8 hours"),
-    ("4/24H", "Every 6 hours"),
-];
+pub const FREQUENCIES: &[&str] = &["Normal", "2/24H", "3/24H", "4/24H"];
+
+/// A BackupFrequency in words; an unknown one as it is.
+pub fn frequency_label(locale: Locale, code: &str) -> String {
+    match code {
+        "Normal" => td_string!(locale, cluster_data.freq_normal).to_string(),
+        "2/24H" => td_string!(locale, cluster_data.freq_12h).to_string(),
+        "3/24H" => td_string!(locale, cluster_data.freq_8h).to_string(),
+        "4/24H" => td_string!(locale, cluster_data.freq_6h).to_string(),
+        other => other.to_string(),
+    }
+}
 
 // ---------------------------------------------------------------------------------------
 // Rules, checked as the user types and again on the server.
 
 /// What is wrong with a query range (`YYYY-MM-DDThh:mm`, UTC; 14.3, 14.5: the end later
 /// than the start). Empty means the default.
-pub fn range_problem(start: &str, end: &str) -> Option<String> {
+pub fn range_problem(locale: Locale, start: &str, end: &str) -> Option<String> {
     let s = if start.trim().is_empty() {
         None
     } else {
         Some(
             parse_minute(start)
-                .ok_or("the start must be a date and time, YYYY-MM-DDThh:mm (UTC)")
-                .map_err(String::from),
+                .ok_or_else(|| td_string!(locale, cluster_data.range_start_format).to_string()),
         )
     };
     let e = if end.trim().is_empty() {
@@ -59,13 +65,14 @@ pub fn range_problem(start: &str, end: &str) -> Option<String> {
     } else {
         Some(
             parse_minute(end)
-                .ok_or("the end must be a date and time, YYYY-MM-DDThh:mm (UTC)")
-                .map_err(String::from),
+                .ok_or_else(|| td_string!(locale, cluster_data.range_end_format).to_string()),
         )
     };
     match (s, e) {
         (Some(Err(p)), _) | (_, Some(Err(p))) => Some(p),
-        (Some(Ok(s)), Some(Ok(e))) if e <= s => Some("the end must be later than the start".into()),
+        (Some(Ok(s)), Some(Ok(e))) if e <= s => {
+            Some(td_string!(locale, cluster_data.range_end_after_start).to_string())
+        }
         _ => None,
     }
 }
@@ -82,44 +89,70 @@ pub fn query_range(start: &str, end: &str, now_ms: i64) -> (String, String) {
 /// Why a backup may not be deleted (14.2: the cluster Running, the backup completed; only
 /// backups whose StoreStatus is Enabled — the manual ones — can be deleted), or `None`.
 /// `successful` counts the cluster's completed backups: the console never deletes the last.
-pub fn delete_refusal(b: &Backup, cluster_status: &str, successful: usize) -> Option<String> {
+pub fn delete_refusal(
+    locale: Locale,
+    b: &Backup,
+    cluster_status: &str,
+    successful: usize,
+) -> Option<String> {
     if b.backup_mode != "Manual" || b.store_status == "Disabled" {
-        return Some(
-            "Automatic backups cannot be deleted; they expire by the backup policy's retention (StoreStatus Disabled)."
-                .into(),
-        );
+        return Some(td_string!(locale, cluster_data.refuse_delete_automatic).to_string());
     }
     if b.backup_status != "Success" {
-        return Some(format!(
-            "Only completed backups can be deleted (this one is {}).",
-            b.backup_status
-        ));
+        return Some(
+            td_string!(
+                locale,
+                cluster_data.refuse_delete_not_completed,
+                status = api_word_in(locale, &b.backup_status)
+            )
+            .to_string(),
+        );
     }
     if cluster_status != "Running" {
-        return Some(format!(
-            "The cluster must be Running to delete a backup (it is {cluster_status})."
-        ));
+        return Some(
+            td_string!(
+                locale,
+                cluster_data.refuse_delete_not_running,
+                status = api_word_in(locale, cluster_status)
+            )
+            .to_string(),
+        );
     }
     if successful <= 1 {
-        return Some("This is the cluster's only completed backup; the console keeps it.".into());
+        return Some(td_string!(locale, cluster_data.refuse_delete_last).to_string());
     }
     None
 }
 
 /// Why a manual backup cannot be started now, or `None`.
-pub fn create_refusal(cluster_status: &str, manual: usize, job_running: bool) -> Option<String> {
+pub fn create_refusal(
+    locale: Locale,
+    cluster_status: &str,
+    manual: usize,
+    job_running: bool,
+) -> Option<String> {
     if cluster_status != "Running" {
-        return Some(format!(
-            "The cluster must be Running to take a backup (it is {cluster_status})."
-        ));
+        return Some(
+            td_string!(
+                locale,
+                cluster_data.refuse_create_not_running,
+                status = api_word_in(locale, cluster_status)
+            )
+            .to_string(),
+        );
     }
     if job_running {
-        return Some("A backup is in progress; wait until it is done.".into());
+        return Some(td_string!(locale, cluster_data.refuse_create_in_progress).to_string());
     }
     if manual >= MAX_MANUAL {
-        return Some(format!(
-            "A cluster keeps at most {MAX_MANUAL} manual backups (14.1); delete one first."
-        ));
+        return Some(
+            td_string!(
+                locale,
+                cluster_data.refuse_create_max_manual,
+                max = MAX_MANUAL
+            )
+            .to_string(),
+        );
     }
     None
 }
@@ -150,18 +183,47 @@ pub fn backup_windows() -> Vec<String> {
 }
 
 /// A retention that is `0` (off), `-1` (for ever) or within `lo..=hi` days.
-fn retention_problem(v: &str, lo: i64, hi: i64, zero_ok: bool) -> Option<String> {
+fn retention_problem(locale: Locale, v: &str, lo: i64, hi: i64, zero_ok: bool) -> Option<String> {
     let Ok(n) = v.trim().parse::<i64>() else {
-        return Some(format!("must be a whole number of days from {lo} to {hi}"));
+        return Some(
+            td_string!(locale, cluster_data.retention_whole_days, lo = lo, hi = hi).to_string(),
+        );
     };
     if n == -1 || (zero_ok && n == 0) || (lo..=hi).contains(&n) {
         None
     } else if zero_ok {
-        Some(format!(
-            "must be {lo}–{hi} days, -1 (kept for ever) or 0 (off)"
-        ))
+        Some(
+            td_string!(
+                locale,
+                cluster_data.retention_range_or_off,
+                lo = lo,
+                hi = hi
+            )
+            .to_string(),
+        )
     } else {
-        Some(format!("must be {lo}–{hi} days or -1 (kept for ever)"))
+        Some(td_string!(locale, cluster_data.retention_range, lo = lo, hi = hi).to_string())
+    }
+}
+
+/// A field of the policy forms (as [`policy_problems`] and [`log_policy_problems`] name
+/// it) in words.
+pub fn policy_field_label(locale: Locale, field: &str) -> String {
+    match field {
+        "Backup days" => td_string!(locale, cluster_data.field_backup_days).to_string(),
+        "Backup window" => td_string!(locale, cluster_data.field_backup_window).to_string(),
+        "Backup frequency" => td_string!(locale, cluster_data.field_backup_frequency).to_string(),
+        "Level-1 retention" => td_string!(locale, cluster_data.field_level1_retention).to_string(),
+        "Level-2 retention" => td_string!(locale, cluster_data.field_level2_retention).to_string(),
+        "Cross-region copy" => td_string!(locale, cluster_data.cross_region_copy).to_string(),
+        "Cross-region retention" => {
+            td_string!(locale, cluster_data.field_cross_region_retention).to_string()
+        }
+        "Backups after deletion" => {
+            td_string!(locale, cluster_data.field_after_deletion).to_string()
+        }
+        "Log retention" => td_string!(locale, cluster_data.field_log_retention).to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -210,28 +272,38 @@ impl PolicyForm {
 /// DataLevel1BackupFrequency, DataLevel1BackupPeriod, DataLevel1BackupTime and
 /// DataLevel2BackupPeriod "not supported by PolarDB for PostgreSQL": the form has none of
 /// them and says so.
-pub fn policy_problems(f: &PolicyForm, cluster_region: &str) -> Vec<(&'static str, String)> {
+pub fn policy_problems(
+    locale: Locale,
+    f: &PolicyForm,
+    cluster_region: &str,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if f.preferred_backup_period.len() < 2 {
-        out.push(("Backup days", "choose at least two days a week".to_string()));
+        out.push((
+            "Backup days",
+            td_string!(locale, cluster_data.problem_two_days).to_string(),
+        ));
     }
     if !backup_windows().contains(&f.preferred_backup_time) {
         out.push((
             "Backup window",
-            "one hour, on the hour, in UTC (HH:00Z-HH:00Z)".to_string(),
+            td_string!(locale, cluster_data.problem_window).to_string(),
         ));
     }
-    if !FREQUENCIES.iter().any(|(v, _)| *v == f.backup_frequency) {
+    if !FREQUENCIES.contains(&f.backup_frequency.as_str()) {
         out.push((
             "Backup frequency",
-            "must be Normal, 2/24H, 3/24H or 4/24H".to_string(),
+            td_string!(locale, cluster_data.problem_frequency).to_string(),
         ));
     }
     match f.data_level1_retention.trim().parse::<i64>() {
         Ok(n) if (3..=14).contains(&n) => {}
-        _ => out.push(("Level-1 retention", "must be 3 to 14 days".to_string())),
+        _ => out.push((
+            "Level-1 retention",
+            td_string!(locale, cluster_data.problem_level1).to_string(),
+        )),
     }
-    if let Some(p) = retention_problem(&f.data_level2_retention, 30, 7300, true) {
+    if let Some(p) = retention_problem(locale, &f.data_level2_retention, 30, 7300, true) {
         out.push(("Level-2 retention", p));
     }
     let region = f.data_level2_region.trim();
@@ -239,17 +311,18 @@ pub fn policy_problems(f: &PolicyForm, cluster_region: &str) -> Vec<(&'static st
         if region == cluster_region {
             out.push((
                 "Cross-region copy",
-                "must be another region than the cluster's".to_string(),
+                td_string!(locale, cluster_data.problem_other_region).to_string(),
             ));
         }
-        if let Some(p) = retention_problem(&f.data_level2_region_retention, 30, 7300, false) {
+        if let Some(p) = retention_problem(locale, &f.data_level2_region_retention, 30, 7300, false)
+        {
             out.push(("Cross-region retention", p));
         }
     }
     if !["ALL", "LATEST", "NONE"].contains(&f.retention_on_deletion.as_str()) {
         out.push((
             "Backups after deletion",
-            "must be ALL, LATEST or NONE".to_string(),
+            td_string!(locale, cluster_data.problem_on_deletion).to_string(),
         ));
     }
     out
@@ -265,9 +338,13 @@ pub struct LogPolicyForm {
 
 /// What is wrong with a log-backup policy (ModifyLogBackupPolicy: kept 3–7300 days or -1;
 /// a cross-region copy kept 30–7300 days, -1, or 0 for none).
-pub fn log_policy_problems(f: &LogPolicyForm, cluster_region: &str) -> Vec<(&'static str, String)> {
+pub fn log_policy_problems(
+    locale: Locale,
+    f: &LogPolicyForm,
+    cluster_region: &str,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    if let Some(p) = retention_problem(&f.retention, 3, 7300, false) {
+    if let Some(p) = retention_problem(locale, &f.retention, 3, 7300, false) {
         out.push(("Log retention", p));
     }
     let region = f.region.trim();
@@ -275,10 +352,10 @@ pub fn log_policy_problems(f: &LogPolicyForm, cluster_region: &str) -> Vec<(&'st
         if region == cluster_region {
             out.push((
                 "Cross-region copy",
-                "must be another region than the cluster's".to_string(),
+                td_string!(locale, cluster_data.problem_other_region).to_string(),
             ));
         }
-        if let Some(p) = retention_problem(&f.region_retention, 30, 7300, true) {
+        if let Some(p) = retention_problem(locale, &f.region_retention, 30, 7300, true) {
             out.push(("Cross-region retention", p));
         }
     }

@@ -3,6 +3,20 @@
 use super::*;
 use crate::kit::waiting;
 
+/// A day of the week (as the API names it: `Monday`) in its short word (`Mon`).
+fn day_short(locale: Locale, day: &str) -> String {
+    match day {
+        "Monday" => td_string!(locale, cluster_data.day_mon).to_string(),
+        "Tuesday" => td_string!(locale, cluster_data.day_tue).to_string(),
+        "Wednesday" => td_string!(locale, cluster_data.day_wed).to_string(),
+        "Thursday" => td_string!(locale, cluster_data.day_thu).to_string(),
+        "Friday" => td_string!(locale, cluster_data.day_fri).to_string(),
+        "Saturday" => td_string!(locale, cluster_data.day_sat).to_string(),
+        "Sunday" => td_string!(locale, cluster_data.day_sun).to_string(),
+        other => other.chars().take(3).collect(),
+    }
+}
+
 /// Both policies of a cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policies {
@@ -13,6 +27,7 @@ pub struct Policies {
 /// The two policy forms.
 #[component]
 pub(super) fn Policies() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -54,31 +69,32 @@ pub(super) fn Policies() -> impl IntoView {
     let save_log = ServerAction::<SaveLogBackupPolicy>::new();
     let form = RwSignal::new(None::<PolicyForm>);
     let log_form = RwSignal::new(None::<LogPolicyForm>);
-    let saved = RwSignal::new(None::<&'static str>);
+    // Which policy was saved last: the backup policy (false) or the log-backup policy (true).
+    let saved = RwSignal::new(None::<bool>);
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             form.set(None);
-            saved.set(Some("Backup policy saved."));
+            saved.set(Some(false));
             reload.update(|n| *n += 1);
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = save_log.value().get() {
             log_form.set(None);
-            saved.set(Some("Log-backup policy saved."));
+            saved.set(Some(true));
             reload.update(|n| *n += 1);
         }
     });
     let region = move || target().map(|t| t.1).unwrap_or_default();
     let problems = move || {
         form.get()
-            .map(|f| policy_problems(&f, &region()))
+            .map(|f| policy_problems(i18n.get_locale(), &f, &region()))
             .unwrap_or_default()
     };
     let log_problems = move || {
         log_form
             .get()
-            .map(|f| log_policy_problems(&f, &region()))
+            .map(|f| log_policy_problems(i18n.get_locale(), &f, &region()))
             .unwrap_or_default()
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -154,7 +170,7 @@ pub(super) fn Policies() -> impl IntoView {
                                     if on { f.preferred_backup_period.push(d.to_string()); }
                                 });
                             } />
-                        {&d[..3]}
+                        {move || day_short(i18n.get_locale(), d)}
                     </label>
                 }
             })
@@ -163,10 +179,14 @@ pub(super) fn Policies() -> impl IntoView {
 
     view! {
         <section class="panel" data-testid="backup-policy">
-            <h2>"Backup policy"</h2>
-            {move || saved.get().map(|s| view! { <div class="banner banner-ok" role="status" data-testid="policy-saved">{s}</div> })}
-            <Transition fallback=|| view! { <Loading label="Reading the backup policy…" /> }>
-                {move || Suspend::new(async move {
+            <h2>{t!(i18n, cluster_data.backup_policy)}</h2>
+            {move || saved.get().map(|log| view! {
+                <div class="banner banner-ok" role="status" data-testid="policy-saved">
+                    {move || if log { t_string!(i18n, cluster_data.log_policy_saved) } else { t_string!(i18n, cluster_data.policy_saved) }}
+                </div>
+            })}
+            <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_backup_policy).to_string() /> }>
+                {move || { let locale = i18n.get_locale(); Suspend::new(async move {
                     let p = match policies.await {
                         None => return view! { <Loading /> }.into_any(),
                         Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
@@ -183,34 +203,36 @@ pub(super) fn Policies() -> impl IntoView {
                         region: l.log_backup_another_region_region.clone(),
                         region_retention: if l.log_backup_another_region_retention_period.is_empty() { "0".into() } else { l.log_backup_another_region_retention_period.clone() },
                     };
-                    let freq = FREQUENCIES.iter().find(|(v, _)| *v == d.backup_frequency).map(|(_, l)| l.to_string()).unwrap_or(d.backup_frequency.clone());
+                    let freq = frequency_label(locale, &d.backup_frequency);
+                    let off = || td_string!(locale, cluster_data.off).to_string();
+                    let days = d.preferred_backup_period.split(',').map(|x| api_word_in(locale, x)).collect::<Vec<_>>().join(td_string!(locale, cluster_data.list_sep));
                     view! {
                         <dl class="kv" data-testid="policy-view">
-                            <dt>"Backup days"</dt><dd data-testid="policy-period">{d.preferred_backup_period.replace(',', ", ")}</dd>
-                            <dt>"Backup window (UTC)"</dt><dd class="mono" data-testid="policy-time">{d.preferred_backup_time.clone()}</dd>
-                            <dt>"Frequency"</dt><dd data-testid="policy-frequency">{freq}</dd>
-                            <dt>"Next backup"</dt><dd class="mono">{human_time(&d.preferred_next_backup_time)}</dd>
-                            <dt>"Level-1 backups kept"</dt><dd data-testid="policy-level1">{retention_days_label(&d.data_level1_backup_retention_period)}</dd>
-                            <dt>"Level-2 backups"</dt><dd data-testid="policy-level2">{retention_days_label(&d.data_level2_backup_retention_period)}</dd>
-                            <dt>"Cross-region level-2 copy"</dt><dd>{if d.data_level2_backup_another_region_region.is_empty() { "off".to_string() } else { format!("{} · {}", d.data_level2_backup_another_region_region, retention_days_label(&d.data_level2_backup_another_region_retention_period)) }}</dd>
-                            <dt>"Backups after cluster deletion"</dt><dd data-testid="policy-on-deletion">{d.backup_retention_policy_on_cluster_deletion.clone()}</dd>
+                            <dt>{td_string!(locale, cluster_data.field_backup_days)}</dt><dd data-testid="policy-period">{days}</dd>
+                            <dt>{td_string!(locale, cluster_data.backup_window_utc)}</dt><dd class="mono" data-testid="policy-time">{d.preferred_backup_time.clone()}</dd>
+                            <dt>{td_string!(locale, cluster_data.frequency)}</dt><dd data-testid="policy-frequency">{freq}</dd>
+                            <dt>{td_string!(locale, cluster_data.next_backup)}</dt><dd class="mono">{human_time(&d.preferred_next_backup_time)}</dd>
+                            <dt>{td_string!(locale, cluster_data.level1_kept)}</dt><dd data-testid="policy-level1">{retention_days_label(locale, &d.data_level1_backup_retention_period)}</dd>
+                            <dt>{td_string!(locale, cluster_data.level2_backups)}</dt><dd data-testid="policy-level2">{retention_days_label(locale, &d.data_level2_backup_retention_period)}</dd>
+                            <dt>{td_string!(locale, cluster_data.cross_region_level2)}</dt><dd>{if d.data_level2_backup_another_region_region.is_empty() { off() } else { format!("{} · {}", d.data_level2_backup_another_region_region, retention_days_label(locale, &d.data_level2_backup_another_region_retention_period)) }}</dd>
+                            <dt>{td_string!(locale, cluster_data.after_cluster_deletion)}</dt><dd data-testid="policy-on-deletion">{api_word_in(locale, &d.backup_retention_policy_on_cluster_deletion)}</dd>
                         </dl>
                         {can.then(|| view! {
                             <button type="button" class="small" data-testid="edit-policy" title=move || waiting(hydrated) disabled=move || !hydrated.get()
-                                on:click={ let f = start_form.clone(); move |_| { save.value().set(None); saved.set(None); form.set(Some(f.clone())); } }>"Edit backup policy"</button>
+                                on:click={ let f = start_form.clone(); move |_| { save.value().set(None); saved.set(None); form.set(Some(f.clone())); } }>{td_string!(locale, cluster_data.edit_backup_policy)}</button>
                         })}
-                        <h3 class="subhead">"Log backups"</h3>
+                        <h3 class="subhead">{td_string!(locale, cluster_data.log_backups)}</h3>
                         <dl class="kv" data-testid="log-policy-view">
-                            <dt>"Log backups"</dt><dd>{if l.enable_backup_log == 1 { "on" } else { "off" }}</dd>
-                            <dt>"Kept"</dt><dd data-testid="log-policy-retention">{retention_days_label(&l.log_backup_retention_period.to_string())}</dd>
-                            <dt>"Cross-region copy"</dt><dd>{if l.log_backup_another_region_region.is_empty() { "off".to_string() } else { format!("{} · {}", l.log_backup_another_region_region, retention_days_label(&l.log_backup_another_region_retention_period)) }}</dd>
+                            <dt>{td_string!(locale, cluster_data.log_backups)}</dt><dd>{if l.enable_backup_log == 1 { td_string!(locale, cluster_data.on) } else { td_string!(locale, cluster_data.off) }}</dd>
+                            <dt>{td_string!(locale, cluster_data.kept)}</dt><dd data-testid="log-policy-retention">{retention_days_label(locale, &l.log_backup_retention_period.to_string())}</dd>
+                            <dt>{td_string!(locale, cluster_data.cross_region_copy)}</dt><dd>{if l.log_backup_another_region_region.is_empty() { off() } else { format!("{} · {}", l.log_backup_another_region_region, retention_days_label(locale, &l.log_backup_another_region_retention_period)) }}</dd>
                         </dl>
                         {can_log.then(|| view! {
                             <button type="button" class="small" data-testid="edit-log-policy" title=move || waiting(hydrated) disabled=move || !hydrated.get()
-                                on:click={ let f = start_log.clone(); move |_| { save_log.value().set(None); saved.set(None); log_form.set(Some(f.clone())); } }>"Edit log-backup policy"</button>
+                                on:click={ let f = start_log.clone(); move |_| { save_log.value().set(None); saved.set(None); log_form.set(Some(f.clone())); } }>{td_string!(locale, cluster_data.edit_log_policy)}</button>
                         })}
                     }.into_any()
-                })}
+                })}}
             </Transition>
 
             {move || form.get().is_some().then(|| {
@@ -218,11 +240,11 @@ pub(super) fn Policies() -> impl IntoView {
                 view! {
                     <form class="stack-form policy-form" data-testid="policy-form" on:submit=submit>
                         <fieldset>
-                            <legend>"Backup days (at least two)"</legend>
+                            <legend>{t!(i18n, cluster_data.backup_days_legend)}</legend>
                             <div class="days" data-testid="policy-days">{day_boxes()}</div>
                         </fieldset>
                         <label>
-                            <span>"Backup window (UTC, one hour)"</span>
+                            <span>{t!(i18n, cluster_data.backup_window_label)}</span>
                             <select data-testid="policy-window" on:change=edit(|f, v| f.preferred_backup_time = v)>
                                 {backup_windows().into_iter().map(|w| {
                                     let sel = w == cur.preferred_backup_time;
@@ -231,49 +253,56 @@ pub(super) fn Policies() -> impl IntoView {
                             </select>
                         </label>
                         <label>
-                            <span>"Frequency"</span>
+                            <span>{t!(i18n, cluster_data.frequency)}</span>
                             <select data-testid="policy-frequency-select" on:change=edit(|f, v| f.backup_frequency = v)>
-                                {FREQUENCIES.iter().map(|(v, l)| view! { <option value=*v selected=*v == cur.backup_frequency>{format!("{l} ({v})")}</option> }).collect_view()}
+                                {FREQUENCIES.iter().map(|v| view! { <option value=*v selected=*v == cur.backup_frequency>{move || t_string!(i18n, cluster_data.option_with_code, label = frequency_label(i18n.get_locale(), v), code = *v).to_string()}</option> }).collect_view()}
                             </select>
                         </label>
                         <label>
-                            <span>"Level-1 backups kept (3–14 days)"</span>
+                            <span>{t!(i18n, cluster_data.level1_kept_label)}</span>
                             <input type="number" min="3" max="14" data-testid="policy-level1-input" prop:value=cur.data_level1_retention.clone()
                                 on:input=edit(|f, v| f.data_level1_retention = v) />
                         </label>
                         <label>
-                            <span>"Level-2 backups kept (30–7300 days, -1 for ever, 0 off)"</span>
+                            <span>{t!(i18n, cluster_data.level2_kept_label)}</span>
                             <input type="number" min="-1" max="7300" data-testid="policy-level2-input" prop:value=cur.data_level2_retention.clone()
                                 on:input=edit(|f, v| f.data_level2_retention = v) />
                         </label>
                         <label>
-                            <span>"Cross-region copy of level-2 backups (region ID, empty for none)"</span>
+                            <span>{t!(i18n, cluster_data.level2_region_label)}</span>
                             <input type="text" class="mono" prop:value=cur.data_level2_region.clone() on:input=edit(|f, v| f.data_level2_region = v) />
                         </label>
                         <label>
-                            <span>"Cross-region copies kept (30–7300 days or -1)"</span>
+                            <span>{t!(i18n, cluster_data.level2_region_kept_label)}</span>
                             <input type="number" min="-1" max="7300" prop:value=cur.data_level2_region_retention.clone() on:input=edit(|f, v| f.data_level2_region_retention = v) />
                         </label>
                         <label>
-                            <span>"Backups after cluster deletion"</span>
+                            <span>{t!(i18n, cluster_data.after_cluster_deletion)}</span>
                             <select data-testid="policy-deletion-select" on:change=edit(|f, v| f.retention_on_deletion = v)>
-                                {[("ALL", "Keep all backups"), ("LATEST", "Keep the last backup"), ("NONE", "Delete all backups")].into_iter().map(|(v, l)| view! {
-                                    <option value=v selected=v == cur.retention_on_deletion>{format!("{l} ({v})")}</option>
+                                {["ALL", "LATEST", "NONE"].into_iter().map(|v| view! {
+                                    <option value=v selected=v == cur.retention_on_deletion>{move || {
+                                        let label = match v {
+                                            "ALL" => t_string!(i18n, cluster_data.keep_all_backups),
+                                            "LATEST" => t_string!(i18n, cluster_data.keep_last_backup),
+                                            _ => t_string!(i18n, cluster_data.delete_all_backups),
+                                        };
+                                        t_string!(i18n, cluster_data.option_with_code, label = label, code = v).to_string()
+                                    }}</option>
                                 }).collect_view()}
                             </select>
                         </label>
                         <p class="muted small-print" data-testid="policy-pg-note">
-                            "Not offered, because PolarDB for PostgreSQL does not take them (the SDK's ModifyBackupPolicy says so of each): advanced backup (BackupPolicyLevel), the level-1 frequency, days and time (DataLevel1BackupFrequency, DataLevel1BackupPeriod, DataLevel1BackupTime) and level-2 backup days (DataLevel2BackupPeriod)."
+                            {t!(i18n, cluster_data.policy_pg_note)}
                         </p>
                         <ul class="field-hint" data-testid="policy-problems">
-                            {move || problems().into_iter().map(|(f, p)| view! { <li class="field-error">{format!("{f}: {p}.")}</li> }).collect_view()}
+                            {move || problems().into_iter().map(|(f, p)| view! { <li class="field-error">{t_string!(i18n, cluster_data.problem_line, field = policy_field_label(i18n.get_locale(), f), problem = p).to_string()}</li> }).collect_view()}
                         </ul>
                         {change_error(save.value())}
                         <div class="modal-actions">
-                            <button type="button" class="small" on:click=move |_| form.set(None)>"Cancel"</button>
+                            <button type="button" class="small" on:click=move |_| form.set(None)>{t!(i18n, cluster_data.cancel)}</button>
                             <button type="submit" class="small primary-small" data-testid="save-policy"
                                 disabled=move || !problems().is_empty() || save.pending().get()>
-                                {move || if save.pending().get() { "Saving…" } else { "Save policy" }}
+                                {move || if save.pending().get() { t_string!(i18n, cluster_data.saving) } else { t_string!(i18n, cluster_data.save_policy) }}
                             </button>
                         </div>
                     </form>
@@ -285,27 +314,27 @@ pub(super) fn Policies() -> impl IntoView {
                 view! {
                     <form class="stack-form policy-form" data-testid="log-policy-form" on:submit=submit_log>
                         <label>
-                            <span>"Log backups kept (3–7300 days, or -1 for ever)"</span>
+                            <span>{t!(i18n, cluster_data.log_kept_label)}</span>
                             <input type="number" min="-1" max="7300" data-testid="log-retention-input" prop:value=cur.retention.clone()
                                 on:input=edit_log(|f, v| f.retention = v) />
                         </label>
                         <label>
-                            <span>"Cross-region copy (region ID, empty for none)"</span>
+                            <span>{t!(i18n, cluster_data.log_region_label)}</span>
                             <input type="text" class="mono" prop:value=cur.region.clone() on:input=edit_log(|f, v| f.region = v) />
                         </label>
                         <label>
-                            <span>"Cross-region copies kept (30–7300 days, -1 for ever, 0 off)"</span>
+                            <span>{t!(i18n, cluster_data.log_region_kept_label)}</span>
                             <input type="number" min="-1" max="7300" prop:value=cur.region_retention.clone() on:input=edit_log(|f, v| f.region_retention = v) />
                         </label>
                         <ul class="field-hint" data-testid="log-policy-problems">
-                            {move || log_problems().into_iter().map(|(f, p)| view! { <li class="field-error">{format!("{f}: {p}.")}</li> }).collect_view()}
+                            {move || log_problems().into_iter().map(|(f, p)| view! { <li class="field-error">{t_string!(i18n, cluster_data.problem_line, field = policy_field_label(i18n.get_locale(), f), problem = p).to_string()}</li> }).collect_view()}
                         </ul>
                         {change_error(save_log.value())}
                         <div class="modal-actions">
-                            <button type="button" class="small" on:click=move |_| log_form.set(None)>"Cancel"</button>
+                            <button type="button" class="small" on:click=move |_| log_form.set(None)>{t!(i18n, cluster_data.cancel)}</button>
                             <button type="submit" class="small primary-small" data-testid="save-log-policy"
                                 disabled=move || !log_problems().is_empty() || save_log.pending().get()>
-                                {move || if save_log.pending().get() { "Saving…" } else { "Save log-backup policy" }}
+                                {move || if save_log.pending().get() { t_string!(i18n, cluster_data.saving) } else { t_string!(i18n, cluster_data.save_log_policy) }}
                             </button>
                         </div>
                     </form>

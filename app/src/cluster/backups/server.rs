@@ -17,17 +17,27 @@ pub async fn list_backups(
     page: u32,
     size: u32,
 ) -> Result<BackupPage, AppError> {
-    if let Some(p) = range_problem(&start, &end) {
+    let locale = crate::api::ssr::request_locale();
+    if let Some(p) = range_problem(locale, &start, &end) {
         return Err(invalid("Time range", p));
     }
     if !["", "Automated", "Manual"].contains(&mode.as_str()) {
-        return Err(invalid("Mode", "must be Automated or Manual"));
+        return Err(invalid(
+            "Mode",
+            td_string!(locale, cluster_data.invalid_mode).to_string(),
+        ));
     }
     if !["", "Success", "Failed"].contains(&status.as_str()) {
-        return Err(invalid("Status", "must be Success or Failed"));
+        return Err(invalid(
+            "Status",
+            td_string!(locale, cluster_data.invalid_status).to_string(),
+        ));
     }
     if !PAGE_SIZES.contains(&size) {
-        return Err(invalid("Page size", "must be 30, 50 or 100"));
+        return Err(invalid(
+            "Page size",
+            td_string!(locale, cluster_data.invalid_page_size).to_string(),
+        ));
     }
     let page = page.max(1);
     let now = now_ms();
@@ -171,13 +181,17 @@ pub async fn delete_backup(
     backup: String,
     confirm: String,
 ) -> Result<String, AppError> {
+    let locale = crate::api::ssr::request_locale();
     if backup.is_empty() || backup.contains(',') {
-        return Err(invalid("Backup", "name exactly one backup"));
+        return Err(invalid(
+            "Backup",
+            td_string!(locale, cluster_data.invalid_one_backup).to_string(),
+        ));
     }
     if confirm.trim() != backup {
         return Err(invalid(
             "Confirmation",
-            format!("confirm the deletion of backup {backup}"),
+            td_string!(locale, cluster_data.invalid_confirm_delete, id = &backup).to_string(),
         ));
     }
     let api = crate::call::Api::signed_in().await?;
@@ -204,7 +218,7 @@ pub async fn list_backup_logs(
     end: String,
     page: u32,
 ) -> Result<LogPage, AppError> {
-    if let Some(p) = range_problem(&start, &end) {
+    if let Some(p) = range_problem(crate::api::ssr::request_locale(), &start, &end) {
         return Err(invalid("Time range", p));
     }
     let (start_s, end_s) = query_range(&start, &end, now_ms());
@@ -272,7 +286,8 @@ pub async fn save_backup_policy(
     cluster: String,
     form: PolicyForm,
 ) -> Result<String, AppError> {
-    if let Some((field, p)) = policy_problems(&form, &region).into_iter().next() {
+    let locale = crate::api::ssr::request_locale();
+    if let Some((field, p)) = policy_problems(locale, &form, &region).into_iter().next() {
         return Err(invalid(field, p));
     }
     let another_region = form.data_level2_region.trim().to_string();
@@ -311,7 +326,11 @@ pub async fn save_log_backup_policy(
     cluster: String,
     form: LogPolicyForm,
 ) -> Result<String, AppError> {
-    if let Some((field, p)) = log_policy_problems(&form, &region).into_iter().next() {
+    let locale = crate::api::ssr::request_locale();
+    if let Some((field, p)) = log_policy_problems(locale, &form, &region)
+        .into_iter()
+        .next()
+    {
         return Err(invalid(field, p));
     }
     let another_region = form.region.trim().to_string();

@@ -2,6 +2,8 @@
 
 use super::*;
 
+const EN: Locale = Locale::en;
+
 fn backup(mode: &str, status: &str) -> Backup {
     Backup {
         backup_id: "1".into(),
@@ -20,43 +22,52 @@ fn backup(mode: &str, status: &str) -> Backup {
 #[test]
 fn only_completed_manual_backups_of_a_running_cluster_are_deleted() {
     assert_eq!(
-        delete_refusal(&backup("Manual", "Success"), "Running", 5),
+        delete_refusal(EN, &backup("Manual", "Success"), "Running", 5),
         None
     );
     assert!(
-        delete_refusal(&backup("Automated", "Success"), "Running", 5)
+        delete_refusal(EN, &backup("Automated", "Success"), "Running", 5)
             .unwrap()
             .contains("Automatic")
     );
-    assert!(delete_refusal(&backup("Manual", "Failed"), "Running", 5)
-        .unwrap()
-        .contains("completed"));
-    assert!(delete_refusal(&backup("Manual", "Success"), "Rebooting", 5)
-        .unwrap()
-        .contains("Running"));
-    assert!(delete_refusal(&backup("Manual", "Success"), "Running", 1)
-        .unwrap()
-        .contains("only"));
+    assert!(
+        delete_refusal(EN, &backup("Manual", "Failed"), "Running", 5)
+            .unwrap()
+            .contains("completed")
+    );
+    assert!(
+        delete_refusal(EN, &backup("Manual", "Success"), "Rebooting", 5)
+            .unwrap()
+            .contains("Running")
+    );
+    assert!(
+        delete_refusal(EN, &backup("Manual", "Success"), "Running", 1)
+            .unwrap()
+            .contains("only")
+    );
 }
 
 #[test]
 fn manual_backups_are_limited() {
-    assert_eq!(create_refusal("Running", 2, false), None);
-    assert!(create_refusal("Running", 3, false)
+    assert_eq!(create_refusal(EN, "Running", 2, false), None);
+    assert!(create_refusal(EN, "Running", 3, false)
         .unwrap()
         .contains("at most 3"));
-    assert!(create_refusal("Creating", 0, false).is_some());
-    assert!(create_refusal("Running", 0, true).is_some());
+    assert!(create_refusal(EN, "Creating", 0, false).is_some());
+    assert!(create_refusal(EN, "Running", 0, true).is_some());
 }
 
 #[test]
 fn ranges_are_checked_and_defaulted() {
-    assert_eq!(range_problem("", ""), None);
-    assert_eq!(range_problem("2026-01-01T00:00", "2026-01-02T00:00"), None);
-    assert!(range_problem("2026-01-02T00:00", "2026-01-01T00:00")
+    assert_eq!(range_problem(EN, "", ""), None);
+    assert_eq!(
+        range_problem(EN, "2026-01-01T00:00", "2026-01-02T00:00"),
+        None
+    );
+    assert!(range_problem(EN, "2026-01-02T00:00", "2026-01-01T00:00")
         .unwrap()
         .contains("later"));
-    assert!(range_problem("soon", "").unwrap().contains("start"));
+    assert!(range_problem(EN, "soon", "").unwrap().contains("start"));
     let now = parse_minute("2026-03-10T12:00Z").unwrap() + 30_000;
     assert_eq!(
         query_range("", "", now),
@@ -86,11 +97,11 @@ fn policies_follow_the_rules() {
         data_level2_region_retention: "0".into(),
         retention_on_deletion: "LATEST".into(),
     };
-    assert!(policy_problems(&good, "cn-hangzhou").is_empty());
+    assert!(policy_problems(EN, &good, "cn-hangzhou").is_empty());
     let bad = |f: fn(&mut PolicyForm)| {
         let mut x = good.clone();
         f(&mut x);
-        policy_problems(&x, "cn-hangzhou")
+        policy_problems(EN, &x, "cn-hangzhou")
     };
     assert_eq!(
         bad(|f| f.preferred_backup_period.truncate(1))[0].0,
@@ -139,6 +150,7 @@ fn policies_follow_the_rules() {
 fn log_policies_follow_the_rules() {
     let f = |r: &str, reg: &str, rr: &str| {
         log_policy_problems(
+            EN,
             &LogPolicyForm {
                 retention: r.into(),
                 region: reg.into(),

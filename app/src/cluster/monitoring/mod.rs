@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::resolve;
 use crate::cluster::frame::ClusterCtx;
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::chart::{fmt_minute, parse_minute, LineChart, Series};
 use crate::kit::{change_error, role_short, ErrorBox, Loading};
 use crate::AppError;
@@ -28,14 +29,17 @@ pub const MAX_KEYS: usize = 5;
 /// Points drawn per line at most; longer series are averaged into this many buckets.
 pub const MAX_DRAWN: usize = 720;
 
+/// Words in a language (a chart's title, unit or line label).
+pub type Words = fn(Locale) -> &'static str;
+
 /// One chart: what it shows and which performance key and metrics feed it.
 pub struct ChartDef {
     pub id: &'static str,
-    pub title: &'static str,
-    pub unit: &'static str,
+    pub title: Words,
+    pub unit: Words,
     pub key: &'static str,
     /// (metric, label) drawn for one node.
-    pub metrics: &'static [(&'static str, &'static str)],
+    pub metrics: &'static [(&'static str, Words)],
     /// The metrics drawn per node in the whole-cluster view (fewer lines).
     pub cluster_metrics: &'static [&'static str],
 }
@@ -44,99 +48,141 @@ pub struct ChartDef {
 pub const CHARTS: &[ChartDef] = &[
     ChartDef {
         id: "cpu",
-        title: "CPU",
-        unit: "%",
+        title: |_| "CPU",
+        unit: |_| "%",
         key: "PolarDBCPU",
         metrics: &[
-            ("cpu_ratio", "CPU"),
-            ("cpu_user_ratio", "user"),
-            ("cpu_sys_ratio", "system"),
+            ("cpu_ratio", |_| "CPU"),
+            ("cpu_user_ratio", |l| {
+                td_string!(l, cluster_data.metric_user)
+            }),
+            ("cpu_sys_ratio", |l| {
+                td_string!(l, cluster_data.metric_system)
+            }),
         ],
         cluster_metrics: &["cpu_ratio"],
     },
     ChartDef {
         id: "memory",
-        title: "Memory",
-        unit: "%",
+        title: |l| td_string!(l, cluster_data.chart_memory),
+        unit: |_| "%",
         key: "PolarDBMemory",
-        metrics: &[("mem_ratio", "memory")],
+        metrics: &[("mem_ratio", |l| td_string!(l, cluster_data.metric_memory))],
         cluster_metrics: &["mem_ratio"],
     },
     ChartDef {
         id: "connections",
-        title: "Connections",
-        unit: "connections",
+        title: |l| td_string!(l, cluster_data.chart_connections),
+        unit: |l| td_string!(l, cluster_data.unit_connections),
         key: "PolarDBConnections",
         metrics: &[
-            ("mean_total_session", "total"),
-            ("mean_active_session", "active"),
-            ("mean_idle_connection", "idle"),
-            ("mean_waiting_connection", "waiting"),
+            ("mean_total_session", |l| {
+                td_string!(l, cluster_data.metric_total)
+            }),
+            ("mean_active_session", |l| {
+                td_string!(l, cluster_data.metric_active)
+            }),
+            ("mean_idle_connection", |l| {
+                td_string!(l, cluster_data.metric_idle)
+            }),
+            ("mean_waiting_connection", |l| {
+                td_string!(l, cluster_data.metric_waiting)
+            }),
         ],
         cluster_metrics: &["mean_total_session"],
     },
     ChartDef {
         id: "tps",
-        title: "Transactions per second (TPS)",
-        unit: "per s",
+        title: |l| td_string!(l, cluster_data.chart_tps),
+        unit: |l| td_string!(l, cluster_data.unit_per_s),
         key: "PolarDBQPSTPS",
         metrics: &[
-            ("mean_tps", "TPS"),
-            ("mean_commits_delta", "commits"),
-            ("mean_rollbacks_delta", "rollbacks"),
-            ("mean_deadlocks_delta", "deadlocks"),
+            ("mean_tps", |_| "TPS"),
+            ("mean_commits_delta", |l| {
+                td_string!(l, cluster_data.metric_commits)
+            }),
+            ("mean_rollbacks_delta", |l| {
+                td_string!(l, cluster_data.metric_rollbacks)
+            }),
+            ("mean_deadlocks_delta", |l| {
+                td_string!(l, cluster_data.metric_deadlocks)
+            }),
         ],
         cluster_metrics: &["mean_tps"],
     },
     ChartDef {
         id: "rows",
-        title: "Row operations per second (QPS)",
-        unit: "rows/s",
+        title: |l| td_string!(l, cluster_data.chart_rows),
+        unit: |l| td_string!(l, cluster_data.unit_rows_s),
         key: "PolarDBRowDML",
         metrics: &[
-            ("mean_tup_returned_delta", "scanned"),
-            ("mean_tup_fetched_delta", "fetched by index"),
-            ("mean_tup_inserted_delta", "inserted"),
-            ("mean_tup_updated_delta", "updated"),
-            ("mean_tup_deleted_delta", "deleted"),
+            ("mean_tup_returned_delta", |l| {
+                td_string!(l, cluster_data.metric_scanned)
+            }),
+            ("mean_tup_fetched_delta", |l| {
+                td_string!(l, cluster_data.metric_fetched_by_index)
+            }),
+            ("mean_tup_inserted_delta", |l| {
+                td_string!(l, cluster_data.metric_inserted)
+            }),
+            ("mean_tup_updated_delta", |l| {
+                td_string!(l, cluster_data.metric_updated)
+            }),
+            ("mean_tup_deleted_delta", |l| {
+                td_string!(l, cluster_data.metric_deleted)
+            }),
         ],
         cluster_metrics: &["mean_tup_returned_delta"],
     },
     ChartDef {
         id: "iops",
-        title: "IOPS",
-        unit: "operations/s",
+        title: |_| "IOPS",
+        unit: |l| td_string!(l, cluster_data.unit_operations_s),
         key: "PolarDBIOSTAT",
         metrics: &[
-            ("mean_iops", "total"),
-            ("mean_iops_r", "read"),
-            ("mean_iops_w", "write"),
+            ("mean_iops", |l| td_string!(l, cluster_data.metric_total)),
+            ("mean_iops_r", |l| td_string!(l, cluster_data.metric_read)),
+            ("mean_iops_w", |l| td_string!(l, cluster_data.metric_write)),
         ],
         cluster_metrics: &["mean_iops"],
     },
     ChartDef {
         id: "throughput",
-        title: "I/O throughput",
-        unit: "MB/s",
+        title: |l| td_string!(l, cluster_data.chart_throughput),
+        unit: |_| "MB/s",
         key: "PolarDBIOSTAT",
         metrics: &[
-            ("mean_io_throughput", "total"),
-            ("mean_io_throughput_r", "read"),
-            ("mean_io_throughput_w", "write"),
+            ("mean_io_throughput", |l| {
+                td_string!(l, cluster_data.metric_total)
+            }),
+            ("mean_io_throughput_r", |l| {
+                td_string!(l, cluster_data.metric_read)
+            }),
+            ("mean_io_throughput_w", |l| {
+                td_string!(l, cluster_data.metric_write)
+            }),
         ],
         cluster_metrics: &["mean_io_throughput"],
     },
     ChartDef {
         id: "storage",
-        title: "Storage",
-        unit: "MB",
+        title: |l| td_string!(l, cluster_data.chart_storage),
+        unit: |_| "MB",
         key: "PolarDBDiskUsage",
         metrics: &[
-            ("mean_ins_total_size", "instance total"),
-            ("mean_data_size", "data"),
-            ("mean_wal_size", "WAL"),
-            ("mean_tmp_size", "temporary"),
-            ("mean_log_size", "local logs"),
+            ("mean_ins_total_size", |l| {
+                td_string!(l, cluster_data.metric_instance_total)
+            }),
+            ("mean_data_size", |l| {
+                td_string!(l, cluster_data.metric_data)
+            }),
+            ("mean_wal_size", |_| "WAL"),
+            ("mean_tmp_size", |l| {
+                td_string!(l, cluster_data.metric_temporary)
+            }),
+            ("mean_log_size", |l| {
+                td_string!(l, cluster_data.metric_local_logs)
+            }),
         ],
         cluster_metrics: &[
             "mean_ins_total_size",
@@ -176,41 +222,49 @@ pub fn resolution_ms(range_ms: i64, period: &str) -> i64 {
     }
 }
 
-pub fn duration_label(ms: i64) -> String {
+pub fn duration_label(locale: Locale, ms: i64) -> String {
     if ms % DAY == 0 {
-        let d = ms / DAY;
-        format!("{d} day{}", if d == 1 { "" } else { "s" })
+        let n = ms / DAY;
+        if n == 1 {
+            td_string!(locale, cluster_data.n_day, n = n).to_string()
+        } else {
+            td_string!(locale, cluster_data.n_days, n = n).to_string()
+        }
     } else if ms % HOUR == 0 {
-        let h = ms / HOUR;
-        format!("{h} hour{}", if h == 1 { "" } else { "s" })
+        let n = ms / HOUR;
+        if n == 1 {
+            td_string!(locale, cluster_data.n_hour, n = n).to_string()
+        } else {
+            td_string!(locale, cluster_data.n_hours, n = n).to_string()
+        }
     } else if ms % MINUTE == 0 {
-        format!("{} min", ms / MINUTE)
+        td_string!(locale, cluster_data.n_min, n = ms / MINUTE).to_string()
     } else {
-        format!("{} s", ms / 1000)
+        td_string!(locale, cluster_data.n_s, n = ms / 1000).to_string()
     }
 }
 
 /// What is wrong with a collection frequency (ModifyDBClusterMonitor, 18.4: 5 or 60 s).
-pub fn period_problem(period: &str) -> Option<String> {
+pub fn period_problem(locale: Locale, period: &str) -> Option<String> {
     match period {
         "5" | "60" => None,
-        _ => Some("the collection interval is 5 or 60 seconds".into()),
+        _ => Some(td_string!(locale, cluster_data.period_5_or_60).to_string()),
     }
 }
 
 /// What is wrong with a custom range (UTC, `YYYY-MM-DDThh:mm`), given the time now.
-pub fn custom_range_problem(start: &str, end: &str, now_ms: i64) -> Option<String> {
+pub fn custom_range_problem(locale: Locale, start: &str, end: &str, now_ms: i64) -> Option<String> {
     let Some(s) = parse_minute(start) else {
-        return Some("the start must be a date and time, YYYY-MM-DDThh:mm (UTC)".into());
+        return Some(td_string!(locale, cluster_data.range_start_format).to_string());
     };
     let Some(e) = parse_minute(end) else {
-        return Some("the end must be a date and time, YYYY-MM-DDThh:mm (UTC)".into());
+        return Some(td_string!(locale, cluster_data.range_end_format).to_string());
     };
     if e <= s {
-        return Some("the end must be later than the start".into());
+        return Some(td_string!(locale, cluster_data.range_end_after_start).to_string());
     }
     if s > now_ms {
-        return Some("the start is in the future".into());
+        return Some(td_string!(locale, cluster_data.range_start_future).to_string());
     }
     None
 }
@@ -311,6 +365,8 @@ async fn read_period(
 mod tests {
     use super::*;
 
+    const EN: Locale = Locale::en;
+
     #[test]
     fn resolutions_follow_the_reference() {
         assert_eq!(resolution_ms(HOUR, "5"), 5_000);
@@ -319,10 +375,10 @@ mod tests {
         assert_eq!(resolution_ms(7 * DAY, "60"), 10 * MINUTE);
         assert_eq!(resolution_ms(30 * DAY, "60"), HOUR);
         assert_eq!(resolution_ms(31 * DAY, "5"), DAY);
-        assert_eq!(duration_label(10 * MINUTE), "10 min");
-        assert_eq!(duration_label(HOUR), "1 hour");
-        assert_eq!(duration_label(7 * DAY), "7 days");
-        assert_eq!(duration_label(5_000), "5 s");
+        assert_eq!(duration_label(EN, 10 * MINUTE), "10 min");
+        assert_eq!(duration_label(EN, HOUR), "1 hour");
+        assert_eq!(duration_label(EN, 7 * DAY), "7 days");
+        assert_eq!(duration_label(EN, 5_000), "5 s");
     }
 
     #[test]
@@ -343,26 +399,26 @@ mod tests {
 
     #[test]
     fn frequencies_and_ranges_are_checked() {
-        assert_eq!(period_problem("5"), None);
-        assert_eq!(period_problem("60"), None);
-        assert!(period_problem("300").is_some());
-        assert!(period_problem("").is_some());
+        assert_eq!(period_problem(EN, "5"), None);
+        assert_eq!(period_problem(EN, "60"), None);
+        assert!(period_problem(EN, "300").is_some());
+        assert!(period_problem(EN, "").is_some());
         let now = parse_minute("2026-01-10T00:00Z").unwrap();
         assert_eq!(
-            custom_range_problem("2026-01-01T00:00", "2026-01-02T00:00", now),
+            custom_range_problem(EN, "2026-01-01T00:00", "2026-01-02T00:00", now),
             None
         );
         assert!(
-            custom_range_problem("2026-01-02T00:00", "2026-01-01T00:00", now)
+            custom_range_problem(EN, "2026-01-02T00:00", "2026-01-01T00:00", now)
                 .unwrap()
                 .contains("later")
         );
         assert!(
-            custom_range_problem("2026-02-01T00:00", "2026-02-02T00:00", now)
+            custom_range_problem(EN, "2026-02-01T00:00", "2026-02-02T00:00", now)
                 .unwrap()
                 .contains("future")
         );
-        assert!(custom_range_problem("x", "2026-01-01T00:00", now)
+        assert!(custom_range_problem(EN, "x", "2026-01-01T00:00", now)
             .unwrap()
             .contains("start"));
         assert_eq!(preset_span("7d"), Some(7 * DAY));

@@ -25,6 +25,7 @@ pub(super) struct Query {
 
 /// The lines of one chart from the API's series.
 pub(super) fn chart_series(
+    locale: Locale,
     def: &ChartDef,
     perf: &PerfData,
     node_view: bool,
@@ -34,7 +35,7 @@ pub(super) fn chart_series(
         def.metrics
             .iter()
             .find(|(m, _)| *m == metric)
-            .map(|(_, l)| l.to_string())
+            .map(|(_, l)| l(locale).to_string())
             .unwrap_or_else(|| metric.to_string())
     };
     let mut out = Vec::new();
@@ -59,7 +60,7 @@ pub(super) fn chart_series(
                 .filter(|s| s.key == def.key && s.metric == *metric)
             {
                 let who = if s.node.is_empty() {
-                    "cluster".to_string()
+                    td_string!(locale, cluster_data.whole_cluster_line).to_string()
                 } else {
                     node_label(&s.node)
                 };
@@ -80,6 +81,7 @@ pub(super) fn chart_series(
 
 #[component]
 pub(super) fn Monitoring() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = expect_context::<ClusterCtx>();
     let data = ctx.data;
     let hydrated = ctx.hydrated;
@@ -155,8 +157,14 @@ pub(super) fn Monitoring() -> impl IntoView {
         custom_open.set(true);
     };
     // The browser's clock is not needed: the server checks "not in the future" again.
-    let custom_problem =
-        move || custom_range_problem(&custom_start.get(), &custom_end.get(), i64::MAX);
+    let custom_problem = move || {
+        custom_range_problem(
+            i18n.get_locale(),
+            &custom_start.get(),
+            &custom_end.get(),
+            i64::MAX,
+        )
+    };
     let apply_custom = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if custom_problem().is_some() {
@@ -170,7 +178,12 @@ pub(super) fn Monitoring() -> impl IntoView {
         });
     };
 
-    let range_button = move |r: &'static str, label: &'static str| {
+    let range_button = move |r: &'static str| {
+        let label = move || match r {
+            "1h" => t_string!(i18n, cluster_data.last_hour),
+            "1d" => t_string!(i18n, cluster_data.last_day),
+            _ => t_string!(i18n, cluster_data.last_week),
+        };
         view! {
             <button type="button" class="small seg" data-range=r
                 class:seg-current=move || query.read().range == r
@@ -186,58 +199,61 @@ pub(super) fn Monitoring() -> impl IntoView {
             <section class="panel monitor-controls" data-testid="monitor-controls">
                 <div class="monitor-row">
                     <label class="monitor-field">
-                        <span>"Show"</span>
+                        <span>{t!(i18n, cluster_data.show_label)}</span>
                         <select data-testid="node-select" title=move || waiting(hydrated) disabled=move || !hydrated.get()
                             on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 query.update(|q| q.node = v);
                             }>
-                            <option value="" selected=move || query.read().node.is_empty()>"Whole cluster (every node)"</option>
+                            <option value="" selected=move || query.read().node.is_empty()>{t!(i18n, cluster_data.whole_cluster)}</option>
                             {move || nodes().into_iter().map(|(id, role)| {
                                 let id2 = id.clone();
-                                let label = format!("{id} ({})", role_short(&role));
+                                let label = t_string!(i18n, cluster_data.node_option, id = &id, role = role_short(&role)).to_string();
                                 view! { <option value=id.clone() selected=move || query.read().node == id2>{label}</option> }
                             }).collect_view()}
                         </select>
                     </label>
-                    <div class="monitor-field" role="group" aria-label="Time range">
-                        <span>"Time range"</span>
+                    <div class="monitor-field" role="group" aria-label=move || t_string!(i18n, cluster_data.time_range)>
+                        <span>{t!(i18n, cluster_data.time_range)}</span>
                         <div class="seg-group" data-testid="range-picker">
-                            {range_button("1h", "Last hour")}
-                            {range_button("1d", "Last day")}
-                            {range_button("7d", "Last week")}
+                            {range_button("1h")}
+                            {range_button("1d")}
+                            {range_button("7d")}
                             <button type="button" class="small seg" data-range="custom"
                                 class:seg-current=move || query.read().range == "custom"
                                 aria-pressed=move || (query.read().range == "custom").to_string()
                                 title=move || waiting(hydrated)
                                 disabled=move || !hydrated.get()
-                                on:click=open_custom>"Custom…"</button>
+                                on:click=open_custom>{t!(i18n, cluster_data.custom_range)}</button>
                         </div>
                     </div>
                 </div>
                 {move || custom_open.get().then(|| view! {
                     <form class="monitor-row custom-range" data-testid="custom-range" on:submit=apply_custom>
                         <label class="monitor-field">
-                            <span>"From (UTC)"</span>
+                            <span>{t!(i18n, cluster_data.from_utc)}</span>
                             <input type="datetime-local" data-testid="custom-start"
                                 prop:value=move || custom_start.get()
                                 on:input=move |ev| custom_start.set(event_target_value(&ev)) />
                         </label>
                         <label class="monitor-field">
-                            <span>"To (UTC)"</span>
+                            <span>{t!(i18n, cluster_data.to_utc)}</span>
                             <input type="datetime-local" data-testid="custom-end"
                                 prop:value=move || custom_end.get()
                                 on:input=move |ev| custom_end.set(event_target_value(&ev)) />
                         </label>
                         <button type="submit" class="small primary-small" data-testid="apply-custom"
-                            disabled=move || custom_problem().is_some()>"Show"</button>
+                            disabled=move || custom_problem().is_some()>{t!(i18n, cluster_data.show_button)}</button>
                         <p class="field-hint">
                             {move || match custom_problem() {
-                                Some(p) => view! { <span class="field-error" data-testid="custom-problem">{format!("Time range: {p}.")}</span> }.into_any(),
+                                Some(p) => view! { <span class="field-error" data-testid="custom-problem">{t_string!(i18n, cluster_data.time_range_problem, problem = p).to_string()}</span> }.into_any(),
                                 None => view! { <span class="muted">{move || {
+                                    let locale = i18n.get_locale();
                                     let span = parse_minute(&custom_end.get()).unwrap_or(0) - parse_minute(&custom_start.get()).unwrap_or(0);
                                     let period = setting.get().flatten().and_then(|r| r.ok()).map(|s| s.period).unwrap_or_else(|| "60".into());
-                                    format!("Resolution for {}: {}.", duration_label(span.max(MINUTE)), duration_label(resolution_ms(span, &period)))
+                                    td_string!(locale, cluster_data.resolution_for,
+                                        span = duration_label(locale, span.max(MINUTE)),
+                                        resolution = duration_label(locale, resolution_ms(span, &period))).to_string()
                                 }}</span> }.into_any(),
                             }}
                         </p>
@@ -245,19 +261,23 @@ pub(super) fn Monitoring() -> impl IntoView {
                 })}
                 <p class="muted small-print" data-testid="resolution">
                     {move || match perf.get().flatten() {
-                        Some(Ok(p)) => format!(
-                            "{} to {} (UTC) · one point every {} (collection every {} s; the API's rule for a range of {})",
-                            p.start, p.end, duration_label(p.resolution_ms), p.period, duration_label(p.end_ms - p.start_ms)
-                        ),
+                        Some(Ok(p)) => {
+                            let locale = i18n.get_locale();
+                            td_string!(locale, cluster_data.resolution_line,
+                                start = p.start, end = p.end,
+                                resolution = duration_label(locale, p.resolution_ms),
+                                period = p.period,
+                                span = duration_label(locale, p.end_ms - p.start_ms)).to_string()
+                        }
                         _ => String::new(),
                     }}
                 </p>
             </section>
 
-            <Transition fallback=|| view! { <Loading label="Reading the performance series…" /> }>
-                {move || Suspend::new(async move {
+            <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_performance).to_string() /> }>
+                {move || { let locale = i18n.get_locale(); Suspend::new(async move {
                     let Some(result) = perf.await else {
-                        return view! { <Loading label="Reading the cluster…" /> }.into_any();
+                        return view! { <Loading label=td_string!(locale, cluster_data.reading_cluster).to_string() /> }.into_any();
                     };
                     let p = match result {
                         Ok(p) => p,
@@ -266,7 +286,7 @@ pub(super) fn Monitoring() -> impl IntoView {
                     let roles: Vec<(String, String)> = nodes();
                     let node_label = move |id: &str| {
                         match roles.iter().find(|(n, _)| n == id) {
-                            Some((_, r)) => format!("{id} ({})", role_short(r)),
+                            Some((_, r)) => td_string!(locale, cluster_data.node_option, id = id, role = role_short(r)).to_string(),
                             None => id.to_string(),
                         }
                     };
@@ -274,31 +294,31 @@ pub(super) fn Monitoring() -> impl IntoView {
                     let returned: usize = p.series.iter().map(|s| s.returned).sum();
                     let drawn: usize = p.series.iter().map(|s| s.points.len()).sum();
                     let charts = CHARTS.iter().map(|def| {
-                        let series = chart_series(def, &p, node_view, &node_label);
+                        let series = chart_series(locale, def, &p, node_view, &node_label);
                         view! {
-                            <LineChart id=def.id title=def.title unit=def.unit series=series start=p.start_ms end=p.end_ms />
+                            <LineChart id=def.id title=(def.title)(locale) unit=(def.unit)(locale) series=series start=p.start_ms end=p.end_ms />
                         }
                     }).collect_view();
                     view! {
                         <div data-testid="charts" data-start=p.start.clone() data-end=p.end.clone()
                             data-resolution=p.resolution_ms data-node=query.get_untracked().node>
                             {(drawn < returned).then(|| view! {
-                                <p class="muted small-print">{format!("{returned} points returned; long series are averaged to at most {MAX_DRAWN} points per line for drawing.")}</p>
+                                <p class="muted small-print">{td_string!(locale, cluster_data.points_averaged, returned = returned, max = MAX_DRAWN).to_string()}</p>
                             })}
                             <div class="chart-grid-layout">{charts}</div>
                             <p class="muted small-print">
-                                "Replication lag: the reference's metric table for PostgreSQL (19-04) has no replication-lag key (PolarDBReplicaLag is listed for MySQL only), so it is not charted. "
+                                {td_string!(locale, cluster_data.replication_lag_note)}
                                 {format!("RequestIds: {}", p.request_ids.join(", "))}
                             </p>
                         </div>
                     }.into_any()
-                })}
+                })}}
             </Transition>
 
             <section class="panel" data-testid="monitor-frequency">
-                <h2>"Collection frequency"</h2>
-                <Transition fallback=|| view! { <Loading label="Reading the collection frequency…" /> }>
-                    {move || Suspend::new(async move {
+                <h2>{t!(i18n, cluster_data.collection_frequency)}</h2>
+                <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_collection_frequency).to_string() /> }>
+                    {move || { let locale = i18n.get_locale(); Suspend::new(async move {
                         let s = match setting.await {
                             None => return view! { <Loading /> }.into_any(),
                             Some(Err(e)) => return view! { <ErrorBox error=e /> }.into_any(),
@@ -315,36 +335,36 @@ pub(super) fn Monitoring() -> impl IntoView {
                         };
                         view! {
                             <p>
-                                "Every "<strong data-testid="monitor-period">{current.clone()}</strong>" seconds. "
-                                <span class="muted">"With 5 s, ranges up to an hour are shown at 5 s; otherwise a day or less at 1 min, a week at 10 min, 30 days at 1 h, longer at 1 day."</span>
+                                {td_string!(locale, cluster_data.every_before)}<strong data-testid="monitor-period">{current.clone()}</strong>{td_string!(locale, cluster_data.every_after)}
+                                <span class="muted">{td_string!(locale, cluster_data.resolution_rules)}</span>
                             </p>
                             {s.can_modify.then(|| view! {
                                 <ActionForm action=modify attr:class="edit-form" attr:data-testid="period-form">
                                     <input type="hidden" name="account" value=s.account.clone() />
                                     <input type="hidden" name="region" value=s.region.clone() />
                                     <input type="hidden" name="cluster" value=s.cluster.clone() />
-                                    <select name="period" data-testid="period-select" aria-label="Collection interval"
+                                    <select name="period" data-testid="period-select" aria-label=td_string!(locale, cluster_data.collection_interval)
                                         on:change=move |ev| new_period.set(event_target_value(&ev))>
-                                        <option value="5" selected=current == "5">"Every 5 seconds"</option>
-                                        <option value="60" selected=current == "60">"Every 60 seconds (default)"</option>
+                                        <option value="5" selected=current == "5">{td_string!(locale, cluster_data.every_5_seconds)}</option>
+                                        <option value="60" selected=current == "60">{td_string!(locale, cluster_data.every_60_seconds)}</option>
                                     </select>
                                     // Before the page is interactive the form posts by itself.
                                     <button type="submit" class="small primary-small" data-testid="save-period"
-                                        title=move || unchanged.get().then_some("Choose another interval first.")
+                                        title=move || unchanged.get().then(|| t_string!(i18n, cluster_data.choose_another_interval))
                                         disabled=move || modify.pending().get() || unchanged.get()>
-                                        {move || if modify.pending().get() { "Saving…" } else { "Save" }}
+                                        {move || if modify.pending().get() { t_string!(i18n, cluster_data.saving) } else { t_string!(i18n, cluster_data.save) }}
                                     </button>
                                 </ActionForm>
                             })}
                         }.into_any()
-                    })}
+                    })}}
                 </Transition>
                 {change_error(modify.value())}
             </section>
         }
     };
     view! {
-        <Transition fallback=|| view! { <Loading label="Reading the cluster…" /> }>
+        <Transition fallback=move || view! { <Loading label=t_string!(i18n, cluster_data.reading_cluster).to_string() /> }>
             {move || Suspend::new(async move {
                 // Rendered once the cluster is read, on the server and in the browser alike.
                 match data.await {

@@ -36,7 +36,7 @@ pub async fn set_monitor_period(
     cluster: String,
     period: String,
 ) -> Result<String, AppError> {
-    if let Some(p) = period_problem(&period) {
+    if let Some(p) = period_problem(crate::api::ssr::request_locale(), &period) {
         return Err(invalid("Collection interval", p));
     }
     let api = crate::call::Api::signed_in().await?;
@@ -67,13 +67,14 @@ pub async fn performance(
     end: String,
 ) -> Result<PerfData, AppError> {
     let now = now_ms();
+    let locale = crate::api::ssr::request_locale();
     let (s, e) = match preset_span(&range) {
         Some(span) => {
             let e = now - now.rem_euclid(MINUTE);
             (e - span, e)
         }
         None if range == "custom" => {
-            if let Some(p) = custom_range_problem(&start, &end, now) {
+            if let Some(p) = custom_range_problem(locale, &start, &end, now) {
                 return Err(invalid("Time range", p));
             }
             (
@@ -81,7 +82,12 @@ pub async fn performance(
                 parse_minute(&end).unwrap_or_default(),
             )
         }
-        None => return Err(invalid("Time range", "choose 1h, 1d, 7d or custom")),
+        None => {
+            return Err(invalid(
+                "Time range",
+                td_string!(locale, cluster_data.invalid_range_choice).to_string(),
+            ))
+        }
     };
     let api = crate::call::Api::signed_in().await?;
     let period = read_period(&api, &account, &region, &cluster).await?;

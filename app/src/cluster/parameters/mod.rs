@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::follow_cluster;
 use crate::cluster::frame::{load_error, ClusterCtx};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::kit::{change_error, Dialog, DialogFooter, Loading};
 use crate::AppError;
 
@@ -65,17 +66,24 @@ fn number(v: f64) -> String {
 }
 
 /// What is wrong with `value` for a parameter with this CheckingCode and DataType.
-pub fn parameter_value_problem(code: &str, data_type: &str, value: &str) -> Option<String> {
+pub fn parameter_value_problem(
+    locale: Locale,
+    code: &str,
+    data_type: &str,
+    value: &str,
+) -> Option<String> {
     if value.is_empty() {
-        return Some("must not be empty".into());
+        return Some(td_string!(locale, cluster_data.value_empty).to_string());
     }
     if value.trim() != value {
-        return Some("must not start or end with spaces".into());
+        return Some(td_string!(locale, cluster_data.value_spaces).to_string());
     }
     match allowed_values(code) {
-        Allowed::Any => (value.len() > 1024).then(|| "must have at most 1024 characters".into()),
-        Allowed::OneOf(list) => (!list.iter().any(|v| v == value))
-            .then(|| format!("must be one of {}", list.join(", "))),
+        Allowed::Any => (value.len() > 1024)
+            .then(|| td_string!(locale, cluster_data.value_too_long).to_string()),
+        Allowed::OneOf(list) => (!list.iter().any(|v| v == value)).then(|| {
+            td_string!(locale, cluster_data.value_one_of, list = list.join(", ")).to_string()
+        }),
         Allowed::Range(min, max) => {
             let int = data_type.eq_ignore_ascii_case("INT");
             let parsed = if int {
@@ -83,16 +91,23 @@ pub fn parameter_value_problem(code: &str, data_type: &str, value: &str) -> Opti
             } else {
                 value.parse::<f64>().ok().filter(|v| v.is_finite())
             };
-            let kind = if int { "a whole number" } else { "a number" };
+            let (lo, hi) = (number(min), number(max));
             match parsed {
-                None => Some(format!(
-                    "must be {kind} from {} to {}",
-                    number(min),
-                    number(max)
-                )),
-                Some(v) if v < min || v > max => {
-                    Some(format!("must be from {} to {}", number(min), number(max)))
-                }
+                None if int => Some(
+                    td_string!(
+                        locale,
+                        cluster_data.value_whole_number,
+                        min = &lo,
+                        max = &hi
+                    )
+                    .to_string(),
+                ),
+                None => Some(
+                    td_string!(locale, cluster_data.value_number, min = &lo, max = &hi).to_string(),
+                ),
+                Some(v) if v < min || v > max => Some(
+                    td_string!(locale, cluster_data.value_range, min = &lo, max = &hi).to_string(),
+                ),
                 Some(_) => None,
             }
         }
@@ -120,20 +135,32 @@ pub fn needs_restart(params: &[Parameter], changes: &[(String, String)]) -> bool
 /// What is wrong with a set of changes, checked against the parameters as read: (field,
 /// problem) of the first wrong one.
 pub fn changes_problem(
+    locale: Locale,
     params: &[Parameter],
     changes: &[(String, String)],
 ) -> Option<(String, String)> {
     if changes.is_empty() {
-        return Some(("Parameters".into(), "change at least one parameter".into()));
+        return Some((
+            "Parameters".into(),
+            td_string!(locale, cluster_data.change_at_least_one).to_string(),
+        ));
     }
     for (name, value) in changes {
         let Some(p) = params.iter().find(|p| p.parameter_name == *name) else {
-            return Some((name.clone(), "is not a parameter of this cluster".into()));
+            return Some((
+                name.clone(),
+                td_string!(locale, cluster_data.not_a_parameter).to_string(),
+            ));
         };
         if !p.is_modifiable {
-            return Some((name.clone(), "cannot be changed".into()));
+            return Some((
+                name.clone(),
+                td_string!(locale, cluster_data.cannot_be_changed).to_string(),
+            ));
         }
-        if let Some(problem) = parameter_value_problem(&p.checking_code, &p.data_type, value) {
+        if let Some(problem) =
+            parameter_value_problem(locale, &p.checking_code, &p.data_type, value)
+        {
             return Some((name.clone(), problem));
         }
     }
@@ -218,6 +245,8 @@ pub struct Applied {
 mod tests {
     use super::*;
 
+    const EN: Locale = Locale::en;
+
     fn param(name: &str, value: &str, code: &str, dtype: &str, restart: bool) -> Parameter {
         Parameter {
             parameter_name: name.into(),
@@ -247,39 +276,47 @@ mod tests {
 
     #[test]
     fn values_are_checked_against_the_allowed_values() {
-        assert_eq!(parameter_value_problem("[1-100]", "INT", "1"), None);
-        assert_eq!(parameter_value_problem("[1-100]", "INT", "100"), None);
+        assert_eq!(parameter_value_problem(EN, "[1-100]", "INT", "1"), None);
+        assert_eq!(parameter_value_problem(EN, "[1-100]", "INT", "100"), None);
         assert_eq!(
-            parameter_value_problem("[1-100]", "INT", "101").as_deref(),
+            parameter_value_problem(EN, "[1-100]", "INT", "101").as_deref(),
             Some("must be from 1 to 100")
         );
         assert_eq!(
-            parameter_value_problem("[1-100]", "INT", "1.5").as_deref(),
+            parameter_value_problem(EN, "[1-100]", "INT", "1.5").as_deref(),
             Some("must be a whole number from 1 to 100")
         );
-        assert!(parameter_value_problem("[1-100]", "INT", "ten").is_some());
+        assert!(parameter_value_problem(EN, "[1-100]", "INT", "ten").is_some());
         assert_eq!(
-            parameter_value_problem("[-1-2147483647]", "INT", "-1"),
+            parameter_value_problem(EN, "[-1-2147483647]", "INT", "-1"),
             None
         );
-        assert!(parameter_value_problem("[-1-2147483647]", "INT", "-2").is_some());
-        assert_eq!(parameter_value_problem("[0-100]", "DOUBLE", "0.05"), None);
-        assert!(parameter_value_problem("[0-100]", "DOUBLE", "NaN").is_some());
-        assert_eq!(parameter_value_problem("[on|off]", "BOOL", "on"), None);
+        assert!(parameter_value_problem(EN, "[-1-2147483647]", "INT", "-2").is_some());
         assert_eq!(
-            parameter_value_problem("[on|off]", "BOOL", "yes").as_deref(),
+            parameter_value_problem(EN, "[0-100]", "DOUBLE", "0.05"),
+            None
+        );
+        assert!(parameter_value_problem(EN, "[0-100]", "DOUBLE", "NaN").is_some());
+        assert_eq!(parameter_value_problem(EN, "[on|off]", "BOOL", "on"), None);
+        assert_eq!(
+            parameter_value_problem(EN, "[on|off]", "BOOL", "yes").as_deref(),
             Some("must be one of on, off")
         );
         assert_eq!(
-            parameter_value_problem("[read committed|serializable]", "STRING", "serializable"),
+            parameter_value_problem(
+                EN,
+                "[read committed|serializable]",
+                "STRING",
+                "serializable"
+            ),
             None
         );
         assert_eq!(
-            parameter_value_problem("", "STRING", "\"$user\", public"),
+            parameter_value_problem(EN, "", "STRING", "\"$user\", public"),
             None
         );
-        assert!(parameter_value_problem("", "STRING", "").is_some());
-        assert!(parameter_value_problem("[1-100]", "INT", " 5").is_some());
+        assert!(parameter_value_problem(EN, "", "STRING", "").is_some());
+        assert!(parameter_value_problem(EN, "[1-100]", "INT", " 5").is_some());
     }
 
     #[test]
@@ -308,17 +345,17 @@ mod tests {
             &ps,
             &c(&[("max_prepared_transactions", "800")])
         ));
-        assert_eq!(changes_problem(&ps, &c(&[("work_mem", "8192")])), None);
+        assert_eq!(changes_problem(EN, &ps, &c(&[("work_mem", "8192")])), None);
         assert_eq!(
-            changes_problem(&ps, &c(&[("work_mem", "10")])),
+            changes_problem(EN, &ps, &c(&[("work_mem", "10")])),
             Some(("work_mem".into(), "must be from 64 to 2147483647".into()))
         );
-        assert!(changes_problem(&ps, &c(&[("nope", "1")])).is_some());
-        assert!(changes_problem(&ps, &[]).is_some());
+        assert!(changes_problem(EN, &ps, &c(&[("nope", "1")])).is_some());
+        assert!(changes_problem(EN, &ps, &[]).is_some());
         let mut fixed = param("shared_buffers", "1", "", "INT", true);
         fixed.is_modifiable = false;
         assert_eq!(
-            changes_problem(&[fixed], &c(&[("shared_buffers", "2")]))
+            changes_problem(EN, &[fixed], &c(&[("shared_buffers", "2")]))
                 .unwrap()
                 .1,
             "cannot be changed"

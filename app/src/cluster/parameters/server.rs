@@ -34,7 +34,8 @@ pub async fn apply_parameters(
 ) -> Result<Applied, AppError> {
     let api = crate::call::Api::signed_in().await?;
     let params = read_parameters(&api, &account, &region, &cluster).await?;
-    if let Some((field, message)) = changes_problem(&params, &changes) {
+    let locale = crate::api::ssr::request_locale();
+    if let Some((field, message)) = changes_problem(locale, &params, &changes) {
         return Err(AppError::Invalid { field, message });
     }
     let restart = needs_restart(&params, &changes);
