@@ -144,6 +144,8 @@ pub(crate) mod ssr {
     use backend::changes::{ChangeItem, Schedule};
     use time::OffsetDateTime;
 
+    use crate::api::ssr::request_locale;
+    use crate::i18n::td_string;
     use crate::AppError;
 
     pub fn when(t: Option<OffsetDateTime>) -> String {
@@ -164,8 +166,12 @@ pub(crate) mod ssr {
     }
 
     pub fn change_id(id: &str) -> Result<uuid::Uuid, AppError> {
-        uuid::Uuid::parse_str(id.trim())
-            .map_err(|_| crate::error::invalid("id", "is not a change id"))
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+            crate::error::invalid(
+                "id",
+                td_string!(request_locale(), changes.err_not_change_id),
+            )
+        })
     }
 
     /// Whether the user may read every cluster of a change (or asked for it).
@@ -214,7 +220,9 @@ pub(crate) mod ssr {
         if visible(&api.caller().policy, api.user().id, c.requested_by, targets) {
             Ok(c)
         } else {
-            Err(AppError::NotFound("change".into()))
+            Err(AppError::NotFound(
+                td_string!(request_locale(), changes.not_found_change).into(),
+            ))
         }
     }
 
@@ -265,12 +273,12 @@ pub(crate) mod ssr {
                 .ok_or_else(|| {
                     crate::error::invalid(
                         "run_at",
-                        "is not a UTC time of the form yyyy-MM-ddTHH:mmZ",
+                        td_string!(request_locale(), changes.err_run_at),
                     )
                 }),
             _ => Err(crate::error::invalid(
                 "schedule",
-                "must be now, at or window",
+                td_string!(request_locale(), changes.err_schedule),
             )),
         }
     }
@@ -293,16 +301,23 @@ pub(crate) mod ssr {
         if ask.targets.len() > backend::changes::MAX_STEPS {
             return Err(crate::error::invalid(
                 "targets",
-                format!("at most {} clusters", backend::changes::MAX_STEPS),
+                td_string!(
+                    request_locale(),
+                    changes.err_targets_max,
+                    n = backend::changes::MAX_STEPS
+                )
+                .to_string(),
             ));
         }
         if polardb::request::cluster_key(&ask.action).is_none() {
             return Err(crate::error::invalid(
                 "targets",
-                format!(
-                    "{} does not name one cluster, so it cannot go to a fleet",
-                    ask.action
-                ),
+                td_string!(
+                    request_locale(),
+                    changes.err_not_one_cluster,
+                    action = &ask.action
+                )
+                .to_string(),
             ));
         }
         ask.targets
@@ -365,7 +380,7 @@ pub async fn changes(which: String) -> Result<Vec<ChangeRow>, AppError> {
         _ => {
             return Err(crate::error::invalid(
                 "which",
-                "must be mine, awaiting, scheduled, running or recent",
+                crate::i18n::td_string!(crate::api::ssr::request_locale(), changes.err_which),
             ))
         }
     };
@@ -507,7 +522,7 @@ pub async fn decide_change(
         _ => {
             return Err(crate::error::invalid(
                 "verdict",
-                "must be approve or reject",
+                crate::i18n::td_string!(crate::api::ssr::request_locale(), changes.err_verdict),
             ))
         }
     };

@@ -3,161 +3,189 @@
 
 use std::collections::BTreeMap;
 
+use crate::i18n::{td_string, Locale};
+
 /// A change a fleet can take here.
 pub struct Kind {
     pub key: &'static str,
-    pub label: &'static str,
     pub action: &'static str,
-    /// Its inputs: (name, label with the rule).
-    pub fields: &'static [(&'static str, &'static str)],
+    /// Its inputs, by name (their labels: [`field_label`]).
+    pub fields: &'static [&'static str],
 }
 
-const WHITELIST: &[(&str, &str)] = &[
-    ("entry", "Whitelist entry: IP or CIDR, e.g. 10.0.0.0/24"),
-    ("group", "Whitelist group (empty: default)"),
-];
+impl Kind {
+    /// What it is, in a language.
+    pub fn label(&self, locale: Locale) -> &'static str {
+        match self.key {
+            "whitelist-add" => td_string!(locale, changes.kind_whitelist_add),
+            "whitelist-remove" => td_string!(locale, changes.kind_whitelist_remove),
+            "parameter" => td_string!(locale, changes.kind_parameter),
+            "monitor" => td_string!(locale, changes.kind_monitor),
+            "maintain" => td_string!(locale, changes.kind_maintain),
+            "sql-collection" => td_string!(locale, changes.kind_sql_collection),
+            "backup" => td_string!(locale, changes.kind_backup),
+            "log-backup" => td_string!(locale, changes.kind_log_backup),
+            "ssl" => td_string!(locale, changes.kind_ssl),
+            "auto-renew" => td_string!(locale, changes.kind_auto_renew),
+            "tag-add" => td_string!(locale, changes.kind_tag_add),
+            "tag-remove" => td_string!(locale, changes.kind_tag_remove),
+            _ => self.key,
+        }
+    }
+}
+
+/// An input's label with its rule, in a language.
+pub fn field_label(locale: Locale, name: &str) -> &'static str {
+    match name {
+        "entry" => td_string!(locale, changes.field_entry),
+        "group" => td_string!(locale, changes.field_group),
+        "parameter" => td_string!(locale, changes.field_parameter),
+        "period" => td_string!(locale, changes.field_period),
+        "window" => td_string!(locale, changes.field_window),
+        "collector" => td_string!(locale, changes.field_collector),
+        "backup-retention" => td_string!(locale, changes.field_backup_retention),
+        "backup-days" => td_string!(locale, changes.field_backup_days),
+        "backup-window" => td_string!(locale, changes.field_backup_window),
+        "log-retention" => td_string!(locale, changes.field_log_retention),
+        "ssl" => td_string!(locale, changes.field_ssl),
+        "renewal" => td_string!(locale, changes.field_renewal),
+        "renew-for" => td_string!(locale, changes.field_renew_for),
+        "renew-unit" => td_string!(locale, changes.field_renew_unit),
+        "tag" => td_string!(locale, changes.field_tag),
+        "tag-key" => td_string!(locale, changes.field_tag_key),
+        _ => "",
+    }
+}
+
+const WHITELIST: &[&str] = &["entry", "group"];
 
 /// The changes a fleet can take here.
 pub const KINDS: &[Kind] = &[
     Kind {
         key: "whitelist-add",
-        label: "Add a whitelist entry",
         action: "ModifyDBClusterAccessWhitelist",
         fields: WHITELIST,
     },
     Kind {
         key: "whitelist-remove",
-        label: "Remove a whitelist entry",
         action: "ModifyDBClusterAccessWhitelist",
         fields: WHITELIST,
     },
     Kind {
         key: "parameter",
-        label: "Set a parameter",
         action: "ModifyDBClusterParameters",
-        fields: &[(
-            "parameter",
-            "Parameter: name=value, e.g. statement_timeout=30000",
-        )],
+        fields: &["parameter"],
     },
     Kind {
         key: "monitor",
-        label: "Monitoring period",
         action: "ModifyDBClusterMonitor",
-        fields: &[("period", "Monitoring period: 5, 60 or 300 (seconds)")],
+        fields: &["period"],
     },
     Kind {
         key: "maintain",
-        label: "Maintenance window",
         action: "ModifyDBClusterMaintainTime",
-        fields: &[(
-            "window",
-            "Maintenance window: HH:00Z-HH:00Z (UTC, one hour)",
-        )],
+        fields: &["window"],
     },
     Kind {
         key: "sql-collection",
-        label: "SQL collection",
         action: "ModifyDBClusterAuditLogCollector",
-        fields: &[("collector", "SQL collection: Enable or Disable")],
+        fields: &["collector"],
     },
     // What PolarDB for PostgreSQL takes of ModifyBackupPolicy (the cluster's backups tab says
     // which fields it does not): how long level-1 backups are kept, the days and the window.
     Kind {
         key: "backup",
-        label: "Backup policy",
         action: "ModifyBackupPolicy",
-        fields: &[
-            (
-                "backup-retention",
-                "Keep backups: 3 to 14 days (empty: unchanged)",
-            ),
-            (
-                "backup-days",
-                "Backup days: at least two, e.g. Monday,Thursday (empty: unchanged)",
-            ),
-            (
-                "backup-window",
-                "Backup window: HH:00Z-HH:00Z, UTC (empty: unchanged)",
-            ),
-        ],
+        fields: &["backup-retention", "backup-days", "backup-window"],
     },
     Kind {
         key: "log-backup",
-        label: "Log-backup retention",
         action: "ModifyLogBackupPolicy",
-        fields: &[(
-            "log-retention",
-            "Keep log backups: 3 to 7300 days, or -1 (for ever)",
-        )],
+        fields: &["log-retention"],
     },
     // 7.2.2: for PostgreSQL no DBEndpointId or NetType: every address of the cluster.
     Kind {
         key: "ssl",
-        label: "SSL",
         action: "ModifyDBClusterSSL",
-        fields: &[(
-            "ssl",
-            "SSL on every address: Enable, Disable or Update (the CA certificate)",
-        )],
+        fields: &["ssl"],
     },
     Kind {
         key: "auto-renew",
-        label: "Auto-renewal (subscriptions)",
         action: "ModifyAutoRenewAttribute",
-        fields: &[
-            ("renewal", "Renewal: AutoRenewal, Normal or NotRenewal"),
-            (
-                "renew-for",
-                "Renew for (AutoRenewal): 1, 2, 3, 6 or 12 months, 1 to 3 years",
-            ),
-            ("renew-unit", "Unit (AutoRenewal): Month or Year"),
-        ],
+        fields: &["renewal", "renew-for", "renew-unit"],
     },
     Kind {
         key: "tag-add",
-        label: "Add or change a tag",
         action: "TagResources",
-        fields: &[("tag", "Tag: key=value, e.g. team=payments")],
+        fields: &["tag"],
     },
     Kind {
         key: "tag-remove",
-        label: "Remove a tag",
         action: "UntagResources",
-        fields: &[("tag-key", "Tag key to remove")],
+        fields: &["tag-key"],
     },
 ];
 
 use polardb::rules::WEEKDAYS;
 
+/// The language in use where there is one (a page), else English.
+fn locale_in_use() -> Locale {
+    leptos::prelude::use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale())
+        .unwrap_or_default()
+}
+
 /// The action and parameters (without the cluster, which each target's request names) of a
-/// fleet change from the form's inputs (by name), or what is wrong: the field and its rule.
+/// fleet change from the form's inputs (by name), or what is wrong: the field and its rule,
+/// in the language in use.
 pub fn request_of(
+    kind: &str,
+    input: &BTreeMap<String, String>,
+) -> Result<(String, Vec<(String, String)>), String> {
+    request_in(locale_in_use(), kind, input)
+}
+
+/// [`request_of`], what is wrong said in a given language.
+pub fn request_in(
+    locale: Locale,
     kind: &str,
     input: &BTreeMap<String, String>,
 ) -> Result<(String, Vec<(String, String)>), String> {
     let kind = KINDS
         .iter()
         .find(|k| k.key == kind)
-        .ok_or("What: choose what to change")?;
+        .ok_or(td_string!(locale, changes.what_choose))?;
     let get = |name: &str| input.get(name).map(|v| v.trim()).unwrap_or_default();
+    // An input's short name: its label up to the rule.
     let label = |name: &str| {
         kind.fields
             .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, l)| l.split(':').next())
+            .find(|n| **n == name)
+            .map(|n| field_label(locale, n))
+            .and_then(|l| l.split([':', '：']).next())
             .unwrap_or(name)
             .split(" (")
             .next()
             .unwrap_or(name)
+            .split('（')
+            .next()
+            .unwrap_or(name)
             .to_string()
     };
-    let wrong = |name: &str, rule: &str| format!("{}: {rule}", label(name));
+    let wrong = |name: &str, rule: &str| {
+        td_string!(
+            locale,
+            changes.field_problem,
+            label = label(name),
+            rule = rule
+        )
+        .to_string()
+    };
     // A required input.
     let value = |name: &str| -> Result<&str, String> {
         let v = get(name);
         if v.is_empty() {
-            Err(wrong(name, "enter a value"))
+            Err(wrong(name, td_string!(locale, changes.rule_enter_value)))
         } else {
             Ok(v)
         }
@@ -167,7 +195,11 @@ pub fn request_of(
         if allowed.contains(&v) {
             Ok(v.to_string())
         } else {
-            Err(wrong(name, &format!("must be {}", words(allowed))))
+            Err(wrong(
+                name,
+                &td_string!(locale, changes.rule_must_be, list = words(locale, allowed))
+                    .to_string(),
+            ))
         }
     };
     let p = |k: &str, v: &str| (k.to_string(), v.to_string());
@@ -194,7 +226,7 @@ pub fn request_of(
             let (name, v) = value("parameter")?
                 .split_once('=')
                 .filter(|(n, _)| !n.trim().is_empty())
-                .ok_or_else(|| wrong("parameter", "write it as name=value"))?;
+                .ok_or_else(|| wrong("parameter", td_string!(locale, changes.rule_name_value)))?;
             let json = serde_json::json!({ name.trim(): v.trim() }).to_string();
             vec![p("Parameters", &json)]
         }
@@ -202,7 +234,7 @@ pub fn request_of(
         "maintain" => {
             let w = value("window")?;
             if polardb::rules::maintain_window(w).is_none() {
-                return Err(wrong("window", "write it as HH:00Z-HH:00Z"));
+                return Err(wrong("window", td_string!(locale, changes.rule_window)));
             }
             vec![p("MaintainTime", w)]
         }
@@ -216,7 +248,12 @@ pub fn request_of(
             if !keep.is_empty() {
                 match keep.parse::<u32>() {
                     Ok(n) if (3..=14).contains(&n) => {}
-                    _ => return Err(wrong("backup-retention", "must be 3 to 14 days")),
+                    _ => {
+                        return Err(wrong(
+                            "backup-retention",
+                            td_string!(locale, changes.rule_backup_retention),
+                        ))
+                    }
                 }
                 out.push(p("DataLevel1BackupRetentionPeriod", keep));
             }
@@ -227,7 +264,8 @@ pub fn request_of(
                     let Some(day) = WEEKDAYS.iter().find(|w| w.eq_ignore_ascii_case(d)) else {
                         return Err(wrong(
                             "backup-days",
-                            &format!("{d:?} is not a day of the week (Monday … Sunday)"),
+                            &td_string!(locale, changes.rule_not_weekday, day = format!("{d:?}"))
+                                .to_string(),
                         ));
                     };
                     if !chosen.contains(day) {
@@ -235,7 +273,10 @@ pub fn request_of(
                     }
                 }
                 if chosen.len() < 2 {
-                    return Err(wrong("backup-days", "choose at least two days a week"));
+                    return Err(wrong(
+                        "backup-days",
+                        td_string!(locale, changes.rule_two_days),
+                    ));
                 }
                 chosen.sort_by_key(|d| WEEKDAYS.iter().position(|w| w == d));
                 out.push(p("PreferredBackupPeriod", &chosen.join(",")));
@@ -255,16 +296,13 @@ pub fn request_of(
                 if !ok {
                     return Err(wrong(
                         "backup-window",
-                        "one hour, on the hour, in UTC (HH:00Z-HH:00Z)",
+                        td_string!(locale, changes.rule_backup_window),
                     ));
                 }
                 out.push(p("PreferredBackupTime", window));
             }
             if out.is_empty() {
-                return Err(
-                    "Backup policy: set at least one of the retention, the days and the window"
-                        .into(),
-                );
+                return Err(td_string!(locale, changes.backup_nothing_set).into());
             }
             out
         }
@@ -275,7 +313,7 @@ pub fn request_of(
                 _ => {
                     return Err(wrong(
                         "log-retention",
-                        "must be 3 to 7300 days, or -1 (kept for ever)",
+                        td_string!(locale, changes.rule_log_retention),
                     ))
                 }
             }
@@ -302,7 +340,7 @@ pub fn request_of(
         "tag-add" => {
             let (k, v) = value("tag")?
                 .split_once('=')
-                .ok_or_else(|| wrong("tag", "write it as key=value"))?;
+                .ok_or_else(|| wrong("tag", td_string!(locale, changes.rule_key_value)))?;
             let (k, v) = (k.trim(), v.trim());
             if let Some(rule) =
                 polardb::rules::tag_key_problem(k).or_else(|| polardb::rules::tag_value_problem(v))
@@ -326,12 +364,18 @@ pub fn request_of(
     Ok((kind.action.to_string(), params))
 }
 
-/// `a, b or c`.
-fn words(list: &[&str]) -> String {
+/// `a, b or c` (in a language).
+fn words(locale: Locale, list: &[&str]) -> String {
     match list {
         [] => String::new(),
         [one] => one.to_string(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [rest @ .., last] => td_string!(
+            locale,
+            changes.list_or,
+            rest = rest.join(td_string!(locale, changes.list_sep)),
+            last = last
+        )
+        .to_string(),
     }
 }
 

@@ -13,14 +13,16 @@ use leptos_meta::Title;
 
 use super::api::{ChangeAsk, RequestChange, TargetCluster};
 use crate::api::{search_clusters, ClusterFilter, ClusterRow};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{change_error, ErrorBox, Loading};
 
 mod kinds;
 
-pub use kinds::{request_of, Kind, KINDS};
+pub use kinds::{field_label, request_in, request_of, Kind, KINDS};
 
 #[component]
 pub fn FleetChangePage() -> impl IntoView {
+    let i18n = use_i18n();
     let filter = RwSignal::new(ClusterFilter {
         per: crate::api::MAX_PER_PAGE,
         ..Default::default()
@@ -75,12 +77,14 @@ pub fn FleetChangePage() -> impl IntoView {
     });
     let problem = move || -> Option<String> {
         if chosen.with(Vec::is_empty) {
-            return Some("find and choose the clusters".into());
+            return Some(t_string!(i18n, changes.problem_no_clusters).into());
         }
         if title.get().trim().is_empty() {
-            return Some("give the change a title".into());
+            return Some(t_string!(i18n, changes.problem_no_title).into());
         }
-        input.with(|i| request_of(&kind.get(), i)).err()
+        input
+            .with(|i| request_in(i18n.get_locale(), &kind.get(), i))
+            .err()
     };
     let submit = move |_| {
         let Ok((action, params)) = input.with_untracked(|i| request_of(&kind.get_untracked(), i))
@@ -117,7 +121,8 @@ pub fn FleetChangePage() -> impl IntoView {
             },
         });
     };
-    let text = |s: RwSignal<String>, name: &'static str, hint: &'static str| {
+    // An input with its hint (in the language in use).
+    let text = |s: RwSignal<String>, name: &'static str, hint: Signal<&'static str>| {
         view! {
             <input type="text" name=name placeholder=hint prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
         }
@@ -129,20 +134,21 @@ pub fn FleetChangePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="New fleet change" />
+        <Title text=move || t_string!(i18n, changes.new_fleet_change).to_string() />
         <div class="page-head">
-            <h1>"A change to a fleet"</h1>
-            <p class="muted">"The same request to every cluster chosen: a canary first, then batches; it stops when more requests fail than you allow. Approval policies apply to each cluster."</p>
+            <h1>{t!(i18n, changes.fleet_heading)}</h1>
+            <p class="muted">{t!(i18n, changes.fleet_lead)}</p>
         </div>
         <section class="panel" data-testid="fleet-targets">
-            <h2>"1. Clusters"</h2>
+            <h2>{t!(i18n, changes.fleet_clusters)}</h2>
             <div class="filters">
-                <label>"Cloud account" {text(account, "account", "any")}</label>
-                <label>"Region" {text(region, "region", "any, e.g. cn-hangzhou")}</label>
-                <label>"Tag key" {text(tag_key, "tag_key", "env")}</label>
-                <label>"Tag value" {text(tag_value, "tag_value", "prod")}</label>
-                <label>"Status" {text(status, "status", "Running")}</label>
-                <label>"ID or description contains" {text(q, "q", "")}</label>
+                <label>{t!(i18n, changes.cloud_account)} {text(account, "account", Signal::derive(move || t_string!(i18n, changes.hint_any)))}</label>
+                <label>{t!(i18n, changes.region)} {text(region, "region", Signal::derive(move || t_string!(i18n, changes.hint_any_region)))}</label>
+                // Example values, written as they are typed.
+                <label>{t!(i18n, changes.tag_key)} {text(tag_key, "tag_key", Signal::stored("env"))}</label>
+                <label>{t!(i18n, changes.tag_value)} {text(tag_value, "tag_value", Signal::stored("prod"))}</label>
+                <label>{t!(i18n, changes.status)} {text(status, "status", Signal::stored("Running"))}</label>
+                <label>{t!(i18n, changes.id_or_description)} {text(q, "q", Signal::stored(""))}</label>
                 <button type="button" data-testid="find-clusters" on:click=move |_| {
                     chosen.set(Vec::new());
                     filter.set(ClusterFilter {
@@ -155,21 +161,23 @@ pub fn FleetChangePage() -> impl IntoView {
                         per: crate::api::MAX_PER_PAGE,
                         ..Default::default()
                     });
-                }>"Find clusters"</button>
+                }>{t!(i18n, changes.find_clusters)}</button>
             </div>
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match found.await {
                         Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                        Ok(None) => view! { <p class="muted">"Filter by account, region, tag, status or text, then find."</p> }.into_any(),
+                        Ok(None) => view! { <p class="muted">{t!(i18n, changes.filter_then_find)}</p> }.into_any(),
                         Ok(Some(list)) => {
+                            let n = list.clusters.len();
                             view! {
-                                <p data-testid="fleet-count">{format!("{} cluster(s) chosen", list.clusters.len())}</p>
+                                <p data-testid="fleet-count">{move || t_string!(i18n, changes.clusters_chosen, n = n).to_string()}</p>
                                 <table class="grid compact" data-testid="fleet-clusters">
-                                    <thead><tr><th></th><th>"Cluster"</th><th>"Account · region"</th><th>"Status"</th></tr></thead>
+                                    <thead><tr><th></th><th>{t!(i18n, changes.cluster)}</th><th>{t!(i18n, changes.account_region)}</th><th>{t!(i18n, changes.status)}</th></tr></thead>
                                     <tbody>
                                         {list.clusters.into_iter().map(|c| {
                                             let row = c.clone();
+                                            let status = c.status.clone();
                                             view! {
                                                 <tr data-cluster=c.id.clone()>
                                                     <td><input type="checkbox" checked=true on:change=move |ev| {
@@ -182,7 +190,7 @@ pub fn FleetChangePage() -> impl IntoView {
                                                     } /></td>
                                                     <td><span class="mono">{c.id.clone()}</span><div class="muted">{c.description.clone()}</div></td>
                                                     <td>{format!("{} · {}", c.account, c.region)}</td>
-                                                    <td>{c.status.clone()}</td>
+                                                    <td>{move || crate::kit::api_word(&status)}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -195,39 +203,46 @@ pub fn FleetChangePage() -> impl IntoView {
             </Transition>
         </section>
         <section class="panel stack-form" data-testid="fleet-change">
-            <h2>"2. The change"</h2>
-            <label>"What" <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                {KINDS.iter().map(|k| view! { <option value=k.key>{k.label}</option> }).collect_view()}
+            <h2>{t!(i18n, changes.fleet_the_change)}</h2>
+            <label>{t!(i18n, changes.what)} <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                {KINDS.iter().map(|k| view! { <option value=k.key>{move || k.label(i18n.get_locale())}</option> }).collect_view()}
             </select></label>
-            {move || KINDS.iter().find(|k| k.key == kind.get()).map(|k| k.fields.iter().map(|&(name, label)| view! {
-                <label>{label}
+            {move || KINDS.iter().find(|k| k.key == kind.get()).map(|k| k.fields.iter().map(|&name| view! {
+                <label>{move || field_label(i18n.get_locale(), name)}
                     <input type="text" name=name prop:value=move || input.with(|i| i.get(name).cloned().unwrap_or_default())
                         on:input=move |ev| { let v = event_target_value(&ev); input.update(|i| { i.insert(name.to_string(), v); }); } />
                 </label>
             }).collect_view())}
-            <label>"Title" {text(title, "title", "Allow the new office on prod")}</label>
-            <label>"Reason" <textarea name="reason" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea></label>
-            <h2>"3. Rollout"</h2>
-            <label>"Canary (clusters first)" {number(canary, "canary")}</label>
-            <label>"Then batches of" {number(batch, "batch_size")}</label>
-            <label>"Stop after more failures than" {number(failures, "max_failures")}</label>
-            <label>"Run" <select name="schedule" on:change=move |ev| schedule.set(event_target_value(&ev))>
-                <option value="now">"As soon as it may"</option>
-                <option value="at">"At a time (UTC)"</option>
-                <option value="window">"In each cluster's maintenance window"</option>
+            <label>{t!(i18n, changes.title)} {text(title, "title", Signal::derive(move || t_string!(i18n, changes.hint_title)))}</label>
+            <label>{t!(i18n, changes.reason)} <textarea name="reason" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea></label>
+            <h2>{t!(i18n, changes.fleet_rollout)}</h2>
+            <label>{t!(i18n, changes.canary_first)} {number(canary, "canary")}</label>
+            <label>{t!(i18n, changes.then_batches_of)} {number(batch, "batch_size")}</label>
+            <label>{t!(i18n, changes.stop_after_failures)} {number(failures, "max_failures")}</label>
+            <label>{t!(i18n, changes.run)} <select name="schedule" on:change=move |ev| schedule.set(event_target_value(&ev))>
+                <option value="now">{t!(i18n, changes.runs_asap)}</option>
+                <option value="at">{t!(i18n, changes.run_at_time)}</option>
+                <option value="window">{t!(i18n, changes.run_in_each_window)}</option>
             </select></label>
             {move || (schedule.get() == "at").then(|| view! {
-                <label>"At (UTC, yyyy-MM-ddTHH:mmZ)" {text(run_at, "run_at", "2026-12-24T02:00Z")}</label>
+                <label>{t!(i18n, changes.at_utc)} {text(run_at, "run_at", Signal::stored("2026-12-24T02:00Z"))}</label>
             })}
             <p class="hint" data-testid="fleet-problem">{move || problem().unwrap_or_default()}</p>
             <button type="button" class="primary" data-testid="ask-fleet-change"
                 disabled=move || problem().is_some() || ask.pending().get()
-                on:click=submit>"Ask for the change"</button>
+                on:click=submit>{t!(i18n, changes.ask_for_the_change)}</button>
             {change_error(ask.value())}
-            {move || ask.value().get().and_then(|r| r.ok()).map(|a| view! {
-                <p class="banner banner-ok" data-testid="fleet-asked">
-                    "Asked: " <a href=format!("/changes/{}", a.id)>{format!("the change ({})", a.state.replace('_', " "))}</a>
-                </p>
+            {move || ask.value().get().and_then(|r| r.ok()).map(|a| {
+                let state = a.state.clone();
+                view! {
+                    <p class="banner banner-ok" data-testid="fleet-asked">
+                        {t!(i18n, changes.asked)} <a href=format!("/changes/{}", a.id)>{move || {
+                            // The state in words, lower-case in the sentence.
+                            let state = super::page::state_words(i18n.get_locale(), &state).to_lowercase();
+                            t_string!(i18n, changes.the_change_state, state = state).to_string()
+                        }}</a>
+                    </p>
+                }
             })}
         </section>
     }
