@@ -73,10 +73,22 @@ pub mod ssr {
     /// A refusal, on the trail: with its `Denied` record 403, without it 503 (a refusal
     /// is answered as one only once it is recorded).
     pub async fn refused(backend: &Backend, user: &User, action: &str, reason: String) -> AppError {
+        refused_saying(backend, user, action, reason.clone(), reason).await
+    }
+
+    /// [`refused`], recorded with `reason` (in English, as the trail keeps it) and
+    /// answered with `said` (the same in the request's language).
+    pub async fn refused_saying(
+        backend: &Backend,
+        user: &User,
+        action: &str,
+        reason: String,
+        said: String,
+    ) -> AppError {
         let mut e = Event::security(actor(Some(user)).await, action, Outcome::Denied);
-        e.error_message = Some(reason.clone());
+        e.error_message = Some(reason);
         match backend.audit.append(&e).await {
-            Ok(_) => backend::BackendError::Forbidden(reason).into(),
+            Ok(_) => backend::BackendError::Forbidden(said).into(),
             Err(e) => e.into(),
         }
     }
@@ -192,7 +204,11 @@ pub mod ssr {
     pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
         uuid::Uuid::parse_str(id).map_err(|_| AppError::Invalid {
             field: "id".into(),
-            message: "is not a user id".into(),
+            message: crate::i18n::td_string!(
+                crate::api::ssr::request_locale(),
+                admin.err_not_user_id
+            )
+            .into(),
         })
     }
 }
@@ -200,6 +216,7 @@ pub mod ssr {
 #[server]
 pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
     let (backend, _) = ssr::require_console(backend::access::console::MANAGE_USERS).await?;
+    let never = crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.never);
     Ok(backend
         .admin
         .users()
@@ -217,7 +234,7 @@ pub async fn list_users() -> Result<Vec<UserItem>, AppError> {
             last_sign_in: u
                 .last_sign_in_at
                 .map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()))
-                .unwrap_or_else(|| "never".into()),
+                .unwrap_or_else(|| never.into()),
             must_change_password: u.must_change_password,
         })
         .collect())
@@ -244,7 +261,7 @@ pub async fn create_user(
     if display_name.chars().count() > 128 || display_name.chars().any(char::is_control) {
         return Err(crate::error::invalid(
             "display_name",
-            "has at most 128 characters and no control characters",
+            crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_display_name),
         ));
     }
     let action = "UserCreated";
@@ -276,8 +293,11 @@ pub async fn create_user(
 /// choose their own at the next sign-in. Audited (`UserPasswordReset`).
 #[server]
 pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError> {
-    let (backend, user, policy, target) =
-        ssr::another_user(&id, "is you: change your own password under Your password").await?;
+    let (backend, user, policy, target) = ssr::another_user(
+        &id,
+        crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_reset_self),
+    )
+    .await?;
     let action = "UserPasswordReset";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     let password = backend::identity::generate_password();
@@ -299,8 +319,11 @@ pub async fn reset_user_password(id: String) -> Result<OneTimePassword, AppError
 /// administrator. Their audit records stay. Audited (`UserDeleted`).
 #[server]
 pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
-    let (backend, user, policy, target) =
-        ssr::another_user(&id, "is you: another administrator can delete your account").await?;
+    let (backend, user, policy, target) = ssr::another_user(
+        &id,
+        crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_delete_self),
+    )
+    .await?;
     let action = "UserDeleted";
     let mut change = ssr::managing(&backend, &user, &policy, target, None, action).await?;
     let username = backend.admin.delete_user(change.conn(), target).await?;
@@ -308,7 +331,7 @@ pub async fn delete_user(id: String, confirm: String) -> Result<(), AppError> {
         // Dropping the change rolls the deletion back.
         return Err(crate::error::invalid(
             "confirm",
-            "type the user's name to confirm the deletion",
+            crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_confirm_delete),
         ));
     }
     ssr::commit(
@@ -352,7 +375,11 @@ pub async fn set_user_disabled(id: String, disabled: bool) -> Result<(), AppErro
     if target == user.id && disabled {
         return Err(AppError::Invalid {
             field: "user".into(),
-            message: "you cannot disable yourself".into(),
+            message: crate::i18n::td_string!(
+                crate::api::ssr::request_locale(),
+                admin.err_disable_self
+            )
+            .into(),
         });
     }
     let action = if disabled {

@@ -123,7 +123,11 @@ pub async fn add_approval_policy(
     }) {
         return Err(crate::error::invalid(
             "approver_roles",
-            format!("{unknown:?} is not a role of this console"),
+            crate::i18n::td_string!(
+                crate::api::ssr::request_locale(),
+                admin.err_not_a_role,
+                role = format!("{unknown:?}")
+            ),
         ));
     }
     let mut tx = change(&backend).await?;
@@ -158,8 +162,12 @@ async fn waiting_changes_follow(
 pub async fn delete_approval_policy(id: String) -> Result<(), AppError> {
     use crate::admin::api::ssr::{change, commit, require_console};
     let (backend, user) = require_console(ssr::ACTION).await?;
-    let id = uuid::Uuid::parse_str(id.trim())
-        .map_err(|_| crate::error::invalid("id", "is not an approval policy id"))?;
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+        crate::error::invalid(
+            "id",
+            crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_not_policy_id),
+        )
+    })?;
     let mut tx = change(&backend).await?;
     let name = backend.changes.delete_policy(tx.conn(), id).await?;
     commit(

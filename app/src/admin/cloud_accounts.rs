@@ -7,10 +7,12 @@ use crate::admin::vault_api::{
     list_cloud_accounts, AddCloudAccount, DeleteCloudAccount, RotateCloudAccount,
     SetCloudAccountEnabled, TestCloudAccount,
 };
+use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{form_error, Empty, ErrorBox, Loading};
 
 #[component]
 pub fn CloudAccountsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let add = ServerAction::<AddCloudAccount>::new();
     let test = ServerAction::<TestCloudAccount>::new();
     let rotate = ServerAction::<RotateCloudAccount>::new();
@@ -29,10 +31,10 @@ pub fn CloudAccountsPage() -> impl IntoView {
         |_| list_cloud_accounts(),
     );
     view! {
-        <Title text="Cloud accounts" />
+        <Title text=move || t_string!(i18n, admin.accounts_title).to_string() />
         <div class="page-head">
-            <h1>"Cloud accounts"</h1>
-            <p class="muted">"AccessKeys are encrypted at rest (AES-256-GCM) and never sent back to a browser."</p>
+            <h1>{t!(i18n, admin.accounts_title)}</h1>
+            <p class="muted">{t!(i18n, admin.accounts_lead)}</p>
         </div>
         {move || test.value().get().map(|r| match r {
             Ok(t) => view! {
@@ -47,50 +49,52 @@ pub fn CloudAccountsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match accounts.await {
                     Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <Empty title="No cloud accounts yet." hint="Add one below." /> }.into_any(),
+                    Ok(list) if list.is_empty() => (move || view! { <Empty title=t_string!(i18n, admin.accounts_empty) hint=t_string!(i18n, admin.add_one_below) /> }).into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap">
                         <table class="grid" data-testid="accounts-table">
-                            <thead><tr><th>"Name"</th><th>"AccessKeyId"</th><th>"Regions"</th><th>"Signature"</th><th>"Endpoint"</th><th>"Rotated"</th><th>"Last used"</th><th>"Status"</th><th></th></tr></thead>
+                            <thead><tr><th>{t!(i18n, admin.name)}</th><th>{t!(i18n, admin.access_key_id)}</th><th>{t!(i18n, admin.accounts_regions)}</th><th>{t!(i18n, admin.accounts_signature)}</th><th>{t!(i18n, admin.accounts_endpoint)}</th><th>{t!(i18n, admin.accounts_rotated)}</th><th>{t!(i18n, admin.accounts_last_used)}</th><th>{t!(i18n, admin.status)}</th><th></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|a| {
                                     let (id1, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
                                     let name = a.name.clone();
+                                    let enabled = a.enabled;
+                                    let (regions, endpoint) = (a.regions.join(", "), a.endpoint.clone());
                                     view! {
                                         <tr data-account=a.name.clone()>
                                             <td><strong>{a.name.clone()}</strong></td>
                                             <td class="mono">{a.masked_key_id.clone()}</td>
-                                            <td>{if a.regions.is_empty() { "all (DescribeRegions)".to_string() } else { a.regions.join(", ") }}</td>
+                                            <td>{move || if regions.is_empty() { t_string!(i18n, admin.accounts_all_regions).to_string() } else { regions.clone() }}</td>
                                             <td>{a.signature.clone()}</td>
-                                            <td class="mono">{if a.endpoint.is_empty() { "Alibaba Cloud".to_string() } else { a.endpoint.clone() }}</td>
+                                            <td class="mono">{move || if endpoint.is_empty() { t_string!(i18n, admin.accounts_alibaba_cloud).to_string() } else { endpoint.clone() }}</td>
                                             <td class="mono">{a.rotated.clone()}</td>
                                             <td class="mono">{a.last_used.clone()}</td>
-                                            <td>{if a.enabled { view! { <span class="badge badge-ok">"Enabled"</span> }.into_any() } else { view! { <span class="badge badge-bad">"Disabled"</span> }.into_any() }}</td>
+                                            <td>{if a.enabled { view! { <span class="badge badge-ok">{t!(i18n, admin.enabled)}</span> }.into_any() } else { view! { <span class="badge badge-bad">{t!(i18n, admin.disabled)}</span> }.into_any() }}</td>
                                             <td class="actions">
                                                 <ActionForm action=test attr:class="inline-form">
                                                     <input type="hidden" name="name" value=name />
-                                                    <button type="submit" class="small">"Test"</button>
+                                                    <button type="submit" class="small">{t!(i18n, admin.accounts_test)}</button>
                                                 </ActionForm>
                                                 <ActionForm action=toggle attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id1 />
                                                     <input type="hidden" name="enabled" value=if a.enabled { "false" } else { "true" } />
-                                                    <button type="submit" class="small">{if a.enabled { "Disable" } else { "Enable" }}</button>
+                                                    <button type="submit" class="small">{move || if enabled { t_string!(i18n, admin.disable) } else { t_string!(i18n, admin.enable) }}</button>
                                                 </ActionForm>
                                                 <details class="inline-details">
-                                                    <summary class="small-link">"Rotate key"</summary>
+                                                    <summary class="small-link">{t!(i18n, admin.accounts_rotate_key)}</summary>
                                                     <ActionForm action=rotate attr:class="stack-form compact">
                                                         <input type="hidden" name="id" value=id2 />
-                                                        <label><span>"New AccessKeyId (optional)"</span><input type="text" name="access_key_id" autocomplete="off" /></label>
-                                                        <label><span>"New AccessKeySecret"</span><input type="password" name="access_key_secret" required autocomplete="new-password" /></label>
-                                                        <button type="submit" class="small">"Rotate"</button>
+                                                        <label><span>{t!(i18n, admin.accounts_new_key_id)}</span><input type="text" name="access_key_id" autocomplete="off" /></label>
+                                                        <label><span>{t!(i18n, admin.accounts_new_key_secret)}</span><input type="password" name="access_key_secret" required autocomplete="new-password" /></label>
+                                                        <button type="submit" class="small">{t!(i18n, admin.accounts_rotate)}</button>
                                                     </ActionForm>
                                                 </details>
                                                 <details class="inline-details">
-                                                    <summary class="small-link danger">"Delete"</summary>
+                                                    <summary class="small-link danger">{t!(i18n, admin.delete)}</summary>
                                                     <ActionForm action=delete attr:class="inline-form">
                                                         <input type="hidden" name="id" value=id3 />
-                                                        <span class="muted">"Its clusters disappear from the console (nothing changes in Alibaba Cloud)."</span>
-                                                        <button type="submit" class="small danger">"Delete for good"</button>
+                                                        <span class="muted">{t!(i18n, admin.accounts_delete_note)}</span>
+                                                        <button type="submit" class="small danger">{t!(i18n, admin.delete_for_good)}</button>
                                                     </ActionForm>
                                                 </details>
                                             </td>
@@ -104,22 +108,22 @@ pub fn CloudAccountsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <h2>"Add a cloud account"</h2>
+        <h2>{t!(i18n, admin.accounts_add_heading)}</h2>
         <ActionForm action=add attr:class="stack-form" attr:data-testid="add-account">
-            <label><span>"Name"</span><input type="text" name="name" required maxlength="64" placeholder="production" /></label>
-            <label><span>"AccessKeyId"</span><input type="text" name="access_key_id" required autocomplete="off" pattern="[A-Za-z0-9]{8,128}" /></label>
-            <label><span>"AccessKeySecret"</span><input type="password" name="access_key_secret" required autocomplete="new-password" /></label>
-            <label><span>"Regions to show (comma-separated; empty: every region DescribeRegions returns)"</span><input type="text" name="regions" placeholder="cn-hangzhou, cn-shanghai" /></label>
-            <label><span>"Signature version"</span>
+            <label><span>{t!(i18n, admin.name)}</span><input type="text" name="name" required maxlength="64" placeholder="production" /></label>
+            <label><span>{t!(i18n, admin.access_key_id)}</span><input type="text" name="access_key_id" required autocomplete="off" pattern="[A-Za-z0-9]{8,128}" /></label>
+            <label><span>{t!(i18n, admin.access_key_secret)}</span><input type="password" name="access_key_secret" required autocomplete="new-password" /></label>
+            <label><span>{t!(i18n, admin.accounts_regions_label)}</span><input type="text" name="regions" placeholder="cn-hangzhou, cn-shanghai" /></label>
+            <label><span>{t!(i18n, admin.accounts_signature_version)}</span>
                 <select name="signature_version">
-                    <option value="v3" selected>"v3 (ACS3-HMAC-SHA256)"</option>
-                    <option value="v2">"v2 (HMAC-SHA1)"</option>
+                    <option value="v3" selected>{t!(i18n, admin.accounts_signature_v3)}</option>
+                    <option value="v2">{t!(i18n, admin.accounts_signature_v2)}</option>
                 </select>
             </label>
-            <label><span>"Endpoint override (optional, http(s) URL)"</span><input type="url" name="endpoint" placeholder="https://polardb.vpc-proxy.internal/" /></label>
-            <label class="check"><input type="checkbox" name="emulator" value="on" /><span>"Local emulator: its endpoint may be plain http (https otherwise; loopback and private addresses only where the operator allows them)"</span></label>
+            <label><span>{t!(i18n, admin.accounts_endpoint_label)}</span><input type="url" name="endpoint" placeholder="https://polardb.vpc-proxy.internal/" /></label>
+            <label class="check"><input type="checkbox" name="emulator" value="on" /><span>{t!(i18n, admin.accounts_emulator)}</span></label>
             {form_error(add.value())}
-            <button type="submit" class="primary">"Add cloud account"</button>
+            <button type="submit" class="primary">{t!(i18n, admin.accounts_add)}</button>
         </ActionForm>
     }
 }

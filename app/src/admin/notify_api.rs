@@ -56,7 +56,7 @@ mod ssr {
     use backend::notify::Delivery;
 
     pub use crate::admin::api::ssr::{change, commit};
-    use crate::admin::api::ssr::{refused, require_console_policy};
+    use crate::admin::api::ssr::{refused_saying, require_console_policy};
     pub const ACTION: &str = backend::access::console::MANAGE_NOTIFICATIONS;
 
     /// A manager of notifications: `console:ManageNotifications`, and the reads of a
@@ -66,11 +66,12 @@ mod ssr {
     ) -> Result<(backend::Backend, backend::identity::User), crate::AppError> {
         let (backend, user, policy) = require_console_policy(ACTION).await?;
         if !backend::admin::reads_whole_fleet(&policy).await? {
-            return Err(refused(
+            return Err(refused_saying(
                 &backend,
                 &user,
                 ACTION,
                 "managing notifications needs the reads of a Viewer on every cluster: channels hear of the whole fleet".into(),
+                crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_notify_fleet).into(),
             )
             .await);
         }
@@ -91,10 +92,16 @@ mod ssr {
         }
     }
 
-    /// A channel's or a rule's id (`what` names which, for the message).
+    /// A channel's or a rule's id (`what` names which, `channel` or `rule`, for the message).
     pub fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, crate::AppError> {
-        uuid::Uuid::parse_str(id.trim())
-            .map_err(|_| crate::error::invalid("id", format!("is not a {what} id")))
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+            let locale = crate::api::ssr::request_locale();
+            let message = match what {
+                "rule" => crate::i18n::td_string!(locale, admin.err_not_rule_id),
+                _ => crate::i18n::td_string!(locale, admin.err_not_channel_id),
+            };
+            crate::error::invalid("id", message)
+        })
     }
 
     pub fn channel_id(id: &str) -> Result<uuid::Uuid, crate::AppError> {

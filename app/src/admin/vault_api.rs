@@ -104,6 +104,7 @@ pub mod ssr {
             &r.action,
             r.cloud_account.as_deref().unwrap_or_default(),
             r.region.as_deref().unwrap_or_default(),
+            crate::api::ssr::request_locale(),
         );
         super::AuditItem {
             seq: r.seq,
@@ -138,14 +139,16 @@ pub mod ssr {
 
     /// What a record names, in words, with the page of each: a PolarDB call's cluster
     /// (and node, endpoint, database account, database, backup, event, task) in its account
-    /// and region; a security event's user, role or cloud account.
+    /// and region; a security event's user, role or cloud account. In `locale`'s words.
     pub fn links_of(
         resource: &serde_json::Value,
         params: &serde_json::Value,
         action: &str,
         account: &str,
         region: &str,
+        locale: crate::i18n::Locale,
     ) -> Vec<super::ResourceLink> {
+        use crate::i18n::td_string;
         use crate::kit::cluster_href;
         let text =
             |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
@@ -162,24 +165,28 @@ pub mod ssr {
         }
         for c in &clusters {
             out.push(link(
-                format!("Cluster {c}"),
+                td_string!(locale, admin.link_cluster, id = c),
                 cluster_href(c, account, region, ""),
             ));
         }
         if let Some(c) = &cluster {
             let parts = [
-                ("node", "Node", "nodes"),
-                ("endpoint", "Endpoint", "endpoints"),
-                ("account", "Database account", "accounts"),
-                ("database", "Database", "databases"),
-                ("backup", "Backup", "backups"),
+                ("node", "nodes"),
+                ("endpoint", "endpoints"),
+                ("account", "accounts"),
+                ("database", "databases"),
+                ("backup", "backups"),
             ];
-            for (key, word, tab) in parts {
+            for (key, tab) in parts {
                 if let Some(v) = text(resource, key) {
-                    out.push(link(
-                        format!("{word} {v}"),
-                        cluster_href(c, account, region, tab),
-                    ));
+                    let label = match key {
+                        "node" => td_string!(locale, admin.link_node, id = &v),
+                        "endpoint" => td_string!(locale, admin.link_endpoint, id = &v),
+                        "account" => td_string!(locale, admin.link_database_account, id = &v),
+                        "database" => td_string!(locale, admin.link_database, id = &v),
+                        _ => td_string!(locale, admin.link_backup, id = &v),
+                    };
+                    out.push(link(label, cluster_href(c, account, region, tab)));
                 }
             }
         }
@@ -188,27 +195,44 @@ pub mod ssr {
             .or_else(|| text(params, "change"))
             .filter(|c| uuid::Uuid::parse_str(c).is_ok())
         {
-            out.push(link(format!("Change {c}"), format!("/changes/{c}")));
+            out.push(link(
+                td_string!(locale, admin.link_change, id = &c),
+                format!("/changes/{c}"),
+            ));
         }
         if resource.get("events").is_some() {
-            out.push(link("Maintenance events".into(), "/events".into()));
+            out.push(link(
+                td_string!(locale, admin.link_events).into(),
+                "/events".into(),
+            ));
         }
         if let Some(tasks) = resource.get("tasks").and_then(|t| t.as_array()) {
             for t in tasks.iter().filter_map(|t| t.as_str()) {
-                out.push(link(format!("Scheduled task {t}"), "/tasks".into()));
+                out.push(link(
+                    td_string!(locale, admin.link_task, id = t),
+                    "/tasks".into(),
+                ));
             }
         }
         if account.is_empty() || action.starts_with("CloudAccount") {
             if let Some(u) = text(params, "username") {
-                out.push(link(format!("User {u}"), "/settings/users".into()));
+                out.push(link(
+                    td_string!(locale, admin.link_user, name = &u),
+                    "/settings/users".into(),
+                ));
             }
             if let Some(r) = text(params, "role").filter(|_| action.starts_with("Role")) {
-                out.push(link(format!("Role {r}"), "/settings/roles".into()));
+                out.push(link(
+                    td_string!(locale, admin.link_role, name = &r),
+                    "/settings/roles".into(),
+                ));
             }
             if action.starts_with("CloudAccount") {
                 let name = text(params, "name").unwrap_or_default();
                 out.push(link(
-                    format!("Cloud account {name}").trim().to_string(),
+                    td_string!(locale, admin.link_cloud_account, name = &name)
+                        .trim()
+                        .to_string(),
                     "/settings/accounts".into(),
                 ));
             }
@@ -233,7 +257,11 @@ pub mod ssr {
             .map(Some)
             .map_err(|_| AppError::Invalid {
                 field: field.into(),
-                message: "must be a date and time like 2026-11-28T10:00 (UTC)".into(),
+                message: crate::i18n::td_string!(
+                    crate::api::ssr::request_locale(),
+                    admin.err_date_time
+                )
+                .into(),
             })
     }
 
@@ -259,11 +287,16 @@ pub mod ssr {
                 .is_allowed()
             {
                 // On the trail like every refusal (seventh attack run, N4).
-                return Err(crate::admin::api::ssr::refused(
+                return Err(crate::admin::api::ssr::refused_saying(
                     backend,
                     user,
                     backend::access::console::VIEW_OWN_AUDIT,
                     "your role does not allow reading the audit trail".into(),
+                    crate::i18n::td_string!(
+                        crate::api::ssr::request_locale(),
+                        admin.err_audit_not_allowed
+                    )
+                    .into(),
                 )
                 .await);
             }
@@ -279,6 +312,7 @@ pub async fn list_cloud_accounts() -> Result<Vec<CloudAccountItem>, AppError> {
         crate::admin::api::ssr::require_console(backend::access::console::MANAGE_CLOUD_ACCOUNTS)
             .await?;
     let fmt = |t: time::OffsetDateTime| t.date().to_string();
+    let never = crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.never);
     Ok(backend
         .vault
         .list_all()
@@ -293,7 +327,7 @@ pub async fn list_cloud_accounts() -> Result<Vec<CloudAccountItem>, AppError> {
             endpoint: r.account.endpoint.unwrap_or_default(),
             enabled: r.account.enabled,
             rotated: fmt(r.rotated_at),
-            last_used: r.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            last_used: r.last_used_at.map(fmt).unwrap_or_else(|| never.into()),
             key_id: r.key_id,
         })
         .collect())
@@ -350,13 +384,15 @@ pub async fn test_cloud_account(name: String) -> Result<TestResult, AppError> {
         .gateway
         .invoke_typed(&caller, &name, "", &polardb::models::DescribeRegions {})
         .await;
+    let locale = crate::api::ssr::request_locale();
     let out = match result {
         Ok(r) => TestResult {
             ok: true,
             regions: r.regions.region.len(),
-            message: format!(
-                "Signed in to the API: {} regions offered.",
-                r.regions.region.len()
+            message: crate::i18n::td_string!(
+                locale,
+                admin.accounts_test_ok,
+                n = r.regions.region.len()
             ),
         },
         Err(backend::BackendError::Upstream(e)) => TestResult {
@@ -392,7 +428,11 @@ pub async fn rotate_cloud_account(
     {
         return Err(AppError::Invalid {
             field: "access_key_id".into(),
-            message: "must be 8 to 128 letters and digits".into(),
+            message: crate::i18n::td_string!(
+                crate::api::ssr::request_locale(),
+                admin.err_access_key_id
+            )
+            .into(),
         });
     }
     let mut change = crate::admin::api::ssr::change(&backend).await?;
@@ -492,7 +532,7 @@ pub async fn search_audit(
         if !["read", "write", "security"].contains(&k.as_str()) {
             return Err(crate::error::invalid(
                 "kind",
-                "must be read, write or security",
+                crate::i18n::td_string!(crate::api::ssr::request_locale(), admin.err_kind),
             ));
         }
     }
@@ -511,10 +551,15 @@ pub async fn search_audit(
         hide_reads: !reads_shown,
         change: match nonempty(change) {
             None => None,
-            Some(c) => Some(
-                uuid::Uuid::parse_str(&c)
-                    .map_err(|_| crate::error::invalid("change", "is not a change id"))?,
-            ),
+            Some(c) => Some(uuid::Uuid::parse_str(&c).map_err(|_| {
+                crate::error::invalid(
+                    "change",
+                    crate::i18n::td_string!(
+                        crate::api::ssr::request_locale(),
+                        admin.err_not_change_id
+                    ),
+                )
+            })?),
         },
     };
     let (filter, all_users) = ssr::scoped(&backend, &user, filter).await?;
