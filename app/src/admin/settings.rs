@@ -39,6 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <span class="muted">{t!(i18n, admin.settings_appr_hint)}</span>
             </a>
         </div>
+        <crate::kit::time::ZoneSetting />
     }
 }
 

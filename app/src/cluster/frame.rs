@@ -47,25 +47,9 @@ fn tab_label(i18n: leptos_i18n::I18nContext<Locale>, path: &str) -> &'static str
     }
 }
 
-/// The language the words of this area are written in: the page's (tracked, so a closure
-/// calling this follows a change of language), else the request's (server functions),
-/// else English (unit tests).
-pub fn language() -> Locale {
-    match use_context::<leptos_i18n::I18nContext<Locale>>() {
-        Some(i18n) => i18n.get_locale(),
-        None => request_language(),
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn request_language() -> Locale {
-    crate::api::ssr::request_locale()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn request_language() -> Locale {
-    Locale::default()
-}
+/// The language the words of this area are written in (the kit's: the page's, else the
+/// request's, else English).
+pub use crate::kit::words::locale as language;
 
 /// Actions on one cluster whose buttons the pages show only to those allowed.
 #[cfg(feature = "ssr")]

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use crate::api::RegionProblem;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::outcomes::{outcomes_view, problems_view, RegionOutcome};
 use crate::kit::{cluster_href, use_hydrated, waiting, Empty, ErrorBox, Loading};
 use crate::AppError;
@@ -73,12 +73,7 @@ pub fn batches(targets: &[Target]) -> Vec<(String, String, Vec<String>)> {
     out
 }
 
-/// The language of the page being rendered (tracked); English where there is none (tests).
-fn locale_here() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>()
-        .map(|i18n| i18n.get_locale())
-        .unwrap_or_default()
-}
+use crate::kit::words::locale as locale_here;
 
 /// The renewal settings in words.
 pub fn renewal_label(status: &str, duration: i64, unit: &str) -> String {

@@ -39,13 +39,7 @@ pub const TASK_ACTIONS: &[&str] = &[
 /// Rows a page of the table shows.
 pub const PAGE: usize = 20;
 
-/// The language of the page being rendered (tracked); English where there is none (tests).
-/// Server functions pass the request's language to the `_in` variants instead.
-fn locale_here() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>()
-        .map(|i18n| i18n.get_locale())
-        .unwrap_or_default()
-}
+use crate::kit::words::locale as locale_here;
 
 pub fn status_label(s: &str) -> &str {
     status_label_in(locale_here(), s)

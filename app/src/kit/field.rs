@@ -96,6 +96,11 @@ pub fn hint_line(problem: Option<String>, hint: Option<String>) -> Option<(bool,
 /// the field's name when there is one (`"Connection string prefix must be …."`; a name
 /// ending in `:` reads `"Port: must …."`), else capitalised on its own.
 pub fn problem_line(subject: &str, problem: &str) -> String {
+    if super::words::locale() == crate::i18n::Locale::zh {
+        // Chinese joins without a space and ends with a full-width stop.
+        let problem = problem.trim_end_matches(['.', '。']);
+        return format!("{subject}{problem}。");
+    }
     if subject.is_empty() {
         format!("{}.", capitalise(problem))
     } else {

@@ -30,12 +30,20 @@ fn own_name(locale: Locale) -> &'static str {
     }
 }
 
-/// The top bar's language menu. Without script it is a form that saves the choice and
+/// The top bar's language menu: the page turns at once, and once the choice is saved it is
+/// loaded again in that language. Without script it is a form that saves the choice and
 /// reloads the page in it.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SetLanguage>::new();
+    // Saved: the page again, rendered in the new language, so that what the server wrote
+    // (and what was worded when shown) is in it too.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            let _ = window().location().reload();
+        }
+    });
     view! {
         <ActionForm action=save attr:class="inline language">
             <label class="scope-item">

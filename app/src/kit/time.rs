@@ -187,3 +187,81 @@ mod tests {
         });
     }
 }
+
+/// The time zones a person can choose: `UTC` and those of the browser's database (read
+/// once the page is interactive; the server renders the zone in use alone).
+#[cfg(target_arch = "wasm32")]
+fn supported_zones() -> Vec<String> {
+    use leptos::web_sys::js_sys::{Array, Function, Reflect};
+    use wasm_bindgen::JsCast;
+    let listed = || -> Option<Vec<String>> {
+        let intl = Reflect::get(&leptos::web_sys::js_sys::global(), &"Intl".into()).ok()?;
+        let f: Function = Reflect::get(&intl, &"supportedValuesOf".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let list: Array = f.call1(&intl, &"timeZone".into()).ok()?.dyn_into().ok()?;
+        Some(list.iter().filter_map(|v| v.as_string()).collect())
+    };
+    let mut zones = vec!["UTC".to_string()];
+    zones.extend(
+        listed()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|z| z != "UTC"),
+    );
+    zones
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn supported_zones() -> Vec<String> {
+    Vec::new()
+}
+
+/// The time-zone setting (Settings): the zone in use, saved with the user; the page is
+/// loaded again once saved, so every time on it is in the new zone.
+#[component]
+pub fn ZoneSetting() -> impl IntoView {
+    use crate::i18n::{t, use_i18n};
+    let i18n = use_i18n();
+    let save = ServerAction::<crate::api::SetTimeZone>::new();
+    let zones = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| zones.set(supported_zones()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            let _ = window().location().reload();
+        }
+    });
+    let current = zone().unwrap_or_else(|| "UTC".to_string());
+    let options = move || {
+        let current = current.clone();
+        let mut list = zones.get();
+        if !list.contains(&current) {
+            list.insert(0, current.clone());
+        }
+        list.into_iter()
+            .map(|z| {
+                let selected = z == current;
+                let value = z.clone();
+                view! { <option value=value selected=selected>{z}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="settings-section" data-testid="time-zone">
+            <h2>{t!(i18n, kit.time_zone)}</h2>
+            <p class="muted">{t!(i18n, kit.time_zone_hint)}</p>
+            <label class="field">
+                <span>{t!(i18n, kit.time_zone)}</span>
+                <select data-testid="time-zone-menu"
+                    disabled=move || zones.with(Vec::is_empty)
+                    on:change=move |ev| {
+                        save.dispatch(crate::api::SetTimeZone { zone: event_target_value(&ev) });
+                    }>
+                    {options}
+                </select>
+            </label>
+            {super::feedback::form_error(save.value())}
+        </section>
+    }
+}

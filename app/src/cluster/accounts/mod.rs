@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::frame::section_reload;
 use crate::cluster::frame::ClusterCtx;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::kit::{
     capitalise, change_error, problem_line, Column, DataTable, Dialog, DialogActions, Empty,
     ErrorBox, Field, FieldHint, Loading, SortKey,
@@ -28,22 +28,8 @@ mod server;
 pub use page::*;
 pub use server::*;
 
-/// The language the messages of these tabs are written in: the page's (tracked, so a
-/// message made in a reactive closure follows a change of language), else on the server
-/// the request's (server functions), else English.
-pub fn message_locale() -> Locale {
-    if let Some(i18n) = use_context::<leptos_i18n::I18nContext<Locale>>() {
-        return i18n.get_locale();
-    }
-    #[cfg(feature = "ssr")]
-    {
-        crate::api::ssr::request_locale()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        Locale::default()
-    }
-}
+/// The language the messages of these tabs are written in (the kit's).
+pub use crate::kit::words::locale as message_locale;
 
 /// The password and its repetition.
 pub fn passwords_problem(p: &str, again: &str) -> Option<String> {

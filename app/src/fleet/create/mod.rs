@@ -37,23 +37,8 @@ pub use server::*;
 // ---------------------------------------------------------------------------------------
 // The language of the wizard's messages.
 
-/// The language messages are written in: the page's (tracked, so a message follows a
-/// change of language), else the request's (a server function), else English.
-pub fn locale() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>()
-        .map(|i18n| i18n.get_locale())
-        .unwrap_or_else(request_locale)
-}
-
-#[cfg(feature = "ssr")]
-fn request_locale() -> Locale {
-    crate::api::ssr::request_locale()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn request_locale() -> Locale {
-    Locale::default()
-}
+/// The language messages are written in (the kit's).
+pub use crate::kit::words::locale;
 
 /// A field of the wizard (as [`create_problem`] names it) in words.
 pub fn field_label(locale: Locale, field: &str) -> String {

@@ -30,13 +30,7 @@ pub const TASK_TYPES: &[&str] = &[
     "DatabaseProxyUpgrading",
 ];
 
-/// The language of the page being rendered (tracked); English where there is none (tests).
-/// Server functions pass the request's language to the `_in` variants instead.
-fn locale_here() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>()
-        .map(|i18n| i18n.get_locale())
-        .unwrap_or_default()
-}
+use crate::kit::words::locale as locale_here;
 
 pub fn task_type_label(t: &str) -> &str {
     task_type_label_in(locale_here(), t)
