@@ -41,12 +41,15 @@ test('a Chinese browser gets Chinese; the choice of English is saved with the us
     const signin = await uiText(page, '.signin-card');
     assert.doesNotMatch(signin, /[A-Za-z]{2,}/, `English on the Chinese sign-in page: ${signin}`);
     assert.match(await page.title(), /^登录 · Polar Console$/);
-    // Before signing in the menu only sets the language (nothing to save it with).
+    // Before signing in the menu only sets the language (nothing to save it with); the
+    // page turns at once, then is loaded again in it.
     for (const [code, lead] of [['en', 'Sign in to manage your PolarDB clusters.'], ['zh', '登录以管理您的 PolarDB 集群。']]) {
       await Promise.all([
+        page.waitForEvent('load'),
         page.waitForResponse((r) => r.url().includes('/api/set_language') && r.status() === 200),
         page.selectOption('[data-testid=language-menu]', code),
       ]);
+      await waitForHydration(page);
       assert.equal(await page.textContent('.signin-card p.muted'), lead);
       assert.equal(await page.getAttribute('html', 'lang'), code);
     }
@@ -59,12 +62,16 @@ test('a Chinese browser gets Chinese; the choice of English is saved with the us
     assert.doesNotMatch(frame, /[A-Za-z]{2,}/, `English in the Chinese frame: ${frame}`);
     assert.match(await page.textContent('nav.sidenav'), /集群.*标签.*待处理事件.*变更.*审计日志.*设置/s);
 
-    // English, now: the frame turns without a reload, and stays after one.
+    // English, now: the frame turns at once; once saved, the page is loaded again in
+    // English (what the server wrote too), and stays so after a reload.
+    await page.evaluate(() => { window.__before_switch = true; });
     await Promise.all([
+      page.waitForEvent('load'),
       page.waitForResponse((r) => r.url().includes('/api/set_language') && r.status() === 200),
       page.selectOption('[data-testid=language-menu]', 'en'),
     ]);
     await page.waitForFunction(() => document.querySelector('nav.sidenav').innerText.includes('Clusters'));
+    assert.equal(await page.evaluate(() => window.__before_switch), undefined, 'the page was loaded again');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await page.reload();
     await page.waitForSelector('nav.sidenav');

@@ -55,7 +55,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                                         <td>{any(p.region.clone())}</td>
                                                         <td class="mono">{any(tag)}</td>
                                                         <td class="num">{p.approvals}</td>
-                                                        <td>{p.approver_roles.join(", ")}</td>
+                                                        <td>{p.approver_roles.iter().map(|r| crate::kit::role_word(r)).collect::<Vec<_>>().join(", ")}</td>
                                                         <td class="num">{p.expires_hours}</td>
                                                         <td class="actions">
                                                             <ActionForm action=delete attr:class="inline-form">

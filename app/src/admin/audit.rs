@@ -155,8 +155,8 @@ pub fn AuditPage() -> impl IntoView {
                                         <tr data-seq=r.seq>
                                             <td class="mono">{r.seq}</td>
                                             <td class="mono">{r.at.clone()}</td>
-                                            <td>{r.actor.clone()}<div class="muted">{r.auth_method.clone()}" · "{r.client_addr.clone()}</div></td>
-                                            <td>{r.action.clone()}<div class="muted">{move || api_word(&kind)}" · "{r.cloud_account.clone()}" "{r.region.clone()}</div></td>
+                                            <td data-data="">{r.actor.clone()}<div class="muted">{r.auth_method.clone()}" · "{r.client_addr.clone()}</div></td>
+                                            <td data-data="">{r.action.clone()}<div class="muted">{move || api_word(&kind)}" · "{r.cloud_account.clone()}" "{r.region.clone()}</div></td>
                                             <td class="small" data-testid="audit-resource">
                                                 {r.links.iter().map(|l| view! { <div><a href=l.href.clone()>{l.label.clone()}</a></div> }).collect_view()}
                                             </td>

@@ -43,6 +43,24 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// A built-in role's description in the language in use (the others are the admin's words).
+fn builtin_description(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    name: &str,
+    builtin: bool,
+) -> Option<String> {
+    if !builtin {
+        return None;
+    }
+    let words = match name {
+        "viewer" => t_string!(i18n, admin.builtin_desc_viewer),
+        "operator" => t_string!(i18n, admin.builtin_desc_operator),
+        "admin" => t_string!(i18n, admin.builtin_desc_admin),
+        _ => return None,
+    };
+    Some(words.to_string())
+}
+
 const EXAMPLE_POLICY: &str = r#"{
   "Statement": [
     { "Effect": "Allow", "Action": ["polardb:Describe*", "polardb:List*"], "Resource": ["*"] },
@@ -75,9 +93,9 @@ pub fn RolesPage() -> impl IntoView {
                             {list.into_iter().map(|r| view! {
                                 <details class="role">
                                     <summary>
-                                        <strong>{r.name.clone()}</strong>
+                                        <strong>{if r.builtin { crate::kit::role_word(&r.name) } else { r.name.clone() }}</strong>
                                         {r.builtin.then(|| view! { <span class="badge">{t!(i18n, admin.roles_builtin)}</span> })}
-                                        <span class="muted">" "{r.description.clone()}" · "{t!(i18n, admin.roles_users, n = r.users)}</span>
+                                        <span class="muted">" "{builtin_description(i18n, &r.name, r.builtin).unwrap_or_else(|| r.description.clone())}" · "{t!(i18n, admin.roles_users, n = r.users)}</span>
                                     </summary>
                                     <pre class="mono policy">{r.policy.clone()}</pre>
                                     {(!r.builtin).then(|| view! {

@@ -35,4 +35,4 @@ pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
 pub use status::{is_transitional, StatusBadge, POLL};
 pub use table::{Column, DataTable, Sort, SortKey};
-pub use words::{api_error_explanation, api_word, api_word_in, api_word_of};
+pub use words::{api_error_explanation, api_word, api_word_in, api_word_of, role_word};

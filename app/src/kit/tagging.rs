@@ -2,6 +2,8 @@
 //! TagResources / UntagResources, one call per region and per 50 clusters (15.1, 15.2).
 
 use leptos::prelude::*;
+
+use crate::i18n::td_string;
 use polardb::rules::MAX_RESOURCES_PER_CALL;
 #[cfg(feature = "ssr")]
 use polardb::rules::{tag_set_problem, untag_keys_problem};
@@ -28,19 +30,30 @@ impl Target {
 
 /// What is wrong with the chosen clusters.
 pub fn targets_problem(targets: &[Target]) -> Option<String> {
+    let locale = super::words::locale();
     if targets.is_empty() {
-        return Some("select at least one cluster".into());
+        return Some(td_string!(locale, kit.select_one_cluster).to_string());
     }
     if targets.len() > MAX_TARGETS {
-        return Some(format!(
-            "at most {MAX_TARGETS} clusters at once ({} chosen)",
-            targets.len()
-        ));
+        return Some(
+            td_string!(locale, kit.at_most_clusters, max = MAX_TARGETS, n = targets.len())
+                .to_string(),
+        );
     }
     if targets.iter().any(|t| t.id.trim().is_empty()) {
-        return Some("a cluster ID is empty".into());
+        return Some(td_string!(locale, kit.empty_cluster_id).to_string());
     }
     None
+}
+
+/// The English plural ending of a count.
+#[cfg(feature = "ssr")]
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// The most clusters one tagging change names.
@@ -218,12 +231,10 @@ pub async fn tag_clusters(
         })
         .collect();
     let n = tags.len();
+    let locale = crate::api::ssr::request_locale();
     change_tags(targets, TagChange::Add(params), move |c| {
-        format!(
-            "{n} tag{} added to {c} cluster{}",
-            if n == 1 { "" } else { "s" },
-            if c == 1 { "" } else { "s" }
-        )
+        let (s1, s2) = (plural(n), plural(c));
+        td_string!(locale, kit.tags_added, n = n, s1 = s1, c = c, s2 = s2).to_string()
     })
     .await
 }
@@ -243,12 +254,10 @@ pub async fn untag_clusters(
         return Err(invalid("Tag keys", p));
     }
     let n = keys.len();
+    let locale = crate::api::ssr::request_locale();
     change_tags(targets, TagChange::Remove(keys), move |c| {
-        format!(
-            "{n} tag key{} removed from {c} cluster{}",
-            if n == 1 { "" } else { "s" },
-            if c == 1 { "" } else { "s" }
-        )
+        let (s1, s2) = (plural(n), plural(c));
+        td_string!(locale, kit.tag_keys_removed, n = n, s1 = s1, c = c, s2 = s2).to_string()
     })
     .await
 }

@@ -500,6 +500,62 @@ async fn a_language_choice_without_its_record_is_not_saved() {
 }
 
 #[tokio::test]
+async fn a_time_zone_choice_without_its_record_is_not_saved() {
+    let app = TestApp::spawn().await;
+    let grace = app.user_with_role("grace", "viewer").await;
+    let choose = |zone: &'static str| {
+        let (app, cookie) = (&app, grace.clone());
+        async move {
+            let res = app
+                .call_form(&cookie, "set_time_zone", &[("zone", zone)])
+                .await;
+            let cookie = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with("polar_tz="))
+                .map(str::to_string);
+            (res.status(), cookie, res.text().await.unwrap())
+        }
+    };
+    let saved = || async {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT time_zone FROM users WHERE username = 'grace'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    fail_audit_of(&app, "UserSettingsChanged").await;
+    let (status, cookie, body) = choose("Asia/Shanghai").await;
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert_eq!(cookie, None, "no time-zone cookie for a choice not saved");
+    assert_eq!(saved().await, None);
+    assert_eq!(records_of(&app, "UserSettingsChanged").await, 0);
+
+    heal_audit(&app).await;
+    let (status, cookie, body) = choose("Asia/Shanghai").await;
+    assert!(status.is_success(), "{status}: {body}");
+    assert!(cookie.is_some_and(|c| c.starts_with("polar_tz=Asia/Shanghai;")));
+    assert_eq!(saved().await.as_deref(), Some("Asia/Shanghai"));
+    assert_eq!(records_of(&app, "UserSettingsChanged").await, 1);
+
+    // Not a zone of the database (nor a way into a path or a header): 400 naming the field.
+    for bad in ["Mars/Olympus", "Asia/Shanghai; Path=/x", "../../etc/localtime"] {
+        let (status, cookie, body) = choose(bad).await;
+        assert_eq!(status.as_u16(), 400, "{bad}: {body}");
+        assert!(body.contains("time_zone"), "{body}");
+        assert_eq!(cookie, None);
+    }
+    assert_eq!(saved().await.as_deref(), Some("Asia/Shanghai"));
+
+    // Signed out: nothing to save it with.
+    let res = app.call_form("", "set_time_zone", &[("zone", "UTC")]).await;
+    assert_eq!(res.status().as_u16(), 401);
+}
+
+#[tokio::test]
 async fn start_up_changes_commit_with_their_records() {
     let app = TestApp::spawn().await;
     // The first administrator and the configured cloud account, each with its record.

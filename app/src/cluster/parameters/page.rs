@@ -177,7 +177,7 @@ pub(super) fn Parameters() -> impl IntoView {
                                         <tr data-param=name.clone() data-restart=x.force_restart.to_string() data-status=x.parameter_status.clone() class:hidden=hidden>
                                             <td>
                                                 <div class="mono param-name">{name.clone()}</div>
-                                                <div class="muted param-desc">{x.parameter_description.clone()}</div>
+                                                <div class="muted param-desc" data-data="">{x.parameter_description.clone()}</div>
                                             </td>
                                             <td class="mono" data-testid="param-current">
                                                 {x.parameter_value.clone()}
