@@ -1,7 +1,8 @@
 // The console's main pages in Chinese (#19): a Chinese browser signed in sees no English
 // word of the UI on any of them — only data (cluster ids, names, descriptions, regions,
 // API actions and messages, addresses, times) and the technical names Chinese writes alike
-// (PolarDB, PostgreSQL, VPC, SSL …). Every page also hydrates without an error.
+// (PolarDB, PostgreSQL, VPC, SSL …). Every page also hydrates without an error. The browser
+// is in Shanghai: once a page has been interactive, times are on its clock (UTC+08:00).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, waitForHydration, BASE, USER, PASSWORD } from './harness.mjs';
@@ -89,7 +90,7 @@ function englishWords(text, data) {
 }
 
 test('the main pages in Chinese show no English word of the UI', async () => {
-  const { context, page, errors } = await launch({ locale: 'zh-CN' });
+  const { context, page, errors } = await launch({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   try {
     await page.goto(`${BASE}/signin`);
     await page.fill('input[name=username]', USER);
@@ -128,6 +129,15 @@ test('the main pages in Chinese show no English word of the UI', async () => {
     }
     if (Object.keys(found).length) console.log(`English on Chinese pages: ${JSON.stringify(found)}`);
     assert.deepEqual(found, {}, 'English words of the UI on Chinese pages');
+
+    // The browser's time zone, taken once the first page was interactive: the server
+    // renders times on its clock, with the offset.
+    const cookies = await context.cookies(BASE);
+    assert.equal(cookies.find((c) => c.name === 'polar_tz')?.value, 'Asia/Shanghai');
+    await page.goto(`${BASE}${cluster}${query}`);
+    await waitForHydration(page);
+    const created = await page.textContent('[data-testid=field-created]');
+    assert.match(created, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00$/, created);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -11,11 +11,13 @@ if (!BASE || !PASSWORD) {
   throw new Error('E2E_BASE_URL and E2E_PASSWORD must be set (scripts/test.sh sets them)');
 }
 
-// `locale` sets the browser's language (its Accept-Language), e.g. 'zh-CN'.
-export async function launch({ locale } = {}) {
+// `locale` sets the browser's language (its Accept-Language), e.g. 'zh-CN'; `timezoneId`
+// its time zone, e.g. 'Asia/Shanghai'.
+export async function launch({ locale, timezoneId } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'polar-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     ...(locale ? { locale } : {}),
+    ...(timezoneId ? { timezoneId } : {}),
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',

@@ -360,7 +360,10 @@ mod tests {
     fn the_cookie_decides_then_the_browser_then_english() {
         assert_eq!(locale_of(&HeaderMap::new()), Locale::en);
         let zh_browser = (header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9,en;q=0.8");
-        assert_eq!(locale_of(&headers(std::slice::from_ref(&zh_browser))), Locale::zh);
+        assert_eq!(
+            locale_of(&headers(std::slice::from_ref(&zh_browser))),
+            Locale::zh
+        );
         assert_eq!(
             locale_of(&headers(&[(header::ACCEPT_LANGUAGE, "fr-FR, en;q=0.5")])),
             Locale::en

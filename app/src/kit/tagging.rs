@@ -36,8 +36,13 @@ pub fn targets_problem(targets: &[Target]) -> Option<String> {
     }
     if targets.len() > MAX_TARGETS {
         return Some(
-            td_string!(locale, kit.at_most_clusters, max = MAX_TARGETS, n = targets.len())
-                .to_string(),
+            td_string!(
+                locale,
+                kit.at_most_clusters,
+                max = MAX_TARGETS,
+                n = targets.len()
+            )
+            .to_string(),
         );
     }
     if targets.iter().any(|t| t.id.trim().is_empty()) {

@@ -255,6 +255,7 @@ pub fn ZoneSetting() -> impl IntoView {
                 <span>{t!(i18n, kit.time_zone)}</span>
                 <select data-testid="time-zone-menu"
                     disabled=move || zones.with(Vec::is_empty)
+                    title=move || zones.with(Vec::is_empty).then(super::ready::until_interactive)
                     on:change=move |ev| {
                         save.dispatch(crate::api::SetTimeZone { zone: event_target_value(&ev) });
                     }>

@@ -542,7 +542,11 @@ async fn a_time_zone_choice_without_its_record_is_not_saved() {
     assert_eq!(records_of(&app, "UserSettingsChanged").await, 1);
 
     // Not a zone of the database (nor a way into a path or a header): 400 naming the field.
-    for bad in ["Mars/Olympus", "Asia/Shanghai; Path=/x", "../../etc/localtime"] {
+    for bad in [
+        "Mars/Olympus",
+        "Asia/Shanghai; Path=/x",
+        "../../etc/localtime",
+    ] {
         let (status, cookie, body) = choose(bad).await;
         assert_eq!(status.as_u16(), 400, "{bad}: {body}");
         assert!(body.contains("time_zone"), "{body}");

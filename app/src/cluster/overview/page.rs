@@ -355,7 +355,7 @@ pub(super) fn Overview() -> impl IntoView {
                                 })}</dd>
                                 <dt>{t!(i18n, cluster.nodes)}</dt>
                                 <dd><a href=nodes_href>{move || t_string!(i18n, cluster.node_counts, writers = writers, readers = readers).to_string()}</a></dd>
-                                <dt>{t!(i18n, cluster.created)}</dt><dd class="mono">{human_time(&a.creation_time)}</dd>
+                                <dt>{t!(i18n, cluster.created)}</dt><dd class="mono" data-testid="field-created">{human_time(&a.creation_time)}</dd>
                             </dl>
                         </section>
 
