@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     code_table("api_errors", &dir_out()?)?;
     code_table("api_words", &dir_out()?)?;
+    message_table(&dir_out()?)?;
     let code = leptos_i18n_codegen::gen_code(&parsed, None, false, None, false)?;
     let dir = dir_out()?.join("i18n");
     std::fs::create_dir_all(&dir)?;
@@ -116,4 +117,84 @@ fn code_table(name: &str, out: &std::path::Path) -> Result<(), Box<dyn Error>> {
     );
     std::fs::write(out.join(format!("{name}.rs")), code)?;
     Ok(())
+}
+
+/// The console's own messages that the crates below the app write in English (the rules of
+/// the reference in `polardb::rules` and `polardb::request`, the backend's refusals):
+/// `locales/zh/messages.json` keys each by its English template (gettext's msgid: the
+/// English text with `{name}` where a value goes) and gives its Chinese, with the same
+/// placeholders. Compiled into `messages.rs`, most specific template first (the most
+/// literal text), for `kit::messages`. A template whose placeholders differ between the
+/// languages, or with two placeholders side by side (nothing to tell them apart), fails
+/// the build.
+fn message_table(out: &std::path::Path) -> Result<(), Box<dyn Error>> {
+    use std::collections::BTreeMap;
+    let path = "locales/zh/messages.json";
+    println!("cargo::rerun-if-changed={path}");
+    let text = std::fs::read_to_string(path)?;
+    let table: BTreeMap<String, String> =
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    let mut rows: Vec<(usize, &String, &String)> = Vec::new();
+    for (english, chinese) in &table {
+        let (en_names, en_literal, side_by_side) = placeholders(english);
+        let (zh_names, _, _) = placeholders(chinese);
+        let (mut a, mut b) = (en_names.clone(), zh_names.clone());
+        a.sort();
+        b.sort();
+        if a != b {
+            return Err(format!(
+                "{path}: {english:?} has the placeholders {en_names:?} but its Chinese {zh_names:?}"
+            )
+            .into());
+        }
+        if side_by_side {
+            return Err(format!("{path}: {english:?} has two placeholders side by side").into());
+        }
+        if chinese.trim().is_empty() || en_literal == 0 {
+            return Err(format!("{path}: {english:?} has no words to match or to show").into());
+        }
+        rows.push((en_literal, english, chinese));
+    }
+    rows.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+    let mut code = String::from(
+        "/// (English template, Chinese template), most literal text first.\n\
+         pub static TEMPLATES: &[(&str, &str)] = &[\n",
+    );
+    for (_, english, chinese) in rows {
+        code.push_str(&format!("    ({english:?}, {chinese:?}),\n"));
+    }
+    code.push_str("];\n");
+    std::fs::write(out.join("messages.rs"), code)?;
+    Ok(())
+}
+
+/// The `{name}` placeholders of a template, how many characters are not placeholders, and
+/// whether two placeholders stand side by side.
+fn placeholders(template: &str) -> (Vec<String>, usize, bool) {
+    let (mut names, mut literal, mut side_by_side) = (Vec::new(), 0, false);
+    let mut rest = template;
+    let mut last_was_placeholder = false;
+    while !rest.is_empty() {
+        if let Some(body) = rest.strip_prefix('{') {
+            if let Some(end) = body.find('}') {
+                let name = &body[..end];
+                if !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                {
+                    side_by_side |= last_was_placeholder;
+                    names.push(name.to_string());
+                    rest = &body[end + 1..];
+                    last_was_placeholder = true;
+                    continue;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        literal += 1;
+        rest = &rest[c.len_utf8()..];
+        last_was_placeholder = false;
+    }
+    (names, literal, side_by_side)
 }

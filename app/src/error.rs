@@ -150,9 +150,18 @@ impl From<backend::BackendError> for AppError {
                 field: r.field,
                 message: r.message,
             },
+            // The API's words as it gave them where the catalogue explains its code (the
+            // page shows the explanation in the user's language beside them), else after
+            // the console's hint.
             B::Upstream(api) => AppError::Upstream {
                 code: api.code.clone(),
-                message: api.human(),
+                message: if crate::kit::api_error_explanation(crate::i18n::Locale::en, &api.code)
+                    .is_some()
+                {
+                    api.message.clone()
+                } else {
+                    api.human()
+                },
                 request_id: api.request_id,
                 status: api.status,
             },

@@ -33,17 +33,7 @@ pub fn device_cookie_name(secure: bool) -> &'static str {
 /// guesser elsewhere (see `Identity::sign_in`).
 pub fn device_cookie() -> Option<String> {
     let secure = use_context::<SessionLimits>().is_none_or(|l| l.secure_cookies);
-    let name = device_cookie_name(secure);
-    let parts = use_context::<axum::http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_string())
+    request_cookie(device_cookie_name(secure))
 }
 
 /// Sets a new device cookie on the answer (HttpOnly, SameSite=Strict, kept
@@ -90,8 +80,12 @@ pub fn set_time_zone_cookie(zone: &backend::zone::TimeZone) {
 /// The value of the request's cookie `name`, if any.
 pub fn request_cookie(name: &str) -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    parts
-        .headers
+    cookie_of(&parts.headers, name)
+}
+
+/// The value of the cookie `name` in `headers`, if any.
+fn cookie_of(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -320,14 +314,8 @@ pub fn request_locale() -> crate::i18n::Locale {
 /// [`request_locale`] of these headers.
 pub fn locale_of(headers: &axum::http::HeaderMap) -> crate::i18n::Locale {
     use leptos_i18n::Locale as _;
-    let chosen = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, _)| *n == crate::kit::language::COOKIE)
-        .and_then(|(_, v)| v.parse::<crate::i18n::Locale>().ok());
+    let chosen = cookie_of(headers, crate::kit::language::COOKIE)
+        .and_then(|v| v.parse::<crate::i18n::Locale>().ok());
     if let Some(locale) = chosen {
         return locale;
     }

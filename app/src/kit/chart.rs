@@ -206,12 +206,17 @@ pub fn LineChart(
     } else {
         format!("({unit})")
     };
-    let aria = format!(
-        "{title} {unit_label}: {} series, {} to {}",
-        series.len(),
-        fmt_minute(start),
-        fmt_minute(end)
-    );
+    let (from, to) = (fmt_minute(start), fmt_minute(end));
+    let aria = crate::i18n::td_string!(
+        super::words::locale(),
+        kit.chart_aria,
+        title = title.as_str(),
+        unit = unit_label.as_str(),
+        n = series.len(),
+        from = from.as_str(),
+        to = to.as_str()
+    )
+    .to_string();
     let grid = ticks
         .iter()
         .map(|v| {

@@ -40,15 +40,15 @@ where
 
 /// An error in words in the language in use, and what the API said when that is not
 /// those words: for an API refusal whose code the catalogue explains, the explanation and
-/// the API's message; else the API's message alone. The console's own errors are in the
-/// language in use (the server writes their messages in the request's language).
+/// the API's message; else the API's message alone (after the console's hint, in the
+/// language in use). The console's own errors are in the language in use.
 pub fn explain(e: &AppError) -> (String, Option<String>) {
     let locale = super::words::locale();
     match e {
         AppError::Upstream { code, message, .. } => {
             match super::words::api_error_explanation(locale, code) {
                 Some(words) => (words.to_string(), Some(message.clone())),
-                None => (message.clone(), None),
+                None => (super::message_in(locale, message), None),
             }
         }
         other => (error_words(locale, other), None),
@@ -74,7 +74,8 @@ pub fn one_line(e: &AppError) -> String {
 }
 
 /// The console's own error in words in `locale`: the kinds whose words are the console's,
-/// translated here; the others carry the words the server wrote.
+/// translated here; the words the backend and the reference's rules wrote, through the
+/// message catalogue (`kit::messages`).
 pub fn error_words(locale: crate::i18n::Locale, e: &AppError) -> String {
     use crate::i18n::td_string;
     match e {
@@ -97,6 +98,17 @@ pub fn error_words(locale: crate::i18n::Locale, e: &AppError) -> String {
         }
         AppError::TooLarge(n) => td_string!(locale, kit.too_large, n = n).to_string(),
         AppError::TooMany(n) => td_string!(locale, kit.too_many, n = n).to_string(),
+        // What the backend and the reference's rules wrote (English), in the language.
+        AppError::Invalid { field, message } if locale == crate::i18n::Locale::zh => format!(
+            "{}：{}",
+            super::message_in(locale, field),
+            super::message_in(locale, message)
+        ),
+        AppError::SignInFailed(m)
+        | AppError::Forbidden(m)
+        | AppError::Conflict(m)
+        | AppError::Unavailable(m)
+        | AppError::Internal(m) => super::message_in(locale, m),
         other => other.to_string(),
     }
 }

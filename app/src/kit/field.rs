@@ -97,7 +97,9 @@ pub fn hint_line(problem: Option<String>, hint: Option<String>) -> Option<(bool,
 /// ending in `:` reads `"Port: must …."`), else capitalised on its own.
 pub fn problem_line(subject: &str, problem: &str) -> String {
     if super::words::locale() == crate::i18n::Locale::zh {
-        // Chinese joins without a space and ends with a full-width stop.
+        // Chinese joins without a space and ends with a full-width stop; a rule's words
+        // from the crates below are translated here.
+        let problem = super::message_in(crate::i18n::Locale::zh, problem);
         let problem = problem.trim_end_matches(['.', '。']);
         return format!("{subject}{problem}。");
     }

@@ -10,6 +10,7 @@ pub mod field;
 pub mod format;
 pub mod href;
 pub mod language;
+pub mod messages;
 pub mod outcomes;
 pub mod pager;
 pub mod planned;
@@ -29,6 +30,7 @@ pub use format::{
     capitalise, grouped, human_bytes, human_time, now_secs, pay_type_label, role_label, role_short,
 };
 pub use href::{clone_href, cluster_href, top_bar_scope, url_encode, with_scope};
+pub use messages::{message, message_in};
 pub use pager::Pager;
 pub use planned::{planned_params, Planned, PlannedWindow};
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};

@@ -62,6 +62,19 @@ pub fn api_error_explanation(locale: Locale, code: &str) -> Option<&'static str>
     })
 }
 
+/// A role's name in the language in use: the built-in roles' words, the others as their
+/// administrators named them.
+pub fn role_word(name: &str) -> String {
+    use crate::i18n::td_string;
+    let locale = locale();
+    match name {
+        "viewer" => td_string!(locale, shell.role_viewer).to_string(),
+        "operator" => td_string!(locale, shell.role_operator).to_string(),
+        "admin" => td_string!(locale, shell.role_admin).to_string(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,18 +105,5 @@ mod tests {
         );
         assert!(api_error_explanation(Locale::en, "Invalid*.Malformed").is_some());
         assert_eq!(api_error_explanation(Locale::en, "NoSuchCode"), None);
-    }
-}
-
-/// A role's name in the language in use: the built-in roles' words, the others as their
-/// administrators named them.
-pub fn role_word(name: &str) -> String {
-    use crate::i18n::td_string;
-    let locale = locale();
-    match name {
-        "viewer" => td_string!(locale, shell.role_viewer).to_string(),
-        "operator" => td_string!(locale, shell.role_operator).to_string(),
-        "admin" => td_string!(locale, shell.role_admin).to_string(),
-        other => other.to_string(),
     }
 }

@@ -1,0 +1,397 @@
+//! The console's own messages from the crates below the app — the reference's rules
+//! (`polardb::rules`, `polardb::request`) and the backend's refusals — in the language in
+//! use (#19). Those crates write English and share it with the emulator and the logs; the
+//! catalogue `locales/zh/messages.json` keys each message by its English template, as
+//! gettext keys by the msgid (`"must have at most 256 characters (this has {n})"`), and
+//! gives its Chinese with the same placeholders. A message is translated by finding its
+//! template (the most literal one first) and putting the values it carries into the
+//! Chinese; a value in a placeholder called `problem…` is a rule's message itself and is
+//! translated in turn. This is translation only: nothing decides anything on these words.
+//! A message the catalogue lacks is shown as it was written.
+
+use crate::i18n::Locale;
+
+mod table {
+    include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+}
+
+/// A message of the crates below the app in `locale`.
+pub fn message_in(locale: Locale, text: &str) -> String {
+    match locale {
+        Locale::en => text.to_string(),
+        Locale::zh => chinese(text).unwrap_or_else(|| text.to_string()),
+    }
+}
+
+/// [`message_in`] the language in use.
+pub fn message(text: &str) -> String {
+    message_in(super::words::locale(), text)
+}
+
+/// The Chinese of a message, or of each of several joined by `; `, if the catalogue has it.
+fn chinese(text: &str) -> Option<String> {
+    one(text).or_else(|| {
+        let stop = text
+            .strip_suffix('.')
+            .map(|t| one(t).map(|c| stop_once(&c)));
+        stop.flatten().or_else(|| {
+            let parts: Vec<&str> = text.split("; ").collect();
+            if parts.len() < 2 {
+                return None;
+            }
+            let words: Vec<Option<String>> = parts.iter().map(|p| one(p)).collect();
+            words.iter().any(Option::is_some).then(|| {
+                words
+                    .into_iter()
+                    .zip(parts)
+                    .map(|(w, p)| w.unwrap_or_else(|| p.to_string()))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            })
+        })
+    })
+}
+
+fn stop_once(s: &str) -> String {
+    if s.ends_with('。') {
+        s.to_string()
+    } else {
+        format!("{s}。")
+    }
+}
+
+/// The Chinese of one message: the first template it fits, with its values.
+fn one(text: &str) -> Option<String> {
+    table::TEMPLATES.iter().find_map(|(english, chinese)| {
+        let values = fit(&parts(english), text)?;
+        Some(render(chinese, &values))
+    })
+}
+
+/// A template's pieces: literal text and placeholders.
+#[derive(Debug, PartialEq)]
+enum Part<'a> {
+    Text(&'a str),
+    Value(&'a str),
+}
+
+fn parts(template: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    let mut text_start = 0;
+    let mut i = 0;
+    while i < rest.len() {
+        let tail = &rest[i..];
+        if let Some(name) = placeholder_at(tail) {
+            if i > text_start {
+                out.push(Part::Text(&rest[text_start..i]));
+            }
+            out.push(Part::Value(name));
+            rest = &tail[name.len() + 2..];
+            i = 0;
+            text_start = 0;
+            continue;
+        }
+        i += tail.chars().next().map_or(1, char::len_utf8);
+    }
+    if !rest.is_empty() {
+        out.push(Part::Text(rest));
+    }
+    out
+}
+
+/// The name of the `{name}` placeholder `s` starts with.
+fn placeholder_at(s: &str) -> Option<&str> {
+    let body = s.strip_prefix('{')?;
+    let name = &body[..body.find('}')?];
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+    .then_some(name)
+}
+
+/// The values of the placeholders when `text` fits the template's pieces (each value
+/// non-empty; the earliest fit).
+fn fit<'a, 't>(parts: &[Part<'a>], text: &'t str) -> Option<Vec<(&'a str, &'t str)>> {
+    match parts.split_first() {
+        None => text.is_empty().then(Vec::new),
+        Some((Part::Text(lit), rest)) => fit(rest, text.strip_prefix(lit)?),
+        Some((Part::Value(name), rest)) => match rest.first() {
+            None => (!text.is_empty()).then(|| vec![(*name, text)]),
+            Some(Part::Text(next)) => {
+                // Each place the next literal text occurs, leftmost first, leaving the
+                // value non-empty.
+                text.match_indices(next)
+                    .filter(|(at, _)| *at > 0)
+                    .find_map(|(at, _)| {
+                        let mut values = fit(rest, &text[at..])?;
+                        values.insert(0, (*name, &text[..at]));
+                        Some(values)
+                    })
+            }
+            // Two placeholders side by side: the build refuses such templates.
+            Some(Part::Value(_)) => None,
+        },
+    }
+}
+
+/// The Chinese template with the values put in; a `problem…` value translated too.
+fn render(chinese: &str, values: &[(&str, &str)]) -> String {
+    parts(chinese)
+        .into_iter()
+        .map(|p| match p {
+            Part::Text(t) => t.to_string(),
+            Part::Value(name) => {
+                let value = values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or("", |(_, v)| *v);
+                if name.starts_with("problem") {
+                    one(value).unwrap_or_else(|| value.to_string())
+                } else {
+                    value.to_string()
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_fits_with_its_values() {
+        let p = parts("tag {i}: the key {k} is given twice");
+        assert_eq!(
+            p,
+            vec![
+                Part::Text("tag "),
+                Part::Value("i"),
+                Part::Text(": the key "),
+                Part::Value("k"),
+                Part::Text(" is given twice"),
+            ]
+        );
+        assert_eq!(
+            fit(&p, "tag 2: the key env: prod is given twice"),
+            Some(vec![("i", "2"), ("k", "env: prod")])
+        );
+        assert_eq!(fit(&p, "tag 2: the key  is given twice"), None);
+        assert_eq!(
+            fit(&parts("{a} is required"), "Port is required"),
+            Some(vec![("a", "Port")])
+        );
+        assert_eq!(fit(&parts("must be 1 to 5"), "must be 1 to 50"), None);
+        // Braces that are no placeholder are text.
+        assert_eq!(parts("{A} x"), vec![Part::Text("{A} x")]);
+    }
+
+    #[test]
+    fn every_template_in_the_catalogue_is_well_formed() {
+        for (english, chinese) in table::TEMPLATES {
+            let names = |t: &str| {
+                let mut n: Vec<String> = parts(t)
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Part::Value(n) => Some(n.to_string()),
+                        Part::Text(_) => None,
+                    })
+                    .collect();
+                n.sort();
+                n
+            };
+            assert_eq!(names(english), names(chinese), "{english}");
+            // The template fits its own text.
+            assert!(fit(&parts(english), english).is_some(), "{english}");
+        }
+    }
+
+    #[test]
+    fn english_stays_as_written_and_unknown_words_stay_too() {
+        let m = "must have at least 2 characters";
+        assert_eq!(message_in(Locale::en, m), m);
+        assert_eq!(message_in(Locale::zh, "something new"), "something new");
+    }
+
+    /// The messages of the reference's rules, as the pages and the server functions meet
+    /// them: each in Chinese, no English sentence left (only the values it names and the
+    /// API's own words).
+    #[test]
+    fn the_rules_of_the_reference_speak_chinese() {
+        use polardb::request::Request;
+        use polardb::rules as r;
+        let tags = |t: &[(&str, &str)]| -> Vec<(String, String)> {
+            t.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let long = "x".repeat(300);
+        let now = 1_780_000_000;
+        let mut said: Vec<String> = Vec::new();
+        let mut add = |m: Option<String>| said.extend(m);
+        for d in ["a", long.as_str(), "http://x.example", "1abc"] {
+            add(r::description_problem(d));
+        }
+        add(r::vpc_id_problem("vpc-1"));
+        add(r::vswitch_id_problem("vpc-bp1abcdefgh", ""));
+        add(r::vswitch_id_problem("", "vsw-1"));
+        add(r::vswitch_id_problem("", "vsw-bp1abcdefgh"));
+        for k in ["", long.as_str(), "aliyun-x", "acs:x", "see http://x"] {
+            add(r::tag_key_problem(k));
+            add(r::tag_value_problem(k));
+        }
+        add(r::tag_set_problem(&[]));
+        add(r::tag_set_problem(&tags(&[("env", "1"), ("aliyunx", "2")])));
+        add(r::tag_set_problem(&tags(&[("env", "1"), ("env", "2")])));
+        add(r::tag_set_problem(&vec![
+            ("k".to_string(), "v".to_string());
+            21
+        ]));
+        add(r::untag_keys_problem(&[]));
+        add(r::untag_keys_problem(&vec!["k".to_string(); 21]));
+        add(r::capacity_problem(
+            &[("pc-1".into(), (0..20).map(|i| format!("k{i}")).collect())],
+            &tags(&[("new", "1")]),
+        ));
+        add(r::time_problem("yesterday"));
+        add(r::range_problem("2026-03-02T10:00Z", "2026-03-01T10:00Z"));
+        for (s, e) in [
+            ("", "2026-03-02T10:00Z"),
+            ("soon", ""),
+            ("2020-01-01T00:00Z", ""),
+            (&r::api_minute(now + 600)[..], &r::api_minute(now + 900)[..]),
+        ] {
+            add(r::planned_window_problem(s, e, now).map(|(_, p)| p));
+        }
+        for (s, d, u) in [
+            ("Sometimes", "1", "Month"),
+            ("AutoRenewal", "one", "Month"),
+            ("AutoRenewal", "5", "Month"),
+            ("AutoRenewal", "5", "Year"),
+            ("AutoRenewal", "1", "Week"),
+        ] {
+            add(r::renewal_problem(s, d, u));
+        }
+        for ip in [
+            "1234567890123456789",
+            "10.1.2",
+            "10.1.2.x",
+            "10.01.2.3",
+            "10.1.2.300",
+            "10.1.2.3/40",
+            "10.1.2.3/0",
+            "10.1.2.3/8",
+        ] {
+            add(r::ip_entry(ip).err());
+        }
+        for p in r::ip_list("10.1.2.3 10.1.2.3 1.2.3 1.2.3.999 1.1.1.1/40 xx yy zz").unwrap_err() {
+            add(Some(p));
+        }
+        add(r::clone_point("yesterday").err());
+        let backup = r::ClonePoint::Backup("123".into());
+        add(r::clone_point_problem(&backup, &[], None, now));
+        add(r::clone_point_problem(
+            &r::ClonePoint::Time(now + 60),
+            &[],
+            None,
+            now,
+        ));
+        add(r::clone_point_problem(
+            &r::ClonePoint::Time(now - 60),
+            &[],
+            None,
+            now,
+        ));
+        add(r::clone_point_problem(
+            &r::ClonePoint::Time(now - 60),
+            &[],
+            Some((now - 7200, now - 3600)),
+            now,
+        ));
+        for name in ["a", "Abc", "1abc", "ab_", "root", "ab-c"] {
+            add(r::account_name_problem(name));
+        }
+        for pw in [
+            "short",
+            "with space 123A",
+            "pässwort123A",
+            "alllowercase",
+            "Aa1!x".repeat(8).as_str(),
+        ] {
+            add(r::password_problem(pw));
+        }
+        for name in ["", long.as_str(), "A", "1a", "a_", "postgres", "a.b"] {
+            add(r::db_name_problem(name));
+        }
+        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
+        for (action, region, params) in [
+            ("NoSuchAction", "cn-hangzhou", vec![]),
+            ("DescribeDBClusterAttribute", "", vec![]),
+            ("DescribeDBClusterAttribute", "CN HZ", vec![]),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("DBClusterId", "pc-1"), p("DBClusterId", "pc-2")],
+            ),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("Signature", "x")],
+            ),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("DBClusterId", "pc 1")],
+            ),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("Nope", "1")],
+            ),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("RegionId", "cn-beijing")],
+            ),
+            ("TagResources", "cn-hangzhou", vec![p("Tag.30.Key", "k")]),
+            (
+                "ModifyDBClusterDescription",
+                "cn-hangzhou",
+                vec![p("DBClusterId", "pc-1"), p("DBClusterDescription", &long)],
+            ),
+            (
+                "DescribeDBClusterAttribute",
+                "cn-hangzhou",
+                vec![p("DBClusterId", "pc-\u{1}")],
+            ),
+        ] {
+            add(Request::parse(action, region, &params)
+                .err()
+                .map(|e| e.message));
+        }
+        assert!(said.len() > 60, "only {} messages", said.len());
+        let english = [
+            " the ",
+            " must ",
+            " is ",
+            " not ",
+            " at most ",
+            " has ",
+            " a ",
+            " or ",
+        ];
+        let untranslated: Vec<String> = said
+            .iter()
+            .filter_map(|m| {
+                let zh = message_in(Locale::zh, m);
+                let chinese = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                let padded = format!(" {zh} ");
+                (!chinese || english.iter().any(|w| padded.contains(*w)))
+                    .then(|| format!("{m:?} → {zh:?}"))
+            })
+            .collect();
+        assert!(untranslated.is_empty(), "{untranslated:#?}");
+    }
+}
