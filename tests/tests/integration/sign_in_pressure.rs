@@ -144,11 +144,25 @@ async fn password_hashing_is_capped_then_refused_with_429() {
     // One hashing slot: at most one hash runs and eight wait; the rest are refused at once.
     let app = console(&[("POLAR_PASSWORD_HASHING_CONCURRENCY", "1")]).await;
     let action = app.sign_in_action().await;
+    // Thirty users with the administrator's password, each from an address of its own:
+    // no user name's pace spaces the burst out (one name's attempts wait for each other,
+    // and on a fast machine that alone kept the hashing line short), so all thirty reach
+    // the hashing line at once.
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, password_hash)
+         SELECT gen_random_uuid(), 'burst' || g, 'burst ' || g, role, password_hash
+         FROM users, generate_series(1, 30) g WHERE username = 'admin'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let addrs: Vec<String> = (0..30).map(|i| format!("192.0.2.{}", i + 1)).collect();
+    let names: Vec<String> = (1..=30).map(|i| format!("burst{i}")).collect();
     let answers = join_all(
         addrs
             .iter()
-            .map(|a| sign_in_from(&app, &action, a, "admin", &app.admin_password)),
+            .zip(&names)
+            .map(|(a, n)| sign_in_from(&app, &action, a, n, &app.admin_password)),
     )
     .await;
     let signed_in = answers
