@@ -28,6 +28,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::identity::Language;
 use crate::vault::MasterKeys;
 use crate::BackendError;
 
@@ -162,6 +163,10 @@ pub struct Message {
     pub dedup: String,
     pub title: String,
     pub text: String,
+    /// The same title and text in Chinese, for a channel that speaks Chinese (#19); a
+    /// message without them is told in English everywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh: Option<Words>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,6 +180,23 @@ pub struct Message {
     pub at: String,
 }
 
+/// A message's title and text in one language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Words {
+    pub title: String,
+    pub text: String,
+}
+
+impl Message {
+    /// The title and text in `language` (English where the message has no Chinese).
+    pub fn words(&self, language: Language) -> (&str, &str) {
+        match (language, &self.zh) {
+            (Language::Chinese, Some(w)) => (&w.title, &w.text),
+            _ => (&self.title, &self.text),
+        }
+    }
+}
+
 /// A channel as it is shown: never the URL's path or query, never the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelRow {
@@ -185,6 +207,8 @@ pub struct ChannelRow {
     pub url_shown: String,
     pub signed: bool,
     pub enabled: bool,
+    /// The language its messages are written in: `en` or `zh`.
+    pub language: String,
 }
 
 /// A channel being added, checked: name, kind, URL and secret under their rules.
@@ -193,6 +217,8 @@ pub struct NewChannel {
     pub kind: ChannelKind,
     pub url: Zeroizing<String>,
     pub secret: Option<Zeroizing<String>>,
+    /// The language of its messages.
+    pub language: Language,
 }
 
 impl std::fmt::Debug for NewChannel {
@@ -200,6 +226,7 @@ impl std::fmt::Debug for NewChannel {
         f.debug_struct("NewChannel")
             .field("name", &self.name)
             .field("kind", &self.kind)
+            .field("language", &self.language)
             .finish_non_exhaustive()
     }
 }
@@ -213,6 +240,7 @@ impl NewChannel {
         kind: &str,
         url: &str,
         secret: &str,
+        language: &str,
         outbound: &crate::outbound::OutboundPolicy,
     ) -> Result<NewChannel, BackendError> {
         let name = name.trim();
@@ -229,6 +257,7 @@ impl NewChannel {
             ));
         }
         let kind = ChannelKind::parse(kind)?;
+        let language = Language::parse(language)?;
         receiver(url.trim(), outbound)?;
         let secret = secret.trim();
         let secret = match (kind.secret(), secret.is_empty()) {
@@ -264,6 +293,7 @@ impl NewChannel {
             kind,
             url: Zeroizing::new(url.trim().to_string()),
             secret,
+            language,
         })
     }
 }
@@ -498,30 +528,37 @@ pub fn render(
     url: &str,
     secret: Option<&str>,
     m: &Message,
+    language: Language,
     now_ms: i64,
 ) -> Outgoing {
     let ts = now_ms / 1000;
     let json_header = ("content-type".to_string(), "application/json".to_string());
+    let (title, text) = m.words(language);
     let line = |m: &Message| {
+        let (account, region, cluster, comma) = match language {
+            Language::English => ("account ", "region ", "cluster ", ", "),
+            Language::Chinese => ("云账号 ", "地域 ", "集群 ", "，"),
+        };
         let mut where_ = Vec::new();
         if let Some(a) = &m.cloud_account {
-            where_.push(format!("account {a}"));
+            where_.push(format!("{account}{a}"));
         }
         if let Some(r) = &m.region {
-            where_.push(format!("region {r}"));
+            where_.push(format!("{region}{r}"));
         }
         if let Some(c) = &m.cluster {
-            where_.push(format!("cluster {c}"));
+            where_.push(format!("{cluster}{c}"));
         }
-        where_.join(", ")
+        where_.join(comma)
     };
     match kind {
         ChannelKind::Webhook => {
             let body = json!({
                 "event": m.kind.as_str(),
                 "id": m.dedup,
-                "title": m.title,
-                "text": m.text,
+                "language": language.code(),
+                "title": title,
+                "text": text,
                 "cloud_account": m.cloud_account,
                 "region": m.region,
                 "cluster": m.cluster,
@@ -539,8 +576,8 @@ pub fn render(
             }
         }
         ChannelKind::DingTalk => {
-            let text = format!("### {}\n\n{}\n\n{}\n\n{}", m.title, m.text, line(m), m.at);
-            let body = json!({"msgtype": "markdown", "markdown": {"title": m.title, "text": text}})
+            let text = format!("### {title}\n\n{text}\n\n{}\n\n{}", line(m), m.at);
+            let body = json!({"msgtype": "markdown", "markdown": {"title": title, "text": text}})
                 .to_string();
             let url = match secret {
                 Some(s) => {
@@ -559,7 +596,7 @@ pub fn render(
             }
         }
         ChannelKind::Feishu => {
-            let text = format!("{}\n{}\n{}\n{}", m.title, m.text, line(m), m.at);
+            let text = format!("{title}\n{text}\n{}\n{}", line(m), m.at);
             let mut body = json!({"msg_type": "text", "content": {"text": text}});
             if let Some(s) = secret {
                 body["timestamp"] = json!(ts.to_string());
@@ -572,7 +609,7 @@ pub fn render(
             }
         }
         ChannelKind::WeCom => {
-            let text = format!("### {}\n{}\n> {}\n> {}", m.title, m.text, line(m), m.at);
+            let text = format!("### {title}\n{text}\n> {}\n> {}", line(m), m.at);
             Outgoing {
                 url: url.to_string(),
                 headers: vec![json_header],
@@ -580,7 +617,7 @@ pub fn render(
             }
         }
         ChannelKind::Slack => {
-            let text = format!("*{}*\n{}\n{}\n{}", m.title, m.text, line(m), m.at);
+            let text = format!("*{title}*\n{text}\n{}\n{}", line(m), m.at);
             Outgoing {
                 url: url.to_string(),
                 headers: vec![json_header],
@@ -755,15 +792,16 @@ impl Notifier {
 
     /// The channels, as shown.
     pub async fn channels(&self) -> Result<Vec<ChannelRow>, BackendError> {
-        let rows: Vec<(Uuid, String, String, String, bool, bool)> = sqlx::query_as(
-            "SELECT id, name, kind, url_shown, secret_ciphertext IS NOT NULL, enabled
+        type Row = (Uuid, String, String, String, bool, bool, String);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, kind, url_shown, secret_ciphertext IS NOT NULL, enabled, language
              FROM notification_channels ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, name, kind, url_shown, signed, enabled)| {
+            .filter_map(|(id, name, kind, url_shown, signed, enabled, language)| {
                 Some(ChannelRow {
                     id,
                     name,
@@ -771,6 +809,7 @@ impl Notifier {
                     url_shown,
                     signed,
                     enabled,
+                    language,
                 })
             })
             .collect())
@@ -795,8 +834,8 @@ impl Notifier {
         } = self.seal(id, &new.url, new.secret.as_deref().map(|s| s.as_str()))?;
         let r = sqlx::query(
             "INSERT INTO notification_channels
-               (id, name, kind, url_shown, url_ciphertext, url_nonce, secret_ciphertext, secret_nonce, key_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               (id, name, kind, url_shown, url_ciphertext, url_nonce, secret_ciphertext, secret_nonce, key_id, language)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
         .bind(&new.name)
@@ -807,6 +846,7 @@ impl Notifier {
         .bind(secret_ct)
         .bind(secret_nonce)
         .bind(&key_id)
+        .bind(new.language.code())
         .execute(&mut *conn)
         .await;
         match r {
@@ -982,6 +1022,10 @@ impl Notifier {
             dedup: format!("test:{}", Uuid::new_v4()),
             title: "Polar Console test message".into(),
             text: format!("{by} sent a test message to this channel."),
+            zh: Some(Words {
+                title: "Polar Console 测试消息".into(),
+                text: format!("{by} 向此渠道发送了一条测试消息。"),
+            }),
             cloud_account: None,
             region: None,
             cluster: None,
@@ -1119,10 +1163,11 @@ impl Notifier {
             Option<Vec<u8>>,
             Option<Vec<u8>>,
             String,
+            String,
         );
         let row: Option<Row> = sqlx::query_as(
             "SELECT d.id, d.message, d.attempts, c.id, c.kind, c.url_ciphertext, c.url_nonce,
-                    c.secret_ciphertext, c.secret_nonce, c.key_id
+                    c.secret_ciphertext, c.secret_nonce, c.key_id, c.language
              FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id
              WHERE d.id = $1 AND d.state = 'pending'
              FOR UPDATE OF d SKIP LOCKED",
@@ -1130,9 +1175,12 @@ impl Notifier {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, message, attempts, cid, kind, uct, un, sct, sn, key_id)) = row else {
+        let Some((id, message, attempts, cid, kind, uct, un, sct, sn, key_id, language)) = row
+        else {
             return Ok(false);
         };
+        // A code the table's check allows; English should it ever be another.
+        let language = Language::parse(&language).unwrap_or(Language::English);
         let channel: ChannelRecord = (cid, kind, uct, un, sct, sn, key_id);
         let outcome: Result<u16, (Option<u16>, String)> = async {
             let open = self.open(channel).map_err(|e| (None, e.to_string()))?;
@@ -1151,6 +1199,7 @@ impl Notifier {
                 &open.url,
                 open.secret.as_deref().map(|s| s.as_str()),
                 &m,
+                language,
                 now_ms,
             );
             let mut req = http.post(&out.url).body(out.body);
@@ -1318,6 +1367,10 @@ mod tests {
             dedup: "maintenance_new:10001".into(),
             title: "Maintenance scheduled".into(),
             text: "A minor version upgrade is scheduled.".into(),
+            zh: Some(Words {
+                title: "已计划维护".into(),
+                text: "已计划一次小版本升级。".into(),
+            }),
             cloud_account: Some("prod".into()),
             region: Some("cn-hangzhou".into()),
             cluster: Some("pc-1".into()),
@@ -1342,6 +1395,7 @@ mod tests {
             "https://oapi.dingtalk.com/robot/send?access_token=t",
             Some(s),
             &message(),
+            Language::English,
             1_700_000_000_000,
         );
         assert!(out.url.starts_with(
@@ -1357,12 +1411,55 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_speaks_its_language() {
+        for kind in [
+            ChannelKind::DingTalk,
+            ChannelKind::Feishu,
+            ChannelKind::WeCom,
+            ChannelKind::Slack,
+            ChannelKind::Webhook,
+        ] {
+            let url = "https://example.com/hook";
+            let zh = render(kind, url, None, &message(), Language::Chinese, 0).body;
+            let en = render(kind, url, None, &message(), Language::English, 0).body;
+            assert!(zh.contains("已计划一次小版本升级。"), "{zh}");
+            assert!(!zh.contains("minor version"), "{zh}");
+            assert!(en.contains("A minor version upgrade is scheduled."), "{en}");
+            assert!(!en.contains("已计划"), "{en}");
+            if kind != ChannelKind::Webhook {
+                assert!(
+                    zh.contains("云账号 prod，地域 cn-hangzhou，集群 pc-1"),
+                    "{zh}"
+                );
+                assert!(
+                    en.contains("account prod, region cn-hangzhou, cluster pc-1"),
+                    "{en}"
+                );
+            }
+        }
+        // A message written before the Chinese words existed is told in English.
+        let mut old = message();
+        old.zh = None;
+        let body = render(
+            ChannelKind::Slack,
+            "https://x.example",
+            None,
+            &old,
+            Language::Chinese,
+            0,
+        )
+        .body;
+        assert!(body.contains("A minor version upgrade"), "{body}");
+    }
+
+    #[test]
     fn the_webhook_signature_covers_timestamp_and_body() {
         let out = render(
             ChannelKind::Webhook,
             "https://example.com/hook",
             Some("0123456789abcdef"),
             &message(),
+            Language::English,
             1_700_000_000_123,
         );
         let header = |name: &str| {
@@ -1394,6 +1491,7 @@ mod tests {
             "https://open.feishu.cn/open-apis/bot/v2/hook/x",
             Some("feishu-secret-0000"),
             &message(),
+            Language::English,
             1_700_000_000_000,
         );
         let body: serde_json::Value = serde_json::from_str(&out.body).unwrap();
@@ -1493,7 +1591,7 @@ mod tests {
     #[test]
     fn channels_are_checked_by_kind() {
         let open = crate::outbound::OutboundPolicy::default();
-        let ok = |k: &str, url: &str, s: &str| NewChannel::parse("ops", k, url, s, &open);
+        let ok = |k: &str, url: &str, s: &str| NewChannel::parse("ops", k, url, s, "en", &open);
         assert!(ok("webhook", "https://hooks.example.com/p", "0123456789abcdef").is_ok());
         assert!(ok("webhook", "https://hooks.example.com/p", "").is_err());
         assert!(ok(
@@ -1524,8 +1622,14 @@ mod tests {
         )
         .is_err());
         assert!(ok("email", "https://hooks.example.com/p", "").is_err());
-        let e = NewChannel::parse("", "slack", "https://hooks.slack.com/x", "", &open).unwrap_err();
+        let e = NewChannel::parse("", "slack", "https://hooks.slack.com/x", "", "en", &open)
+            .unwrap_err();
         assert!(e.to_string().starts_with("name:"), "{e}");
+        let e = NewChannel::parse("t", "slack", "https://hooks.slack.com/x", "", "fr", &open)
+            .unwrap_err();
+        assert!(e.to_string().starts_with("language:"), "{e}");
+        let zh = NewChannel::parse("t", "slack", "https://hooks.slack.com/x", "", "zh", &open);
+        assert_eq!(zh.map(|c| c.language).ok(), Some(Language::Chinese));
         let private = crate::outbound::OutboundPolicy {
             allow_private: true,
             own: None,
@@ -1535,6 +1639,7 @@ mod tests {
             "webhook",
             "http://127.0.0.1:9/p",
             "0123456789abcdef",
+            "en",
             &private
         )
         .is_ok());

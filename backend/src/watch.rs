@@ -110,11 +110,13 @@ impl Watcher {
         }
     }
 
+    /// A message of the watch: its title and text in English, then in Chinese (a channel
+    /// speaks one of them).
     fn message(
         kind: EventKind,
         dedup: String,
-        title: String,
-        text: String,
+        (title, text): (String, String),
+        (title_zh, text_zh): (String, String),
         now: OffsetDateTime,
     ) -> Message {
         Message {
@@ -122,6 +124,10 @@ impl Watcher {
             dedup,
             title,
             text,
+            zh: Some(crate::notify::Words {
+                title: title_zh,
+                text: text_zh,
+            }),
             cloud_account: None,
             region: None,
             cluster: None,
@@ -176,10 +182,19 @@ impl Watcher {
                                 Self::message(
                                     EventKind::SslExpiring,
                                     format!("ssl_expiring:{id}:{}", item.ssl_expire_time),
-                                    format!("The SSL certificate of {id} expires {}", item.ssl_expire_time),
-                                    format!(
-                                        "The SSL certificate of {id} ({}) expires at {} (UTC). Renew it on the cluster's SSL tab.",
-                                        c.cluster.db_cluster_description, item.ssl_expire_time
+                                    (
+                                        format!("The SSL certificate of {id} expires {}", item.ssl_expire_time),
+                                        format!(
+                                            "The SSL certificate of {id} ({}) expires at {} (UTC). Renew it on the cluster's SSL tab.",
+                                            c.cluster.db_cluster_description, item.ssl_expire_time
+                                        ),
+                                    ),
+                                    (
+                                        format!("{id} 的 SSL 证书将于 {} 到期", item.ssl_expire_time),
+                                        format!(
+                                            "{id}（{}）的 SSL 证书将于 {}（UTC）到期。请在集群的 SSL 页签更新证书。",
+                                            c.cluster.db_cluster_description, item.ssl_expire_time
+                                        ),
                                     ),
                                     now,
                                 ),
@@ -220,12 +235,23 @@ impl Watcher {
                         Self::message(
                             EventKind::BackupFailed,
                             format!("backup_failed:{id}:{}", backup.backup_id),
-                            format!("A backup of {id} failed"),
-                            format!(
-                                "Backup {} of {id} ({}) started at {} (UTC) failed.",
-                                backup.backup_id,
-                                c.cluster.db_cluster_description,
-                                backup.backup_start_time
+                            (
+                                format!("A backup of {id} failed"),
+                                format!(
+                                    "Backup {} of {id} ({}) started at {} (UTC) failed.",
+                                    backup.backup_id,
+                                    c.cluster.db_cluster_description,
+                                    backup.backup_start_time
+                                ),
+                            ),
+                            (
+                                format!("{id} 的一次备份失败"),
+                                format!(
+                                    "{id}（{}）于 {}（UTC）开始的备份 {} 失败。",
+                                    c.cluster.db_cluster_description,
+                                    backup.backup_start_time,
+                                    backup.backup_id
+                                ),
                             ),
                             now,
                         ),
@@ -269,16 +295,25 @@ impl Watcher {
             let key = format!("unreachable:{}:{}", f.account, f.region);
             let since = seen.get(&key).map(|(_, s)| *s).unwrap_or(now);
             if !seen.contains_key(&key) {
-                let place = if f.region.is_empty() {
-                    format!("cloud account {}", f.account)
+                let (place, place_zh) = if f.region.is_empty() {
+                    (
+                        format!("cloud account {}", f.account),
+                        format!("云账号 {}", f.account),
+                    )
                 } else {
-                    format!("{} in cloud account {}", f.region, f.account)
+                    (
+                        format!("{} in cloud account {}", f.region, f.account),
+                        format!("云账号 {} 的地域 {}", f.account, f.region),
+                    )
                 };
+                // What the API said, as it said it, in both.
+                let said =
+                    crate::audit::safe_text(&format!("{}: {}", f.error.code, f.error.message), 300);
                 let mut m = Self::message(
                     EventKind::Unreachable,
                     format!("{key}:{}", since.unix_timestamp()),
-                    format!("Cannot read {place}"),
-                    crate::audit::safe_text(&format!("{}: {}", f.error.code, f.error.message), 300),
+                    (format!("Cannot read {place}"), said.clone()),
+                    (format!("无法读取{place_zh}"), said),
                     now,
                 );
                 m.cloud_account = Some(f.account.clone());
@@ -308,10 +343,19 @@ impl Watcher {
                     Self::message(
                         EventKind::ClusterNotRunning,
                         format!("cluster_not_running:{id}:{}", now.unix_timestamp()),
-                        format!("{id} is {status}"),
-                        format!(
-                            "{id} ({}) was Running at the last watch and is {status} now; no change was sent to it through the console in the last hour.",
-                            c.cluster.db_cluster_description
+                        (
+                            format!("{id} is {status}"),
+                            format!(
+                                "{id} ({}) was Running at the last watch and is {status} now; no change was sent to it through the console in the last hour.",
+                                c.cluster.db_cluster_description
+                            ),
+                        ),
+                        (
+                            format!("{id} 的状态为 {status}"),
+                            format!(
+                                "{id}（{}）在上次巡检时为 Running，现在为 {status}；过去一小时内没有通过控制台向它发送变更。",
+                                c.cluster.db_cluster_description
+                            ),
                         ),
                         now,
                     ),
@@ -388,10 +432,19 @@ impl Watcher {
                         Self::message(
                             EventKind::SubscriptionExpiring,
                             format!("subscription_expiring:{id}:{}", c.cluster.expire_time),
-                            format!("The subscription of {id} expires {}", c.cluster.expire_time),
-                            format!(
-                                "{id} ({}) is a subscription cluster without auto-renewal; it expires at {} (UTC).",
-                                c.cluster.db_cluster_description, c.cluster.expire_time
+                            (
+                                format!("The subscription of {id} expires {}", c.cluster.expire_time),
+                                format!(
+                                    "{id} ({}) is a subscription cluster without auto-renewal; it expires at {} (UTC).",
+                                    c.cluster.db_cluster_description, c.cluster.expire_time
+                                ),
+                            ),
+                            (
+                                format!("{id} 的包年包月将于 {} 到期", c.cluster.expire_time),
+                                format!(
+                                    "{id}（{}）是未开通自动续费的包年包月集群，将于 {}（UTC）到期。",
+                                    c.cluster.db_cluster_description, c.cluster.expire_time
+                                ),
                             ),
                             now,
                         ),
@@ -441,10 +494,19 @@ impl Watcher {
                     Self::message(
                         EventKind::MaintenanceNew,
                         format!("maintenance_new:{account}:{id}"),
-                        format!("Maintenance {} scheduled on {cluster}", e.task_type),
-                        format!(
-                            "Event {id} ({}) on {cluster}: switch at {} (UTC), deadline {}.",
-                            e.task_type, e.switch_time, e.deadline
+                        (
+                            format!("Maintenance {} scheduled on {cluster}", e.task_type),
+                            format!(
+                                "Event {id} ({}) on {cluster}: switch at {} (UTC), deadline {}.",
+                                e.task_type, e.switch_time, e.deadline
+                            ),
+                        ),
+                        (
+                            format!("{cluster} 已计划维护 {}", e.task_type),
+                            format!(
+                                "{cluster} 的事件 {id}（{}）：切换时间 {}（UTC），截止时间 {}。",
+                                e.task_type, e.switch_time, e.deadline
+                            ),
                         ),
                         now,
                     ),
@@ -460,10 +522,19 @@ impl Watcher {
                         Self::message(
                             EventKind::MaintenanceSoon,
                             format!("maintenance_soon:{account}:{id}:{when}"),
-                            format!("Maintenance on {cluster} at {when}"),
-                            format!(
-                                "Event {id} ({}) on {cluster} switches at {when} (UTC), within {} hours.",
-                                e.task_type, self.thresholds.maintenance_hours
+                            (
+                                format!("Maintenance on {cluster} at {when}"),
+                                format!(
+                                    "Event {id} ({}) on {cluster} switches at {when} (UTC), within {} hours.",
+                                    e.task_type, self.thresholds.maintenance_hours
+                                ),
+                            ),
+                            (
+                                format!("{cluster} 将于 {when} 维护"),
+                                format!(
+                                    "{cluster} 的事件 {id}（{}）将于 {when}（UTC）切换，即 {} 小时内。",
+                                    e.task_type, self.thresholds.maintenance_hours
+                                ),
                             ),
                             now,
                         ),

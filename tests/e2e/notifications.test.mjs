@@ -38,8 +38,12 @@ test('a webhook channel added in the browser receives a signed test message', as
     await page.selectOption('[data-testid=add-channel] select[name=kind]', 'webhook');
     await page.fill('[data-testid=add-channel] input[name=url]', url);
     await page.fill('[data-testid=add-channel] input[name=secret]', SECRET);
+    // The page's language is offered; this channel speaks Chinese.
+    assert.equal(await page.inputValue('[data-testid=channel-language-choice]'), 'en');
+    await page.selectOption('[data-testid=channel-language-choice]', 'zh');
     await page.click('[data-testid=add-channel] button[type=submit]');
     await page.waitForSelector('tr[data-channel=e2e-hook]');
+    assert.equal(await page.getAttribute('tr[data-channel=e2e-hook] [data-testid=channel-language]', 'data-language'), 'zh');
     const row = await page.textContent('tr[data-channel=e2e-hook]');
     assert.match(row, /webhook/);
     assert.match(row, /http:\/\/127\.0\.0\.1:\d+/);
@@ -57,6 +61,8 @@ test('a webhook channel added in the browser receives a signed test message', as
     assert.equal(got.headers['x-polar-signature'], want);
     assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 120);
     assert.equal(JSON.parse(got.body).event, 'test');
+    assert.equal(JSON.parse(got.body).language, 'zh');
+    assert.match(JSON.parse(got.body).title, /测试消息/);
 
     // A rule for prod clusters' failed backups.
     await page.selectOption('[data-testid=add-rule] select[name=event]', 'backup_failed');

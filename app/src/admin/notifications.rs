@@ -72,7 +72,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 view! {
                                     <div class="table-wrap">
                                     <table class="grid" data-testid="channels-table">
-                                        <thead><tr><th>{t!(i18n, admin.name)}</th><th>{t!(i18n, admin.notif_kind)}</th><th>{t!(i18n, admin.notif_receiver)}</th><th>{t!(i18n, admin.notif_signed)}</th><th>{t!(i18n, admin.status)}</th><th></th></tr></thead>
+                                        <thead><tr><th>{t!(i18n, admin.name)}</th><th>{t!(i18n, admin.notif_kind)}</th><th>{t!(i18n, admin.notif_receiver)}</th><th>{t!(i18n, admin.notif_signed)}</th><th>{t!(i18n, admin.notif_language)}</th><th>{t!(i18n, admin.status)}</th><th></th></tr></thead>
                                         <tbody>
                                             {v.channels.into_iter().map(|c| {
                                                 let (id1, id2, id3, id4) = (c.id.clone(), c.id.clone(), c.id.clone(), c.id.clone());
@@ -83,6 +83,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                                     <td>{move || api_word(&kind)}</td>
                                                     <td class="mono">{c.url_shown.clone()}</td>
                                                     <td>{move || if signed { t_string!(i18n, admin.yes) } else { t_string!(i18n, admin.no) }}</td>
+                                                    <td data-testid="channel-language" data-language=c.language.clone()>{let chinese = c.language == "zh"; move || if chinese { t_string!(i18n, admin.notif_language_zh) } else { t_string!(i18n, admin.notif_language_en) }}</td>
                                                     <td>{if c.enabled { view! { <span class="badge badge-ok">{t!(i18n, admin.enabled)}</span> }.into_any() } else { view! { <span class="badge badge-bad">{t!(i18n, admin.disabled)}</span> }.into_any() }}</td>
                                                     <td class="actions">
                                                         <ActionForm action=test attr:class="inline-form">
@@ -187,6 +188,12 @@ pub fn NotificationsPage() -> impl IntoView {
                     <option value="feishu">{t!(i18n, admin.notif_kind_feishu)}</option>
                     <option value="wecom">{t!(i18n, admin.notif_kind_wecom)}</option>
                     <option value="slack">{t!(i18n, admin.notif_kind_slack)}</option>
+                </select>
+            </label>
+            <label><span>{t!(i18n, admin.notif_language)}</span>
+                <select name="language" data-testid="channel-language-choice">
+                    <option value="en" selected=move || i18n.get_locale() != crate::i18n::Locale::zh>{t!(i18n, admin.notif_language_en)}</option>
+                    <option value="zh" selected=move || i18n.get_locale() == crate::i18n::Locale::zh>{t!(i18n, admin.notif_language_zh)}</option>
                 </select>
             </label>
             <label><span>{t!(i18n, admin.notif_url_label)}</span><input type="url" name="url" required maxlength="2048" placeholder="https://oapi.dingtalk.com/robot/send?access_token=…" /></label>

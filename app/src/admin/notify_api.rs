@@ -16,6 +16,8 @@ pub struct ChannelItem {
     pub url_shown: String,
     pub signed: bool,
     pub enabled: bool,
+    /// The language of its messages: `en` or `zh`.
+    pub language: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +127,7 @@ pub async fn notifications() -> Result<NotificationsView, AppError> {
                 url_shown: c.url_shown,
                 signed: c.signed,
                 enabled: c.enabled,
+                language: c.language,
             })
             .collect(),
         rules: rules
@@ -154,10 +157,24 @@ pub async fn add_channel(
     kind: String,
     url: String,
     #[server(default)] secret: String,
+    #[server(default)] language: String,
 ) -> Result<(), AppError> {
+    use leptos_i18n::Locale as _;
     let (backend, user) = ssr::require_manager().await?;
-    let new =
-        backend::notify::NewChannel::parse(&name, &kind, &url, &secret, backend.notify.outbound())?;
+    // Left out (a form before the wasm, a script): the language the page is in.
+    let language = if language.is_empty() {
+        crate::api::ssr::request_locale().as_str().to_string()
+    } else {
+        language
+    };
+    let new = backend::notify::NewChannel::parse(
+        &name,
+        &kind,
+        &url,
+        &secret,
+        &language,
+        backend.notify.outbound(),
+    )?;
     drop((url, secret));
     let mut change = ssr::change(&backend).await?;
     let id = backend.notify.create(change.conn(), &new).await?;
@@ -165,7 +182,7 @@ pub async fn add_channel(
         change,
         &user,
         "NotificationChannelCreated",
-        serde_json::json!({"channel": new.name, "id": id.to_string(), "kind": new.kind.as_str(), "signed": new.secret.is_some()}),
+        serde_json::json!({"channel": new.name, "id": id.to_string(), "kind": new.kind.as_str(), "signed": new.secret.is_some(), "language": new.language.code()}),
     )
     .await
 }

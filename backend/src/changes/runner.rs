@@ -13,7 +13,7 @@ use super::policy::TagCache;
 use super::{params_of, ts, Changes, Pending, Requirement, State, AT_ONCE, CLAIM};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::gateway::Caller;
-use crate::notify::{rfc3339, EventKind, Message};
+use crate::notify::{rfc3339, EventKind, Message, Words};
 use crate::BackendError;
 
 /// How long a draft nobody asks for is kept.
@@ -912,43 +912,89 @@ impl Changes {
             Some(s) => s.region.clone(),
             None => String::new(),
         };
-        let (title, text) = match kind {
+        let on_zh = match first {
+            Some(s) if clusters > 1 => format!("{} 等 {} 个集群", s.cluster, clusters),
+            _ => on.clone(),
+        };
+        let when = |english: bool| match (c.schedule.as_str(), english) {
+            ("window", true) => "in each cluster's maintenance window".to_string(),
+            ("window", false) => "在各集群的维护窗口内执行".to_string(),
+            ("at", true) => format!("at {}", c.run_at.map(rfc3339).unwrap_or_default()),
+            ("at", false) => format!("于 {} 执行", c.run_at.map(rfc3339).unwrap_or_default()),
+            (_, true) => "now".to_string(),
+            (_, false) => "立即执行".to_string(),
+        };
+        let rejection = c.decisions.iter().find(|d| d.decision == "reject");
+        let policy = c.policy.as_deref();
+        let ((title, text), zh) = match kind {
             EventKind::ChangeAwaitingApproval => (
-                format!("Change awaiting approval: {}", c.title),
-                format!(
-                    "{} asks for {} on {on}: {}. {} needs {} approval(s) from {}. /changes/{id}",
-                    c.requester,
-                    c.action,
-                    c.reason,
-                    c.policy.as_deref().unwrap_or("A policy"),
-                    c.approvals_needed,
-                    c.approver_roles.join(", ")
+                (
+                    format!("Change awaiting approval: {}", c.title),
+                    format!(
+                        "{} asks for {} on {on}: {}. {} needs {} approval(s) from {}. /changes/{id}",
+                        c.requester,
+                        c.action,
+                        c.reason,
+                        policy.unwrap_or("A policy"),
+                        c.approvals_needed,
+                        c.approver_roles.join(", ")
+                    ),
+                ),
+                (
+                    format!("变更待审批：{}", c.title),
+                    format!(
+                        "{} 申请对 {on_zh} 执行 {}：{}。{}需要 {} 的 {} 个审批。/changes/{id}",
+                        c.requester,
+                        c.action,
+                        c.reason,
+                        policy.map(|p| format!("策略 {p} ")).unwrap_or_else(|| "审批策略".into()),
+                        c.approver_roles.join("、"),
+                        c.approvals_needed
+                    ),
                 ),
             ),
             EventKind::ChangeApproved => (
-                format!("Change approved: {}", c.title),
-                format!(
-                    "{} on {on}, asked by {}, is approved and runs {}. /changes/{id}",
-                    c.action,
-                    c.requester,
-                    match c.schedule.as_str() {
-                        "window" => "in each cluster's maintenance window".to_string(),
-                        "at" => format!("at {}", c.run_at.map(rfc3339).unwrap_or_default()),
-                        _ => "now".to_string(),
-                    }
+                (
+                    format!("Change approved: {}", c.title),
+                    format!(
+                        "{} on {on}, asked by {}, is approved and runs {}. /changes/{id}",
+                        c.action,
+                        c.requester,
+                        when(true)
+                    ),
+                ),
+                (
+                    format!("变更已批准：{}", c.title),
+                    format!(
+                        "{} 申请的 {}（{on_zh}）已批准，将{}。/changes/{id}",
+                        c.requester,
+                        c.action,
+                        when(false)
+                    ),
                 ),
             ),
             EventKind::ChangeRejected => (
-                format!("Change rejected: {}", c.title),
-                format!(
-                    "{} on {on}, asked by {}, was rejected{}. /changes/{id}",
-                    c.action,
-                    c.requester,
-                    c.decisions
-                        .iter()
-                        .find(|d| d.decision == "reject")
-                        .map(|d| format!(" by {}: {}", d.username, d.comment))
-                        .unwrap_or_default()
+                (
+                    format!("Change rejected: {}", c.title),
+                    format!(
+                        "{} on {on}, asked by {}, was rejected{}. /changes/{id}",
+                        c.action,
+                        c.requester,
+                        rejection
+                            .map(|d| format!(" by {}: {}", d.username, d.comment))
+                            .unwrap_or_default()
+                    ),
+                ),
+                (
+                    format!("变更已拒绝：{}", c.title),
+                    format!(
+                        "{} 申请的 {}（{on_zh}）{}。/changes/{id}",
+                        c.requester,
+                        c.action,
+                        rejection
+                            .map(|d| format!("被 {} 拒绝：{}", d.username, d.comment))
+                            .unwrap_or_else(|| "已被拒绝".into())
+                    ),
                 ),
             ),
             _ => {
@@ -961,10 +1007,19 @@ impl Changes {
                     _ => (o, f, s + 1),
                 });
                 (
-                    format!("Change {}: {}", c.state.as_str().replace('_', " "), c.title),
-                    format!(
-                        "{} on {on}, asked by {}: {ok} succeeded, {failed} failed, {skipped} not sent. /changes/{id}",
-                        c.action, c.requester
+                    (
+                        format!("Change {}: {}", c.state.as_str().replace('_', " "), c.title),
+                        format!(
+                            "{} on {on}, asked by {}: {ok} succeeded, {failed} failed, {skipped} not sent. /changes/{id}",
+                            c.action, c.requester
+                        ),
+                    ),
+                    (
+                        format!("变更{}：{}", state_zh(c.state), c.title),
+                        format!(
+                            "{} 申请的 {}（{on_zh}）：{ok} 个成功，{failed} 个失败，{skipped} 个未发送。/changes/{id}",
+                            c.requester, c.action
+                        ),
                     ),
                 )
             }
@@ -1013,6 +1068,10 @@ impl Changes {
             dedup,
             title,
             text,
+            zh: Some(Words {
+                title: zh.0,
+                text: zh.1,
+            }),
             cloud_account: first.map(|s| s.cloud_account.clone()),
             region: first.map(|s| s.region.clone()),
             cluster: first.map(|s| s.cluster.clone()).filter(|c| !c.is_empty()),
@@ -1046,6 +1105,23 @@ async fn set_requirement(
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// A change's state in Chinese, for what is told of it.
+fn state_zh(state: State) -> &'static str {
+    match state {
+        State::Draft => "草稿",
+        State::AwaitingApproval => "待审批",
+        State::Approved => "已批准",
+        State::Scheduled => "已计划",
+        State::Running => "执行中",
+        State::Succeeded => "成功",
+        State::PartlyFailed => "部分失败",
+        State::Failed => "失败",
+        State::Cancelled => "已取消",
+        State::Rejected => "已拒绝",
+        State::Expired => "已过期",
+    }
 }
 
 /// The console reading what it tells of a change (a Viewer's reads, on the trail).

@@ -113,6 +113,7 @@ fn maintenance(env: &str) -> backend::notify::Message {
         dedup: "maintenance_new:10001".into(),
         title: "Maintenance scheduled".into(),
         text: "A minor version upgrade of pc-1 is scheduled.".into(),
+        zh: None,
         cloud_account: Some("sandbox".into()),
         region: Some("cn-hangzhou".into()),
         cluster: Some("pc-1".into()),
@@ -174,27 +175,42 @@ async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("url"), "{body}");
 
-    for (name, kind, url, secret) in [
-        ("hook", "webhook", format!("{base}/hook"), hook_secret),
+    // A channel speaks one language: a language that is not the console's is refused by
+    // field; left out, it is the page's (English here).
+    let (status, body) = form(
+        &app,
+        &admin,
+        "add_channel",
+        &[
+            ("name", "ding"),
+            ("kind", "dingtalk"),
+            ("url", &format!("{base}/robot/send?access_token=tok-ding-1")),
+            ("language", "fr"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("language"), "{body}");
+    for (name, kind, url, secret, language) in [
+        ("hook", "webhook", format!("{base}/hook"), hook_secret, ""),
         (
             "ding",
             "dingtalk",
             format!("{base}/robot/send?access_token=tok-ding-1"),
             ding_secret,
+            "zh",
         ),
     ] {
-        let (status, body) = form(
-            &app,
-            &admin,
-            "add_channel",
-            &[
-                ("name", name),
-                ("kind", kind),
-                ("url", &url),
-                ("secret", secret),
-            ],
-        )
-        .await;
+        let mut fields = vec![
+            ("name", name),
+            ("kind", kind),
+            ("url", url.as_str()),
+            ("secret", secret),
+        ];
+        if !language.is_empty() {
+            fields.push(("language", language));
+        }
+        let (status, body) = form(&app, &admin, "add_channel", &fields).await;
         assert_eq!(status, 200, "{body}");
     }
     let res = app.call_json(&admin, "notifications", json!({})).await;
@@ -207,6 +223,14 @@ async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
     let id_of = |name: &str| channel_id(&view, name);
     let (hook, ding) = (id_of("hook"), id_of("ding"));
     assert_eq!(view["channels"][0]["url_shown"], base.as_str());
+    let language_of = |name: &str| {
+        view["channels"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+            .map(|c| c["language"].clone())
+    };
+    assert_eq!(language_of("hook"), Some(json!("en")));
+    assert_eq!(language_of("ding"), Some(json!("zh")));
 
     // The test button: the webhook's signature verifies with the secret over
     // "<timestamp>.<body>", the timestamp is now.
@@ -231,6 +255,8 @@ async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
     assert_eq!(got.headers["x-polar-signature"].to_str().unwrap(), want);
     let payload: Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(payload["event"], "test");
+    assert_eq!(payload["language"], "en");
+    assert_eq!(payload["title"], "Polar Console test message");
 
     // DingTalk: the token stays in the URL; timestamp (ms) and sign are added; the sign is
     // base64 HMAC-SHA256(secret, "<ms>\n<secret>").
@@ -249,6 +275,11 @@ async fn channels_reach_signed_receivers_with_retries_and_tell_a_fact_once() {
     assert_eq!(url.1["sign"], sign);
     let payload: Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(payload["msgtype"], "markdown");
+    // The channel speaks Chinese.
+    assert_eq!(payload["markdown"]["title"], "Polar Console 测试消息");
+    let said = payload["markdown"]["text"].as_str().unwrap_or_default();
+    assert!(said.contains("向此渠道发送了一条测试消息。"), "{said}");
+    assert!(!said.contains("sent a test message"), "{said}");
 
     // A rule: new maintenance events on env=prod go to the webhook.
     let (status, body) = form(
@@ -458,9 +489,10 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
     let idle = watcher.watch_once().await.unwrap();
     assert!(idle.idle, "{idle:?}");
 
-    for (name, secret) in [
-        ("all", "whsec-all-0123456789"),
-        ("prod", "whsec-prod-0123456789"),
+    // The prod channel speaks Chinese.
+    for (name, secret, language) in [
+        ("all", "whsec-all-0123456789", "en"),
+        ("prod", "whsec-prod-0123456789", "zh"),
     ] {
         let (status, body) = form(
             &app,
@@ -471,6 +503,7 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
                 ("kind", "webhook"),
                 ("url", &format!("{base}/{name}")),
                 ("secret", secret),
+                ("language", language),
             ],
         )
         .await;
@@ -588,6 +621,21 @@ async fn the_fleet_watch_tells_each_kind_of_event_once() {
     // unreachable account have no env=prod tag).
     let prod = events("/prod");
     assert!(!prod.is_empty());
+    // In Chinese there, each of its kinds; in English on the other channel.
+    let chinese = |v: &Value| {
+        v.as_str()
+            .unwrap_or_default()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    for e in &prod {
+        assert_eq!(e["language"], "zh", "{e}");
+        assert!(chinese(&e["title"]) && chinese(&e["text"]), "{e}");
+    }
+    for e in &all {
+        assert_eq!(e["language"], "en", "{e}");
+        assert!(!chinese(&e["title"]), "{e}");
+    }
     assert!(
         prod.iter()
             .all(|e| e["cluster"] != staging.as_str() && e["event"] != "unreachable"),
