@@ -120,50 +120,68 @@ fn code_table(name: &str, out: &std::path::Path) -> Result<(), Box<dyn Error>> {
 }
 
 /// The console's own messages that the crates below the app write in English (the rules of
-/// the reference in `polardb::rules` and `polardb::request`, the backend's refusals):
-/// `locales/zh/messages.json` keys each by its English template (gettext's msgid: the
-/// English text with `{name}` where a value goes) and gives its Chinese, with the same
-/// placeholders. Compiled into `messages.rs`, most specific template first (the most
-/// literal text), for `kit::messages`. A template whose placeholders differ between the
-/// languages, or with two placeholders side by side (nothing to tell them apart), fails
-/// the build.
+/// the reference in `polardb::rules` and `polardb::request`, the backend's refusals), in
+/// Chinese: keyed each by its English template (gettext's msgid: the English text with
+/// `{name}` where a value goes), with the same placeholders. Two catalogues:
+/// `locales/zh/rules.json`, the rules the pages check in the browser too (and the fields'
+/// names), compiled into both halves; `locales/zh/messages.json`, what only the server
+/// writes, compiled into the server only (it translates those before they leave). Both go
+/// into `messages.rs`, most specific template first (the most literal text). A template in
+/// both, one whose placeholders differ between the languages, or one with two placeholders
+/// side by side (nothing to tell them apart) fails the build.
 fn message_table(out: &std::path::Path) -> Result<(), Box<dyn Error>> {
     use std::collections::BTreeMap;
-    let path = "locales/zh/messages.json";
-    println!("cargo::rerun-if-changed={path}");
-    let text = std::fs::read_to_string(path)?;
-    let table: BTreeMap<String, String> =
-        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-    let mut rows: Vec<(usize, &String, &String)> = Vec::new();
-    for (english, chinese) in &table {
-        let (en_names, en_literal, side_by_side) = placeholders(english);
-        let (zh_names, _, _) = placeholders(chinese);
-        let (mut a, mut b) = (en_names.clone(), zh_names.clone());
-        a.sort();
-        b.sort();
-        if a != b {
-            return Err(format!(
-                "{path}: {english:?} has the placeholders {en_names:?} but its Chinese {zh_names:?}"
-            )
-            .into());
+    let mut code = String::new();
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (path, table_name, only_server) in [
+        ("locales/zh/rules.json", "RULES", false),
+        ("locales/zh/messages.json", "SERVER", true),
+    ] {
+        println!("cargo::rerun-if-changed={path}");
+        let text = std::fs::read_to_string(path)?;
+        let table: BTreeMap<String, String> =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        let mut rows: Vec<(usize, &String, &String)> = Vec::new();
+        for (english, chinese) in &table {
+            if let Some(other) = seen.insert(english.clone(), path) {
+                return Err(format!("{path}: {english:?} is in {other} already").into());
+            }
+            let (en_names, en_literal, side_by_side) = placeholders(english);
+            let (zh_names, _, _) = placeholders(chinese);
+            let (mut a, mut b) = (en_names.clone(), zh_names.clone());
+            a.sort();
+            b.sort();
+            if a != b {
+                return Err(format!(
+                    "{path}: {english:?} has the placeholders {en_names:?} but its Chinese {zh_names:?}"
+                )
+                .into());
+            }
+            if side_by_side {
+                return Err(
+                    format!("{path}: {english:?} has two placeholders side by side").into(),
+                );
+            }
+            if chinese.trim().is_empty() || en_literal == 0 {
+                return Err(format!("{path}: {english:?} has no words to match or to show").into());
+            }
+            rows.push((en_literal, english, chinese));
         }
-        if side_by_side {
-            return Err(format!("{path}: {english:?} has two placeholders side by side").into());
+        rows.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+        code.push_str(&format!(
+            "/// {path}: (literal characters, English template, Chinese template), most literal first.\n"
+        ));
+        if only_server {
+            code.push_str("#[cfg(feature = \"ssr\")]\n");
         }
-        if chinese.trim().is_empty() || en_literal == 0 {
-            return Err(format!("{path}: {english:?} has no words to match or to show").into());
+        code.push_str(&format!(
+            "pub const {table_name}: &[(usize, &str, &str)] = &[\n"
+        ));
+        for (literal, english, chinese) in rows {
+            code.push_str(&format!("    ({literal}, {english:?}, {chinese:?}),\n"));
         }
-        rows.push((en_literal, english, chinese));
+        code.push_str("];\n");
     }
-    rows.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
-    let mut code = String::from(
-        "/// (English template, Chinese template), most literal text first.\n\
-         pub static TEMPLATES: &[(&str, &str)] = &[\n",
-    );
-    for (_, english, chinese) in rows {
-        code.push_str(&format!("    ({english:?}, {chinese:?}),\n"));
-    }
-    code.push_str("];\n");
     std::fs::write(out.join("messages.rs"), code)?;
     Ok(())
 }

@@ -138,78 +138,109 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<backend::BackendError> for AppError {
+    /// In the request's language: what the backend wrote in English is translated here, on
+    /// the server, so the browser carries only the catalogue of the rules it checks itself
+    /// (`kit::messages`). The field stays the field's id.
     fn from(e: backend::BackendError) -> Self {
-        use backend::error::DbFault;
-        use backend::BackendError as B;
-        match e {
-            B::Invalid { field, message } => AppError::Invalid {
-                field: field.to_string(),
+        let said = |m: &str| crate::kit::messages::message(m);
+        match english(e) {
+            AppError::Invalid { field, message } => AppError::Invalid {
+                message: said(&message),
+                field,
+            },
+            AppError::Upstream {
+                code,
                 message,
+                request_id,
+                status,
+            } => AppError::Upstream {
+                message: said(&message),
+                code,
+                request_id,
+                status,
             },
-            B::Request(r) => AppError::Invalid {
-                field: r.field,
-                message: r.message,
-            },
-            // The API's words as it gave them where the catalogue explains its code (the
-            // page shows the explanation in the user's language beside them), else after
-            // the console's hint.
-            B::Upstream(api) => AppError::Upstream {
-                code: api.code.clone(),
-                message: if crate::kit::api_error_explanation(crate::i18n::Locale::en, &api.code)
-                    .is_some()
-                {
-                    api.message.clone()
-                } else {
-                    api.human()
-                },
-                request_id: api.request_id,
-                status: api.status,
-            },
-            B::NotFound(what) => AppError::NotFound(what.to_string()),
-            B::Conflict(m) => AppError::Conflict(m),
-            B::Database(err) => match DbFault::of(&err) {
-                DbFault::Unavailable => {
-                    tracing::error!(error = %err, "database unavailable");
-                    AppError::Unavailable(
-                        "The console's database is unavailable; try again shortly.".into(),
-                    )
-                }
-                DbFault::BadValue => {
-                    tracing::info!(error = %err, "the database refused a value of the request");
-                    AppError::Invalid {
-                        field: "request".into(),
-                        message: "holds a value that cannot be stored (a NUL character, a text too long, a number or date out of range)".into(),
-                    }
-                }
-                DbFault::Duplicate => AppError::Conflict("That already exists.".into()),
-                DbFault::Internal => {
-                    tracing::error!(error = %err, "database error");
-                    AppError::Internal(
-                        "The console failed to handle this request; the details are in its log."
-                            .into(),
-                    )
-                }
-            },
-            B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
-            B::Forbidden(reason) => AppError::Forbidden(reason),
-            B::Throttled(wait) => AppError::TooMany(wait.as_secs().max(1)),
-            B::ApprovalRequired {
-                policy,
-                approvals,
-                draft,
-            } => AppError::ApprovalRequired {
-                policy,
-                approvals,
-                draft: draft.map(|d| d.to_string()).unwrap_or_default(),
-            },
-            B::Kept { draft, requests } => AppError::Kept {
-                draft: draft.to_string(),
-                requests,
-            },
-            B::AuditUnavailable => AppError::Unavailable(
-                "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),
-            ),
+            AppError::Forbidden(m) => AppError::Forbidden(said(&m)),
+            AppError::Conflict(m) => AppError::Conflict(said(&m)),
+            AppError::Unavailable(m) => AppError::Unavailable(said(&m)),
+            AppError::Internal(m) => AppError::Internal(said(&m)),
+            other => other,
         }
+    }
+}
+
+/// A backend error as the app's, in the backend's words.
+#[cfg(feature = "ssr")]
+fn english(e: backend::BackendError) -> AppError {
+    use backend::error::DbFault;
+    use backend::BackendError as B;
+    match e {
+        B::Invalid { field, message } => AppError::Invalid {
+            field: field.to_string(),
+            message,
+        },
+        B::Request(r) => AppError::Invalid {
+            field: r.field,
+            message: r.message,
+        },
+        // The API's words as it gave them where the catalogue explains its code (the
+        // page shows the explanation in the user's language beside them), else after
+        // the console's hint.
+        B::Upstream(api) => AppError::Upstream {
+            code: api.code.clone(),
+            message: if crate::kit::api_error_explanation(crate::i18n::Locale::en, &api.code)
+                .is_some()
+            {
+                api.message.clone()
+            } else {
+                api.human()
+            },
+            request_id: api.request_id,
+            status: api.status,
+        },
+        B::NotFound(what) => AppError::NotFound(what.to_string()),
+        B::Conflict(m) => AppError::Conflict(m),
+        B::Database(err) => match DbFault::of(&err) {
+            DbFault::Unavailable => {
+                tracing::error!(error = %err, "database unavailable");
+                AppError::Unavailable(
+                    "The console's database is unavailable; try again shortly.".into(),
+                )
+            }
+            DbFault::BadValue => {
+                tracing::info!(error = %err, "the database refused a value of the request");
+                AppError::Invalid {
+                    field: "request".into(),
+                    message: "holds a value that cannot be stored (a NUL character, a text too long, a number or date out of range)".into(),
+                }
+            }
+            DbFault::Duplicate => AppError::Conflict("That already exists.".into()),
+            DbFault::Internal => {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal(
+                    "The console failed to handle this request; the details are in its log."
+                        .into(),
+                )
+            }
+        },
+        B::Crypto => AppError::Unavailable("A stored secret could not be decrypted.".into()),
+        B::Forbidden(reason) => AppError::Forbidden(reason),
+        B::Throttled(wait) => AppError::TooMany(wait.as_secs().max(1)),
+        B::ApprovalRequired {
+            policy,
+            approvals,
+            draft,
+        } => AppError::ApprovalRequired {
+            policy,
+            approvals,
+            draft: draft.map(|d| d.to_string()).unwrap_or_default(),
+        },
+        B::Kept { draft, requests } => AppError::Kept {
+            draft: draft.to_string(),
+            requests,
+        },
+        B::AuditUnavailable => AppError::Unavailable(
+            "The audit trail cannot be written right now, so nothing was sent or changed. Try again shortly.".into(),
+        ),
     }
 }
 

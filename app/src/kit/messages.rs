@@ -1,9 +1,12 @@
 //! The console's own messages from the crates below the app — the reference's rules
 //! (`polardb::rules`, `polardb::request`) and the backend's refusals — in the language in
 //! use (#19). Those crates write English and share it with the emulator and the logs; the
-//! catalogue `locales/zh/messages.json` keys each message by its English template, as
-//! gettext keys by the msgid (`"must have at most 256 characters (this has {n})"`), and
-//! gives its Chinese with the same placeholders. A message is translated by finding its
+//! catalogues `locales/zh/rules.json` (the rules the pages check in the browser too, and
+//! the fields' names) and `locales/zh/messages.json` (what only the server writes; the
+//! server translates it before it leaves, so the browser does not carry it) key each
+//! message by its English template, as gettext keys by the msgid (`"must have at most 256
+//! characters (this has {n})"`), and give its Chinese with the same placeholders. A
+//! message is translated by finding its
 //! template (the most literal one first) and putting the values it carries into the
 //! Chinese; a value in a placeholder called `problem…` is a rule's message itself and is
 //! translated in turn. This is translation only: nothing decides anything on these words.
@@ -15,11 +18,24 @@ mod table {
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 }
 
+/// A catalogue: (literal characters, English template, Chinese template), most literal
+/// first.
+type Table = &'static [(usize, &'static str, &'static str)];
+
+/// The catalogues this half of the console has: the rules everywhere, what the server
+/// writes on the server.
+fn tables() -> Vec<Table> {
+    #[cfg(feature = "ssr")]
+    return vec![table::RULES, table::SERVER];
+    #[cfg(not(feature = "ssr"))]
+    return vec![table::RULES];
+}
+
 /// A message of the crates below the app in `locale`.
 pub fn message_in(locale: Locale, text: &str) -> String {
     match locale {
         Locale::en => text.to_string(),
-        Locale::zh => chinese(text).unwrap_or_else(|| text.to_string()),
+        Locale::zh => chinese(text, &tables()).unwrap_or_else(|| text.to_string()),
     }
 }
 
@@ -28,8 +44,10 @@ pub fn message(text: &str) -> String {
     message_in(super::words::locale(), text)
 }
 
-/// The Chinese of a message, or of each of several joined by `; `, if the catalogue has it.
-fn chinese(text: &str) -> Option<String> {
+/// The Chinese of a message, or of each of several joined by `; `, if the catalogues have
+/// it.
+fn chinese(text: &str, tables: &[Table]) -> Option<String> {
+    let one = |t: &str| one(t, tables);
     one(text).or_else(|| {
         let stop = text
             .strip_suffix('.')
@@ -60,12 +78,18 @@ fn stop_once(s: &str) -> String {
     }
 }
 
-/// The Chinese of one message: the first template it fits, with its values.
-fn one(text: &str) -> Option<String> {
-    table::TEMPLATES.iter().find_map(|(english, chinese)| {
-        let values = fit(&parts(english), text)?;
-        Some(render(chinese, &values))
-    })
+/// The Chinese of one message: the most literal template it fits, with its values.
+fn one(text: &str, tables: &[Table]) -> Option<String> {
+    tables
+        .iter()
+        .filter_map(|table| {
+            table.iter().find_map(|(literal, english, chinese)| {
+                let values = fit(&parts(english), text)?;
+                Some((*literal, chinese, values))
+            })
+        })
+        .max_by_key(|(literal, _, _)| *literal)
+        .map(|(_, chinese, values)| render(chinese, &values, tables))
 }
 
 /// A template's pieces: literal text and placeholders.
@@ -137,7 +161,7 @@ fn fit<'a, 't>(parts: &[Part<'a>], text: &'t str) -> Option<Vec<(&'a str, &'t st
 }
 
 /// The Chinese template with the values put in; a `problem…` value translated too.
-fn render(chinese: &str, values: &[(&str, &str)]) -> String {
+fn render(chinese: &str, values: &[(&str, &str)], tables: &[Table]) -> String {
     parts(chinese)
         .into_iter()
         .map(|p| match p {
@@ -148,7 +172,7 @@ fn render(chinese: &str, values: &[(&str, &str)]) -> String {
                     .find(|(n, _)| *n == name)
                     .map_or("", |(_, v)| *v);
                 if name.starts_with("problem") {
-                    one(value).unwrap_or_else(|| value.to_string())
+                    one(value, tables).unwrap_or_else(|| value.to_string())
                 } else {
                     value.to_string()
                 }
@@ -190,7 +214,7 @@ mod tests {
 
     #[test]
     fn every_template_in_the_catalogue_is_well_formed() {
-        for (english, chinese) in table::TEMPLATES {
+        for (_, english, chinese) in table::RULES.iter().chain(table::SERVER) {
             let names = |t: &str| {
                 let mut n: Vec<String> = parts(t)
                     .into_iter()
@@ -385,7 +409,8 @@ mod tests {
         let untranslated: Vec<String> = said
             .iter()
             .filter_map(|m| {
-                let zh = message_in(Locale::zh, m);
+                // With the browser's catalogue alone: the pages check these as one types.
+                let zh = chinese(m, &[table::RULES]).unwrap_or_else(|| m.clone());
                 let chinese = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
                 let padded = format!(" {zh} ");
                 (!chinese || english.iter().any(|w| padded.contains(*w)))
@@ -419,9 +444,10 @@ mod tests {
                 }
             }
         }
-        let known: std::collections::HashSet<&str> = table::TEMPLATES
+        let known: std::collections::HashSet<&str> = table::RULES
             .iter()
-            .map(|(english, _)| *english)
+            .chain(table::SERVER)
+            .map(|(_, english, _)| *english)
             .collect();
         let mut missing = Vec::new();
         let mut checked = 0;
