@@ -1,6 +1,7 @@
 //! The crate's layout, checked: a folder per area of the address space (`shell`, `fleet`,
 //! `cluster`, `admin`, `changes`); areas never import each other; what two areas share lives below
-//! them, in `kit` (and `api`, `call`, `error`), which imports no area.
+//! them, in `kit` (and `api`, `call`, `error`), which imports no area; and no file of the
+//! crate is over 600 lines.
 
 use std::path::{Path, PathBuf};
 
@@ -80,5 +81,29 @@ fn imports_are_found_in_both_forms() {
     assert_eq!(
         areas_named("crate::kit::cluster_href(a)"),
         Vec::<&str>::new()
+    );
+}
+
+/// A project rule: no source file in `app/` is over 600 lines (a file that grows past it is
+/// split along its parts).
+#[test]
+fn no_file_in_app_is_over_600_lines() {
+    const MAX: usize = 600;
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut over = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        let lines = text.lines().count();
+        if lines > MAX {
+            over.push(format!("{} has {lines} lines", file.display()));
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "files over {MAX} lines:\n{}",
+        over.join("\n")
     );
 }

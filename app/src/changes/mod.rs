@@ -5,3 +5,5 @@
 pub mod api;
 pub mod fleet;
 pub mod page;
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr;

@@ -1,7 +1,7 @@
-//! The frame of every cluster section: title and status, the section tabs, and the
-//! section itself. It reads the cluster once (DescribeDBClusterAttribute and the user's
-//! permissions on it), shares it with the tab through [`ClusterCtx`], and reads it again
-//! after every change and, while something is in progress, every few seconds.
+//! The frame of every cluster section: title and status, the section tabs (its head, in
+//! `head`), and the section itself. It reads the cluster once (DescribeDBClusterAttribute
+//! and the user's permissions on it), shares it with the tab through [`ClusterCtx`], and
+//! reads it again after every change and, while something is in progress, every few seconds.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,43 +9,10 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
-use crate::kit::{
-    clone_href, cluster_href, is_transitional, with_scope, Empty, ErrorBox, StatusBadge, POLL,
-};
+use super::head::cluster_head;
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::kit::{is_transitional, Empty, ErrorBox, POLL};
 use crate::AppError;
-
-/// The sections of a cluster: their path segments, in the order of the tabs.
-pub const TABS: &[&str] = &[
-    "",
-    "nodes",
-    "endpoints",
-    "parameters",
-    "whitelists",
-    "ssl",
-    "accounts",
-    "databases",
-    "backups",
-    "monitoring",
-    "tags",
-];
-
-/// A section's tab label in the language in use.
-fn tab_label(i18n: leptos_i18n::I18nContext<Locale>, path: &str) -> &'static str {
-    match path {
-        "" => t_string!(i18n, cluster.tab_overview),
-        "nodes" => t_string!(i18n, cluster.tab_nodes),
-        "endpoints" => t_string!(i18n, cluster.tab_endpoints),
-        "parameters" => t_string!(i18n, cluster.tab_parameters),
-        "whitelists" => t_string!(i18n, cluster.tab_whitelists),
-        "ssl" => t_string!(i18n, cluster.tab_ssl),
-        "accounts" => t_string!(i18n, cluster.tab_accounts),
-        "databases" => t_string!(i18n, cluster.tab_databases),
-        "backups" => t_string!(i18n, cluster.tab_backups),
-        "monitoring" => t_string!(i18n, cluster.tab_monitoring),
-        _ => t_string!(i18n, cluster.tab_tags),
-    }
-}
 
 /// The language the words of this area are written in (the kit's: the page's, else the
 /// request's, else English).
@@ -462,67 +429,10 @@ pub fn ClusterFrame() -> impl IntoView {
 
     let title =
         move || t_string!(i18n, cluster.page_title, id = scope.read().id.clone()).to_string();
-    let tabs = move || {
-        let s = scope.get();
-        TABS.iter()
-            .map(|path| {
-                let href = cluster_href(&s.id, &s.account, &s.region, path);
-                let current = *path == tab.read().as_str();
-                view! {
-                    <a
-                        href=href
-                        class:tab=true
-                        class:tab-current=current
-                        aria-current=if current { Some("page") } else { None }
-                        data-tab=if path.is_empty() { "overview" } else { path }
-                    >
-                        {move || tab_label(i18n, path)}
-                    </a>
-                }
-            })
-            .collect_view()
-    };
 
     view! {
         <Title text=title />
-        <div class="page-head cluster-head">
-            <a class="back-link" href=move || {
-                let s = scope.get();
-                with_scope("/clusters", &s.account, &s.region)
-            }>{t!(i18n, cluster.back_to_clusters)}</a>
-            <Transition fallback=move || view! { <h1 class="mono">{move || scope.read().id.clone()}</h1> }>
-                {move || Suspend::new(async move {
-                    let id = scope.read_untracked().id.clone();
-                    match data.await {
-                        Ok(d) => {
-                            let a = &d.attr;
-                            view! {
-                                <h1 data-testid="cluster-title">{d.name()}</h1>
-                                <p class="cluster-sub">
-                                    <span class="mono">{a.db_cluster_id.clone()}</span>
-                                    <span data-testid="cluster-status"><StatusBadge status=a.db_cluster_status.clone() /></span>
-                                    {(d.attr.lock_mode != "Unlock" && !d.attr.lock_mode.is_empty()).then(|| view! {
-                                        <span class="badge badge-bad">{
-                                            let mode = d.attr.lock_mode.clone();
-                                            move || lock_mode_label(&mode)
-                                        }</span>
-                                    })}
-                                    <span class="muted">{format!("{} · {} · PostgreSQL {}", d.account, d.region, a.db_version)}</span>
-                                    {(d.can("CreateDBCluster") && d.running()).then(|| view! {
-                                        <a class="button small" data-testid="clone-cluster"
-                                            title=move || t_string!(i18n, cluster.clone_hint)
-                                            href=clone_href(&a.db_cluster_id, &d.account, &d.region, "LATEST")>{t!(i18n, cluster.clone_cluster)}</a>
-                                    })}
-                                </p>
-                            }
-                            .into_any()
-                        }
-                        Err(_) => view! { <h1 class="mono">{id}</h1> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
-        <nav class="tabs" aria-label=move || t_string!(i18n, cluster.sections) data-testid="cluster-tabs">{tabs}</nav>
+        {cluster_head(scope, data, tab)}
         <Outlet />
     }
 }

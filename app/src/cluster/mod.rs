@@ -6,6 +6,7 @@ pub mod backups;
 pub mod databases;
 pub mod endpoints;
 pub mod frame;
+pub mod head;
 pub mod monitoring;
 pub mod nodes;
 pub mod overview;

@@ -14,6 +14,7 @@ use crate::kit::{
 };
 use crate::AppError;
 
+mod forms;
 mod page;
 mod server;
 pub use page::*;

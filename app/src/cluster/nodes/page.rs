@@ -1,8 +1,10 @@
-//! The nodes tab: the node list, adding, removing and restarting nodes, changing their class.
+//! The nodes tab: the node list, adding, removing and restarting nodes, changing their class
+//! (the forms of adding and of the class in `forms`).
 
+use super::forms::{add_panel, class_panel, Forms};
 use super::*;
 use crate::i18n::{t, t_string, tu_string, use_i18n};
-use crate::kit::{api_word, grouped, waiting, Planned, PlannedWindow};
+use crate::kit::{api_word, grouped, waiting};
 
 // ---------------------------------------------------------------------------------------
 // The page.
@@ -78,7 +80,6 @@ pub(super) fn Nodes() -> impl IntoView {
     let binds = ServerAction::<NodeEndpoints>::new();
     // The endpoints chosen for new nodes (EndpointBindList).
     let chosen = RwSignal::new(Vec::<String>::new());
-    let bind_choices = move || binds.value().get().and_then(|r| r.ok()).unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Ok(list)) = binds.value().get() {
             chosen.set(
@@ -190,25 +191,6 @@ pub(super) fn Nodes() -> impl IntoView {
         list
     };
 
-    let add_problem_now = move || {
-        add_problem(
-            i18n.get_locale(),
-            &count.get(),
-            &add_class.get(),
-            &current_class(),
-            readers(),
-            &db_type(),
-        )
-    };
-    let class_problem_now = move || {
-        class_change_problem(
-            i18n.get_locale(),
-            &current_class(),
-            &target.get(),
-            &modify_type.get(),
-        )
-    };
-
     let open_add = move |_| {
         count.set("1".into());
         add_class.set(current_class());
@@ -237,60 +219,6 @@ pub(super) fn Nodes() -> impl IntoView {
         load_classes();
         panel.set(Some(Panel::Class));
     };
-    let submit_add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(d) = current() else { return };
-        if add_problem_now().is_some()
-            || plan_problem.get_untracked().is_some()
-            || bind_choice_problem(
-                i18n.get_locale_untracked(),
-                &chosen.get_untracked(),
-                &bind_choices(),
-            )
-            .is_some()
-        {
-            return;
-        }
-        let zone = d
-            .attr
-            .db_nodes
-            .first()
-            .map(|n| n.zone_id.clone())
-            .unwrap_or_default();
-        add.dispatch(AddReadNodes {
-            account: d.account,
-            region: d.region,
-            cluster: d.attr.db_cluster_id,
-            nodes: NewNodes {
-                count: count.get_untracked().trim().parse().unwrap_or(1),
-                class: add_class.get_untracked(),
-                zone,
-                endpoints: bind_list(&chosen.get_untracked(), &bind_choices()),
-            },
-            planned: Planned::of(plan_start, plan_end),
-        });
-    };
-    let submit_class = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(d) = current() else { return };
-        // Only an upgrade can be planned (8.4); a downgrade runs now.
-        let upgrade = modify_type.get_untracked() == "Upgrade";
-        if class_problem_now().is_some() || (upgrade && plan_problem.get_untracked().is_some()) {
-            return;
-        }
-        if !upgrade {
-            plan_start.set(String::new());
-            plan_end.set(String::new());
-        }
-        reclass.dispatch(ChangeNodeClass {
-            account: d.account,
-            region: d.region,
-            cluster: d.attr.db_cluster_id,
-            class: target.get_untracked(),
-            modify_type: modify_type.get_untracked(),
-            planned: Planned::of(plan_start, plan_end),
-        });
-    };
     let confirm_change = move || {
         let (Some(d), Some(p)) = (current(), confirm.get_untracked()) else {
             return;
@@ -312,6 +240,22 @@ pub(super) fn Nodes() -> impl IntoView {
                 });
             }
         }
+    };
+    // The add and class forms (`forms`): what they keep while open.
+    let forms = Forms {
+        panel,
+        add,
+        reclass,
+        classes,
+        binds,
+        chosen,
+        count,
+        add_class,
+        target,
+        modify_type,
+        plan_start,
+        plan_end,
+        plan_problem,
     };
 
     view! {
@@ -449,136 +393,8 @@ pub(super) fn Nodes() -> impl IntoView {
         </Transition>
 
         // Forms and confirmations live outside the refreshing table: nothing resets them.
-        {move || (panel.get() == Some(Panel::Add)).then(|| view! {
-            <section class="panel form-panel" data-testid="add-panel">
-                <h2>{t!(i18n, cluster_nodes.add_readers)}</h2>
-                <form class="stack-form" on:submit=submit_add>
-                    <label>
-                        <span>{t!(i18n, cluster_nodes.count_label)}</span>
-                        <input type="number" min="1" max=move || MAX_READERS.saturating_sub(readers()).max(1).to_string()
-                            data-testid="add-count"
-                            prop:value=move || count.get()
-                            on:input=move |ev| count.set(event_target_value(&ev)) />
-                    </label>
-                    <label>
-                        <span>{t!(i18n, cluster_nodes.col_class)}</span>
-                        <select data-testid="add-class" on:change=move |ev| add_class.set(event_target_value(&ev))>
-                            {move || class_options().into_iter().map(|c| {
-                                let selected = c == add_class.get_untracked();
-                                view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <p class="field-hint">
-                        {move || match add_problem_now() {
-                            Some(p) => view! { <span class="field-error" data-testid="add-problem">{t_string!(i18n, cluster_nodes.problem_sentence, p = capitalise(&p)).to_string()}</span> }.into_any(),
-                            None => view! { <span class="muted">{t!(i18n, cluster_nodes.zone_hint)}</span> }.into_any(),
-                        }}
-                    </p>
-                    <fieldset class="bind-list" data-testid="add-endpoints">
-                        <legend>{t!(i18n, cluster_nodes.bind_legend)}</legend>
-                        {move || match binds.value().get() {
-                            None => view! { <Loading label=t_string!(i18n, cluster_nodes.reading_endpoints).to_string() /> }.into_any(),
-                            Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
-                            Some(Ok(list)) => list.into_iter().map(|c| {
-                                let id = c.id.clone();
-                                let id2 = c.id.clone();
-                                view! {
-                                    <label class="check">
-                                        <input type="checkbox" data-endpoint=c.id.clone()
-                                            prop:checked=move || chosen.get().contains(&id)
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                let id = id2.clone();
-                                                chosen.update(|v| { v.retain(|x| *x != id); if on { v.push(id); } });
-                                            } />
-                                        <span class="mono">{c.id.clone()}</span>
-                                        <span class="muted">{format!(" {}{}{}", if c.kind == "Cluster" { t_string!(i18n, cluster_nodes.bind_default) } else { t_string!(i18n, cluster_nodes.bind_custom) },
-                                            if c.description.is_empty() { String::new() } else { format!(" · {}", c.description) },
-                                            if c.auto { format!(" · {}", t_string!(i18n, cluster_nodes.bind_auto)) } else { String::new() })}</span>
-                                    </label>
-                                }
-                            }).collect_view().into_any(),
-                        }}
-                        <p class="field-hint">
-                            {move || match bind_choice_problem(i18n.get_locale(), &chosen.get(), &bind_choices()) {
-                                Some(p) => view! { <span class="field-error" data-testid="bind-problem">{t_string!(i18n, cluster_nodes.bind_problem, p = p).to_string()}</span> }.into_any(),
-                                None => view! { <span class="muted">{t!(i18n, cluster_nodes.bind_hint)}</span> }.into_any(),
-                            }}
-                        </p>
-                    </fieldset>
-                    <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
-                    {change_error(classes.value())}
-                    {change_error(add.value())}
-                    <div class="modal-actions">
-                        <button type="button" class="small" on:click=move |_| panel.set(None)>{t!(i18n, cluster_nodes.cancel)}</button>
-                        <button type="submit" class="small primary-small" data-testid="submit-add"
-                            disabled=move || add_problem_now().is_some() || plan_problem.get().is_some() || add.pending().get()
-                                || binds.value().get().is_none_or(|r| r.is_err())
-                                || bind_choice_problem(i18n.get_locale(), &chosen.get(), &bind_choices()).is_some()>
-                            {move || if add.pending().get() { t_string!(i18n, cluster_nodes.adding) } else { t_string!(i18n, cluster_nodes.add) }}
-                        </button>
-                    </div>
-                </form>
-            </section>
-        })}
-        {move || (panel.get() == Some(Panel::Class)).then(|| view! {
-            <section class="panel form-panel" data-testid="class-panel">
-                <h2>{t!(i18n, cluster_nodes.class_heading)}</h2>
-                <p class="muted">{move || t_string!(i18n, cluster_nodes.class_now, class = current_class()).to_string()}</p>
-                <form class="stack-form" on:submit=submit_class>
-                    <label>
-                        <span>{t!(i18n, cluster_nodes.new_class)}</span>
-                        <select data-testid="class-select" on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(t) = modify_type_for(&current_class(), &v) {
-                                modify_type.set(t.to_string());
-                            }
-                            target.set(v);
-                        }>
-                            <option value="" selected=true>{t!(i18n, cluster_nodes.choose_class)}</option>
-                            {move || {
-                                let cur = current_class();
-                                class_options().into_iter().filter(|c| *c != cur).map(|c| {
-                                    // Its own closure: the list is not redrawn (and the choice not lost) when the language changes.
-                                    let label = {
-                                        let c = c.clone();
-                                        move || match class_size(&c) {
-                                            Some((cores, mem)) => t_string!(i18n, cluster_nodes.class_option, class = &c, cores = cores, memory = mem).to_string(),
-                                            None => c.clone(),
-                                        }
-                                    };
-                                    view! { <option value=c.clone()>{label}</option> }
-                                }).collect_view()
-                            }}
-                        </select>
-                    </label>
-                    <label>
-                        <span>{t!(i18n, cluster_nodes.change_type)}</span>
-                        <select data-testid="modify-type" prop:value=move || modify_type.get()
-                            on:change=move |ev| modify_type.set(event_target_value(&ev))>
-                            <option value="Upgrade">{t!(i18n, cluster_nodes.upgrade_larger)}</option>
-                            <option value="Downgrade">{t!(i18n, cluster_nodes.downgrade_smaller)}</option>
-                        </select>
-                    </label>
-                    <p class="field-hint">
-                        {move || class_problem_now().map(|p| view! { <span class="field-error" data-testid="class-problem">{t_string!(i18n, cluster_nodes.problem_sentence, p = capitalise(&p)).to_string()}</span> })}
-                    </p>
-                    {move || (modify_type.get() == "Upgrade").then(|| view! {
-                        <PlannedWindow start=plan_start end=plan_end problem=plan_problem />
-                    })}
-                    {change_error(classes.value())}
-                    {change_error(reclass.value())}
-                    <div class="modal-actions">
-                        <button type="button" class="small" on:click=move |_| panel.set(None)>{t!(i18n, cluster_nodes.cancel)}</button>
-                        <button type="submit" class="small primary-small" data-testid="submit-class"
-                            disabled=move || class_problem_now().is_some() || (modify_type.get() == "Upgrade" && plan_problem.get().is_some()) || reclass.pending().get()>
-                            {move || if reclass.pending().get() { t_string!(i18n, cluster_nodes.changing) } else { t_string!(i18n, cluster_nodes.change_class) }}
-                        </button>
-                    </div>
-                </form>
-            </section>
-        })}
+        {move || (panel.get() == Some(Panel::Add)).then(|| add_panel(i18n, forms, current, current_class, class_options, readers, db_type))}
+        {move || (panel.get() == Some(Panel::Class)).then(|| class_panel(i18n, forms, current, current_class, class_options))}
         {move || confirm.get().map(|p| {
             let role = role_short(&p.role);
             let (title, body, button, error) = match p.change {

@@ -18,6 +18,7 @@ use crate::kit::{
 };
 use crate::AppError;
 
+mod billing;
 mod page;
 mod parts;
 mod server;
