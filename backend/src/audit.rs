@@ -805,6 +805,12 @@ pub struct Audit {
     head: Arc<std::sync::Mutex<Option<Head>>>,
 }
 
+/// The audit writer's own connection, and when it was last used.
+struct Kept {
+    conn: PgConnection,
+    used: std::time::Instant,
+}
+
 /// A head of the chain: the last record's seq and link, and the head's MAC.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Head {
@@ -1051,7 +1057,7 @@ impl Audit {
             }),
             // The writer's runtime has ended (a test's, in which this console was made):
             // written alone, here.
-            Err(_) => self.append_alone(e).await,
+            Err(_) => self.append_alone(&mut None, e).await,
         }
     }
 
@@ -1066,18 +1072,23 @@ impl Audit {
 
     /// The writer: every record waiting at that moment (at most [`MAX_BATCH`]) in one
     /// transaction under the chain lock; each caller answered after the commit.
+    ///
+    /// The writer keeps a connection of its own, taken out of the pool: a pooled one is
+    /// pinged by the pool each time it is given back (a round trip per group, #18). One that
+    /// failed is dropped and the next group takes a fresh one.
     async fn write_groups(self, mut rx: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut conn: Option<Kept> = None;
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let group = std::mem::take(&mut batch);
             if group.len() == 1 {
                 for w in group {
-                    self.answer_alone(w).await;
+                    self.answer_alone(&mut conn, w).await;
                 }
                 continue;
             }
             let events: Vec<&Event> = group.iter().map(|w| &w.event).collect();
-            let written = self.write_now(&events).await;
+            let written = self.write_now(&mut conn, &events).await;
             match written {
                 Ok(seqs) => {
                     self.count_commit(seqs.len());
@@ -1090,7 +1101,7 @@ impl Audit {
                     // record the database refuses fails only its own call.
                     tracing::warn!(records = group.len(), error = %err, "a group of audit records could not be written; writing them one at a time");
                     for w in group {
-                        self.answer_alone(w).await;
+                        self.answer_alone(&mut conn, w).await;
                     }
                 }
             }
@@ -1098,8 +1109,8 @@ impl Audit {
     }
 
     /// Writes a waiting record on its own and answers its caller.
-    async fn answer_alone(&self, w: Waiting) {
-        let r = self.append_alone(&w.event).await;
+    async fn answer_alone(&self, conn: &mut Option<Kept>, w: Waiting) {
+        let r = self.append_alone(conn, &w.event).await;
         if r.is_ok() {
             self.count_commit(1);
         }
@@ -1119,8 +1130,8 @@ impl Audit {
     }
 
     /// One record in a transaction of its own.
-    async fn append_alone(&self, e: &Event) -> Result<i64, BackendError> {
-        let written = self.write_now(&[e]).await.and_then(|seqs| {
+    async fn append_alone(&self, conn: &mut Option<Kept>, e: &Event) -> Result<i64, BackendError> {
+        let written = self.write_now(conn, &[e]).await.and_then(|seqs| {
             seqs.first()
                 .copied()
                 .ok_or_else(|| BackendError::Conflict("no record was appended".into()))
@@ -1141,10 +1152,44 @@ impl Audit {
     /// against the head this writer committed last, when it has one and the chain has not
     /// moved since; else in a transaction of its own under the chain lock, with every check
     /// of [`Audit::append_in`], which also learns the head again. Returns their seqs.
-    async fn write_now(&self, events: &[&Event]) -> Result<Vec<i64>, BackendError> {
+    async fn write_now(
+        &self,
+        conn: &mut Option<Kept>,
+        events: &[&Event],
+    ) -> Result<Vec<i64>, BackendError> {
         // The key first, before a connection is held: loading it the first time takes a
         // connection of its own.
         let key = self.chain_key().await?;
+        // One idle for a while is checked first, as the pool checks its own (one the server
+        // dropped meanwhile is replaced rather than failing a record).
+        let kept = match conn.take() {
+            Some(mut k) if k.used.elapsed() > crate::db::PING_IDLE_AFTER => {
+                sqlx::Connection::ping(&mut k.conn).await.ok().map(|_| k)
+            }
+            other => other,
+        };
+        let mut own = match kept {
+            Some(k) => k.conn,
+            None => self.pool.acquire().await?.detach(),
+        };
+        let written = self.write_with(&mut own, &key, events).await;
+        if written.is_ok() {
+            // Kept for the next group; dropped (closed) after a failure.
+            *conn = Some(Kept {
+                conn: own,
+                used: std::time::Instant::now(),
+            });
+        }
+        written
+    }
+
+    /// [`Audit::write_now`] on the writer's connection.
+    async fn write_with(
+        &self,
+        conn: &mut PgConnection,
+        key: &ChainKey,
+        events: &[&Event],
+    ) -> Result<Vec<i64>, BackendError> {
         let written = self.written.load(std::sync::atomic::Ordering::SeqCst);
         let known = self
             .head
@@ -1153,13 +1198,8 @@ impl Audit {
             .take()
             .filter(|h| h.seq >= written.max(1));
         if let Some(head) = known {
-            let records = chain_records(&key, events, head.seq + 1, head.hash.clone());
-            let tried = async {
-                let mut conn = self.pool.acquire().await?;
-                insert_chained(&mut conn, &key, &head, &records).await
-            }
-            .await;
-            match tried {
+            let records = chain_records(key, events, head.seq + 1, head.hash.clone());
+            match insert_chained(&mut *conn, key, &head, &records).await {
                 Ok(Some(new)) => {
                     self.metrics.inc("polar_audit_appends_at_head_total", &[]);
                     return Ok(self.committed_group(events, &records, new));
@@ -1171,8 +1211,8 @@ impl Audit {
                 }
             }
         }
-        let mut tx = self.pool.begin().await?;
-        let (records, new) = self.append_group(&mut tx, &key, events).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let (records, new) = self.append_group(&mut tx, key, events).await?;
         tx.commit().await?;
         Ok(self.committed_group(events, &records, new))
     }

@@ -31,9 +31,30 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
-/// Every service, cheap to clone; handed to server functions through Leptos context.
+/// Every service, handed to server functions through Leptos context. One pointer: a
+/// request clones it several times (each middleware's state, the context, each server
+/// function), and cloning every service's handles each time was a tenth of a call's
+/// work under load (#18). Read through `Deref`; changed while it is built
+/// (`DerefMut` copies the services if they are shared, as `Arc::make_mut` does).
 #[derive(Clone)]
-pub struct Backend {
+pub struct Backend(Arc<Services>);
+
+impl std::ops::Deref for Backend {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Backend {
+    fn deref_mut(&mut self) -> &mut Services {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The services a [`Backend`] points to.
+#[derive(Clone)]
+pub struct Services {
     pub pool: sqlx::PgPool,
     pub identity: identity::Identity,
     pub vault: vault::Vault,
@@ -53,6 +74,7 @@ impl Backend {
         self.notify = self.notify.clone().with_outbound(policy);
         self.changes = self
             .changes
+            .clone()
             .with_gateway(self.gateway.clone())
             .with_notifier(self.notify.clone());
         self
@@ -71,7 +93,7 @@ impl Backend {
         let notify = notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone());
         let gateway = gateway::Gateway::new(vault.clone(), audit.clone(), client)
             .with_metrics(metrics.clone());
-        Backend {
+        Backend(Arc::new(Services {
             changes: changes::Changes::new(
                 pool.clone(),
                 audit.clone(),
@@ -87,6 +109,6 @@ impl Backend {
             admin: admin::Admin::new(pool.clone()),
             vault,
             pool,
-        }
+        }))
     }
 }

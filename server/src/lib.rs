@@ -7,7 +7,6 @@ pub mod assets;
 pub mod config;
 pub mod export;
 pub mod listen;
-pub mod memory;
 pub mod ops;
 pub mod session_cache;
 pub mod web;
@@ -140,10 +139,6 @@ fn startup_actor() -> backend::audit::Actor {
 /// Connects (migrating first as the owner when `database_owner_url` is set), checks the
 /// console's role, bootstraps and builds the router.
 pub async fn start(config: &Config) -> Result<Started, StartError> {
-    // Before the first password hash: see `memory` (sign-in bursts held hundreds of MiB).
-    if !memory::return_large_allocations() {
-        tracing::debug!("the allocator's mapping threshold is left as it is");
-    }
     let pool = connect_app(config, config.database_max_connections).await?;
     let store = PostgresStore::new(pool.clone());
     let client = polardb::client::Client::new(polardb::client::ClientConfig {
@@ -160,11 +155,16 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     );
     backend.identity = backend
         .identity
+        .clone()
         .with_hashing_concurrency(config.password_hashing_concurrency);
     backend.gateway = backend
         .gateway
+        .clone()
         .with_calls_per_minute(config.calls_per_minute);
-    backend.changes = backend.changes.with_gateway(backend.gateway.clone());
+    backend.changes = backend
+        .changes
+        .clone()
+        .with_gateway(backend.gateway.clone());
     // The audit chain's key: created on the first start, then only read. A master key that
     // cannot decrypt it stops the console here rather than at the first audited request.
     // A trail it must not continue (records without their key, records removed) stops it

@@ -6,6 +6,24 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use server::config::{self, LogFormat, Sources};
 
+/// How the process allocates, and hands memory back to the system.
+///
+/// The console allocates with mimalloc rather than glibc's malloc. An audited call
+/// allocates and frees a few hundred small blocks (the HTTP exchange both ways, the
+/// answer read into its typed model and written out again, the audit record), often on
+/// another thread than the one that allocated them; with glibc's per-thread heaps and their
+/// locks that was about a sixth of the console's work under load, and the calls over HTTP
+/// went 35% faster with mimalloc (#18; `BENCH=calls scripts/bench.sh`).
+///
+/// A password hash (argon2id, see `backend::identity`) allocates 19 MiB and frees it tens
+/// of milliseconds later. glibc kept such blocks in its heaps after the first one was freed
+/// (hundreds of MiB held after a burst of sign-ins, until its mapping threshold was fixed);
+/// mimalloc serves a block that large from a segment of its own and returns the segment's
+/// memory to the system soon after it is freed, so resident memory follows the hashes
+/// actually running (the `sign_in` benchmark prints the peak).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Polar Console: a self-hosted web console for Alibaba Cloud PolarDB for PostgreSQL.
 ///
 /// Settings come from POLAR_* environment variables and an optional TOML file

@@ -3,6 +3,9 @@
 //! record, PostgreSQL with fsync on), against the client crate calling the emulator
 //! directly: one load generator, both ways, in the same run, at 1, 8 and 32 concurrent
 //! callers, for a read (DescribeDBClusters) and a write (ModifyDBClusterDescription).
+//! Beside them, the floor any console in front of the API sits on: a bare forwarder (one
+//! more HTTP hop, the request signed with the client crate, the typed answer written out
+//! again as JSON; no session, role, vault, audit or database) on a runtime of its own.
 //! Prints throughput, median and p99 of each, their ratio and differences, the console's
 //! resident memory idle and at its peak, and then writes through two console processes on
 //! one database at once (`scripts/bench.sh` verifies the chain afterwards).
@@ -10,8 +13,14 @@
 //! `scripts/bench.sh` starts the processes (release build) and sets:
 //! BENCH_CONSOLES (two base URLs), BENCH_CONSOLE_PIDS, BENCH_EMULATOR, BENCH_ADMIN_PASSWORD,
 //! BENCH_KEY_ID, BENCH_KEY_SECRET; BENCH_SECONDS per measurement (default 4).
+//! BENCH_ONLY=read:32 (or write:8, …) runs only the console path of that one case, for as
+//! long as BENCH_SECONDS says — to profile the console under a steady load.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// The console's allocator (its binary's, see server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -169,6 +178,8 @@ impl Direct {
 #[derive(Clone)]
 enum Path {
     Direct(Direct),
+    /// The bare forwarder's address.
+    Forwarder(String, reqwest::Client),
     /// One or more consoles; callers take them in turn.
     Console(Vec<Console>),
 }
@@ -177,9 +188,98 @@ impl Path {
     async fn op(&self, who: usize, op: Op, cluster: &str, n: u64) -> Result<(), String> {
         match self {
             Path::Direct(d) => d.op(op, cluster, n).await,
+            Path::Forwarder(base, http) => {
+                let res = http
+                    .post(format!("{base}/call"))
+                    .json(&serde_json::json!({
+                        "write": op == Op::Write,
+                        "cluster": cluster,
+                        "n": n,
+                    }))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = res.status();
+                res.bytes().await.map_err(|e| e.to_string())?;
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("the forwarder answered {status}"))
+                }
+            }
             Path::Console(c) => c[who % c.len()].op(op, cluster, n).await,
         }
     }
+}
+
+/// The bare forwarder's one route: the call made with the client crate, its typed answer
+/// written out as JSON text.
+async fn forward(
+    axum::extract::State(direct): axum::extract::State<Direct>,
+    axum::Json(asked): axum::Json<serde_json::Value>,
+) -> Result<String, (axum::http::StatusCode, String)> {
+    let failed = |e: polardb::ApiError| (axum::http::StatusCode::BAD_GATEWAY, e.to_string());
+    let cluster = asked["cluster"].as_str().unwrap_or_default().to_string();
+    let n = asked["n"].as_u64().unwrap_or_default();
+    let text = if asked["write"].as_bool().unwrap_or_default() {
+        let answer = direct
+            .client
+            .call(
+                &direct.target,
+                &direct.creds,
+                REGION,
+                &ModifyDBClusterDescription {
+                    db_cluster_id: cluster,
+                    db_cluster_description: format!("bench-{}", n % 1000),
+                },
+            )
+            .await
+            .map_err(failed)?;
+        serde_json::to_string(&answer)
+    } else {
+        let answer = direct
+            .client
+            .call(
+                &direct.target,
+                &direct.creds,
+                REGION,
+                &DescribeDBClusters {
+                    region_id: REGION.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(failed)?;
+        serde_json::to_string(&answer)
+    };
+    text.map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}
+
+/// Starts the bare forwarder on a runtime of its own (two threads, as a separate server
+/// would have); returns its base URL.
+fn start_forwarder(direct: Direct) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for the forwarder");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a port for the forwarder");
+            tx.send(listener.local_addr().expect("its address"))
+                .expect("the bench waits");
+            let app = axum::Router::new()
+                .route("/call", axum::routing::post(forward))
+                .with_state(direct);
+            axum::serve(listener, app)
+                .await
+                .expect("the forwarder serves");
+        });
+    });
+    format!("http://{}", rx.recv().expect("the forwarder's address"))
 }
 
 struct Run {
@@ -274,11 +374,33 @@ async fn main() {
         .expect("a running cluster in the region");
 
     let one = Path::Console(vec![consoles[0].clone()]);
+    let forwarder = Path::Forwarder(
+        start_forwarder(direct.clone()),
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap(),
+    );
     let direct = Path::Direct(direct);
     // Warm up both paths (connections, the console's first reads).
     for op in [Op::Read, Op::Write] {
         run(&direct, op, &cluster, 4, 0.5).await;
+        run(&forwarder, op, &cluster, 4, 0.5).await;
         run(&one, op, &cluster, 4, 0.5).await;
+    }
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        let (op, callers) = only.split_once(':').expect("BENCH_ONLY=read:32 or write:8");
+        let op = if op == "write" { Op::Write } else { Op::Read };
+        let callers: usize = callers.parse().expect("a number of callers");
+        let c = run(&one, op, &cluster, callers, secs).await;
+        println!(
+            "{} {callers} callers through the console: {:.0} calls/s, median {:.2} ms, p99 {:.2} ms",
+            op.label(),
+            c.per_second,
+            c.median,
+            c.p99
+        );
+        return;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle, _) = rss(pids[0]);
@@ -300,8 +422,17 @@ async fn main() {
 
     println!("== {secs} s per measurement; one load generator; PostgreSQL with fsync on ==");
     println!(
-        "{:<36} {:>7} {:>12} {:>12} {:>10} {:>12} {:>10} {:>10}",
-        "action", "callers", "direct/s", "console/s", "ratio", "median Δ ms", "p99 Δ ms", "med/p99"
+        "{:<36} {:>7} {:>10} {:>11} {:>10} {:>7} {:>7} {:>12} {:>10} {:>10}",
+        "action",
+        "callers",
+        "direct/s",
+        "forwarder/s",
+        "console/s",
+        "ratio",
+        "floor",
+        "median Δ ms",
+        "p99 Δ ms",
+        "med/p99"
     );
     let mut peak_32 = 0.0f64;
     for op in [Op::Read, Op::Write] {
@@ -310,25 +441,28 @@ async fn main() {
                 peak.store(0, Ordering::Relaxed);
             }
             let d = run(&direct, op, &cluster, callers, secs).await;
+            let f = run(&forwarder, op, &cluster, callers, secs).await;
             let c = run(&one, op, &cluster, callers, secs).await;
             if callers == 32 {
                 peak_32 = peak_32.max(peak.load(Ordering::Relaxed) as f64 / 10.0);
             }
             println!(
-                "{:<36} {:>7} {:>12.0} {:>12.0} {:>9.2}x {:>+12.2} {:>+10.2} {:>4.1}/{:.1}",
+                "{:<36} {:>7} {:>10.0} {:>11.0} {:>10.0} {:>6.2}x {:>6.2}x {:>+12.2} {:>+10.2} {:>4.1}/{:.1}",
                 op.label(),
                 callers,
                 d.per_second,
+                f.per_second,
                 c.per_second,
                 c.per_second / d.per_second,
+                f.per_second / d.per_second,
                 c.median - d.median,
                 c.p99 - d.p99,
                 c.median,
                 c.p99,
             );
             println!(
-                "{:<36} {:>7} direct median {:.2} ms, p99 {:.2} ms",
-                "", "", d.median, d.p99
+                "{:<36} {:>7} direct median {:.2} ms, p99 {:.2} ms; forwarder median {:.2} ms, p99 {:.2} ms",
+                "", "", d.median, d.p99, f.median, f.p99
             );
         }
     }

@@ -9,6 +9,10 @@
 
 use std::time::Instant;
 
+/// The console's allocator (its binary's, see server/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use futures::future::join_all;
 use tests::TestApp;
 

@@ -150,7 +150,7 @@ async fn a_change_scheduled_before_a_policy_covered_it_waits_for_that_policy() {
     let id = body["id"].as_str().unwrap().to_string();
     add_policy(&app, &admin, "staging-admins", "admin").await;
     // When it is due it waits for the administrators instead of failing at the gate.
-    let changes = backend_of(&app).changes;
+    let changes = backend_of(&app).changes.clone();
     let due = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
