@@ -25,7 +25,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use polardb::client::{Client, ClientConfig, Credentials, Target};
-use polardb::models::{DescribeDBClusters, ModifyDBClusterDescription};
+use polardb::models::{
+    DescribeDBClusters, DescribeDBClustersResponse, ModifyDBClusterDescription,
+    ModifyDBClusterDescriptionResponse,
+};
 use polardb::SignatureVersion;
 use zeroize::Zeroizing;
 
@@ -141,37 +144,38 @@ struct Direct {
 }
 
 impl Direct {
+    /// The read: the region's clusters.
+    async fn read(&self) -> Result<DescribeDBClustersResponse, polardb::ApiError> {
+        let list = DescribeDBClusters {
+            region_id: REGION.into(),
+            ..Default::default()
+        };
+        self.client
+            .call(&self.target, &self.creds, REGION, &list)
+            .await
+    }
+
+    /// The write: the `n`th description of `cluster`.
+    async fn write(
+        &self,
+        cluster: &str,
+        n: u64,
+    ) -> Result<ModifyDBClusterDescriptionResponse, polardb::ApiError> {
+        let modify = ModifyDBClusterDescription {
+            db_cluster_id: cluster.into(),
+            db_cluster_description: format!("bench-{}", n % 1000),
+        };
+        self.client
+            .call(&self.target, &self.creds, REGION, &modify)
+            .await
+    }
+
     async fn op(&self, op: Op, cluster: &str, n: u64) -> Result<(), String> {
         match op {
-            Op::Read => self
-                .client
-                .call(
-                    &self.target,
-                    &self.creds,
-                    REGION,
-                    &DescribeDBClusters {
-                        region_id: REGION.into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Op::Write => self
-                .client
-                .call(
-                    &self.target,
-                    &self.creds,
-                    REGION,
-                    &ModifyDBClusterDescription {
-                        db_cluster_id: cluster.into(),
-                        db_cluster_description: format!("bench-{}", n % 1000),
-                    },
-                )
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Op::Read => self.read().await.map(|_| ()),
+            Op::Write => self.write(cluster, n).await.map(|_| ()),
         }
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -222,35 +226,9 @@ async fn forward(
     let cluster = asked["cluster"].as_str().unwrap_or_default().to_string();
     let n = asked["n"].as_u64().unwrap_or_default();
     let text = if asked["write"].as_bool().unwrap_or_default() {
-        let answer = direct
-            .client
-            .call(
-                &direct.target,
-                &direct.creds,
-                REGION,
-                &ModifyDBClusterDescription {
-                    db_cluster_id: cluster,
-                    db_cluster_description: format!("bench-{}", n % 1000),
-                },
-            )
-            .await
-            .map_err(failed)?;
-        serde_json::to_string(&answer)
+        serde_json::to_string(&direct.write(&cluster, n).await.map_err(failed)?)
     } else {
-        let answer = direct
-            .client
-            .call(
-                &direct.target,
-                &direct.creds,
-                REGION,
-                &DescribeDBClusters {
-                    region_id: REGION.into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(failed)?;
-        serde_json::to_string(&answer)
+        serde_json::to_string(&direct.read().await.map_err(failed)?)
     };
     text.map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
@@ -352,19 +330,7 @@ async fn main() {
         consoles.push(Console::sign_in(base, &password).await);
     }
     // A running cluster of the region to write to.
-    let list = direct
-        .client
-        .call(
-            &direct.target,
-            &direct.creds,
-            REGION,
-            &DescribeDBClusters {
-                region_id: REGION.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("the emulator answers");
+    let list = direct.read().await.expect("the emulator answers");
     let cluster = list
         .items
         .db_cluster
