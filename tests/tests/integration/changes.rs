@@ -643,19 +643,25 @@ async fn a_due_change_runs_once_across_processes_and_a_stopped_runner_sends_noth
     .await;
     assert_eq!(status, 200, "{body}");
     let crashed = body["id"].as_str().unwrap().to_string();
+    // In one transaction: the console's own scheduler may look at any moment, and between
+    // two separate updates it found a stale claim with its first step not yet running, ran
+    // the whole change, and the second update then marked a step of a finished change as
+    // running (seen once in a full run).
+    let mut tx = app.pool.begin().await.unwrap();
     sqlx::query(
         "UPDATE changes SET state = 'running', claimed_by = 'a stopped process',
                 claimed_until = now() - interval '1 minute' WHERE id = $1::uuid",
     )
     .bind(&crashed)
-    .execute(&app.pool)
+    .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query("UPDATE change_steps SET state = 'running' WHERE change_id = $1::uuid AND seq = 0")
         .bind(&crashed)
-        .execute(&app.pool)
+        .execute(&mut *tx)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     // This process's scheduler or the console's own takes it over (whichever looks first).
     a.changes.run_due(now).await.unwrap();
     let c = settled(
