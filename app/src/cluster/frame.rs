@@ -189,6 +189,15 @@ impl ClusterData {
         self.allowed.iter().any(|a| a == action)
     }
 
+    /// The zone of the cluster's first node (where new nodes and classes are asked for).
+    pub fn first_zone(&self) -> String {
+        self.attr
+            .db_nodes
+            .first()
+            .map(|n| n.zone_id.clone())
+            .unwrap_or_default()
+    }
+
     /// The cluster or one of its nodes is in a state that ends by itself.
     pub fn busy(&self) -> bool {
         is_transitional(&self.attr.db_cluster_status)

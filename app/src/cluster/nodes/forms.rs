@@ -76,12 +76,7 @@ pub(super) fn add_panel(
         {
             return;
         }
-        let zone = d
-            .attr
-            .db_nodes
-            .first()
-            .map(|n| n.zone_id.clone())
-            .unwrap_or_default();
+        let zone = d.first_zone();
         add.dispatch(AddReadNodes {
             account: d.account,
             region: d.region,

@@ -164,12 +164,7 @@ pub(super) fn Nodes() -> impl IntoView {
         if classes.value().get_untracked().is_some_and(|r| r.is_ok()) {
             return;
         }
-        let zone = d
-            .attr
-            .db_nodes
-            .first()
-            .map(|n| n.zone_id.clone())
-            .unwrap_or_default();
+        let zone = d.first_zone();
         classes.dispatch(AvailableNodeClasses {
             account: d.account,
             region: d.region,
