@@ -178,3 +178,141 @@ pub async fn app_role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Err
         None
     })
 }
+
+/// A few connections kept out of the pool for the statement every request runs (the
+/// session's read, #18). sqlx 0.8 pings each connection given back to its pool, a round
+/// trip per statement; one given back here is not pinged. At most `most` are kept, on top
+/// of the pool's size; one idle for [`PING_IDLE_AFTER`] is checked before use, as the pool
+/// checks its own; one whose statement failed or was cancelled is closed, never reused.
+/// When none is free, the pool's own serve.
+#[derive(Clone)]
+pub struct Lanes {
+    pool: PgPool,
+    kept: std::sync::Arc<Kept>,
+}
+
+struct Kept {
+    idle: std::sync::Mutex<Vec<(sqlx::PgConnection, std::time::Instant)>>,
+    /// Kept connections, idle or in use.
+    open: std::sync::atomic::AtomicUsize,
+    most: usize,
+}
+
+/// A connection taken from [`Lanes`]: give it back with [`Lane::done`] once its statement
+/// succeeded; dropped, it is closed (a kept one) or goes back to the pool (the pool's).
+pub struct Lane {
+    conn: Option<Conn>,
+    kept: std::sync::Arc<Kept>,
+}
+
+enum Conn {
+    Kept(sqlx::PgConnection),
+    Pooled(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Lanes {
+    /// Lanes over `pool`, keeping at most `most` connections.
+    pub fn new(pool: PgPool, most: usize) -> Self {
+        Lanes {
+            pool,
+            kept: std::sync::Arc::new(Kept {
+                idle: std::sync::Mutex::new(Vec::new()),
+                open: std::sync::atomic::AtomicUsize::new(0),
+                most,
+            }),
+        }
+    }
+
+    /// A kept connection when one is free, else one of the pool's.
+    pub async fn take(&self) -> Result<Lane, sqlx::Error> {
+        loop {
+            let idle = self
+                .kept
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop();
+            let Some((conn, used)) = idle else {
+                return Ok(Lane {
+                    conn: Some(Conn::Pooled(self.pool.acquire().await?)),
+                    kept: self.kept.clone(),
+                });
+            };
+            let mut lane = Lane {
+                conn: Some(Conn::Kept(conn)),
+                kept: self.kept.clone(),
+            };
+            if used.elapsed() <= PING_IDLE_AFTER || sqlx::Connection::ping(&mut *lane).await.is_ok()
+            {
+                return Ok(lane);
+            }
+            // Dropped: the server closed it meanwhile; the next one, or the pool's.
+        }
+    }
+
+    /// How many connections are kept now (idle or in use).
+    pub fn kept(&self) -> usize {
+        self.kept.open.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Lane {
+    /// Gives the connection back after a statement that succeeded: kept for the next
+    /// one (a pool's connection becomes a kept one while fewer than the most are kept).
+    pub fn done(mut self) {
+        use std::sync::atomic::Ordering;
+        let conn = match self.conn.take() {
+            Some(Conn::Kept(c)) => c,
+            Some(Conn::Pooled(p)) => {
+                let room = self
+                    .kept
+                    .open
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                        (n < self.kept.most).then_some(n + 1)
+                    })
+                    .is_ok();
+                if !room {
+                    return; // back to the pool
+                }
+                p.detach()
+            }
+            None => return,
+        };
+        self.kept
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((conn, std::time::Instant::now()));
+    }
+}
+
+impl Drop for Lane {
+    fn drop(&mut self) {
+        if let Some(Conn::Kept(_)) = self.conn {
+            self.kept
+                .open
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+impl std::ops::Deref for Lane {
+    type Target = sqlx::PgConnection;
+    fn deref(&self) -> &sqlx::PgConnection {
+        match self.conn.as_ref() {
+            Some(Conn::Kept(c)) => c,
+            Some(Conn::Pooled(p)) => p,
+            None => unreachable!("a lane has its connection until it is given back"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for Lane {
+    fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+        match self.conn.as_mut() {
+            Some(Conn::Kept(c)) => c,
+            Some(Conn::Pooled(p)) => p,
+            None => unreachable!("a lane has its connection until it is given back"),
+        }
+    }
+}

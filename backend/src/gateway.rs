@@ -69,6 +69,11 @@ const CLUSTER_LISTS: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// Whether `action`'s answer is a region-wide cluster list (see [`CLUSTER_LISTS`]).
+fn lists_clusters(action: &str) -> bool {
+    CLUSTER_LISTS.iter().any(|(a, _, _)| *a == action)
+}
+
 /// Removes the entries of a cluster list (see [`CLUSTER_LISTS`]) whose cluster `denied`
 /// says the caller may not see; returns how many.
 fn drop_denied(body: &mut serde_json::Value, action: &str, denied: impl Fn(&str) -> bool) -> usize {
@@ -108,11 +113,61 @@ fn drop_denied(body: &mut serde_json::Value, action: &str, denied: impl Fn(&str)
     dropped
 }
 
-/// The answer of a proxied call.
+/// The answer of a proxied call. It is read as the action's typed response when it is
+/// taken ([`Invoked::typed`], [`Invoked::text`], [`Invoked::value`]), never handed on as
+/// the upstream body came: once, straight into what the taker needs (#18).
 #[derive(Clone, Debug)]
 pub struct Invoked {
-    pub body: serde_json::Value,
     pub request_id: String,
+    action: &'static str,
+    body: Body,
+}
+
+#[derive(Clone, Debug)]
+enum Body {
+    /// As the API answered (JSON, or XML as JSON), not yet read as the typed response.
+    Sent(serde_json::Value),
+    /// The typed response as JSON already: a cluster list with the entries the caller's
+    /// role withholds taken out (see [`drop_denied`]).
+    Typed(serde_json::Value),
+}
+
+impl Invoked {
+    /// The answer as the action's typed response `R`.
+    pub fn typed<R: serde::de::DeserializeOwned>(self) -> Result<R, BackendError> {
+        let action = self.action;
+        match self.body {
+            Body::Sent(v) | Body::Typed(v) => {
+                polardb::lenient::from_value(v).map_err(|e| shape_error(action, e))
+            }
+        }
+    }
+
+    /// The typed response as JSON text (what pages and scripts receive).
+    pub fn text(self) -> Result<String, BackendError> {
+        match self.body {
+            Body::Sent(v) => polardb::models::typed_response_text(self.action, v)
+                .map_err(|e| shape_error(self.action, e)),
+            Body::Typed(v) => Ok(v.to_string()),
+        }
+    }
+
+    /// The typed response as a JSON value.
+    pub fn value(self) -> Result<serde_json::Value, BackendError> {
+        match self.body {
+            Body::Sent(v) => polardb::models::typed_response(self.action, v)
+                .map_err(|e| shape_error(self.action, e)),
+            Body::Typed(v) => Ok(v),
+        }
+    }
+}
+
+/// An answer that is not the action's typed response.
+fn shape_error(action: &str, e: impl std::fmt::Display) -> BackendError {
+    BackendError::Upstream(ApiError::transport(
+        "InvalidResponse",
+        format!("the {action} response did not have the expected shape: {e}"),
+    ))
 }
 
 const REGION_CACHE_TTL: Duration = Duration::from_secs(600);
@@ -398,15 +453,7 @@ impl Gateway {
                 return Err(BackendError::Request(problem));
             }
         };
-        polardb::lenient::from_value(invoked.body).map_err(|e| {
-            BackendError::Upstream(ApiError::transport(
-                "InvalidResponse",
-                format!(
-                    "the {} response did not have the expected shape: {e}",
-                    A::NAME
-                ),
-            ))
-        })
+        invoked.typed()
     }
 
     /// All pages of DescribeDBClusters for one region.
@@ -695,16 +742,9 @@ impl Gateway {
         lookup: &A,
     ) -> Result<A::Response, BackendError> {
         let request = Request::from_typed(region, lookup)?;
-        let invoked = Box::pin(self.send(caller, account, request, false)).await?;
-        polardb::lenient::from_value(invoked.body).map_err(|e| {
-            BackendError::Upstream(ApiError::transport(
-                "InvalidResponse",
-                format!(
-                    "the {} response did not have the expected shape: {e}",
-                    A::NAME
-                ),
-            ))
-        })
+        Box::pin(self.send(caller, account, request, false))
+            .await?
+            .typed()
     }
 
     /// The cluster of each pending maintenance event, read from
@@ -1387,16 +1427,15 @@ impl Gateway {
             tracing::error!(error = %e, action, "audit store unavailable after the call");
             BackendError::AuditUnavailable
         })?;
-        // The answer as the action's typed response, never the upstream body as it came.
-        let mut body = polardb::models::typed_response(action, exchange.result?).map_err(|e| {
-            BackendError::Upstream(ApiError::transport(
-                "InvalidResponse",
-                format!("the {action} response did not have the expected shape: {e}"),
-            ))
-        })?;
-        if decide {
-            // A region-wide list shows no cluster the role denies this action on, as
-            // asking for that cluster by its id would not (thirteenth attack run, F3).
+        // The answer is read as the action's typed response when it is taken (see
+        // [`Invoked`]), never handed on as the upstream body came.
+        let sent = exchange.result?;
+        // A region-wide list shows no cluster the role denies this action on, as asking
+        // for that cluster by its id would not (thirteenth attack run, F3). A role that
+        // grants everything withholds nothing.
+        let body = if decide && lists_clusters(action) && !caller.policy.grants_everything() {
+            let mut body = polardb::models::typed_response(action, sent)
+                .map_err(|e| shape_error(action, e))?;
             let denied = drop_denied(&mut body, action, |cluster| {
                 let on = Resource {
                     account: account.name.clone(),
@@ -1415,9 +1454,13 @@ impl Gateway {
                     denied as u64,
                 );
             }
-        }
+            Body::Typed(body)
+        } else {
+            Body::Sent(sent)
+        };
         Ok(Invoked {
             request_id: exchange.request_id,
+            action,
             body,
         })
     }
@@ -1497,13 +1540,7 @@ impl Gateway {
                 let invoked =
                     Box::pin(self.send(caller, account, Request::from_typed(region, &ask)?, false))
                         .await?;
-                let answer: polardb::models::ListTagResourcesResponse =
-                    polardb::lenient::from_value(invoked.body).map_err(|e| {
-                        BackendError::Upstream(ApiError::transport(
-                            "InvalidResponse",
-                            format!("the ListTagResources response did not have the expected shape: {e}"),
-                        ))
-                    })?;
+                let answer: polardb::models::ListTagResourcesResponse = invoked.typed()?;
                 for t in answer.tag_resources.tag_resource {
                     // Only the clusters asked about count.
                     if let Some(of) = tags.get_mut(&t.resource_id) {

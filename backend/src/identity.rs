@@ -240,6 +240,8 @@ pub fn generate_password() -> Zeroizing<String> {
 #[derive(Clone)]
 pub struct Identity {
     pool: PgPool,
+    /// The session's read runs on these (every request runs it; see [`crate::db::Lanes`]).
+    lanes: crate::db::Lanes,
     /// Process-wide: every clone of this service shares the same hashing slots.
     hashing: Arc<HashGate>,
     /// When stale sign-in limit rows were last removed (unix seconds).
@@ -538,7 +540,10 @@ pub enum Bootstrap {
 
 impl Identity {
     pub fn new(pool: PgPool) -> Self {
+        // A quarter of the pool's size, 1 to 4, kept beside it.
+        let most = (pool.options().get_max_connections() as usize / 4).clamp(1, 4);
         Identity {
+            lanes: crate::db::Lanes::new(pool.clone(), most),
             pool,
             hashing: Arc::new(HashGate::new(DEFAULT_HASHING_CONCURRENCY)),
             last_sweep: Arc::new(AtomicI64::new(0)),
@@ -1376,7 +1381,7 @@ impl Identity {
             Option<serde_json::Value>,
             bool,
         );
-        let row: Option<Row> = sqlx::query_as(
+        let row = sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, u.role, u.auth_source, u.disabled,
                     u.session_epoch, u.must_change_password, r.policy, u.collect_changes
              FROM users u
@@ -1386,9 +1391,10 @@ impl Identity {
                            WHERE s.id = $2 AND s.expiry_date > now())",
         )
         .bind(id)
-        .bind(session_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .bind(session_id);
+        let mut lane = self.lanes.take().await?;
+        let row: Option<Row> = row.fetch_optional(&mut *lane).await?;
+        lane.done();
         Ok(row.map(
             |(
                 id,

@@ -174,7 +174,9 @@ impl<'de> de::MapAccess<'de> for Keyed {
     ) -> Result<Option<K::Value>, Self::Error> {
         match self.entries.next() {
             Some((k, v)) => {
-                let key = seed.deserialize(k.clone().into_deserializer())?;
+                // Read from the key in place (a field name): no copy of it per entry.
+                let key =
+                    seed.deserialize(de::value::StrDeserializer::<serde_json::Error>::new(&k))?;
                 self.value = Some((k, v));
                 Ok(Some(key))
             }

@@ -36,6 +36,7 @@ const DATA_TOKENS = [
   /[（(][A-Za-z][\w .,/=-]*[)）]/g, // an API code beside its Chinese word: 按量付费（Postpaid）
   /\bsslmode=[\w-]+|verify-[\w*]+/g, // client settings
   /\b(Writer|Reader\d*)\b/g, // node names of an endpoint's Nodes (the API's identifiers)
+  /\b[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\b/gi, // RequestIds (a group may be 0BDE)
   /\b(?=\w*\d)\w{5,}\b/g, // ids
   /https?:\/\/\S+/g, // addresses
   /\b(?:acs|polardb|console):[\w*:/-]*/g, // a policy's actions and resources (acs:…)

@@ -41,9 +41,10 @@ pub async fn call_api(
         .changes
         .invoke(&caller, &account, &region, &action, params)
         .await?;
+    let request_id = invoked.request_id.clone();
     Ok(ApiAnswer {
-        json: invoked.body.to_string(),
-        request_id: invoked.request_id,
+        json: invoked.text()?,
+        request_id,
     })
 }
 

@@ -92,7 +92,10 @@ impl Ctx {
             .changes
             .invoke(&self.caller, account, region, action, params)
             .await
-            .map(|i| (i.body, i.request_id))
+            .and_then(|i| {
+                let request_id = i.request_id.clone();
+                Ok((i.value()?, request_id))
+            })
             .map_err(|e| problem(account, region, e))
     }
 

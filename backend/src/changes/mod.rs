@@ -555,16 +555,7 @@ impl Changes {
                 .invoke_typed(caller, account, region, request)
                 .await;
         };
-        let invoked = self.apply_now(caller, account, canonical).await?;
-        polardb::lenient::from_value(invoked.body).map_err(|e| {
-            BackendError::Upstream(polardb::ApiError::transport(
-                "InvalidResponse",
-                format!(
-                    "the {} response did not have the expected shape: {e}",
-                    A::NAME
-                ),
-            ))
-        })
+        self.apply_now(caller, account, canonical).await?.typed()
     }
 
     /// A write page's "apply now": a change of one request with no approval and no

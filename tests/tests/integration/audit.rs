@@ -148,8 +148,10 @@ async fn passwords_in_parameters_are_redacted() {
             vec![],
         )
         .await
+        .unwrap()
+        .value()
         .unwrap();
-    let cluster = list.body["Items"]["DBCluster"][0]["DBClusterId"]
+    let cluster = list["Items"]["DBCluster"][0]["DBClusterId"]
         .as_str()
         .unwrap()
         .to_string();

@@ -15,6 +15,7 @@ mod changes;
 mod cli;
 mod clusters_list_overview;
 mod connections;
+mod db_lanes;
 mod deploy;
 mod endpoints_parameters;
 mod enforcement;

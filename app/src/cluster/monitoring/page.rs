@@ -308,7 +308,7 @@ pub(super) fn Monitoring() -> impl IntoView {
                             <div class="chart-grid-layout">{charts}</div>
                             <p class="muted small-print">
                                 {td_string!(locale, cluster_data.replication_lag_note)}
-                                {format!("RequestIds: {}", p.request_ids.join(", "))}
+                                <span class="mono">{format!(" RequestIds: {}", p.request_ids.join(", "))}</span>
                             </p>
                         </div>
                     }.into_any()
