@@ -125,8 +125,8 @@ pub struct Invoked {
 
 #[derive(Clone, Debug)]
 enum Body {
-    /// As the API answered (JSON, or XML as JSON), not yet read as the typed response.
-    Sent(serde_json::Value),
+    /// As the API answered, not yet read as the typed response.
+    Sent(polardb::answer::Answer),
     /// The typed response as JSON already: a cluster list with the entries the caller's
     /// role withholds taken out (see [`drop_denied`]).
     Typed(serde_json::Value),
@@ -137,9 +137,8 @@ impl Invoked {
     pub fn typed<R: serde::de::DeserializeOwned>(self) -> Result<R, BackendError> {
         let action = self.action;
         match self.body {
-            Body::Sent(v) | Body::Typed(v) => {
-                polardb::lenient::from_value(v).map_err(|e| shape_error(action, e))
-            }
+            Body::Sent(answer) => answer.read().map_err(|e| shape_error(action, e)),
+            Body::Typed(v) => polardb::lenient::from_value(v).map_err(|e| shape_error(action, e)),
         }
     }
 

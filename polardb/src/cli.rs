@@ -292,11 +292,20 @@ async fn call(
         },
         None => call.await,
     };
-    match exchange.result {
-        Ok(value) => {
+    match exchange.result.map(|a| a.into_value()) {
+        Ok(Ok(value)) => {
             let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
             let _ = writeln!(out, "{text}");
             EXIT_OK
+        }
+        // Checked as JSON when it arrived; read again, it cannot fail.
+        Ok(Err(e)) => {
+            let _ = writeln!(
+                err,
+                "polardb: {} answered with JSON that could not be read: {e}",
+                info.name
+            );
+            EXIT_API_ERROR
         }
         Err(e) => {
             let status = if e.status == 0 {

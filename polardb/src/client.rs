@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use zeroize::Zeroizing;
 
+use crate::answer::Answer;
 use crate::models::{Action, ActionKind};
 use crate::{sign, ApiError, ErrorBody, SignatureVersion};
 
@@ -152,7 +153,8 @@ impl reqwest::dns::Resolve for Resolver {
 /// What happened to one logical call, over all its attempts.
 #[derive(Debug)]
 pub struct Exchange {
-    pub result: Result<serde_json::Value, ApiError>,
+    /// The answer as it came (see [`Answer`]: read once into what its reader needs).
+    pub result: Result<Answer, ApiError>,
     pub attempts: u32,
     /// HTTP status of the last attempt (0 when none answered).
     pub status: u16,
@@ -285,8 +287,7 @@ impl Client {
                 request.to_params(),
             )
             .await;
-        let value = exchange.result?;
-        crate::lenient::from_value(value).map_err(|e| {
+        exchange.result?.read().map_err(|e| {
             ApiError::transport(
                 "InvalidResponse",
                 format!(
@@ -383,11 +384,7 @@ impl Client {
                 }
             }
             let request_id = match &result {
-                Ok(v) => v
-                    .get("RequestId")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
+                Ok(answer) => answer.request_id().to_string(),
                 Err(e) => e.request_id.clone(),
             };
             return Exchange {
@@ -408,7 +405,7 @@ impl Client {
         url: &str,
         action: &str,
         params: &[(String, String)],
-    ) -> (u16, Result<serde_json::Value, ApiError>) {
+    ) -> (u16, Result<Answer, ApiError>) {
         let now = time::OffsetDateTime::now_utc();
         let nonce = sign::nonce();
         let request = match target.signature {
@@ -540,7 +537,7 @@ impl Client {
             }
         }
         if (200..300).contains(&status) {
-            match parse_body(&bytes) {
+            match Answer::parse(bytes) {
                 Ok(v) => (status, Ok(v)),
                 // Not the parser's words: they can quote the answer.
                 Err(_) => (
@@ -565,27 +562,12 @@ impl Client {
 /// the message), otherwise only the status ([`ApiError::without_body`]): an HTML page or
 /// text from whatever answered is not relayed.
 fn error_from_answer(status: u16, bytes: &[u8]) -> ApiError {
-    parse_body(bytes)
+    Answer::parse(bytes.to_vec())
         .ok()
-        .and_then(|v| crate::lenient::from_value::<ErrorBody>(v).ok())
+        .and_then(|a| a.read::<ErrorBody>().ok())
         .filter(|b| crate::error::is_api_code(&b.code))
         .map(|b| ApiError::from_body(status, b))
         .unwrap_or_else(|| ApiError::without_body(status))
-}
-
-/// An answer in JSON or (when an endpoint insists) XML, as JSON.
-fn parse_body(bytes: &[u8]) -> Result<serde_json::Value, String> {
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(v) => Ok(v),
-        Err(json_err) => {
-            let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-            if text.trim_start().starts_with('<') {
-                crate::xml::to_json(text)
-            } else {
-                Err(json_err.to_string())
-            }
-        }
-    }
 }
 
 /// A transport error's text without the URL (which could carry a query string).

@@ -12,6 +12,7 @@
 //! * [`client`] (feature `client`) — the HTTP client: regional endpoints, retries, errors.
 //! * [`cli`] (feature `cli`) — the `polardb` command-line caller (`polardb call ACTION`).
 
+pub mod answer;
 pub mod endpoints;
 pub mod error;
 pub mod lenient;

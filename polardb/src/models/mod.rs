@@ -224,11 +224,11 @@ macro_rules! catalogue {
         /// pages and scripts receive instead of the upstream body as it came.
         pub fn typed_response(
             name: &str,
-            value: serde_json::Value,
+            answer: crate::answer::Answer,
         ) -> Result<serde_json::Value, String> {
             match name {
                 $(<$action as Action>::NAME => {
-                    crate::lenient::from_value::<<$action as Action>::Response>(value)
+                    answer.read::<<$action as Action>::Response>()
                         .map_err(|e| e.to_string())
                         .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string()))
                 })*
@@ -238,10 +238,13 @@ macro_rules! catalogue {
 
         /// [`typed_response`] written out as JSON text straight from the typed response
         /// (#18: the value between them was a fifth of a proxied call's work).
-        pub fn typed_response_text(name: &str, value: serde_json::Value) -> Result<String, String> {
+        pub fn typed_response_text(
+            name: &str,
+            answer: crate::answer::Answer,
+        ) -> Result<String, String> {
             match name {
                 $(<$action as Action>::NAME => {
-                    crate::lenient::from_value::<<$action as Action>::Response>(value)
+                    answer.read::<<$action as Action>::Response>()
                         .map_err(|e| e.to_string())
                         .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
                 })*
@@ -463,19 +466,20 @@ mod tests {
             "Extra": "dropped",
             "Items": {"DBCluster": {"DBClusterId": "pc-1", "DBNodeNumber": "2"}},
         });
-        let value = typed_response("DescribeDBClusters", sent.clone()).unwrap();
-        let text = typed_response_text("DescribeDBClusters", sent).unwrap();
+        let value = typed_response("DescribeDBClusters", sent.clone().into()).unwrap();
+        let text = typed_response_text("DescribeDBClusters", sent.into()).unwrap();
         let read: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(read, value);
         assert_eq!(value["PageNumber"], 1);
         assert_eq!(value["Items"]["DBCluster"][0]["DBClusterId"], "pc-1");
         assert!(value.get("Extra").is_none());
-        assert!(
-            typed_response_text("DescribeDBClusters", serde_json::json!({"PageNumber": "x"}))
-                .unwrap_err()
-                .contains("PageNumber")
-        );
-        assert!(typed_response_text("NoSuchAction", serde_json::json!({})).is_err());
+        assert!(typed_response_text(
+            "DescribeDBClusters",
+            serde_json::json!({"PageNumber": "x"}).into()
+        )
+        .unwrap_err()
+        .contains("PageNumber"));
+        assert!(typed_response_text("NoSuchAction", serde_json::json!({}).into()).is_err());
     }
 
     #[test]
