@@ -444,7 +444,7 @@ impl Gateway {
         request: &A,
     ) -> Result<A::Response, BackendError> {
         let invoked = match Request::from_typed(region, request) {
-            Ok(r) => self.request_checked(caller, account, r).await?,
+            Ok(r) => self.request_checked(caller, account, r, None).await?,
             Err(problem) => {
                 let params = request.to_params();
                 self.refuse_invalid(caller, account, region, A::NAME, &params, &problem)
@@ -604,7 +604,10 @@ impl Gateway {
     ) -> Result<Invoked, BackendError> {
         self.throttle(caller, action)?;
         match Request::parse(action, region, &params) {
-            Ok(request) => self.request_checked(caller, account_name, request).await,
+            Ok(request) => {
+                self.request_checked(caller, account_name, request, None)
+                    .await
+            }
             Err(problem) => {
                 self.refuse_invalid(caller, account_name, region, action, &params, &problem)
                     .await?;
@@ -741,7 +744,7 @@ impl Gateway {
         lookup: &A,
     ) -> Result<A::Response, BackendError> {
         let request = Request::from_typed(region, lookup)?;
-        Box::pin(self.send(caller, account, request, false))
+        Box::pin(self.send(caller, account, request, false, None))
             .await?
             .typed()
     }
@@ -1102,7 +1105,24 @@ impl Gateway {
         request: Request,
     ) -> Result<Invoked, BackendError> {
         self.throttle(caller, request.action().name)?;
-        self.request_checked(caller, account_name, request).await
+        self.request_checked(caller, account_name, request, None)
+            .await
+    }
+
+    /// [`Gateway::invoke_request`] for an apply-now change's one request (`caller.change`):
+    /// how it went is written on the change as the answer comes, before the outcome record,
+    /// in a commit that does not wait for the disk (the outcome record's commit flushes it,
+    /// #18). `settled` says whether that was done.
+    pub(crate) async fn invoke_now(
+        &self,
+        caller: &Caller,
+        account_name: &str,
+        request: Request,
+        settled: &std::sync::atomic::AtomicBool,
+    ) -> Result<Invoked, BackendError> {
+        self.throttle(caller, request.action().name)?;
+        self.request_checked(caller, account_name, request, Some(settled))
+            .await
     }
 
     /// [`Gateway::invoke_request`] once the call has its token.
@@ -1111,6 +1131,7 @@ impl Gateway {
         caller: &Caller,
         account_name: &str,
         request: Request,
+        settle: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<Invoked, BackendError> {
         let named_ok = !account_name.is_empty()
             && account_name.chars().count() <= 64
@@ -1159,7 +1180,7 @@ impl Gateway {
                 return Err(BackendError::Request(problem));
             }
         }
-        self.send(caller, &account, request, true).await
+        self.send(caller, &account, request, true, settle).await
     }
 
     /// The decision, the audit trail and the call. `decide` is false only for the
@@ -1170,6 +1191,7 @@ impl Gateway {
         account: &CloudAccount,
         mut request: Request,
         decide: bool,
+        settle: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<Invoked, BackendError> {
         let info = request.action();
         let action = info.name;
@@ -1410,6 +1432,15 @@ impl Gateway {
             request_id = caller.actor.request_id.as_deref().unwrap_or_default(),
             "PolarDB call"
         );
+        if let (Some(settled), Some(change)) = (settle, caller.change) {
+            let ended = crate::changes::Ended::of(&exchange.result, &exchange.request_id);
+            match ended.write(self.audit.pool(), change, true).await {
+                Ok(()) => settled.store(true, std::sync::atomic::Ordering::Release),
+                Err(e) => {
+                    tracing::warn!(change = %change, error = %e, "could not record how a change ended; again after its outcome record")
+                }
+            }
+        }
         let done = Event {
             outcome,
             http_status: Some(exchange.status as i32),
@@ -1536,9 +1567,14 @@ impl Gateway {
                     next_token: next_token.clone(),
                     ..Default::default()
                 };
-                let invoked =
-                    Box::pin(self.send(caller, account, Request::from_typed(region, &ask)?, false))
-                        .await?;
+                let invoked = Box::pin(self.send(
+                    caller,
+                    account,
+                    Request::from_typed(region, &ask)?,
+                    false,
+                    None,
+                ))
+                .await?;
                 let answer: polardb::models::ListTagResourcesResponse = invoked.typed()?;
                 for t in answer.tag_resources.tag_resource {
                     // Only the clusters asked about count.

@@ -135,7 +135,7 @@ impl Changes {
                     clusters: std::slice::from_ref(&clusters),
                     claimed: None,
                 }
-                .write(tx.conn())
+                .write(tx.conn(), false)
                 .await?;
                 sqlx::query!("UPDATE changes SET collecting = true WHERE id = $1", id)
                     .execute(tx.conn())

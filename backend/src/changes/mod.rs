@@ -13,6 +13,7 @@
 //! Secrets are never stored: a change whose request carries a password runs at once or is
 //! refused (it cannot wait for approval or a time).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use polardb::models::ActionKind;
@@ -608,9 +609,13 @@ impl Changes {
             .await?;
         let mut caller = caller.clone();
         caller.change = Some(id);
+        // How its one request went and how the change ended are written by the gateway
+        // when the answer comes, before its outcome record (#18); here only when the request
+        // was refused before it was sent, or that write failed.
+        let settled = AtomicBool::new(false);
         let answer = self
             .gateway
-            .invoke_request(&caller, account, request.clone())
+            .invoke_now(&caller, account, request.clone(), &settled)
             .await;
         if let Err(BackendError::ApprovalRequired {
             policy, approvals, ..
@@ -618,34 +623,18 @@ impl Changes {
         {
             return Err(self.held_back(id, &request, policy, approvals).await);
         }
-        // How its one request went and how the change ended: one statement (#18).
-        let (step, request_id, code, message) = outcome(&answer, false);
-        let state = if answer.is_ok() {
-            State::Succeeded
-        } else {
-            State::Failed
-        };
-        if let Err(e) = sqlx::query!(
-            "WITH step AS (
-                 UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
-                        error_message = $6, finished_at = now(),
-                        started_at = coalesce(started_at, now())
-                 WHERE change_id = $1 AND seq = 0
-             )
-             UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
-                    claimed_by = NULL, claimed_until = NULL
-             WHERE id = $1",
-            id,
-            state.as_str(),
-            step,
-            request_id,
-            code,
-            message.map(|m| audit::safe_text(&m, 1000)),
-        )
-        .execute(&self.pool)
-        .await
-        {
-            tracing::error!(change = %id, error = %e, "could not record how a change ended");
+        if !settled.load(Ordering::Acquire) {
+            let (step, request_id, code, message) = outcome(&answer, false);
+            let ended = Ended {
+                ok: answer.is_ok(),
+                step,
+                request_id,
+                code,
+                message,
+            };
+            if let Err(e) = ended.write(&self.pool, id, false).await {
+                tracing::error!(change = %id, error = %e, "could not record how a change ended");
+            }
         }
         answer
     }
@@ -1178,19 +1167,14 @@ impl Changes {
             // intent record, committed with the disk before the request is sent, is later
             // in the same log, so flushing it flushes the change first; a change whose
             // request never got a record was never sent.
-            let mut tx = self.pool.begin().await?;
-            sqlx::query!("SET LOCAL synchronous_commit = off")
-                .execute(&mut *tx)
-                .await?;
-            rows.write(&mut tx).await?;
-            tx.commit().await?;
+            rows.write(&mut *self.pool.acquire().await?, true).await?;
             return Ok((id, 0));
         }
         let mut tx = self.audit.begin_change().await?;
         if state == State::AwaitingApproval {
             Self::room_to_wait(tx.conn(), user_id).await?;
         }
-        rows.write(tx.conn()).await?;
+        rows.write(tx.conn(), false).await?;
         let mut e = Event::security(caller.actor.clone(), "ChangeRequested", Outcome::Ok);
         e.params = requested_params(id, new, state, requirement, run_at);
         let seq = tx.commit(&e).await?;
@@ -1251,6 +1235,79 @@ fn outcome(
     }
 }
 
+/// How an apply-now change's one request went, and so how the change ended.
+pub(crate) struct Ended {
+    pub ok: bool,
+    pub step: &'static str,
+    pub request_id: Option<String>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl Ended {
+    /// As the API answered `result` (the gateway's view, before its outcome record).
+    pub(crate) fn of(
+        result: &Result<polardb::answer::Answer, polardb::ApiError>,
+        request_id: &str,
+    ) -> Self {
+        match result {
+            Ok(_) => Ended {
+                ok: true,
+                step: "succeeded",
+                request_id: Some(request_id.to_string()),
+                code: None,
+                message: None,
+            },
+            Err(api) => Ended {
+                ok: false,
+                step: "failed",
+                request_id: Some(api.request_id.clone()).filter(|s| !s.is_empty()),
+                code: Some(api.code.clone()),
+                message: Some(api.human()),
+            },
+        }
+    }
+
+    /// The step and the change in one statement. `quiet`: the commit does not wait for the
+    /// disk — only when a record committed with it later follows (the gateway's outcome
+    /// record: flushing the log to it flushes this first).
+    pub(crate) async fn write(
+        &self,
+        pool: &sqlx::PgPool,
+        id: Uuid,
+        quiet: bool,
+    ) -> Result<(), sqlx::Error> {
+        let state = if self.ok {
+            State::Succeeded
+        } else {
+            State::Failed
+        };
+        sqlx::query!(
+            "WITH quiet AS (
+                 SELECT set_config('synchronous_commit', 'off', true) WHERE $7::bool
+             ), step AS (
+                 UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
+                        error_message = $6, finished_at = now(),
+                        started_at = coalesce(started_at, now())
+                 WHERE change_id = $1 AND seq = 0 AND (SELECT count(*) FROM quiet) >= 0
+             )
+             UPDATE changes SET state = $2, finished_at = now(), updated_at = now(),
+                    claimed_by = NULL, claimed_until = NULL
+             WHERE id = $1",
+            id,
+            state.as_str(),
+            self.step,
+            self.request_id,
+            self.code,
+            self.message.as_deref().map(|m| audit::safe_text(m, 1000)),
+            quiet,
+        )
+        .execute(pool)
+        .await
+        .map(|_| ())
+    }
+}
+
 /// What [`Changes::plan`] found.
 struct Plan {
     id: Uuid,
@@ -1301,16 +1358,70 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    async fn write(&self, conn: &mut sqlx::PgConnection) -> Result<(), BackendError> {
+    /// The change and all its requests in one statement. `quiet`: its commit does not wait
+    /// for the disk (`synchronous_commit` off for this transaction only; see
+    /// [`Changes::insert`] for when that holds).
+    async fn write(&self, conn: &mut sqlx::PgConnection, quiet: bool) -> Result<(), BackendError> {
         let new = self.new;
         let requirement = self.requirement;
         let action = new.steps[0].request.action().name;
+        let n = new.steps.len();
+        let mut seq = Vec::with_capacity(n);
+        let mut batch = Vec::with_capacity(n);
+        let mut account = Vec::with_capacity(n);
+        let mut region = Vec::with_capacity(n);
+        let mut cluster = Vec::with_capacity(n);
+        let mut acts = Vec::with_capacity(n);
+        let mut params = Vec::with_capacity(n);
+        let mut before = Vec::with_capacity(n);
+        let mut window = Vec::with_capacity(n);
+        let mut clusters = Vec::with_capacity(n);
+        for (i, step) in new.steps.iter().enumerate() {
+            let named = self.clusters.get(i).cloned().unwrap_or_default();
+            seq.push(i as i32);
+            batch.push(new.rollout.batch_of(i));
+            account.push(step.account.clone());
+            region.push(step.request.region_str().to_string());
+            cluster.push(named.first().cloned().unwrap_or_default());
+            acts.push(step.request.action().name.to_string());
+            params.push(stored(step.request.params()));
+            before.push(step.before.clone());
+            window.push(self.windows.get(i).cloned().flatten());
+            clusters.push(Value::from(named));
+        }
+        // Sent by the request that made it: running from the start, so a runner taking over
+        // after a crash never sends it again.
+        let step_state = if self.state == State::Running {
+            "running"
+        } else {
+            "pending"
+        };
         sqlx::query!(
-            "INSERT INTO changes (id, title, reason, requested_by, requester, action, state, policy,
-                 approvals_needed, approver_roles, expires_hours, schedule, run_at, expires_at,
-                 canary, batch_size, max_failures, revert_of, retry_of, claimed_by, claimed_until)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, CASE WHEN $20::text IS NULL THEN NULL ELSE now() + interval '5 minutes' END)",
+            "WITH quiet AS (
+                 SELECT set_config('synchronous_commit', 'off', true) WHERE $21::bool
+             ), change AS (
+                 INSERT INTO changes (id, title, reason, requested_by, requester, action, state,
+                     policy, approvals_needed, approver_roles, expires_hours, schedule, run_at,
+                     expires_at, canary, batch_size, max_failures, revert_of, retry_of, claimed_by,
+                     claimed_until)
+                 SELECT $1::uuid, $2::text, $3::text, $4::uuid, $5::text, $6::text, $7::text,
+                     $8::text, $9::int, $10::text[], $11::int, $12::text, $13::timestamptz,
+                     $14::timestamptz, $15::int, $16::int, $17::int, $18::uuid, $19::uuid,
+                     $20::text,
+                     CASE WHEN $20::text IS NULL THEN NULL ELSE now() + interval '5 minutes' END
+                 WHERE (SELECT count(*) FROM quiet) >= 0
+                 RETURNING id
+             )
+             INSERT INTO change_steps (change_id, seq, batch, cloud_account, region, cluster,
+                 action, params, before, maintain_window, state, started_at, clusters)
+             SELECT change.id, s.seq, s.batch, s.account, s.region, s.cluster, s.action,
+                 s.params, s.before, s.maintain_window, $32::text,
+                 CASE WHEN $32::text = 'running' THEN now() END,
+                 ARRAY(SELECT jsonb_array_elements_text(s.clusters))
+             FROM change, UNNEST($22::int[], $23::int[], $24::text[], $25::text[], $26::text[],
+                 $27::text[], $28::jsonb[], $29::jsonb[], $30::text[], $31::jsonb[])
+                 AS s (seq, batch, account, region, cluster, action, params, before,
+                       maintain_window, clusters)",
             self.id,
             new.title.trim(),
             new.reason.trim(),
@@ -1320,7 +1431,9 @@ impl Rows<'_> {
             self.state.as_str(),
             requirement.map(|r| r.policy.clone()),
             requirement.map(|r| r.approvals).unwrap_or(0),
-            &requirement.map(|r| r.approver_roles.clone()).unwrap_or_default(),
+            &requirement
+                .map(|r| r.approver_roles.clone())
+                .unwrap_or_default(),
             requirement.map(|r| r.expires_hours).unwrap_or(72),
             new.schedule.kind(),
             self.run_at,
@@ -1331,39 +1444,21 @@ impl Rows<'_> {
             new.revert_of,
             new.retry_of,
             self.claimed,
+            quiet,
+            &seq,
+            &batch,
+            &account,
+            &region,
+            &cluster,
+            &acts,
+            &params,
+            &before as &[Option<Value>],
+            &window as &[Option<String>],
+            &clusters,
+            step_state,
         )
         .execute(&mut *conn)
         .await?;
-        for (i, step) in new.steps.iter().enumerate() {
-            let named = self.clusters.get(i).cloned().unwrap_or_default();
-            let cluster = named.first().cloned().unwrap_or_default();
-            sqlx::query!(
-                "INSERT INTO change_steps (change_id, seq, batch, cloud_account, region, cluster,
-                     action, params, before, maintain_window, state, started_at, clusters)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                     CASE WHEN $11 = 'running' THEN now() END, $12)",
-                self.id,
-                i as i32,
-                new.rollout.batch_of(i),
-                step.account,
-                step.request.region_str(),
-                cluster,
-                step.request.action().name,
-                stored(step.request.params()),
-                step.before,
-                self.windows.get(i).cloned().flatten(),
-                // Sent by the request that made it: running from the start, so a runner
-                // taking over after a crash never sends it again.
-                if self.state == State::Running {
-                    "running"
-                } else {
-                    "pending"
-                },
-                &named,
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
         Ok(())
     }
 }

@@ -1149,3 +1149,81 @@ async fn changes_are_seen_decided_and_gated_by_every_cluster_and_role_they_invol
         .await;
     assert_eq!(res.status(), 400);
 }
+
+/// A change's end beside its request's outcome record: outcome, change state, step state,
+/// step request id, step error code, ended no later than the record, the record's request id.
+type EndedRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<String>,
+);
+
+/// A write sent at once is a change of one request. How it went is written on the change
+/// when its answer comes, before its outcome record (#18: that commit does not wait for the
+/// disk; the outcome record's commit, later in the same log, flushes it): accepted or
+/// refused by the API, the change ends as its record says, and never after it.
+#[tokio::test]
+async fn a_write_sent_at_once_ends_its_change_before_its_outcome_record() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in_admin().await;
+    let seed = emulator::state::default_seed();
+    let cluster = &seed.clusters[0];
+    let create = [
+        ("DBClusterId", cluster.id.as_str()),
+        ("DBName", "at_once"),
+        ("AccountName", "orders_app"),
+        ("CharacterSetName", "UTF8"),
+        ("DBDescription", "at once"),
+        ("AccountPrivilege", "ReadWrite"),
+        ("Collate", "C"),
+        ("Ctype", "C"),
+    ];
+    // The first is accepted, the second refused by the API (the name is taken).
+    let (status, first) = api(&app, &admin, &cluster.region_id, "CreateDatabase", &create).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, second) = api(&app, &admin, &cluster.region_id, "CreateDatabase", &create).await;
+    assert_ne!(status, 200, "{second}");
+
+    let ended: Vec<EndedRow> = sqlx::query_as(
+        "SELECT e.outcome, c.state, s.state, s.request_id, s.error_code,
+                    c.finished_at IS NOT NULL AND s.finished_at <= e.at AND c.finished_at <= e.at,
+                    e.upstream_request_id
+             FROM audit_events e
+             JOIN changes c ON c.id = (e.resource->>'change')::uuid
+             JOIN change_steps s ON s.change_id = c.id
+             WHERE e.action = 'CreateDatabase' AND e.outcome IN ('ok', 'error')
+             ORDER BY e.seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(ended.len(), 2, "{ended:?}");
+    let (outcome, change, step, request_id, code, before, upstream) = &ended[0];
+    assert_eq!(
+        (outcome.as_str(), change.as_str(), step.as_str()),
+        ("ok", "succeeded", "succeeded")
+    );
+    assert_eq!(
+        request_id, upstream,
+        "the step names the answer its record names"
+    );
+    assert_eq!(code, &None);
+    assert!(
+        before,
+        "the change ended before its outcome record: {ended:?}"
+    );
+    let (outcome, change, step, _, code, before, _) = &ended[1];
+    assert_eq!(
+        (outcome.as_str(), change.as_str(), step.as_str()),
+        ("error", "failed", "failed")
+    );
+    assert_eq!(code.as_deref(), Some("InvalidDBName.Duplicate"));
+    assert!(
+        before,
+        "the change ended before its outcome record: {ended:?}"
+    );
+}
