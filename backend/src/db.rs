@@ -179,8 +179,9 @@ pub async fn app_role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Err
     })
 }
 
-/// A few connections kept out of the pool for the statement every request runs (the
-/// session's read, #18). sqlx 0.8 pings each connection given back to its pool, a round
+/// A few connections kept out of the pool for the statements every request or every write
+/// runs (the session's read; a write sent at once: its change, the approval policies, how
+/// it ended; #18). sqlx 0.8 pings each connection given back to its pool, a round
 /// trip per statement; one given back here is not pinged. At most `most` are kept, on top
 /// of the pool's size; one idle for [`PING_IDLE_AFTER`] is checked before use, as the pool
 /// checks its own; one whose statement failed or was cancelled is closed, never reused.

@@ -200,6 +200,7 @@ pub struct Gateway {
     metrics: crate::metrics::Metrics,
     /// Approval policies, read on every write (see [`crate::changes`]).
     gate: crate::changes::Gate,
+    lanes: crate::db::Lanes,
     throttle: crate::throttle::Throttle,
     /// Each user's calls in flight ([`CALLS_AT_ONCE`]).
     in_flight: Arc<std::sync::Mutex<HashMap<Uuid, Arc<tokio::sync::Semaphore>>>>,
@@ -280,7 +281,9 @@ pub struct FleetView {
 
 impl Gateway {
     pub fn new(vault: Vault, audit: Audit, client: Client) -> Self {
-        let gate = crate::changes::Gate::new(audit.pool().clone());
+        // No connections kept beside the pool until [`Gateway::with_lanes`].
+        let lanes = crate::db::Lanes::new(audit.pool().clone(), 0);
+        let gate = crate::changes::Gate::new(audit.pool().clone(), lanes.clone());
         Gateway {
             vault,
             audit,
@@ -293,7 +296,16 @@ impl Gateway {
             throttle: crate::throttle::Throttle::new(crate::throttle::DEFAULT_CALLS_PER_MINUTE),
             in_flight: Default::default(),
             gate,
+            lanes,
         }
+    }
+
+    /// The approval policies read, and an apply-now change's end written, on `lanes`
+    /// (see [`crate::identity::Identity::lanes`]).
+    pub fn with_lanes(mut self, lanes: crate::db::Lanes) -> Self {
+        self.gate = crate::changes::Gate::new(self.audit.pool().clone(), lanes.clone());
+        self.lanes = lanes;
+        self
     }
 
     /// A place among `user`'s calls in flight, waited for at most [`PLACE_WAIT`].
@@ -1434,7 +1446,7 @@ impl Gateway {
         );
         if let (Some(settled), Some(change)) = (settle, caller.change) {
             let ended = crate::changes::Ended::of(&exchange.result, &exchange.request_id);
-            match ended.write(self.audit.pool(), change, true).await {
+            match ended.write(&self.lanes, change, true).await {
                 Ok(()) => settled.store(true, std::sync::atomic::Ordering::Release),
                 Err(e) => {
                     tracing::warn!(change = %change, error = %e, "could not record how a change ended; again after its outcome record")

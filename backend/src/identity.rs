@@ -540,14 +540,21 @@ pub enum Bootstrap {
 
 impl Identity {
     pub fn new(pool: PgPool) -> Self {
-        // A quarter of the pool's size, 1 to 4, kept beside it.
-        let most = (pool.options().get_max_connections() as usize / 4).clamp(1, 4);
+        // Half the pool's size, 1 to 8, kept beside it: the session read's, and the single
+        // statements of a write sent at once (see `Identity::lanes`).
+        let most = (pool.options().get_max_connections() as usize / 2).clamp(1, 8);
         Identity {
             lanes: crate::db::Lanes::new(pool.clone(), most),
             pool,
             hashing: Arc::new(HashGate::new(DEFAULT_HASHING_CONCURRENCY)),
             last_sweep: Arc::new(AtomicI64::new(0)),
         }
+    }
+
+    /// The connections kept beside the pool ([`crate::db::Lanes`]), for the single
+    /// statements every request or every write makes.
+    pub fn lanes(&self) -> crate::db::Lanes {
+        self.lanes.clone()
     }
 
     /// With at most `slots` password hashes at once (the `password_hashing_concurrency`

@@ -92,7 +92,8 @@ impl Backend {
         let identity = identity::Identity::new(pool.clone());
         let notify = notify::Notifier::new(pool.clone(), keys.clone(), metrics.clone());
         let gateway = gateway::Gateway::new(vault.clone(), audit.clone(), client)
-            .with_metrics(metrics.clone());
+            .with_metrics(metrics.clone())
+            .with_lanes(identity.lanes());
         Backend(Arc::new(Services {
             changes: changes::Changes::new(
                 pool.clone(),

@@ -13,7 +13,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("listen", "address and port to serve on (default 127.0.0.1:8080)"),
     ("database_url", "PostgreSQL URL the console serves with (DATABASE_URL is read too); required. Its role must own nothing: not a superuser, not the audit table's owner"),
     ("database_owner_url", "PostgreSQL URL of the role that owns the tables; when set, `migrate` (and every other command, before it starts) applies the migrations as this role and grants database_url's role what it needs. Give it to `migrate` only, not to the serving process"),
-    ("database_max_connections", "pool size (default 10). Beside the pool, the audit writer keeps one connection of its own and the session reads keep up to a quarter of the pool size (1 to 4)"),
+    ("database_max_connections", "pool size (default 10). Beside the pool, the audit writer keeps one connection of its own and the session reads and the single statements of a write keep up to half the pool size (1 to 8)"),
     ("site_root", "folder with the built site: pkg/, favicon (default target/site)"),
     ("master_key", "base64 of 32 random bytes that encrypt cloud-account secrets"),
     ("master_key_file", "a file holding master_key instead"),

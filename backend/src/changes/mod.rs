@@ -458,6 +458,8 @@ struct Pending {
 #[derive(Clone)]
 pub struct Changes {
     pool: PgPool,
+    /// A write sent at once writes its change on these (see [`Identity::lanes`]).
+    lanes: crate::db::Lanes,
     audit: Audit,
     gateway: Gateway,
     identity: Identity,
@@ -479,6 +481,7 @@ fn ts(secs: i64) -> Result<OffsetDateTime, BackendError> {
 impl Changes {
     pub fn new(pool: PgPool, audit: Audit, gateway: Gateway, identity: Identity) -> Self {
         Changes {
+            lanes: identity.lanes(),
             pool,
             audit,
             gateway,
@@ -509,7 +512,7 @@ impl Changes {
     }
 
     pub fn gate(&self) -> Gate {
-        Gate::new(self.pool.clone())
+        Gate::new(self.pool.clone(), self.lanes.clone())
     }
 
     /// Calls `action` like [`Gateway::invoke`], a write as an apply-now change
@@ -632,7 +635,7 @@ impl Changes {
                 code,
                 message,
             };
-            if let Err(e) = ended.write(&self.pool, id, false).await {
+            if let Err(e) = ended.write(&self.lanes, id, false).await {
                 tracing::error!(change = %id, error = %e, "could not record how a change ended");
             }
         }
@@ -1167,7 +1170,9 @@ impl Changes {
             // intent record, committed with the disk before the request is sent, is later
             // in the same log, so flushing it flushes the change first; a change whose
             // request never got a record was never sent.
-            rows.write(&mut *self.pool.acquire().await?, true).await?;
+            let mut lane = self.lanes.take().await?;
+            rows.write(&mut lane, true).await?;
+            lane.done();
             return Ok((id, 0));
         }
         let mut tx = self.audit.begin_change().await?;
@@ -1273,7 +1278,7 @@ impl Ended {
     /// record: flushing the log to it flushes this first).
     pub(crate) async fn write(
         &self,
-        pool: &sqlx::PgPool,
+        lanes: &crate::db::Lanes,
         id: Uuid,
         quiet: bool,
     ) -> Result<(), sqlx::Error> {
@@ -1282,6 +1287,7 @@ impl Ended {
         } else {
             State::Failed
         };
+        let mut lane = lanes.take().await?;
         sqlx::query!(
             "WITH quiet AS (
                  SELECT set_config('synchronous_commit', 'off', true) WHERE $7::bool
@@ -1302,9 +1308,10 @@ impl Ended {
             self.message.as_deref().map(|m| audit::safe_text(m, 1000)),
             quiet,
         )
-        .execute(pool)
-        .await
-        .map(|_| ())
+        .execute(&mut *lane)
+        .await?;
+        lane.done();
+        Ok(())
     }
 }
 

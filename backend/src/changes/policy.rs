@@ -282,21 +282,25 @@ impl Requirement {
 #[derive(Clone)]
 pub struct Gate {
     pool: PgPool,
+    /// The policies are read on these (every write reads them).
+    lanes: crate::db::Lanes,
 }
 
 impl Gate {
-    pub fn new(pool: PgPool) -> Self {
-        Gate { pool }
+    pub fn new(pool: PgPool, lanes: crate::db::Lanes) -> Self {
+        Gate { pool, lanes }
     }
 
     pub async fn policies(&self) -> Result<Vec<ApprovalPolicy>, BackendError> {
+        let mut lane = self.lanes.take().await?;
         let rows = sqlx::query!(
             "SELECT id, name, actions, cloud_account, region, tag_key, tag_value, approvals,
                     approver_roles, expires_hours
              FROM approval_policies ORDER BY name"
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *lane)
         .await?;
+        lane.done();
         Ok(rows
             .into_iter()
             .map(|r| ApprovalPolicy {
