@@ -100,7 +100,7 @@ impl Changes {
                 sqlx::query!(
                     "UPDATE changes SET title = $2, updated_at = now() WHERE id = $1",
                     draft.id,
-                    format!("{first} (+{n} more)")
+                    format!("{first} (+{n})")
                 )
                 .execute(tx.conn())
                 .await?;

@@ -1484,18 +1484,16 @@ fn error_code(e: &BackendError) -> &'static str {
     }
 }
 
-/// A change's title made from its request.
+/// A change's title made from its request: names only, read alike in every language of
+/// the console (`ModifyDBClusterDescription · pc-a`, `… · pc-a +2`, `… · cn-hangzhou`).
 pub fn title_of(request: &Request) -> String {
     let named = request.resources();
+    let action = request.action().name;
     match named.clusters.first() {
         Some(c) if named.clusters.len() > 1 => {
-            format!(
-                "{} on {c} and {} more",
-                request.action().name,
-                named.clusters.len() - 1
-            )
+            format!("{action} · {c} +{}", named.clusters.len() - 1)
         }
-        Some(c) => format!("{} on {c}", request.action().name),
-        None => format!("{} in {}", request.action().name, request.region_str()),
+        Some(c) => format!("{action} · {c}"),
+        None => format!("{action} · {}", request.region_str()),
     }
 }

@@ -120,7 +120,7 @@ async fn collected_writes_wait_in_one_draft_and_go_in_order_when_asked() {
     assert_eq!(steps[1]["cluster"], analytics.as_str());
     assert_eq!(
         c["title"],
-        format!("ModifyDBClusterDescription on {staging} (+1 more)")
+        format!("ModifyDBClusterDescription · {staging} (+1)")
     );
     assert_eq!(count(&app, "ChangeDrafted", &draft).await, 2);
 
