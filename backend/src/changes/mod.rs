@@ -627,15 +627,7 @@ impl Changes {
             return Err(self.held_back(id, &request, policy, approvals).await);
         }
         if !settled.load(Ordering::Acquire) {
-            let (step, request_id, code, message) = outcome(&answer, false);
-            let ended = Ended {
-                ok: answer.is_ok(),
-                step,
-                request_id,
-                code,
-                message,
-            };
-            if let Err(e) = ended.write(&self.lanes, id, false).await {
+            if let Err(e) = outcome(&answer, false).write(&self.lanes, id, false).await {
                 tracing::error!(change = %id, error = %e, "could not record how a change ended");
             }
         }
@@ -1194,7 +1186,12 @@ impl Changes {
         answer: &Result<Invoked, BackendError>,
         followed: bool,
     ) {
-        let (state, request_id, code, message) = outcome(answer, followed);
+        let Ended {
+            step: state,
+            request_id,
+            code,
+            message,
+        } = outcome(answer, followed);
         if let Err(e) = sqlx::query!(
             "UPDATE change_steps SET state = $3, request_id = $4, error_code = $5,
                     error_message = $6,
@@ -1216,33 +1213,28 @@ impl Changes {
     }
 }
 
-/// A request's step as its answer leaves it: state, request id, error code and message
-/// (an accepted one that is followed is `settling`).
-fn outcome(
-    answer: &Result<Invoked, BackendError>,
-    followed: bool,
-) -> (&'static str, Option<String>, Option<String>, Option<String>) {
+/// A request's step as its answer leaves it (an accepted one that is followed is
+/// `settling`).
+fn outcome(answer: &Result<Invoked, BackendError>, followed: bool) -> Ended {
     match answer {
-        Ok(i) if followed => ("settling", Some(i.request_id.clone()), None, None),
-        Ok(i) => ("succeeded", Some(i.request_id.clone()), None, None),
-        Err(BackendError::Upstream(api)) => (
-            "failed",
-            Some(api.request_id.clone()).filter(|s| !s.is_empty()),
-            Some(api.code.clone()),
-            Some(api.human()),
-        ),
-        Err(e) => (
-            "failed",
-            None,
-            Some(error_code(e).to_string()),
-            Some(e.to_string()),
-        ),
+        Ok(i) => Ended {
+            step: if followed { "settling" } else { "succeeded" },
+            request_id: Some(i.request_id.clone()),
+            code: None,
+            message: None,
+        },
+        Err(BackendError::Upstream(api)) => Ended::refused(api),
+        Err(e) => Ended {
+            step: "failed",
+            request_id: None,
+            code: Some(error_code(e).to_string()),
+            message: Some(e.to_string()),
+        },
     }
 }
 
-/// How an apply-now change's one request went, and so how the change ended.
+/// How a request of a change went: its step's state, request id, error code and message.
 pub(crate) struct Ended {
-    pub ok: bool,
     pub step: &'static str,
     pub request_id: Option<String>,
     pub code: Option<String>,
@@ -1257,32 +1249,36 @@ impl Ended {
     ) -> Self {
         match result {
             Ok(_) => Ended {
-                ok: true,
                 step: "succeeded",
                 request_id: Some(request_id.to_string()),
                 code: None,
                 message: None,
             },
-            Err(api) => Ended {
-                ok: false,
-                step: "failed",
-                request_id: Some(api.request_id.clone()).filter(|s| !s.is_empty()),
-                code: Some(api.code.clone()),
-                message: Some(api.human()),
-            },
+            Err(api) => Ended::refused(api),
         }
     }
 
-    /// The step and the change in one statement. `quiet`: the commit does not wait for the
-    /// disk — only when a record committed with it later follows (the gateway's outcome
-    /// record: flushing the log to it flushes this first).
+    /// The API's refusal.
+    fn refused(api: &polardb::ApiError) -> Self {
+        Ended {
+            step: "failed",
+            request_id: Some(api.request_id.clone()).filter(|s| !s.is_empty()),
+            code: Some(api.code.clone()),
+            message: Some(api.human()),
+        }
+    }
+
+    /// An apply-now change's one step, and the change, in one statement. `quiet`: the
+    /// commit does not wait for the disk — only when a record committed with it later
+    /// follows (the gateway's outcome record: flushing the log to it flushes this first).
     pub(crate) async fn write(
         &self,
         lanes: &crate::db::Lanes,
         id: Uuid,
         quiet: bool,
     ) -> Result<(), sqlx::Error> {
-        let state = if self.ok {
+        // An apply-now change ends as its one request did.
+        let state = if self.step == "succeeded" {
             State::Succeeded
         } else {
             State::Failed
