@@ -14,7 +14,8 @@
 //! BENCH_CONSOLES (two base URLs), BENCH_CONSOLE_PIDS, BENCH_EMULATOR, BENCH_ADMIN_PASSWORD,
 //! BENCH_KEY_ID, BENCH_KEY_SECRET; BENCH_SECONDS per measurement (default 4).
 //! BENCH_ONLY=read:32 (or write:8, …) runs only the console path of that one case, for as
-//! long as BENCH_SECONDS says — to profile the console under a steady load.
+//! long as BENCH_SECONDS says — to profile the console under a steady load; with
+//! BENCH_PATH=direct or BENCH_PATH=forwarder, that path instead (the baselines, alike).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -358,9 +359,15 @@ async fn main() {
         let (op, callers) = only.split_once(':').expect("BENCH_ONLY=read:32 or write:8");
         let op = if op == "write" { Op::Write } else { Op::Read };
         let callers: usize = callers.parse().expect("a number of callers");
-        let c = run(&one, op, &cluster, callers, secs).await;
+        // BENCH_PATH=direct or forwarder runs that path instead: the baselines profiled alike.
+        let (path, through) = match std::env::var("BENCH_PATH").as_deref() {
+            Ok("direct") => (&direct, "directly"),
+            Ok("forwarder") => (&forwarder, "through the forwarder"),
+            _ => (&one, "through the console"),
+        };
+        let c = run(path, op, &cluster, callers, secs).await;
         println!(
-            "{} {callers} callers through the console: {:.0} calls/s, median {:.2} ms, p99 {:.2} ms",
+            "{} {callers} callers {through}: {:.0} calls/s, median {:.2} ms, p99 {:.2} ms",
             op.label(),
             c.per_second,
             c.median,
