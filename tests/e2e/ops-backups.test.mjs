@@ -86,9 +86,11 @@ test('backups: a manual backup runs to completion and is deleted; policies chang
     await page.goto(`${BASE}/clusters/${id}/backups?account=${encodeURIComponent(account)}&region=${REGION}`);
     await waitForHydration(page);
     await page.waitForSelector('[data-testid=backup-table]');
-    // The backup of the creation is automatic: it cannot be deleted, and the page says why.
+    // The backup of the creation is automatic: it cannot be deleted (its button is greyed),
+    // and the button says why.
     const auto = page.locator('[data-testid=backup-table] tr[data-mode=Automated]').first();
-    assert.match(await auto.locator('[data-testid=delete-refused]').textContent(), /Automatic backups cannot be deleted/);
+    assert.equal(await auto.locator('[data-testid=delete-refused]').isDisabled(), true);
+    assert.match(await auto.locator('[data-testid=delete-refused]').getAttribute('title'), /Automatic backups cannot be deleted/);
     assert.equal(await auto.locator('[data-testid=delete-backup]').count(), 0);
 
     // A manual backup: started, followed through its stages, then in the list.

@@ -80,10 +80,12 @@ pub fn ChangesPage() -> impl IntoView {
     let list = Resource::new(move || tab.get(), changes);
     view! {
         <Title text=move || t_string!(i18n, changes.changes).to_string() />
-        <div class="page-head">
-            <h1>{t!(i18n, changes.changes)}</h1>
+        <div class="page-head list-head">
+            <div>
+                <h1>{t!(i18n, changes.changes)}</h1>
+                <p class="muted">{t!(i18n, changes.changes_lead)}</p>
+            </div>
             <a class="button" href="/changes/new" data-testid="new-fleet-change">{t!(i18n, changes.new_fleet_change)}</a>
-            <p class="muted">{t!(i18n, changes.changes_lead)}</p>
         </div>
         <div class="tabs" role="tablist">
             {TABS.iter().map(|key| {

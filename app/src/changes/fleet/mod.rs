@@ -139,7 +139,7 @@ pub fn FleetChangePage() -> impl IntoView {
             <h1>{t!(i18n, changes.fleet_heading)}</h1>
             <p class="muted">{t!(i18n, changes.fleet_lead)}</p>
         </div>
-        <section class="panel" data-testid="fleet-targets">
+        <section class="panel fleet-step" data-testid="fleet-targets">
             <h2>{t!(i18n, changes.fleet_clusters)}</h2>
             <div class="filters">
                 <label>{t!(i18n, changes.cloud_account)} {text(account, "account", Signal::derive(move || t_string!(i18n, changes.hint_any)))}</label>
@@ -149,7 +149,7 @@ pub fn FleetChangePage() -> impl IntoView {
                 <label>{t!(i18n, changes.tag_value)} {text(tag_value, "tag_value", Signal::stored("prod"))}</label>
                 <label>{t!(i18n, changes.status)} {text(status, "status", Signal::stored("Running"))}</label>
                 <label>{t!(i18n, changes.id_or_description)} {text(q, "q", Signal::stored(""))}</label>
-                <button type="button" data-testid="find-clusters" on:click=move |_| {
+                <button type="button" class="small primary-small" data-testid="find-clusters" on:click=move |_| {
                     chosen.set(Vec::new());
                     filter.set(ClusterFilter {
                         account: account.get_untracked(),
@@ -202,7 +202,7 @@ pub fn FleetChangePage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <section class="panel stack-form" data-testid="fleet-change">
+        <section class="panel stack-form fleet-step" data-testid="fleet-change">
             <h2>{t!(i18n, changes.fleet_the_change)}</h2>
             <label>{t!(i18n, changes.what)} <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                 {KINDS.iter().map(|k| view! { <option value=k.key>{move || k.label(i18n.get_locale())}</option> }).collect_view()}

@@ -360,7 +360,11 @@ pub(super) fn Backups() -> impl IntoView {
                                                                     href=clone_href(&cluster_id, &account, &region, &b.backup_id)>{td_string!(locale, cluster_data.restore)}</a>
                                                             })}
                                                             {can_delete.then(|| match refusal.clone() {
-                                                                Some(r) => view! { <span class="muted small-print" data-testid="delete-refused">{r}</span> }.into_any(),
+                                                                // Refused: the button stays in its place, greyed, and says why when pointed at
+                                                                // (the reason in every row of the column made each row many lines tall).
+                                                                Some(r) => view! {
+                                                                    <button type="button" class="small danger" data-testid="delete-refused" disabled=true title=r>{td_string!(locale, cluster_data.delete)}</button>
+                                                                }.into_any(),
                                                                 None => view! {
                                                                     <button type="button" class="small danger" data-testid="delete-backup"
                                                                         title=move || waiting(hydrated)
