@@ -13,35 +13,13 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{permissions, search_clusters, ClusterFilter, ClusterList, ClusterRow};
 use crate::i18n::{t, t_string, use_i18n, Locale};
-use crate::kit::{api_word, is_transitional, Empty, ErrorBox, Loading, StatusBadge};
+use crate::kit::{
+    api_word, is_transitional, Empty, ErrorBox, Loading, StatusBadge, CLUSTER_STATUSES,
+};
 use leptos_i18n::I18nContext;
 
 /// How often the list is read again while a row is in a transitional state.
 const REFRESH: Duration = Duration::from_secs(3);
-
-/// Cluster states a filter can ask for (API reference 19-2).
-pub const STATUSES: &[&str] = &[
-    "Running",
-    "Creating",
-    "Deleting",
-    "Rebooting",
-    "DBNodeCreating",
-    "DBNodeDeleting",
-    "ClassChanging",
-    "Switching",
-    "TRANSING",
-    "NetAddressCreating",
-    "NetAddressDeleting",
-    "NetAddressModifying",
-    "MinorVersionUpgrading",
-    "NS_MAINTAINING",
-    "STORAGE_EXPANDIN",
-    "SSL_MODIFYING",
-    "TDEModifying",
-    "CONFIG_SWITCHING",
-    "ROLE_SWITCHING",
-    "UPGRADE_FORBIDDEN",
-];
 
 /// PostgreSQL major versions PolarDB offers.
 pub const VERSIONS: &[&str] = &["11", "14", "15", "16"];
@@ -196,7 +174,7 @@ fn FilterForm(filter: ClusterFilter) -> impl IntoView {
                 <span>{t!(i18n, fleet.col_status)}</span>
                 <select name="status" data-testid="filter-status">
                     {option("", move || t_string!(i18n, fleet.any_status).to_string(), &f.status)}
-                    {STATUSES.iter().copied().map(|s| option(s, move || api_word(s), &f.status)).collect_view()}
+                    {CLUSTER_STATUSES.iter().copied().map(|s| option(s, move || api_word(s), &f.status)).collect_view()}
                 </select>
             </label>
             <label>

@@ -35,6 +35,6 @@ pub use pager::Pager;
 pub use planned::{planned_params, Planned, PlannedWindow};
 pub use ready::{use_hydrated, waiting, UNTIL_INTERACTIVE};
 pub use states::{Empty, ErrorBox, Loading, NotFound};
-pub use status::{is_transitional, StatusBadge, POLL};
+pub use status::{is_transitional, StatusBadge, CLUSTER_STATUSES, POLL};
 pub use table::{Column, DataTable, Sort, SortKey};
 pub use words::{api_error_explanation, api_word, api_word_in, api_word_of, role_word};

@@ -4,6 +4,31 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+/// Cluster states a filter can ask for (API reference 19-2): the cluster list's and a fleet
+/// change's.
+pub const CLUSTER_STATUSES: &[&str] = &[
+    "Running",
+    "Creating",
+    "Deleting",
+    "Rebooting",
+    "DBNodeCreating",
+    "DBNodeDeleting",
+    "ClassChanging",
+    "Switching",
+    "TRANSING",
+    "NetAddressCreating",
+    "NetAddressDeleting",
+    "NetAddressModifying",
+    "MinorVersionUpgrading",
+    "NS_MAINTAINING",
+    "STORAGE_EXPANDIN",
+    "SSL_MODIFYING",
+    "TDEModifying",
+    "CONFIG_SWITCHING",
+    "ROLE_SWITCHING",
+    "UPGRADE_FORBIDDEN",
+];
+
 /// How often a page reads again what is in a transitional state.
 pub const POLL: Duration = Duration::from_secs(2);
 

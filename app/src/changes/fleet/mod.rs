@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use super::api::{ChangeAsk, RequestChange, TargetCluster};
 use crate::api::{search_clusters, ClusterFilter, ClusterRow};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::kit::{change_error, ErrorBox, Loading};
+use crate::kit::{api_word, change_error, ErrorBox, Loading, CLUSTER_STATUSES};
 
 mod kinds;
 
@@ -147,7 +147,12 @@ pub fn FleetChangePage() -> impl IntoView {
                 // Example values, written as they are typed.
                 <label>{t!(i18n, changes.tag_key)} {text(tag_key, "tag_key", Signal::stored("env"))}</label>
                 <label>{t!(i18n, changes.tag_value)} {text(tag_value, "tag_value", Signal::stored("prod"))}</label>
-                <label>{t!(i18n, changes.status)} {text(status, "status", Signal::stored("Running"))}</label>
+                <label>{t!(i18n, changes.status)}
+                    <select name="status" data-testid="fleet-status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
+                        <option value="">{t!(i18n, changes.any_status)}</option>
+                        {CLUSTER_STATUSES.iter().copied().map(|s| view! { <option value=s>{move || api_word(s)}</option> }).collect_view()}
+                    </select>
+                </label>
                 <label>{t!(i18n, changes.id_or_description)} {text(q, "q", Signal::stored(""))}</label>
                 <button type="button" class="small primary-small" data-testid="find-clusters" on:click=move |_| {
                     chosen.set(Vec::new());
