@@ -50,7 +50,12 @@ if [ -n "$release" ] && [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
        --enable-sign-ext --enable-mutable-globals --enable-multivalue -o "$1.opt" "$1" 2>/dev/null \
        && mv -f "$1.opt" "$1"' "$TOOLS/node_modules/.bin/wasm-opt" {}
 fi
-cp "$ROOT/style/main.css" "$site/pkg/polar-console.css"
+if [ -n "$release" ]; then
+  # The release's stylesheet without comments and runs of white space.
+  node "$ROOT/scripts/minify-css.mjs" "$ROOT/style/main.css" "$site/pkg/polar-console.css"
+else
+  cp "$ROOT/style/main.css" "$site/pkg/polar-console.css"
+fi
 cp -r "$ROOT/public/." "$site/"
 if [ -n "$release" ]; then
   # Precompressed copies at the highest levels (brotli 11, gzip 9), which the server sends
