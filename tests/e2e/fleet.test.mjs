@@ -52,7 +52,7 @@ test('a tag added to a fleet goes out as a canary and a batch, is followed to it
     await waitForHydration(page);
 
     // 1. The clusters: one region, a tag key.
-    await page.fill('[data-testid=fleet-targets] input[name=region]', REGION);
+    await page.selectOption('[data-testid=fleet-targets] select[name=region]', REGION);
     await page.fill('[data-testid=fleet-targets] input[name=tag_key]', FILTER_KEY);
     await page.click('[data-testid=find-clusters]');
     await page.waitForSelector('[data-testid=fleet-clusters] tbody tr', { timeout: STEP });

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{ChangeAsk, RequestChange, TargetCluster};
-use crate::api::{search_clusters, ClusterFilter, ClusterRow};
+use crate::api::{console_context, search_clusters, ClusterFilter, ClusterRow};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::kit::{api_word, change_error, ErrorBox, Loading, CLUSTER_STATUSES};
 
@@ -49,6 +49,7 @@ pub fn FleetChangePage() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    let scope = Resource::new(|| (), |_| console_context());
     let chosen = RwSignal::new(Vec::<ClusterRow>::new());
     let kind = RwSignal::new("whitelist-add".to_string());
     let input = RwSignal::new(BTreeMap::<String, String>::new());
@@ -127,6 +128,18 @@ pub fn FleetChangePage() -> impl IntoView {
             <input type="text" name=name placeholder=hint prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
         }
     };
+    // A choice among known values, or none of them ("all").
+    let choice = |s: RwSignal<String>,
+                  name: &'static str,
+                  all: Signal<&'static str>,
+                  values: Vec<String>| {
+        view! {
+            <select name=name prop:value=move || s.get() on:change=move |ev| s.set(event_target_value(&ev))>
+                <option value="">{move || all.get()}</option>
+                {values.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+            </select>
+        }
+    };
     let number = |s: RwSignal<u32>, name: &'static str| {
         view! {
             <input type="number" name=name min="0" max="100" prop:value=move || s.get().to_string()
@@ -142,8 +155,16 @@ pub fn FleetChangePage() -> impl IntoView {
         <section class="panel fleet-step" data-testid="fleet-targets">
             <h2>{t!(i18n, changes.fleet_clusters)}</h2>
             <div class="filters">
-                <label>{t!(i18n, changes.cloud_account)} {text(account, "account", Signal::derive(move || t_string!(i18n, changes.hint_any)))}</label>
-                <label>{t!(i18n, changes.region)} {text(region, "region", Signal::derive(move || t_string!(i18n, changes.hint_any_region)))}</label>
+                // The console's cloud accounts and their regions, as the top bar offers them.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let (accounts, regions) = scope.await.map(|c| (c.accounts, c.regions)).unwrap_or_default();
+                        view! {
+                            <label>{t!(i18n, changes.cloud_account)} {choice(account, "account", Signal::derive(move || t_string!(i18n, changes.all_accounts)), accounts)}</label>
+                            <label>{t!(i18n, changes.region)} {choice(region, "region", Signal::derive(move || t_string!(i18n, changes.all_regions)), regions)}</label>
+                        }
+                    })}
+                </Transition>
                 // Example values, written as they are typed.
                 <label>{t!(i18n, changes.tag_key)} {text(tag_key, "tag_key", Signal::stored("env"))}</label>
                 <label>{t!(i18n, changes.tag_value)} {text(tag_value, "tag_value", Signal::stored("prod"))}</label>
